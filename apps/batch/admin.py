@@ -1,0 +1,122 @@
+from django.contrib import admin
+
+from .models import (
+    ActualDailyAssignmentState,
+    Batch,
+    BatchContainerAssignment,
+    FailedRecompute,
+    GrowthSample,
+    LifeCycleStage,
+    MortalityEvent,
+    RecomputeMarker,
+    RecomputeRun,
+    Species,
+    TransferAction,
+    WorkerHeartbeat,
+)
+
+ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
+
+
+class LifeCycleStageInline(admin.TabularInline):
+    model = LifeCycleStage
+    extra = 0
+
+
+@admin.register(Species)
+class SpeciesAdmin(admin.ModelAdmin):
+    list_display = ["name", "scientific_name"]
+    search_fields = ["name"]
+    inlines = [LifeCycleStageInline]
+
+
+@admin.register(LifeCycleStage)
+class LifeCycleStageAdmin(admin.ModelAdmin):
+    list_display = ["name", "species", "order", "expected_weight_min_g", "expected_weight_max_g"]
+    list_filter = ["species"]
+    search_fields = ["name"]
+    ordering = ["species__name", "order"]
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["batch_number", "species", "status", "start_date", "pinned_scenario", "last_recompute_error_code"]
+    list_filter = ["status", "species", "start_date"]
+    search_fields = ["batch_number"]
+    readonly_fields = ERROR_FIELDS
+    list_select_related = ["species", "pinned_scenario"]
+
+
+@admin.register(BatchContainerAssignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count", "last_recompute_error_code"]
+    list_filter = ["batch", "container__site", "lifecycle_stage", "assignment_date"]
+    search_fields = ["batch__batch_number", "container__name"]
+    readonly_fields = ERROR_FIELDS
+    autocomplete_fields = ["batch", "container"]
+    list_select_related = ["batch", "container__site", "lifecycle_stage"]
+    ordering = ["batch__batch_number", "assignment_date", "id"]
+
+
+@admin.register(GrowthSample)
+class GrowthSampleAdmin(admin.ModelAdmin):
+    list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
+    list_filter = ["assignment__batch", "assignment__container__site", "sample_date"]
+    search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
+    date_hierarchy = "sample_date"
+    autocomplete_fields = ["assignment"]
+    list_select_related = ["assignment"]
+
+
+@admin.register(TransferAction)
+class TransferActionAdmin(admin.ModelAdmin):
+    list_display = ["actual_execution_date", "source_assignment", "dest_assignment", "status", "transferred_count", "measured_avg_weight_g", "selection_method"]
+    list_filter = ["status", "selection_method", "source_assignment__batch", "actual_execution_date"]
+    search_fields = ["source_assignment__batch__batch_number", "source_assignment__container__name", "dest_assignment__container__name"]
+    autocomplete_fields = ["source_assignment", "dest_assignment"]
+    list_select_related = ["source_assignment", "dest_assignment"]
+
+
+@admin.register(MortalityEvent)
+class MortalityEventAdmin(admin.ModelAdmin):
+    list_display = ["event_date", "assignment", "count", "cause"]
+    list_filter = ["cause", "assignment__batch", "assignment__container__site", "event_date"]
+    search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
+    date_hierarchy = "event_date"
+    autocomplete_fields = ["assignment"]
+    list_select_related = ["assignment"]
+
+
+@admin.register(ActualDailyAssignmentState)
+class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
+    list_display = ["date", "assignment", "day_number", "lifecycle_stage", "avg_weight_g", "population", "biomass_kg", "temp_c", "observed_fcr", "anchor_type"]
+    list_filter = ["batch", "anchor_type", "date"]
+    search_fields = ["batch__batch_number", "container__name"]
+    list_select_related = ["assignment", "lifecycle_stage"]
+    ordering = ["assignment_id", "date"]
+
+    def has_add_permission(self, request):  # computed rows: the engine writes them
+        return False
+
+
+@admin.register(RecomputeMarker)
+class RecomputeMarkerAdmin(admin.ModelAdmin):
+    list_display = ["assignment", "batch", "dirty_from", "generation", "attempts", "created_at", "updated_at"]
+    list_filter = ["batch"]
+
+
+@admin.register(RecomputeRun)
+class RecomputeRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "batch", "trigger", "assignments", "rows_written", "duration_ms", "ok", "error_code"]
+    list_filter = ["ok", "trigger", "error_code"]
+
+
+@admin.register(FailedRecompute)
+class FailedRecomputeAdmin(admin.ModelAdmin):
+    list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at"]
+    list_filter = ["error_code"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["hostname", "seen_at"]

@@ -1,0 +1,26 @@
+from .domain import (
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    LifeCycleStage,
+    MortalityEvent,
+    Species,
+    TransferAction,
+)
+from .recompute import FailedRecompute, RecomputeMarker, RecomputeRun, WorkerHeartbeat
+from .states import ActualDailyAssignmentState
+
+__all__ = [
+    "ActualDailyAssignmentState",
+    "Batch",
+    "BatchContainerAssignment",
+    "FailedRecompute",
+    "GrowthSample",
+    "LifeCycleStage",
+    "MortalityEvent",
+    "RecomputeMarker",
+    "RecomputeRun",
+    "Species",
+    "TransferAction",
+    "WorkerHeartbeat",
+]

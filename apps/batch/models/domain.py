@@ -1,0 +1,221 @@
+"""The farm's records about a batch of fish. Fields and constraints only; behaviour lives in services."""
+from django.db import models
+from django.db.models import F, Q
+
+MAX_AVG_WEIGHT_G = 50_000
+
+
+class Species(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    scientific_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "species"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LifeCycleStage(models.Model):
+    """A stage of a species' life with its expected weight band in grams."""
+
+    species = models.ForeignKey(Species, on_delete=models.PROTECT, related_name="stages")
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField()
+    expected_weight_min_g = models.DecimalField(max_digits=10, decimal_places=2)
+    expected_weight_max_g = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["species__name", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["species", "order"], name="stage_unique_order_per_species"),
+            models.UniqueConstraint(fields=["species", "name"], name="stage_unique_name_per_species"),
+            models.CheckConstraint(condition=Q(expected_weight_min_g__gte=0), name="stage_min_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(expected_weight_max_g__gt=F("expected_weight_min_g")), name="stage_max_above_min"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecomputeErrorFields(models.Model):
+    """The last recompute error of a batch or assignment, persisted where people can see it."""
+
+    last_recompute_error_code = models.CharField(max_length=64, blank=True)
+    last_recompute_error = models.TextField(blank=True)
+    last_recompute_error_at = models.DateTimeField(null=True, blank=True)
+    last_recompute_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Batch(RecomputeErrorFields):
+    class Status(models.TextChoices):
+        PLANNED = "PLANNED"
+        ACTIVE = "ACTIVE"
+        COMPLETED = "COMPLETED"
+        TERMINATED = "TERMINATED"
+        CANCELLED = "CANCELLED"
+
+    batch_number = models.CharField(max_length=50, unique=True)
+    species = models.ForeignKey(Species, on_delete=models.PROTECT, related_name="batches")
+    start_date = models.DateField(help_text="Day 1 of the batch.")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    pinned_scenario = models.ForeignKey(
+        "scenario.Scenario",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pinned_by",
+        help_text="The scenario used for growth; empty means the batch's newest scenario.",
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["batch_number"]
+        verbose_name_plural = "batches"
+
+    def __str__(self) -> str:
+        return self.batch_number
+
+
+class BatchContainerAssignment(RecomputeErrorFields):
+    """A batch in a container from ``assignment_date`` (inclusive) to ``departure_date`` (exclusive)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="assignments")
+    container = models.ForeignKey("infrastructure.Container", on_delete=models.PROTECT, related_name="assignments")
+    lifecycle_stage = models.ForeignKey(LifeCycleStage, on_delete=models.PROTECT, related_name="+")
+    assignment_date = models.DateField(help_text="First day in the container.")
+    departure_date = models.DateField(null=True, blank=True, help_text="Day the fish left (not included).")
+    placement_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Fish placed, for the batch's first placement only."
+    )
+    placement_avg_weight_g = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Average weight (g) at placement."
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["batch__batch_number", "assignment_date", "id"]
+        indexes = [models.Index(fields=["container", "assignment_date"], name="assignment_container_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(departure_date__isnull=True) | Q(departure_date__gt=F("assignment_date")),
+                name="assignment_departure_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(placement_count__isnull=True) | Q(placement_count__gt=0),
+                name="assignment_placement_count_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(placement_avg_weight_g__isnull=True)
+                | (Q(placement_avg_weight_g__gt=0) & Q(placement_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
+                name="assignment_placement_weight_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}@{self.container_id} from {self.assignment_date}"
+
+
+class GrowthSample(models.Model):
+    assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="growth_samples")
+    sample_date = models.DateField()
+    sample_size = models.PositiveIntegerField(help_text="Fish weighed.")
+    avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2)
+    std_dev_weight_g = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    avg_length_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sample_date", "-id"]
+        indexes = [models.Index(fields=["assignment", "sample_date"], name="sample_assignment_date")]
+        constraints = [
+            models.CheckConstraint(condition=Q(sample_size__gt=0), name="sample_size_positive"),
+            models.CheckConstraint(
+                condition=Q(avg_weight_g__gt=0) & Q(avg_weight_g__lte=MAX_AVG_WEIGHT_G), name="sample_weight_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.avg_weight_g} g on {self.sample_date}"
+
+
+class TransferAction(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "PENDING"
+        IN_PROGRESS = "IN_PROGRESS"
+        COMPLETED = "COMPLETED"
+        FAILED = "FAILED"
+        SKIPPED = "SKIPPED"
+
+    class SelectionMethod(models.TextChoices):
+        AVERAGE = "AVERAGE", "Average fish"
+        LARGEST = "LARGEST", "Largest fish selected"
+        SMALLEST = "SMALLEST", "Smallest fish selected"
+
+    source_assignment = models.ForeignKey(
+        BatchContainerAssignment, on_delete=models.CASCADE, related_name="transfers_out"
+    )
+    dest_assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="transfers_in")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    planned_date = models.DateField(null=True, blank=True)
+    actual_execution_date = models.DateField(null=True, blank=True)
+    transferred_count = models.PositiveIntegerField(help_text="Fish that arrived alive.")
+    mortality_during_transfer = models.PositiveIntegerField(default=0, help_text="Fish that died in handling.")
+    measured_avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    selection_method = models.CharField(
+        max_length=10, choices=SelectionMethod.choices, default=SelectionMethod.AVERAGE
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-actual_execution_date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(transferred_count__gt=0), name="transfer_count_positive"),
+            models.CheckConstraint(
+                condition=~Q(source_assignment=F("dest_assignment")), name="transfer_source_is_not_destination"
+            ),
+            models.CheckConstraint(
+                condition=Q(measured_avg_weight_g__isnull=True)
+                | (Q(measured_avg_weight_g__gt=0) & Q(measured_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
+                name="transfer_weight_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="COMPLETED") | Q(actual_execution_date__isnull=False),
+                name="transfer_completed_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer {self.source_assignment_id}→{self.dest_assignment_id} ({self.status})"
+
+
+class MortalityEvent(models.Model):
+    class Cause(models.TextChoices):
+        UNKNOWN = "UNKNOWN"
+        DISEASE = "DISEASE"
+        HANDLING = "HANDLING"
+        PREDATION = "PREDATION"
+        ENVIRONMENT = "ENVIRONMENT"
+        OTHER = "OTHER"
+
+    assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="mortality_events")
+    event_date = models.DateField()
+    count = models.PositiveIntegerField()
+    cause = models.CharField(max_length=12, choices=Cause.choices, default=Cause.UNKNOWN)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-event_date", "-id"]
+        indexes = [models.Index(fields=["assignment", "event_date"], name="mortality_assignment_date")]
+        constraints = [models.CheckConstraint(condition=Q(count__gt=0), name="mortality_count_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.count} dead on {self.event_date}"

@@ -1,0 +1,68 @@
+"""Durable bookkeeping of recompute work: the outbox markers, runs, failures and worker heartbeats."""
+from django.db import models
+
+
+class RecomputeMarker(models.Model):
+    """Pending work for one assignment: recompute from ``dirty_from`` on (recompute.md §3).
+
+    Written in the event's own transaction. ``dirty_from`` only ever moves earlier while the marker exists;
+    ``generation`` goes up on every mark so a run clears the marker only if nothing arrived meanwhile.
+    """
+
+    assignment = models.OneToOneField(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="recompute_marker"
+    )
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="recompute_markers")
+    dirty_from = models.DateField()
+    generation = models.BigIntegerField(default=1)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    attempts = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["created_at"], name="marker_created")]
+
+    def __str__(self) -> str:
+        return f"assignment {self.assignment_id} from {self.dirty_from} (gen {self.generation})"
+
+
+class RecomputeRun(models.Model):
+    """One finished recompute of a batch: what it did and how long it took (operator metrics)."""
+
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="recompute_runs")
+    started_at = models.DateTimeField()
+    duration_ms = models.FloatField()
+    assignments = models.IntegerField()
+    rows_written = models.IntegerField()
+    trigger = models.CharField(max_length=40)
+    ok = models.BooleanField(default=True)
+    error_code = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="run_started")]
+
+
+class FailedRecompute(models.Model):
+    """Work that failed for good (retries exhausted or a domain error), listable and replayable."""
+
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="failed_recomputes")
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    start_date = models.DateField()
+    error_code = models.CharField(max_length=64)
+    error = models.TextField()
+    failed_at = models.DateTimeField()
+    replayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-failed_at"]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time each worker host reported in (for /health/)."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField()

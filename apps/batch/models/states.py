@@ -1,0 +1,35 @@
+from django.db import models
+
+
+class ActualDailyAssignmentState(models.Model):
+    """The computed end-of-day state of one assignment on one date (engine.md §2). Written only by the saver."""
+
+    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="daily_states")
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="daily_states")
+    container = models.ForeignKey("infrastructure.Container", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    day_number = models.IntegerField()
+    lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.PROTECT, related_name="+")
+    avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2)
+    population = models.IntegerField()
+    biomass_kg = models.DecimalField(max_digits=14, decimal_places=2)
+    temp_c = models.DecimalField(max_digits=6, decimal_places=2)
+    mortality_count = models.IntegerField()
+    feed_kg = models.DecimalField(max_digits=12, decimal_places=3)
+    observed_fcr = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
+    anchor_type = models.CharField(max_length=20, null=True, blank=True)
+    sources = models.JSONField(default=dict)
+    confidence_scores = models.JSONField(default=dict)
+    last_computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assignment_id", "date"]
+        indexes = [models.Index(fields=["batch", "date"], name="state_batch_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "date"], name="state_unique_assignment_date"),
+            models.CheckConstraint(condition=models.Q(population__gte=0), name="state_population_not_negative"),
+            models.CheckConstraint(condition=models.Q(avg_weight_g__gt=0), name="state_weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.date}"

@@ -1,0 +1,29 @@
+from django.db import models
+from django.db.models import Q
+
+
+class Feed(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    brand = models.CharField(max_length=100, blank=True)
+    pellet_size_mm = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FeedingEvent(models.Model):
+    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="feeding_events")
+    feed = models.ForeignKey(Feed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    feeding_date = models.DateField()
+    amount_kg = models.DecimalField(max_digits=12, decimal_places=3)
+
+    class Meta:
+        ordering = ["-feeding_date", "-id"]
+        indexes = [models.Index(fields=["assignment", "feeding_date"], name="feeding_assignment_date")]
+        constraints = [models.CheckConstraint(condition=Q(amount_kg__gt=0), name="feeding_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount_kg} kg on {self.feeding_date}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ScenarioConfig(AppConfig):
+    name = "apps.scenario"
+    label = "scenario"

@@ -1,0 +1,139 @@
+"""Growth scenarios and their models. A batch uses its pinned scenario, else its newest one."""
+from django.db import models
+from django.db.models import Q
+
+from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+
+
+class TemperatureProfile(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TemperatureProfileDay(models.Model):
+    """The planned temperature on a day number (1 = the batch's or scenario's first day)."""
+
+    profile = models.ForeignKey(TemperatureProfile, on_delete=models.CASCADE, related_name="days")
+    day_number = models.PositiveIntegerField()
+    temp_c = models.FloatField()
+
+    class Meta:
+        ordering = ["profile", "day_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "day_number"], name="profile_day_unique"),
+            models.CheckConstraint(condition=Q(day_number__gte=1), name="profile_day_from_one"),
+        ]
+
+
+class TGCModel(models.Model):
+    """Thermal growth coefficient, stored per 1000 (2.5 means 0.0025); a value below 0.01 is already /1000."""
+
+    name = models.CharField(max_length=100, unique=True)
+    tgc_value = models.FloatField()
+    profile = models.ForeignKey(TemperatureProfile, on_delete=models.PROTECT, related_name="tgc_models")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(tgc_value__gt=0), name="tgc_positive")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TGCStageOverride(models.Model):
+    model = models.ForeignKey(TGCModel, on_delete=models.CASCADE, related_name="stage_overrides")
+    lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
+    tgc_value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "lifecycle_stage"], name="tgc_override_unique"),
+            models.CheckConstraint(condition=Q(tgc_value__gt=0), name="tgc_override_positive"),
+        ]
+
+
+class MortalityModel(models.Model):
+    class Frequency(models.TextChoices):
+        DAILY = "DAILY"
+        WEEKLY = "WEEKLY"
+
+    name = models.CharField(max_length=100, unique=True)
+    frequency = models.CharField(max_length=6, choices=Frequency.choices, default=Frequency.DAILY)
+    rate_percent = models.FloatField(help_text="Per day or per week, by frequency.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rate_percent__gte=0) & Q(rate_percent__lt=100), name="mortality_rate_range")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MortalityStageOverride(models.Model):
+    model = models.ForeignKey(MortalityModel, on_delete=models.CASCADE, related_name="stage_overrides")
+    lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
+    rate_percent = models.FloatField(help_text="Same frequency as the model.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "lifecycle_stage"], name="mortality_override_unique"),
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0) & Q(rate_percent__lt=100), name="mortality_override_range"
+            ),
+        ]
+
+
+class FCRModel(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FCRModelStage(models.Model):
+    model = models.ForeignKey(FCRModel, on_delete=models.CASCADE, related_name="stages")
+    lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
+    fcr_value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model", "lifecycle_stage"], name="fcr_stage_unique"),
+            models.CheckConstraint(condition=Q(fcr_value__gt=0), name="fcr_positive"),
+        ]
+
+
+class Scenario(models.Model):
+    name = models.CharField(max_length=200)
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, null=True, blank=True, related_name="scenarios")
+    start_date = models.DateField()
+    duration_days = models.PositiveIntegerField()
+    initial_count = models.PositiveIntegerField()
+    initial_weight_g = models.DecimalField(max_digits=10, decimal_places=2)
+    tgc_model = models.ForeignKey(TGCModel, on_delete=models.PROTECT, related_name="scenarios")
+    mortality_model = models.ForeignKey(MortalityModel, on_delete=models.PROTECT, related_name="scenarios")
+    fcr_model = models.ForeignKey(FCRModel, on_delete=models.PROTECT, null=True, blank=True, related_name="scenarios")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_days__gt=0), name="scenario_duration_positive"),
+            models.CheckConstraint(condition=Q(initial_count__gt=0), name="scenario_count_positive"),
+            models.CheckConstraint(
+                condition=Q(initial_weight_g__gt=0) & Q(initial_weight_g__lte=MAX_AVG_WEIGHT_G),
+                name="scenario_weight_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
