@@ -1,4 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from .services.validation import assignment_validate, growth_sample_validate, transfer_validate
 
 from .models import (
     ActualDailyAssignmentState,
@@ -14,6 +18,26 @@ from .models import (
     TransferAction,
     WorkerHeartbeat,
 )
+
+
+
+def validated_form(model, validator):
+    """A model form that also applies a cross-row domain rule, so the admin shows it on the field."""
+
+    class Form(forms.ModelForm):
+        class Meta:
+            fields = "__all__"
+
+        def _post_clean(self):
+            super()._post_clean()
+            try:
+                validator(self.instance)
+            except ValidationError as error:
+                self._update_errors(error)
+
+    Form.Meta.model = model
+    return Form
+
 
 ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
 
@@ -49,6 +73,7 @@ class BatchAdmin(admin.ModelAdmin):
 
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    form = validated_form(BatchContainerAssignment, assignment_validate)
     list_display = ["id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count", "last_recompute_error_code"]
     list_filter = ["batch", "container__site", "lifecycle_stage", "assignment_date"]
     search_fields = ["batch__batch_number", "container__name"]
@@ -60,6 +85,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(GrowthSample)
 class GrowthSampleAdmin(admin.ModelAdmin):
+    form = validated_form(GrowthSample, growth_sample_validate)
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
     list_filter = ["assignment__batch", "assignment__container__site", "sample_date"]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
@@ -70,6 +96,7 @@ class GrowthSampleAdmin(admin.ModelAdmin):
 
 @admin.register(TransferAction)
 class TransferActionAdmin(admin.ModelAdmin):
+    form = validated_form(TransferAction, transfer_validate)
     list_display = ["actual_execution_date", "source_assignment", "dest_assignment", "status", "transferred_count", "measured_avg_weight_g", "selection_method"]
     list_filter = ["status", "selection_method", "source_assignment__batch", "actual_execution_date"]
     search_fields = ["source_assignment__batch__batch_number", "source_assignment__container__name", "dest_assignment__container__name"]

@@ -1,0 +1,153 @@
+"""Write a recompute's rows: one transaction, stale rows out, new rows in (a bulk upsert of the window).
+
+Rounding happens here and only here (style: the engine works in floats, the saver quantizes once), with the
+same rule the engine uses for the values a restart reads back: Python's correctly rounded ``round``/format.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from apps.batch.engine import DayResult
+from apps.batch.models import ActualDailyAssignmentState
+
+STATE_TABLE = ActualDailyAssignmentState._meta.db_table
+COLUMNS = (
+    "assignment_id",
+    "batch_id",
+    "container_id",
+    "date",
+    "day_number",
+    "lifecycle_stage_id",
+    "avg_weight_g",
+    "population",
+    "biomass_kg",
+    "temp_c",
+    "mortality_count",
+    "feed_kg",
+    "observed_fcr",
+    "anchor_type",
+    "sources",
+    "confidence_scores",
+    "last_computed_at",
+)
+DELETE_CHUNK = 400
+COPY_CHUNK = 20_000
+NULL = "\\N"  # COPY text format
+
+
+@dataclass(frozen=True)
+class AssignmentWrite:
+    """The rows of one assignment from ``from_day`` on; its valid range is ``first_day .. last_day``."""
+
+    assignment_id: int
+    container_id: int
+    from_day: dt.date
+    first_day: dt.date
+    last_day: dt.date
+    rows: list[DayResult]
+
+
+def daily_states_save(*, batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
+    """Replace each assignment's rows from its ``from_day`` (and any outside its range) with ``rows``.
+
+    Returns the number of rows written. All or nothing: one transaction.
+    """
+    with transaction.atomic():
+        _delete_stale(writes)
+        if connection.vendor == "postgresql":
+            return _copy_rows(batch_id, writes, computed_at)
+        return _bulk_create_rows(batch_id, writes, computed_at)
+
+
+def _delete_stale(writes: list[AssignmentWrite]) -> None:
+    for start in range(0, len(writes), DELETE_CHUNK):
+        condition = Q()
+        for w in writes[start : start + DELETE_CHUNK]:
+            condition |= Q(assignment_id=w.assignment_id) & (
+                Q(date__gte=w.from_day) | Q(date__lt=w.first_day) | Q(date__gt=w.last_day)
+            )
+        stale = ActualDailyAssignmentState.objects.filter(condition)
+        stale._raw_delete(stale.db)
+
+
+class _JsonCache:
+    """json.dumps once per distinct ``sources`` object (the engine shares them between days)."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[object, str]] = {}
+
+    def dumps(self, value) -> str:
+        hit = self._by_id.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        text = json.dumps(value, separators=(",", ":"))
+        self._by_id[id(value)] = (value, text)
+        return text
+
+
+def _copy_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
+    cache = _JsonCache()
+    stamp = computed_at.isoformat()
+    prefix_batch = f"\t{batch_id}\t"
+    lines: list[str] = []
+    written = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {STATE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for w in writes:
+                head = f"{w.assignment_id}{prefix_batch}{w.container_id}\t"
+                for r in w.rows:
+                    fcr = r.observed_fcr
+                    lines.append(
+                        f"{head}{r.date.isoformat()}\t{r.day_number}\t{r.stage_id}\t{r.avg_weight_g:.2f}\t"
+                        f"{r.population}\t{r.biomass_kg:.2f}\t{r.temp_c:.2f}\t{r.mortality_count}\t"
+                        f"{r.feed_kg:.3f}\t{NULL if fcr is None else format(fcr, '.3f')}\t"
+                        f"{r.anchor_type or NULL}\t{_copy_text(cache.dumps(r.sources))}\t"
+                        f"{_copy_text(json.dumps(r.confidence, separators=(',', ':')))}\t{stamp}\n"
+                    )
+                if len(lines) >= COPY_CHUNK:
+                    copy.write("".join(lines))
+                    written += len(lines)
+                    lines.clear()
+            if lines:
+                copy.write("".join(lines))
+                written += len(lines)
+    return written
+
+
+def _copy_text(text: str) -> str:
+    """Escape for COPY's text format (JSON may hold backslashes; it never holds tabs or newlines)."""
+    return text.replace("\\", "\\\\") if "\\" in text else text
+
+
+def _bulk_create_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
+    objects = [
+        ActualDailyAssignmentState(
+            assignment_id=w.assignment_id,
+            batch_id=batch_id,
+            container_id=w.container_id,
+            date=r.date,
+            day_number=r.day_number,
+            lifecycle_stage_id=r.stage_id,
+            avg_weight_g=Decimal(f"{r.avg_weight_g:.2f}"),
+            population=r.population,
+            biomass_kg=Decimal(f"{r.biomass_kg:.2f}"),
+            temp_c=Decimal(f"{r.temp_c:.2f}"),
+            mortality_count=r.mortality_count,
+            feed_kg=Decimal(f"{r.feed_kg:.3f}"),
+            observed_fcr=None if r.observed_fcr is None else Decimal(f"{r.observed_fcr:.3f}"),
+            anchor_type=r.anchor_type,
+            sources=r.sources,
+            confidence_scores=r.confidence,
+            last_computed_at=computed_at,
+        )
+        for w in writes
+        for r in w.rows
+    ]
+    ActualDailyAssignmentState.objects.bulk_create(objects, batch_size=2000)
+    return len(objects)

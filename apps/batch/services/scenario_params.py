@@ -1,0 +1,90 @@
+"""Turn a batch's scenario and its models into the engine's plain ``ModelParams``."""
+from __future__ import annotations
+
+from apps.batch.engine import ModelParams, Stage
+from apps.batch.engine.population import daily_rate_from_weekly
+from apps.batch.models import Batch, LifeCycleStage
+from apps.scenario.models import (
+    FCRModelStage,
+    MortalityModel,
+    MortalityStageOverride,
+    Scenario,
+    TemperatureProfileDay,
+    TGCStageOverride,
+)
+from aquamind.errors import RecomputeError
+
+
+def scenario_for_batch(batch: Batch) -> Scenario:
+    """The batch's pinned scenario, else its newest; a batch without one cannot be computed."""
+    if batch.pinned_scenario_id:
+        return Scenario.objects.select_related("tgc_model", "mortality_model").get(pk=batch.pinned_scenario_id)
+    scenario = (
+        Scenario.objects.select_related("tgc_model", "mortality_model")
+        .filter(batch_id=batch.pk)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if scenario is None:
+        raise RecomputeError(
+            f"Batch {batch.batch_number} has no scenario: pin one or create one so its growth can be computed.",
+            code="no_scenario",
+        )
+    return scenario
+
+
+def species_stages(species_id: int) -> dict[int, Stage]:
+    rows = list(
+        LifeCycleStage.objects.filter(species_id=species_id)
+        .order_by("order")
+        .values_list("id", "order", "expected_weight_min_g", "expected_weight_max_g")
+    )
+    stages = {}
+    for index, (stage_id, order, min_g, max_g) in enumerate(rows):
+        next_id = rows[index + 1][0] if index + 1 < len(rows) else None
+        stages[stage_id] = Stage(id=stage_id, order=order, min_g=float(min_g), max_g=float(max_g), next_stage_id=next_id)
+    return stages
+
+
+def _daily_fraction(rate_percent: float, frequency: str) -> float:
+    fraction = rate_percent / 100.0
+    if frequency == MortalityModel.Frequency.WEEKLY:
+        return daily_rate_from_weekly(fraction)
+    return fraction
+
+
+def model_params(scenario: Scenario, stages: dict[int, Stage]) -> ModelParams:
+    """Five small queries whatever the scenario's size."""
+    tgc = scenario.tgc_model
+    profile = tuple(
+        (day, float(temp))
+        for day, temp in TemperatureProfileDay.objects.filter(profile_id=tgc.profile_id)
+        .order_by("day_number")
+        .values_list("day_number", "temp_c")
+    )
+    if not profile:
+        raise RecomputeError(
+            f"Scenario {scenario.name!r} has a temperature profile with no days; add the profile's temperatures.",
+            code="invalid_scenario",
+        )
+    mortality = scenario.mortality_model
+    return ModelParams(
+        tgc=float(tgc.tgc_value),
+        tgc_by_stage=dict(
+            TGCStageOverride.objects.filter(model_id=tgc.pk).values_list("lifecycle_stage_id", "tgc_value")
+        ),
+        mortality_daily=_daily_fraction(mortality.rate_percent, mortality.frequency),
+        mortality_daily_by_stage={
+            stage_id: _daily_fraction(rate, mortality.frequency)
+            for stage_id, rate in MortalityStageOverride.objects.filter(model_id=mortality.pk).values_list(
+                "lifecycle_stage_id", "rate_percent"
+            )
+        },
+        fcr_by_stage=dict(
+            FCRModelStage.objects.filter(model_id=scenario.fcr_model_id).values_list("lifecycle_stage_id", "fcr_value")
+        )
+        if scenario.fcr_model_id
+        else {},
+        profile=profile,
+        stages=stages,
+    )

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install everything and run the whole test suite: against PostgreSQL + Redis + real Celery workers,
+# then a smoke run on the embedded default (SQLite, no broker).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/venv.sh requirements-dev.txt
+bash scripts/services.sh
+
+export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aquamind}"
+export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+export CELERY_BROKER_URL="$REDIS_URL"
+export CELERY_RESULT_BACKEND=""
+echo "== full suite on PostgreSQL + Redis"
+.venv/bin/python -m pytest "$@"
+
+echo "== smoke run on the embedded default (SQLite, no broker)"
+env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
+    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -m "not integration and not browser" -q tests/smoke

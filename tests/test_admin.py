@@ -1,0 +1,63 @@
+"""Every admin changelist and add page renders for a staff user; a farm worker can record a sample."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from apps.batch.models import GrowthSample
+from tests.factories import AssignmentFactory, GrowthSampleFactory, MortalityEventFactory, ScenarioFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-long-enough")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def some_data(salmon):
+    scenario = ScenarioFactory()
+    assignment = AssignmentFactory(batch=scenario.batch)
+    GrowthSampleFactory(assignment=assignment)
+    MortalityEventFactory(assignment=assignment)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_the_changelist_renders(staff_client, some_data, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    assert staff_client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_the_add_page_renders_or_is_closed_for_computed_rows(staff_client, salmon, model):
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+    expected = 403 if model._meta.model_name == "actualdailyassignmentstate" else 200
+    assert staff_client.get(url).status_code == expected
+
+
+def test_a_growth_sample_recorded_in_the_admin_is_saved(staff_client, salmon):
+    assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
+    response = staff_client.post(
+        reverse("admin:batch_growthsample_add"),
+        {"assignment": assignment.pk, "sample_date": "2024-01-10", "sample_size": 30, "avg_weight_g": "123.45", "notes": ""},
+    )
+    assert response.status_code == 302, response.content
+    assert GrowthSample.objects.get().avg_weight_g == Decimal("123.45")
+
+
+def test_the_admin_refuses_a_sample_outside_the_assignment_and_names_the_field(staff_client, salmon):
+    assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
+    response = staff_client.post(
+        reverse("admin:batch_growthsample_add"),
+        {"assignment": assignment.pk, "sample_date": "2023-12-01", "sample_size": 30, "avg_weight_g": "123.45", "notes": ""},
+    )
+    assert response.status_code == 200
+    assert "outside the assignment" in response.context["adminform"].form.errors["sample_date"][0]
+    assert GrowthSample.objects.count() == 0
