@@ -159,3 +159,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Celery Beat: the sweeper every minute, the nightly catch-up at 02:00 (run ONE beat process) ----------
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "recompute-sweeper": {"task": "apps.batch.tasks.recompute_sweeper", "schedule": float(SWEEPER_INTERVAL_SECONDS)},
+    "nightly-catch-up": {
+        "task": "apps.batch.tasks.nightly_catch_up",
+        "schedule": crontab(hour=NIGHTLY_RECOMPUTE_HOUR, minute=NIGHTLY_RECOMPUTE_MINUTE),
+    },
+}
+CELERY_TASK_PUBLISH_RETRY = False

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class InventoryConfig(AppConfig):
     name = "apps.inventory"
     label = "inventory"
+
+    def ready(self) -> None:
+        from apps.inventory import signals
+
+        signals.connect()

@@ -9,10 +9,17 @@ class RecomputeMarker(models.Model):
     ``generation`` goes up on every mark so a run clears the marker only if nothing arrived meanwhile.
     """
 
+    # No database-level foreign keys: a marker is an outbox entry and may be written in the same
+    # transaction that deletes its assignment (a cascade); the drain removes such orphans.
     assignment = models.OneToOneField(
-        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="recompute_marker"
+        "batch.BatchContainerAssignment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="recompute_marker",
     )
-    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="recompute_markers")
+    batch = models.ForeignKey(
+        "batch.Batch", on_delete=models.DO_NOTHING, db_constraint=False, related_name="recompute_markers"
+    )
     dirty_from = models.DateField()
     generation = models.BigIntegerField(default=1)
     created_at = models.DateTimeField()
@@ -21,7 +28,10 @@ class RecomputeMarker(models.Model):
 
     class Meta:
         ordering = ["created_at"]
-        indexes = [models.Index(fields=["created_at"], name="marker_created")]
+        indexes = [
+            models.Index(fields=["created_at"], name="marker_created"),
+            models.Index(fields=["batch"], name="marker_batch"),
+        ]
 
     def __str__(self) -> str:
         return f"assignment {self.assignment_id} from {self.dirty_from} (gen {self.generation})"

@@ -1,0 +1,61 @@
+"""Drain a batch's recompute markers: lock the batch, read its markers, recompute, clear what was covered.
+
+All in one transaction: a worker killed mid-run rolls back and leaves the markers for the next run. A marker
+is cleared only if its generation did not change while the recompute ran (an event that arrived meanwhile
+keeps it, and its own published task recomputes again).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.batch.models import Batch, FailedRecompute, RecomputeMarker
+from apps.batch.services.recompute import RecomputeSummary, batch_recompute
+
+
+@dataclass(frozen=True)
+class DrainResult:
+    batch_id: int
+    markers: int
+    cleared: int
+    summary: RecomputeSummary | None = None
+
+
+def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
+    """Recompute everything pending for ``batch_id``. Raises ``django.db.OperationalError`` at once if another
+    worker holds the batch (the caller retries later); domain errors are stored, and their markers cleared."""
+    with transaction.atomic():
+        if not Batch.objects.select_for_update(nowait=True).filter(pk=batch_id).exists():
+            deleted, _ = RecomputeMarker.objects.filter(batch_id=batch_id).delete()  # batch is gone
+            return DrainResult(batch_id=batch_id, markers=deleted, cleared=deleted)
+        markers = list(RecomputeMarker.objects.filter(batch_id=batch_id).values_list("assignment_id", "dirty_from", "generation"))
+        if not markers:
+            return DrainResult(batch_id=batch_id, markers=0, cleared=0)
+        summary = batch_recompute(
+            batch_id=batch_id, from_dates={a: day for a, day, _ in markers}, trigger=trigger, nowait=True
+        )
+        if not summary.ok:
+            _record_failure(batch_id, summary)
+        covered = Q()
+        for assignment_id, _, generation in markers:
+            covered |= Q(assignment_id=assignment_id, generation=generation)
+        cleared, _ = RecomputeMarker.objects.filter(covered).delete()
+    return DrainResult(batch_id=batch_id, markers=len(markers), cleared=cleared, summary=summary)
+
+
+def _record_failure(batch_id: int, summary: RecomputeSummary) -> None:
+    failed = summary.assignment_errors or {None: summary.error}
+    FailedRecompute.objects.bulk_create(
+        FailedRecompute(
+            batch_id=batch_id,
+            assignment_id=assignment_id,
+            start_date=timezone.localdate(),
+            error_code=summary.error_code,
+            error=message,
+            failed_at=timezone.now(),
+        )
+        for assignment_id, message in failed.items()
+    )

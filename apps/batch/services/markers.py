@@ -1,0 +1,75 @@
+"""Durable, coalescing recompute markers: the outbox of recompute.md §3.
+
+``recompute_mark`` writes in the caller's transaction: per assignment the earliest dirty date (lowered,
+never raised) and a generation counter bumped on every mark. After the transaction commits, a task is
+published (deduplicated). If publishing fails the marker stays and the sweeper picks it up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Iterable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.batch.models import BatchContainerAssignment, RecomputeMarker
+
+logger = logging.getLogger(__name__)
+MARKER_TABLE = RecomputeMarker._meta.db_table
+ASSIGNMENT_TABLE = BatchContainerAssignment._meta.db_table
+
+
+def _upsert_sql() -> str:
+    lowest = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    return (
+        f"INSERT INTO {MARKER_TABLE} (assignment_id, batch_id, dirty_from, generation, created_at, updated_at, attempts) "
+        f"SELECT a.id, a.batch_id, %s, 1, %s, %s, 0 FROM {ASSIGNMENT_TABLE} a WHERE a.id = %s "
+        f"ON CONFLICT (assignment_id) DO UPDATE SET "
+        f"dirty_from = {lowest}({MARKER_TABLE}.dirty_from, excluded.dirty_from), "
+        f"generation = {MARKER_TABLE}.generation + 1, updated_at = excluded.updated_at"
+    )
+
+
+def recompute_mark(*, assignment_id: int, from_date: dt.date, publish: bool = True) -> None:
+    """Record that ``assignment_id`` must be recomputed from ``from_date`` on, and publish after commit."""
+    recompute_mark_many(marks=[(assignment_id, from_date)], publish=publish)
+
+
+def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool = True) -> int:
+    """Mark several assignments at once (bulk imports, scenario edits, the nightly catch-up).
+
+    The earliest date per assignment wins; rows are written in id order so that concurrent markers never
+    deadlock. Unknown (e.g. just deleted) assignments are ignored. Returns how many were marked.
+    """
+    earliest: dict[int, dt.date] = {}
+    for assignment_id, day in marks:
+        if assignment_id is not None and day is not None:
+            earliest[assignment_id] = min(day, earliest.get(assignment_id, day))
+    if not earliest:
+        return 0
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(_upsert_sql(), [(earliest[a], now, now, a) for a in sorted(earliest)])
+        if publish:
+            _publish_on_commit(sorted(earliest))
+    return len(earliest)
+
+
+def _publish_on_commit(assignment_ids: list[int]) -> None:
+    from apps.batch.tasks import enqueue_recompute_with_deduplication
+
+    def publish() -> None:
+        for assignment_id in assignment_ids:
+            enqueue_recompute_with_deduplication(assignment_id)
+
+    transaction.on_commit(publish, robust=True)
+
+
+def pending_markers_summary() -> dict:
+    """Operator view: how many markers wait and how old the oldest is (seconds)."""
+    oldest = RecomputeMarker.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    return {
+        "pending_markers": RecomputeMarker.objects.count(),
+        "oldest_marker_age_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None,
+    }

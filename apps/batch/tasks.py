@@ -1,0 +1,173 @@
+"""Thin Celery tasks for recompute (recompute.md §4). They take ids and ISO dates and call services.
+
+Publishing is deduplicated per assignment through a Redis key that a queued task holds until it starts;
+correctness never depends on it: the durable markers are the source of truth, and the sweeper re-publishes
+any marker that waits too long.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+
+import redis
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
+from apps.batch.services.catch_up import catch_up_plan
+from apps.batch.services.drain import markers_drain
+from apps.batch.services.markers import recompute_mark, recompute_mark_many
+
+logger = logging.getLogger(__name__)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+MAX_RETRIES = 5
+DEDUP_PREFIX = "aquamind:recompute:queued:"
+publish_failures = 0  # since this process started; logged each time, shown by /health/
+
+_redis_client: redis.Redis | None = None
+
+
+def _redis() -> redis.Redis | None:
+    global _redis_client
+    if not settings.REDIS_URL:
+        return None
+    if _redis_client is None:
+        _redis_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return _redis_client
+
+
+def get_dedup_key(assignment_id: int) -> str:
+    return f"{DEDUP_PREFIX}{assignment_id}"
+
+
+def should_enqueue_task(assignment_id: int) -> bool:
+    """True unless a task for this assignment is already queued and not yet started. Redis trouble → True."""
+    client = _redis()
+    if client is None:
+        return True
+    try:
+        return bool(client.set(get_dedup_key(assignment_id), "1", nx=True, ex=settings.RECOMPUTE_DEDUP_TTL_SECONDS))
+    except redis.RedisError:
+        return True
+
+
+def _clear_dedup_key(assignment_id: int) -> None:
+    client = _redis()
+    if client is not None:
+        try:
+            client.delete(get_dedup_key(assignment_id))
+        except redis.RedisError:
+            logger.warning("could not clear the dedup key of assignment %s", assignment_id)
+
+
+def enqueue_recompute_with_deduplication(assignment_id: int, *, force: bool = False) -> bool:
+    """Publish a drain task for ``assignment_id`` unless one is already waiting. Never raises: a publish
+    failure is logged and counted, and the durable marker waits for the sweeper."""
+    global publish_failures
+    if not force and not should_enqueue_task(assignment_id):
+        return False
+    try:
+        recompute_assignment_window.apply_async(args=[assignment_id, None], kwargs={"from_marker": True})
+    except Exception:  # broker down or unreachable: the marker is safe in the database
+        publish_failures += 1
+        logger.exception("publishing the recompute of assignment %s failed (%s so far)", assignment_id, publish_failures)
+        _clear_dedup_key(assignment_id)
+        return False
+    return True
+
+
+def enqueue_batch_recompute(batch_id: int, start_date: dt.date | None = None) -> int:
+    """Mark every assignment of the batch that has days from ``start_date`` on (all days when None)."""
+    assignments = BatchContainerAssignment.objects.filter(batch_id=batch_id)
+    if start_date is not None:
+        assignments = assignments.exclude(departure_date__lte=start_date)
+    marks = [(pk, start_date or first) for pk, first in assignments.values_list("pk", "assignment_date")]
+    return recompute_mark_many(marks=marks)
+
+
+def _backoff_seconds(retries: int) -> float:
+    """Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, 4 s, 8 s."""
+    return random.uniform(0.05, 0.5 * (2**retries))
+
+
+def _drain(task, batch_id: int, trigger: str) -> dict:
+    try:
+        result = markers_drain(batch_id=batch_id, trigger=trigger)
+    except TRANSIENT_ERRORS as exc:  # lock busy, database restarting: try again later
+        if task.request.retries >= MAX_RETRIES:
+            FailedRecompute.objects.create(
+                batch_id=batch_id,
+                start_date=timezone.localdate(),
+                error_code="transient_retries_exhausted",
+                error=str(exc)[:2000],
+                failed_at=timezone.now(),
+            )
+            logger.error("recompute of batch %s gave up after %s retries: %s", batch_id, MAX_RETRIES, exc)
+            return {"batch_id": batch_id, "status": "gave_up"}
+        raise task.retry(exc=exc, countdown=_backoff_seconds(task.request.retries), max_retries=MAX_RETRIES)
+    summary = result.summary
+    return {
+        "batch_id": batch_id,
+        "markers": result.markers,
+        "cleared": result.cleared,
+        "rows": summary.rows if summary else 0,
+        "error": summary.error_code if summary else "",
+    }
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def recompute_assignment_window(self, assignment_id: int, start_date: str | None = None, end_date: str | None = None, *, from_marker: bool = False) -> dict:
+    """Recompute ``assignment_id`` from ``start_date`` to the end of its range (``end_date`` is only a lower
+    bound: later days are never left stale), together with everything else pending in its batch."""
+    _clear_dedup_key(assignment_id)  # before reading the marker: a later event gets its own follow-up run
+    if start_date and not from_marker:
+        recompute_mark(assignment_id=assignment_id, from_date=dt.date.fromisoformat(start_date), publish=False)
+    batch_id = (
+        RecomputeMarker.objects.filter(assignment_id=assignment_id).values_list("batch_id", flat=True).first()
+        or BatchContainerAssignment.objects.filter(pk=assignment_id).values_list("batch_id", flat=True).first()
+    )
+    if batch_id is None:
+        RecomputeMarker.objects.filter(assignment_id=assignment_id).delete()
+        return {"assignment_id": assignment_id, "status": "assignment_gone"}
+    return _drain(self, batch_id, trigger="assignment_window")
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+def recompute_batch_window(self, batch_id: int, start_date: str | None = None, end_date: str | None = None) -> dict:
+    """Recompute every assignment of ``batch_id`` that has days from ``start_date`` on, in transfer order."""
+    if self.request.retries == 0:
+        day = dt.date.fromisoformat(start_date) if start_date else None
+        assignments = BatchContainerAssignment.objects.filter(batch_id=batch_id)
+        if day is not None:
+            assignments = assignments.exclude(departure_date__lte=day)
+        recompute_mark_many(
+            marks=[(pk, day or first) for pk, first in assignments.values_list("pk", "assignment_date")], publish=False
+        )
+    return _drain(self, batch_id, trigger="batch_window")
+
+
+@shared_task
+def recompute_sweeper() -> dict:
+    """Re-publish markers that have waited longer than SWEEPER_MIN_AGE_SECONDS (lost publish, Redis restart,
+    killed worker), one task per batch, bypassing deduplication."""
+    cutoff = timezone.now() - dt.timedelta(seconds=settings.SWEEPER_MIN_AGE_SECONDS)
+    oldest_by_batch: dict[int, int] = {}
+    for batch_id, assignment_id in RecomputeMarker.objects.filter(updated_at__lte=cutoff).order_by("created_at").values_list(
+        "batch_id", "assignment_id"
+    ):
+        oldest_by_batch.setdefault(batch_id, assignment_id)
+    published = sum(enqueue_recompute_with_deduplication(a, force=True) for a in oldest_by_batch.values())
+    return {"batches": len(oldest_by_batch), "published": published}
+
+
+@shared_task
+def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE) -> dict:
+    """Extend every active assignment to today: mark the last ``days`` days of each batch (recompute.md §5)."""
+    plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, status=status)
+    marked = 0
+    for batch, from_dates in plan.work:
+        marked += recompute_mark_many(marks=list(from_dates.items()))
+    return {"batches": len(plan.work), "assignments": marked, "skipped": len(plan.skipped)}
