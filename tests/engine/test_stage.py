@@ -10,7 +10,8 @@ def stages(rows):
 
 def test_the_stage_advances_on_the_day_the_weight_reaches_the_band_maximum():
     # a sample of exactly 180 g (the smolt maximum) on day 3
-    rows = compute_assignment(inputs(4, weight_g=170.0, temp_c=0.0, anchors={day(3): sample(180.0)}), params())
+    run = inputs(4, weight_g=170.0, temp_c=0.0, anchors={day(3): sample(180.0)})
+    rows = compute_assignment(run, params())
     assert stages(rows) == [SMOLT, SMOLT, POST_SMOLT, POST_SMOLT]
 
 
@@ -21,7 +22,7 @@ def test_the_stage_advances_at_most_one_step_a_day():
 
 
 def test_the_growth_of_a_day_uses_the_stage_at_the_start_of_the_day():
-    # stage 2 grows with TGC 1.0, smolts with 3.0: day 1 is still a stage-2 day although it ends as stage 3
+    # fry (stage 2) grow with TGC 1.0, parr with 3.0: day 1 is a fry day although it ends in parr
     rows = compute_assignment(inputs(2, stage_id=2), params(tgc_by_stage={2: 1.0}))
     x0 = 100.0 ** (1 / 3)
     assert abs(rows[0].avg_weight_g - (x0 + 0.01) ** 3) < 1e-9

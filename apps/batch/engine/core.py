@@ -24,52 +24,11 @@ from apps.batch.engine.confidence import (
 from apps.batch.engine.feed import MAX_FCR, MIN_GAIN_KG
 from apps.batch.engine.growth import weight_track
 from apps.batch.engine.population import settle_negative
-from apps.batch.engine.stage import mortality_rates, stage_rules
+from apps.batch.engine.stage import Rules, mortality_rates, stage_rules
 from apps.batch.engine.temperature import daily_temperatures
 from apps.batch.engine.types import Anchor, AssignmentInputs, DayResult, ModelParams
 
 T = TypeVar("T")
-
-
-def compute_assignment(inputs: AssignmentInputs, params: ModelParams) -> list[DayResult]:
-    """One DayResult per day from ``inputs.first_day`` to ``inputs.last_day`` inclusive ([] if empty).
-
-    Pure and deterministic. Restartable: a run started on an anchor day A from the stored (rounded) row of
-    A - 1 returns, from A on, rows equal field for field to a run from the assignment's first day.
-    Raises ValueError for a non-positive starting or anchor weight.
-    """
-    n_days = (inputs.last_day - inputs.first_day).days + 1
-    if n_days <= 0:
-        return []
-    first = inputs.first_day.toordinal()
-    first_day_number = (inputs.first_day - inputs.batch_start_date).days + 1
-    anchors = _anchors_in_range(inputs.anchors, first, n_days)
-    _check_weights(inputs.start.weight_g, anchors)
-    temps, temp_codes, temp_confs = daily_temperatures(
-        inputs.daily_temps_c, inputs.first_day, n_days, first_day_number, params.profile
-    )
-    rules = stage_rules(params, (inputs.start.stage_id,))
-    weights, stages = weight_track(
-        inputs.start.weight_g, inputs.start.stage_id, [(i, a.weight_g) for i, a in anchors], temps, rules
-    )
-    weight_kinds, weight_confs = weight_kinds_and_confidences(
-        n_days, [(i, a.confidence) for i, a in anchors]
-    )
-    anchor_types: list[str | None] = [None] * n_days
-    for i, anchor in anchors:
-        anchor_types[i] = anchor.kind
-    days = _Days(
-        dates=[dt.date.fromordinal(first + i) for i in range(n_days)],
-        day_numbers=range(first_day_number, first_day_number + n_days),
-        stages=stages,
-        weights=weights,
-        temps=temps,
-        sources_base=[sources_index(w, t) for w, t in zip(weight_kinds, temp_codes)],
-        weight_confs=weight_confs,
-        temp_confs=temp_confs,
-        anchor_types=anchor_types,
-    )
-    return _build_rows(inputs, days, mortality_rates(params, rules))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +44,51 @@ class _Days:
     weight_confs: list[float]
     temp_confs: list[float]
     anchor_types: list[str | None]
+
+
+def compute_assignment(inputs: AssignmentInputs, params: ModelParams) -> list[DayResult]:
+    """One DayResult per day from ``inputs.first_day`` to ``inputs.last_day`` inclusive ([] if empty).
+
+    Pure and deterministic. Restartable: a run started on an anchor day A from the stored (rounded) row of
+    A - 1 returns, from A on, rows equal field for field to a run from the assignment's first day.
+    Raises ValueError for a non-positive starting or anchor weight.
+    """
+    n_days = (inputs.last_day - inputs.first_day).days + 1
+    if n_days <= 0:
+        return []
+    rules = stage_rules(params, (inputs.start.stage_id,))
+    days = _prepare_days(inputs, params, rules, n_days)
+    return _build_rows(inputs, days, mortality_rates(params, rules))
+
+
+def _prepare_days(inputs: AssignmentInputs, params: ModelParams, rules: Rules, n_days: int) -> _Days:
+    """Everything about each day that does not depend on the population: date, temperature, weight, stage
+    and the weight and temperature provenance."""
+    first = inputs.first_day.toordinal()
+    first_day_number = (inputs.first_day - inputs.batch_start_date).days + 1
+    anchors = _anchors_in_range(inputs.anchors, first, n_days)
+    _check_weights(inputs.start.weight_g, anchors)
+    temps, temp_codes, temp_confs = daily_temperatures(
+        inputs.daily_temps_c, inputs.first_day, n_days, first_day_number, params.profile
+    )
+    weights, stages = weight_track(
+        inputs.start.weight_g, inputs.start.stage_id, [(i, a.weight_g) for i, a in anchors], temps, rules
+    )
+    weight_kinds, weight_confs = weight_kinds_and_confidences(n_days, [(i, a.confidence) for i, a in anchors])
+    anchor_types: list[str | None] = [None] * n_days
+    for i, anchor in anchors:
+        anchor_types[i] = anchor.kind
+    return _Days(
+        dates=[dt.date.fromordinal(first + i) for i in range(n_days)],
+        day_numbers=range(first_day_number, first_day_number + n_days),
+        stages=stages,
+        weights=weights,
+        temps=temps,
+        sources_base=[sources_index(w, t) for w, t in zip(weight_kinds, temp_codes)],
+        weight_confs=weight_confs,
+        temp_confs=temp_confs,
+        anchor_types=anchor_types,
+    )
 
 
 def _anchors_in_range(anchors: Mapping[dt.date, Anchor], first: int, n_days: int) -> list[tuple[int, Anchor]]:

@@ -9,14 +9,12 @@ Weights are grams, unrounded. Day lists are indexed from 0 = the run's first day
 """
 from __future__ import annotations
 
-from apps.batch.engine.stage import StageRule
+from apps.batch.engine.stage import Rules
 
 ONE_THIRD = 1.0 / 3.0
 
 #: a transfer's measured weight times this factor undoes the bias of how the weighed fish were picked
 SELECTION_BIAS_FACTORS = {"AVERAGE": 1.0, "LARGEST": 0.88, "SMALLEST": 1.12}
-
-Rules = dict[int, StageRule]
 
 
 def transfer_anchor_weight(measured_g: float, selection_method: str) -> float:
@@ -85,24 +83,25 @@ def model_increments(
 def calibrated_segment(x0: float, end_weight_g: float, increments: list[float]) -> list[float]:
     """Weights (g) for the days of a segment that starts at cube root ``x0`` and ends on an anchor.
 
-    The increments are scaled by k = (cbrt(end) - x0) / sum(increments), so the curve has no jump at
-    either end; if they sum to 0 (a cold segment) the cube root is interpolated linearly over the days.
-    The last day is ``end_weight_g`` exactly. A lighter anchor gives a falling curve (k < 0).
+    The increments are scaled by one factor k = (cbrt(end) - x0) / sum(increments), so the curve has no
+    jump at either end; if they sum to 0 (a cold segment) the cube root is interpolated linearly over the
+    days. The last day is ``end_weight_g`` exactly. A lighter anchor gives a falling curve (k < 0).
     """
     n = len(increments)
     x_end = end_weight_g ** ONE_THIRD
+    rise = x_end - x0
     total = sum(increments)
     weights: list[float] = []
     if total > 0.0:
-        k = (x_end - x0) / total
         cumulative = 0.0
         for inc in increments[:-1]:
             cumulative += inc
-            y = x0 + k * cumulative
+            # k * cumulative, as rise * share: the share stays in [0, 1] however small the total
+            y = x0 + rise * (cumulative / total)
             weights.append(y * y * y)
     else:
         for j in range(1, n):
-            y = x0 + (x_end - x0) * j / n
+            y = x0 + rise * j / n
             weights.append(y * y * y)
     weights.append(end_weight_g)
     return weights

@@ -12,6 +12,7 @@ from typing import Iterable
 from apps.batch.engine.types import ModelParams
 
 StageRule = tuple[float, float, "int | None"]
+Rules = dict[int, StageRule]
 
 _NO_MAX_G = float("inf")
 
@@ -24,7 +25,7 @@ def tgc_per_day_degree(tgc: float) -> float:
     return tgc if tgc < 0.01 else tgc / 1000.0
 
 
-def stage_rules(params: ModelParams, extra_stage_ids: Iterable[int] = ()) -> dict[int, StageRule]:
+def stage_rules(params: ModelParams, extra_stage_ids: Iterable[int] = ()) -> Rules:
     """Rules for every stage the run can reach, so the loops never miss a key.
 
     Covers every stage in ``params.stages``, every ``next_stage_id`` they name and ``extra_stage_ids``
@@ -48,7 +49,7 @@ def mortality_rates(params: ModelParams, stage_ids: Iterable[int]) -> dict[int, 
     return {s: params.mortality_daily_by_stage.get(s, params.mortality_daily) for s in stage_ids}
 
 
-def stage_after_day(stage_id: int, weight_g: float, rules: dict[int, StageRule]) -> int:
+def stage_after_day(stage_id: int, weight_g: float, rules: Rules) -> int:
     """The stage at the end of a day that started in ``stage_id`` and ended at ``weight_g``.
 
     Advances one step when the weight reaches the stage's maximum and a next stage exists; never more than
