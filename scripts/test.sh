@@ -15,4 +15,4 @@ echo "== full suite on PostgreSQL + Redis"
 
 echo "== smoke run on the embedded default (SQLite, no broker)"
 env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
-    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -m "not integration and not browser" -q tests/smoke
+    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -m "not integration and not browser" -q tests/smoke tests/batch/test_recompute_service.py tests/demo
