@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.environmental",
     "apps.scenario",
+    "apps.api",
+    "apps.web",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
 LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/batches/"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
