@@ -3,7 +3,8 @@
 ``track_event`` wires create/update/delete of any "event on an assignment on a date" model: it remembers
 the loaded assignment and date (post_init, no query), and on save or delete marks the old and the new
 assignment from the earlier of the two dates. Other apps call it from their ``AppConfig.ready()``.
-Bulk loads may mute the handlers with ``recompute_signals_muted()`` and mark what they loaded themselves.
+Bulk loads may mute the handlers with ``recompute_signals_muted()`` and mark what they loaded themselves,
+or wrap many ``.save()`` calls in ``recompute_marks_deferred()`` to write the marks once, at the end.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import datetime as dt
 import threading
 from typing import Callable
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save
 
 from apps.batch.services.markers import recompute_mark_many
@@ -33,6 +35,32 @@ def recompute_signals_muted():
 
 def recompute_signals_are_muted() -> bool:
     return getattr(_state, "muted", False)
+
+
+@contextlib.contextmanager
+def recompute_marks_deferred():
+    """Collect the handlers' marks in this thread and write them once, in the same transaction, at the end
+    (one marker upsert per assignment instead of one per saved row)."""
+    if getattr(_state, "deferred", None) is not None:  # nested: the outer block writes
+        yield
+        return
+    with transaction.atomic():
+        _state.deferred = []
+        try:
+            yield
+            marks = _state.deferred
+        finally:
+            _state.deferred = None
+        recompute_mark_many(marks=marks)
+
+
+def mark_from_signal(marks: list[tuple[int, dt.date]]) -> None:
+    """What every handler calls: mark now, or buffer while ``recompute_marks_deferred()`` is active."""
+    buffer = getattr(_state, "deferred", None)
+    if buffer is not None:
+        buffer.extend(marks)
+    else:
+        recompute_mark_many(marks=marks)
 
 
 def _snapshot(instance, fields: tuple[str, ...]) -> tuple:
@@ -66,12 +94,12 @@ def track_event(
     def on_save(sender, instance, raw=False, **kwargs):
         if raw or recompute_signals_are_muted():
             return
-        recompute_mark_many(marks=marks_for(getattr(instance, "_recompute_original", None)) + marks_for(_snapshot(instance, fields)))
+        mark_from_signal(marks_for(getattr(instance, "_recompute_original", None)) + marks_for(_snapshot(instance, fields)))
         instance._recompute_original = _snapshot(instance, fields)
 
     def on_delete(sender, instance, **kwargs):
         if not recompute_signals_are_muted():
-            recompute_mark_many(marks=marks_for(_snapshot(instance, fields)))
+            mark_from_signal(marks_for(_snapshot(instance, fields)))
 
     post_init.connect(remember, sender=model, weak=False, dispatch_uid=f"{uid}:init")
     post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"{uid}:save")
@@ -110,7 +138,14 @@ def _assignment_saved(sender, instance, created, raw=False, **kwargs):
     else:
         departures = [d for d in (old[1], new[1]) if d is not None]
         day = max(min(departures) - ONE_DAY, instance.assignment_date)
-    recompute_mark_many(marks=[(instance.pk, day)])
+    mark_from_signal([(instance.pk, day)])
+
+
+def _assignment_deleted(sender, instance, **kwargs):
+    """Its rows go with it (cascade); a marker written by a cascaded transfer's handler must go too."""
+    from apps.batch.models import RecomputeMarker
+
+    RecomputeMarker.objects.filter(assignment_id=instance.pk).delete()
 
 
 def _batch_remember(sender, instance, **kwargs):
@@ -130,8 +165,9 @@ def _batch_saved(sender, instance, created, raw=False, **kwargs):
 def batch_mark_all(*, batch_id: int) -> int:
     from apps.batch.models import BatchContainerAssignment
 
-    rows = BatchContainerAssignment.objects.filter(batch_id=batch_id).values_list("pk", "assignment_date")
-    return recompute_mark_many(marks=list(rows))
+    rows = list(BatchContainerAssignment.objects.filter(batch_id=batch_id).values_list("pk", "assignment_date"))
+    mark_from_signal(rows)
+    return len(rows)
 
 
 def connect() -> None:
@@ -148,5 +184,6 @@ def connect() -> None:
     )
     post_init.connect(_assignment_remember, sender=BatchContainerAssignment, dispatch_uid="recompute:assignment:init")
     post_save.connect(_assignment_saved, sender=BatchContainerAssignment, dispatch_uid="recompute:assignment:save")
+    post_delete.connect(_assignment_deleted, sender=BatchContainerAssignment, dispatch_uid="recompute:assignment:delete")
     post_init.connect(_batch_remember, sender=Batch, dispatch_uid="recompute:batch:init")
     post_save.connect(_batch_saved, sender=Batch, dispatch_uid="recompute:batch:save")

@@ -4,13 +4,12 @@ from django.utils import timezone
 
 
 def _reading_changed(sender, instance, raw=False, **kwargs):
-    from apps.batch.services.markers import recompute_mark_many
-    from apps.batch.signals import recompute_signals_are_muted
+    from apps.batch.signals import mark_from_signal, recompute_signals_are_muted
     from apps.environmental.services import is_temperature, temperature_marks
 
     if raw or recompute_signals_are_muted() or not is_temperature(instance.parameter_id):
         return
-    recompute_mark_many(marks=temperature_marks([(instance.container_id, timezone.localdate(instance.reading_time))]))
+    mark_from_signal(temperature_marks([(instance.container_id, timezone.localdate(instance.reading_time))]))
 
 
 def connect() -> None:
