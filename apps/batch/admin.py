@@ -142,6 +142,14 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 class FailedRecomputeAdmin(admin.ModelAdmin):
     list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at"]
     list_filter = ["error_code"]
+    actions = ["replay"]
+
+    @admin.action(description="Replay: mark the selected work for recompute again")
+    def replay(self, request, queryset):
+        from .services.drain import failed_recompute_replay
+
+        marked = sum(failed_recompute_replay(failed=failed) for failed in queryset)
+        self.message_user(request, f"Marked {marked} assignments for recompute.")
 
 
 @admin.register(WorkerHeartbeat)

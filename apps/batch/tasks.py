@@ -98,9 +98,10 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
         result = markers_drain(batch_id=batch_id, trigger=trigger)
     except TRANSIENT_ERRORS as exc:  # lock busy, database restarting: try again later
         if task.request.retries >= MAX_RETRIES:
+            earliest = RecomputeMarker.objects.filter(batch_id=batch_id).order_by("dirty_from").first()
             FailedRecompute.objects.create(
                 batch_id=batch_id,
-                start_date=timezone.localdate(),
+                start_date=earliest.dirty_from if earliest else timezone.localdate(),
                 error_code="transient_retries_exhausted",
                 error=str(exc)[:2000],
                 failed_at=timezone.now(),

@@ -38,7 +38,7 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
             batch_id=batch_id, from_dates={a: day for a, day, _ in markers}, trigger=trigger, nowait=True
         )
         if not summary.ok:
-            _record_failure(batch_id, summary)
+            _record_failure(batch_id, summary, start_date=min(day for _, day, _ in markers))
         covered = Q()
         for assignment_id, _, generation in markers:
             covered |= Q(assignment_id=assignment_id, generation=generation)
@@ -46,16 +46,30 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
     return DrainResult(batch_id=batch_id, markers=len(markers), cleared=cleared, summary=summary)
 
 
-def _record_failure(batch_id: int, summary: RecomputeSummary) -> None:
+def _record_failure(batch_id: int, summary: RecomputeSummary, *, start_date) -> None:
     failed = summary.assignment_errors or {None: summary.error}
     FailedRecompute.objects.bulk_create(
         FailedRecompute(
             batch_id=batch_id,
             assignment_id=assignment_id,
-            start_date=timezone.localdate(),
+            start_date=start_date,
             error_code=summary.error_code,
             error=message,
             failed_at=timezone.now(),
         )
         for assignment_id, message in failed.items()
     )
+
+
+def failed_recompute_replay(*, failed: FailedRecompute) -> int:
+    """Mark the failed work again (its assignment, else every assignment of its batch, from its start date)."""
+    from apps.batch.models import BatchContainerAssignment
+    from apps.batch.services.markers import recompute_mark_many
+
+    assignments = BatchContainerAssignment.objects.filter(batch_id=failed.batch_id)
+    if failed.assignment_id:
+        assignments = assignments.filter(pk=failed.assignment_id)
+    with transaction.atomic():
+        marked = recompute_mark_many(marks=[(pk, failed.start_date) for pk in assignments.values_list("pk", flat=True)])
+        FailedRecompute.objects.filter(pk=failed.pk).update(replayed_at=timezone.now())
+    return marked
