@@ -123,3 +123,14 @@ def expected_temp_c(pool_key: str, day_of_year: int) -> float:
         return SEA_MEAN_C + SEA_SWING_C * seasonal(day_of_year, SEA_RISING_DAY_OF_YEAR)
     # freshwater is drawn from a lake and heated; its small swing lags the air by a month or so
     return FRESHWATER_BASE_C[pool_key] + FRESHWATER_SWING_C[pool_key] * seasonal(day_of_year, 120)
+
+
+FEED_BY_STAGE = {2: "Fry starter 0.5 mm", 3: "Parr 1.5 mm", 4: "Smolt 3 mm", 5: "Post-smolt 4.5 mm", 6: "Grower 9 mm"}
+
+
+def stage_for_weight(weight_g: float) -> int:
+    """The order of the stage whose band holds ``weight_g`` (a weight at a band's maximum is the next stage)."""
+    for order, _, _, max_g in STAGES:
+        if weight_g < max_g:
+            return order
+    return LAST_STAGE

@@ -32,7 +32,7 @@ class Preset:
     eggs_per_tray: tuple[int, int]
     casts_per_sample: tuple[int, int]
     sample_interval_days: dict[str, tuple[int, int]] = field(
-        default_factory=lambda: {"tray": (14, 28), "fry": (7, 14), "parr": (7, 14), "smolt": (7, 14), "sea": (7, 21)}
+        default_factory=lambda: {"tray": (21, 28), "fry": (8, 12), "parr": (7, 12), "smolt": (7, 12), "sea": (7, 13)}
     )
     long_gap_in_every_container: bool = False
 
@@ -61,8 +61,8 @@ PRESETS = {
     "faroe": Preset(
         name="faroe",
         batches=33,
-        oldest_age_days=1095,
-        newest_age_days=12,
+        oldest_age_days=1110,
+        newest_age_days=30,
         trays=2,
         fry_tanks=2,
         parr_tanks=3,
@@ -72,7 +72,7 @@ PRESETS = {
         pen_splits=2,
         pens_per_site=8,
         eggs_per_tray=(180_000, 260_000),
-        casts_per_sample=(4, 8),
+        casts_per_sample=(5, 9),
     ),
 }
 

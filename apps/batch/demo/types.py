@@ -69,6 +69,7 @@ class BatchPlan:
     start: dt.date
     slots: list[int] = field(default_factory=list)  # indices into FarmPlan.slots, in creation order
     moves: list[Move] = field(default_factory=list)
+    tgc_per_1000: dict[int, float] = field(default_factory=dict)  # the batch's true TGC by stage order
 
     @property
     def start_month(self) -> int:

@@ -17,7 +17,7 @@ from typing import Mapping
 from django.db import transaction
 from django.utils import timezone
 
-from apps.batch.engine import AssignmentInputs, StartState, compute_assignment
+from apps.batch.engine import AssignmentInputs, StartState, compute_assignment, transfer_anchor_weight
 from apps.batch.models import Batch, BatchContainerAssignment, RecomputeRun
 from apps.batch.services.loading import (
     ONE_DAY,
@@ -205,10 +205,12 @@ def _start_state(data, assignment, start_day, first_in, computed_weights) -> tup
 
 
 def _start_weight(data, assignment, transfer, computed_weights) -> float:
-    """engine.md §3.1: transfer's measured weight; source's weight the day before; placement; scenario."""
+    """engine.md §3.1: transfer's measured weight (bias-corrected); source's weight the day before;
+    placement; scenario."""
     if transfer is not None:
         if transfer.measured_weight_g is not None:
-            return transfer.measured_weight_g
+            # the weighed fish were selected (largest/smallest); the fish moved are the population
+            return transfer_anchor_weight(transfer.measured_weight_g, transfer.selection_method)
         key = (transfer.source_id, transfer.date - ONE_DAY)
         if key in computed_weights:
             return computed_weights[key]
