@@ -28,7 +28,7 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
     """Recompute everything pending for ``batch_id``. Raises ``django.db.OperationalError`` at once if another
     worker holds the batch (the caller retries later); domain errors are stored, and their markers cleared."""
     with transaction.atomic():
-        if not Batch.objects.select_for_update(nowait=True).filter(pk=batch_id).exists():
+        if not Batch.objects.select_for_update(nowait=True, no_key=True).filter(pk=batch_id).exists():
             deleted, _ = RecomputeMarker.objects.filter(batch_id=batch_id).delete()  # batch is gone
             return DrainResult(batch_id=batch_id, markers=deleted, cleared=deleted)
         markers = list(RecomputeMarker.objects.filter(batch_id=batch_id).values_list("assignment_id", "dirty_from", "generation"))

@@ -66,7 +66,7 @@ def batch_recompute(
     today = today or timezone.localdate()
     summary = RecomputeSummary(batch_id=batch_id)
     with transaction.atomic():
-        Batch.objects.select_for_update(nowait=nowait).filter(pk=batch_id).values_list("pk").first()
+        Batch.objects.select_for_update(nowait=nowait, no_key=True).filter(pk=batch_id).values_list("pk").first()
         try:
             data = batch_data_load(batch_id=batch_id, today=today)
         except RecomputeError as error:
