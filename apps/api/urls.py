@@ -1,7 +1,40 @@
-from django.urls import path
+"""/api/v1/ routes (docs/api.md lists them with their roles)."""
+from django.urls import path, re_path
+from rest_framework.routers import SimpleRouter
 
-from apps.api.views import CombinedGrowthDataView
+from apps.api.views import crud
+from apps.api.views.batches import BatchViewSet
+from apps.api.views.misc import ObtainTokenView, UnknownEndpointView
+
+router = SimpleRouter()
+ROUTES = [
+    ("infrastructure/sites", crud.SiteViewSet),
+    ("infrastructure/containers", crud.ContainerViewSet),
+    ("batch/species", crud.SpeciesViewSet),
+    ("batch/lifecycle-stages", crud.LifeCycleStageViewSet),
+    ("batch/batches", BatchViewSet),
+    ("batch/assignments", crud.AssignmentViewSet),
+    ("batch/growth-samples", crud.GrowthSampleViewSet),
+    ("batch/transfers", crud.TransferViewSet),
+    ("batch/mortality-events", crud.MortalityEventViewSet),
+    ("batch/daily-states", crud.DailyStateViewSet),
+    ("health/treatments", crud.TreatmentViewSet),
+    ("inventory/feeds", crud.FeedViewSet),
+    ("inventory/feeding-events", crud.FeedingEventViewSet),
+    ("environmental/parameters", crud.EnvironmentalParameterViewSet),
+    ("environmental/readings", crud.EnvironmentalReadingViewSet),
+    ("scenario/scenarios", crud.ScenarioViewSet),
+    ("scenario/temperature-profiles", crud.TemperatureProfileViewSet),
+    ("scenario/temperature-profile-days", crud.TemperatureProfileDayViewSet),
+    ("scenario/tgc-models", crud.TGCModelViewSet),
+    ("scenario/mortality-models", crud.MortalityModelViewSet),
+    ("scenario/fcr-models", crud.FCRModelViewSet),
+]
+for prefix, viewset in ROUTES:
+    router.register(prefix, viewset, basename=prefix.split("/")[-1])
 
 urlpatterns = [
-    path("batch/batches/<int:pk>/combined-growth-data/", CombinedGrowthDataView.as_view(), name="combined-growth-data"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    *router.urls,
+    re_path(r"^.*/$", UnknownEndpointView.as_view(), name="api-unknown"),
 ]

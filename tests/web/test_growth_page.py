@@ -59,7 +59,7 @@ def test_weekly_is_a_true_iso_week_aggregate(user_client, farm):
 def test_bad_query_parameters_get_400_naming_the_field(user_client, farm):
     response = user_client.get(url(farm[0].batch_id), {"granularity": "monthly", "start_date": "nope"})
     assert response.status_code == 400
-    assert set(response.json()) == {"granularity", "start_date"}
+    assert {e["field"] for e in response.json()["errors"]} == {"granularity", "start_date"}
 
 
 def test_an_unknown_batch_is_404(user_client, farm):

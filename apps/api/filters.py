@@ -1,0 +1,152 @@
+"""List filters (docs/api.md §Filters). Ids filter by exact match (an unknown id gives an empty page);
+``date_from``/``date_to`` bound a resource's date inclusively."""
+from __future__ import annotations
+
+import django_filters as df
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    LifeCycleStage,
+    MortalityEvent,
+    TransferAction,
+)
+from apps.environmental.models import EnvironmentalReading
+from apps.health.models import Treatment
+from apps.infrastructure.models import Container, Site
+from apps.inventory.models import FeedingEvent
+from apps.scenario.models import Scenario, TemperatureProfileDay, TGCModel
+
+MAX_ID = 2**63 - 1
+
+
+class IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(df.Filter):
+    field_class = IdField
+
+
+def date_range(field: str) -> dict:
+    return {
+        "date_from": df.DateFilter(field_name=field, lookup_expr="gte", label=f"{field} on or after"),
+        "date_to": df.DateFilter(field_name=field, lookup_expr="lte", label=f"{field} on or before"),
+    }
+
+
+def filterset(model, *, ids: dict[str, str], date_field: str | None = None, fields=(), **extra) -> type[df.FilterSet]:
+    """A FilterSet with id filters (query name → lookup path), a date range and plain exact fields."""
+    attrs = {name: IdFilter(field_name=path) for name, path in ids.items()}
+    if date_field:
+        attrs.update(date_range(date_field))
+    attrs.update(extra)
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": list(fields)})
+    return type(f"{model.__name__}Filter", (df.FilterSet,), attrs)
+
+
+EVENT_IDS = {"batch": "assignment__batch_id", "assignment": "assignment_id", "container": "assignment__container_id"}
+
+
+class AssignmentFilter(df.FilterSet):
+    """``date_from``/``date_to``: assignments with days in the range (they overlap it)."""
+
+    batch = IdFilter(field_name="batch_id")
+    container = IdFilter(field_name="container_id")
+    lifecycle_stage = IdFilter(field_name="lifecycle_stage_id")
+    date_from = df.DateFilter(method="days_from", label="has days on or after")
+    date_to = df.DateFilter(field_name="assignment_date", lookup_expr="lte", label="starts on or before")
+    active = df.BooleanFilter(field_name="departure_date", lookup_expr="isnull", label="not departed")
+
+    class Meta:
+        model = BatchContainerAssignment
+        fields = []
+
+    def days_from(self, queryset, name, value):
+        return queryset.filter(Q(departure_date__isnull=True) | Q(departure_date__gt=value))
+
+
+class TransferFilter(df.FilterSet):
+    """``assignment`` and ``container`` match the source or the destination."""
+
+    batch = IdFilter(field_name="source_assignment__batch_id")
+    assignment = IdFilter(method="either_assignment")
+    container = IdFilter(method="either_container")
+    date_from = df.DateFilter(field_name="actual_execution_date", lookup_expr="gte")
+    date_to = df.DateFilter(field_name="actual_execution_date", lookup_expr="lte")
+
+    class Meta:
+        model = TransferAction
+        fields = ["status"]
+
+    def either_assignment(self, queryset, name, value):
+        return queryset.filter(Q(source_assignment_id=value) | Q(dest_assignment_id=value))
+
+    def either_container(self, queryset, name, value):
+        return queryset.filter(Q(source_assignment__container_id=value) | Q(dest_assignment__container_id=value))
+
+
+class ReadingFilter(df.FilterSet):
+    """``batch``: readings of the containers the batch occupied, taken while it was there."""
+
+    container = IdFilter(field_name="container_id")
+    parameter = IdFilter(field_name="parameter_id")
+    parameter_code = df.CharFilter(field_name="parameter__code", lookup_expr="iexact")
+    batch = IdFilter(method="of_batch")
+    date_from = df.DateFilter(field_name="reading_time__date", lookup_expr="gte")
+    date_to = df.DateFilter(field_name="reading_time__date", lookup_expr="lte")
+
+    class Meta:
+        model = EnvironmentalReading
+        fields = []
+
+    def of_batch(self, queryset, name, value):
+        stays = BatchContainerAssignment.objects.filter(
+            batch_id=value, container_id=OuterRef("container_id"), assignment_date__lte=OuterRef("reading_time__date")
+        ).filter(Q(departure_date__isnull=True) | Q(departure_date__gt=OuterRef("reading_time__date")))
+        return queryset.filter(Exists(stays))
+
+
+class BatchFilter(df.FilterSet):
+    species = IdFilter(field_name="species_id")
+    container = IdFilter(method="in_container", label="ever assigned to this container")
+    batch_number = df.CharFilter(lookup_expr="icontains")
+    date_from = df.DateFilter(field_name="start_date", lookup_expr="gte")
+    date_to = df.DateFilter(field_name="start_date", lookup_expr="lte")
+
+    class Meta:
+        model = Batch
+        fields = ["status"]
+
+    def in_container(self, queryset, name, value):
+        return queryset.filter(Exists(BatchContainerAssignment.objects.filter(batch_id=OuterRef("pk"), container_id=value)))
+
+
+ContainerFilter = filterset(Container, ids={"site": "site_id"}, fields=["kind"])
+DailyStateFilter = filterset(
+    ActualDailyAssignmentState,
+    ids={"batch": "batch_id", "assignment": "assignment_id", "container": "container_id"},
+    date_field="date",
+    fields=["anchor_type"],
+)
+SiteFilter = filterset(Site, ids={}, fields=["kind"])
+StageFilter = filterset(LifeCycleStage, ids={"species": "species_id"})
+GrowthSampleFilter = filterset(GrowthSample, ids=EVENT_IDS, date_field="sample_date")
+MortalityEventFilter = filterset(MortalityEvent, ids=EVENT_IDS, date_field="event_date", fields=["cause"])
+TreatmentFilter = filterset(Treatment, ids=EVENT_IDS, date_field="treatment_date", fields=["treatment_type", "includes_weighing"])
+FeedingEventFilter = filterset(FeedingEvent, ids={**EVENT_IDS, "feed": "feed_id"}, date_field="feeding_date")
+ScenarioFilter = filterset(
+    Scenario,
+    ids={"batch": "batch_id", "tgc_model": "tgc_model_id", "mortality_model": "mortality_model_id", "fcr_model": "fcr_model_id"},
+    date_field="start_date",
+)
+TGCModelFilter = filterset(TGCModel, ids={"profile": "profile_id"})
+ProfileDayFilter = filterset(TemperatureProfileDay, ids={"profile": "profile_id"})

@@ -1,0 +1,143 @@
+"""Request and response bodies of the batch actions and the growth data endpoint."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from apps.batch.models import BatchContainerAssignment
+from apps.scenario.models import Scenario
+
+from .common import MAX_ID, not_in_future
+
+
+class RecomputeRequestSerializer(serializers.Serializer):
+    start_date = serializers.DateField(validators=[not_in_future], help_text="Recompute from this day on.")
+    end_date = serializers.DateField(
+        required=False, help_text="Only choose the assignments with days up to here; each still runs to its last day."
+    )
+    assignment_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, max_length=10_000,
+        help_text="Default: every assignment of the batch with days in the range.",
+    )
+
+    def validate(self, attrs):
+        start, end = attrs["start_date"], attrs.get("end_date")
+        if end is not None and end < start:
+            raise serializers.ValidationError({"end_date": "end_date is before start_date."}, code="end_before_start")
+        ended = [str(a.pk) for a in attrs.get("assignment_ids", []) if a.departure_date and a.departure_date <= start]
+        if ended:
+            raise serializers.ValidationError(
+                {"assignment_ids": f"No days on or after {start} in assignment(s) {', '.join(ended)}."}, code="no_days"
+            )
+        return attrs
+
+    def validate_assignment_ids(self, ids):
+        batch = self.context["batch"]
+        found = {a.pk: a for a in BatchContainerAssignment.objects.filter(batch_id=batch.pk, pk__in=ids)}
+        missing = sorted(set(ids) - set(found))
+        if missing:
+            raise serializers.ValidationError(
+                f"Not assignments of batch {batch.batch_number}: {', '.join(map(str, missing))}.", code="does_not_exist"
+            )
+        return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+class ScheduledAssignmentSerializer(serializers.Serializer):
+    assignment_id = serializers.IntegerField()
+    from_date = serializers.DateField()
+
+
+class RecomputeScheduledSerializer(serializers.Serializer):
+    batch_id = serializers.IntegerField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    scheduled = ScheduledAssignmentSerializer(many=True)
+
+
+class PinScenarioSerializer(serializers.Serializer):
+    scenario_id = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, allow_null=True, help_text="A scenario of this batch; null unpins (the newest scenario is used)."
+    )
+
+    def validate_scenario_id(self, scenario_id):
+        if scenario_id is None:
+            return None
+        scenario = Scenario.objects.filter(pk=scenario_id).first()
+        if scenario is None:
+            raise serializers.ValidationError(f"Scenario {scenario_id} does not exist.", code="does_not_exist")
+        if scenario.batch_id != self.context["batch"].pk:
+            raise serializers.ValidationError(f"Scenario {scenario_id} belongs to another batch.", code="other_batch")
+        return scenario
+
+
+class PinnedSerializer(serializers.Serializer):
+    batch_id = serializers.IntegerField()
+    pinned_scenario_id = serializers.IntegerField(allow_null=True)
+    marked_assignments = serializers.IntegerField(help_text="Assignments now waiting for a full recompute.")
+
+
+class RecomputeRunSerializer(serializers.Serializer):
+    started_at = serializers.DateTimeField()
+    duration_ms = serializers.FloatField()
+    assignments = serializers.IntegerField()
+    rows_written = serializers.IntegerField()
+    trigger = serializers.CharField()
+    ok = serializers.BooleanField()
+    error_code = serializers.CharField()
+
+
+class OpenFailureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    assignment_id = serializers.IntegerField(allow_null=True)
+    start_date = serializers.DateField()
+    error_code = serializers.CharField()
+    error = serializers.CharField()
+    failed_at = serializers.DateTimeField()
+
+
+class RecomputeStatusSerializer(serializers.Serializer):
+    pending_markers = serializers.IntegerField()
+    oldest_pending_at = serializers.DateTimeField(allow_null=True)
+    last_success_at = serializers.DateTimeField(allow_null=True)
+    last_error_code = serializers.CharField(allow_null=True)
+    last_error = serializers.CharField(allow_null=True)
+    last_error_at = serializers.DateTimeField(allow_null=True)
+    last_runs = RecomputeRunSerializer(many=True)
+    open_failures = OpenFailureSerializer(many=True)
+
+
+class GrowthQuerySerializer(serializers.Serializer):
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False)
+    assignment_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    granularity = serializers.ChoiceField(choices=["daily", "weekly"], default="daily")
+
+    def validate(self, attrs):
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": "end_date is before start_date."}, code="end_before_start")
+        return attrs
+
+
+class CombinedGrowthDataSerializer(serializers.Serializer):
+    """Documentation of the growth chart's payload (built by ``apps.batch.selectors.combined_growth_data``)."""
+
+    batch = serializers.DictField()
+    scenario = serializers.DictField(allow_null=True, help_text="id, name and the projection series; null without a scenario.")
+    growth_samples = serializers.ListField(child=serializers.DictField())
+    actual_daily_states = serializers.ListField(child=serializers.DictField(), help_text="Per assignment and day; empty when weekly.")
+    batch_totals = serializers.ListField(child=serializers.DictField(), help_text="Per day, or per ISO week when weekly.")
+    assignments = serializers.ListField(child=serializers.DictField())
+    date_range = serializers.DictField()
+    granularity = serializers.ChoiceField(choices=["daily", "weekly"])
+    recompute_status = serializers.DictField()
+    generated_at = serializers.DateTimeField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    field = serializers.CharField(allow_null=True, help_text="The input at fault (dotted for nested input), or null.")
+    code = serializers.CharField(help_text="A stable machine-readable code.")
+    detail = serializers.CharField(help_text="A sentence for people.")
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    errors = ErrorSerializer(many=True)

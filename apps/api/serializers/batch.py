@@ -1,0 +1,70 @@
+"""Batches, assignments and the read-only daily states."""
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment
+from apps.batch.services.validation import assignment_validate
+
+from .common import candidate, fail, fish_count, past_date, weight_g
+
+RECOMPUTE_FIELDS = ["last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Batch
+        fields = ["id", "batch_number", "species", "start_date", "status", "pinned_scenario", "notes", "created_at", *RECOMPUTE_FIELDS]
+        read_only_fields = ["created_at", *RECOMPUTE_FIELDS]
+
+    def validate(self, attrs):
+        row = candidate(self, attrs)
+        if row.status != Batch.Status.PLANNED and row.start_date and row.start_date > timezone.localdate():
+            fail("start_date", f"{row.start_date} is in the future; only a PLANNED batch may start later.", "future_date")
+        scenario = attrs.get("pinned_scenario")
+        if scenario is not None and (self.instance is None or scenario.batch_id != self.instance.pk):
+            fail("pinned_scenario", f"Scenario {scenario.pk} belongs to another batch.", "other_batch")
+        if self.instance is not None and "species" in attrs and attrs["species"].pk != self.instance.species_id:
+            if self.instance.assignments.exists():
+                fail("species", "The batch already has assignments in stages of its species.", "has_assignments")
+        return attrs
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    assignment_date = past_date()
+    departure_date = past_date(required=False, allow_null=True)
+    placement_count = fish_count(required=False, allow_null=True)
+    placement_avg_weight_g = weight_g(required=False, allow_null=True)
+
+    class Meta:
+        model = BatchContainerAssignment
+        fields = [
+            "id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count",
+            "placement_avg_weight_g", "notes", *RECOMPUTE_FIELDS,
+        ]
+        read_only_fields = RECOMPUTE_FIELDS
+
+    def validate(self, attrs):
+        row = candidate(self, attrs)
+        if row.departure_date is not None and row.departure_date <= row.assignment_date:
+            fail("departure_date", "The departure must be after the assignment date.", "end_before_start")
+        if row.assignment_date < row.batch.start_date:
+            fail("assignment_date", f"{row.assignment_date} is before the batch's start ({row.batch.start_date}).", "before_batch_start")
+        if row.lifecycle_stage.species_id != row.batch.species_id:
+            fail("lifecycle_stage", "The stage belongs to another species than the batch.", "other_species")
+        assignment_validate(row)
+        return attrs
+
+
+class DailyStateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ActualDailyAssignmentState
+        fields = [
+            "id", "assignment", "batch", "container", "date", "day_number", "lifecycle_stage", "avg_weight_g",
+            "population", "biomass_kg", "temp_c", "mortality_count", "feed_kg", "observed_fcr", "anchor_type",
+            "sources", "confidence_scores", "last_computed_at",
+        ]
+        read_only_fields = fields
+
+

@@ -1,0 +1,85 @@
+"""Field builders and checks shared by the serializers: the units and ranges of docs/api.md §Validation."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+
+MAX_COUNT = 2_147_483_647
+MAX_ID = 2**63 - 1  # a BigAutoField; larger ids overflow SQLite in IN lookups
+
+
+def weight_g(**kwargs) -> serializers.DecimalField:
+    """An average fish weight in grams: above 0, at most 50,000 g, two decimals."""
+    return serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(MAX_AVG_WEIGHT_G),
+        error_messages={
+            "min_value": "A weight must be above 0 g.",
+            "max_value": f"A weight must be at most {MAX_AVG_WEIGHT_G:,} g.",
+        },
+        **kwargs,
+    )
+
+
+def fish_count(**kwargs) -> serializers.IntegerField:
+    """A number of fish: at least 1."""
+    return serializers.IntegerField(
+        min_value=1, max_value=MAX_COUNT, error_messages={"min_value": "A count must be at least 1."}, **kwargs
+    )
+
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def not_in_future(value) -> None:
+    """A date after today, or a moment more than five minutes ahead (clock skew), is refused."""
+    if isinstance(value, dt.datetime):
+        if value > timezone.now() + CLOCK_SKEW:
+            raise serializers.ValidationError(f"{value.isoformat()} is in the future.", code="future_date")
+        return
+    today = timezone.localdate()
+    if value > today:
+        raise serializers.ValidationError(f"{value} is in the future (today is {today}).", code="future_date")
+
+
+def past_date(**kwargs) -> serializers.DateField:
+    return serializers.DateField(validators=[not_in_future], **kwargs)
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A float that is a real number: "nan" and "inf" strings are refused."""
+
+    default_error_messages = {"not_finite": "A finite number is required."}
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("not_finite")
+        return value
+
+
+def candidate(serializer: serializers.ModelSerializer, attrs: dict):
+    """The row as it will be saved: the stored values (on update) overlaid with the validated input, as an
+    unsaved model instance for the domain validators."""
+    model = serializer.Meta.model
+    concrete = {f.name for f in model._meta.concrete_fields}
+    values = {}
+    if serializer.instance is not None:
+        values = {name: getattr(serializer.instance, name) for name in concrete if name != "id"}
+    values.update({k: v for k, v in attrs.items() if k in concrete})
+    row = model(**values)
+    if serializer.instance is not None:
+        row.pk = serializer.instance.pk
+    return row
+
+
+def fail(field: str, message: str, code: str = "invalid"):
+    raise serializers.ValidationError({field: [serializers.ErrorDetail(message, code=code)]})

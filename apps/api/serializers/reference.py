@@ -1,0 +1,66 @@
+"""Sites, containers, species and stages, feeds, environmental parameters."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from apps.batch.models import LifeCycleStage, Species
+from apps.environmental.models import EnvironmentalParameter
+from apps.infrastructure.models import Container, Site
+from apps.inventory.models import Feed
+
+from .common import candidate, fail
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "name", "kind"]
+
+
+class ContainerSerializer(serializers.ModelSerializer):
+    volume_m3 = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Container
+        fields = ["id", "site", "name", "kind", "volume_m3"]
+
+
+class SpeciesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Species
+        fields = ["id", "name", "scientific_name"]
+
+
+class LifeCycleStageSerializer(serializers.ModelSerializer):
+    expected_weight_min_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    expected_weight_max_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+
+    class Meta:
+        model = LifeCycleStage
+        fields = ["id", "species", "name", "order", "expected_weight_min_g", "expected_weight_max_g"]
+
+    def validate(self, attrs):
+        row = candidate(self, attrs)
+        if row.expected_weight_max_g <= row.expected_weight_min_g:
+            fail("expected_weight_max_g", "The maximum weight must be above the minimum weight.", "max_below_min")
+        return attrs
+
+
+class FeedSerializer(serializers.ModelSerializer):
+    pellet_size_mm = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Feed
+        fields = ["id", "name", "brand", "pellet_size_mm"]
+
+
+class EnvironmentalParameterSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnvironmentalParameter
+        fields = ["id", "code", "name", "unit"]

@@ -1,0 +1,59 @@
+"""Writes behind the API's batch actions. Plain ORM saves elsewhere rely on the model signals to mark the
+recompute work; these functions mark explicitly only where they bypass the signals (bulk writes) or where
+marking is the whole point (an explicit recompute request)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+from django.db import transaction
+from django.db.models import Q
+
+from apps.batch.models import Batch, BatchContainerAssignment
+from apps.batch.services.markers import recompute_mark_many
+from apps.batch.signals import batch_mark_all, recompute_signals_muted
+from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
+
+
+def recompute_assignments_default(*, batch: Batch, start_date: dt.date, end_date: dt.date | None = None) -> list[BatchContainerAssignment]:
+    """The batch's assignments with days in [start_date, end_date] (open-ended without an end date)."""
+    assignments = BatchContainerAssignment.objects.filter(batch_id=batch.pk).filter(
+        Q(departure_date__isnull=True) | Q(departure_date__gt=start_date)
+    )
+    if end_date is not None:
+        assignments = assignments.filter(assignment_date__lte=end_date)
+    return list(assignments.order_by("assignment_date", "id"))
+
+
+def batch_recompute_request(
+    *, batch: Batch, start_date: dt.date, assignments: Sequence[BatchContainerAssignment]
+) -> list[tuple[int, dt.date]]:
+    """Mark ``assignments`` for recompute from ``start_date`` (or their first day, if later) to the end of
+    their days; a task is published after commit. Returns the (assignment id, from date) pairs marked."""
+    marks = [(a.pk, max(start_date, a.assignment_date)) for a in assignments]
+    recompute_mark_many(marks=marks)
+    return marks
+
+
+def batch_scenario_pin(*, batch: Batch, scenario: Scenario | None) -> Batch:
+    """Pin ``scenario`` (None: back to the batch's newest). The batch's post_save signal marks every
+    assignment for a full recompute when the pin changes."""
+    batch.pinned_scenario = scenario
+    batch.save(update_fields=["pinned_scenario"])
+    return batch
+
+
+def temperature_profile_days_replace(*, profile: TemperatureProfile, days: list[tuple[int, float]]) -> None:
+    """Replace a profile's days in two statements, then mark every batch whose scenario uses the profile
+    (the per-row signals are muted: a profile has hundreds of days)."""
+    with transaction.atomic():
+        with recompute_signals_muted():
+            TemperatureProfileDay.objects.filter(profile=profile).delete()
+            TemperatureProfileDay.objects.bulk_create(
+                TemperatureProfileDay(profile=profile, day_number=day, temp_c=temp) for day, temp in days
+            )
+        scenarios = Scenario.objects.filter(tgc_model__profile=profile)
+        batch_ids = set(scenarios.exclude(batch_id=None).values_list("batch_id", flat=True))
+        batch_ids |= set(Batch.objects.filter(pinned_scenario__in=scenarios).values_list("pk", flat=True))
+        for batch_id in sorted(batch_ids):
+            batch_mark_all(batch_id=batch_id)

@@ -1,0 +1,97 @@
+"""Batches: CRUD plus the recompute, pin and growth-data actions (api-and-ui.md §1)."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.api import filters as f
+from apps.api.permissions import Role
+from apps.api.selectors import recompute_history
+from apps.api.serializers import actions as a
+from apps.api.serializers.batch import BatchSerializer
+from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
+from apps.batch.models import Batch, RecomputeMarker
+from apps.batch.selectors import combined_growth_data, recompute_status
+
+from .base import DomainViewSet
+
+
+class BatchViewSet(DomainViewSet):
+    """Batches of fish. Writes need the manager role."""
+
+    queryset = Batch.objects.select_related("species")
+    serializer_class = BatchSerializer
+    filterset_class = f.BatchFilter
+    action_roles = {
+        "recompute_daily_states": Role.MANAGER,
+        "pin_scenario": Role.MANAGER,
+        "recompute_status": Role.VIEWER,
+        "combined_growth_data": Role.VIEWER,
+    }
+
+    @extend_schema(
+        request=a.RecomputeRequestSerializer,
+        responses={202: a.RecomputeScheduledSerializer},
+        summary="Schedule a recompute of the batch's daily states",
+    )
+    @action(detail=True, methods=["post"], url_path="recompute-daily-states", filterset_class=None, pagination_class=None)
+    def recompute_daily_states(self, request, pk=None):
+        """Mark the assignments for recompute from ``start_date`` (default: all with days in the range); 202 with
+        what was scheduled. Each recompute runs to the assignment's last day (``end_date`` only selects)."""
+        batch = self.get_object()
+        body = a.RecomputeRequestSerializer(data=request.data, context={"batch": batch})
+        body.is_valid(raise_exception=True)
+        start, end = body.validated_data["start_date"], body.validated_data.get("end_date")
+        assignments = body.validated_data.get("assignment_ids") or recompute_assignments_default(
+            batch=batch, start_date=start, end_date=end
+        )
+        marks = batch_recompute_request(batch=batch, start_date=start, assignments=assignments)
+        scheduled = {
+            "batch_id": batch.pk,
+            "start_date": start,
+            "end_date": end,
+            "scheduled": [{"assignment_id": pk, "from_date": day} for pk, day in marks],
+        }
+        return Response(a.RecomputeScheduledSerializer(scheduled).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=a.PinScenarioSerializer,
+        responses={200: a.PinnedSerializer},
+        summary="Pin one of the batch's scenarios (schedules a full recompute)",
+    )
+    @action(detail=True, methods=["post"], url_path="pin-scenario", filterset_class=None, pagination_class=None)
+    def pin_scenario(self, request, pk=None):
+        """Pin a scenario of this batch (400 for another batch's); every assignment is marked for a full recompute."""
+        batch = self.get_object()
+        body = a.PinScenarioSerializer(data=request.data, context={"batch": batch})
+        body.is_valid(raise_exception=True)
+        batch = batch_scenario_pin(batch=batch, scenario=body.validated_data["scenario_id"])
+        pinned = {
+            "batch_id": batch.pk,
+            "pinned_scenario_id": batch.pinned_scenario_id,
+            "marked_assignments": RecomputeMarker.objects.filter(batch_id=batch.pk).count(),
+        }
+        return Response(a.PinnedSerializer(pinned).data)
+
+    @extend_schema(responses={200: a.RecomputeStatusSerializer}, summary="Pending recompute work, last success and errors")
+    @action(detail=True, methods=["get"], url_path="recompute-status", filterset_class=None, pagination_class=None)
+    def recompute_status(self, request, pk=None):
+        """Pending markers, last success, last error, the latest runs and open failures."""
+        batch = self.get_object()
+        body = {**recompute_status(batch=batch), **recompute_history(batch_id=batch.pk)}
+        return Response(a.RecomputeStatusSerializer(body).data)
+
+    @extend_schema(
+        parameters=[a.GrowthQuerySerializer],
+        responses={200: a.CombinedGrowthDataSerializer},
+        summary="Everything the growth chart needs in one call",
+    )
+    @action(detail=True, methods=["get"], url_path="combined-growth-data", filterset_class=None, pagination_class=None)
+    def combined_growth_data(self, request, pk=None):
+        """Samples, scenario projection, actual daily states and batch totals (daily or true ISO-week aggregates)."""
+        batch = self.get_object()
+        query = a.GrowthQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(combined_growth_data(batch=batch, **query.validated_data))

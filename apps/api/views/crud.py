@@ -1,0 +1,153 @@
+"""CRUD viewsets for the farm's records. Writes go through the serializers' validation; the model signals
+mark the recompute work of every saved or deleted event."""
+from __future__ import annotations
+
+from rest_framework import viewsets
+
+from apps.api import filters as f
+from apps.api.permissions import Role
+from apps.api.serializers import batch as bs
+from apps.api.serializers import events as es
+from apps.api.serializers import reference as rs
+from apps.api.serializers import scenario as ss
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    BatchContainerAssignment,
+    GrowthSample,
+    LifeCycleStage,
+    MortalityEvent,
+    Species,
+    TransferAction,
+)
+from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
+from apps.health.models import Treatment
+from apps.infrastructure.models import Container, Site
+from apps.inventory.models import Feed, FeedingEvent
+from apps.scenario import models as sm
+
+from .base import DomainViewSet
+
+
+class SiteViewSet(DomainViewSet):
+    queryset = Site.objects.all()
+    serializer_class = rs.SiteSerializer
+    filterset_class = f.SiteFilter
+
+
+class ContainerViewSet(DomainViewSet):
+    queryset = Container.objects.select_related("site")
+    serializer_class = rs.ContainerSerializer
+    filterset_class = f.ContainerFilter
+
+
+class SpeciesViewSet(DomainViewSet):
+    queryset = Species.objects.all()
+    serializer_class = rs.SpeciesSerializer
+    write_role = Role.ADMIN
+
+
+class LifeCycleStageViewSet(DomainViewSet):
+    queryset = LifeCycleStage.objects.select_related("species")
+    serializer_class = rs.LifeCycleStageSerializer
+    filterset_class = f.StageFilter
+    write_role = Role.ADMIN
+
+
+class AssignmentViewSet(DomainViewSet):
+    queryset = BatchContainerAssignment.objects.select_related("batch", "container", "lifecycle_stage")
+    serializer_class = bs.AssignmentSerializer
+    filterset_class = f.AssignmentFilter
+
+
+class DailyStateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Computed end-of-day states (written only by the recompute)."""
+
+    queryset = ActualDailyAssignmentState.objects.order_by("batch_id", "date", "assignment_id")
+    serializer_class = bs.DailyStateSerializer
+    filterset_class = f.DailyStateFilter
+
+
+class GrowthSampleViewSet(DomainViewSet):
+    queryset = GrowthSample.objects.select_related("assignment")
+    serializer_class = es.GrowthSampleSerializer
+    filterset_class = f.GrowthSampleFilter
+    write_role = Role.OPERATOR
+
+
+class TransferViewSet(DomainViewSet):
+    queryset = TransferAction.objects.select_related("source_assignment", "dest_assignment")
+    serializer_class = es.TransferSerializer
+    filterset_class = f.TransferFilter
+    write_role = Role.OPERATOR
+
+
+class MortalityEventViewSet(DomainViewSet):
+    queryset = MortalityEvent.objects.select_related("assignment")
+    serializer_class = es.MortalityEventSerializer
+    filterset_class = f.MortalityEventFilter
+    write_role = Role.OPERATOR
+
+
+class TreatmentViewSet(DomainViewSet):
+    queryset = Treatment.objects.select_related("assignment")
+    serializer_class = es.TreatmentSerializer
+    filterset_class = f.TreatmentFilter
+    write_role = Role.OPERATOR
+
+
+class FeedViewSet(DomainViewSet):
+    queryset = Feed.objects.all()
+    serializer_class = rs.FeedSerializer
+
+
+class FeedingEventViewSet(DomainViewSet):
+    queryset = FeedingEvent.objects.select_related("assignment")
+    serializer_class = es.FeedingEventSerializer
+    filterset_class = f.FeedingEventFilter
+    write_role = Role.OPERATOR
+
+
+class EnvironmentalParameterViewSet(DomainViewSet):
+    queryset = EnvironmentalParameter.objects.all()
+    serializer_class = rs.EnvironmentalParameterSerializer
+    write_role = Role.ADMIN
+
+
+class EnvironmentalReadingViewSet(DomainViewSet):
+    queryset = EnvironmentalReading.objects.order_by("-reading_time", "-id")
+    serializer_class = es.EnvironmentalReadingSerializer
+    filterset_class = f.ReadingFilter
+    write_role = Role.OPERATOR
+
+
+class ScenarioViewSet(DomainViewSet):
+    queryset = sm.Scenario.objects.select_related("tgc_model")
+    serializer_class = ss.ScenarioSerializer
+    filterset_class = f.ScenarioFilter
+
+
+class TemperatureProfileViewSet(DomainViewSet):
+    queryset = sm.TemperatureProfile.objects.prefetch_related("days")
+    serializer_class = ss.TemperatureProfileSerializer
+
+
+class TemperatureProfileDayViewSet(DomainViewSet):
+    queryset = sm.TemperatureProfileDay.objects.order_by("profile_id", "day_number")
+    serializer_class = ss.TemperatureProfileDaySerializer
+    filterset_class = f.ProfileDayFilter
+
+
+class TGCModelViewSet(DomainViewSet):
+    queryset = sm.TGCModel.objects.prefetch_related("stage_overrides")
+    serializer_class = ss.TGCModelSerializer
+    filterset_class = f.TGCModelFilter
+
+
+class MortalityModelViewSet(DomainViewSet):
+    queryset = sm.MortalityModel.objects.prefetch_related("stage_overrides")
+    serializer_class = ss.MortalityModelSerializer
+
+
+class FCRModelViewSet(DomainViewSet):
+    queryset = sm.FCRModel.objects.prefetch_related("stages")
+    serializer_class = ss.FCRModelSerializer
