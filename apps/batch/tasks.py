@@ -63,14 +63,19 @@ def _clear_dedup_key(assignment_id: int) -> None:
             logger.warning("could not clear the dedup key of assignment %s", assignment_id)
 
 
-def enqueue_recompute_with_deduplication(assignment_id: int, *, force: bool = False) -> bool:
+def enqueue_recompute_with_deduplication(
+    assignment_id: int, *, force: bool = False, batch_id: int | None = None
+) -> bool:
     """Publish a drain task for ``assignment_id`` unless one is already waiting. Never raises: a publish
-    failure is logged and counted, and the durable marker waits for the sweeper."""
+    failure is logged and counted, and the durable marker waits for the sweeper. Give ``batch_id`` when the
+    task stands for every marker of the batch: it then drains the batch even if the assignment is deleted
+    before the task starts."""
     global publish_failures
     if not force and not should_enqueue_task(assignment_id):
         return False
+    kwargs = {"from_marker": True} if batch_id is None else {"from_marker": True, "batch_id": batch_id}
     try:
-        recompute_assignment_window.apply_async(args=[assignment_id, None], kwargs={"from_marker": True})
+        recompute_assignment_window.apply_async(args=[assignment_id, None], kwargs=kwargs)
     except Exception:  # broker down or unreachable: the marker is safe in the database
         publish_failures += 1
         logger.exception("publishing the recompute of assignment %s failed (%s so far)", assignment_id, publish_failures)
@@ -120,20 +125,32 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
-def recompute_assignment_window(self, assignment_id: int, start_date: str | None = None, end_date: str | None = None, *, from_marker: bool = False) -> dict:
+def recompute_assignment_window(
+    self,
+    assignment_id: int,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    *,
+    from_marker: bool = False,
+    batch_id: int | None = None,
+) -> dict:
     """Recompute ``assignment_id`` from ``start_date`` to the end of its range (``end_date`` is only a lower
-    bound: later days are never left stale), together with everything else pending in its batch."""
+    bound: later days are never left stale), together with everything else pending in its batch.
+    ``batch_id``: the batch whose markers this task was published for, drained even if the assignment is
+    gone by the time the task runs."""
     _clear_dedup_key(assignment_id)  # before reading the marker: a later event gets its own follow-up run
     if start_date and not from_marker:
         recompute_mark(assignment_id=assignment_id, from_date=dt.date.fromisoformat(start_date), publish=False)
-    batch_id = (
+    owner = (
         RecomputeMarker.objects.filter(assignment_id=assignment_id).values_list("batch_id", flat=True).first()
         or BatchContainerAssignment.objects.filter(pk=assignment_id).values_list("batch_id", flat=True).first()
     )
-    if batch_id is None:
+    if owner is None:
         RecomputeMarker.objects.filter(assignment_id=assignment_id).delete()
-        return {"assignment_id": assignment_id, "status": "assignment_gone"}
-    return _drain(self, batch_id, trigger="assignment_window")
+        if batch_id is None:
+            return {"assignment_id": assignment_id, "status": "assignment_gone"}
+        owner = batch_id
+    return _drain(self, owner, trigger="assignment_window")
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
@@ -160,7 +177,9 @@ def recompute_sweeper() -> dict:
         "batch_id", "assignment_id"
     ):
         oldest_by_batch.setdefault(batch_id, assignment_id)
-    published = sum(enqueue_recompute_with_deduplication(a, force=True) for a in oldest_by_batch.values())
+    published = sum(
+        enqueue_recompute_with_deduplication(a, force=True, batch_id=b) for b, a in oldest_by_batch.items()
+    )
     return {"batches": len(oldest_by_batch), "published": published}
 
 

@@ -52,7 +52,11 @@ def test_a_second_daily_state_for_the_same_assignment_and_day_is_refused(salmon)
         last_computed_at="2024-01-02T00:00:00Z",
     )
     ActualDailyAssignmentState.objects.create(**row)
-    refused(lambda: ActualDailyAssignmentState.objects.create(**row), "state_unique_assignment_date")
+    # PostgreSQL names the constraint; SQLite names its columns
+    refused(
+        lambda: ActualDailyAssignmentState.objects.create(**row),
+        r"state_unique_assignment_date|UNIQUE constraint failed: \w+\.assignment_id, \w+\.date",
+    )
     assert ActualDailyAssignmentState.objects.count() == 1
 
 

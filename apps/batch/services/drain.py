@@ -27,6 +27,9 @@ class DrainResult:
 def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
     """Recompute everything pending for ``batch_id``. Raises ``django.db.OperationalError`` at once if another
     worker holds the batch (the caller retries later); domain errors are stored, and their markers cleared."""
+    if not RecomputeMarker.objects.filter(batch_id=batch_id).exists():
+        # nothing pending (another task of the batch drained it): no lock, no transaction, no commit to flush
+        return DrainResult(batch_id=batch_id, markers=0, cleared=0)
     with transaction.atomic():
         if not Batch.objects.select_for_update(nowait=True, no_key=True).filter(pk=batch_id).exists():
             deleted, _ = RecomputeMarker.objects.filter(batch_id=batch_id).delete()  # batch is gone

@@ -18,6 +18,7 @@ from apps.batch.models import BatchContainerAssignment, RecomputeMarker
 logger = logging.getLogger(__name__)
 MARKER_TABLE = RecomputeMarker._meta.db_table
 ASSIGNMENT_TABLE = BatchContainerAssignment._meta.db_table
+ONE_PER_BATCH_CHUNK = 500  # ids per query (SQLite's variable limit)
 
 
 def _upsert_sql() -> str:
@@ -56,12 +57,34 @@ def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool =
     return len(earliest)
 
 
+def _marked_by_batch(assignment_ids: list[int]) -> list[tuple[int | None, list[int]]]:
+    """The still-marked assignments among ``assignment_ids`` grouped by batch, read after the commit (a
+    marker deleted with its assignment in the same transaction is gone). One id: no query, batch unknown."""
+    if len(assignment_ids) == 1:
+        return [(None, assignment_ids)]
+    by_batch: dict[int, list[int]] = {}
+    for start in range(0, len(assignment_ids), ONE_PER_BATCH_CHUNK):
+        chunk = assignment_ids[start : start + ONE_PER_BATCH_CHUNK]
+        for assignment_id, batch_id in RecomputeMarker.objects.filter(assignment_id__in=chunk).values_list(
+            "assignment_id", "batch_id"
+        ):
+            by_batch.setdefault(batch_id, []).append(assignment_id)
+    return [(batch_id, sorted(ids)) for batch_id, ids in sorted(by_batch.items())]
+
+
 def _publish_on_commit(assignment_ids: list[int]) -> None:
+    """After commit, one task per batch rather than one per assignment: a task drains every marker of its
+    batch, so the others would be no-op runs (a 4-assignment batch: 1 task, not 4). The task carries its
+    batch, so it drains it even if its assignment is deleted before it starts. An assignment whose task is
+    already queued (dedup key held) is skipped and the next one tried, so every marker is covered either by
+    its own queued task or by the one published here."""
     from apps.batch.tasks import enqueue_recompute_with_deduplication
 
     def publish() -> None:
-        for assignment_id in assignment_ids:
-            enqueue_recompute_with_deduplication(assignment_id)
+        for batch_id, ids in _marked_by_batch(assignment_ids):
+            for assignment_id in ids:
+                if enqueue_recompute_with_deduplication(assignment_id, batch_id=batch_id):
+                    break
 
     transaction.on_commit(publish, robust=True)
 

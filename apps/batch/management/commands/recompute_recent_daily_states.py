@@ -4,12 +4,14 @@ from __future__ import annotations
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
 from apps.batch.models import Batch
 from apps.batch.services.catch_up import catch_up_plan
+from apps.batch.services.markers import recompute_mark_many
 from apps.batch.services.recompute import batch_recompute
 
 
@@ -24,7 +26,11 @@ class Command(BaseCommand):
             "--status", default=Batch.Status.ACTIVE, choices=Batch.Status.values, help="Batch status (default ACTIVE)."
         )
         parser.add_argument("--dry-run", action="store_true", help="Print what would be done; write nothing.")
-        parser.add_argument("--sync", action="store_true", help="Compute in this process instead of enqueuing.")
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Compute in this process instead of enqueuing for the workers (always so without a broker).",
+        )
 
     def handle(self, *args, **opts):
         if opts["days"] < 1:
@@ -40,7 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(f"skipped {batch.batch_number}: {reason}")
         if opts["dry_run"]:
             return self._dry_run(plan, started)
-        self._run_sync(plan, started)
+        if opts["sync"] or settings.AQUAMIND_EMBEDDED:
+            return self._run_sync(plan, started)
+        self._enqueue(plan, started)
 
     def _dry_run(self, plan, started) -> None:
         for batch, from_dates in plan.work:
@@ -70,5 +78,21 @@ class Command(BaseCommand):
                 self.stderr.write(f"error in {batch.batch_number}: {summary.error} ({summary.error_code})")
         self.stdout.write(
             f"recomputed {len(plan.work)} batches, {assignments} assignments, {rows} rows, {errors} errors, "
+            f"{len(plan.skipped)} skipped in {time.perf_counter() - started:.1f} s"
+        )
+
+    def _enqueue(self, plan, started) -> None:
+        """Mark each batch's work; its tasks are published when the marks commit, and workers compute them."""
+        assignments = errors = 0
+        for batch, from_dates in plan.work:
+            if from_dates is None:  # the whole history: every assignment from its first day
+                from_dates = dict(batch.assignments.values_list("pk", "assignment_date"))
+            try:
+                assignments += recompute_mark_many(marks=list(from_dates.items()))
+            except Exception as exc:  # one broken batch must not stop the others
+                errors += 1
+                self.stderr.write(f"error in {batch.batch_number}: {exc}")
+        self.stdout.write(
+            f"enqueued {len(plan.work) - errors} batches, {assignments} assignments, {errors} errors, "
             f"{len(plan.skipped)} skipped in {time.perf_counter() - started:.1f} s"
         )

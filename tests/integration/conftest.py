@@ -1,0 +1,181 @@
+"""Real Celery worker processes against the pytest-django PostgreSQL test database and the real Redis.
+
+Every worker of a session listens on the session's own queue (``support.QUEUE``) and this process publishes
+there, so messages of other runs never interfere. ``worker`` guarantees exactly one healthy worker for a test
+(tests may kill workers or start more; the next test gets a fresh one), ``drain`` waits until the work is done.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+
+from tests.integration import support
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_TIMEOUT_SECONDS = 60
+
+
+class WorkerProcess:
+    """``celery -A aquamind worker`` in its own process group, logging to a file."""
+
+    def __init__(self, *, database_url: str, log_dir: Path, pool: str = "prefork", concurrency: int = 1):
+        self.hostname = f"it-{uuid.uuid4().hex[:8]}@%h"
+        self.log_path = log_dir / f"{self.hostname.split('@')[0]}.log"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CELERY_TASK_DEFAULT_QUEUE": support.QUEUE,
+            "CELERY_RESULT_BACKEND": "",
+            "PYTHONUNBUFFERED": "1",
+        }
+        command = [
+            sys.executable, "-m", "celery", "-A", "aquamind", "worker",
+            "-P", pool, "-c", str(concurrency), "--loglevel=INFO", "-n", self.hostname, "-Q", support.QUEUE,
+            "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
+        self._log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log(self, since: int = 0) -> str:
+        """The worker's log, from character ``since`` on (take ``len(worker.log())`` to mark a point)."""
+        return self.log_path.read_text(errors="replace")[since:]
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> "WorkerProcess":
+        deadline = time.monotonic() + timeout
+        while " ready." not in self.log():
+            if not self.alive() or time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"worker {self.hostname} did not become ready:\n{self.log()[-4000:]}")
+            time.sleep(0.05)
+        return self
+
+    def pool_children(self) -> list[int]:
+        """The prefork pool's child processes (where tasks run)."""
+        path = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return [int(pid) for pid in path.read_text().split()] if path.exists() else []
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool children) at once."""
+        if self.alive():
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def stop(self) -> None:
+        """Warm shutdown; SIGKILL if it takes too long."""
+        if self.alive():
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        self.kill()
+
+
+class Workers:
+    """The session's worker processes."""
+
+    def __init__(self, *, database_url: str):
+        self.database_url = database_url
+        self.log_dir = Path(tempfile.mkdtemp(prefix="aquamind-workers-"))
+        self.processes: list[WorkerProcess] = []
+
+    def start(self, **kwargs) -> WorkerProcess:
+        worker = WorkerProcess(database_url=self.database_url, log_dir=self.log_dir, **kwargs)
+        self.processes.append(worker)
+        return worker.wait_ready()
+
+    def running(self) -> list[WorkerProcess]:
+        return [w for w in self.processes if w.alive()]
+
+    def exactly_one(self) -> WorkerProcess:
+        """Keep the first live worker, stop any others, start one if none is left."""
+        live = self.running()
+        for extra in live[1:]:
+            extra.stop()
+        return live[0] if live else self.start()
+
+    def stop_all(self) -> None:
+        for worker in self.running():
+            worker.stop()
+
+    def logs(self) -> str:
+        return "\n".join(f"--- {w.hostname} (pid {w.pid})\n{w.log()[-3000:]}" for w in self.processes[-3:])
+
+    def drain(self, timeout: float = 60.0) -> None:
+        """Wait until no recompute marker remains and no message is queued or running (seen twice in a row)."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < 2:
+            markers, messages = support.pending_work()
+            quiet = quiet + 1 if markers == messages == 0 else 0
+            if not self.running():
+                pytest.fail(f"no worker is running ({markers} markers pending)\n{self.logs()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"not drained after {timeout} s: {markers} markers, {messages} messages\n{self.logs()}")
+            time.sleep(0.05)
+
+
+def _test_database_url() -> str:
+    """DATABASE_URL with the pytest-django test database's name in place of the real one."""
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return url._replace(path="/" + connection.settings_dict["NAME"]).geturl()
+
+
+@pytest.fixture(scope="package")
+def workers(django_db_setup):
+    """Route this process's tasks to the session queue, start from an empty Redis test db, and stop every
+    worker before the test database is dropped."""
+    if not support.BROKER_URL:
+        pytest.skip("integration tests need CELERY_BROKER_URL")
+    from aquamind.celery import app
+
+    support.redis_start()
+    support.broker().flushdb()
+    previous_queue = app.conf.task_default_queue
+    _route_to(app, support.QUEUE)
+    pool = Workers(database_url=_test_database_url())
+    yield pool
+    pool.stop_all()
+    _route_to(app, previous_queue)
+
+
+def _route_to(app, queue: str) -> None:
+    app.conf["CELERY_TASK_DEFAULT_QUEUE"] = queue  # the namespaced key: it wins over task_default_queue
+    for cached in ("queues", "default_queue", "default_exchange", "router", "send_task_message"):  # rebuilt on use
+        app.amqp.__dict__.pop(cached, None)
+
+
+@pytest.fixture
+def worker(workers):
+    """Exactly one live worker for this test; Redis is up before and after."""
+    support.redis_start()
+    yield workers.exactly_one()
+    support.redis_start()
+
+
+@pytest.fixture
+def drain(workers, worker):
+    return workers.drain
