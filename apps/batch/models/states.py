@@ -4,12 +4,24 @@ from django.db import models
 class ActualDailyAssignmentState(models.Model):
     """The computed end-of-day state of one assignment on one date (engine.md §2). Written only by the saver."""
 
-    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="daily_states")
-    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="daily_states")
-    container = models.ForeignKey("infrastructure.Container", on_delete=models.CASCADE, related_name="+")
+    # Only the assignment is checked by the database (its index is the unique (assignment, date) one). The
+    # batch and container are copies of the assignment's own, and the stage is one of a handful of rows: their
+    # foreign keys are not enforced in the database (the ORM still cascades/protects), which takes a third off
+    # a backfill's time, see docs/benchmarks.md "Schema". Only the saver writes these rows.
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="daily_states", db_index=False
+    )
+    batch = models.ForeignKey(
+        "batch.Batch", on_delete=models.CASCADE, related_name="daily_states", db_constraint=False, db_index=False
+    )
+    container = models.ForeignKey(
+        "infrastructure.Container", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     date = models.DateField()
     day_number = models.IntegerField()
-    lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.PROTECT, related_name="+")
+    lifecycle_stage = models.ForeignKey(
+        "batch.LifeCycleStage", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2)
     population = models.IntegerField()
     biomass_kg = models.DecimalField(max_digits=14, decimal_places=2)

@@ -11,7 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Q, Sum
+from django.db import connections
+from django.db.models import Avg, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -182,7 +183,7 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
     samples = GrowthSample.objects.filter(assignment__batch_id=batch_id).values_list(
         "assignment_id", "sample_date", "sample_size", "avg_weight_g"
     )
-    for assignment_id, day, size, weight in samples:
+    for assignment_id, day, size, weight in _driver_rows(samples):
         _add(weighted, (assignment_id, day, ANCHOR_GROWTH_SAMPLE), float(weight), size)
 
     for transfer in transfers:
@@ -217,33 +218,70 @@ def _daily_sums(model, date_field: str, value_field: str, ids: list[int], since:
         .order_by()
     )
     result: dict[int, dict[dt.date, object]] = defaultdict(dict)
-    for assignment_id, day, total in rows:
+    for assignment_id, day, total in _driver_rows(rows):
         result[assignment_id][day] = cast(total)
     return result
 
 
 def _daily_temperatures(data: BatchData, starts: dict[int, dt.date]) -> dict[int, dict[dt.date, float]]:
+    """Daily mean temperatures per container, read only within 7 days of the days each assignment in it
+    computes (the engine reads no further, engine.md §3.2): a container hosts other batches before and after,
+    so the batch's whole date span would read about three times the readings in a backfill."""
     by_id = {a.id: a for a in data.assignments}
-    windows = [(by_id[i].container_id, starts[i], by_id[i].last_day) for i in starts]
-    containers = sorted({c for c, _, _ in windows})
-    since = min(s for _, s, _ in windows) - TEMPERATURE_REACH
-    until = max(e for _, _, e in windows) + TEMPERATURE_REACH
+    spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for assignment_id, start in starts.items():
+        assignment = by_id[assignment_id]
+        if start <= assignment.last_day:
+            spans[assignment.container_id].append((start - TEMPERATURE_REACH, assignment.last_day + TEMPERATURE_REACH))
+    if not spans:
+        return {}
+    windows = Q()
+    for container_id, container_spans in sorted(spans.items()):
+        for since, until in _merged(container_spans):
+            windows |= Q(
+                container_id=container_id,
+                reading_time__gte=_day_start(since),
+                reading_time__lt=_day_start(until + ONE_DAY),
+            )
     rows = (
-        EnvironmentalReading.objects.filter(
-            container_id__in=containers,
-            parameter__code__iexact="temperature",
-            reading_time__gte=_day_start(since),
-            reading_time__lt=_day_start(until + ONE_DAY),
-        )
+        EnvironmentalReading.objects.filter(windows, parameter__code__iexact="temperature")
         .annotate(day=TruncDate("reading_time"))
         .values_list("container_id", "day")
         .annotate(mean=Avg("value"))
         .order_by()
     )
     temps: dict[int, dict[dt.date, float]] = defaultdict(dict)
-    for container_id, day, mean in rows:
+    for container_id, day, mean in _driver_rows(rows):
         temps[container_id][day] = float(mean)
     return temps
+
+
+def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
+    """Inclusive date spans with overlapping or adjacent ones joined, in order."""
+    merged: list[tuple[dt.date, dt.date]] = []
+    for since, until in sorted(spans):
+        if merged and since <= merged[-1][1] + ONE_DAY:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], until))
+        else:
+            merged.append((since, until))
+    return merged
+
+
+def _driver_rows(queryset: QuerySet) -> list[tuple]:
+    """The rows of a ``values_list`` queryset; on PostgreSQL as the driver returns them.
+
+    For the dense queries (tens of thousands of rows in a backfill). On PostgreSQL, Django's per-row
+    converters would only re-wrap values psycopg already returns with the right type (date, int, float,
+    Decimal) and cost more than the query itself: same SQL, same values. Other databases (SQLite returns
+    dates as text) keep the converters.
+    """
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(queryset)
+    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def stored_rows_load(keys: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], StoredRow]:

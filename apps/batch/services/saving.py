@@ -59,10 +59,22 @@ def daily_states_save(*, batch_id: int, writes: list[AssignmentWrite], computed_
     Returns the number of rows written. All or nothing: one transaction.
     """
     with transaction.atomic():
-        _delete_stale(writes)
         if connection.vendor == "postgresql":
+            _delete_stale_postgresql(writes)
             return _copy_rows(batch_id, writes, computed_at)
+        _delete_stale(writes)
         return _bulk_create_rows(batch_id, writes, computed_at)
+
+
+def _delete_stale_postgresql(writes: list[AssignmentWrite]) -> None:
+    """``_delete_stale`` with the same SQL written directly: in a backfill, building and compiling one Q per
+    assignment cost more than the delete itself."""
+    window = '("assignment_id" = %s AND ("date" >= %s OR "date" < %s OR "date" > %s))'
+    with connection.cursor() as cursor:
+        for start in range(0, len(writes), DELETE_CHUNK):
+            chunk = writes[start : start + DELETE_CHUNK]
+            params = [value for w in chunk for value in (w.assignment_id, w.from_day, w.first_day, w.last_day)]
+            cursor.execute(f"DELETE FROM {STATE_TABLE} WHERE {' OR '.join([window] * len(chunk))}", params)
 
 
 def _delete_stale(writes: list[AssignmentWrite]) -> None:
@@ -77,7 +89,8 @@ def _delete_stale(writes: list[AssignmentWrite]) -> None:
 
 
 class _JsonCache:
-    """json.dumps once per distinct ``sources`` object (the engine shares them between days)."""
+    """COPY text of ``json.dumps`` once per distinct ``sources`` or ``confidence`` object (the engine shares
+    them between days; the cache keeps each object alive, so an id is never reused while cached)."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, tuple[object, str]] = {}
@@ -86,7 +99,7 @@ class _JsonCache:
         hit = self._by_id.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
-        text = json.dumps(value, separators=(",", ":"))
+        text = _copy_text(json.dumps(value, separators=(",", ":")))
         self._by_id[id(value)] = (value, text)
         return text
 
@@ -107,8 +120,7 @@ def _copy_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.dat
                         f"{head}{r.date.isoformat()}\t{r.day_number}\t{r.stage_id}\t{r.avg_weight_g:.2f}\t"
                         f"{r.population}\t{r.biomass_kg:.2f}\t{r.temp_c:.2f}\t{r.mortality_count}\t"
                         f"{r.feed_kg:.3f}\t{NULL if fcr is None else format(fcr, '.3f')}\t"
-                        f"{r.anchor_type or NULL}\t{_copy_text(cache.dumps(r.sources))}\t"
-                        f"{_copy_text(json.dumps(r.confidence, separators=(',', ':')))}\t{stamp}\n"
+                        f"{r.anchor_type or NULL}\t{cache.dumps(r.sources)}\t{cache.dumps(r.confidence)}\t{stamp}\n"
                     )
                 if len(lines) >= COPY_CHUNK:
                     copy.write("".join(lines))
