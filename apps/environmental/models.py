@@ -1,5 +1,7 @@
 from django.db import models
 
+from aquamind.db import SavedWithItsSignals
+
 
 class EnvironmentalParameter(models.Model):
     """A measured quantity; the engine uses the one whose code is ``temperature`` (case-insensitive)."""
@@ -15,7 +17,7 @@ class EnvironmentalParameter(models.Model):
         return self.name
 
 
-class EnvironmentalReading(models.Model):
+class EnvironmentalReading(SavedWithItsSignals, models.Model):
     container = models.ForeignKey("infrastructure.Container", on_delete=models.CASCADE, related_name="readings")
     parameter = models.ForeignKey(EnvironmentalParameter, on_delete=models.PROTECT, related_name="readings")
     reading_time = models.DateTimeField()

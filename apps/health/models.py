@@ -2,9 +2,10 @@ from django.db import models
 from django.db.models import Q
 
 from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+from aquamind.db import SavedWithItsSignals
 
 
-class Treatment(models.Model):
+class Treatment(SavedWithItsSignals, models.Model):
     """A health treatment of an assignment's fish; a treatment with weighing is a weight anchor."""
 
     class Type(models.TextChoices):

@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
+from aquamind.db import SavedWithItsSignals
+
 
 class Feed(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -14,7 +16,7 @@ class Feed(models.Model):
         return self.name
 
 
-class FeedingEvent(models.Model):
+class FeedingEvent(SavedWithItsSignals, models.Model):
     assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="feeding_events")
     feed = models.ForeignKey(Feed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     feeding_date = models.DateField()

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+from aquamind.db import SavedWithItsSignals
 
 
 class TemperatureProfile(models.Model):
@@ -15,7 +16,7 @@ class TemperatureProfile(models.Model):
         return self.name
 
 
-class TemperatureProfileDay(models.Model):
+class TemperatureProfileDay(SavedWithItsSignals, models.Model):
     """The planned temperature on a day number (1 = the batch's or scenario's first day)."""
 
     profile = models.ForeignKey(TemperatureProfile, on_delete=models.CASCADE, related_name="days")
@@ -30,7 +31,7 @@ class TemperatureProfileDay(models.Model):
         ]
 
 
-class TGCModel(models.Model):
+class TGCModel(SavedWithItsSignals, models.Model):
     """Thermal growth coefficient, stored per 1000 (2.5 means 0.0025); a value below 0.01 is already /1000."""
 
     name = models.CharField(max_length=100, unique=True)
@@ -45,7 +46,7 @@ class TGCModel(models.Model):
         return self.name
 
 
-class TGCStageOverride(models.Model):
+class TGCStageOverride(SavedWithItsSignals, models.Model):
     model = models.ForeignKey(TGCModel, on_delete=models.CASCADE, related_name="stage_overrides")
     lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
     tgc_value = models.FloatField()
@@ -57,7 +58,7 @@ class TGCStageOverride(models.Model):
         ]
 
 
-class MortalityModel(models.Model):
+class MortalityModel(SavedWithItsSignals, models.Model):
     class Frequency(models.TextChoices):
         DAILY = "DAILY"
         WEEKLY = "WEEKLY"
@@ -76,7 +77,7 @@ class MortalityModel(models.Model):
         return self.name
 
 
-class MortalityStageOverride(models.Model):
+class MortalityStageOverride(SavedWithItsSignals, models.Model):
     model = models.ForeignKey(MortalityModel, on_delete=models.CASCADE, related_name="stage_overrides")
     lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
     rate_percent = models.FloatField(help_text="Same frequency as the model.")
@@ -112,7 +113,7 @@ class FCRModelStage(models.Model):
         ]
 
 
-class Scenario(models.Model):
+class Scenario(SavedWithItsSignals, models.Model):
     name = models.CharField(max_length=200)
     batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, null=True, blank=True, related_name="scenarios")
     start_date = models.DateField()

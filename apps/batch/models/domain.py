@@ -2,6 +2,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from aquamind.db import SavedWithItsSignals
+
 MAX_AVG_WEIGHT_G = 50_000
 
 
@@ -53,7 +55,7 @@ class RecomputeErrorFields(models.Model):
         abstract = True
 
 
-class Batch(RecomputeErrorFields):
+class Batch(SavedWithItsSignals, RecomputeErrorFields):
     class Status(models.TextChoices):
         PLANNED = "PLANNED"
         ACTIVE = "ACTIVE"
@@ -84,7 +86,7 @@ class Batch(RecomputeErrorFields):
         return self.batch_number
 
 
-class BatchContainerAssignment(RecomputeErrorFields):
+class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
     """A batch in a container from ``assignment_date`` (inclusive) to ``departure_date`` (exclusive)."""
 
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="assignments")
@@ -123,7 +125,7 @@ class BatchContainerAssignment(RecomputeErrorFields):
         return f"{self.batch_id}@{self.container_id} from {self.assignment_date}"
 
 
-class GrowthSample(models.Model):
+class GrowthSample(SavedWithItsSignals, models.Model):
     assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="growth_samples")
     sample_date = models.DateField()
     sample_size = models.PositiveIntegerField(help_text="Fish weighed.")
@@ -147,7 +149,7 @@ class GrowthSample(models.Model):
         return f"{self.avg_weight_g} g on {self.sample_date}"
 
 
-class TransferAction(models.Model):
+class TransferAction(SavedWithItsSignals, models.Model):
     class Status(models.TextChoices):
         PENDING = "PENDING"
         IN_PROGRESS = "IN_PROGRESS"
@@ -197,7 +199,7 @@ class TransferAction(models.Model):
         return f"transfer {self.source_assignment_id}→{self.dest_assignment_id} ({self.status})"
 
 
-class MortalityEvent(models.Model):
+class MortalityEvent(SavedWithItsSignals, models.Model):
     class Cause(models.TextChoices):
         UNKNOWN = "UNKNOWN"
         DISEASE = "DISEASE"
