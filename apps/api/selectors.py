@@ -47,9 +47,9 @@ def transfer_source_population(*, source: BatchContainerAssignment, day: dt.date
 
 
 def recompute_history(*, batch_id: int, limit: int = 5) -> dict:
-    """The batch's latest recompute runs and its failures not yet replayed, newest first."""
+    """The batch's latest recompute runs and its failures neither replayed nor resolved, newest first."""
     runs = RecomputeRun.objects.filter(batch_id=batch_id).order_by("-started_at")[:limit]
-    failures = FailedRecompute.objects.filter(batch_id=batch_id, replayed_at__isnull=True).order_by("-failed_at")[:limit]
+    failures = FailedRecompute.objects.filter(batch_id=batch_id, replayed_at__isnull=True, resolved_at__isnull=True).order_by("-failed_at")[:limit]
     return {
         "last_runs": list(
             runs.values("started_at", "duration_ms", "assignments", "rows_written", "trigger", "ok", "error_code")

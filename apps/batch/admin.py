@@ -140,8 +140,8 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 
 @admin.register(FailedRecompute)
 class FailedRecomputeAdmin(admin.ModelAdmin):
-    list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at"]
-    list_filter = ["error_code"]
+    list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at", "resolved_at"]
+    list_filter = ["error_code", ("replayed_at", admin.EmptyFieldListFilter), ("resolved_at", admin.EmptyFieldListFilter)]
     actions = ["replay"]
 
     @admin.action(description="Replay: mark the selected work for recompute again")

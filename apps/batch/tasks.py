@@ -107,7 +107,7 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
             FailedRecompute.objects.create(
                 batch_id=batch_id,
                 start_date=earliest.dirty_from if earliest else timezone.localdate(),
-                error_code="transient_retries_exhausted",
+                error_code=FailedRecompute.TRANSIENT,
                 error=str(exc)[:2000],
                 failed_at=timezone.now(),
             )

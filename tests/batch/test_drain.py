@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, FailedRecompute, RecomputeMarker
 from apps.batch.services import drain
@@ -53,3 +54,22 @@ def test_a_batch_without_scenario_is_recorded_as_failed_and_not_retried_then_rep
     assert failed_recompute_replay(failed=failed) == 1  # ... and so does a replay
     markers_drain(batch_id=batch.pk)
     assert ActualDailyAssignmentState.objects.filter(assignment=assignment).exists()
+
+
+def test_a_successful_drain_resolves_the_work_a_task_gave_up_on_for_a_transient_cause(salmon):
+    scenario, _, _, _ = farm_with_transfer()
+    other, _, _, _ = farm_with_transfer()
+    now = timezone.now() - dt.timedelta(seconds=1)
+    gave_up = FailedRecompute.objects.create(
+        batch_id=scenario.batch_id, start_date=START, error_code=FailedRecompute.TRANSIENT, error="lock busy", failed_at=now
+    )
+    domain = FailedRecompute.objects.create(
+        batch_id=scenario.batch_id, start_date=START, error_code="no_scenario", error="…", failed_at=now
+    )
+    elsewhere = FailedRecompute.objects.create(
+        batch_id=other.batch_id, start_date=START, error_code=FailedRecompute.TRANSIENT, error="lock busy", failed_at=now
+    )
+    markers_drain(batch_id=scenario.batch_id)  # the markers the task left behind are drained now
+    gave_up.refresh_from_db(), domain.refresh_from_db(), elsewhere.refresh_from_db()
+    assert gave_up.resolved_at is not None
+    assert domain.resolved_at is None and elsewhere.resolved_at is None

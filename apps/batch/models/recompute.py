@@ -57,6 +57,8 @@ class RecomputeRun(models.Model):
 class FailedRecompute(models.Model):
     """Work that failed for good (retries exhausted or a domain error), listable and replayable."""
 
+    TRANSIENT = "transient_retries_exhausted"
+
     batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="failed_recomputes")
     assignment = models.ForeignKey(
         "batch.BatchContainerAssignment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -66,6 +68,8 @@ class FailedRecompute(models.Model):
     error = models.TextField()
     failed_at = models.DateTimeField()
     replayed_at = models.DateTimeField(null=True, blank=True)
+    # a later drain of the batch succeeded: work given up for a transient cause (its markers stayed) is done
+    resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-failed_at"]

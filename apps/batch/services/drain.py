@@ -30,6 +30,7 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
     if not RecomputeMarker.objects.filter(batch_id=batch_id).exists():
         # nothing pending (another task of the batch drained it): no lock, no transaction, no commit to flush
         return DrainResult(batch_id=batch_id, markers=0, cleared=0)
+    started = timezone.now()
     with transaction.atomic():
         if not Batch.objects.select_for_update(nowait=True, no_key=True).filter(pk=batch_id).exists():
             deleted, _ = RecomputeMarker.objects.filter(batch_id=batch_id).delete()  # batch is gone
@@ -40,7 +41,9 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
         summary = batch_recompute(
             batch_id=batch_id, from_dates={a: day for a, day, _ in markers}, trigger=trigger, nowait=True
         )
-        if not summary.ok:
+        if summary.ok:
+            _resolve_transient_failures(batch_id, before=started)
+        else:
             _record_failure(batch_id, summary, start_date=min(day for _, day, _ in markers))
         covered = Q()
         for assignment_id, _, generation in markers:
@@ -62,6 +65,18 @@ def _record_failure(batch_id: int, summary: RecomputeSummary, *, start_date) -> 
         )
         for assignment_id, message in failed.items()
     )
+
+
+def _resolve_transient_failures(batch_id: int, *, before) -> None:
+    """A task that gave up on a transient error (lock busy, database away) left its markers in place, so this
+    successful drain, or an earlier one, recomputed that work: it needs no replay."""
+    FailedRecompute.objects.filter(
+        batch_id=batch_id,
+        error_code=FailedRecompute.TRANSIENT,
+        failed_at__lt=before,
+        replayed_at__isnull=True,
+        resolved_at__isnull=True,
+    ).update(resolved_at=timezone.now())
 
 
 def failed_recompute_replay(*, failed: FailedRecompute) -> int:
