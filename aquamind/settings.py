@@ -105,7 +105,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"  # any user; /admin/ needs a staff user
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/batches/"
 
 # --- REST API -------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh requirements-dev.txt
 bash scripts/services.sh
+if [ "$(bash scripts/browser.sh)" = "ready" ]; then export AQUAMIND_BROWSER_TESTS=require; fi
 
 export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aquamind}"
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"

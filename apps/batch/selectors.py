@@ -26,8 +26,11 @@ def recompute_status(*, batch: Batch) -> dict:
 
 
 def _batch_totals(rows: list[dict]) -> list[dict]:
-    """Per day: summed population and biomass, population-weighted average weight."""
-    by_day: dict[dt.date, dict] = defaultdict(lambda: {"population": 0, "biomass_kg": 0.0, "weight_x_pop": 0.0, "feed_kg": 0.0, "mortality_count": 0})
+    """Per day: summed population and biomass, population-weighted average weight, and the anchor of any
+    assignment measured that day (the chart marks the day)."""
+    by_day: dict[dt.date, dict] = defaultdict(
+        lambda: {"population": 0, "biomass_kg": 0.0, "weight_x_pop": 0.0, "feed_kg": 0.0, "mortality_count": 0, "anchor_type": None}
+    )
     for r in rows:
         t = by_day[r["date"]]
         t["population"] += r["population"]
@@ -35,6 +38,7 @@ def _batch_totals(rows: list[dict]) -> list[dict]:
         t["weight_x_pop"] += float(r["avg_weight_g"]) * r["population"]
         t["feed_kg"] += float(r["feed_kg"])
         t["mortality_count"] += r["mortality_count"]
+        t["anchor_type"] = t["anchor_type"] or r["anchor_type"]
     return [
         {
             "date": day,
@@ -43,6 +47,7 @@ def _batch_totals(rows: list[dict]) -> list[dict]:
             "avg_weight_g": round(t["weight_x_pop"] / t["population"], 2) if t["population"] else None,
             "feed_kg": round(t["feed_kg"], 3),
             "mortality_count": t["mortality_count"],
+            "anchor_type": t["anchor_type"],
         }
         for day, t in sorted(by_day.items())
     ]
@@ -66,6 +71,7 @@ def weekly(series: list[dict]) -> list[dict]:
                 "biomass_kg": last["biomass_kg"],
                 "feed_kg": round(sum(float(r["feed_kg"]) for r in rows), 3),
                 "mortality_count": sum(r["mortality_count"] for r in rows),
+                "anchor_type": next((r["anchor_type"] for r in rows if r["anchor_type"]), None),
             }
         )
     return result

@@ -42,6 +42,10 @@ def test_the_daily_data_holds_samples_scenario_states_and_batch_totals(user_clie
     assert body["scenario"]["id"] == scenario.pk and len(body["scenario"]["projection"]) == scenario.duration_days
     day14 = next(r for r in body["actual_daily_states"] if r["date"] == "2024-01-14")
     assert day14["avg_weight_g"] == 125.0 and day14["anchor_type"] == "growth_sample"
+    # the batch line marks the anchor days of its assignments: the sample, and the transfer into the tank
+    marked = {r["date"]: r["anchor_type"] for r in body["batch_totals"] if r["anchor_type"]}
+    states = {r["date"]: r["anchor_type"] for r in body["actual_daily_states"] if r["anchor_type"]}
+    assert marked["2024-01-14"] == "growth_sample" and set(marked) == set(states)
 
 
 def test_weekly_is_a_true_iso_week_aggregate(user_client, farm):
@@ -54,6 +58,7 @@ def test_weekly_is_a_true_iso_week_aggregate(user_client, farm):
     assert row["population"] == week2[-1]["population"]  # end of week, not a sum
     expected = sum(r["avg_weight_g"] * r["population"] for r in week2) / sum(r["population"] for r in week2)
     assert row["avg_weight_g"] == pytest.approx(expected, abs=0.01)
+    assert row["anchor_type"] == "growth_sample"  # the sample on 2024-01-14 is in week 2
 
 
 def test_bad_query_parameters_get_400_naming_the_field(user_client, farm):
