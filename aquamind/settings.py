@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from aquamind.env import env_bool, env_float, env_int, env_list, env_str
+from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AQUAMIND_VAR_DIR", str(BASE_DIR / "var")))
@@ -148,10 +148,14 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------------
-# No broker configured = embedded mode: tasks run in-process right after the event's commit.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
-REDIS_URL = env_str("REDIS_URL", "")
+# AQUAMIND_MODE only chooses the defaults: "production" (the default on PostgreSQL) uses the Redis on this host
+# as broker, result backend and de-duplication store; "embedded" (the default on SQLite) uses no broker.
+# No broker (CELERY_BROKER_URL empty) = embedded: tasks run in-process right after the event's commit.
+AQUAMIND_MODE = env_choice("AQUAMIND_MODE", "production" if IS_POSTGRES else "embedded", ("production", "embedded"))
+_PRODUCTION = AQUAMIND_MODE == "production"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/1" if _PRODUCTION else "") or None
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 AQUAMIND_EMBEDDED = not CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = AQUAMIND_EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = False
