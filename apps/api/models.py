@@ -1,0 +1,1 @@
+"""No models of its own. The module exists so that Django sends this app a post_migrate signal (apps.py)."""
