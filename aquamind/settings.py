@@ -5,6 +5,7 @@ With no environment at all this is the embedded default: a SQLite file under ./v
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) with DEBUG off
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +106,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+# Serve straight from the installed apps' static folders: no collectstatic step to forget. For a large
+# deployment, run collectstatic and set WHITENOISE_USE_FINDERS=false.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
+if WHITENOISE_USE_FINDERS:  # then an empty or missing STATIC_ROOT is expected, not worth a warning
+    warnings.filterwarnings("ignore", message="No directory at: ")  # WhiteNoise, about STATIC_ROOT
 
 LOGIN_URL = "/accounts/login/"  # any user; /admin/ needs a staff user
 LOGOUT_REDIRECT_URL = "/accounts/login/"

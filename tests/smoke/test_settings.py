@@ -59,3 +59,11 @@ def test_the_mode_chooses_the_broker_defaults(env, expected):
 def test_a_malformed_variable_stops_the_start_naming_it(env, message):
     done = settings_with(**env)
     assert done.returncode != 0 and message in done.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/static/admin/css/base.css", "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"])
+def test_static_files_are_served_with_debug_off(client, settings, path):
+    assert settings.DEBUG is False
+    response = client.get(path)
+    assert response.status_code == 200 and int(response.headers["Content-Length"]) > 1000
