@@ -110,7 +110,7 @@ def _farm_ensure() -> list[int]:
         from apps.batch.demo import demo_data_generate
 
         started = time.perf_counter()
-        summary = demo_data_generate(seed=SEED, preset=PRESET, today=TODAY, truth_out=None)
+        demo_data_generate(seed=SEED, preset=PRESET, today=TODAY, truth_out=None)
         print(f"generated preset {PRESET} (seed {SEED}, today {TODAY}) in {time.perf_counter() - started:.1f} s")
         harness.sql("ANALYZE")  # what autovacuum would do soon after a bulk load
     else:
