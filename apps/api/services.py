@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from apps.batch.models import Batch, BatchContainerAssignment
 from apps.batch.services.markers import recompute_mark_many
+from apps.batch.services.scenario_params import batches_using_scenarios
 from apps.batch.signals import batch_mark_all, recompute_signals_muted
 from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
 
@@ -52,8 +53,5 @@ def temperature_profile_days_replace(*, profile: TemperatureProfile, days: list[
             TemperatureProfileDay.objects.bulk_create(
                 TemperatureProfileDay(profile=profile, day_number=day, temp_c=temp) for day, temp in days
             )
-        scenarios = Scenario.objects.filter(tgc_model__profile=profile)
-        batch_ids = set(scenarios.exclude(batch_id=None).values_list("batch_id", flat=True))
-        batch_ids |= set(Batch.objects.filter(pinned_scenario__in=scenarios).values_list("pk", flat=True))
-        for batch_id in sorted(batch_ids):
+        for batch_id in sorted(batches_using_scenarios(Scenario.objects.filter(tgc_model__profile=profile))):
             batch_mark_all(batch_id=batch_id)

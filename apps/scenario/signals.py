@@ -3,14 +3,6 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 
-def _batches_of(scenarios) -> set[int]:
-    from apps.batch.models import Batch
-
-    ids = set(scenarios.exclude(batch_id=None).values_list("batch_id", flat=True))
-    ids |= set(Batch.objects.filter(pinned_scenario__in=scenarios).values_list("pk", flat=True))
-    return ids
-
-
 def _scenarios_for(instance):
     from apps.scenario import models as m
 
@@ -26,12 +18,13 @@ def _scenarios_for(instance):
 
 
 def _changed(sender, instance, raw=False, **kwargs):
+    from apps.batch.services.scenario_params import batches_using_scenarios
     from apps.batch.signals import batch_mark_all, recompute_signals_are_muted
     from apps.scenario.models import Scenario
 
     if raw or recompute_signals_are_muted():
         return
-    batch_ids = _batches_of(_scenarios_for(instance))
+    batch_ids = batches_using_scenarios(_scenarios_for(instance))
     if sender is Scenario and instance.batch_id:
         batch_ids.add(instance.batch_id)  # a deleted scenario no longer matches its own query
     for batch_id in sorted(batch_ids):

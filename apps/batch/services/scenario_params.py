@@ -15,6 +15,13 @@ from apps.scenario.models import (
 from aquamind.errors import RecomputeError
 
 
+def batches_using_scenarios(scenarios) -> set[int]:
+    """Ids of the batches whose computation uses one of ``scenarios`` (a queryset): their own or pinned."""
+    ids = set(scenarios.exclude(batch_id=None).values_list("batch_id", flat=True))
+    ids |= set(Batch.objects.filter(pinned_scenario__in=scenarios).values_list("pk", flat=True))
+    return ids
+
+
 def scenario_for_batch(batch: Batch) -> Scenario:
     """The batch's pinned scenario, else its newest; a batch without one cannot be computed."""
     if batch.pinned_scenario_id:
