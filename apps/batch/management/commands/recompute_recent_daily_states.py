@@ -13,6 +13,7 @@ from apps.batch.models import Batch
 from apps.batch.services.catch_up import catch_up_plan
 from apps.batch.services.markers import recompute_mark_many
 from apps.batch.services.recompute import batch_recompute
+from apps.batch.tasks import enqueue_batch_recompute
 
 
 class Command(BaseCommand):
@@ -85,10 +86,11 @@ class Command(BaseCommand):
         """Mark each batch's work; its tasks are published when the marks commit, and workers compute them."""
         assignments = errors = 0
         for batch, from_dates in plan.work:
-            if from_dates is None:  # the whole history: every assignment from its first day
-                from_dates = dict(batch.assignments.values_list("pk", "assignment_date"))
             try:
-                assignments += recompute_mark_many(marks=list(from_dates.items()))
+                if from_dates is None:  # the whole history: every assignment from its first day
+                    assignments += enqueue_batch_recompute(batch.pk)
+                else:
+                    assignments += recompute_mark_many(marks=list(from_dates.items()))
             except Exception as exc:  # one broken batch must not stop the others
                 errors += 1
                 self.stderr.write(f"error in {batch.batch_number}: {exc}")
