@@ -8,6 +8,7 @@ import os
 import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -20,10 +21,7 @@ from tests.batch.scenarios import state_rows
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 # One queue per test session: messages left over by any other run can never reach this session's workers.
 QUEUE = f"aquamind-it-{uuid.uuid4().hex[:10]}"
-REDIS_START = [
-    "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-    "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log",
-]
+SERVICES_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "services.sh"
 REDIS_STOP = ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"]
 
 INTEGRATION = [
@@ -49,16 +47,12 @@ def redis_is_up() -> bool:
 
 
 def redis_start() -> None:
+    """Start Redis the way CI does (scripts/services.sh starts what is down and waits until it answers)."""
     if redis_is_up():
         return
-    for directory in ("/var/lib/redis", "/var/log/redis"):
-        os.makedirs(directory, exist_ok=True)
-    subprocess.run(REDIS_START, check=True, capture_output=True)
-    for _ in range(100):
-        if redis_is_up():
-            return
-        time.sleep(0.05)
-    raise RuntimeError("Redis did not come back up")
+    done = subprocess.run(["bash", str(SERVICES_SCRIPT)], capture_output=True, text=True)
+    if done.returncode != 0 or not redis_is_up():
+        raise RuntimeError(f"Redis did not come back up: {done.stdout}{done.stderr}")
 
 
 @contextlib.contextmanager
