@@ -1,7 +1,7 @@
 """The roles' Django model permissions, so that a staff user's role means the same in the admin as in the API
-(docs/api.md, Roles): viewer reads everything, operator records events, manager edits batches, assignments,
-infrastructure, feeds and scenarios, admin everything. Kept in step on every ``migrate`` (``post_migrate``),
-which also recreates the groups after a database flush."""
+(docs/api.md, Roles): every role views everything, and writes a model from the role its API viewset's
+``write_role`` names on. Kept in step on every ``migrate`` (``post_migrate``), which also recreates the groups
+after a database flush."""
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
@@ -10,37 +10,40 @@ from django.contrib.contenttypes.models import ContentType
 from apps.api.permissions import Role
 
 PROJECT_APPS = ("infrastructure", "batch", "health", "inventory", "environmental", "scenario")
-OPERATOR_WRITES = {
-    "batch": {"growthsample", "transferaction", "mortalityevent"},
-    "health": {"treatment"},
-    "inventory": {"feedingevent"},
-    "environmental": {"environmentalreading"},
+# Models the admin writes that have no viewset of their own: rows the API writes nested in their parent's
+# body, and the failed recomputes the admin's replay action stamps. Computed rows (daily states, markers,
+# runs, heartbeats) are in neither: read-only for everyone but superusers.
+WRITE_ROLES_WITHOUT_VIEWSET = {
+    ("scenario", "tgcstageoverride"): Role.MANAGER,
+    ("scenario", "mortalitystageoverride"): Role.MANAGER,
+    ("scenario", "fcrmodelstage"): Role.MANAGER,
+    ("batch", "failedrecompute"): Role.MANAGER,
 }
-MANAGER_WRITES = {
-    "infrastructure": {"site", "container"},
-    "batch": {"batch", "batchcontainerassignment", "failedrecompute"},
-    "inventory": {"feed"},
-    "scenario": {
-        "temperatureprofile", "temperatureprofileday", "tgcmodel", "tgcstageoverride", "mortalitymodel",
-        "mortalitystageoverride", "fcrmodel", "fcrmodelstage", "scenario",
-    },
-}  # fmt: skip
 WRITES = ("add", "change", "delete")
 
 
-def _writes(models_by_app: dict[str, set[str]]) -> set[tuple[str, str]]:
-    return {(app, f"{action}_{model}") for app, models in models_by_app.items() for model in models for action in WRITES}
+def write_roles() -> dict[tuple[str, str], Role]:
+    """(app label, model name) → the least role that may write it."""
+    from apps.api.urls import ROUTES
+
+    roles = dict(WRITE_ROLES_WITHOUT_VIEWSET)
+    for _, viewset in ROUTES:
+        role = getattr(viewset, "write_role", None)  # None: a read-only viewset
+        if role is not None:
+            meta = viewset.queryset.model._meta
+            roles[(meta.app_label, meta.model_name)] = role
+    return roles
 
 
 def role_permissions() -> dict[Role, set[tuple[str, str]]]:
     """(app label, codename) of every permission each role holds."""
-    project = ContentType.objects.filter(app_label__in=PROJECT_APPS)
-    every = {(ct.app_label, f"{action}_{ct.model}") for ct in project for action in ("view", *WRITES)}
-    view = {(app, codename) for app, codename in every if codename.startswith("view_")}
-    operator = view | _writes(OPERATOR_WRITES)
-    manager = operator | _writes(MANAGER_WRITES)
-    # computed rows (daily states, markers, runs, heartbeats) stay read-only for everyone but superusers
-    return {Role.VIEWER: view, Role.OPERATOR: operator, Role.MANAGER: manager, Role.ADMIN: every}
+    views = {(ct.app_label, f"view_{ct.model}") for ct in ContentType.objects.filter(app_label__in=PROJECT_APPS)}
+    writes = write_roles()
+    return {
+        role: views
+        | {(app, f"{action}_{model}") for (app, model), least in writes.items() if role >= least for action in WRITES}
+        for role in Role
+    }
 
 
 def role_permissions_sync(**kwargs) -> None:

@@ -47,3 +47,10 @@ def test_a_manager_adds_a_batch_and_a_staff_user_without_a_role_sees_nothing(cli
     assert client.get(reverse("admin:batch_species_add")).status_code == 403  # reference data: admin role
     client.force_login(staff(django_user_model, None))
     assert client.get(reverse("admin:batch_batch_changelist")).status_code == 403
+
+
+def test_the_admin_role_writes_reference_data_but_no_computed_rows():
+    codenames = set(Group.objects.get(name="admin").permissions.values_list("codename", flat=True))
+    assert {"add_species", "change_environmentalparameter", "delete_growthsample", "change_failedrecompute"} <= codenames
+    assert not codenames & {"change_actualdailyassignmentstate", "delete_recomputemarker", "add_recomputerun"}
+    assert "view_actualdailyassignmentstate" in codenames
