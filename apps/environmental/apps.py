@@ -4,8 +4,4 @@ from django.apps import AppConfig
 class EnvironmentalConfig(AppConfig):
     name = "apps.environmental"
     label = "environmental"
-
-    def ready(self) -> None:
-        from apps.environmental import signals
-
-        signals.connect()
+    # its records' recompute marks are wired by apps.batch (apps/batch/services/reach.py)

@@ -1,53 +1,21 @@
 """Record environmental readings and mark the recompute their temperatures reach (±7 days)."""
 from __future__ import annotations
 
-import datetime as dt
-from typing import Iterable
-
 from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
 
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
-
-TEMPERATURE_REACH = dt.timedelta(days=7)
-
-
-def is_temperature(parameter_id: int) -> bool:
-    return EnvironmentalParameter.objects.filter(pk=parameter_id, code__iexact="temperature").exists()
-
-
-def temperature_marks(container_days: Iterable[tuple[int, dt.date]]) -> list[tuple[int, dt.date]]:
-    """(assignment id, from date) for every assignment of the container whose days lie within ±7 days of the
-    reading's day: interpolation reaches that far (engine.md §3.2)."""
-    from apps.batch.models import BatchContainerAssignment
-
-    by_container: dict[int, tuple[dt.date, dt.date]] = {}
-    for container_id, day in container_days:
-        low, high = by_container.get(container_id, (day, day))
-        by_container[container_id] = (min(low, day), max(high, day))
-    condition = Q()
-    for container_id, (low, high) in by_container.items():
-        condition |= Q(container_id=container_id, assignment_date__lte=high + TEMPERATURE_REACH) & (
-            Q(departure_date__isnull=True) | Q(departure_date__gt=low - TEMPERATURE_REACH)
-        )
-    if not by_container:
-        return []
-    rows = BatchContainerAssignment.objects.filter(condition).values_list("pk", "container_id")
-    return [(pk, by_container[container][0] - TEMPERATURE_REACH) for pk, container in rows]
 
 
 def environmental_readings_record(*, readings: list[EnvironmentalReading]) -> list[EnvironmentalReading]:
     """Bulk-insert readings (no per-row signals) and mark the recompute of the temperatures among them."""
     from apps.batch.services.markers import recompute_mark_many
+    from apps.batch.services.reach import TEMPERATURE_CODE, local_day, temperature_marks
 
     with transaction.atomic():
         created = EnvironmentalReading.objects.bulk_create(readings, batch_size=2000)
         temperature_ids = set(
-            EnvironmentalParameter.objects.filter(code__iexact="temperature").values_list("pk", flat=True)
+            EnvironmentalParameter.objects.filter(code__iexact=TEMPERATURE_CODE).values_list("pk", flat=True)
         )
-        days = {
-            (r.container_id, timezone.localdate(r.reading_time)) for r in created if r.parameter_id in temperature_ids
-        }
+        days = {(r.container_id, local_day(r.reading_time)) for r in created if r.parameter_id in temperature_ids}
         recompute_mark_many(marks=temperature_marks(days))
     return created

@@ -4,8 +4,4 @@ from django.apps import AppConfig
 class HealthConfig(AppConfig):
     name = "apps.health"
     label = "health"
-
-    def ready(self) -> None:
-        from apps.health import signals
-
-        signals.connect()
+    # its records' recompute marks are wired by apps.batch (apps/batch/services/reach.py)

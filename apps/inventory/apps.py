@@ -4,8 +4,4 @@ from django.apps import AppConfig
 class InventoryConfig(AppConfig):
     name = "apps.inventory"
     label = "inventory"
-
-    def ready(self) -> None:
-        from apps.inventory import signals
-
-        signals.connect()
+    # its records' recompute marks are wired by apps.batch (apps/batch/services/reach.py)

@@ -4,8 +4,4 @@ from django.apps import AppConfig
 class ScenarioConfig(AppConfig):
     name = "apps.scenario"
     label = "scenario"
-
-    def ready(self) -> None:
-        from apps.scenario import signals
-
-        signals.connect()
+    # its records' recompute marks are wired by apps.batch (apps/batch/services/reach.py)

@@ -88,7 +88,8 @@ class BatchData:
 
 def batch_data_load(*, batch_id: int, today: dt.date) -> BatchData:
     """Phase one: the batch, its scenario's parameters and all sparse records (about ten queries)."""
-    batch = Batch.objects.select_related("species").get(pk=batch_id)
+    # only what the computation reads: every column read here has a rule in services/reach.py
+    batch = Batch.objects.only("id", "batch_number", "species_id", "start_date", "pinned_scenario_id").get(pk=batch_id)
     scenario = scenario_for_batch(batch)
     params = model_params(scenario, species_stages(batch.species_id))
     assignments = _assignments(batch_id, today)

@@ -8,6 +8,7 @@ starting weight comes from a changed source row.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import logging
 import time
 from collections import defaultdict
@@ -89,14 +90,7 @@ def batch_recompute(
 
 
 def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, now: dt.datetime) -> None:
-    by_id = _by_id(data)
-    starts = restart_days(data, from_dates)
-    restart_keys = {(a, day - ONE_DAY) for a, day in starts.items() if day > by_id[a].first_day}
-    data.stored = stored_rows_load(restart_keys | _source_rows_needed(data, starts))
-    for key in restart_keys - data.stored.keys():  # never computed before: start from the first day
-        starts[key[0]] = by_id[key[0]].first_day
-    dense_data_load(data, starts=starts)
-    writes, errors = _compute(data, starts)
+    writes, errors = batch_compute(data, from_dates)
     summary.assignments = len(writes)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
     summary.assignment_errors = {e.assignment_id: e.message for e in errors}
@@ -106,29 +100,95 @@ def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, no
         summary.error = errors[0].message
 
 
-def restart_days(data: BatchData, from_dates: Mapping[int, dt.date] | None) -> dict[int, dt.date]:
-    """The day each assignment's computation starts, after cascading into dependent destinations.
+def batch_compute(data: BatchData, from_dates: Mapping[int, dt.date] | None):
+    """The rows a recompute of ``data``'s batch writes (``from_dates`` None: all of them), in memory: loads the
+    dense records and the stored rows it restarts from, computes, saves nothing. Returns (writes, errors)."""
+    order = computation_order(data)
+    starts = restart_days(data, from_dates, order=order)
+    dense_data_load(data, starts=starts)
+    return _compute(data, starts, order)
+
+
+@dataclass(frozen=True)
+class ComputationOrder:
+    """Assignments in the order they are computed, and the destinations that never read their source.
+
+    A destination's first completed transfer in without a measured weight gives it its source's weight of the
+    day before: the source is computed first, whatever the dates (the transfer graph, not the calendar). Each
+    destination has at most one such source, so the graph is a forest unless transfers form a cycle; a cycle is
+    cut at its earliest assignment, which then starts from its placement or scenario weight (``cut``) in every
+    recompute alike, so a windowed recompute still writes what a full one does.
+    """
+
+    assignments: list[AssignmentRecord]
+    cut: frozenset[int]
+    children: dict[int, list[int]]
+
+
+def computation_order(data: BatchData) -> ComputationOrder:
+    position = {a.id: i for i, a in enumerate(data.assignments)}  # loaded by (first day, id)
+    parent = {
+        dest: t.source_id
+        for dest, t in _first_transfer_in(data).items()
+        if t.measured_weight_g is None and dest in position and t.source_id in position
+    }
+    children: dict[int, list[int]] = defaultdict(list)
+    for dest, source in parent.items():
+        children[source].append(dest)
+    ready = [position[a] for a in position if a not in parent]
+    heapq.heapify(ready)
+    order: list[AssignmentRecord] = []
+    cut: set[int] = set()
+    done: set[int] = set()
+    while len(order) < len(data.assignments):
+        if not ready:  # only cycles are left: cut the earliest waiting assignment loose from its source
+            first = min(position[a] for a in position if a not in done)
+            cut.add(data.assignments[first].id)
+            ready.append(first)
+        assignment = data.assignments[heapq.heappop(ready)]
+        if assignment.id in done:
+            continue
+        done.add(assignment.id)
+        order.append(assignment)
+        for child in children.get(assignment.id, ()):
+            if child not in done and child not in cut:
+                heapq.heappush(ready, position[child])
+    return ComputationOrder(
+        assignments=order,
+        cut=frozenset(cut),
+        children={source: [d for d in dests if d not in cut] for source, dests in children.items()},
+    )
+
+
+def restart_days(
+    data: BatchData, from_dates: Mapping[int, dt.date] | None, *, order: ComputationOrder | None = None
+) -> dict[int, dt.date]:
+    """The day each assignment's computation starts, after cascading along the transfer graph; loads the stored
+    rows the computation restarts from (``data.stored``).
 
     Full recompute: every assignment from its first day. Otherwise the last anchor strictly before the
-    first changed day (or the first day), provided the stored row of the day before exists.
+    first changed day (or the first day, also when the stored row of the day before is missing); a source that
+    restarts on or before the day before its transfer recomputes the destination that reads it from its first day.
     """
-    by_id = _by_id(data)
+    order = order or computation_order(data)
     if from_dates is None:
-        return {a.id: a.first_day for a in data.assignments}
+        data.stored = stored_rows_load(_source_rows_needed(data, order))
+        return {a.id: a.first_day for a in order.assignments}
+    by_id = _by_id(data)
     dirty = {a: d for a, d in from_dates.items() if a in by_id}
+    starts = {a: _restart_day(by_id[a], day, data.anchors.get(a, {})) for a, day in dirty.items()}
+    restart_keys = {(a, day - ONE_DAY) for a, day in starts.items() if day > by_id[a].first_day}
+    data.stored = stored_rows_load(restart_keys | _source_rows_needed(data, order))
+    for assignment_id, _ in restart_keys - data.stored.keys():  # never computed before: from the first day
+        starts[assignment_id] = by_id[assignment_id].first_day
     first_in = _first_transfer_in(data)
-    starts: dict[int, dt.date] = {}
-    for assignment in data.assignments:
-        if assignment.id not in dirty:
+    for assignment in order.assignments:
+        start = starts.get(assignment.id)
+        if start is None:
             continue
-        start = _restart_day(assignment, dirty[assignment.id], data.anchors.get(assignment.id, {}))
-        starts[assignment.id] = start
-        for transfer in data.transfers:
-            depends = first_in.get(transfer.dest_id) is transfer and transfer.measured_weight_g is None
-            if transfer.source_id == assignment.id and depends and transfer.date - ONE_DAY >= start:
-                dest = by_id.get(transfer.dest_id)
-                if dest is not None:
-                    dirty[dest.id] = min(dirty.get(dest.id, dest.first_day), dest.first_day)
+        for dest_id in order.children.get(assignment.id, ()):
+            if first_in[dest_id].date - ONE_DAY >= start:
+                starts[dest_id] = by_id[dest_id].first_day
     return starts
 
 
@@ -139,20 +199,22 @@ def _restart_day(assignment: AssignmentRecord, changed: dt.date, anchors) -> dt.
     return max(before) if before else assignment.first_day
 
 
-def _compute(data: BatchData, starts: dict[int, dt.date]):
+def _compute(data: BatchData, starts: dict[int, dt.date], order: ComputationOrder):
     transfers_in, transfers_out = _transfer_counts(data)
     first_in = _first_transfer_in(data)
     computed_weights: dict[tuple[int, dt.date], float] = {}
     writes: list[AssignmentWrite] = []
     errors: list[RecomputeError] = []
-    for assignment in data.assignments:
+    for assignment in order.assignments:
         start_day = starts.get(assignment.id)
         if start_day is None:
             continue
         rows = []
         if assignment.first_day <= assignment.last_day:
             try:
-                start_day, start = _start_state(data, assignment, start_day, first_in, computed_weights)
+                start_day, start = _start_state(
+                    data, assignment, start_day, first_in, computed_weights, reads_source=assignment.id not in order.cut
+                )
             except RecomputeError as error:
                 errors.append(error)
                 continue
@@ -185,7 +247,7 @@ def _compute(data: BatchData, starts: dict[int, dt.date]):
     return writes, errors
 
 
-def _start_state(data, assignment, start_day, first_in, computed_weights) -> tuple[dt.date, StartState]:
+def _start_state(data, assignment, start_day, first_in, computed_weights, *, reads_source: bool) -> tuple[dt.date, StartState]:
     """The state at the start of ``start_day``: a stored row to restart from, else the first placement."""
     if start_day > assignment.first_day:
         row = data.stored.get((assignment.id, start_day - ONE_DAY))
@@ -195,7 +257,7 @@ def _start_state(data, assignment, start_day, first_in, computed_weights) -> tup
             )
     transfer = first_in.get(assignment.id)
     population = 0 if transfer is not None else (assignment.placement_count or 0)
-    weight = _start_weight(data, assignment, transfer, computed_weights)
+    weight = _start_weight(data, assignment, transfer, computed_weights, reads_source=reads_source)
     return assignment.first_day, StartState(
         weight_g=weight,
         population=population,
@@ -204,13 +266,14 @@ def _start_state(data, assignment, start_day, first_in, computed_weights) -> tup
     )
 
 
-def _start_weight(data, assignment, transfer, computed_weights) -> float:
-    """engine.md §3.1: transfer's measured weight (bias-corrected); source's weight the day before;
-    placement; scenario."""
+def _start_weight(data, assignment, transfer, computed_weights, *, reads_source: bool) -> float:
+    """engine.md §3.1: transfer's measured weight (bias-corrected); source's weight the day before (unless a
+    transfer cycle was cut here); placement; scenario."""
     if transfer is not None:
         if transfer.measured_weight_g is not None:
             # the weighed fish were selected (largest/smallest); the fish moved are the population
             return transfer_anchor_weight(transfer.measured_weight_g, transfer.selection_method)
+    if transfer is not None and reads_source:
         key = (transfer.source_id, transfer.date - ONE_DAY)
         if key in computed_weights:
             return computed_weights[key]
@@ -227,12 +290,13 @@ def _start_weight(data, assignment, transfer, computed_weights) -> float:
     )
 
 
-def _source_rows_needed(data: BatchData, starts: dict[int, dt.date]) -> set[tuple[int, dt.date]]:
-    keys = set()
-    for dest_id, transfer in _first_transfer_in(data).items():
-        if dest_id in starts and transfer.measured_weight_g is None:
-            keys.add((transfer.source_id, transfer.date - ONE_DAY))
-    return keys
+def _source_rows_needed(data: BatchData, order: ComputationOrder) -> set[tuple[int, dt.date]]:
+    """The source rows a destination may start from (a source not recomputed in this pass is read as stored)."""
+    return {
+        (source, _first_transfer_in(data)[dest].date - ONE_DAY)
+        for source, dests in order.children.items()
+        for dest in dests
+    }
 
 
 def _first_transfer_in(data: BatchData):
