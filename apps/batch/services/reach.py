@@ -338,7 +338,6 @@ _RULES: dict[str, Rule] | None = None
 # Columns a recompute reads that no change can make matter, with the reason (the coverage test reads this).
 IGNORED = {
     "batch.Batch.batch_number": "only named in error messages",
-    "batch.Batch.id": "identity",
 }
 
 
