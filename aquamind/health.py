@@ -1,9 +1,15 @@
-"""GET /health/: database, broker, a recent worker heartbeat and the oldest pending marker (recompute.md §6)."""
+"""GET /health/: database, broker, a recent worker heartbeat, pending and parked recompute work, and the last
+verification (recompute.md §6–8).
+
+``status`` is ``ok`` (200), ``degraded`` (200: everything runs, but poison work is parked or the last
+verification had to repair rows) or ``failing`` (503: a part is down). Anonymous callers get the status and one
+boolean per check; staff users and token holders also get the details (hosts, counts, ages, batch ids).
+The view runs outside the request transaction, so an unreachable database is a JSON 503, not a 500.
+"""
 from __future__ import annotations
 
-
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -45,20 +51,84 @@ def _check_markers() -> dict:
     summary = pending_markers_summary()
     age = summary["oldest_marker_age_seconds"]
     limit = settings.SWEEPER_MIN_AGE_SECONDS + 2 * settings.SWEEPER_INTERVAL_SECONDS
-    return {"ok": age is None or age <= limit, "limit_seconds": limit, "publish_failures": publish_failures, **summary}
+    return {
+        "ok": age is None or age <= limit,
+        "degraded": bool(summary["parked_batches"]),
+        "limit_seconds": limit,
+        "publish_failures": publish_failures,
+        **summary,
+    }
 
 
-CHECKS = {"database": _check_database, "broker": _check_broker, "worker": _check_worker, "recompute": _check_markers}
+def _check_verification() -> dict:
+    from apps.batch.services.verify import last_verification
+
+    run = last_verification()
+    if run is None:
+        return {"ok": True, "last_run": None}
+    return {
+        "ok": True,
+        "degraded": run.rows_differing > 0,
+        "last_run": run.finished_at.isoformat(),
+        "batches_checked": run.batches_checked,
+        "rows_checked": run.rows_checked,
+        "rows_differing": run.rows_differing,
+        "rows_repaired": run.rows_repaired,
+        "batches_differing": sorted({d["batch_id"] for d in run.details.get("differences", [])}),
+    }
 
 
-@require_GET
-def health(request):
+CHECKS = {
+    "database": _check_database,
+    "broker": _check_broker,
+    "worker": _check_worker,
+    "recompute": _check_markers,
+    "verification": _check_verification,
+}
+
+
+def _may_see_details(request) -> bool:
+    """Staff users (session) and API token holders see the details; never raises (the database may be down)."""
+    try:
+        if request.user.is_authenticated and request.user.is_staff:
+            return True
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Token "):
+            from rest_framework.authtoken.models import Token
+
+            return Token.objects.filter(key=header[6:].strip(), user__is_active=True).exists()
+    except Exception:
+        return False
+    return False
+
+
+def health_report() -> dict:
+    """Run every check; each failing part is named with its reason, never raised."""
     body: dict = {"checked_at": timezone.now().isoformat()}
     for name, check in CHECKS.items():
         try:
             body[name] = check()
-        except Exception as exc:  # each failing part is named, never a 500
+        except Exception as exc:
             body[name] = {"ok": False, "reason": f"{type(exc).__name__}: {exc}"[:300]}
-    healthy = all(part["ok"] for key, part in body.items() if key != "checked_at")
-    body["status"] = "ok" if healthy else "failing"
-    return JsonResponse(body, status=200 if healthy else 503)
+    parts = [body[name] for name in CHECKS]
+    if not all(part["ok"] for part in parts):
+        body["status"] = "failing"
+    elif any(part.get("degraded") for part in parts):
+        body["status"] = "degraded"
+    else:
+        body["status"] = "ok"
+    return body
+
+
+@require_GET
+@transaction.non_atomic_requests
+def health(request):
+    body = health_report()
+    status = 503 if body["status"] == "failing" else 200
+    if not _may_see_details(request):
+        body = {
+            "status": body["status"],
+            "checked_at": body["checked_at"],
+            **{name: {"ok": body[name]["ok"], **({"degraded": True} if body[name].get("degraded") else {})} for name in CHECKS},
+        }
+    return JsonResponse(body, status=status)

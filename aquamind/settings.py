@@ -199,6 +199,13 @@ SWEEPER_INTERVAL_SECONDS = env_int("SWEEPER_INTERVAL_SECONDS", 60, minimum=1)
 SWEEPER_MIN_AGE_SECONDS = env_int("SWEEPER_MIN_AGE_SECONDS", 30, minimum=0)
 RECOMPUTE_DEDUP_TTL_SECONDS = env_int("RECOMPUTE_DEDUP_TTL_SECONDS", 300, minimum=1)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
+# a drain that fails with an unexpected error this many times parks its batch's markers (poison work)
+RECOMPUTE_MAX_ATTEMPTS = env_int("RECOMPUTE_MAX_ATTEMPTS", 3, minimum=1)
+# the nightly verification (stored states == a full recompute), after the catch-up has drained
+VERIFY_NIGHTLY = env_bool("VERIFY_NIGHTLY", True)
+VERIFY_HOUR = env_int("VERIFY_HOUR", 3, minimum=0)
+VERIFY_MINUTE = env_int("VERIFY_MINUTE", 30, minimum=0)
+VERIFY_REPAIR = env_bool("VERIFY_REPAIR", True)
 
 LOGGING = {
     "version": 1,
@@ -219,4 +226,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=NIGHTLY_RECOMPUTE_HOUR, minute=NIGHTLY_RECOMPUTE_MINUTE),
     },
 }
+if VERIFY_NIGHTLY:
+    CELERY_BEAT_SCHEDULE["nightly-verification"] = {
+        "task": "apps.batch.tasks.verify_daily_states_nightly",
+        "schedule": crontab(hour=VERIFY_HOUR, minute=VERIFY_MINUTE),
+    }
 CELERY_TASK_PUBLISH_RETRY = False

@@ -11,8 +11,7 @@ batches="$($py manage.py shell --no-imports -c 'from apps.batch.models import Ba
 if [ "$batches" = "0" ]; then
     echo "generating demo data (small preset) ..."
     $py manage.py generate_demo_data --preset small --seed 42
-    $py manage.py recompute_recent_daily_states --all --status ACTIVE --sync
-    $py manage.py recompute_recent_daily_states --all --status COMPLETED --sync
+    $py manage.py recompute_recent_daily_states --all --sync
 else
     echo "database has $batches batches: no demo data generated"
 fi

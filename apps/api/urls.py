@@ -18,6 +18,7 @@ ROUTES = [
     ("batch/transfers", crud.TransferViewSet),
     ("batch/mortality-events", crud.MortalityEventViewSet),
     ("batch/daily-states", crud.DailyStateViewSet),
+    ("batch/verifications", crud.VerificationRunViewSet),
     ("health/treatments", crud.TreatmentViewSet),
     ("inventory/feeds", crud.FeedViewSet),
     ("inventory/feeding-events", crud.FeedingEventViewSet),

@@ -16,6 +16,7 @@ from .models import (
     RecomputeRun,
     Species,
     TransferAction,
+    VerificationRun,
     WorkerHeartbeat,
 )
 
@@ -128,8 +129,31 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
 
 @admin.register(RecomputeMarker)
 class RecomputeMarkerAdmin(admin.ModelAdmin):
-    list_display = ["assignment", "batch", "dirty_from", "generation", "attempts", "created_at", "updated_at"]
-    list_filter = ["batch"]
+    list_display = ["assignment", "batch", "dirty_from", "generation", "attempts", "parked_at", "last_error", "created_at", "updated_at"]
+    list_filter = [("parked_at", admin.EmptyFieldListFilter), "batch"]
+    actions = ["unpark"]
+
+    @admin.action(description="Replay parked work: un-park the selected markers' batches with fresh attempts")
+    def unpark(self, request, queryset):
+        from .services.drain import markers_unpark
+        from .services.markers import recompute_mark_many
+
+        batches = sorted(set(queryset.values_list("batch_id", flat=True)))
+        unparked = sum(markers_unpark(batch_id=batch_id) for batch_id in batches)
+        recompute_mark_many(marks=list(queryset.values_list("assignment_id", "dirty_from")))  # publishes again
+        self.message_user(request, f"Un-parked {unparked} markers of {len(batches)} batches.")
+
+
+@admin.register(VerificationRun)
+class VerificationRunAdmin(admin.ModelAdmin):
+    """The verifier's runs: how many stored rows differed from a full recompute, and which were repaired."""
+
+    list_display = ["started_at", "trigger", "batches_checked", "rows_checked", "rows_differing", "batches_differing", "rows_repaired", "batches_skipped", "duration_ms"]
+    list_filter = ["trigger", "repair"]
+    readonly_fields = [f.name for f in VerificationRun._meta.fields]
+
+    def has_add_permission(self, request):  # written by the verifier
+        return False
 
 
 @admin.register(RecomputeRun)

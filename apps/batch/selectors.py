@@ -17,6 +17,7 @@ def recompute_status(*, batch: Batch) -> dict:
     pending = RecomputeMarker.objects.filter(batch_id=batch.pk).aggregate(oldest=Min("created_at"))
     return {
         "pending_markers": RecomputeMarker.objects.filter(batch_id=batch.pk).count(),
+        "parked_markers": RecomputeMarker.objects.filter(batch_id=batch.pk, parked_at__isnull=False).count(),
         "oldest_pending_at": pending["oldest"],
         "last_success_at": batch.last_recompute_success_at,
         "last_error_code": batch.last_recompute_error_code or None,

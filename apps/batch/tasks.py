@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
 from apps.batch.services.catch_up import catch_up_plan
-from apps.batch.services.drain import markers_drain
+from apps.batch.services.drain import markers_drain, markers_failure_record
 from apps.batch.services.markers import recompute_mark, recompute_mark_many
 
 logger = logging.getLogger(__name__)
@@ -114,6 +114,10 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
             logger.error("recompute of batch %s gave up after %s retries: %s", batch_id, MAX_RETRIES, exc)
             return {"batch_id": batch_id, "status": "gave_up"}
         raise task.retry(exc=exc, countdown=_backoff_seconds(task.request.retries), max_retries=MAX_RETRIES)
+    except Exception as exc:  # poison: rolled back, counted on the markers, parked after a few attempts
+        if markers_failure_record(batch_id=batch_id, error=exc):
+            return {"batch_id": batch_id, "status": "parked", "error": type(exc).__name__}
+        raise task.retry(countdown=_backoff_seconds(task.request.retries), max_retries=None)
     summary = result.summary
     return {
         "batch_id": batch_id,
@@ -173,7 +177,8 @@ def recompute_sweeper() -> dict:
     killed worker), one task per batch, bypassing deduplication."""
     cutoff = timezone.now() - dt.timedelta(seconds=settings.SWEEPER_MIN_AGE_SECONDS)
     oldest_by_batch: dict[int, int] = {}
-    for batch_id, assignment_id in RecomputeMarker.objects.filter(updated_at__lte=cutoff).order_by("created_at").values_list(
+    waiting = RecomputeMarker.objects.filter(updated_at__lte=cutoff, parked_at__isnull=True)
+    for batch_id, assignment_id in waiting.order_by("created_at").values_list(
         "batch_id", "assignment_id"
     ):
         oldest_by_batch.setdefault(batch_id, assignment_id)
@@ -186,8 +191,17 @@ def recompute_sweeper() -> dict:
 @shared_task
 def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE) -> dict:
     """Extend every active assignment to today: mark the last ``days`` days of each batch (recompute.md §5)."""
-    plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, status=status)
+    plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, statuses=[status])
     marked = 0
     for batch, from_dates in plan.work:
         marked += recompute_mark_many(marks=list(from_dates.items()))
     return {"batches": len(plan.work), "assignments": marked, "skipped": len(plan.skipped)}
+
+
+@shared_task
+def verify_daily_states_nightly() -> dict:
+    """Beat, after the catch-up: stored states against a full recompute, repaired where they differ."""
+    from apps.batch.services.verify import daily_states_verify
+
+    run = daily_states_verify(repair=settings.VERIFY_REPAIR, trigger="nightly")
+    return {"batches": run.batches_checked, "rows_differing": run.rows_differing, "skipped": run.batches_skipped}

@@ -33,6 +33,6 @@ def test_a_sample_recorded_in_the_admin_changes_the_states_at_once(client, djang
     assert not RecomputeMarker.objects.exists()
 
 
-def test_the_health_endpoint_reports_the_embedded_mode(client):
-    body = client.get("/health/").json()
+def test_the_health_endpoint_reports_the_embedded_mode(admin_client):
+    body = admin_client.get("/health/").json()
     assert body["status"] == "ok" and "embedded" in body["broker"]["mode"]

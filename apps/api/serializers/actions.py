@@ -96,6 +96,7 @@ class OpenFailureSerializer(serializers.Serializer):
 
 class RecomputeStatusSerializer(serializers.Serializer):
     pending_markers = serializers.IntegerField()
+    parked_markers = serializers.IntegerField(help_text="Poison work that failed repeatedly and waits for a fix or a replay.")
     oldest_pending_at = serializers.DateTimeField(allow_null=True)
     last_success_at = serializers.DateTimeField(allow_null=True)
     last_error_code = serializers.CharField(allow_null=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment
+from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, VerificationRun
 from apps.batch.services.validation import assignment_validate
 
 from .common import candidate, fail, fish_count, past_date, weight_g
@@ -68,3 +68,16 @@ class DailyStateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+
+
+class VerificationRunSerializer(serializers.ModelSerializer):
+    """One run of the verifier (stored states against a full recompute); ``details`` lists, per assignment that
+    differed, its batch, first differing day, rows and fields, and the batches skipped with the reason."""
+
+    class Meta:
+        model = VerificationRun
+        fields = [
+            "id", "started_at", "finished_at", "duration_ms", "trigger", "repair", "batches_checked",
+            "batches_skipped", "batches_differing", "rows_checked", "rows_differing", "rows_repaired", "details",
+        ]
+        read_only_fields = fields

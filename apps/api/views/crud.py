@@ -18,6 +18,7 @@ from apps.batch.models import (
     MortalityEvent,
     Species,
     TransferAction,
+    VerificationRun,
 )
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.health.models import Treatment
@@ -65,6 +66,13 @@ class DailyStateViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = ActualDailyAssignmentState.objects.order_by("batch_id", "date", "assignment_id")
     serializer_class = bs.DailyStateSerializer
     filterset_class = f.DailyStateFilter
+
+
+class VerificationRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """The verifier's runs, newest first: rows checked, rows that differed from a full recompute, repairs."""
+
+    queryset = VerificationRun.objects.order_by("-started_at", "-id")
+    serializer_class = bs.VerificationRunSerializer
 
 
 class GrowthSampleViewSet(DomainViewSet):

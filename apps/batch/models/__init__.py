@@ -7,7 +7,7 @@ from .domain import (
     Species,
     TransferAction,
 )
-from .recompute import FailedRecompute, RecomputeMarker, RecomputeRun, WorkerHeartbeat
+from .recompute import FailedRecompute, RecomputeMarker, RecomputeRun, VerificationRun, WorkerHeartbeat
 from .states import ActualDailyAssignmentState
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "RecomputeRun",
     "Species",
     "TransferAction",
+    "VerificationRun",
     "WorkerHeartbeat",
 ]

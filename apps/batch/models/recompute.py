@@ -24,7 +24,11 @@ class RecomputeMarker(models.Model):
     generation = models.BigIntegerField(default=1)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+    # drains of this marker that failed with an unexpected error; at RECOMPUTE_MAX_ATTEMPTS it is parked
     attempts = models.IntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # parked: poison work the sweeper leaves alone (/health/ names its batch); a new mark or a replay un-parks it
+    parked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at"]
@@ -80,3 +84,28 @@ class WorkerHeartbeat(models.Model):
 
     hostname = models.CharField(max_length=255, unique=True)
     seen_at = models.DateTimeField()
+
+
+class VerificationRun(models.Model):
+    """One run of the verifier: stored daily states compared field by field with a full recompute in memory."""
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    duration_ms = models.FloatField()
+    trigger = models.CharField(max_length=40)
+    repair = models.BooleanField(help_text="Differences were repaired (not only reported).")
+    batches_checked = models.IntegerField()
+    batches_skipped = models.IntegerField(help_text="Pending recompute work or a batch that cannot be computed.")
+    batches_differing = models.IntegerField()
+    rows_checked = models.IntegerField()
+    rows_differing = models.IntegerField(help_text="Rows with another value, missing rows and rows that should not exist.")
+    rows_repaired = models.IntegerField()
+    # per assignment that differed: batch, first differing day, fields, rows; and the skipped batches with why
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["-started_at"], name="verification_started")]
+
+    def __str__(self) -> str:
+        return f"verification of {self.started_at:%Y-%m-%d %H:%M}: {self.rows_differing} rows differing"

@@ -19,17 +19,18 @@ class CatchUpPlan:
 
 
 def catch_up_plan(
-    *, today: dt.date, days: int | None, status: str | None, batch_id: int | None = None
+    *, today: dt.date, days: int | None, statuses: list[str] | None, batch_id: int | None = None
 ) -> CatchUpPlan:
-    """Plan a catch-up of the last ``days`` days (``None`` = the whole history) for batches of ``status``
-    (or the one ``batch_id``). Batches with no scenario or no assignment in the window are skipped."""
+    """Plan a catch-up of the last ``days`` days (``None`` = the whole history) for batches of ``statuses``
+    (``None`` = every status), or the one ``batch_id``. Batches with no scenario or no assignment in the window
+    are skipped."""
     batches = Batch.objects.order_by("batch_number").annotate(
         has_scenario=Q(pinned_scenario__isnull=False) | Exists(Scenario.objects.filter(batch=OuterRef("pk")))
     )
     if batch_id is not None:
         batches = batches.filter(pk=batch_id)
-    elif status:
-        batches = batches.filter(status=status)
+    elif statuses:
+        batches = batches.filter(status__in=statuses)
     since = None if days is None else today - dt.timedelta(days=days)
     assignments = BatchContainerAssignment.objects.filter(batch__in=batches, assignment_date__lte=today)
     if since is not None:

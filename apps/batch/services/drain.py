@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.batch.models import Batch, FailedRecompute, RecomputeMarker
 from apps.batch.services.recompute import RecomputeSummary, batch_recompute
+
+
+logger = logging.getLogger(__name__)
+UNEXPECTED = "unexpected_error"
 
 
 @dataclass(frozen=True)
@@ -89,5 +96,35 @@ def failed_recompute_replay(*, failed: FailedRecompute) -> int:
         assignments = assignments.filter(pk=failed.assignment_id)
     with transaction.atomic():
         marked = recompute_mark_many(marks=[(pk, failed.start_date) for pk in assignments.values_list("pk", flat=True)])
+        markers_unpark(batch_id=failed.batch_id)
         FailedRecompute.objects.filter(pk=failed.pk).update(replayed_at=timezone.now())
     return marked
+
+
+def markers_failure_record(*, batch_id: int, error: BaseException) -> bool:
+    """A drain of ``batch_id`` died of an error that is neither transient nor a domain error (its transaction is
+    rolled back): count it on the batch's markers, record a ``FailedRecompute`` with the error's class and
+    message, and park the markers that reached ``RECOMPUTE_MAX_ATTEMPTS``. Returns True when the work is parked."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    now = timezone.now()
+    with transaction.atomic():
+        markers = RecomputeMarker.objects.filter(batch_id=batch_id)
+        markers.update(attempts=F("attempts") + 1, last_error=message)
+        parked = markers.filter(attempts__gte=settings.RECOMPUTE_MAX_ATTEMPTS, parked_at__isnull=True).update(parked_at=now)
+        earliest = markers.order_by("dirty_from").values_list("dirty_from", flat=True).first()
+        if Batch.objects.filter(pk=batch_id).exists():
+            FailedRecompute.objects.create(
+                batch_id=batch_id,
+                start_date=earliest or timezone.localdate(),
+                error_code=UNEXPECTED,
+                error=message,
+                failed_at=now,
+            )
+        stuck = markers.filter(parked_at__isnull=False).exists()
+    logger.error("recompute of batch %s failed: %s%s", batch_id, message, " (parked)" if parked else "")
+    return stuck
+
+
+def markers_unpark(*, batch_id: int) -> int:
+    """Give parked work of ``batch_id`` a fresh set of attempts (the admin's replay); returns markers un-parked."""
+    return RecomputeMarker.objects.filter(batch_id=batch_id, parked_at__isnull=False).update(parked_at=None, attempts=0)

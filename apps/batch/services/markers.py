@@ -24,11 +24,13 @@ ONE_PER_BATCH_CHUNK = 500  # ids per query (SQLite's variable limit)
 def _upsert_sql() -> str:
     lowest = "LEAST" if connection.vendor == "postgresql" else "MIN"
     return (
-        f"INSERT INTO {MARKER_TABLE} (assignment_id, batch_id, dirty_from, generation, created_at, updated_at, attempts) "
-        f"SELECT a.id, a.batch_id, %s, 1, %s, %s, 0 FROM {ASSIGNMENT_TABLE} a WHERE a.id = %s "
+        f"INSERT INTO {MARKER_TABLE} (assignment_id, batch_id, dirty_from, generation, created_at, updated_at, attempts, last_error) "
+        f"SELECT a.id, a.batch_id, %s, 1, %s, %s, 0, '' FROM {ASSIGNMENT_TABLE} a WHERE a.id = %s "
         f"ON CONFLICT (assignment_id) DO UPDATE SET "
         f"dirty_from = {lowest}({MARKER_TABLE}.dirty_from, excluded.dirty_from), "
-        f"generation = {MARKER_TABLE}.generation + 1, updated_at = excluded.updated_at"
+        f"generation = {MARKER_TABLE}.generation + 1, updated_at = excluded.updated_at, "
+        # new work un-parks poison work for one more try: an edit that fixed the bad row then heals the batch
+        f"parked_at = NULL"
     )
 
 
@@ -90,9 +92,13 @@ def _publish_on_commit(assignment_ids: list[int]) -> None:
 
 
 def pending_markers_summary() -> dict:
-    """Operator view: how many markers wait and how old the oldest is (seconds)."""
-    oldest = RecomputeMarker.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    """Operator view: how many markers wait, how old the oldest waiting one is (seconds), and the batches whose
+    work is parked (poison: it failed RECOMPUTE_MAX_ATTEMPTS times and waits for a fix or a replay)."""
+    waiting = RecomputeMarker.objects.filter(parked_at__isnull=True)
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    parked = sorted(set(RecomputeMarker.objects.filter(parked_at__isnull=False).values_list("batch_id", flat=True)))
     return {
-        "pending_markers": RecomputeMarker.objects.count(),
+        "pending_markers": waiting.count(),
         "oldest_marker_age_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None,
+        "parked_batches": parked,
     }

@@ -17,14 +17,17 @@ from apps.batch.tasks import enqueue_batch_recompute
 
 
 class Command(BaseCommand):
-    help = "Recompute the actual daily states of recent days (or all history) for active batches."
+    help = "Recompute the actual daily states of recent days of active batches, or (--all) every batch's whole history."
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=14, help="Days back from today to recompute (default 14).")
         parser.add_argument("--all", action="store_true", help="Recompute each batch's whole history (backfill).")
         parser.add_argument("--batch-id", type=int, help="Only this batch (any status).")
         parser.add_argument(
-            "--status", default=Batch.Status.ACTIVE, choices=Batch.Status.values, help="Batch status (default ACTIVE)."
+            "--status",
+            nargs="+",
+            choices=Batch.Status.values,
+            help="Batch statuses (several allowed). Default: ACTIVE, or every status with --all.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Print what would be done; write nothing.")
         parser.add_argument(
@@ -36,11 +39,14 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["days"] < 1:
             raise CommandError("--days must be at least 1")
+        if opts["batch_id"] is not None and not Batch.objects.filter(pk=opts["batch_id"]).exists():
+            raise CommandError(f"no batch with id {opts['batch_id']}")
         started = time.perf_counter()
+        statuses = opts["status"] or (None if opts["all"] else [Batch.Status.ACTIVE])
         plan = catch_up_plan(
             today=timezone.localdate(),
             days=None if opts["all"] else opts["days"],
-            status=opts["status"],
+            statuses=statuses,
             batch_id=opts["batch_id"],
         )
         for batch, reason in plan.skipped:
