@@ -126,5 +126,9 @@ def markers_failure_record(*, batch_id: int, error: BaseException) -> bool:
 
 
 def markers_unpark(*, batch_id: int) -> int:
-    """Give parked work of ``batch_id`` a fresh set of attempts (the admin's replay); returns markers un-parked."""
-    return RecomputeMarker.objects.filter(batch_id=batch_id, parked_at__isnull=False).update(parked_at=None, attempts=0)
+    """Give the work of ``batch_id`` a fresh set of attempts, parked or not (the admin's replay); returns how
+    many markers were parked."""
+    markers = RecomputeMarker.objects.filter(batch_id=batch_id)
+    parked = markers.filter(parked_at__isnull=False).count()
+    markers.update(parked_at=None, attempts=0)
+    return parked
