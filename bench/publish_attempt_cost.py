@@ -95,7 +95,9 @@ def main() -> None:
 
     server = RedisServer()
     server.start()
-    os.environ.update(CELERY_BROKER_URL=server.url, REDIS_URL=server.url, CELERY_RESULT_BACKEND="", LOG_LEVEL="CRITICAL")
+    os.environ.update(
+        CELERY_BROKER_URL=server.url, REDIS_URL=server.url, CELERY_RESULT_BACKEND="", LOG_LEVEL="CRITICAL"
+    )
     os.environ.setdefault("CELERY_TASK_DEFAULT_QUEUE", "attemptbench")
     try:
         from bench.harness import django_setup
@@ -113,7 +115,8 @@ def main() -> None:
         publish = lambda: tasks.recompute_assignment_window.apply_async(args=[0, None])  # noqa: E731
         dedup = lambda: tasks._redis().set("aquamind:attemptbench", "1", ex=60)  # noqa: E731
         point_at(server.url)
-        for name, begin, end in (("up", None, None), ("hung", server.pause, server.resume), ("refused", server.stop, None)):
+        faults = (("up", None, None), ("hung", server.pause, server.resume), ("refused", server.stop, None))
+        for name, begin, end in faults:
             if begin:
                 begin()
             for what, call in (("publish", publish), ("dedup SET", dedup)):

@@ -196,7 +196,8 @@ class Writer:
         self.used.add((placement.id, day))
         body = {"assignment": placement.id, "sample_date": day.isoformat(), "sample_size": 30, "avg_weight_g": "250.00"}
         started = time.perf_counter()
-        response = self.session.post(f"{base}/api/v1/batch/growth-samples/", json=body, headers=self.headers, timeout=60)
+        url = f"{base}/api/v1/batch/growth-samples/"
+        response = self.session.post(url, json=body, headers=self.headers, timeout=60)
         elapsed = time.perf_counter() - started
         if response.status_code != 201:
             raise RuntimeError(f"write {self.count} answered {response.status_code}: {response.text[:500]}")
@@ -216,7 +217,9 @@ CASES = [
 ]
 
 
-def run_case(name: str, fault: str, extra_env: dict, *, redis_server: RedisServer, writer: Writer, writes: int, log_dir: Path):
+def run_case(
+    fault: str, extra_env: dict, *, redis_server: RedisServer, writer: Writer, writes: int, log_dir: Path
+) -> tuple[list[float], int]:
     """Seconds of each timed write of one case, and the server's publish failures."""
     import requests
 
@@ -255,7 +258,7 @@ def main() -> None:
         p95 = {}
         for name, fault, extra_env in CASES:
             seconds, failures = run_case(
-                name, fault, extra_env, redis_server=redis_server, writer=writer, writes=args.writes, log_dir=log_dir
+                fault, extra_env, redis_server=redis_server, writer=writer, writes=args.writes, log_dir=log_dir
             )
             ms = sorted(s * 1000 for s in seconds)
             p95[name] = percentile(ms, 95)

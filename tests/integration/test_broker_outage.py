@@ -26,7 +26,8 @@ from tests.integration.support import INTEGRATION, assert_equals_full_recompute,
 pytestmark = INTEGRATION
 ASSIGNMENTS = 30
 DAYS = 60
-LAST_DAY = START + dt.timedelta(days=DAYS - 1)
+DEPARTURE = START + dt.timedelta(days=DAYS)
+LAST_DAY = DEPARTURE - dt.timedelta(days=1)
 
 
 def computed_batch_of_30() -> Batch:
@@ -34,14 +35,15 @@ def computed_batch_of_30() -> Batch:
     with recompute_signals_muted():
         scenario = ScenarioFactory(batch__start_date=START)
         for _ in range(ASSIGNMENTS):
-            AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=START + dt.timedelta(days=DAYS))
+            AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=DEPARTURE)
     assert batch_recompute(batch_id=scenario.batch_id, trigger="test_setup").ok
     assert not RecomputeMarker.objects.exists()
     return scenario.batch
 
 
 def last_day_weights(batch: Batch) -> set:
-    return set(ActualDailyAssignmentState.objects.filter(batch=batch, date=LAST_DAY).values_list("avg_weight_g", flat=True))
+    rows = ActualDailyAssignmentState.objects.filter(batch=batch, date=LAST_DAY)
+    return set(rows.values_list("avg_weight_g", flat=True))
 
 
 @pytest.fixture
