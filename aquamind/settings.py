@@ -156,16 +156,18 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------------
 # AQUAMIND_MODE only chooses the defaults: "production" (the default on PostgreSQL) uses the Redis on this host
-# as broker, result backend and de-duplication store; "embedded" (the default on SQLite) uses no broker.
+# as broker and de-duplication store; "embedded" (the default on SQLite) uses no broker.
 # No broker (CELERY_BROKER_URL empty) = embedded: tasks run in-process right after the event's commit.
 AQUAMIND_MODE = env_choice("AQUAMIND_MODE", "production" if IS_POSTGRES else "embedded", ("production", "embedded"))
 _PRODUCTION = AQUAMIND_MODE == "production"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/1" if _PRODUCTION else "") or None
+# No result backend by default in either mode: AquaMind never reads task results (task_ignore_result).
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 AQUAMIND_EMBEDDED = not CELERY_BROKER_URL
 CELERY_TASK_ALWAYS_EAGER = AQUAMIND_EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = env_bool("CELERY_TASK_ACKS_LATE", True)
 CELERY_TASK_REJECT_ON_WORKER_LOST = env_bool("CELERY_TASK_REJECT_ON_WORKER_LOST", True)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 30 * 60, minimum=1)
@@ -177,13 +179,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 2.0, minimum=0.1)
+# A publish against a dead broker must cost a write almost nothing (recompute.md §8): one connection attempt
+# (max_retries 0: kombu sleeps 2 s before each retry), refused in about a millisecond, and at most a quarter
+# of a second against a host that does not answer. Measured in docs/operations.md.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 0.25, minimum=0.01)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 2.0, minimum=0.1),
-    "socket_connect_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 2.0, minimum=0.1),
-    # one attempt at publish time: a failure is logged and the durable marker waits for the sweeper
-    "max_retries": env_int("CELERY_BROKER_PUBLISH_RETRIES", 1, minimum=0),
+    "socket_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 0.25, minimum=0.01),
+    "socket_connect_timeout": env_float("CELERY_BROKER_SOCKET_TIMEOUT", 0.25, minimum=0.01),
+    # retries at publish time: a failure is logged and the durable marker waits for the sweeper
+    "max_retries": env_int("CELERY_BROKER_PUBLISH_RETRIES", 0, minimum=0),
     # Redis broker: an unacknowledged task (worker killed) is redelivered after this many seconds;
     # the sweeper re-publishes its marker long before that
     "visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=1),
@@ -198,6 +203,10 @@ NIGHTLY_RECOMPUTE_DAYS = env_int("NIGHTLY_RECOMPUTE_DAYS", 14, minimum=1)
 SWEEPER_INTERVAL_SECONDS = env_int("SWEEPER_INTERVAL_SECONDS", 60, minimum=1)
 SWEEPER_MIN_AGE_SECONDS = env_int("SWEEPER_MIN_AGE_SECONDS", 30, minimum=0)
 RECOMPUTE_DEDUP_TTL_SECONDS = env_int("RECOMPUTE_DEDUP_TTL_SECONDS", 300, minimum=1)
+REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 0.25, minimum=0.01)  # de-duplication client, connect and read
+# after a failed publish this process makes no publish or de-duplication attempt for this long (the sweeper
+# republishes the markers); a failed de-duplication call pauses only de-duplication
+RECOMPUTE_PUBLISH_PAUSE_SECONDS = env_float("RECOMPUTE_PUBLISH_PAUSE_SECONDS", 5.0, minimum=0)
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
 # a drain that fails with an unexpected error this many times parks its batch's markers (poison work)
 RECOMPUTE_MAX_ATTEMPTS = env_int("RECOMPUTE_MAX_ATTEMPTS", 3, minimum=1)

@@ -1,12 +1,16 @@
-"""Real Celery worker processes against the pytest-django PostgreSQL test database and the real Redis.
+"""Real Celery worker processes against the pytest-django PostgreSQL test database and a real Redis that
+belongs to this session: ``redis_server`` starts a throw-away ``redis-server`` on a free port for the whole
+package and points this process (Celery app, ``settings``, the de-duplication client) and every worker it
+starts at it. The machine's own Redis is never used, stopped or flushed.
 
 Every worker of a session listens on the session's own queue (``support.QUEUE``) and this process publishes
-there, so messages of other runs never interfere. ``worker`` guarantees exactly one healthy worker for a test
+there. ``worker`` guarantees exactly one healthy worker for a test
 (tests may kill workers or start more; the next test gets a fresh one), ``drain`` waits until the work is done.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -18,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
+from django.test.utils import override_settings
 
 from tests.integration import support
 
@@ -28,12 +33,16 @@ READY_TIMEOUT_SECONDS = 60
 class WorkerProcess:
     """``celery -A aquamind worker`` in its own process group, logging to a file."""
 
-    def __init__(self, *, database_url: str, log_dir: Path, pool: str = "prefork", concurrency: int = 1):
+    def __init__(
+        self, *, database_url: str, redis_url: str, log_dir: Path, pool: str = "prefork", concurrency: int = 1
+    ):
         self.hostname = f"it-{uuid.uuid4().hex[:8]}@%h"
         self.log_path = log_dir / f"{self.hostname.split('@')[0]}.log"
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
+            "CELERY_BROKER_URL": redis_url,
+            "REDIS_URL": redis_url,
             "CELERY_TASK_DEFAULT_QUEUE": support.QUEUE,
             "CELERY_RESULT_BACKEND": "",
             "PYTHONUNBUFFERED": "1",
@@ -97,13 +106,16 @@ class WorkerProcess:
 class Workers:
     """The session's worker processes."""
 
-    def __init__(self, *, database_url: str):
+    def __init__(self, *, database_url: str, redis_url: str):
         self.database_url = database_url
+        self.redis_url = redis_url
         self.log_dir = Path(tempfile.mkdtemp(prefix="aquamind-workers-"))
         self.processes: list[WorkerProcess] = []
 
     def start(self, **kwargs) -> WorkerProcess:
-        worker = WorkerProcess(database_url=self.database_url, log_dir=self.log_dir, **kwargs)
+        worker = WorkerProcess(
+            database_url=self.database_url, redis_url=self.redis_url, log_dir=self.log_dir, **kwargs
+        )
         self.processes.append(worker)
         return worker.wait_ready()
 
@@ -144,19 +156,68 @@ def _test_database_url() -> str:
     return url._replace(path="/" + connection.settings_dict["NAME"]).geturl()
 
 
+@pytest.fixture(scope="package", autouse=True)
+def redis_server():
+    """This session's own ``redis-server``, the broker and de-duplication store of this process and its
+    workers for the whole package; stopped and its directory removed at the end."""
+    if not support.REDIS_SERVER:
+        pytest.skip("integration tests start their own redis-server: it is not installed")
+    server = support.RedisServer(Path(tempfile.mkdtemp(prefix="aquamind-it-redis-")))
+    server.start()
+    support.use_redis(server)
+    restore = _point_this_process_at(server.url)
+    yield server
+    restore()
+    support.use_redis(None)
+    server.stop()
+    shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def _point_this_process_at(url: str):
+    """Broker and de-duplication store of this process := ``url``; returns the function that undoes it.
+
+    Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, hence the variable too;
+    its connection and producer pools and the tasks module's Redis client are dropped and rebuilt on use."""
+    from aquamind.celery import app
+    from apps.batch import tasks
+
+    names = ("CELERY_BROKER_URL", "REDIS_URL")
+    saved_env = {name: os.environ.get(name) for name in names}
+    saved_broker = app.conf.broker_url
+    overridden = override_settings(CELERY_BROKER_URL=url, REDIS_URL=url)
+
+    def point(broker_url: str) -> None:
+        app.conf["CELERY_BROKER_URL"] = app.conf.broker_url = broker_url
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = app.amqp._producer_pool = None  # what Celery resets in a forked child
+        tasks._redis_client = None
+
+    os.environ.update({name: url for name in names})
+    overridden.enable()
+    point(url)
+
+    def restore() -> None:
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        overridden.disable()
+        point(saved_broker)
+
+    return restore
+
+
 @pytest.fixture(scope="package")
-def workers(django_db_setup):
-    """Route this process's tasks to the session queue, start from an empty Redis test db, and stop every
-    worker before the test database is dropped."""
-    if not support.BROKER_URL:
-        pytest.skip("integration tests need CELERY_BROKER_URL")
+def workers(django_db_setup, redis_server):
+    """Route this process's tasks to the session queue, and stop every worker before the test database is
+    dropped."""
     from aquamind.celery import app
 
-    support.redis_start()
-    support.broker().flushdb()
     previous_queue = app.conf.task_default_queue
     _route_to(app, support.QUEUE)
-    pool = Workers(database_url=_test_database_url())
+    pool = Workers(database_url=_test_database_url(), redis_url=redis_server.url)
     yield pool
     pool.stop_all()
     _route_to(app, previous_queue)
@@ -168,12 +229,25 @@ def _route_to(app, queue: str) -> None:
         app.amqp.__dict__.pop(cached, None)
 
 
+@pytest.fixture(autouse=True)
+def publishing_unpaused():
+    """Each test starts and ends with this process's publish and de-duplication pauses off (a test that
+    stops Redis trips them; recompute.md §8)."""
+    from apps.batch import tasks
+
+    tasks.publish_pause.end()
+    tasks.dedup_pause.end()
+    yield
+    tasks.publish_pause.end()
+    tasks.dedup_pause.end()
+
+
 @pytest.fixture
-def worker(workers):
-    """Exactly one live worker for this test; Redis is up before and after."""
-    support.redis_start()
+def worker(workers, redis_server):
+    """Exactly one live worker for this test; the session's Redis is up before and after."""
+    redis_server.start()
     yield workers.exactly_one()
-    support.redis_start()
+    redis_server.start()
 
 
 @pytest.fixture

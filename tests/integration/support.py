@@ -1,10 +1,12 @@
-"""Shared pieces of the integration tests: the marks every module carries, the session's queue, Redis
-control, and the comparison every test ends with (incremental result == full recompute, row for row)."""
+"""Shared pieces of the integration tests: the marks every module carries, the session's own throw-away
+Redis server, the session's queue, and the comparison every test ends with (incremental result == full
+recompute, row for row)."""
 from __future__ import annotations
 
 import contextlib
 import json
-import os
+import shutil
+import socket
 import subprocess
 import time
 import uuid
@@ -18,55 +20,120 @@ from apps.batch.models import RecomputeMarker
 from apps.batch.services.recompute import batch_recompute
 from tests.batch.scenarios import state_rows
 
-BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+REDIS_SERVER = shutil.which("redis-server")
 # One queue per test session: messages left over by any other run can never reach this session's workers.
 QUEUE = f"aquamind-it-{uuid.uuid4().hex[:10]}"
-SERVICES_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "services.sh"
-REDIS_STOP = ["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"]
+START_TIMEOUT_SECONDS = 10
 
 INTEGRATION = [
     pytest.mark.integration,
-    pytest.mark.skipif(not BROKER_URL, reason="integration tests need CELERY_BROKER_URL (Redis) and PostgreSQL"),
     pytest.mark.skipif(
-        not settings.IS_POSTGRES, reason="integration tests need DATABASE_URL pointing at PostgreSQL"
+        settings.AQUAMIND_EMBEDDED or not settings.IS_POSTGRES,
+        reason="integration tests run in production mode: DATABASE_URL pointing at PostgreSQL, a broker configured",
     ),
+    pytest.mark.skipif(not REDIS_SERVER, reason="integration tests start their own redis-server: it is not installed"),
     # committed data: the worker process reads the test database through its own connections
     pytest.mark.django_db(transaction=True),
 ]
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the kernel's choice for port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A ``redis-server`` that belongs to this test session alone: a free port on 127.0.0.1, its own directory,
+    nothing persisted (``--save "" --appendonly no``). Tests may stop, restart and read it at will; it is the
+    broker and the de-duplication store of this process and of the workers it starts. ``stop()`` then
+    ``start()`` brings it back on the same port, empty, as a crashed and restarted Redis would be."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    @property
+    def log_path(self) -> Path:
+        return self.directory / "redis.log"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=2, socket_connect_timeout=2)
+
+    def is_up(self) -> bool:
+        try:
+            return bool(self.client().ping())
+        except redis.RedisError:
+            return False
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        """Start it unless it runs, and wait until it answers."""
+        if not self.running():
+            command = [
+                REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+                "--dir", str(self.directory), "--logfile", str(self.log_path), "--daemonize", "no",
+            ]  # fmt: skip
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while not self.is_up():
+            if not self.running() or time.monotonic() > deadline:
+                log = self.log_path.read_text(errors="replace")[-2000:] if self.log_path.exists() else ""
+                raise RuntimeError(f"the test redis-server on port {self.port} did not come up:\n{log}")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop it (SIGTERM, nothing saved) and wait until the process is gone and the port refuses."""
+        if self.running():
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+
+_server: RedisServer | None = None
+
+
+def use_redis(server: RedisServer | None) -> None:
+    """Make ``server`` the one ``broker()`` and ``redis_stopped()`` act on (the session fixture sets it)."""
+    global _server
+    _server = server
+
+
+def redis_server() -> RedisServer:
+    if _server is None:
+        raise RuntimeError("no test redis-server: the integration package's redis_server fixture starts it")
+    return _server
+
+
 def broker() -> redis.Redis:
-    return redis.Redis.from_url(BROKER_URL, socket_timeout=2, socket_connect_timeout=2)
-
-
-def redis_is_up() -> bool:
-    try:
-        return bool(broker().ping())
-    except redis.RedisError:
-        return False
+    return redis_server().client()
 
 
 def redis_start() -> None:
-    """Start Redis the way CI does (scripts/services.sh starts what is down and waits until it answers)."""
-    if redis_is_up():
-        return
-    done = subprocess.run(["bash", str(SERVICES_SCRIPT)], capture_output=True, text=True)
-    if done.returncode != 0 or not redis_is_up():
-        raise RuntimeError(f"Redis did not come back up: {done.stdout}{done.stderr}")
+    """The session's Redis is up (started again if a test stopped it)."""
+    redis_server().start()
 
 
 @contextlib.contextmanager
 def redis_stopped():
-    """Redis is down inside the block and always up again after it (other tests and the CI need it)."""
-    subprocess.run(REDIS_STOP, capture_output=True)
-    for _ in range(100):
-        if not redis_is_up():
-            break
-        time.sleep(0.05)
+    """The session's Redis is down inside the block and always up again, empty, after it."""
+    server = redis_server()
+    server.stop()
     try:
-        yield
+        yield server
     finally:
-        redis_start()
+        server.start()
 
 
 def queued_messages() -> int:

@@ -36,7 +36,7 @@ PG = "postgres://postgres@127.0.0.1:5432/aquamind"
     "env, expected",
     [
         ({}, ["embedded", "", None, "", True, False]),
-        ({"DATABASE_URL": PG}, ["production", "redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/1", "redis://127.0.0.1:6379/0", False, False]),
+        ({"DATABASE_URL": PG}, ["production", "redis://127.0.0.1:6379/0", None, "redis://127.0.0.1:6379/0", False, False]),
         ({"DATABASE_URL": PG, "AQUAMIND_MODE": "embedded"}, ["embedded", "", None, "", True, False]),
         ({"DATABASE_URL": PG, "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//", "CELERY_RESULT_BACKEND": ""},
          ["production", "amqp://guest:guest@127.0.0.1:5672//", None, "redis://127.0.0.1:6379/0", False, False]),

@@ -79,14 +79,23 @@ def _publish_on_commit(assignment_ids: list[int]) -> None:
     batch, so the others would be no-op runs (a 4-assignment batch: 1 task, not 4). The task carries its
     batch, so it drains it even if its assignment is deleted before it starts. An assignment whose task is
     already queued (dedup key held) is skipped and the next one tried, so every marker is covered either by
-    its own queued task or by the one published here."""
-    from apps.batch.tasks import enqueue_recompute_with_deduplication
+    its own queued task or by the one published here.
+
+    A broker outage costs the transaction at most one publish attempt (recompute.md §8): publishing stops at
+    the first failure, and while this process's publishing is paused after a failure nothing is tried at
+    all. The markers stay committed and the sweeper publishes them."""
+    from apps.batch import tasks
 
     def publish() -> None:
+        if tasks.publish_paused():
+            return
+        failures = tasks.publish_failures
         for batch_id, ids in _marked_by_batch(assignment_ids):
             for assignment_id in ids:
-                if enqueue_recompute_with_deduplication(assignment_id, batch_id=batch_id):
+                if tasks.enqueue_recompute_with_deduplication(assignment_id, batch_id=batch_id):
                     break
+                if tasks.publish_failures != failures:  # that attempt failed: the rest waits for the sweeper
+                    return
 
     transaction.on_commit(publish, robust=True)
 
