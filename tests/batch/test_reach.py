@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.models import Batch, GrowthSample, LifeCycleStage, RecomputeMarker, TransferAction
+from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, LifeCycleStage, RecomputeMarker, TransferAction
 from apps.batch.services.drain import markers_drain
 from apps.batch.services.recompute import batch_recompute
 from apps.environmental.models import EnvironmentalParameter
@@ -214,3 +214,20 @@ def test_a_transfer_cycle_is_computed_the_same_way_windowed_and_in_full(salmon):
     GrowthSample.objects.create(assignment=a, sample_date=day(10), sample_size=20, avg_weight_g=Decimal("140"))
     drain_everything()
     assert_equals_full_recompute(scenario.batch_id)
+
+
+def test_an_assignment_moved_to_another_batch_takes_its_pending_work_along(salmon):
+    """Found by the state machine: the marker kept the old batch, so the new batch never computed the moved
+    assignment's pending day and the old batch's drain skipped it."""
+    first = ScenarioFactory(batch__start_date=START).batch
+    second = ScenarioFactory(batch__start_date=START).batch
+    moved = AssignmentFactory(batch=first, assignment_date=START, departure_date=day(40))
+    AssignmentFactory(batch=second, assignment_date=START, departure_date=day(40))
+    drain_everything()
+    GrowthSampleFactory(assignment=moved, sample_date=day(12))  # pending work, marked for the first batch
+    moved.batch = second
+    moved.save()
+    assert RecomputeMarker.objects.get(assignment=moved).batch_id == second.pk
+    drain_everything()
+    assert_equals_full_recompute(second.pk)
+    assert not ActualDailyAssignmentState.objects.filter(batch_id=first.pk).exists()

@@ -34,7 +34,8 @@ class DrainResult:
 def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
     """Recompute everything pending for ``batch_id``. Raises ``django.db.OperationalError`` at once if another
     worker holds the batch (the caller retries later); domain errors are stored, and their markers cleared."""
-    if not RecomputeMarker.objects.filter(batch_id=batch_id).exists():
+    waiting = RecomputeMarker.objects.filter(batch_id=batch_id, parked_at__isnull=True)  # parked: poison, left alone
+    if not waiting.exists():
         # nothing pending (another task of the batch drained it): no lock, no transaction, no commit to flush
         return DrainResult(batch_id=batch_id, markers=0, cleared=0)
     started = timezone.now()
@@ -42,7 +43,7 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
         if not Batch.objects.select_for_update(nowait=True, no_key=True).filter(pk=batch_id).exists():
             deleted, _ = RecomputeMarker.objects.filter(batch_id=batch_id).delete()  # batch is gone
             return DrainResult(batch_id=batch_id, markers=deleted, cleared=deleted)
-        markers = list(RecomputeMarker.objects.filter(batch_id=batch_id).values_list("assignment_id", "dirty_from", "generation"))
+        markers = list(waiting.values_list("assignment_id", "dirty_from", "generation"))
         if not markers:
             return DrainResult(batch_id=batch_id, markers=0, cleared=0)
         summary = batch_recompute(
@@ -108,10 +109,10 @@ def markers_failure_record(*, batch_id: int, error: BaseException) -> bool:
     message = f"{type(error).__name__}: {error}"[:2000]
     now = timezone.now()
     with transaction.atomic():
-        markers = RecomputeMarker.objects.filter(batch_id=batch_id)
+        markers = RecomputeMarker.objects.filter(batch_id=batch_id, parked_at__isnull=True)  # the ones it tried
         markers.update(attempts=F("attempts") + 1, last_error=message)
-        parked = markers.filter(attempts__gte=settings.RECOMPUTE_MAX_ATTEMPTS, parked_at__isnull=True).update(parked_at=now)
         earliest = markers.order_by("dirty_from").values_list("dirty_from", flat=True).first()
+        parked = markers.filter(attempts__gte=settings.RECOMPUTE_MAX_ATTEMPTS).update(parked_at=now)
         if Batch.objects.filter(pk=batch_id).exists():
             FailedRecompute.objects.create(
                 batch_id=batch_id,
@@ -120,7 +121,7 @@ def markers_failure_record(*, batch_id: int, error: BaseException) -> bool:
                 error=message,
                 failed_at=now,
             )
-        stuck = markers.filter(parked_at__isnull=False).exists()
+        stuck = not markers.exists()  # nothing left to try: every marker of the batch is parked
     logger.error("recompute of batch %s failed: %s%s", batch_id, message, " (parked)" if parked else "")
     return stuck
 

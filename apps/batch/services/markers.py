@@ -29,6 +29,8 @@ def _upsert_sql() -> str:
         f"ON CONFLICT (assignment_id) DO UPDATE SET "
         f"dirty_from = {lowest}({MARKER_TABLE}.dirty_from, excluded.dirty_from), "
         f"generation = {MARKER_TABLE}.generation + 1, updated_at = excluded.updated_at, "
+        # an assignment moved to another batch takes its pending work along
+        f"batch_id = excluded.batch_id, "
         # new work un-parks poison work for one more try: an edit that fixed the bad row then heals the batch
         f"parked_at = NULL"
     )
