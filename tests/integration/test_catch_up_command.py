@@ -4,7 +4,8 @@ import datetime as dt
 from decimal import Decimal
 from io import StringIO
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, RecomputeMarker, RecomputeRun
@@ -50,7 +51,7 @@ def rows_of(batch: Batch) -> int:
     return ActualDailyAssignmentState.objects.filter(batch=batch).count()
 
 
-def test_sync_computes_every_active_batch_skips_the_uncomputable_and_isolates_a_broken_one(salmon):
+def test_a_full_backfill_computes_every_status_skips_the_uncomputable_and_isolates_a_broken_one(salmon):
     good = farm()
     no_scenario, no_assignments, broken = farm(scenario=False), farm(assignment=False), farm(broken=True)
     completed = farm(status=Batch.Status.COMPLETED)
@@ -60,10 +61,10 @@ def test_sync_computes_every_active_batch_skips_the_uncomputable_and_isolates_a_
     assert f"skipped {no_scenario.batch_number}: no scenario" in out
     assert f"skipped {no_assignments.batch_number}: no assignments in the window" in out
     assert f"error in {broken.batch_number}" in err and "(invalid_scenario)" in err
-    assert "recomputed 2 batches, 1 assignments, 100 rows, 1 errors, 2 skipped in" in out
+    assert "recomputed 3 batches, 2 assignments, 200 rows, 1 errors, 2 skipped in" in out
     broken.refresh_from_db()
     assert broken.last_recompute_error_code == "invalid_scenario" and rows_of(broken) == 0
-    assert rows_of(completed) == 0  # not ACTIVE
+    assert rows_of(completed) == DAYS  # --all without --status: every status (issue 8, case 11)
     assert list(RecomputeRun.objects.filter(batch=good).values_list("trigger", "rows_written")) == [("catch_up", 100)]
     assert not RecomputeMarker.objects.exists()
     assert_equals_full_recompute(good.pk)
@@ -96,6 +97,15 @@ def test_batch_id_and_status_choose_the_batches(salmon):
 
     assert "recomputed 1 batches" in run("--status", "COMPLETED", "--sync")[0]
     assert (rows_of(first), rows_of(second), rows_of(completed)) == (0, DAYS, DAYS)
+
+    terminated = farm(status=Batch.Status.TERMINATED)
+    assert "recomputed 3 batches" in run("--status", "ACTIVE", "TERMINATED", "--sync")[0]
+    assert (rows_of(first), rows_of(terminated)) == (DAYS, DAYS)
+
+
+def test_an_unknown_batch_id_is_an_error(salmon):
+    with pytest.raises(CommandError, match="no batch with id 424242"):
+        run("--batch-id", "424242", "--sync")
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(salmon, worker):
