@@ -4,10 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Min
+from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
 
-from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, GrowthSample, RecomputeMarker
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    MortalityEvent,
+    RecomputeMarker,
+    TransferAction,
+)
 from apps.batch.services.projection import scenario_projection
 from apps.batch.services.scenario_params import scenario_for_batch
 from aquamind.errors import RecomputeError
@@ -129,3 +137,43 @@ def _scenario_series(batch: Batch, start_date, end_date) -> dict | None:
             if (not start_date or d.date >= start_date) and (not end_date or d.date <= end_date)
         ],
     }
+
+
+def assignment_population_available(
+    *, assignment: BatchContainerAssignment, day: dt.date, exclude_transfer_id: int | None = None,
+    exclude_mortality_id: int | None = None,
+) -> int:
+    """Fish the assignment holds on ``day`` for one more death or transfer out (docs/engine.md §5, "How many
+    fish an assignment holds").
+
+    Start from the end-of-day population of the latest stored daily state **before** ``day``, or, with
+    none, from the placement count (0 for an assignment filled by transfers); then add the completed
+    transfers in and subtract the completed transfers out (alive plus dead in handling) and the recorded
+    deaths dated after that state up to and including ``day``, leaving out the row being checked.
+    """
+    state = (
+        ActualDailyAssignmentState.objects.filter(assignment_id=assignment.pk, date__lt=day)
+        .order_by("-date")
+        .values_list("date", "population")
+        .first()
+    )
+    since, population = state if state is not None else (None, assignment.placement_count or 0)
+    completed = TransferAction.objects.filter(
+        _window("actual_execution_date", since, day), status=TransferAction.Status.COMPLETED
+    ).exclude(pk=exclude_transfer_id)
+    moved_in = completed.filter(dest_assignment_id=assignment.pk).aggregate(n=Sum("transferred_count"))["n"]
+    moved_out = completed.filter(source_assignment_id=assignment.pk).aggregate(
+        n=Sum(F("transferred_count") + F("mortality_during_transfer"))
+    )["n"]
+    deaths = (
+        MortalityEvent.objects.filter(_window("event_date", since, day), assignment_id=assignment.pk)
+        .exclude(pk=exclude_mortality_id)
+        .aggregate(n=Sum("count"))["n"]
+    )
+    return population + (moved_in or 0) - (moved_out or 0) - (deaths or 0)
+
+
+def _window(field: str, since: dt.date | None, day: dt.date) -> Q:
+    """``field`` after ``since`` (open when None) up to and including ``day``."""
+    window = Q(**{f"{field}__lte": day})
+    return window & Q(**{f"{field}__gt": since}) if since is not None else window

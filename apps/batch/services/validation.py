@@ -1,12 +1,18 @@
 """Domain rules that span rows (a database check cannot see them). Admin forms, API serializers and the
-recording services all call these; each raises ``ValidationError`` naming the field and the reason."""
+recording services all call these; each raises ``ValidationError`` naming the field and the reason.
+
+The population and duplicate checks read other rows, so they are only safe under ``assignment_lock`` in the
+transaction that saves the row: save through ``apps.batch.services.recording``, which does both.
+"""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.batch.models import BatchContainerAssignment, GrowthSample, TransferAction
+from apps.batch.models import BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction
+from apps.batch.selectors import assignment_population_available
 
 
 def assignment_validate(assignment: BatchContainerAssignment) -> None:
@@ -61,6 +67,71 @@ def event_date_validate(*, assignment: BatchContainerAssignment, day, field: str
         )
 
 
+def assignment_lock(assignment_id: int | None) -> None:
+    """Lock the assignment's row until the end of the caller's transaction, so that checks of its
+    population or its samples and the insert that follows cannot interleave with another request's.
+
+    ``FOR NO KEY UPDATE``: concurrent recorders wait for each other, while a recompute inserting daily
+    states (which only takes a key-share lock on the assignment) does not wait. A no-op on SQLite, whose
+    writers are serialised by the database anyway.
+    """
+    if assignment_id is not None:
+        with transaction.atomic():
+            list(BatchContainerAssignment.objects.select_for_update(no_key=True).filter(pk=assignment_id).values_list("pk"))
+
+
 def growth_sample_validate(sample: GrowthSample) -> None:
-    if sample.assignment_id:
-        event_date_validate(assignment=sample.assignment, day=sample.sample_date, field="sample_date")
+    """Within its assignment's days, and the first sample of that assignment on that day."""
+    if not sample.assignment_id:
+        return
+    event_date_validate(assignment=sample.assignment, day=sample.sample_date, field="sample_date")
+    assignment_lock(sample.assignment_id)
+    twin = GrowthSample.objects.filter(assignment_id=sample.assignment_id, sample_date=sample.sample_date)
+    if sample.sample_date and twin.exclude(pk=sample.pk).exists():
+        raise ValidationError(
+            {
+                "sample_date": ValidationError(
+                    f"The assignment already has a growth sample on {sample.sample_date}; change that sample "
+                    "(merging the fish weighed) instead of adding a second one.",
+                    code="duplicate",
+                )
+            }
+        )
+
+
+def mortality_event_validate(event: MortalityEvent) -> None:
+    """Within its assignment's days, and no more deaths than the fish the assignment holds that day."""
+    if not (event.assignment_id and event.event_date and event.count):
+        return
+    event_date_validate(assignment=event.assignment, day=event.event_date, field="event_date")
+    assignment_lock(event.assignment_id)
+    held = assignment_population_available(assignment=event.assignment, day=event.event_date, exclude_mortality_id=event.pk)
+    if event.count > held:
+        raise ValidationError(
+            {"count": ValidationError(f"{event.count} deaths, but the assignment holds {held} fish on {event.event_date}.", code="exceeds_population")}
+        )
+
+
+def transfer_population_validate(transfer: TransferAction) -> None:
+    """A completed transfer moves no more fish (alive plus dead in handling) than the source holds that day."""
+    day = transfer.actual_execution_date
+    if transfer.status != TransferAction.Status.COMPLETED or day is None or not transfer.source_assignment_id:
+        return
+    assignment_lock(transfer.source_assignment_id)
+    moved = (transfer.transferred_count or 0) + (transfer.mortality_during_transfer or 0)
+    held = assignment_population_available(assignment=transfer.source_assignment, day=day, exclude_transfer_id=transfer.pk)
+    if moved > held:
+        raise ValidationError(
+            {
+                "transferred_count": ValidationError(
+                    f"The transfer moves {moved} fish (alive and dead in handling) but the source holds {held} on {day}.",
+                    code="exceeds_population",
+                )
+            }
+        )
+
+
+def transfer_record_validate(transfer: TransferAction) -> None:
+    """Everything the admin and the recording service check on a transfer (the API checks the rest itself)."""
+    transfer_validate(transfer)
+    transfer_population_validate(transfer)
