@@ -131,6 +131,12 @@ def range_check(field: str, low, high, *, name: str, nullable: bool = False) -> 
     return CheckConstraint(condition=condition, name=name)
 
 
+def max_check(field: str, high, *, name: str) -> CheckConstraint:
+    """A database ``CheckConstraint`` for ``field <= high`` (null passes: a nullable field may be empty);
+    the lower bound has its own, older constraint."""
+    return CheckConstraint(condition=Q(**{f"{field}__lte": high}), name=name)
+
+
 def date_check(field: str, *, name: str, nullable: bool = False) -> CheckConstraint:
     """The database's outer bound for a date: ``EARLIEST_DATE`` … ``LATEST_DATE``."""
     return range_check(field, EARLIEST_DATE, LATEST_DATE, name=name, nullable=nullable)

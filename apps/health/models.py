@@ -37,7 +37,7 @@ class Treatment(SavedWithItsSignals, models.Model):
                 | (Q(weighed_count__gt=0) & Q(weighed_avg_weight_g__gt=0) & Q(weighed_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
                 name="treatment_weighing_complete",
             ),
-            d.range_check("weighed_count", 1, d.MAX_FISH_COUNT, name="treatment_weighed_count_max", nullable=True),
+            d.max_check("weighed_count", d.MAX_FISH_COUNT, name="treatment_weighed_count_max"),
             d.date_check("treatment_date", name="treatment_date_in_range"),
         ]
 

@@ -31,7 +31,7 @@ class FeedingEvent(SavedWithItsSignals, models.Model):
         indexes = [models.Index(fields=["assignment", "feeding_date"], name="feeding_assignment_date")]
         constraints = [
             models.CheckConstraint(condition=Q(amount_kg__gt=0), name="feeding_amount_positive"),
-            d.range_check("amount_kg", d.MIN_FEED_KG, d.MAX_FEED_KG, name="feeding_amount_max"),
+            d.max_check("amount_kg", d.MAX_FEED_KG, name="feeding_amount_max"),
             d.date_check("feeding_date", name="feeding_date_in_range"),
         ]
 

@@ -29,7 +29,7 @@ class TemperatureProfileDay(SavedWithItsSignals, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["profile", "day_number"], name="profile_day_unique"),
             models.CheckConstraint(condition=Q(day_number__gte=1), name="profile_day_from_one"),
-            d.range_check("day_number", 1, d.MAX_PROFILE_DAY, name="profile_day_max"),
+            d.max_check("day_number", d.MAX_PROFILE_DAY, name="profile_day_max"),
             d.range_check("temp_c", *d.PROFILE_TEMPERATURE_C, name="profile_temperature_in_range"),
         ]
 
@@ -148,8 +148,8 @@ class Scenario(SavedWithItsSignals, models.Model):
                 name="scenario_weight_in_range",
             ),
             d.date_check("start_date", name="scenario_start_in_range"),
-            d.range_check("duration_days", 1, d.MAX_DURATION_DAYS, name="scenario_duration_max"),
-            d.range_check("initial_count", 1, d.MAX_BATCH_FISH, name="scenario_count_max"),
+            d.max_check("duration_days", d.MAX_DURATION_DAYS, name="scenario_duration_max"),
+            d.max_check("initial_count", d.MAX_BATCH_FISH, name="scenario_count_max"),
         ]
 
     def __str__(self) -> str:

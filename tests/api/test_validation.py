@@ -35,7 +35,7 @@ def sample(farm, **changes) -> dict:
         ({"avg_weight_g": "-3.5"}, "avg_weight_g", "min_value"),
         ({"avg_weight_g": "50000.01"}, "avg_weight_g", "max_value"),
         ({"sample_size": 0}, "sample_size", "min_value"),
-        ({"sample_date": TOMORROW}, "sample_date", "invalid"),  # in the future
+        ({"sample_date": TOMORROW}, "sample_date", "future_date"),
         ({"sample_date": "2023-12-31"}, "sample_date", "invalid"),  # before the assignment's first day
         ({"sample_date": "2024-01-30"}, "sample_date", "invalid"),  # the source departed on day 30
         ({"assignment": 999_999}, "assignment", "does_not_exist"),

@@ -125,7 +125,7 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
                 | (Q(placement_avg_weight_g__gt=0) & Q(placement_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
                 name="assignment_placement_weight_in_range",
             ),
-            d.range_check("placement_count", 1, d.MAX_FISH_COUNT, name="assignment_placement_count_max", nullable=True),
+            d.max_check("placement_count", d.MAX_FISH_COUNT, name="assignment_placement_count_max"),
             d.date_check("assignment_date", name="assignment_date_in_range"),
             d.date_check("departure_date", name="assignment_departure_in_range", nullable=True),
         ]
@@ -159,7 +159,7 @@ class GrowthSample(SavedWithItsSignals, models.Model):
             models.CheckConstraint(
                 condition=Q(avg_weight_g__gt=0) & Q(avg_weight_g__lte=MAX_AVG_WEIGHT_G), name="sample_weight_in_range"
             ),
-            d.range_check("sample_size", 1, d.MAX_SAMPLE_SIZE, name="sample_size_max"),
+            d.max_check("sample_size", d.MAX_SAMPLE_SIZE, name="sample_size_max"),
             d.range_check("std_dev_weight_g", 0, d.MAX_STD_DEV_WEIGHT_G, name="sample_std_dev_in_range", nullable=True),
             d.range_check("avg_length_cm", d.MIN_LENGTH_CM, d.MAX_LENGTH_CM, name="sample_length_in_range", nullable=True),
             d.date_check("sample_date", name="sample_date_in_range"),
@@ -220,8 +220,8 @@ class TransferAction(SavedWithItsSignals, models.Model):
                 condition=~Q(status="COMPLETED") | Q(actual_execution_date__isnull=False),
                 name="transfer_completed_has_date",
             ),
-            d.range_check("transferred_count", 1, d.MAX_FISH_COUNT, name="transfer_count_max"),
-            d.range_check("mortality_during_transfer", 0, d.MAX_FISH_COUNT, name="transfer_mortality_max"),
+            d.max_check("transferred_count", d.MAX_FISH_COUNT, name="transfer_count_max"),
+            d.max_check("mortality_during_transfer", d.MAX_FISH_COUNT, name="transfer_mortality_max"),
             d.date_check("planned_date", name="transfer_planned_date_in_range", nullable=True),
             d.date_check("actual_execution_date", name="transfer_execution_date_in_range", nullable=True),
         ]
@@ -250,7 +250,7 @@ class MortalityEvent(SavedWithItsSignals, models.Model):
         indexes = [models.Index(fields=["assignment", "event_date"], name="mortality_assignment_date")]
         constraints = [
             models.CheckConstraint(condition=Q(count__gt=0), name="mortality_count_positive"),
-            d.range_check("count", 1, d.MAX_FISH_COUNT, name="mortality_count_max"),
+            d.max_check("count", d.MAX_FISH_COUNT, name="mortality_count_max"),
             d.date_check("event_date", name="mortality_date_in_range"),
         ]
 
