@@ -205,8 +205,12 @@ def test_sensors_have_short_and_long_gaps_inside_assignments(farm):
 @pytest.mark.django_db
 def test_samples_and_weighings_measure_the_true_weight(farm):
     _, truth = farm
-    for sample in GrowthSample.objects.all():
-        assert 20 <= sample.sample_size <= 100
+    samples = GrowthSample.objects.all()
+    # one sample a day pools the day's 1-2 casts (preset small) of 20-100 fish each
+    assert samples.count() == samples.values("assignment_id", "sample_date").distinct().count()
+    assert {s.sample_size > 100 for s in samples} == {True, False}
+    for sample in samples:
+        assert 20 <= sample.sample_size <= 200
         true_g = truth[sample.assignment_id][sample.sample_date][0]
         # 20 % per-fish spread over at least 20 fish: 4.5 % standard error, plus rounding to 0.01 g
         assert float(sample.avg_weight_g) == pytest.approx(true_g, rel=0.2, abs=0.01)
