@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import F, Min, Q, Sum
+from django.db.models import F, Min, Sum
 from django.utils import timezone
 
 from apps.batch.models import (
@@ -139,17 +140,39 @@ def _scenario_series(batch: Batch, start_date, end_date) -> dict | None:
     }
 
 
+@dataclass(frozen=True)
+class FishAvailable:
+    """How many fish an assignment can still lose on a day (docs/engine.md §5, "How many fish an
+    assignment holds"): ``on_day`` by its stored state and the records since, ``for_later`` by its records
+    alone so that every later transfer and death stays covered. A new loss may take ``limit``."""
+
+    on_day: int
+    for_later: int
+
+    @property
+    def limit(self) -> int:
+        return min(self.on_day, self.for_later)
+
+    def refusal(self, day: dt.date) -> str:
+        if self.on_day <= self.for_later:
+            return f"the assignment holds {self.on_day} fish on {day}."
+        return (
+            f"only {self.for_later} can go on {day} without the transfers and deaths recorded later taking more "
+            "fish than the assignment received."
+        )
+
+
 def assignment_population_available(
     *, assignment: BatchContainerAssignment, day: dt.date, exclude_transfer_id: int | None = None,
     exclude_mortality_id: int | None = None,
-) -> int:
-    """Fish the assignment holds on ``day`` for one more death or transfer out (docs/engine.md §5, "How many
-    fish an assignment holds").
+) -> FishAvailable:
+    """The fish the assignment can still lose on ``day``, leaving out the row being checked.
 
-    Start from the end-of-day population of the latest stored daily state **before** ``day``, or, with
-    none, from the placement count (0 for an assignment filled by transfers); then add the completed
-    transfers in and subtract the completed transfers out (alive plus dead in handling) and the recorded
-    deaths dated after that state up to and including ``day``, leaving out the row being checked.
+    ``on_day``: the end-of-day population of the latest stored daily state before ``day`` (with none, the
+    placement count, 0 for an assignment filled by transfers), plus the completed transfers in, minus the
+    completed transfers out (alive and dead in handling) and the recorded deaths dated after that state up
+    to and including ``day``. ``for_later``: from the placement count and every record, the fewest fish
+    held on ``day`` or any later day (model deaths are estimates and never refuse a recorded count here).
     """
     state = (
         ActualDailyAssignmentState.objects.filter(assignment_id=assignment.pk, date__lt=day)
@@ -157,23 +180,39 @@ def assignment_population_available(
         .values_list("date", "population")
         .first()
     )
-    since, population = state if state is not None else (None, assignment.placement_count or 0)
-    completed = TransferAction.objects.filter(
-        _window("actual_execution_date", since, day), status=TransferAction.Status.COMPLETED
-    ).exclude(pk=exclude_transfer_id)
-    moved_in = completed.filter(dest_assignment_id=assignment.pk).aggregate(n=Sum("transferred_count"))["n"]
-    moved_out = completed.filter(source_assignment_id=assignment.pk).aggregate(
-        n=Sum(F("transferred_count") + F("mortality_during_transfer"))
-    )["n"]
-    deaths = (
-        MortalityEvent.objects.filter(_window("event_date", since, day), assignment_id=assignment.pk)
-        .exclude(pk=exclude_mortality_id)
-        .aggregate(n=Sum("count"))["n"]
+    placed = assignment.placement_count or 0
+    since, population = state if state is not None else (None, placed)
+    changes = _recorded_changes(assignment.pk, exclude_transfer_id, exclude_mortality_id)
+    on_day = population + sum(n for d, n in changes.items() if (since is None or d > since) and d <= day)
+    held = placed + sum(n for d, n in changes.items() if d <= day)
+    lowest = held
+    for later in sorted(d for d in changes if d > day):
+        held += changes[later]
+        lowest = min(lowest, held)
+    return FishAvailable(on_day=on_day, for_later=lowest)
+
+
+def _recorded_changes(
+    assignment_id: int, exclude_transfer_id: int | None, exclude_mortality_id: int | None
+) -> dict[dt.date, int]:
+    """Net recorded change of the assignment's fish per day: completed transfers in and out, deaths."""
+    completed = TransferAction.objects.filter(status=TransferAction.Status.COMPLETED, actual_execution_date__isnull=False)
+    completed = completed.exclude(pk=exclude_transfer_id).order_by()
+    moved_in = completed.filter(dest_assignment_id=assignment_id).values_list("actual_execution_date").annotate(
+        n=Sum("transferred_count")
     )
-    return population + (moved_in or 0) - (moved_out or 0) - (deaths or 0)
-
-
-def _window(field: str, since: dt.date | None, day: dt.date) -> Q:
-    """``field`` after ``since`` (open when None) up to and including ``day``."""
-    window = Q(**{f"{field}__lte": day})
-    return window & Q(**{f"{field}__gt": since}) if since is not None else window
+    moved_out = completed.filter(source_assignment_id=assignment_id).values_list("actual_execution_date").annotate(
+        n=Sum(F("transferred_count") + F("mortality_during_transfer"))
+    )
+    deaths = (
+        MortalityEvent.objects.filter(assignment_id=assignment_id)
+        .exclude(pk=exclude_mortality_id)
+        .order_by()
+        .values_list("event_date")
+        .annotate(n=Sum("count"))
+    )
+    changes: dict[dt.date, int] = defaultdict(int)
+    for rows, sign in ((moved_in, 1), (moved_out, -1), (deaths, -1)):
+        for day, n in rows:
+            changes[day] += sign * n
+    return changes

@@ -105,11 +105,12 @@ def mortality_event_validate(event: MortalityEvent) -> None:
         return
     event_date_validate(assignment=event.assignment, day=event.event_date, field="event_date")
     assignment_lock(event.assignment_id)
-    held = assignment_population_available(assignment=event.assignment, day=event.event_date, exclude_mortality_id=event.pk)
-    if event.count > held:
-        raise ValidationError(
-            {"count": ValidationError(f"{event.count} deaths, but the assignment holds {held} fish on {event.event_date}.", code="exceeds_population")}
-        )
+    available = assignment_population_available(
+        assignment=event.assignment, day=event.event_date, exclude_mortality_id=event.pk
+    )
+    if event.count > available.limit:
+        message = f"{event.count} deaths, but {available.refusal(event.event_date)}"
+        raise ValidationError({"count": ValidationError(message, code="exceeds_population")})
 
 
 def transfer_population_validate(transfer: TransferAction) -> None:
@@ -119,16 +120,12 @@ def transfer_population_validate(transfer: TransferAction) -> None:
         return
     assignment_lock(transfer.source_assignment_id)
     moved = (transfer.transferred_count or 0) + (transfer.mortality_during_transfer or 0)
-    held = assignment_population_available(assignment=transfer.source_assignment, day=day, exclude_transfer_id=transfer.pk)
-    if moved > held:
-        raise ValidationError(
-            {
-                "transferred_count": ValidationError(
-                    f"The transfer moves {moved} fish (alive and dead in handling) but the source holds {held} on {day}.",
-                    code="exceeds_population",
-                )
-            }
-        )
+    available = assignment_population_available(
+        assignment=transfer.source_assignment, day=day, exclude_transfer_id=transfer.pk
+    )
+    if moved > available.limit:
+        message = f"The transfer moves {moved} fish (alive and dead in handling), but {available.refusal(day)}"
+        raise ValidationError({"transferred_count": ValidationError(message, code="exceeds_population")})
 
 
 def transfer_record_validate(transfer: TransferAction) -> None:
