@@ -79,7 +79,11 @@ def test_a_value_beyond_its_absolute_bound_is_refused_by_the_database(salmon, ma
 
 def test_a_second_sample_on_the_same_day_is_refused_by_the_database(salmon):
     sample = GrowthSampleFactory()
-    refused(lambda: GrowthSampleFactory(assignment=sample.assignment, sample_date=sample.sample_date), "sample_one_per_assignment_day")
+    # PostgreSQL names the constraint; SQLite names its columns
+    refused(
+        lambda: GrowthSampleFactory(assignment=sample.assignment, sample_date=sample.sample_date),
+        r"sample_one_per_assignment_day|UNIQUE constraint failed: \w+\.assignment_id, \w+\.sample_date",
+    )
 
 
 def test_the_bulk_reading_import_refuses_a_reading_outside_its_parameters_range(salmon):
