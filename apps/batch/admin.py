@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from .services.recording import growth_sample_record, mortality_event_record, transfer_record
 from .services.validation import (
-    assignment_validate,
+    assignment_record_validate,
     growth_sample_validate,
     mortality_event_validate,
     transfer_record_validate,
@@ -90,7 +90,7 @@ class BatchAdmin(admin.ModelAdmin):
 
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    form = validated_form(BatchContainerAssignment, assignment_validate)
+    form = validated_form(BatchContainerAssignment, assignment_record_validate)
     list_display = ["id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count", "last_recompute_error_code"]
     list_filter = ["batch", "container__site", "lifecycle_stage", "assignment_date"]
     search_fields = ["batch__batch_number", "container__name"]

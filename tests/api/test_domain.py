@@ -167,6 +167,14 @@ def test_a_transfer_destination_holds_only_the_fish_moved_in(operator, farm):
     assert operator.post(f"{V1}/batch/mortality-events/", {**body, "count": 9_000}).status_code == 201
 
 
+def test_a_placement_count_below_what_later_records_took_is_refused(manager, farm):
+    # the day-30 transfer takes 9,000 alive + 10 dead of the 10,000 placed
+    response = manager.patch(f"{V1}/batch/assignments/{farm.source.pk}/", {"placement_count": 9_009})
+    refused(response, "placement_count", "exceeds_population")
+    assert "take 9010 fish" in response.json()["errors"][0]["detail"]
+    assert manager.patch(f"{V1}/batch/assignments/{farm.source.pk}/", {"placement_count": 9_010}).status_code == 200
+
+
 def test_a_second_sample_of_the_same_assignment_and_day_is_refused(operator, farm):
     GrowthSampleFactory(assignment=farm.source, sample_date=dt.date(2024, 1, 14), avg_weight_g=Decimal("125.00"))
     RecomputeMarker.objects.all().delete()

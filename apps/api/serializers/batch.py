@@ -5,7 +5,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment
-from apps.batch.services.validation import assignment_validate
+from apps.batch.services.validation import assignment_record_validate
 
 from .common import candidate, fail
 
@@ -48,7 +48,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             fail("assignment_date", f"{row.assignment_date} is before the batch's start ({row.batch.start_date}).", "before_batch_start")
         if row.lifecycle_stage.species_id != row.batch.species_id:
             fail("lifecycle_stage", "The stage belongs to another species than the batch.", "other_species")
-        assignment_validate(row)
+        assignment_record_validate(row)
         return attrs
 
 

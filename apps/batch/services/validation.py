@@ -128,6 +128,35 @@ def transfer_population_validate(transfer: TransferAction) -> None:
         raise ValidationError({"transferred_count": ValidationError(message, code="exceeds_population")})
 
 
+def assignment_placement_validate(assignment: BatchContainerAssignment) -> None:
+    """A lowered placement count still covers the deaths and transfers out already recorded (other changes
+    are not checked: they cannot take fish, and old inconsistent records must not block them)."""
+    if assignment.pk is None or not assignment.assignment_date:
+        return
+    assignment_lock(assignment.pk)
+    stored = BatchContainerAssignment.objects.filter(pk=assignment.pk).values_list("placement_count", flat=True).first()
+    if (assignment.placement_count or 0) >= (stored or 0):
+        return
+    available = assignment_population_available(assignment=assignment, day=assignment.assignment_date)
+    if available.for_later < 0:
+        needed = (assignment.placement_count or 0) - available.for_later
+        raise ValidationError(
+            {
+                "placement_count": ValidationError(
+                    f"The deaths and transfers out already recorded take {needed} fish; the placement count "
+                    "cannot be lower.",
+                    code="exceeds_population",
+                )
+            }
+        )
+
+
+def assignment_record_validate(assignment: BatchContainerAssignment) -> None:
+    """Everything the admin and the API check on an assignment across rows."""
+    assignment_validate(assignment)
+    assignment_placement_validate(assignment)
+
+
 def transfer_record_validate(transfer: TransferAction) -> None:
     """Everything the admin and the recording service check on a transfer (the API checks the rest itself)."""
     transfer_validate(transfer)
