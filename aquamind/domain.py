@@ -61,6 +61,9 @@ def reading_range(code: str) -> dict[str, float]:
     return {"min_value": low, "max_value": high}
 
 
+WEIGHT_HELP = "Average weight in g: 0.01 to 50,000."
+
+
 def today() -> dt.date:
     return timezone.localdate()
 

@@ -25,7 +25,7 @@ class Treatment(SavedWithItsSignals, models.Model):
     )
     weighed_avg_weight_g = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True,
-        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G), help_text=d.WEIGHT_HELP,
     )
 
     class Meta:

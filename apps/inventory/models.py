@@ -23,7 +23,7 @@ class FeedingEvent(SavedWithItsSignals, models.Model):
     feeding_date = models.DateField(validators=[d.event_date])
     amount_kg = models.DecimalField(
         max_digits=12, decimal_places=3, validators=d.between(d.MIN_FEED_KG, d.MAX_FEED_KG),
-        help_text="At most 100 t an event, and an assignment's feed of one day adds up to at most 100 t.",
+        help_text="Feed in kg: 0.001 to 100,000 an event, and at most 100,000 for one assignment's day in all.",
     )
 
     class Meta:

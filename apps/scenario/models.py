@@ -131,7 +131,8 @@ class Scenario(SavedWithItsSignals, models.Model):
     duration_days = models.PositiveIntegerField(validators=d.between(1, d.MAX_DURATION_DAYS))
     initial_count = models.PositiveIntegerField(validators=d.between(1, d.MAX_BATCH_FISH))
     initial_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G)
+        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        help_text=d.WEIGHT_HELP,
     )
     tgc_model = models.ForeignKey(TGCModel, on_delete=models.PROTECT, related_name="scenarios")
     mortality_model = models.ForeignKey(MortalityModel, on_delete=models.PROTECT, related_name="scenarios")

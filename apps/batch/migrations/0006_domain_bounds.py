@@ -111,7 +111,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='batchcontainerassignment',
             name='placement_avg_weight_g',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Average weight (g) at placement.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Average weight at placement, g: 0.01 to 50,000.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
         ),
         migrations.AlterField(
             model_name='batchcontainerassignment',
@@ -121,12 +121,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='growthsample',
             name='avg_length_cm',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('200'))]),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Average length, cm: 0.01 to 200.', max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('200'))]),
         ),
         migrations.AlterField(
             model_name='growthsample',
             name='avg_weight_g',
-            field=models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
+            field=models.DecimalField(decimal_places=2, help_text='Average weight in g: 0.01 to 50,000.', max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
         ),
         migrations.AlterField(
             model_name='growthsample',
@@ -141,7 +141,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='growthsample',
             name='std_dev_weight_g',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(Decimal('50000'))]),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Standard deviation of the weights, g: 0 to 50,000.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(Decimal('50000'))]),
         ),
         migrations.AlterField(
             model_name='mortalityevent',
@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='transferaction',
             name='measured_avg_weight_g',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Average weight in g: 0.01 to 50,000.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
         ),
         migrations.AlterField(
             model_name='transferaction',

@@ -103,7 +103,7 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
         validators=d.between(1, d.MAX_FISH_COUNT),
     )
     placement_avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Average weight (g) at placement.",
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Average weight at placement, g: 0.01 to 50,000.",
         validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
     )
     notes = models.TextField(blank=True)
@@ -139,13 +139,16 @@ class GrowthSample(SavedWithItsSignals, models.Model):
     sample_date = models.DateField(validators=[d.event_date], help_text="One sample per assignment and day.")
     sample_size = models.PositiveIntegerField(help_text="Fish weighed.", validators=d.between(1, d.MAX_SAMPLE_SIZE))
     avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G)
+        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        help_text=d.WEIGHT_HELP,
     )
     std_dev_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=d.between(0, d.MAX_STD_DEV_WEIGHT_G)
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=d.between(0, d.MAX_STD_DEV_WEIGHT_G),
+        help_text="Standard deviation of the weights, g: 0 to 50,000.",
     )
     avg_length_cm = models.DecimalField(
-        max_digits=8, decimal_places=2, null=True, blank=True, validators=d.between(d.MIN_LENGTH_CM, d.MAX_LENGTH_CM)
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=d.between(d.MIN_LENGTH_CM, d.MAX_LENGTH_CM),
+        help_text="Average length, cm: 0.01 to 200.",
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -197,7 +200,7 @@ class TransferAction(SavedWithItsSignals, models.Model):
     )
     measured_avg_weight_g = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True,
-        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G), help_text=d.WEIGHT_HELP,
     )
     selection_method = models.CharField(
         max_length=10, choices=SelectionMethod.choices, default=SelectionMethod.AVERAGE

@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='treatment',
             name='weighed_avg_weight_g',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Average weight in g: 0.01 to 50,000.', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01')), django.core.validators.MaxValueValidator(Decimal('50000'))]),
         ),
         migrations.AlterField(
             model_name='treatment',

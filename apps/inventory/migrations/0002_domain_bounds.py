@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='feedingevent',
             name='amount_kg',
-            field=models.DecimalField(decimal_places=3, help_text="At most 100 t an event, and an assignment's feed of one day adds up to at most 100 t.", max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.001')), django.core.validators.MaxValueValidator(Decimal('100000'))]),
+            field=models.DecimalField(decimal_places=3, help_text="Feed in kg: 0.001 to 100,000 an event, and at most 100,000 for one assignment's day in all.", max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.001')), django.core.validators.MaxValueValidator(Decimal('100000'))]),
         ),
         migrations.AlterField(
             model_name='feedingevent',
