@@ -96,3 +96,14 @@ def test_the_admin_refuses_a_temperature_outside_the_parameters_range(staff_clie
     )
     assert response.status_code == 200 and "outside the range" in response.context["adminform"].form.errors["value"][0]
     assert not EnvironmentalReading.objects.exists()
+
+
+def test_the_admin_offers_no_delete_for_a_transfer_whose_fish_later_died(staff_client, salmon):
+    from apps.batch.models import TransferAction
+    from tests.factories import TransferFactory
+
+    transfer = TransferFactory(transferred_count=1000)
+    MortalityEventFactory(assignment=transfer.dest_assignment, event_date=transfer.actual_execution_date, count=1)
+    url = reverse("admin:batch_transferaction_delete", args=[transfer.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    assert TransferAction.objects.count() == 1

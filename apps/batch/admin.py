@@ -2,11 +2,12 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .services.recording import growth_sample_record, mortality_event_record, transfer_record
+from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
 from .services.validation import (
     assignment_record_validate,
     growth_sample_validate,
     mortality_event_validate,
+    transfer_delete_validate,
     transfer_record_validate,
 )
 
@@ -125,6 +126,30 @@ class TransferActionAdmin(RecordedAdmin):
 
     def record(self, obj):
         transfer_record(transfer=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """No delete button for a completed transfer whose fish its destination's later records need."""
+        if obj is not None:
+            try:
+                transfer_delete_validate(obj)
+            except ValidationError:
+                return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        transfer_delete(transfer=obj)
+
+    def delete_queryset(self, request, queryset):
+        kept = []
+        for transfer in queryset:
+            try:
+                transfer_delete(transfer=transfer)
+            except ValidationError:
+                kept.append(str(transfer.pk))
+        if kept:
+            self.message_user(
+                request, f"Kept transfers {', '.join(kept)}: their destinations' later records need their fish.", level="error"
+            )
 
 
 @admin.register(MortalityEvent)

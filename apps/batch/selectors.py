@@ -164,9 +164,10 @@ class FishAvailable:
 
 def assignment_population_available(
     *, assignment: BatchContainerAssignment, day: dt.date, exclude_transfer_id: int | None = None,
-    exclude_mortality_id: int | None = None,
+    exclude_mortality_id: int | None = None, extra_changes: dict[dt.date, int] | None = None,
 ) -> FishAvailable:
-    """The fish the assignment can still lose on ``day``, leaving out the row being checked.
+    """The fish the assignment can still lose on ``day``, leaving out the row being checked (and adding
+    ``extra_changes``, fish in (+) or out (-) by day, for the row's new version).
 
     ``on_day``: the end-of-day population of the latest stored daily state before ``day`` (with none, the
     placement count, 0 for an assignment filled by transfers), plus the completed transfers in, minus the
@@ -183,6 +184,8 @@ def assignment_population_available(
     placed = assignment.placement_count or 0
     since, population = state if state is not None else (None, placed)
     changes = _recorded_changes(assignment.pk, exclude_transfer_id, exclude_mortality_id)
+    for extra_day, n in (extra_changes or {}).items():
+        changes[extra_day] += n
     on_day = population + sum(n for d, n in changes.items() if (since is None or d > since) and d <= day)
     held = placed + sum(n for d, n in changes.items() if d <= day)
     lowest = held

@@ -254,3 +254,20 @@ def test_a_recompute_request_from_before_1990_is_refused(manager, farm):
 def test_the_domain_parameter_defaults_hold_for_non_temperature_codes(salmon):
     parameter = EnvironmentalParameter.objects.create(code="salinity", name="Salinity", unit="ppt")
     assert (parameter.min_value, parameter.max_value) == (-1_000_000.0, 1_000_000.0)
+
+
+def test_un_completing_a_transfer_whose_fish_later_died_is_refused(operator, farm):
+    MortalityEventFactory(assignment=farm.dest, event_date=dt.date(2024, 2, 10), count=8_500)
+    response = operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"status": "PENDING"})
+    refused(response, "status", "exceeds_population")
+    assert "8500 would be missing" in response.json()["errors"][0]["detail"]
+    refused(operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"transferred_count": 8_499}), "transferred_count", "exceeds_population")
+    assert operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"transferred_count": 8_500}).status_code == 200
+
+
+def test_deleting_a_transfer_whose_fish_later_died_is_refused(operator, farm):
+    MortalityEventFactory(assignment=farm.dest, event_date=dt.date(2024, 2, 10), count=1)
+    response = operator.delete(f"{V1}/batch/transfers/{farm.transfer.pk}/")
+    assert response.status_code == 400 and errors_by_field(response) == {None: "exceeds_population"}
+    MortalityEvent.objects.all().delete()
+    assert operator.delete(f"{V1}/batch/transfers/{farm.transfer.pk}/").status_code == 204

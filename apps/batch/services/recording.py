@@ -10,7 +10,12 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
-from apps.batch.services.validation import growth_sample_validate, mortality_event_validate, transfer_record_validate
+from apps.batch.services.validation import (
+    growth_sample_validate,
+    mortality_event_validate,
+    transfer_delete_validate,
+    transfer_record_validate,
+)
 
 
 def growth_sample_record(*, sample: GrowthSample) -> GrowthSample:
@@ -36,3 +41,11 @@ def transfer_record(*, transfer: TransferAction) -> TransferAction:
         transfer_record_validate(transfer)
         transfer.save()
     return transfer
+
+
+def transfer_delete(*, transfer: TransferAction) -> None:
+    """Delete a transfer; ``ValidationError`` if it is completed and its destination's later deaths and
+    transfers out need the fish it brought."""
+    with transaction.atomic():
+        transfer_delete_validate(transfer)
+        transfer.delete()

@@ -6,7 +6,7 @@ transaction that saves the row: save through ``apps.batch.services.recording``, 
 """
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -67,17 +67,20 @@ def event_date_validate(*, assignment: BatchContainerAssignment, day, field: str
         )
 
 
-def assignment_lock(assignment_id: int | None) -> None:
-    """Lock the assignment's row until the end of the caller's transaction, so that checks of its
-    population or its samples and the insert that follows cannot interleave with another request's.
+def assignment_lock(*assignment_ids: int | None) -> None:
+    """Lock the assignments' rows until the end of the caller's transaction, so that checks of their
+    population or their samples and the write that follows cannot interleave with another request's.
+    Several rows are locked in id order, so two requests locking the same two never deadlock.
 
     ``FOR NO KEY UPDATE``: concurrent recorders wait for each other, while a recompute inserting daily
     states (which only takes a key-share lock on the assignment) does not wait. A no-op on SQLite, whose
     writers are serialised by the database anyway.
     """
-    if assignment_id is not None:
+    ids = sorted({pk for pk in assignment_ids if pk is not None})
+    if ids:
+        rows = BatchContainerAssignment.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")
         with transaction.atomic():
-            list(BatchContainerAssignment.objects.select_for_update(no_key=True).filter(pk=assignment_id).values_list("pk"))
+            list(rows.values_list("pk"))
 
 
 def growth_sample_validate(sample: GrowthSample) -> None:
@@ -114,11 +117,32 @@ def mortality_event_validate(event: MortalityEvent) -> None:
 
 
 def transfer_population_validate(transfer: TransferAction) -> None:
-    """A completed transfer moves no more fish (alive plus dead in handling) than the source holds that day."""
+    """A completed transfer moves no more fish (alive plus dead in handling) than the source holds that day,
+    and a change that brings its old destination fewer fish leaves that one what its later records took."""
+    stored = _stored_completed(transfer.pk)
+    assignment_lock(transfer.source_assignment_id, stored and stored["dest_assignment_id"])
+    _source_validate(transfer)
+    if stored is not None:
+        _destination_validate(transfer, stored)
+
+
+def transfer_delete_validate(transfer: TransferAction) -> None:
+    """Deleting a completed transfer leaves its destination the fish its later records took."""
+    stored = _stored_completed(transfer.pk)
+    if stored is not None:
+        assignment_lock(stored["dest_assignment_id"])
+        _destination_validate(None, stored)
+
+
+def _stored_completed(pk: int | None) -> dict | None:
+    completed = TransferAction.objects.filter(pk=pk, status=TransferAction.Status.COMPLETED) if pk else None
+    return completed.values("pk", "dest_assignment_id", "actual_execution_date", "transferred_count").first() if completed else None
+
+
+def _source_validate(transfer: TransferAction) -> None:
     day = transfer.actual_execution_date
     if transfer.status != TransferAction.Status.COMPLETED or day is None or not transfer.source_assignment_id:
         return
-    assignment_lock(transfer.source_assignment_id)
     moved = (transfer.transferred_count or 0) + (transfer.mortality_during_transfer or 0)
     available = assignment_population_available(
         assignment=transfer.source_assignment, day=day, exclude_transfer_id=transfer.pk
@@ -126,6 +150,38 @@ def transfer_population_validate(transfer: TransferAction) -> None:
     if moved > available.limit:
         message = f"The transfer moves {moved} fish (alive and dead in handling), but {available.refusal(day)}"
         raise ValidationError({"transferred_count": ValidationError(message, code="exceeds_population")})
+
+
+def _destination_validate(transfer: TransferAction | None, stored: dict) -> None:
+    """``transfer`` (None: deleted) replaces the completed ``stored`` version: if it brings the stored
+    destination fewer fish, or later, that destination must still cover its later deaths and transfers out."""
+    dest_id, day, count = stored["dest_assignment_id"], stored["actual_execution_date"], stored["transferred_count"]
+    still = (
+        transfer is not None and transfer.status == TransferAction.Status.COMPLETED
+        and transfer.dest_assignment_id == dest_id and transfer.actual_execution_date is not None
+    )
+    if still and transfer.actual_execution_date <= day and transfer.transferred_count >= count:
+        return
+    gives = {transfer.actual_execution_date: transfer.transferred_count} if still else {}
+    dest = BatchContainerAssignment.objects.get(pk=dest_id)
+    available = assignment_population_available(
+        assignment=dest, day=day, exclude_transfer_id=stored["pk"], extra_changes=gives
+    )
+    if available.for_later < 0:
+        field = _changed_field(transfer, still, count)
+        message = (
+            f"The destination's deaths and transfers out recorded from {day} on need the fish this transfer "
+            f"brought: {-available.for_later} would be missing."
+        )
+        raise ValidationError({field: ValidationError(message, code="exceeds_population")})
+
+
+def _changed_field(transfer: TransferAction | None, still: bool, stored_count: int) -> str:
+    if transfer is None:
+        return NON_FIELD_ERRORS  # a deleted transfer: the request as a whole
+    if not still:
+        return "status" if transfer.status != TransferAction.Status.COMPLETED else "dest_assignment"
+    return "transferred_count" if transfer.transferred_count < stored_count else "actual_execution_date"
 
 
 def assignment_placement_validate(assignment: BatchContainerAssignment) -> None:
