@@ -135,8 +135,11 @@ def transfer_delete_validate(transfer: TransferAction) -> None:
 
 
 def _stored_completed(pk: int | None) -> dict | None:
-    completed = TransferAction.objects.filter(pk=pk, status=TransferAction.Status.COMPLETED) if pk else None
-    return completed.values("pk", "dest_assignment_id", "actual_execution_date", "transferred_count").first() if completed else None
+    """The stored version of a transfer, if it is completed (what its destination has counted on)."""
+    if pk is None:
+        return None
+    completed = TransferAction.objects.filter(pk=pk, status=TransferAction.Status.COMPLETED)
+    return completed.values("pk", "dest_assignment_id", "actual_execution_date", "transferred_count").first()
 
 
 def _source_validate(transfer: TransferAction) -> None:
