@@ -34,6 +34,7 @@ from apps.environmental.models import EnvironmentalParameter, EnvironmentalReadi
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import FeedingEvent
 from apps.scenario.models import MortalityModel, Scenario, TemperatureProfile, TemperatureProfileDay, TGCModel
+from aquamind.domain import reading_range
 from bench.harness import sql
 
 START = dt.date(2023, 1, 1)
@@ -233,7 +234,9 @@ def _stages() -> dict:
 def _temperature_parameter() -> int:
     parameter = EnvironmentalParameter.objects.filter(code__iexact="temperature").order_by("id").first()
     if parameter is None:
-        parameter = EnvironmentalParameter.objects.create(code="temperature", name="Water temperature", unit="°C")
+        parameter = EnvironmentalParameter.objects.create(
+            code="temperature", name="Water temperature", unit="°C", **reading_range("temperature")
+        )
     return parameter.pk
 
 

@@ -12,6 +12,7 @@ from apps.health.models import Treatment
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import FeedingEvent
 from apps.scenario import models as scenario
+from aquamind.domain import reading_range
 
 SALMON_STAGES = [
     ("Egg&Alevin", 0.05, 0.5),
@@ -187,7 +188,8 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
 
 
 def temperature_parameter() -> EnvironmentalParameter:
-    return EnvironmentalParameter.objects.get_or_create(code="temperature", defaults={"name": "Temperature", "unit": "°C"})[0]
+    defaults = {"name": "Temperature", "unit": "°C", **reading_range("temperature")}
+    return EnvironmentalParameter.objects.get_or_create(code="temperature", defaults=defaults)[0]
 
 
 def reading(container, when: dt.datetime, value: float) -> EnvironmentalReading:

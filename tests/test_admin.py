@@ -61,3 +61,49 @@ def test_the_admin_refuses_a_sample_outside_the_assignment_and_names_the_field(s
     assert response.status_code == 200
     assert "outside the assignment" in response.context["adminform"].form.errors["sample_date"][0]
     assert GrowthSample.objects.count() == 0
+
+
+def test_the_admin_refuses_more_deaths_than_the_fish_placed_and_names_the_field(staff_client, salmon):
+    from apps.batch.models import MortalityEvent
+
+    assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1), placement_count=500)
+    response = staff_client.post(
+        reverse("admin:batch_mortalityevent_add"),
+        {"assignment": assignment.pk, "event_date": "2024-01-05", "count": 501, "cause": "UNKNOWN", "notes": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["count"] == ["501 deaths, but the assignment holds 500 fish on 2024-01-05."]
+    assert not MortalityEvent.objects.exists()
+
+
+def test_the_admin_refuses_a_second_sample_of_the_day(staff_client, salmon):
+    sample = GrowthSampleFactory(assignment=AssignmentFactory(assignment_date=dt.date(2024, 1, 1)), sample_date=dt.date(2024, 1, 10))
+    response = staff_client.post(
+        reverse("admin:batch_growthsample_add"),
+        {"assignment": sample.assignment_id, "sample_date": "2024-01-10", "sample_size": 30, "avg_weight_g": "123.45", "notes": ""},
+    )
+    assert response.status_code == 200 and "already has a growth sample" in response.context["adminform"].form.errors["sample_date"][0]
+    assert GrowthSample.objects.count() == 1
+
+
+def test_the_admin_refuses_a_temperature_outside_the_parameters_range(staff_client, salmon):
+    from apps.environmental.models import EnvironmentalReading
+    from tests.factories import ContainerFactory, temperature_parameter
+
+    response = staff_client.post(
+        reverse("admin:environmental_environmentalreading_add"),
+        {"container": ContainerFactory().pk, "parameter": temperature_parameter().pk, "reading_time_0": "2024-01-05", "reading_time_1": "12:00:00", "value": "50001"},
+    )
+    assert response.status_code == 200 and "outside the range" in response.context["adminform"].form.errors["value"][0]
+    assert not EnvironmentalReading.objects.exists()
+
+
+def test_the_admin_offers_no_delete_for_a_transfer_whose_fish_later_died(staff_client, salmon):
+    from apps.batch.models import TransferAction
+    from tests.factories import TransferFactory
+
+    transfer = TransferFactory(transferred_count=1000)
+    MortalityEventFactory(assignment=transfer.dest_assignment, event_date=transfer.actual_execution_date, count=1)
+    url = reverse("admin:batch_transferaction_delete", args=[transfer.pk])
+    assert staff_client.post(url, {"post": "yes"}).status_code == 403
+    assert TransferAction.objects.count() == 1

@@ -1,49 +1,7 @@
 """Reads the API needs beyond apps/batch/selectors.py."""
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db.models import F, Q, Sum
-
-from apps.batch.models import (
-    ActualDailyAssignmentState,
-    BatchContainerAssignment,
-    FailedRecompute,
-    RecomputeRun,
-    TransferAction,
-)
-
-
-def transfer_source_population(*, source: BatchContainerAssignment, day: dt.date, exclude_transfer_id: int | None = None) -> int:
-    """Fish the source assignment holds for a transfer on ``day`` (docs/api.md §Transfers).
-
-    Start from the latest stored daily state before ``day`` (its end-of-day population) or, with none, from
-    the placement count (0 for an assignment filled by transfers); add the completed transfers in and subtract
-    the completed transfers out (alive plus dead in handling) dated after that state up to and including
-    ``day``, except the transfer being validated. Mortality events since the state are not subtracted.
-    """
-    state = (
-        ActualDailyAssignmentState.objects.filter(assignment_id=source.pk, date__lt=day)
-        .order_by("-date")
-        .values_list("date", "population")
-        .first()
-    )
-    if state is not None:
-        since, population = state
-        window = Q(actual_execution_date__gt=since, actual_execution_date__lte=day)
-    else:
-        population = source.placement_count or 0
-        window = Q(actual_execution_date__lte=day)
-    completed = TransferAction.objects.filter(window, status=TransferAction.Status.COMPLETED)
-    if exclude_transfer_id is not None:
-        completed = completed.exclude(pk=exclude_transfer_id)
-    moved_in = completed.filter(dest_assignment_id=source.pk).aggregate(n=Sum("transferred_count"))["n"] or 0
-    moved_out = (
-        completed.filter(source_assignment_id=source.pk)
-        .aggregate(n=Sum(F("transferred_count") + F("mortality_during_transfer")))["n"]
-        or 0
-    )
-    return population + moved_in - moved_out
+from apps.batch.models import FailedRecompute, RecomputeRun
 
 
 def recompute_history(*, batch_id: int, limit: int = 5) -> dict:

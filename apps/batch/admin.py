@@ -2,7 +2,14 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from .services.validation import assignment_validate, growth_sample_validate, transfer_validate
+from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
+from .services.validation import (
+    assignment_record_validate,
+    growth_sample_validate,
+    mortality_event_validate,
+    transfer_delete_validate,
+    transfer_record_validate,
+)
 
 from .models import (
     ActualDailyAssignmentState,
@@ -40,6 +47,17 @@ def validated_form(model, validator):
     return Form
 
 
+class RecordedAdmin(admin.ModelAdmin):
+    """Saves through ``record`` (a recording service: lock, check, save in one transaction), as the API does.
+    The form already showed the same check's error on its field; this repeats it under the lock."""
+
+    def record(self, obj):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        self.record(obj)
+
+
 ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
 
 
@@ -74,7 +92,7 @@ class BatchAdmin(admin.ModelAdmin):
 
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    form = validated_form(BatchContainerAssignment, assignment_validate)
+    form = validated_form(BatchContainerAssignment, assignment_record_validate)
     list_display = ["id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count", "last_recompute_error_code"]
     list_filter = ["batch", "container__site", "lifecycle_stage", "assignment_date"]
     search_fields = ["batch__batch_number", "container__name"]
@@ -85,7 +103,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(GrowthSample)
-class GrowthSampleAdmin(admin.ModelAdmin):
+class GrowthSampleAdmin(RecordedAdmin):
     form = validated_form(GrowthSample, growth_sample_validate)
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
     list_filter = ["assignment__batch", "assignment__container__site", "sample_date"]
@@ -94,25 +112,59 @@ class GrowthSampleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment"]
 
+    def record(self, obj):
+        growth_sample_record(sample=obj)
+
 
 @admin.register(TransferAction)
-class TransferActionAdmin(admin.ModelAdmin):
-    form = validated_form(TransferAction, transfer_validate)
+class TransferActionAdmin(RecordedAdmin):
+    form = validated_form(TransferAction, transfer_record_validate)
     list_display = ["actual_execution_date", "source_assignment", "dest_assignment", "status", "transferred_count", "measured_avg_weight_g", "selection_method"]
     list_filter = ["status", "selection_method", "source_assignment__batch", "actual_execution_date"]
     search_fields = ["source_assignment__batch__batch_number", "source_assignment__container__name", "dest_assignment__container__name"]
     autocomplete_fields = ["source_assignment", "dest_assignment"]
     list_select_related = ["source_assignment", "dest_assignment"]
 
+    def record(self, obj):
+        transfer_record(transfer=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        """No delete button for a completed transfer whose fish its destination's later records need."""
+        if obj is not None:
+            try:
+                transfer_delete_validate(obj)
+            except ValidationError:
+                return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj):
+        transfer_delete(transfer=obj)
+
+    def delete_queryset(self, request, queryset):
+        kept = []
+        for transfer in queryset:
+            try:
+                transfer_delete(transfer=transfer)
+            except ValidationError:
+                kept.append(str(transfer.pk))
+        if kept:
+            self.message_user(
+                request, f"Kept transfers {', '.join(kept)}: their destinations' later records need their fish.", level="error"
+            )
+
 
 @admin.register(MortalityEvent)
-class MortalityEventAdmin(admin.ModelAdmin):
+class MortalityEventAdmin(RecordedAdmin):
+    form = validated_form(MortalityEvent, mortality_event_validate)
     list_display = ["event_date", "assignment", "count", "cause"]
     list_filter = ["cause", "assignment__batch", "assignment__container__site", "event_date"]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "event_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment"]
+
+    def record(self, obj):
+        mortality_event_record(event=obj)
 
 
 @admin.register(ActualDailyAssignmentState)

@@ -1,16 +1,21 @@
 from django.contrib import admin
 
+from apps.batch.admin import validated_form
+
 from .models import EnvironmentalParameter, EnvironmentalReading
+from .validation import environmental_parameter_validate, environmental_reading_validate
 
 
 @admin.register(EnvironmentalParameter)
 class EnvironmentalParameterAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "unit"]
+    form = validated_form(EnvironmentalParameter, environmental_parameter_validate)
+    list_display = ["code", "name", "unit", "min_value", "max_value"]
     search_fields = ["code", "name"]
 
 
 @admin.register(EnvironmentalReading)
 class EnvironmentalReadingAdmin(admin.ModelAdmin):
+    form = validated_form(EnvironmentalReading, environmental_reading_validate)
     list_display = ["reading_time", "container", "parameter", "value"]
     list_filter = ["parameter", "container__site", "reading_time"]
     search_fields = ["container__name"]

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
 
@@ -15,12 +16,17 @@ class Treatment(SavedWithItsSignals, models.Model):
         OTHER = "OTHER", "Other"
 
     assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="treatments")
-    treatment_date = models.DateField()
+    treatment_date = models.DateField(validators=[d.event_date])
     treatment_type = models.CharField(max_length=12, choices=Type.choices)
     description = models.TextField(blank=True)
     includes_weighing = models.BooleanField(default=False)
-    weighed_count = models.PositiveIntegerField(null=True, blank=True, help_text="Fish weighed during the treatment.")
-    weighed_avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    weighed_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Fish weighed during the treatment.", validators=d.between(1, d.MAX_FISH_COUNT)
+    )
+    weighed_avg_weight_g = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G), help_text=d.WEIGHT_HELP,
+    )
 
     class Meta:
         ordering = ["-treatment_date", "-id"]
@@ -31,6 +37,8 @@ class Treatment(SavedWithItsSignals, models.Model):
                 | (Q(weighed_count__gt=0) & Q(weighed_avg_weight_g__gt=0) & Q(weighed_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
                 name="treatment_weighing_complete",
             ),
+            d.max_check("weighed_count", d.MAX_FISH_COUNT, name="treatment_weighed_count_max"),
+            d.date_check("treatment_date", name="treatment_date_in_range"),
         ]
 
     def __str__(self) -> str:

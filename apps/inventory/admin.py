@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from apps.batch.admin import RecordedAdmin, validated_form
+
 from .models import Feed, FeedingEvent
+from .services import feeding_event_record, feeding_event_validate
 
 
 @admin.register(Feed)
@@ -10,10 +13,14 @@ class FeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedingEvent)
-class FeedingEventAdmin(admin.ModelAdmin):
+class FeedingEventAdmin(RecordedAdmin):
+    form = validated_form(FeedingEvent, feeding_event_validate)
     list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
     list_filter = ["assignment__batch", "assignment__container__site", "feeding_date"]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "feeding_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment", "feed"]
+
+    def record(self, obj):
+        feeding_event_record(event=obj)

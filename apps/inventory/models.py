@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
 
@@ -19,13 +20,20 @@ class Feed(models.Model):
 class FeedingEvent(SavedWithItsSignals, models.Model):
     assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="feeding_events")
     feed = models.ForeignKey(Feed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    feeding_date = models.DateField()
-    amount_kg = models.DecimalField(max_digits=12, decimal_places=3)
+    feeding_date = models.DateField(validators=[d.event_date])
+    amount_kg = models.DecimalField(
+        max_digits=12, decimal_places=3, validators=d.between(d.MIN_FEED_KG, d.MAX_FEED_KG),
+        help_text="Feed in kg: 0.001 to 100,000 an event, and at most 100,000 for one assignment's day in all.",
+    )
 
     class Meta:
         ordering = ["-feeding_date", "-id"]
         indexes = [models.Index(fields=["assignment", "feeding_date"], name="feeding_assignment_date")]
-        constraints = [models.CheckConstraint(condition=Q(amount_kg__gt=0), name="feeding_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_kg__gt=0), name="feeding_amount_positive"),
+            d.max_check("amount_kg", d.MAX_FEED_KG, name="feeding_amount_max"),
+            d.date_check("feeding_date", name="feeding_date_in_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount_kg} kg on {self.feeding_date}"

@@ -53,8 +53,11 @@ def test_a_windowed_recompute_after_any_change_equals_a_full_recompute(
         batch_recompute(batch_id=scenario.batch_id, today=TODAY)
 
         target, changed_from = on(change_day), day(change_day)
-        if change == "add_sample":
-            GrowthSampleFactory(assignment=target, sample_date=changed_from, avg_weight_g=Decimal(change_weight))
+        if change == "add_sample":  # one sample a day: a sample already on that day is corrected instead
+            GrowthSample.objects.update_or_create(
+                assignment=target, sample_date=changed_from,
+                defaults={"sample_size": 30, "avg_weight_g": Decimal(change_weight)},
+            )
         elif change in ("move_sample", "delete_sample") and samples:
             sample = GrowthSample.objects.order_by("sample_date").first()
             changed_from = min(changed_from, sample.sample_date)
@@ -62,6 +65,7 @@ def test_a_windowed_recompute_after_any_change_equals_a_full_recompute(
             if change == "delete_sample":
                 sample.delete()
             elif on(change_day) == target:
+                GrowthSample.objects.filter(assignment=target, sample_date=day(change_day)).exclude(pk=sample.pk).delete()
                 sample.sample_date = day(change_day)
                 sample.save()
         elif change == "mortality":

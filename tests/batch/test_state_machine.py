@@ -115,9 +115,14 @@ class FarmEdits(RuleBasedStateMachine):
 
     # --- events on an assignment on a day --------------------------------------------------------------------
 
+    @staticmethod
+    def sample_day_taken(assignment_id: int, d: int, pk=None) -> bool:
+        """One growth sample per assignment and day (a database constraint)."""
+        return GrowthSample.objects.filter(assignment_id=assignment_id, sample_date=day(d)).exclude(pk=pk).exists()
+
     @rule(n=picks, d=days, weight=weights, size=st.integers(1, 60))
     def add_sample(self, n, d, weight, size):
-        if (a := self.assignment(n)) is not None:
+        if (a := self.assignment(n)) is not None and not self.sample_day_taken(a.pk, d):
             row = GrowthSample.objects.create(assignment=a, sample_date=day(d), sample_size=size, avg_weight_g=weight)
             self.records[GrowthSample].append(row.pk)
 
@@ -162,6 +167,11 @@ class FarmEdits(RuleBasedStateMachine):
         row = self.event(kind, n)
         if row is None:
             return
+        if kind is GrowthSample and move in ("day", "assignment"):
+            target = self.assignment(m) if move == "assignment" else row.assignment
+            d_new = d if move == "day" else (row.sample_date - START).days + 1
+            if target is None or self.sample_day_taken(target.pk, d_new, pk=row.pk):
+                return
         if move == "day":
             setattr(row, {GrowthSample: "sample_date", MortalityEvent: "event_date", FeedingEvent: "feeding_date",
                           Treatment: "treatment_date"}[kind], day(d))
@@ -326,7 +336,7 @@ class FarmEdits(RuleBasedStateMachine):
     def deferred_burst(self, n, d):
         """Several saves in one ``recompute_marks_deferred`` block (the API's nested scenario writes)."""
         with recompute_marks_deferred():
-            if (a := self.assignment(n)) is not None:
+            if (a := self.assignment(n)) is not None and not self.sample_day_taken(a.pk, d):
                 self.records[GrowthSample].append(
                     GrowthSample.objects.create(assignment=a, sample_date=day(d), sample_size=5, avg_weight_g=Decimal("111")).pk
                 )

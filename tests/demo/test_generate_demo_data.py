@@ -205,8 +205,12 @@ def test_sensors_have_short_and_long_gaps_inside_assignments(farm):
 @pytest.mark.django_db
 def test_samples_and_weighings_measure_the_true_weight(farm):
     _, truth = farm
-    for sample in GrowthSample.objects.all():
-        assert 20 <= sample.sample_size <= 100
+    samples = GrowthSample.objects.all()
+    # one sample a day pools the day's 1-2 casts (preset small) of 20-100 fish each
+    assert samples.count() == samples.values("assignment_id", "sample_date").distinct().count()
+    assert {s.sample_size > 100 for s in samples} == {True, False}
+    for sample in samples:
+        assert 20 <= sample.sample_size <= 200
         true_g = truth[sample.assignment_id][sample.sample_date][0]
         # 20 % per-fish spread over at least 20 fish: 4.5 % standard error, plus rounding to 0.01 g
         assert float(sample.avg_weight_g) == pytest.approx(true_g, rel=0.2, abs=0.01)
@@ -321,3 +325,27 @@ def _fingerprint() -> str:
         sorted(EnvironmentalReading.objects.values_list("container__name", "reading_time", "value")),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@pytest.mark.django_db
+def test_every_demo_record_lies_in_the_declared_domain(farm):
+    """The generator writes in bulk, past the validators: its rows must pass them all the same."""
+    from apps.environmental.validation import environmental_reading_validate
+
+    for model in (BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction, Treatment, FeedingEvent, Scenario):
+        relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
+        for row in model.objects.all():
+            row.clean_fields(exclude=relations)
+    readings = EnvironmentalReading.objects.select_related("parameter")
+    for reading in readings[:: max(1, readings.count() // 500)]:
+        reading.clean_fields(exclude=["container", "parameter"])
+        environmental_reading_validate(reading)
+
+
+@pytest.mark.django_db
+def test_the_demo_records_never_take_more_fish_than_an_assignment_holds(farm):
+    from apps.batch.selectors import assignment_population_available
+
+    for assignment in BatchContainerAssignment.objects.all():
+        available = assignment_population_available(assignment=assignment, day=assignment.assignment_date)
+        assert available.for_later >= 0, assignment

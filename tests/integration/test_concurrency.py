@@ -22,6 +22,11 @@ def day(n: int) -> dt.date:
     return START + dt.timedelta(days=n - 1)
 
 
+def sample_day_taken(assignment, when: dt.date) -> bool:
+    """One sample per assignment and day (a second is refused): the burst skips such a sample."""
+    return GrowthSample.objects.filter(assignment=assignment, sample_date=when).exists()
+
+
 def test_two_workers_and_a_burst_of_200_events_on_one_batch_end_in_a_full_recompute(salmon, workers, drain):
     scenario, source, dest, _ = farm_with_transfer(days=120, transfer_day=60)
     workers.start()
@@ -44,9 +49,11 @@ def test_two_workers_and_a_burst_of_200_events_on_one_batch_end_in_a_full_recomp
                 record.amount_kg = Decimal(rng.randint(1_000, 90_000)) / 1000
             if rng.random() < 0.3:
                 owner = source if record.assignment_id == source.pk else dest
-                setattr(record, DATE_FIELD[type(record)], day(rng.randint(*days_of[owner])))
+                moved_to = day(rng.randint(*days_of[owner]))
+                if not (isinstance(record, GrowthSample) and sample_day_taken(owner, moved_to)):
+                    setattr(record, DATE_FIELD[type(record)], moved_to)
             record.save()
-        elif kind < 0.45:
+        elif kind < 0.45 and not sample_day_taken(assignment, when):
             grams = Decimal(rng.randint(10_000, 40_000)) / 100
             made.append(
                 GrowthSample.objects.create(assignment=assignment, sample_date=when, sample_size=20, avg_weight_g=grams)

@@ -47,7 +47,8 @@ class Farm:
         existing = self.records[kind]
         if action == "create" or not existing:
             assignment, day = self.assignment_and_day(to_dest, a)
-            existing.append(CREATE[kind](assignment, day, b))
+            if not self.sample_day_taken(kind, assignment.pk, day):
+                existing.append(CREATE[kind](assignment, day, b))
             return
         record = existing[a % len(existing)]
         if action == "delete":
@@ -56,10 +57,19 @@ class Farm:
             return
         if action == "move":  # to another day of the same assignment
             field = DATE_FIELD[kind]
-            setattr(record, field, self.assignment_and_day(record.assignment_id == self.dest.pk, b)[1])
+            day = self.assignment_and_day(record.assignment_id == self.dest.pk, b)[1]
+            if self.sample_day_taken(kind, record.assignment_id, day, record.pk):
+                return
+            setattr(record, field, day)
         else:
             UPDATE[kind](record, b)
         record.save()
+
+    @staticmethod
+    def sample_day_taken(kind: str, assignment_id: int, day: dt.date, pk: int | None = None) -> bool:
+        """One sample per assignment and day: a step that would add a second is skipped."""
+        taken = GrowthSample.objects.filter(assignment_id=assignment_id, sample_date=day).exclude(pk=pk)
+        return kind == "sample" and taken.exists()
 
     def change_transfer(self, action: str, a: int) -> None:
         transfer = self.transfer

@@ -6,13 +6,15 @@ from rest_framework import serializers
 from apps.batch.models import BatchContainerAssignment
 from apps.scenario.models import Scenario
 
-from .common import MAX_ID, not_in_future
+from aquamind.domain import event_date, plan_date
+
+from .common import MAX_ID
 
 
 class RecomputeRequestSerializer(serializers.Serializer):
-    start_date = serializers.DateField(validators=[not_in_future], help_text="Recompute from this day on.")
+    start_date = serializers.DateField(validators=[event_date], help_text="Recompute from this day on.")
     end_date = serializers.DateField(
-        required=False, help_text="Only choose the assignments with days up to here; each still runs to its last day."
+        required=False, validators=[plan_date], help_text="Only choose the assignments with days up to here; each still runs to its last day."
     )
     assignment_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, max_length=10_000,
@@ -107,8 +109,8 @@ class RecomputeStatusSerializer(serializers.Serializer):
 
 
 class GrowthQuerySerializer(serializers.Serializer):
-    start_date = serializers.DateField(required=False)
-    end_date = serializers.DateField(required=False)
+    start_date = serializers.DateField(required=False, validators=[plan_date])
+    end_date = serializers.DateField(required=False, validators=[plan_date])
     assignment_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     granularity = serializers.ChoiceField(choices=["daily", "weekly"], default="daily")
 

@@ -5,9 +5,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, VerificationRun
-from apps.batch.services.validation import assignment_validate
+from apps.batch.services.validation import assignment_record_validate
 
-from .common import candidate, fail, fish_count, past_date, weight_g
+from .common import candidate, fail
 
 RECOMPUTE_FIELDS = ["last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at"]
 
@@ -32,11 +32,6 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 class AssignmentSerializer(serializers.ModelSerializer):
-    assignment_date = past_date()
-    departure_date = past_date(required=False, allow_null=True)
-    placement_count = fish_count(required=False, allow_null=True)
-    placement_avg_weight_g = weight_g(required=False, allow_null=True)
-
     class Meta:
         model = BatchContainerAssignment
         fields = [
@@ -53,7 +48,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
             fail("assignment_date", f"{row.assignment_date} is before the batch's start ({row.batch.start_date}).", "before_batch_start")
         if row.lifecycle_stage.species_id != row.batch.species_id:
             fail("lifecycle_stage", "The stage belongs to another species than the batch.", "other_species")
-        assignment_validate(row)
+        assignment_record_validate(row)
         return attrs
 
 

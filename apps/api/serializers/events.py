@@ -1,22 +1,40 @@
 """Events recorded on an assignment: growth samples, transfers, mortality, treatments, feeding, readings.
 
-Each validates its date against its assignment's days (``event_date_validate``), which also refuses future
-dates, and leaves the recompute marking to the model signals.
+The ranges of every field are the model fields' validators (``aquamind.domain``). Each event validates its
+date against its assignment's days (``event_date_validate``); the rules that count other rows (population,
+one sample a day, a day's feed) run when the row is saved, in the recording services, under a lock on the
+assignment. The recompute marking is left to the model signals.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-
 from rest_framework import serializers
 
-from apps.api.selectors import transfer_source_population
 from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
+from apps.batch.services.recording import growth_sample_record, mortality_event_record, transfer_record
 from apps.batch.services.validation import event_date_validate, transfer_validate
 from apps.environmental.models import EnvironmentalReading
+from apps.environmental.validation import environmental_reading_validate
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
+from apps.inventory.services import feeding_event_record
+from aquamind.domain import READING_MAX, READING_MIN
 
-from .common import MAX_COUNT, FiniteFloatField, candidate, fail, fish_count, not_in_future, past_date, weight_g
+from .common import FiniteFloatField, candidate, fail
+
+
+class RecordedSerializer(serializers.ModelSerializer):
+    """Saves through ``record`` (a recording service that locks, checks and saves) instead of ``save()``."""
+
+    def record(self, row):
+        raise NotImplementedError
+
+    def create(self, validated_data):
+        return self.record(self.Meta.model(**validated_data))
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self.record(instance)
 
 
 class AssignmentEventSerializer(serializers.ModelSerializer):
@@ -30,32 +48,32 @@ class AssignmentEventSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class GrowthSampleSerializer(AssignmentEventSerializer):
+class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "sample_date"
-    sample_size = fish_count()
-    avg_weight_g = weight_g()
-    std_dev_weight_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True)
-    avg_length_cm = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True)
 
     class Meta:
         model = GrowthSample
         fields = ["id", "assignment", "sample_date", "sample_size", "avg_weight_g", "std_dev_weight_g", "avg_length_cm", "notes", "created_at"]
         read_only_fields = ["created_at"]
+        validators = []  # one sample a day: checked under the assignment's lock, naming sample_date
+
+    def record(self, row):
+        return growth_sample_record(sample=row)
 
 
-class MortalityEventSerializer(AssignmentEventSerializer):
+class MortalityEventSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "event_date"
-    count = fish_count()
 
     class Meta:
         model = MortalityEvent
         fields = ["id", "assignment", "event_date", "count", "cause", "notes"]
 
+    def record(self, row):
+        return mortality_event_record(event=row)
+
 
 class TreatmentSerializer(AssignmentEventSerializer):
     date_field = "treatment_date"
-    weighed_count = fish_count(required=False, allow_null=True)
-    weighed_avg_weight_g = weight_g(required=False, allow_null=True)
 
     class Meta:
         model = Treatment
@@ -70,23 +88,18 @@ class TreatmentSerializer(AssignmentEventSerializer):
         return super().validate(attrs)
 
 
-class FeedingEventSerializer(AssignmentEventSerializer):
+class FeedingEventSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "feeding_date"
-    amount_kg = serializers.DecimalField(
-        max_digits=12, decimal_places=3, min_value=Decimal("0.001"), error_messages={"min_value": "The amount must be above 0 kg."}
-    )
 
     class Meta:
         model = FeedingEvent
         fields = ["id", "assignment", "feed", "feeding_date", "amount_kg"]
 
+    def record(self, row):
+        return feeding_event_record(event=row)
 
-class TransferSerializer(serializers.ModelSerializer):
-    actual_execution_date = past_date(required=False, allow_null=True)
-    transferred_count = fish_count()
-    mortality_during_transfer = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
-    measured_avg_weight_g = weight_g(required=False, allow_null=True)
 
+class TransferSerializer(RecordedSerializer):
     class Meta:
         model = TransferAction
         fields = [
@@ -104,16 +117,10 @@ class TransferSerializer(serializers.ModelSerializer):
             fail("actual_execution_date", "A completed transfer needs its execution date.", "required")
         if day is not None:
             _check_transfer_day(row.source_assignment, row.dest_assignment, day)
-        if row.status == TransferAction.Status.COMPLETED:
-            moved = row.transferred_count + (row.mortality_during_transfer or 0)
-            held = transfer_source_population(source=row.source_assignment, day=day, exclude_transfer_id=row.pk)
-            if moved > held:
-                fail(
-                    "transferred_count",
-                    f"The transfer moves {moved} fish (alive and dead in handling) but the source holds {held} on {day}.",
-                    "exceeds_population",
-                )
         return attrs
+
+    def record(self, row):
+        return transfer_record(transfer=row)
 
 
 def _check_transfer_day(source, dest, day) -> None:
@@ -124,9 +131,12 @@ def _check_transfer_day(source, dest, day) -> None:
 
 
 class EnvironmentalReadingSerializer(serializers.ModelSerializer):
-    reading_time = serializers.DateTimeField(validators=[not_in_future])
-    value = FiniteFloatField()
+    value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, help_text="Within the parameter's range.")
 
     class Meta:
         model = EnvironmentalReading
         fields = ["id", "container", "parameter", "reading_time", "value"]
+
+    def validate(self, attrs):
+        environmental_reading_validate(candidate(self, attrs))
+        return attrs

@@ -7,10 +7,13 @@ from rest_framework import serializers
 
 from apps.batch.models import LifeCycleStage, Species
 from apps.environmental.models import EnvironmentalParameter
+from apps.environmental.validation import environmental_parameter_validate
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
 
-from .common import candidate, fail
+from aquamind.domain import READING_MAX, READING_MIN, reading_range
+
+from .common import FiniteFloatField, candidate, fail
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -61,6 +64,15 @@ class FeedSerializer(serializers.ModelSerializer):
 
 
 class EnvironmentalParameterSerializer(serializers.ModelSerializer):
+    min_value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Lowest valid reading.")
+    max_value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Highest valid reading.")
+
     class Meta:
         model = EnvironmentalParameter
-        fields = ["id", "code", "name", "unit"]
+        fields = ["id", "code", "name", "unit", "min_value", "max_value"]
+
+    def validate(self, attrs):
+        if self.instance is None:  # a new parameter without a range gets its code's default range
+            attrs = {**reading_range(attrs.get("code", "")), **attrs}
+        environmental_parameter_validate(candidate(self, attrs))
+        return attrs

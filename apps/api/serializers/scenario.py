@@ -9,14 +9,23 @@ from apps.api.services import temperature_profile_days_replace
 from apps.batch.signals import recompute_marks_deferred
 from apps.scenario import models as m
 
-from .common import FiniteFloatField, candidate, fail, fish_count, weight_g
+from aquamind import domain as d
 
-MAX_DAY_NUMBER = 10_000
-MAX_DURATION_DAYS = 3_650
+from .common import FiniteFloatField, candidate, fail
+
+MAX_DAY_NUMBER = d.MAX_PROFILE_DAY
 
 
 def temperature_c(**kwargs) -> FiniteFloatField:
-    return FiniteFloatField(min_value=-5.0, max_value=40.0, **kwargs)
+    return FiniteFloatField(min_value=d.PROFILE_TEMPERATURE_C[0], max_value=d.PROFILE_TEMPERATURE_C[1], **kwargs)
+
+
+def tgc(**kwargs) -> FiniteFloatField:
+    return FiniteFloatField(min_value=d.TGC_RANGE[0], max_value=d.TGC_RANGE[1], **kwargs)
+
+
+def mortality_rate(**kwargs) -> FiniteFloatField:
+    return FiniteFloatField(min_value=d.MORTALITY_RATE_PERCENT[0], max_value=d.MORTALITY_RATE_PERCENT[1], **kwargs)
 
 
 def _complete_and_unique(rows: list[dict], key: str, what: str, fields: tuple[str, ...]) -> list[dict]:
@@ -102,7 +111,7 @@ class TemperatureProfileSerializer(NestedRowsSerializer):
 
 
 class TGCOverrideSerializer(serializers.ModelSerializer):
-    tgc_value = FiniteFloatField(min_value=0.0001, max_value=100.0)
+    tgc_value = tgc()
 
     class Meta:
         model = m.TGCStageOverride
@@ -110,7 +119,7 @@ class TGCOverrideSerializer(serializers.ModelSerializer):
 
 
 class TGCModelSerializer(NestedRowsSerializer):
-    tgc_value = FiniteFloatField(min_value=0.0001, max_value=100.0, help_text="Per 1000 (2.5 means 0.0025).")
+    tgc_value = tgc(help_text="Per 1000 (2.5 means 0.0025).")
     stage_overrides = TGCOverrideSerializer(many=True, required=False)
     nested = {"stage_overrides": (m.TGCStageOverride, "model")}
 
@@ -130,7 +139,7 @@ class TGCModelSerializer(NestedRowsSerializer):
 
 
 class MortalityOverrideSerializer(serializers.ModelSerializer):
-    rate_percent = FiniteFloatField(min_value=0.0, max_value=99.99)
+    rate_percent = mortality_rate()
 
     class Meta:
         model = m.MortalityStageOverride
@@ -138,7 +147,7 @@ class MortalityOverrideSerializer(serializers.ModelSerializer):
 
 
 class MortalityModelSerializer(NestedRowsSerializer):
-    rate_percent = FiniteFloatField(min_value=0.0, max_value=99.99, help_text="Per day or per week, by frequency.")
+    rate_percent = mortality_rate(help_text="Per day or per week, by frequency.")
     stage_overrides = MortalityOverrideSerializer(many=True, required=False)
     nested = {"stage_overrides": (m.MortalityStageOverride, "model")}
 
@@ -151,7 +160,7 @@ class MortalityModelSerializer(NestedRowsSerializer):
 
 
 class FCRStageSerializer(serializers.ModelSerializer):
-    fcr_value = FiniteFloatField(min_value=0.01, max_value=20.0)
+    fcr_value = FiniteFloatField(min_value=d.FCR_RANGE[0], max_value=d.FCR_RANGE[1])
 
     class Meta:
         model = m.FCRModelStage
@@ -171,10 +180,6 @@ class FCRModelSerializer(NestedRowsSerializer):
 
 
 class ScenarioSerializer(serializers.ModelSerializer):
-    duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_DAYS)
-    initial_count = fish_count()
-    initial_weight_g = weight_g()
-
     class Meta:
         model = m.Scenario
         fields = [

@@ -20,6 +20,7 @@ from apps.batch.models import (
     TransferAction,
     VerificationRun,
 )
+from apps.batch.services.recording import transfer_delete
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.health.models import Treatment
 from apps.infrastructure.models import Container, Site
@@ -87,6 +88,9 @@ class TransferViewSet(DomainViewSet):
     serializer_class = es.TransferSerializer
     filterset_class = f.TransferFilter
     write_role = Role.OPERATOR
+
+    def perform_destroy(self, instance):
+        transfer_delete(transfer=instance)  # a completed transfer's fish may be needed by its destination
 
 
 class MortalityEventViewSet(DomainViewSet):

@@ -184,12 +184,15 @@ class BatchSimulation:
             self.records.feedings.append(FeedingRec(index, day, amount_kg, FEED_BY_STAGE[stage]))
 
     def _sample(self, index: int, day: dt.date, true_g: float) -> None:
+        """One growth sample of the day (the records take one per assignment and day): the casts' fish
+        together, their weighted average and pooled spread."""
         rng = self.rng
+        casts = []
         for _ in range(rng.randint(*self.preset.casts_per_sample)):
             fish = rng.randint(20, 100)
-            avg_g = measure.weighed_average_g(rng, true_g, fish)
-            spread_g = measure.weight_spread_g(rng, true_g)
-            self.records.samples.append(SampleRec(index, day, fish, avg_g, spread_g, measure.length_cm(avg_g)))
+            casts.append((fish, measure.weighed_average_g(rng, true_g, fish), measure.weight_spread_g(rng, true_g)))
+        fish, avg_g, spread_g = measure.casts_pooled(casts)
+        self.records.samples.append(SampleRec(index, day, fish, avg_g, spread_g, measure.length_cm(avg_g)))
         self.next_sample[index] = day + dt.timedelta(days=self._sample_interval(self.slots[index].pool))
 
     def _vaccinate(self, index: int, day: dt.date, true_g: float) -> None:

@@ -19,6 +19,7 @@ from apps.scenario.models import (
     TGCModel,
     TGCStageOverride,
 )
+from aquamind.domain import reading_range
 
 from . import layout
 from .schedule import planned_temperatures
@@ -63,7 +64,8 @@ def temperature_parameter_ensure() -> int:
     parameter = EnvironmentalParameter.objects.filter(code__iexact=layout.TEMPERATURE_CODE).order_by("id").first()
     if parameter is None:
         parameter = EnvironmentalParameter.objects.create(
-            code=layout.TEMPERATURE_CODE, name=layout.TEMPERATURE_NAME, unit=layout.TEMPERATURE_UNIT
+            code=layout.TEMPERATURE_CODE, name=layout.TEMPERATURE_NAME, unit=layout.TEMPERATURE_UNIT,
+            **reading_range(layout.TEMPERATURE_CODE),
         )
     return parameter.pk
 

@@ -23,6 +23,7 @@ FEED_ACTUAL = 2
 FCR_OBSERVED = 1
 
 WARNING_POPULATION_CLAMPED = "population_clamped"
+WARNING_WEIGHT_CAPPED = "weight_capped"  # the model reached growth.MAX_WEIGHT_G and stopped there
 
 
 def sources_index(weight_kind: int, temp_code: int) -> int:
@@ -50,8 +51,8 @@ SOURCES: tuple[dict[str, str], ...] = tuple(
 
 
 def with_warning(sources: dict[str, str], warning: str) -> dict:
-    """A fresh copy of ``sources`` carrying ``warning`` in its ``warnings`` list."""
-    return {**sources, "warnings": [warning]}
+    """A fresh copy of ``sources`` with ``warning`` added to its ``warnings`` list."""
+    return {**sources, "warnings": [*sources.get("warnings", ()), warning]}
 
 
 def between_anchors_confidence(days_to_nearer_anchor: int) -> float:

@@ -16,13 +16,14 @@ from apps.batch.engine.confidence import (
     MORTALITY_ACTUAL,
     SOURCES,
     WARNING_POPULATION_CLAMPED,
+    WARNING_WEIGHT_CAPPED,
     confidence_dict,
     sources_index,
     weight_kinds_and_confidences,
     with_warning,
 )
 from apps.batch.engine.feed import MAX_FCR, MIN_GAIN_KG
-from apps.batch.engine.growth import weight_track
+from apps.batch.engine.growth import MAX_WEIGHT_G, weight_track
 from apps.batch.engine.population import settle_negative
 from apps.batch.engine.stage import Rules, mortality_rates, stage_rules
 from apps.batch.engine.temperature import daily_temperatures
@@ -162,6 +163,8 @@ def _build_rows(inputs: AssignmentInputs, days: _Days, rates: dict[int, float]) 
         sources = SOURCES[base + flags]
         if clamped:
             sources = with_warning(sources, WARNING_POPULATION_CLAMPED)
+        if weight >= MAX_WEIGHT_G and anchor_type is None:
+            sources = with_warning(sources, WARNING_WEIGHT_CAPPED)
         append(DayResult(
             date, day_number, stage, weight, population, biomass, temp, deaths, feed, fcr, anchor_type,
             sources, confidence_dict(weight_conf, temp_conf, flags),

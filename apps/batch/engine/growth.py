@@ -13,6 +13,10 @@ from apps.batch.engine.stage import Rules
 
 ONE_THIRD = 1.0 / 3.0
 
+#: the model never grows a fish beyond this (g): the largest measured weight the records accept, so every
+#: computed weight fits the daily-state column however long and warm the forward run
+MAX_WEIGHT_G = 50_000.0
+
 #: a transfer's measured weight times this factor undoes the bias of how the weighed fish were picked
 SELECTION_BIAS_FACTORS = {"AVERAGE": 1.0, "LARGEST": 0.88, "SMALLEST": 1.12}
 
@@ -126,7 +130,7 @@ def grow_forward(
 
     Each day uses the TGC of the stage at its start. A day at or below 0 °C keeps the weight exactly.
     Chained in floats without rounding, so it equals the closed form (W0^(1/3) + sum c*T)^3 to float
-    precision.
+    precision -- up to ``MAX_WEIGHT_G``, where the weight stays.
     """
     c, max_g, next_id = rules[stage_id]
     x = weight_g ** ONE_THIRD
@@ -137,6 +141,8 @@ def grow_forward(
         if t > 0.0:
             x += c * t
             w = x * x * x
+            if w > MAX_WEIGHT_G:
+                w, x = MAX_WEIGHT_G, MAX_WEIGHT_G ** ONE_THIRD
         if next_id is not None and w >= max_g:
             stage_id = next_id
             c, max_g, next_id = rules[stage_id]

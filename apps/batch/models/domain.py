@@ -2,9 +2,10 @@
 from django.db import models
 from django.db.models import F, Q
 
+from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
-MAX_AVG_WEIGHT_G = 50_000
+MAX_AVG_WEIGHT_G = d.MAX_AVG_WEIGHT_G  # kept here for the apps that import it from the batch models
 
 
 class Species(models.Model):
@@ -65,7 +66,7 @@ class Batch(SavedWithItsSignals, RecomputeErrorFields):
 
     batch_number = models.CharField(max_length=50, unique=True)
     species = models.ForeignKey(Species, on_delete=models.PROTECT, related_name="batches")
-    start_date = models.DateField(help_text="Day 1 of the batch.")
+    start_date = models.DateField(help_text="Day 1 of the batch.", validators=[d.plan_date])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     pinned_scenario = models.ForeignKey(
         "scenario.Scenario",
@@ -81,6 +82,7 @@ class Batch(SavedWithItsSignals, RecomputeErrorFields):
     class Meta:
         ordering = ["batch_number"]
         verbose_name_plural = "batches"
+        constraints = [d.date_check("start_date", name="batch_start_in_range")]
 
     def __str__(self) -> str:
         return self.batch_number
@@ -92,13 +94,17 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
     batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="assignments")
     container = models.ForeignKey("infrastructure.Container", on_delete=models.PROTECT, related_name="assignments")
     lifecycle_stage = models.ForeignKey(LifeCycleStage, on_delete=models.PROTECT, related_name="+")
-    assignment_date = models.DateField(help_text="First day in the container.")
-    departure_date = models.DateField(null=True, blank=True, help_text="Day the fish left (not included).")
+    assignment_date = models.DateField(help_text="First day in the container.", validators=[d.event_date])
+    departure_date = models.DateField(
+        null=True, blank=True, help_text="Day the fish left (not included).", validators=[d.event_date]
+    )
     placement_count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Fish placed, for the batch's first placement only."
+        null=True, blank=True, help_text="Fish placed, for the batch's first placement only.",
+        validators=d.between(1, d.MAX_FISH_COUNT),
     )
     placement_avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Average weight (g) at placement."
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Average weight at placement, g: 0.01 to 50,000.",
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
     )
     notes = models.TextField(blank=True)
 
@@ -119,6 +125,9 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
                 | (Q(placement_avg_weight_g__gt=0) & Q(placement_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
                 name="assignment_placement_weight_in_range",
             ),
+            d.max_check("placement_count", d.MAX_FISH_COUNT, name="assignment_placement_count_max"),
+            d.date_check("assignment_date", name="assignment_date_in_range"),
+            d.date_check("departure_date", name="assignment_departure_in_range", nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -127,22 +136,36 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
 
 class GrowthSample(SavedWithItsSignals, models.Model):
     assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="growth_samples")
-    sample_date = models.DateField()
-    sample_size = models.PositiveIntegerField(help_text="Fish weighed.")
-    avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2)
-    std_dev_weight_g = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
-    avg_length_cm = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    sample_date = models.DateField(validators=[d.event_date], help_text="One sample per assignment and day.")
+    sample_size = models.PositiveIntegerField(help_text="Fish weighed.", validators=d.between(1, d.MAX_SAMPLE_SIZE))
+    avg_weight_g = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        help_text=d.WEIGHT_HELP,
+    )
+    std_dev_weight_g = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=d.between(0, d.MAX_STD_DEV_WEIGHT_G),
+        help_text="Standard deviation of the weights, g: 0 to 50,000.",
+    )
+    avg_length_cm = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, validators=d.between(d.MIN_LENGTH_CM, d.MAX_LENGTH_CM),
+        help_text="Average length, cm: 0.01 to 200.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-sample_date", "-id"]
-        indexes = [models.Index(fields=["assignment", "sample_date"], name="sample_assignment_date")]
         constraints = [
+            # a second sample of the same fish on the same day is refused, not averaged (docs/api.md)
+            models.UniqueConstraint(fields=["assignment", "sample_date"], name="sample_one_per_assignment_day"),
             models.CheckConstraint(condition=Q(sample_size__gt=0), name="sample_size_positive"),
             models.CheckConstraint(
                 condition=Q(avg_weight_g__gt=0) & Q(avg_weight_g__lte=MAX_AVG_WEIGHT_G), name="sample_weight_in_range"
             ),
+            d.max_check("sample_size", d.MAX_SAMPLE_SIZE, name="sample_size_max"),
+            d.range_check("std_dev_weight_g", 0, d.MAX_STD_DEV_WEIGHT_G, name="sample_std_dev_in_range", nullable=True),
+            d.range_check("avg_length_cm", d.MIN_LENGTH_CM, d.MAX_LENGTH_CM, name="sample_length_in_range", nullable=True),
+            d.date_check("sample_date", name="sample_date_in_range"),
         ]
 
     def __str__(self) -> str:
@@ -167,11 +190,18 @@ class TransferAction(SavedWithItsSignals, models.Model):
     )
     dest_assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="transfers_in")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    planned_date = models.DateField(null=True, blank=True)
-    actual_execution_date = models.DateField(null=True, blank=True)
-    transferred_count = models.PositiveIntegerField(help_text="Fish that arrived alive.")
-    mortality_during_transfer = models.PositiveIntegerField(default=0, help_text="Fish that died in handling.")
-    measured_avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    planned_date = models.DateField(null=True, blank=True, validators=[d.plan_date])
+    actual_execution_date = models.DateField(null=True, blank=True, validators=[d.event_date])
+    transferred_count = models.PositiveIntegerField(
+        help_text="Fish that arrived alive.", validators=d.between(1, d.MAX_FISH_COUNT)
+    )
+    mortality_during_transfer = models.PositiveIntegerField(
+        default=0, help_text="Fish that died in handling.", validators=d.between(0, d.MAX_FISH_COUNT)
+    )
+    measured_avg_weight_g = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G), help_text=d.WEIGHT_HELP,
+    )
     selection_method = models.CharField(
         max_length=10, choices=SelectionMethod.choices, default=SelectionMethod.AVERAGE
     )
@@ -193,6 +223,10 @@ class TransferAction(SavedWithItsSignals, models.Model):
                 condition=~Q(status="COMPLETED") | Q(actual_execution_date__isnull=False),
                 name="transfer_completed_has_date",
             ),
+            d.max_check("transferred_count", d.MAX_FISH_COUNT, name="transfer_count_max"),
+            d.max_check("mortality_during_transfer", d.MAX_FISH_COUNT, name="transfer_mortality_max"),
+            d.date_check("planned_date", name="transfer_planned_date_in_range", nullable=True),
+            d.date_check("actual_execution_date", name="transfer_execution_date_in_range", nullable=True),
         ]
 
     def __str__(self) -> str:
@@ -209,15 +243,19 @@ class MortalityEvent(SavedWithItsSignals, models.Model):
         OTHER = "OTHER"
 
     assignment = models.ForeignKey(BatchContainerAssignment, on_delete=models.CASCADE, related_name="mortality_events")
-    event_date = models.DateField()
-    count = models.PositiveIntegerField()
+    event_date = models.DateField(validators=[d.event_date])
+    count = models.PositiveIntegerField(validators=d.between(1, d.MAX_FISH_COUNT))
     cause = models.CharField(max_length=12, choices=Cause.choices, default=Cause.UNKNOWN)
     notes = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-event_date", "-id"]
         indexes = [models.Index(fields=["assignment", "event_date"], name="mortality_assignment_date")]
-        constraints = [models.CheckConstraint(condition=Q(count__gt=0), name="mortality_count_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0), name="mortality_count_positive"),
+            d.max_check("count", d.MAX_FISH_COUNT, name="mortality_count_max"),
+            d.date_check("event_date", name="mortality_date_in_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.count} dead on {self.event_date}"

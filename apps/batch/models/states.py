@@ -22,12 +22,15 @@ class ActualDailyAssignmentState(models.Model):
     lifecycle_stage = models.ForeignKey(
         "batch.LifeCycleStage", on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
+    # Each column holds every value the engine can produce from inputs the database accepts (docs/engine.md
+    # "Column sizes"): the engine caps weights at 50,000 g and FCR at 10; population and deaths are sums of
+    # counts of at most 10 million each; temperatures are means of readings within +-1,000,000.
     avg_weight_g = models.DecimalField(max_digits=10, decimal_places=2)
-    population = models.IntegerField()
-    biomass_kg = models.DecimalField(max_digits=14, decimal_places=2)
-    temp_c = models.DecimalField(max_digits=6, decimal_places=2)
-    mortality_count = models.IntegerField()
-    feed_kg = models.DecimalField(max_digits=12, decimal_places=3)
+    population = models.BigIntegerField()
+    biomass_kg = models.DecimalField(max_digits=24, decimal_places=2)
+    temp_c = models.DecimalField(max_digits=9, decimal_places=2)
+    mortality_count = models.BigIntegerField()
+    feed_kg = models.DecimalField(max_digits=18, decimal_places=3)
     observed_fcr = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
     anchor_type = models.CharField(max_length=20, null=True, blank=True)
     sources = models.JSONField(default=dict)

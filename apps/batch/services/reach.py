@@ -19,11 +19,12 @@ from typing import Any, Callable, Iterable, Mapping
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
+from aquamind.domain import TEMPERATURE_CODE
+
 Mark = tuple[int, dt.date]
 Values = Mapping[str, Any]
 ONE_DAY = dt.timedelta(days=1)
 TEMPERATURE_REACH_DAYS = 7  # interpolation looks this far either side (engine.md §3.2)
-TEMPERATURE_CODE = "temperature"
 
 
 @dataclass(frozen=True)
