@@ -104,7 +104,7 @@ def test_case_3b_a_parameter_whose_code_becomes_temperature_recomputes_its_readi
     oxygen.save()
     assert not RecomputeMarker.objects.exists()  # still not a temperature
     EnvironmentalParameter.objects.filter(code="temperature").update(code="water_temperature")
-    oxygen.code = "TEMPERATURE"
+    oxygen.code, oxygen.min_value, oxygen.max_value = "TEMPERATURE", -2, 40
     oxygen.save()
     drain_everything()
     assert_equals_full_recompute(scenario.batch_id)
@@ -231,3 +231,20 @@ def test_an_assignment_moved_to_another_batch_takes_its_pending_work_along(salmo
     drain_everything()
     assert_equals_full_recompute(second.pk)
     assert not ActualDailyAssignmentState.objects.filter(batch_id=first.pk).exists()
+
+
+def test_a_source_that_departs_before_its_transfer_no_longer_lends_its_weight(salmon):
+    """Found by the state machine: the destination read the source's stale row of the day before the transfer,
+    which the same recompute then deleted because the source's departure moved earlier."""
+    scenario = ScenarioFactory(batch__start_date=START)
+    source = AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=day(35))
+    dest = AssignmentFactory(
+        batch=scenario.batch, assignment_date=day(5), departure_date=day(70), placement_count=None,
+        placement_avg_weight_g=None,
+    )
+    TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=6000)
+    drain_everything()
+    source.departure_date = day(4)
+    source.save()
+    drain_everything()
+    assert_equals_full_recompute(scenario.batch_id)

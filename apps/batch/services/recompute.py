@@ -273,7 +273,7 @@ def _start_weight(data, assignment, transfer, computed_weights, *, reads_source:
         if transfer.measured_weight_g is not None:
             # the weighed fish were selected (largest/smallest); the fish moved are the population
             return transfer_anchor_weight(transfer.measured_weight_g, transfer.selection_method)
-    if transfer is not None and reads_source:
+    if transfer is not None and reads_source and _source_has_day(data, transfer.source_id, transfer.date - ONE_DAY):
         key = (transfer.source_id, transfer.date - ONE_DAY)
         if key in computed_weights:
             return computed_weights[key]
@@ -288,6 +288,12 @@ def _start_weight(data, assignment, transfer, computed_weights, *, reads_source:
         code="no_start_weight",
         assignment_id=assignment.id,
     )
+
+
+def _source_has_day(data: BatchData, source_id: int, day: dt.date) -> bool:
+    """The source's range holds ``day``: a stored row outside it is stale (about to be deleted), never read."""
+    source = _by_id(data).get(source_id)
+    return source is not None and source.first_day <= day <= source.last_day
 
 
 def _source_rows_needed(data: BatchData, order: ComputationOrder) -> set[tuple[int, dt.date]]:
