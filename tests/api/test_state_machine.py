@@ -14,10 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 from rest_framework.test import APIClient
 
-from apps.batch.models import RecomputeMarker
-from apps.batch.services.drain import markers_drain
 from apps.batch.services.recompute import batch_recompute
-from tests.batch.scenarios import START, farm_with_transfer, state_rows
+from tests.batch.scenarios import START, drain_all_batches, farm_with_transfer, state_rows
 from tests.factories import temperature_parameter
 
 pytestmark = pytest.mark.django_db
@@ -100,12 +98,7 @@ class ApiEdits(RuleBasedStateMachine):
 
     @rule()
     def drain(self):
-        for _ in range(10):
-            pending = sorted(set(RecomputeMarker.objects.values_list("batch_id", flat=True)))
-            if not pending:
-                break
-            for batch_id in pending:
-                markers_drain(batch_id=batch_id)
+        drain_all_batches()
         drained = state_rows(self.scenario.batch_id)
         batch_recompute(batch_id=self.scenario.batch_id, trigger="test_full")
         assert drained == state_rows(self.scenario.batch_id)

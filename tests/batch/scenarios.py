@@ -21,6 +21,20 @@ STATE_FIELDS = [
 ]
 
 
+def drain_all_batches() -> None:
+    """What the workers do, in this process: drain every batch that has waiting markers until none is left."""
+    from apps.batch.models import RecomputeMarker
+    from apps.batch.services.drain import markers_drain
+
+    for _ in range(10):
+        batch_ids = sorted(set(RecomputeMarker.objects.filter(parked_at__isnull=True).values_list("batch_id", flat=True)))
+        if not batch_ids:
+            return
+        for batch_id in batch_ids:
+            markers_drain(batch_id=batch_id)
+    raise AssertionError("markers keep coming back")
+
+
 def state_rows(batch_id: int) -> list[tuple]:
     """Every stored field of a batch's daily states except the id and computation time, in a stable order."""
     return list(

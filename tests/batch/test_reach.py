@@ -7,10 +7,9 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, LifeCycleStage, RecomputeMarker, TransferAction
-from apps.batch.services.drain import markers_drain
 from apps.batch.services.recompute import batch_recompute
 from apps.environmental.models import EnvironmentalParameter
-from tests.batch.scenarios import START, farm_with_transfer, state_rows
+from tests.batch.scenarios import START, drain_all_batches, farm_with_transfer, state_rows
 from tests.factories import (
     AssignmentFactory,
     ContainerFactory,
@@ -33,17 +32,6 @@ def at(n: int, hour: int = 12) -> dt.datetime:
     return dt.datetime.combine(day(n), dt.time(hour), tzinfo=dt.timezone.utc)
 
 
-def drain_everything() -> None:
-    """What the workers do: drain every batch that has markers, until none is left."""
-    for _ in range(10):
-        batch_ids = set(RecomputeMarker.objects.values_list("batch_id", flat=True))
-        if not batch_ids:
-            return
-        for batch_id in sorted(batch_ids):
-            markers_drain(batch_id=batch_id)
-    raise AssertionError("markers keep coming back")
-
-
 def assert_equals_full_recompute(batch_id: int) -> None:
     drained = state_rows(batch_id)
     assert drained, "no rows at all"
@@ -57,7 +45,7 @@ def assert_equals_full_recompute(batch_id: int) -> None:
 @pytest.fixture
 def farm(salmon):
     scenario, source, dest, transfer = farm_with_transfer(days=60, transfer_day=30)
-    drain_everything()
+    drain_all_batches()
     return scenario, source, dest, transfer
 
 
@@ -66,31 +54,31 @@ def test_case_1_a_reading_moved_to_another_day_recomputes_the_days_around_its_ol
     moved = reading(source.container, at(10), 4.0)
     reading(source.container, at(3), 9.0)
     GrowthSampleFactory(assignment=source, sample_date=day(15))  # the restart anchor: days before it stay
-    drain_everything()
+    drain_all_batches()
     moved.reading_time = at(25)
     moved.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
 def test_case_2_a_reading_moved_to_another_container_recomputes_the_old_containers_assignments(farm):
     scenario, source, dest, _ = farm
     moved = reading(source.container, at(10), 4.0)
-    drain_everything()
+    drain_all_batches()
     moved.container = dest.container
     moved.reading_time = at(40)
     moved.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
 def test_case_3_a_reading_that_stops_being_a_temperature_recomputes_its_days(farm):
     scenario, source, _, _ = farm
     moved = reading(source.container, at(10), 4.0)
-    drain_everything()
+    drain_all_batches()
     moved.parameter = EnvironmentalParameter.objects.create(code="oxygen", name="Oxygen", unit="mg/l")
     moved.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -98,7 +86,7 @@ def test_case_3b_a_parameter_whose_code_becomes_temperature_recomputes_its_readi
     scenario, source, _, _ = farm
     oxygen = EnvironmentalParameter.objects.create(code="oxygen", name="Oxygen", unit="mg/l")
     reading(source.container, at(10), 4.0).__class__.objects.filter(container=source.container).update(parameter=oxygen)
-    drain_everything()
+    drain_all_batches()
     batch_recompute(batch_id=scenario.batch_id)  # the update above bypassed the signals
     oxygen.code = "Temperature2"
     oxygen.save()
@@ -106,7 +94,7 @@ def test_case_3b_a_parameter_whose_code_becomes_temperature_recomputes_its_readi
     EnvironmentalParameter.objects.filter(code="temperature").update(code="water_temperature")
     oxygen.code, oxygen.min_value, oxygen.max_value = "TEMPERATURE", -2, 40
     oxygen.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -117,10 +105,10 @@ def test_case_4_a_scenario_moved_to_another_batch_recomputes_the_batch_it_left(s
     moved = ScenarioFactory(batch=left, tgc_model=TGCModelFactory(tgc_value=3.5))  # newer: the one in use
     other = ScenarioFactory(batch__start_date=START).batch
     AssignmentFactory(batch=other, assignment_date=START, departure_date=day(90))
-    drain_everything()
+    drain_all_batches()
     moved.batch = other
     moved.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(left.pk)
     assert_equals_full_recompute(other.pk)
 
@@ -133,10 +121,10 @@ def test_case_5_a_destination_that_starts_before_its_source_follows_a_change_to_
     )
     source = AssignmentFactory(batch=scenario.batch, assignment_date=day(5), departure_date=day(30))
     TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=9000)
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
     GrowthSampleFactory(assignment=source, sample_date=day(20), avg_weight_g=Decimal("160.00"))
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -151,10 +139,10 @@ def test_case_6_the_first_transfer_in_set_to_pending_recomputes_the_destination_
         source_assignment=source, dest_assignment=dest, actual_execution_date=day(25), transferred_count=5000
     )
     GrowthSampleFactory(assignment=dest, sample_date=day(20))  # an anchor between the first day and the transfer
-    drain_everything()
+    drain_all_batches()
     transfer.status = TransferAction.Status.PENDING
     transfer.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -166,9 +154,9 @@ def test_case_6b_an_earlier_transfer_in_recomputes_the_destination_from_its_firs
         placement_avg_weight_g=None,
     )
     TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(25), transferred_count=500)
-    drain_everything()
+    drain_all_batches()
     TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(15), transferred_count=700)
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -177,7 +165,7 @@ def test_case_7_a_stage_band_edit_recomputes_every_batch_of_the_species(farm):
     smolt = stage("Smolt")
     smolt.expected_weight_max_g = Decimal("120.00")
     smolt.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
     assert LifeCycleStage.objects.get(pk=smolt.pk).expected_weight_max_g == Decimal("120.00")
 
@@ -187,7 +175,7 @@ def test_a_batch_start_date_or_species_edit_recomputes_its_day_numbers(farm):
     batch = Batch.objects.get(pk=scenario.batch_id)
     batch.start_date = START - dt.timedelta(days=10)
     batch.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(batch.pk)
 
 
@@ -195,10 +183,10 @@ def test_an_assignment_moved_to_another_container_recomputes_its_temperatures(fa
     scenario, source, _, _ = farm
     warm = ContainerFactory()
     reading(warm, at(5), 16.0)
-    drain_everything()
+    drain_all_batches()
     source.container = warm
     source.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -210,9 +198,9 @@ def test_a_transfer_cycle_is_computed_the_same_way_windowed_and_in_full(salmon):
                           placement_avg_weight_g=None)
     TransferFactory(source_assignment=a, dest_assignment=b, actual_execution_date=day(20), transferred_count=100)
     TransferFactory(source_assignment=b, dest_assignment=a, actual_execution_date=day(30), transferred_count=50)
-    drain_everything()
+    drain_all_batches()
     GrowthSample.objects.create(assignment=a, sample_date=day(10), sample_size=20, avg_weight_g=Decimal("140"))
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
 
@@ -223,12 +211,12 @@ def test_an_assignment_moved_to_another_batch_takes_its_pending_work_along(salmo
     second = ScenarioFactory(batch__start_date=START).batch
     moved = AssignmentFactory(batch=first, assignment_date=START, departure_date=day(40))
     AssignmentFactory(batch=second, assignment_date=START, departure_date=day(40))
-    drain_everything()
+    drain_all_batches()
     GrowthSampleFactory(assignment=moved, sample_date=day(12))  # pending work, marked for the first batch
     moved.batch = second
     moved.save()
     assert RecomputeMarker.objects.get(assignment=moved).batch_id == second.pk
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(second.pk)
     assert not ActualDailyAssignmentState.objects.filter(batch_id=first.pk).exists()
 
@@ -243,8 +231,8 @@ def test_a_source_that_departs_before_its_transfer_no_longer_lends_its_weight(sa
         placement_avg_weight_g=None,
     )
     TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=6000)
-    drain_everything()
+    drain_all_batches()
     source.departure_date = day(4)
     source.save()
-    drain_everything()
+    drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)

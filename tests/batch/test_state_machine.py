@@ -23,7 +23,6 @@ from apps.batch.models import (
     RecomputeMarker,
     TransferAction,
 )
-from apps.batch.services.drain import markers_drain
 from apps.batch.services.recompute import batch_recompute
 from apps.batch.signals import recompute_marks_deferred
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
@@ -31,7 +30,7 @@ from apps.environmental.services import environmental_readings_record
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
 from apps.scenario import models as sm
-from tests.batch.scenarios import START, state_rows
+from tests.batch.scenarios import START, drain_all_batches, state_rows
 from tests.factories import (
     AssignmentFactory,
     ContainerFactory,
@@ -347,12 +346,7 @@ class FarmEdits(RuleBasedStateMachine):
     @rule()
     def drain(self):
         """What the workers do: drain every batch with markers until none is left; then check."""
-        for _ in range(10):
-            pending = sorted(set(RecomputeMarker.objects.values_list("batch_id", flat=True)))
-            if not pending:
-                break
-            for batch_id in pending:
-                markers_drain(batch_id=batch_id)
+        drain_all_batches()
         assert not RecomputeMarker.objects.exists()
         self.check_equals_full_recompute()
 

@@ -23,24 +23,11 @@ from django.utils import timezone
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker, VerificationRun
 from apps.batch.services.loading import batch_data_load
 from apps.batch.services.recompute import batch_compute, batch_recompute
+from apps.batch.services.saving import COLUMNS
 from aquamind.errors import RecomputeError
 
-COMPARED = (
-    "batch_id",
-    "container_id",
-    "day_number",
-    "lifecycle_stage_id",
-    "avg_weight_g",
-    "population",
-    "biomass_kg",
-    "temp_c",
-    "mortality_count",
-    "feed_kg",
-    "observed_fcr",
-    "anchor_type",
-    "sources",
-    "confidence_scores",
-)
+# every column the saver writes but the row's key and its computation time, in the saver's order
+COMPARED = tuple(c for c in COLUMNS if c not in ("assignment_id", "date", "last_computed_at"))
 DETAIL_LIMIT = 200  # assignments listed in a run's details
 
 
