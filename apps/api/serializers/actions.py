@@ -6,6 +6,7 @@ from rest_framework import serializers
 from apps.batch.models import BatchContainerAssignment
 from apps.scenario.models import Scenario
 
+from . import fields
 from .common import MAX_ID, not_in_future
 
 
@@ -15,7 +16,7 @@ class RecomputeRequestSerializer(serializers.Serializer):
         required=False, help_text="Only choose the assignments with days up to here; each still runs to its last day."
     )
     assignment_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, max_length=10_000,
+        child=fields.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, max_length=10_000,
         help_text="Default: every assignment of the batch with days in the range.",
     )
 
@@ -54,7 +55,7 @@ class RecomputeScheduledSerializer(serializers.Serializer):
 
 
 class PinScenarioSerializer(serializers.Serializer):
-    scenario_id = serializers.IntegerField(
+    scenario_id = fields.IntegerField(
         min_value=1, max_value=MAX_ID, allow_null=True, help_text="A scenario of this batch; null unpins (the newest scenario is used)."
     )
 
@@ -108,7 +109,7 @@ class RecomputeStatusSerializer(serializers.Serializer):
 class GrowthQuerySerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False)
-    assignment_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    assignment_id = fields.IntegerField(required=False, min_value=1, max_value=MAX_ID, allow_strings=True)
     granularity = serializers.ChoiceField(choices=["daily", "weekly"], default="daily")
 
     def validate(self, attrs):

@@ -7,12 +7,12 @@ from rest_framework import serializers
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment
 from apps.batch.services.validation import assignment_validate
 
-from .common import candidate, fail, fish_count, past_date, weight_g
+from .common import ModelSerializer, candidate, fail, fish_count, past_date, weight_g
 
 RECOMPUTE_FIELDS = ["last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at"]
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     class Meta:
         model = Batch
         fields = ["id", "batch_number", "species", "start_date", "status", "pinned_scenario", "notes", "created_at", *RECOMPUTE_FIELDS]
@@ -31,7 +31,7 @@ class BatchSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     assignment_date = past_date()
     departure_date = past_date(required=False, allow_null=True)
     placement_count = fish_count(required=False, allow_null=True)
@@ -57,7 +57,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DailyStateSerializer(serializers.ModelSerializer):
+class DailyStateSerializer(ModelSerializer):
     class Meta:
         model = ActualDailyAssignmentState
         fields = [

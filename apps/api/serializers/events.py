@@ -16,10 +16,11 @@ from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
 
-from .common import MAX_COUNT, FiniteFloatField, candidate, fail, fish_count, not_in_future, past_date, weight_g
+from . import fields
+from .common import MAX_COUNT, FiniteFloatField, ModelSerializer, candidate, fail, fish_count, not_in_future, past_date, weight_g
 
 
-class AssignmentEventSerializer(serializers.ModelSerializer):
+class AssignmentEventSerializer(ModelSerializer):
     """Checks ``date_field`` against the assignment's days."""
 
     date_field: str = ""
@@ -34,8 +35,8 @@ class GrowthSampleSerializer(AssignmentEventSerializer):
     date_field = "sample_date"
     sample_size = fish_count()
     avg_weight_g = weight_g()
-    std_dev_weight_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True)
-    avg_length_cm = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True)
+    std_dev_weight_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"), required=False, allow_null=True)
+    avg_length_cm = fields.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True)
 
     class Meta:
         model = GrowthSample
@@ -72,7 +73,7 @@ class TreatmentSerializer(AssignmentEventSerializer):
 
 class FeedingEventSerializer(AssignmentEventSerializer):
     date_field = "feeding_date"
-    amount_kg = serializers.DecimalField(
+    amount_kg = fields.DecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0.001"), error_messages={"min_value": "The amount must be above 0 kg."}
     )
 
@@ -81,10 +82,10 @@ class FeedingEventSerializer(AssignmentEventSerializer):
         fields = ["id", "assignment", "feed", "feeding_date", "amount_kg"]
 
 
-class TransferSerializer(serializers.ModelSerializer):
+class TransferSerializer(ModelSerializer):
     actual_execution_date = past_date(required=False, allow_null=True)
     transferred_count = fish_count()
-    mortality_during_transfer = serializers.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
+    mortality_during_transfer = fields.IntegerField(min_value=0, max_value=MAX_COUNT, required=False)
     measured_avg_weight_g = weight_g(required=False, allow_null=True)
 
     class Meta:
@@ -123,7 +124,7 @@ def _check_transfer_day(source, dest, day) -> None:
     event_date_validate(assignment=dest, day=day, field="actual_execution_date")
 
 
-class EnvironmentalReadingSerializer(serializers.ModelSerializer):
+class EnvironmentalReadingSerializer(ModelSerializer):
     reading_time = serializers.DateTimeField(validators=[not_in_future])
     value = FiniteFloatField()
 

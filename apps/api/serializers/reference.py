@@ -10,17 +10,18 @@ from apps.environmental.models import EnvironmentalParameter
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
 
-from .common import candidate, fail
+from . import fields
+from .common import ModelSerializer, candidate, fail
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "name", "kind"]
 
 
-class ContainerSerializer(serializers.ModelSerializer):
-    volume_m3 = serializers.DecimalField(
+class ContainerSerializer(ModelSerializer):
+    volume_m3 = fields.DecimalField(
         max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
@@ -29,15 +30,15 @@ class ContainerSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "name", "kind", "volume_m3"]
 
 
-class SpeciesSerializer(serializers.ModelSerializer):
+class SpeciesSerializer(ModelSerializer):
     class Meta:
         model = Species
         fields = ["id", "name", "scientific_name"]
 
 
-class LifeCycleStageSerializer(serializers.ModelSerializer):
-    expected_weight_min_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
-    expected_weight_max_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+class LifeCycleStageSerializer(ModelSerializer):
+    expected_weight_min_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    expected_weight_max_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
 
     class Meta:
         model = LifeCycleStage
@@ -50,8 +51,8 @@ class LifeCycleStageSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class FeedSerializer(serializers.ModelSerializer):
-    pellet_size_mm = serializers.DecimalField(
+class FeedSerializer(ModelSerializer):
+    pellet_size_mm = fields.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
@@ -60,7 +61,7 @@ class FeedSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "brand", "pellet_size_mm"]
 
 
-class EnvironmentalParameterSerializer(serializers.ModelSerializer):
+class EnvironmentalParameterSerializer(ModelSerializer):
     class Meta:
         model = EnvironmentalParameter
         fields = ["id", "code", "name", "unit"]

@@ -9,7 +9,8 @@ from apps.api.services import temperature_profile_days_replace
 from apps.batch.signals import recompute_marks_deferred
 from apps.scenario import models as m
 
-from .common import FiniteFloatField, candidate, fail, fish_count, weight_g
+from . import fields
+from .common import FiniteFloatField, ModelSerializer, candidate, fail, fish_count, weight_g
 
 MAX_DAY_NUMBER = 10_000
 MAX_DURATION_DAYS = 3_650
@@ -34,7 +35,7 @@ def _complete_and_unique(rows: list[dict], key: str, what: str, fields: tuple[st
     return rows
 
 
-class NestedRowsSerializer(serializers.ModelSerializer):
+class NestedRowsSerializer(ModelSerializer):
     """``nested`` maps a list field to (child model, foreign key to the parent)."""
 
     nested: dict[str, tuple[type, str]] = {}
@@ -62,8 +63,8 @@ class NestedRowsSerializer(serializers.ModelSerializer):
             model.objects.create(**{fk: parent}, **row)
 
 
-class TemperatureDaySerializer(serializers.ModelSerializer):
-    day_number = serializers.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
+class TemperatureDaySerializer(ModelSerializer):
+    day_number = fields.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
     temp_c = temperature_c()
 
     class Meta:
@@ -71,8 +72,8 @@ class TemperatureDaySerializer(serializers.ModelSerializer):
         fields = ["day_number", "temp_c"]
 
 
-class TemperatureProfileDaySerializer(serializers.ModelSerializer):
-    day_number = serializers.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
+class TemperatureProfileDaySerializer(ModelSerializer):
+    day_number = fields.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
     temp_c = temperature_c()
 
     class Meta:
@@ -101,7 +102,7 @@ class TemperatureProfileSerializer(NestedRowsSerializer):
         temperature_profile_days_replace(profile=parent, days=[(r["day_number"], r["temp_c"]) for r in rows])
 
 
-class TGCOverrideSerializer(serializers.ModelSerializer):
+class TGCOverrideSerializer(ModelSerializer):
     tgc_value = FiniteFloatField(min_value=0.0001, max_value=100.0)
 
     class Meta:
@@ -129,7 +130,7 @@ class TGCModelSerializer(NestedRowsSerializer):
         return attrs
 
 
-class MortalityOverrideSerializer(serializers.ModelSerializer):
+class MortalityOverrideSerializer(ModelSerializer):
     rate_percent = FiniteFloatField(min_value=0.0, max_value=99.99)
 
     class Meta:
@@ -150,7 +151,7 @@ class MortalityModelSerializer(NestedRowsSerializer):
         return _complete_and_unique(rows, "lifecycle_stage", "Stage", ("lifecycle_stage", "rate_percent"))
 
 
-class FCRStageSerializer(serializers.ModelSerializer):
+class FCRStageSerializer(ModelSerializer):
     fcr_value = FiniteFloatField(min_value=0.01, max_value=20.0)
 
     class Meta:
@@ -170,8 +171,8 @@ class FCRModelSerializer(NestedRowsSerializer):
         return _complete_and_unique(rows, "lifecycle_stage", "Stage", ("lifecycle_stage", "fcr_value"))
 
 
-class ScenarioSerializer(serializers.ModelSerializer):
-    duration_days = serializers.IntegerField(min_value=1, max_value=MAX_DURATION_DAYS)
+class ScenarioSerializer(ModelSerializer):
+    duration_days = fields.IntegerField(min_value=1, max_value=MAX_DURATION_DAYS)
     initial_count = fish_count()
     initial_weight_g = weight_g()
 
