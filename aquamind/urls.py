@@ -18,3 +18,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/v1/", include("apps.api.urls")),
 ]
+
+handler404 = "apps.api.views.misc.page_not_found"
+handler500 = "apps.api.views.misc.server_error"

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import CheckConstraint, ProtectedError, Q, RestrictedError, UniqueConstraint
@@ -21,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from apps.api.parsers import too_large
 from aquamind.errors import DomainError
 
 WHOLE_REQUEST_KEYS = {api_settings.NON_FIELD_ERRORS_KEY, "__all__"}
@@ -53,6 +56,8 @@ def as_api_exception(exc) -> exceptions.APIException | None:
         return exc
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        return too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):
