@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -66,3 +67,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as ``120/min`` (per s, min, hour or day); empty means no throttle (None)."""
+    raw = os.environ.get(name)
+    value = default if raw is None else raw.strip()
+    if value == "":
+        return None
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate (use a number per s, min, hour or day, e.g. 120/min)")
+    return value

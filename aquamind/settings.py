@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AQUAMIND_VAR_DIR", str(BASE_DIR / "var")))
@@ -96,6 +96,12 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The lockout backend is Django's ModelBackend that refuses locked-out usernames and addresses (aquamind/lockout.py)
+AUTHENTICATION_BACKENDS = ["aquamind.lockout.LockoutModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # failed logins per username …
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)  # … or per client address
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)  # counting window and lockout length
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -137,6 +143,14 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    # writes per user; the token endpoint sets its own (per address and per username) in apps/api/views/misc.py
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttles.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "write": env_rate("THROTTLE_WRITE_RATE", "120/min"),
+        "token_ip": env_rate("THROTTLE_TOKEN_IP_RATE", "30/min"),
+        "token_username": env_rate("THROTTLE_TOKEN_USERNAME_RATE", "10/min"),
+    },
+    "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -168,6 +182,17 @@ CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/1" if _PRODUCTION else "") or None
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 AQUAMIND_EMBEDDED = not CELERY_BROKER_URL
+
+# --- cache: throttle and lockout counters. Redis in production, so all web processes share the counts;
+# in-process memory in embedded mode (one process).
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+_REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": CACHE_URL,
+    "KEY_PREFIX": "aquamind-cache",
+    "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},  # a dead Redis must not hang requests
+}
+CACHES = {"default": _REDIS_CACHE if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = AQUAMIND_EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = env_bool("CELERY_TASK_ACKS_LATE", True)

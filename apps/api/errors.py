@@ -7,6 +7,7 @@ back the request's transaction (ATOMIC_REQUESTS), so nothing is saved.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from django.apps import apps
@@ -47,7 +48,7 @@ def exception_handler(exc, context):
     if getattr(api_exc, "auth_header", None):
         headers["WWW-Authenticate"] = api_exc.auth_header
     if getattr(api_exc, "wait", None):
-        headers["Retry-After"] = str(int(api_exc.wait))
+        headers["Retry-After"] = str(math.ceil(api_exc.wait))
     return Response({"errors": error_list(api_exc.detail)}, status=api_exc.status_code, headers=headers)
 
 

@@ -7,6 +7,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
+from apps.api.throttles import LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle
 from aquamind.middleware import error_response
 
 
@@ -15,6 +16,8 @@ class ObtainTokenView(ObtainAuthToken):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    # the lockout first: while it holds, the rate counters need not count
+    throttle_classes = [LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle]
 
 
 @extend_schema(exclude=True)
