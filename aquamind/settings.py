@@ -11,17 +11,13 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_rate, env_str
+from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_pair, env_rate, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AQUAMIND_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("AQUAMIND_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env_str("SECRET_KEY", "")  # checked below, once the mode is known
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -119,6 +115,17 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 if WHITENOISE_USE_FINDERS:  # then an empty or missing STATIC_ROOT is expected, not worth a warning
     warnings.filterwarnings("ignore", message="No directory at: ")  # WhiteNoise, about STATIC_ROOT
 
+# --- HTTPS (docs/operations.md §HTTPS): all off by default, so plain-HTTP development and tests work;
+# behind TLS set them as the runbook says, and `manage.py check --deploy` is clean.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [r"^health/$"])  # load balancers probe over HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")  # e.g. HTTP_X_FORWARDED_PROTO,https
+
 # Request bodies above this many bytes are answered 413 (the API's JSON, Django's forms and uploads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
 
@@ -178,6 +185,7 @@ SPECTACULAR_SETTINGS = {
 # No broker (CELERY_BROKER_URL empty) = embedded: tasks run in-process right after the event's commit.
 AQUAMIND_MODE = env_choice("AQUAMIND_MODE", "production" if IS_POSTGRES else "embedded", ("production", "embedded"))
 _PRODUCTION = AQUAMIND_MODE == "production"
+SECRET_KEY = secret_key(SECRET_KEY, required=_PRODUCTION and not DEBUG)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "redis://127.0.0.1:6379/1" if _PRODUCTION else "") or None
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
