@@ -63,7 +63,7 @@ class StrictBooleanField(forms.Field):
             return None
         text = str(value).lower()
         if text not in {"true", "false"}:
-            raise forms.ValidationError(f"{value!r} is neither true nor false.", code="invalid")
+            raise forms.ValidationError("%(value)r is neither true nor false.", code="invalid", params={"value": value})
         return text == "true"
 
 
@@ -83,7 +83,7 @@ class IsoDateField(forms.DateField):
                 raise ValueError
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise forms.ValidationError(f"{value!r} is not a date (YYYY-MM-DD).", code="invalid") from None
+            raise forms.ValidationError("%(value)r is not a date (YYYY-MM-DD).", code="invalid", params={"value": value}) from None
 
 
 @extend_schema_field(OpenApiTypes.DATE)

@@ -8,9 +8,11 @@ query-string serializers take digit strings (``allow_strings=True``): a query st
 """
 from __future__ import annotations
 
+import decimal
 import math
 import re
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 MAX_TEXT_LENGTH = 10_000
@@ -63,20 +65,65 @@ class FloatField(serializers.FloatField):
 
 
 class DecimalField(serializers.DecimalField):
-    """A decimal sent as a JSON number or a decimal string (the form the responses use); not a boolean."""
+    """A decimal sent as a JSON number or a decimal string (the form the responses use); not a boolean.
+
+    The bounds are checked on the value as sent; it is then rounded half up to ``decimal_places`` (a weight
+    of 125.456 g is stored as 125.46 g), so the schema can say "a number between min and max" and mean it.
+    """
 
     default_error_messages = {"incorrect_type": "A number is required, not {data_type}."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("rounding", decimal.ROUND_HALF_UP)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, float, str)):
             self.fail("incorrect_type", data_type=_type_name(data))
         return super().to_internal_value(data)
 
+    def validate_precision(self, value):
+        if self.min_value is not None and value < self.min_value:
+            self.fail("min_value", min_value=self.min_value)
+        if self.max_value is not None and value > self.max_value:
+            self.fail("max_value", max_value=self.max_value)
+        if self.max_whole_digits is not None and value.adjusted() >= self.max_whole_digits:
+            self.fail("max_whole_digits", max_whole_digits=self.max_whole_digits)
+        if self.decimal_places is not None:
+            value = value.quantize(decimal.Decimal(1).scaleb(-self.decimal_places), rounding=self.rounding)
+        return super().validate_precision(value)
+
+    def bounds(self) -> dict:
+        """``minimum``/``maximum`` of the values accepted: the field's limits, or what its digits can hold."""
+        largest = None
+        if self.max_whole_digits is not None:
+            largest = decimal.Decimal(10) ** self.max_whole_digits - decimal.Decimal(1).scaleb(-(self.decimal_places or 0))
+        limits = {"minimum": [self.min_value, -largest if largest else None], "maximum": [self.max_value, largest]}
+        pick = {"minimum": max, "maximum": min}
+        return {key: float(pick[key](v for v in values if v is not None)) for key, values in limits.items() if any(v is not None for v in values)}
+
+
+class DecimalFieldSchema(OpenApiSerializerFieldExtension):
+    """In request bodies a decimal is a number with its real bounds (drf-spectacular would say "a string
+    matching a pattern", which states no bounds); in responses it stays the decimal string DRF renders."""
+
+    target_class = DecimalField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "response":
+            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {"type": "number", "format": "double", **self.target.bounds()}
+
 
 class CharField(serializers.CharField):
-    """Text sent as a JSON string: numbers and booleans are refused, not turned into ``"0"``."""
+    """Text sent as a JSON string: numbers and booleans are refused, not turned into ``"0"``. Kept as sent
+    (no trimming), so "not blank" means what the schema's ``minLength: 1`` says."""
 
     default_error_messages = {"incorrect_type": "A string is required, not {data_type}."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
