@@ -92,13 +92,21 @@ class DateFilter(df.DateFilter):
 
 
 class FilterSet(df.FilterSet):
-    """The base of every filter set here: model booleans and dates get the strict filters above."""
+    """The base of every filter set here: model booleans and dates get the strict filters above, and an
+    empty value (``?date_to=``) is an error rather than no filter, except for free-text filters."""
 
     FILTER_DEFAULTS = {
         **df.FilterSet.FILTER_DEFAULTS,
         models.BooleanField: {"filter_class": BooleanFilter},
         models.DateField: {"filter_class": DateFilter},
     }
+
+    def is_valid(self):
+        valid = super().is_valid()
+        empty = [name for name, f in self.filters.items() if type(f) is not df.CharFilter and self.data.get(name) == ""]
+        for name in empty:
+            self.form.add_error(name, forms.ValidationError("An empty value; leave the parameter out instead.", code="blank"))
+        return valid and not empty
 
 
 def date_range(field: str) -> dict:

@@ -100,6 +100,8 @@ def test_lists_are_paginated_by_100_with_a_page_size_parameter(viewer, farm):
         ("batch/growth-samples/", {"page": "last"}, "page"),
         ("batch/growth-samples/", {"page": "999"}, "page"),
         ("batch/daily-states/", {"date_from": "~50%,"}, "date_from"),  # a % in the value once made a 500
+        ("batch/growth-samples/", {"date_to": ""}, "date_to"),
+        ("batch/transfers/", {"status": ""}, "status"),
     ],
 )
 def test_a_malformed_filter_or_page_is_a_400_naming_the_parameter(viewer, farm, url, query, parameter):

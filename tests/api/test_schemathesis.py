@@ -15,6 +15,7 @@ figures of a longer run).
 """
 import datetime as dt
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -32,16 +33,21 @@ from apps.api.urls import router
 from apps.batch.services.recompute import batch_recompute
 from apps.inventory.models import Feed
 from apps.scenario.models import FCRModel
-from tests.api.conftest import day
+from tests.api.conftest import FIGURES, day
 from tests.factories import FeedingEventFactory, GrowthSampleFactory, MortalityEventFactory, TreatmentFactory, reading
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "10"))
+# API_FUZZ_COVERAGE=1 adds the coverage phase (boundary values of every parameter; not bounded by max_examples)
+COVERAGE = os.environ.get("API_FUZZ_COVERAGE", "") == "1"
 ROLES = ("viewer", "operator", "manager", "admin")
-# Valid and invalid data, fuzzing phase (the coverage phase's boundary cases are not bounded by max_examples,
-# see docs/api.md for a run with it), fixed seed. No NUL characters: PostgreSQL text cannot hold them and the
-# API refuses them (code null_characters_not_allowed), which the schema does not spell out for every string.
+# Valid and invalid data, fixed seed. No NUL characters: PostgreSQL text cannot hold them and the API refuses
+# them (code null_characters_not_allowed), which the schema does not spell out for every string.
 CONFIG = SchemathesisConfig.from_dict(
-    {"seed": 20261201, "generation": {"mode": "all", "allow-x00": False}, "phases": {"coverage": {"enabled": False}}}
+    {
+        "seed": int(os.environ.get("API_FUZZ_SEED", "20261201")),
+        "generation": {"mode": "all", "allow-x00": False},
+        "phases": {"coverage": {"enabled": COVERAGE}},
+    }
 )
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True), config=CONFIG)
 schema.app = get_wsgi_application()
@@ -79,6 +85,19 @@ def _errors(response) -> list[dict]:
         return response.json()["errors"] or [{}]
     except (ValueError, KeyError, TypeError):
         return [{}]
+
+
+STATUSES: Counter = Counter()  # responses by status code, over the module (printed at its end)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_the_figures(request):
+    """Hands the figures to ``pytest_terminal_summary`` (tests/api/conftest.py), which prints them."""
+    yield
+    if STATUSES:
+        figures = ", ".join(f"{code}: {n}" for code, n in sorted(STATUSES.items()))
+        fives = sum(n for code, n in STATUSES.items() if code >= 500)
+        request.config.stash[FIGURES] = f"schemathesis: {sum(STATUSES.values())} requests ({figures}); 5xx: {fives}"
 
 
 @pytest.fixture(autouse=True)
@@ -133,8 +152,9 @@ def point_at_a_stored_row(case) -> None:
 def test_every_check_passes_for_every_role(case, tokens):
     point_at_a_stored_row(case)
     for role in ROLES:
-        case.call_and_validate(
+        response = case.call_and_validate(
             headers={"Authorization": f"Token {tokens[role]}"},
             excluded_checks=[positive_data_acceptance],
             additional_checks=[positive_data_acceptance_except_data_rules],
         )
+        STATUSES[response.status_code] += 1
