@@ -27,6 +27,7 @@ DESCRIPTIONS = {
     "404": "No such object.",
     "409": "The object is still used by other records.",
     "413": "The request body is larger than the limit (REQUEST_BODY_MAX_BYTES, 1 MB by default).",
+    "414": "The URL is too long (answered by the HTTP server in front, e.g. gunicorn's limit_request_line of 4094 bytes, as an HTML page).",
     "415": "The body is not `application/json`.",
     "429": "Too many requests (write throttle, token throttles or login lockout); retry after `Retry-After` seconds.",
 }
@@ -38,7 +39,7 @@ BODY_METHODS = {"post", "put", "patch"}
 
 def error_codes(path: str, method: str, operation: dict) -> list[str]:
     """The error statuses an operation can answer (docs/api.md §Errors)."""
-    codes = ["401", "403"]
+    codes = ["401", "403", "414"]
     if method != "get" or operation.get("parameters"):
         codes.append("400")
     if "{" in path:
@@ -63,6 +64,8 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in error_codes(path, method, operation):
                 response = {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}}
+                if code == "414":
+                    del response["content"]  # not ours: the server's own page
                 if code == "429":
                     response["headers"] = RETRY_AFTER
                 responses.setdefault(code, response)
