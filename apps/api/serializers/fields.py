@@ -1,9 +1,10 @@
 """Strict field types for every serializer of the API (docs/api.md §Validation, "Types").
 
 JSON has its own types, and the schema states them: an integer field takes a JSON integer, not a float
-(``1.5`` or ``1.0``) nor a boolean (``true`` is 1 in Python); a number field takes a number or a decimal
-string, not a boolean; a string field takes a string, not a number; a boolean field takes ``true`` or
-``false``; a related id takes an integer. DRF's own fields coerce all of these silently. Integer fields of
+(``1.5`` or ``1.0``) nor a boolean (``true`` is 1 in Python); a float field takes a number; a decimal field
+a number or a decimal string; neither takes a boolean; a string field takes a string, not a number; a
+boolean field takes ``true`` or ``false``; a related id takes an integer. DRF's own fields coerce all of
+these silently. Integer fields of
 query-string serializers take digit strings (``allow_strings=True``): a query string has no other type.
 """
 from __future__ import annotations
