@@ -160,6 +160,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is not a parameter of ours (an unknown one would be DRF's 404)
 }
 
 SPECTACULAR_SETTINGS = {

@@ -93,3 +93,21 @@ def test_every_404_under_api_is_in_the_json_error_shape(viewer, farm, path):
 def test_a_404_outside_the_api_stays_a_page(client):
     response = client.get("/no-such-page/%0A")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
+
+
+def test_a_format_query_parameter_is_ignored_not_a_404(viewer, farm):
+    """Found by the long schemathesis run: DRF read ``?format=`` and answered an unknown one with 404."""
+    response = viewer.get(f"{V1}/batch/growth-samples/", {"format": "false"})
+    assert response.status_code == 200 and response.json()["count"] == 0
+
+
+def test_empty_growth_data_parameters_are_a_400_naming_them(viewer, farm):
+    response = viewer.get(f"{V1}/batch/batches/{farm.batch.pk}/combined-growth-data/", {"start_date": "", "granularity": ""})
+    assert response.status_code == 400 and errors_by_field(response) == {"start_date": "blank", "granularity": "blank"}
+
+
+def test_an_empty_assignment_list_is_refused_as_the_schema_says(manager, viewer, farm):
+    response = manager.post(f"{V1}/batch/batches/{farm.batch.pk}/recompute-daily-states/", {"start_date": "2024-01-10", "assignment_ids": []})
+    assert response.status_code == 400 and set(errors_by_field(response)) == {"assignment_ids"}
+    schema = viewer.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
+    assert schema["RecomputeRequestRequest"]["properties"]["assignment_ids"]["minItems"] == 1

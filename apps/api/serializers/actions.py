@@ -7,7 +7,7 @@ from apps.batch.models import BatchContainerAssignment
 from apps.scenario.models import Scenario
 
 from . import fields
-from .common import MAX_ID, not_in_future
+from .common import MAX_ID, QuerySerializer, not_in_future
 
 
 class RecomputeRequestSerializer(serializers.Serializer):
@@ -16,7 +16,7 @@ class RecomputeRequestSerializer(serializers.Serializer):
         required=False, help_text="Only choose the assignments with days up to here; each still runs to its last day."
     )
     assignment_ids = serializers.ListField(
-        child=fields.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, max_length=10_000,
+        child=fields.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, min_length=1, max_length=10_000,
         help_text="Default: every assignment of the batch with days in the range.",
     )
 
@@ -106,7 +106,7 @@ class RecomputeStatusSerializer(serializers.Serializer):
     open_failures = OpenFailureSerializer(many=True)
 
 
-class GrowthQuerySerializer(serializers.Serializer):
+class GrowthQuerySerializer(QuerySerializer):
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False)
     assignment_id = fields.IntegerField(required=False, min_value=1, max_value=MAX_ID, allow_strings=True)

@@ -83,6 +83,18 @@ class ModelSerializer(serializers.ModelSerializer):
     serializer_choice_field = fields.ChoiceField
 
 
+class QuerySerializer(serializers.Serializer):
+    """Validates query parameters. A parameter given with an empty value (``?start_date=``) is an error, not
+    "left out" (DRF treats an empty form value as absent), so the schema's formats hold for every value."""
+
+    def to_internal_value(self, data):
+        empty = {name: [serializers.ErrorDetail("An empty value; leave the parameter out instead.", code="blank")]
+                 for name in self.fields if hasattr(data, "get") and data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
 def candidate(serializer: serializers.ModelSerializer, attrs: dict):
     """The row as it will be saved: the stored values (on update) overlaid with the validated input, as an
     unsaved model instance for the domain validators."""
