@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -66,3 +67,52 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A DRF throttle rate such as ``120/min`` (per s, min, hour or day); empty means no throttle (None)."""
+    raw = os.environ.get(name)
+    value = default if raw is None else raw.strip()
+    if value == "":
+        return None
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate (use a number per s, min, hour or day, e.g. 120/min)")
+    return value
+
+
+def env_pair(name: str) -> tuple[str, str] | None:
+    """Two comma-separated values (``HTTP_X_FORWARDED_PROTO,https``); empty or unset means None."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise ImproperlyConfigured(f"{name}={raw!r} must be two comma-separated values, e.g. HTTP_X_FORWARDED_PROTO,https")
+    return parts[0], parts[1]
+
+
+DEV_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+MIN_SECRET_KEY_LENGTH = 50
+
+
+def secret_key(value: str, *, required: bool) -> str:
+    """``value`` when it is a real key; the public development key when none is set and none is
+    ``required`` (embedded mode, or DEBUG). A required key must be at least 50 characters with at least 5
+    different ones, and not the development key (Django's own test for a strong key, security.W009)."""
+    if not required:
+        return value or DEV_SECRET_KEY
+    if not value:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set: production mode needs a random key of at least 50 characters, e.g. from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+        )
+    if value == DEV_SECRET_KEY or value.startswith("django-insecure-"):
+        raise ImproperlyConfigured("SECRET_KEY is the public development key: set a random one in production mode")
+    if len(value) < MIN_SECRET_KEY_LENGTH or len(set(value)) < 5:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is too weak ({len(value)} characters): production mode needs at least {MIN_SECRET_KEY_LENGTH}, random"
+        )
+    return value

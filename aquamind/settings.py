@@ -11,17 +11,13 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_pair, env_rate, env_str, secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AQUAMIND_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and env_bool("AQUAMIND_REQUIRE_SECRET_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env_str("SECRET_KEY", "")  # checked below, once the mode is known
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -50,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "aquamind.middleware.RequestSizeLimitMiddleware",  # 413 before anything reads an oversized body
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) with DEBUG off
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +92,12 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The lockout backend is Django's ModelBackend that refuses locked-out usernames and addresses (aquamind/lockout.py)
+AUTHENTICATION_BACKENDS = ["aquamind.lockout.LockoutModelBackend"]
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # failed logins per username …
+LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)  # … or per client address
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)  # counting window and lockout length
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -112,6 +115,20 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 if WHITENOISE_USE_FINDERS:  # then an empty or missing STATIC_ROOT is expected, not worth a warning
     warnings.filterwarnings("ignore", message="No directory at: ")  # WhiteNoise, about STATIC_ROOT
 
+# --- HTTPS (docs/operations.md §HTTPS): all off by default, so plain-HTTP development and tests work;
+# behind TLS set them as the runbook says, and `manage.py check --deploy` is clean.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [r"^health/$"])  # load balancers probe over HTTP
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")  # e.g. HTTP_X_FORWARDED_PROTO,https
+
+# Request bodies above this many bytes are answered 413 (the API's JSON, Django's forms and uploads).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
+
 LOGIN_URL = "/accounts/login/"  # any user; /admin/ needs a staff user
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/batches/"
@@ -127,14 +144,23 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],  # size and nesting limits
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    # writes per user; the token endpoint sets its own (per address and per username) in apps/api/views/misc.py
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttles.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "write": env_rate("THROTTLE_WRITE_RATE", "120/min"),
+        "token_ip": env_rate("THROTTLE_TOKEN_IP_RATE", "30/min"),
+        "token_username": env_rate("THROTTLE_TOKEN_USERNAME_RATE", "10/min"),
+    },
+    "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is not a parameter of ours (an unknown one would be DRF's 404)
 }
 
 SPECTACULAR_SETTINGS = {
@@ -160,11 +186,23 @@ SPECTACULAR_SETTINGS = {
 # No broker (CELERY_BROKER_URL empty) = embedded: tasks run in-process right after the event's commit.
 AQUAMIND_MODE = env_choice("AQUAMIND_MODE", "production" if IS_POSTGRES else "embedded", ("production", "embedded"))
 _PRODUCTION = AQUAMIND_MODE == "production"
+SECRET_KEY = secret_key(SECRET_KEY, required=_PRODUCTION and not DEBUG)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 # No result backend by default in either mode: AquaMind never reads task results (task_ignore_result).
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 AQUAMIND_EMBEDDED = not CELERY_BROKER_URL
+
+# --- cache: throttle and lockout counters. Redis in production, so all web processes share the counts;
+# in-process memory in embedded mode (one process).
+CACHE_URL = env_str("CACHE_URL", REDIS_URL)
+_REDIS_CACHE = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": CACHE_URL,
+    "KEY_PREFIX": "aquamind-cache",
+    "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},  # a dead Redis must not hang requests
+}
+CACHES = {"default": _REDIS_CACHE if CACHE_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = AQUAMIND_EMBEDDED
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True

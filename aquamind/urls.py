@@ -1,16 +1,17 @@
 from django.contrib import admin
-from django.contrib.auth.views import LoginView, LogoutView
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from aquamind.health import health
+from aquamind.lockout import LockoutLoginView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/batches/", permanent=False)),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/login/", LockoutLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("batches/", include("apps.web.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -18,3 +19,6 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/v1/", include("apps.api.urls")),
 ]
+
+handler404 = "apps.api.views.misc.page_not_found"
+handler500 = "apps.api.views.misc.server_error"

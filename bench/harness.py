@@ -9,6 +9,7 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import secrets
 import statistics
 import sys
 import time
@@ -24,6 +25,8 @@ def django_setup() -> None:
     if str(REPO_ROOT) not in sys.path:
         sys.path.insert(0, str(REPO_ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aquamind.settings")
+    # production mode needs a real key; a benchmark serves nobody, so a fresh random one will do
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()

@@ -11,6 +11,8 @@ export DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aqu
 export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
 export CELERY_BROKER_URL="$REDIS_URL"
 export CELERY_RESULT_BACKEND=""
+# production mode (PostgreSQL) refuses to start without a real key: a fresh random one per run, never committed
+export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 echo "== full suite on PostgreSQL + Redis"
 .venv/bin/python -m pytest "$@"
 

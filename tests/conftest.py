@@ -7,3 +7,21 @@ def salmon(db):
     from tests.factories import SpeciesFactory
 
     return SpeciesFactory()
+
+
+@pytest.fixture(autouse=True)
+def generous_limits_and_a_private_cache(settings):
+    """Every test starts with an empty in-process cache (never the shared Redis) and throttle and lockout
+    limits that no ordinary test reaches; the throttling tests lower them again."""
+    from django.core.cache import cache
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"write": "100000/min", "token_ip": "100000/min", "token_username": "100000/min"},
+    }
+    settings.LOGIN_FAILURE_LIMIT = settings.LOGIN_FAILURE_LIMIT_PER_IP = 100_000
+    cache.clear()
+    yield
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:  # never clear a server's cache (it would flush it)
+        cache.clear()

@@ -7,6 +7,7 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self) -> None:
+        import aquamind.checks  # noqa: F401  (registers the deploy checks)
         from apps.api.roles import role_permissions_sync
 
         # after every app's permissions exist: auth creates them in its own post_migrate handler

@@ -7,10 +7,13 @@ back the request's transaction (ATOMIC_REQUESTS), so nothing is saved.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.db.models import CheckConstraint, ProtectedError, Q, RestrictedError, UniqueConstraint
@@ -21,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from apps.api.parsers import too_large
 from aquamind.errors import DomainError
 
 WHOLE_REQUEST_KEYS = {api_settings.NON_FIELD_ERRORS_KEY, "__all__"}
@@ -44,7 +48,7 @@ def exception_handler(exc, context):
     if getattr(api_exc, "auth_header", None):
         headers["WWW-Authenticate"] = api_exc.auth_header
     if getattr(api_exc, "wait", None):
-        headers["Retry-After"] = str(int(api_exc.wait))
+        headers["Retry-After"] = str(math.ceil(api_exc.wait))
     return Response({"errors": error_list(api_exc.detail)}, status=api_exc.status_code, headers=headers)
 
 
@@ -53,6 +57,8 @@ def as_api_exception(exc) -> exceptions.APIException | None:
         return exc
     if isinstance(exc, Http404):
         return exceptions.NotFound()
+    if isinstance(exc, RequestDataTooBig):
+        return too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):

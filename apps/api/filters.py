@@ -1,9 +1,17 @@
 """List filters (docs/api.md §Filters). Ids filter by exact match (an unknown id gives an empty page);
-``date_from``/``date_to`` bound a resource's date inclusively."""
+``date_from``/``date_to`` bound a resource's date inclusively.
+
+Every value is parsed strictly, as the schema states it, and a malformed one is a 400 naming the parameter:
+ids are digits (1 … 2**63−1), booleans ``true``/``false``, dates ISO ``YYYY-MM-DD``.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import re
 
 import django_filters as df
 from django import forms
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -24,22 +32,87 @@ from apps.inventory.models import FeedingEvent
 from apps.scenario.models import Scenario, TemperatureProfileDay, TGCModel
 
 MAX_ID = 2**63 - 1
+_DIGITS = re.compile(r"-?[0-9]{1,20}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class IdField(forms.IntegerField):
+    """Digits only: ``1.0``, ``+1`` and `` 1`` are refused (Django's IntegerField would take them)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
 
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not _DIGITS.fullmatch(str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(value)
 
-@extend_schema_field(OpenApiTypes.INT)
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(df.Filter):
     field_class = IdField
 
 
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false`` (any case); anything else is an error, not "no filter"."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).lower()
+        if text not in {"true", "false"}:
+            raise forms.ValidationError("%(value)r is neither true nor false.", code="invalid", params={"value": value})
+        return text == "true"
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BooleanFilter(df.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class IsoDateField(forms.DateField):
+    """An ISO date, ``YYYY-MM-DD`` only (not ``2024-1-5`` nor ``01/05/2024``)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            if not _ISO_DATE.fullmatch(str(value)):
+                raise ValueError
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise forms.ValidationError("%(value)r is not a date (YYYY-MM-DD).", code="invalid", params={"value": value}) from None
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DateFilter(df.DateFilter):
+    field_class = IsoDateField
+
+
+class FilterSet(df.FilterSet):
+    """The base of every filter set here: model booleans and dates get the strict filters above, and an
+    empty value (``?date_to=``) is an error rather than no filter, except for free-text filters."""
+
+    FILTER_DEFAULTS = {
+        **df.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": BooleanFilter},
+        models.DateField: {"filter_class": DateFilter},
+    }
+
+    def is_valid(self):
+        valid = super().is_valid()
+        empty = [name for name, f in self.filters.items() if type(f) is not df.CharFilter and self.data.get(name) == ""]
+        for name in empty:
+            self.form.add_error(name, forms.ValidationError("An empty value; leave the parameter out instead.", code="blank"))
+        return valid and not empty
+
+
 def date_range(field: str) -> dict:
     return {
-        "date_from": df.DateFilter(field_name=field, lookup_expr="gte", label=f"{field} on or after"),
-        "date_to": df.DateFilter(field_name=field, lookup_expr="lte", label=f"{field} on or before"),
+        "date_from": DateFilter(field_name=field, lookup_expr="gte", label=f"{field} on or after"),
+        "date_to": DateFilter(field_name=field, lookup_expr="lte", label=f"{field} on or before"),
     }
 
 
@@ -50,21 +123,21 @@ def filterset(model, *, ids: dict[str, str], date_field: str | None = None, fiel
         attrs.update(date_range(date_field))
     attrs.update(extra)
     attrs["Meta"] = type("Meta", (), {"model": model, "fields": list(fields)})
-    return type(f"{model.__name__}Filter", (df.FilterSet,), attrs)
+    return type(f"{model.__name__}Filter", (FilterSet,), attrs)
 
 
 EVENT_IDS = {"batch": "assignment__batch_id", "assignment": "assignment_id", "container": "assignment__container_id"}
 
 
-class AssignmentFilter(df.FilterSet):
+class AssignmentFilter(FilterSet):
     """``date_from``/``date_to``: assignments with days in the range (they overlap it)."""
 
     batch = IdFilter(field_name="batch_id")
     container = IdFilter(field_name="container_id")
     lifecycle_stage = IdFilter(field_name="lifecycle_stage_id")
-    date_from = df.DateFilter(method="days_from", label="has days on or after")
-    date_to = df.DateFilter(field_name="assignment_date", lookup_expr="lte", label="starts on or before")
-    active = df.BooleanFilter(field_name="departure_date", lookup_expr="isnull", label="not departed")
+    date_from = DateFilter(method="days_from", label="has days on or after")
+    date_to = DateFilter(field_name="assignment_date", lookup_expr="lte", label="starts on or before")
+    active = BooleanFilter(field_name="departure_date", lookup_expr="isnull", label="not departed")
 
     class Meta:
         model = BatchContainerAssignment
@@ -74,14 +147,14 @@ class AssignmentFilter(df.FilterSet):
         return queryset.filter(Q(departure_date__isnull=True) | Q(departure_date__gt=value))
 
 
-class TransferFilter(df.FilterSet):
+class TransferFilter(FilterSet):
     """``assignment`` and ``container`` match the source or the destination."""
 
     batch = IdFilter(field_name="source_assignment__batch_id")
     assignment = IdFilter(method="either_assignment")
     container = IdFilter(method="either_container")
-    date_from = df.DateFilter(field_name="actual_execution_date", lookup_expr="gte")
-    date_to = df.DateFilter(field_name="actual_execution_date", lookup_expr="lte")
+    date_from = DateFilter(field_name="actual_execution_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="actual_execution_date", lookup_expr="lte")
 
     class Meta:
         model = TransferAction
@@ -94,15 +167,15 @@ class TransferFilter(df.FilterSet):
         return queryset.filter(Q(source_assignment__container_id=value) | Q(dest_assignment__container_id=value))
 
 
-class ReadingFilter(df.FilterSet):
+class ReadingFilter(FilterSet):
     """``batch``: readings of the containers the batch occupied, taken while it was there."""
 
     container = IdFilter(field_name="container_id")
     parameter = IdFilter(field_name="parameter_id")
     parameter_code = df.CharFilter(field_name="parameter__code", lookup_expr="iexact")
     batch = IdFilter(method="of_batch")
-    date_from = df.DateFilter(field_name="reading_time__date", lookup_expr="gte")
-    date_to = df.DateFilter(field_name="reading_time__date", lookup_expr="lte")
+    date_from = DateFilter(field_name="reading_time__date", lookup_expr="gte")
+    date_to = DateFilter(field_name="reading_time__date", lookup_expr="lte")
 
     class Meta:
         model = EnvironmentalReading
@@ -115,12 +188,12 @@ class ReadingFilter(df.FilterSet):
         return queryset.filter(Exists(stays))
 
 
-class BatchFilter(df.FilterSet):
+class BatchFilter(FilterSet):
     species = IdFilter(field_name="species_id")
     container = IdFilter(method="in_container", label="ever assigned to this container")
     batch_number = df.CharFilter(lookup_expr="icontains")
-    date_from = df.DateFilter(field_name="start_date", lookup_expr="gte")
-    date_to = df.DateFilter(field_name="start_date", lookup_expr="lte")
+    date_from = DateFilter(field_name="start_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = Batch

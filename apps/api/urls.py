@@ -37,5 +37,5 @@ for prefix, viewset in ROUTES:
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     *router.urls,
-    re_path(r"^.*/$", UnknownEndpointView.as_view(), name="api-unknown"),
+    re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]

@@ -6,6 +6,7 @@ contains ``bench``, a real broker (not the embedded eager mode) and a queue of t
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ def setup() -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aquamind.settings")
+    # production mode needs a real key; a benchmark serves nobody, so a fresh random one will do
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
 

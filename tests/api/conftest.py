@@ -13,6 +13,14 @@ from apps.scenario.models import Scenario
 from tests.batch.scenarios import START, farm_with_transfer
 
 
+FIGURES = pytest.StashKey[str]()  # the schemathesis run's request counts (tests/api/test_schemathesis.py)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if FIGURES in config.stash:
+        terminalreporter.write_line(config.stash[FIGURES])
+
+
 def day(n: int) -> dt.date:
     """Day ``n`` of the farm's batch (day 1 = START, 2024-01-01)."""
     return START + dt.timedelta(days=n - 1)

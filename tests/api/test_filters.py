@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 
+from apps.batch.models import BatchContainerAssignment
 from apps.batch.services.recompute import batch_recompute
 from tests.api.conftest import day, errors_by_field
 from tests.factories import AssignmentFactory, BatchFactory, GrowthSampleFactory, MortalityEventFactory, reading
@@ -79,4 +80,38 @@ def test_lists_are_paginated_by_100_with_a_page_size_parameter(viewer, farm):
     second = viewer.get(first["next"]).json()
     assert len(second["results"]) == 30 and second["next"] is None
     assert len(viewer.get(f"{V1}/batch/mortality-events/", {"page_size": 20}).json()["results"]) == 20
-    assert viewer.get(f"{V1}/batch/mortality-events/", {"page": 9}).status_code == 404
+    past_the_end = viewer.get(f"{V1}/batch/mortality-events/", {"page": 9})
+    assert past_the_end.status_code == 400 and errors_by_field(past_the_end) == {"page": "invalid_page"}
+
+
+@pytest.mark.parametrize(
+    "url, query, parameter",
+    [
+        ("batch/assignments/", {"active": "maybe"}, "active"),
+        ("health/treatments/", {"includes_weighing": "2"}, "includes_weighing"),
+        ("batch/growth-samples/", {"batch": "1.5"}, "batch"),
+        ("batch/growth-samples/", {"batch": "1.0"}, "batch"),
+        ("batch/growth-samples/", {"assignment": "0"}, "assignment"),
+        ("batch/growth-samples/", {"date_from": "2024-1-5"}, "date_from"),
+        ("batch/transfers/", {"status": "done"}, "status"),
+        ("batch/growth-samples/", {"page_size": "abc"}, "page_size"),
+        ("batch/growth-samples/", {"page_size": "1001"}, "page_size"),
+        ("batch/growth-samples/", {"page": "0"}, "page"),
+        ("batch/growth-samples/", {"page": "last"}, "page"),
+        ("batch/growth-samples/", {"page": "999"}, "page"),
+        ("batch/daily-states/", {"date_from": "~50%,"}, "date_from"),  # a % in the value once made a 500
+        ("batch/growth-samples/", {"date_to": ""}, "date_to"),
+        ("batch/transfers/", {"status": ""}, "status"),
+    ],
+)
+def test_a_malformed_filter_or_page_is_a_400_naming_the_parameter(viewer, farm, url, query, parameter):
+    """Issue 9, case 7: these were ignored with a 200 (or a 404 for the page)."""
+    response = viewer.get(f"{V1}/{url}", query)
+    assert response.status_code == 400 and set(errors_by_field(response)) == {parameter}
+
+
+def test_boolean_filters_take_true_and_false(viewer, farm):
+    url = f"{V1}/batch/assignments/"
+    BatchContainerAssignment.objects.filter(pk=farm.dest.pk).update(departure_date=None)  # the destination stays
+    assert ids(viewer.get(url, {"batch": farm.batch.pk, "active": "true"})) == [farm.dest.pk]
+    assert ids(viewer.get(url, {"batch": farm.batch.pk, "active": "False"})) == [farm.source.pk]

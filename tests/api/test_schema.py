@@ -34,3 +34,25 @@ def test_the_docs_page_uses_the_bundled_swagger_ui(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("reader", password="pw-long-enough"))
     page = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in page and "/static/drf_spectacular_sidecar/" in page and "cdn" not in page.lower()
+
+
+def schema_of(client) -> dict:
+    return client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+
+def test_every_operation_documents_the_statuses_it_can_answer(viewer):
+    """Issue 9, case 8: 404 "Invalid page" (now a 400), 413, 414 and 429 were undocumented."""
+    paths = schema_of(viewer)["paths"]
+    assert set(paths["/api/v1/batch/growth-samples/"]["post"]["responses"]) == {"201", "400", "401", "403", "413", "414", "415", "429"}
+    assert set(paths["/api/v1/batch/growth-samples/"]["get"]["responses"]) == {"200", "400", "401", "403", "414"}
+    assert set(paths["/api/v1/batch/growth-samples/{id}/"]["delete"]["responses"]) == {"204", "400", "401", "403", "404", "409", "414", "429"}
+    throttled = paths["/api/v1/auth/token/"]["post"]["responses"]["429"]
+    assert throttled["headers"]["Retry-After"]["required"] is True
+
+
+def test_id_filters_and_pagination_declare_their_bounds(viewer):
+    """Issue 9, case 8: id filters refused 0 although the schema declared no minimum."""
+    parameters = {p["name"]: p["schema"] for p in schema_of(viewer)["paths"]["/api/v1/batch/growth-samples/"]["get"]["parameters"]}
+    assert parameters["batch"] == {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 1000)
+    assert parameters["page"]["minimum"] == 1 and parameters["date_from"]["format"] == "date"

@@ -8,7 +8,8 @@ from apps.scenario.models import Scenario
 
 from aquamind.domain import event_date, plan_date
 
-from .common import MAX_ID
+from . import fields
+from .common import MAX_ID, QuerySerializer
 
 
 class RecomputeRequestSerializer(serializers.Serializer):
@@ -17,7 +18,7 @@ class RecomputeRequestSerializer(serializers.Serializer):
         required=False, validators=[plan_date], help_text="Only choose the assignments with days up to here; each still runs to its last day."
     )
     assignment_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, max_length=10_000,
+        child=fields.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, min_length=1, max_length=10_000,
         help_text="Default: every assignment of the batch with days in the range.",
     )
 
@@ -56,7 +57,7 @@ class RecomputeScheduledSerializer(serializers.Serializer):
 
 
 class PinScenarioSerializer(serializers.Serializer):
-    scenario_id = serializers.IntegerField(
+    scenario_id = fields.IntegerField(
         min_value=1, max_value=MAX_ID, allow_null=True, help_text="A scenario of this batch; null unpins (the newest scenario is used)."
     )
 
@@ -108,10 +109,10 @@ class RecomputeStatusSerializer(serializers.Serializer):
     open_failures = OpenFailureSerializer(many=True)
 
 
-class GrowthQuerySerializer(serializers.Serializer):
+class GrowthQuerySerializer(QuerySerializer):
     start_date = serializers.DateField(required=False, validators=[plan_date])
     end_date = serializers.DateField(required=False, validators=[plan_date])
-    assignment_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    assignment_id = fields.IntegerField(required=False, min_value=1, max_value=MAX_ID, allow_strings=True)
     granularity = serializers.ChoiceField(choices=["daily", "weekly"], default="daily")
 
     def validate(self, attrs):

@@ -7,12 +7,12 @@ from rest_framework import serializers
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, VerificationRun
 from apps.batch.services.validation import assignment_record_validate
 
-from .common import candidate, fail
+from .common import ModelSerializer, candidate, fail
 
 RECOMPUTE_FIELDS = ["last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at"]
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     class Meta:
         model = Batch
         fields = ["id", "batch_number", "species", "start_date", "status", "pinned_scenario", "notes", "created_at", *RECOMPUTE_FIELDS]
@@ -31,7 +31,7 @@ class BatchSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     class Meta:
         model = BatchContainerAssignment
         fields = [
@@ -52,7 +52,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class DailyStateSerializer(serializers.ModelSerializer):
+class DailyStateSerializer(ModelSerializer):
     class Meta:
         model = ActualDailyAssignmentState
         fields = [
@@ -65,7 +65,7 @@ class DailyStateSerializer(serializers.ModelSerializer):
 
 
 
-class VerificationRunSerializer(serializers.ModelSerializer):
+class VerificationRunSerializer(ModelSerializer):
     """One run of the verifier (stored states against a full recompute); ``details`` lists, per assignment that
     differed, its batch, first differing day, rows and fields, and the batches skipped with the reason."""
 

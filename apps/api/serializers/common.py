@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 
+from django.db import models
 from django.utils import timezone
 from rest_framework import serializers
 
 from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+
+from . import fields
 
 MAX_COUNT = 2_147_483_647
 MAX_ID = 2**63 - 1  # a BigAutoField; larger ids overflow SQLite in IN lookups
@@ -16,7 +18,7 @@ MAX_ID = 2**63 - 1  # a BigAutoField; larger ids overflow SQLite in IN lookups
 
 def weight_g(**kwargs) -> serializers.DecimalField:
     """An average fish weight in grams: above 0, at most 50,000 g, two decimals."""
-    return serializers.DecimalField(
+    return fields.DecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("0.01"),
@@ -29,9 +31,9 @@ def weight_g(**kwargs) -> serializers.DecimalField:
     )
 
 
-def fish_count(**kwargs) -> serializers.IntegerField:
+def fish_count(**kwargs) -> fields.IntegerField:
     """A number of fish: at least 1."""
-    return serializers.IntegerField(
+    return fields.IntegerField(
         min_value=1, max_value=MAX_COUNT, error_messages={"min_value": "A count must be at least 1."}, **kwargs
     )
 
@@ -54,16 +56,43 @@ def past_date(**kwargs) -> serializers.DateField:
     return serializers.DateField(validators=[not_in_future], **kwargs)
 
 
-class FiniteFloatField(serializers.FloatField):
-    """A float that is a real number: "nan" and "inf" strings are refused."""
+FiniteFloatField = fields.FloatField
 
-    default_error_messages = {"not_finite": "A finite number is required."}
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The base of every model serializer of the API: the strict field types of ``fields`` for every model
+    field (integers refuse floats and booleans, strings refuse numbers, text is bounded, ids are integers)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.AutoField: fields.IntegerField,
+        models.BigAutoField: fields.IntegerField,
+        models.BigIntegerField: fields.IntegerField,
+        models.IntegerField: fields.IntegerField,
+        models.PositiveIntegerField: fields.IntegerField,
+        models.PositiveBigIntegerField: fields.IntegerField,
+        models.PositiveSmallIntegerField: fields.IntegerField,
+        models.SmallIntegerField: fields.IntegerField,
+        models.FloatField: fields.FloatField,
+        models.DecimalField: fields.DecimalField,
+        models.BooleanField: fields.BooleanField,
+        models.CharField: fields.CharField,
+        models.TextField: fields.TextField,
+    }
+    serializer_related_field = fields.PrimaryKeyRelatedField
+    serializer_choice_field = fields.ChoiceField
+
+
+class QuerySerializer(serializers.Serializer):
+    """Validates query parameters. A parameter given with an empty value (``?start_date=``) is an error, not
+    "left out" (DRF treats an empty form value as absent), so the schema's formats hold for every value."""
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if not math.isfinite(value):
-            self.fail("not_finite")
-        return value
+        empty = {name: [serializers.ErrorDetail("An empty value; leave the parameter out instead.", code="blank")]
+                 for name in self.fields if hasattr(data, "get") and data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
 
 
 def candidate(serializer: serializers.ModelSerializer, attrs: dict):

@@ -19,10 +19,10 @@ from apps.inventory.models import FeedingEvent
 from apps.inventory.services import feeding_event_record
 from aquamind.domain import READING_MAX, READING_MIN
 
-from .common import FiniteFloatField, candidate, fail
+from .common import FiniteFloatField, ModelSerializer, candidate, fail
 
 
-class RecordedSerializer(serializers.ModelSerializer):
+class RecordedSerializer(ModelSerializer):
     """Saves through ``record`` (a recording service that locks, checks and saves) instead of ``save()``."""
 
     def record(self, row):
@@ -37,7 +37,7 @@ class RecordedSerializer(serializers.ModelSerializer):
         return self.record(instance)
 
 
-class AssignmentEventSerializer(serializers.ModelSerializer):
+class AssignmentEventSerializer(ModelSerializer):
     """Checks ``date_field`` against the assignment's days."""
 
     date_field: str = ""
@@ -130,7 +130,7 @@ def _check_transfer_day(source, dest, day) -> None:
     event_date_validate(assignment=dest, day=day, field="actual_execution_date")
 
 
-class EnvironmentalReadingSerializer(serializers.ModelSerializer):
+class EnvironmentalReadingSerializer(ModelSerializer):
     value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, help_text="Within the parameter's range.")
 
     class Meta:

@@ -13,17 +13,18 @@ from apps.inventory.models import Feed
 
 from aquamind.domain import READING_MAX, READING_MIN, reading_range
 
-from .common import FiniteFloatField, candidate, fail
+from . import fields
+from .common import ModelSerializer, candidate, fail
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(ModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "name", "kind"]
 
 
-class ContainerSerializer(serializers.ModelSerializer):
-    volume_m3 = serializers.DecimalField(
+class ContainerSerializer(ModelSerializer):
+    volume_m3 = fields.DecimalField(
         max_digits=10, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
@@ -32,15 +33,15 @@ class ContainerSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "name", "kind", "volume_m3"]
 
 
-class SpeciesSerializer(serializers.ModelSerializer):
+class SpeciesSerializer(ModelSerializer):
     class Meta:
         model = Species
         fields = ["id", "name", "scientific_name"]
 
 
-class LifeCycleStageSerializer(serializers.ModelSerializer):
-    expected_weight_min_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
-    expected_weight_max_g = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+class LifeCycleStageSerializer(ModelSerializer):
+    expected_weight_min_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    expected_weight_max_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
 
     class Meta:
         model = LifeCycleStage
@@ -53,8 +54,8 @@ class LifeCycleStageSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class FeedSerializer(serializers.ModelSerializer):
-    pellet_size_mm = serializers.DecimalField(
+class FeedSerializer(ModelSerializer):
+    pellet_size_mm = fields.DecimalField(
         max_digits=5, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
 
@@ -63,9 +64,9 @@ class FeedSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "brand", "pellet_size_mm"]
 
 
-class EnvironmentalParameterSerializer(serializers.ModelSerializer):
-    min_value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Lowest valid reading.")
-    max_value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Highest valid reading.")
+class EnvironmentalParameterSerializer(ModelSerializer):
+    min_value = fields.FloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Lowest valid reading.")
+    max_value = fields.FloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Highest valid reading.")
 
     class Meta:
         model = EnvironmentalParameter

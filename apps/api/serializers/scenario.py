@@ -11,7 +11,7 @@ from apps.scenario import models as m
 
 from aquamind import domain as d
 
-from .common import FiniteFloatField, candidate, fail
+from .common import FiniteFloatField, ModelSerializer, candidate, fail
 
 MAX_DAY_NUMBER = d.MAX_PROFILE_DAY
 
@@ -43,7 +43,7 @@ def _complete_and_unique(rows: list[dict], key: str, what: str, fields: tuple[st
     return rows
 
 
-class NestedRowsSerializer(serializers.ModelSerializer):
+class NestedRowsSerializer(ModelSerializer):
     """``nested`` maps a list field to (child model, foreign key to the parent)."""
 
     nested: dict[str, tuple[type, str]] = {}
@@ -71,8 +71,8 @@ class NestedRowsSerializer(serializers.ModelSerializer):
             model.objects.create(**{fk: parent}, **row)
 
 
-class TemperatureDaySerializer(serializers.ModelSerializer):
-    day_number = serializers.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
+class TemperatureDaySerializer(ModelSerializer):
+    day_number = fields.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
     temp_c = temperature_c()
 
     class Meta:
@@ -80,8 +80,8 @@ class TemperatureDaySerializer(serializers.ModelSerializer):
         fields = ["day_number", "temp_c"]
 
 
-class TemperatureProfileDaySerializer(serializers.ModelSerializer):
-    day_number = serializers.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
+class TemperatureProfileDaySerializer(ModelSerializer):
+    day_number = fields.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
     temp_c = temperature_c()
 
     class Meta:
@@ -110,7 +110,7 @@ class TemperatureProfileSerializer(NestedRowsSerializer):
         temperature_profile_days_replace(profile=parent, days=[(r["day_number"], r["temp_c"]) for r in rows])
 
 
-class TGCOverrideSerializer(serializers.ModelSerializer):
+class TGCOverrideSerializer(ModelSerializer):
     tgc_value = tgc()
 
     class Meta:
@@ -138,7 +138,7 @@ class TGCModelSerializer(NestedRowsSerializer):
         return attrs
 
 
-class MortalityOverrideSerializer(serializers.ModelSerializer):
+class MortalityOverrideSerializer(ModelSerializer):
     rate_percent = mortality_rate()
 
     class Meta:
@@ -159,7 +159,7 @@ class MortalityModelSerializer(NestedRowsSerializer):
         return _complete_and_unique(rows, "lifecycle_stage", "Stage", ("lifecycle_stage", "rate_percent"))
 
 
-class FCRStageSerializer(serializers.ModelSerializer):
+class FCRStageSerializer(ModelSerializer):
     fcr_value = FiniteFloatField(min_value=d.FCR_RANGE[0], max_value=d.FCR_RANGE[1])
 
     class Meta:
@@ -179,7 +179,7 @@ class FCRModelSerializer(NestedRowsSerializer):
         return _complete_and_unique(rows, "lifecycle_stage", "Stage", ("lifecycle_stage", "fcr_value"))
 
 
-class ScenarioSerializer(serializers.ModelSerializer):
+class ScenarioSerializer(ModelSerializer):
     class Meta:
         model = m.Scenario
         fields = [

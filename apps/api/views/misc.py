@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
+
+from apps.api.throttles import LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle
+from aquamind.middleware import error_response
 
 
 class ObtainTokenView(ObtainAuthToken):
@@ -12,6 +16,8 @@ class ObtainTokenView(ObtainAuthToken):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    # the lockout first: while it holds, the rate counters need not count
+    throttle_classes = [LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle]
 
 
 @extend_schema(exclude=True)
@@ -22,3 +28,22 @@ class UnknownEndpointView(APIView):
         raise NotFound("No such endpoint.")
 
     get = post = put = patch = delete = _not_found
+
+
+def is_api_path(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def page_not_found(request, exception=None):
+    """``handler404``: under /api/ the one JSON error shape (any path, even one no route matches, such as a
+    path with a newline); elsewhere Django's page."""
+    if is_api_path(request):
+        return error_response(404, "not_found", "No such endpoint.")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: under /api/ the one JSON error shape; elsewhere Django's page. (The error is logged.)"""
+    if is_api_path(request):
+        return error_response(500, "server_error", "An unexpected error; it has been logged.")
+    return defaults.server_error(request)
