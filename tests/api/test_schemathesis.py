@@ -61,6 +61,8 @@ DATA_RULE_CODES = frozenset(
         "end_before_start", "exceeds_population", "future_date", "has_assignments", "invalid", "invalid_page",
         "max_below_min", "no_days", "other_batch", "other_species", "outside_assignment", "pinned", "protected",
         "required_with", "same_assignment", "unique", "duplicate_sample", "out_of_range", "outside_range",
+        # dates: the schema has no way to state the earliest date (1990-01-01) or the planning horizon
+        "too_early", "beyond_horizon", "excludes_readings",
     }
 )  # fmt: skip
 

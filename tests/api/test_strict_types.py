@@ -101,5 +101,8 @@ def test_a_decimal_is_rounded_half_up_to_its_places_after_the_bounds_are_checked
 
 def test_request_decimals_are_numbers_with_their_bounds_in_the_schema(viewer):
     schema = viewer.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
-    assert schema["GrowthSampleRequest"]["properties"]["avg_weight_g"] == {"type": "number", "format": "double", "minimum": 0.01, "maximum": 50000.0}
+    assert schema["GrowthSampleRequest"]["properties"]["avg_weight_g"] == {
+        "type": "number", "format": "double", "minimum": 0.01, "maximum": 50000.0,
+        "description": "Average weight in g: 0.01 to 50,000.",
+    }
     assert schema["GrowthSample"]["properties"]["avg_weight_g"]["type"] == "string"  # responses render decimal strings

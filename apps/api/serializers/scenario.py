@@ -8,9 +8,9 @@ from rest_framework import serializers
 from apps.api.services import temperature_profile_days_replace
 from apps.batch.signals import recompute_marks_deferred
 from apps.scenario import models as m
-
 from aquamind import domain as d
 
+from . import fields
 from .common import FiniteFloatField, ModelSerializer, candidate, fail
 
 MAX_DAY_NUMBER = d.MAX_PROFILE_DAY
