@@ -1,0 +1,77 @@
+"""Growth segments and projections: derived from the daily states, written only by ``forecast_refresh`` in the
+recompute's transaction (so they are never older than the states). Figures are floats: they are analysis figures
+of any size the records imply, rounded when written."""
+from django.db import models
+from django.db.models import Q
+
+
+class GrowthSegment(models.Model):
+    """Growth performance between two weighed days of an assignment (docs/forecast.md "Segments")."""
+
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="growth_segments")
+    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="growth_segments")
+    start_date = models.DateField(help_text="End of this day is the segment's start (an anchor or the first stored day).")
+    end_date = models.DateField(help_text="The anchor day that ends the segment.")
+    start_kind = models.CharField(max_length=20)
+    end_kind = models.CharField(max_length=20)
+    days = models.IntegerField()
+    degree_days = models.FloatField()
+    start_weight_g = models.FloatField()
+    end_weight_g = models.FloatField()
+    start_population = models.BigIntegerField()
+    end_population = models.BigIntegerField()
+    realised_tgc = models.FloatField(null=True)
+    sgr_pct = models.FloatField(help_text="Specific growth rate, %/day.")
+    feed_kg = models.FloatField()
+    biological_gain_kg = models.FloatField()
+    economic_gain_kg = models.FloatField()
+    biological_fcr = models.FloatField(null=True)
+    economic_fcr = models.FloatField(null=True)
+    deaths = models.BigIntegerField()
+    mortality_pct = models.FloatField(null=True)
+    scenario_tgc = models.FloatField(null=True)
+    performance_ratio = models.FloatField(null=True, help_text="Realised TGC / scenario TGC over the same days.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assignment_id", "end_date"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "end_date"], name="segment_unique_assignment_end")]
+        indexes = [models.Index(fields=["batch", "end_date"], name="segment_batch_end")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.start_date}..{self.end_date}"
+
+
+class Projection(models.Model):
+    """The live projection of an active assignment, or of the batch (``assignment`` null): daily P10/P50/P90 arrays
+    in ``series`` from ``first_date`` on (docs/forecast.md "Projection")."""
+
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="projections")
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="projections", null=True, blank=True
+    )
+    as_of_date = models.DateField(help_text="The date of the latest actual state it starts from.")
+    first_date = models.DateField()
+    days = models.IntegerField()
+    performance_ratio = models.FloatField(null=True)
+    performance_sd = models.FloatField(null=True)
+    performance_source = models.CharField(max_length=20, blank=True)
+    temp_bias_c = models.FloatField(null=True)
+    mortality_daily_rate = models.FloatField(null=True)
+    mortality_source = models.CharField(max_length=20, blank=True)
+    target_weight_g = models.FloatField()
+    harvest_date = models.DateField(null=True, help_text="First day the P50 weight reaches the target.")
+    harvest_date_p10 = models.DateField(null=True, help_text="Earliest: the first day the P90 weight reaches it.")
+    harvest_date_p90 = models.DateField(null=True, help_text="Latest: the first day the P10 weight reaches it.")
+    series = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["batch_id", "assignment_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=Q(assignment__isnull=False), name="projection_one_per_assignment"),
+            models.UniqueConstraint(fields=["batch"], condition=Q(assignment__isnull=True), name="projection_one_total_per_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.assignment_id or 'total'} from {self.first_date}"

@@ -1,0 +1,239 @@
+"""``forecast_refresh``: the growth segments and projections of a batch, written in its recompute's transaction.
+
+Called by ``batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
+so segments and projections are never older than the states they are derived from (docs/forecast.md).
+
+Segments: an assignment recomputed from its first day gets all its segments anew; one restarted on an anchor day
+A (engine.md §3.6) keeps its stored segments ending on or before A -- their days are unchanged -- and gets the
+segments after A from the new rows. Projections: every active assignment's and the batch total, anew each time
+(a handful of queries whatever the batch's size).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Q
+
+from apps.batch.engine.temperature import profile_temperature
+from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
+from apps.batch.services.scenario_params import scenario_for_batch
+from apps.forecast.engine import (
+    Projection,
+    ProjectionStart,
+    Segment,
+    mortality_estimate,
+    performance_estimate,
+    project,
+    projections_total,
+    segments_compute,
+    temperature_bias,
+)
+from apps.forecast.engine.estimates import BIAS_DAYS, MORTALITY_DAYS, SegmentEvidence
+from apps.forecast.models import GrowthSegment
+from apps.forecast.models import Projection as ProjectionRow
+
+if TYPE_CHECKING:
+    from apps.batch.services.loading import BatchData
+    from apps.batch.services.saving import AssignmentWrite
+
+RECENT_DAYS = max(BIAS_DAYS, MORTALITY_DAYS)
+
+
+def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> None:
+    """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch."""
+    growth_segments_refresh(data=data, writes=writes, computed_at=computed_at)
+    projections_refresh(data=data, computed_at=computed_at)
+
+
+def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
+    """Replace the segments the ``writes`` changed; returns the number written."""
+    if not writes:
+        return 0
+    stale = Q()
+    new: list[GrowthSegment] = []
+    tgc_by_stage, tgc_default = data.params.tgc_by_stage, data.params.tgc
+    for write in writes:
+        windowed = write.from_day > write.first_day and write.rows and write.rows[0].date == write.from_day
+        stale |= Q(assignment_id=write.assignment_id, end_date__gt=write.from_day) if windowed else Q(assignment_id=write.assignment_id)
+        stale |= Q(assignment_id=write.assignment_id, end_date__gt=write.last_day)
+        anchors = {day: anchor.kind for day, anchor in data.anchors.get(write.assignment_id, {}).items()}
+        for segment in segments_compute(
+            rows=write.rows,
+            anchor_kinds=anchors,
+            tgc_by_stage=tgc_by_stage,
+            tgc_default=tgc_default,
+            starts_at_placement=not windowed,
+        ):
+            new.append(_segment_row(data.batch.pk, write.assignment_id, segment, computed_at))
+    GrowthSegment.objects.filter(stale).delete()
+    GrowthSegment.objects.bulk_create(new)
+    return len(new)
+
+
+def _r(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _segment_row(batch_id: int, assignment_id: int, s: Segment, computed_at: dt.datetime) -> GrowthSegment:
+    return GrowthSegment(
+        batch_id=batch_id,
+        assignment_id=assignment_id,
+        start_date=s.start_date,
+        end_date=s.end_date,
+        start_kind=s.start_kind,
+        end_kind=s.end_kind,
+        days=s.days,
+        degree_days=round(s.degree_days, 2),
+        start_weight_g=round(s.start_weight_g, 2),
+        end_weight_g=round(s.end_weight_g, 2),
+        start_population=s.start_population,
+        end_population=s.end_population,
+        realised_tgc=_r(s.realised_tgc, 4),
+        sgr_pct=round(s.sgr_pct, 4),
+        feed_kg=round(s.feed_kg, 3),
+        biological_gain_kg=round(s.biological_gain_kg, 2),
+        economic_gain_kg=round(s.economic_gain_kg, 2),
+        biological_fcr=_r(s.biological_fcr, 3),
+        economic_fcr=_r(s.economic_fcr, 3),
+        deaths=s.deaths,
+        mortality_pct=_r(s.mortality_pct, 4),
+        scenario_tgc=_r(s.scenario_tgc, 4),
+        performance_ratio=_r(s.performance_ratio, 4),
+        computed_at=computed_at,
+    )
+
+
+def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
+    """Replace the batch's projections: one per active assignment (no departure after its latest state, fish in
+    it) and the batch total. Returns the number of assignment projections."""
+    batch_id = data.batch.pk
+    departures = dict(BatchContainerAssignment.objects.filter(batch_id=batch_id).values_list("id", "departure_date"))
+    active = [
+        a for a in data.assignments
+        if a.first_day <= a.last_day and (departures.get(a.id) is None or departures[a.id] > a.last_day + dt.timedelta(days=1))
+    ]
+    recent = _recent_rows(active)
+    evidence = _segment_evidence(batch_id)
+    scenario = scenario_for_batch(data.batch)
+    scenario_end = scenario.start_date + dt.timedelta(days=scenario.duration_days - 1)
+    target = settings.FORECAST_HARVEST_WEIGHT_G
+    projected: list[tuple[int, Projection, dict]] = []
+    for assignment in active:
+        rows = recent.get(assignment.id)
+        if not rows or rows[-1][3] <= 0:
+            continue
+        horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (scenario_end - rows[-1][0]).days))
+        projection, assumptions = assignment_projection(
+            rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
+            own=evidence.get(assignment.id, []), batch=[e for ev in evidence.values() for e in ev],
+        )
+        projected.append((assignment.id, projection, assumptions))
+    ProjectionRow.objects.filter(batch_id=batch_id).delete()
+    new = [_projection_row(batch_id, a, p, assumptions, target, computed_at) for a, p, assumptions in projected]
+    total = projections_total([p for _, p, _ in projected], target_weight_g=target)
+    if total is not None:
+        new.append(_projection_row(batch_id, None, total, {"as_of_date": total.first_date - dt.timedelta(days=1)}, target, computed_at))
+    ProjectionRow.objects.bulk_create(new)
+    return len(projected)
+
+
+def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: float, own, batch) -> tuple[Projection, dict]:
+    """The projection from the latest of ``rows`` (date, day number, weight, population, stage, temp, deaths,
+    temperature source; the last RECENT_DAYS days, oldest first), and the assumptions it used."""
+    last = rows[-1]
+    as_of = last[0]
+    performance = performance_estimate(as_of=as_of, own=own, batch=batch)
+    bias = temperature_bias(
+        measured_minus_profile_c=[
+            r[5] - profile_temperature(params.profile, r[1])
+            for r in rows if r[7] == "measured" and (as_of - r[0]).days < BIAS_DAYS
+        ]
+    )
+    window = [r for r in rows if (as_of - r[0]).days < MORTALITY_DAYS]
+    stage = last[4]
+    mortality = mortality_estimate(
+        deaths=sum(r[6] for r in window),
+        fish_days=sum(r[3] + r[6] for r in window),
+        model_daily_rate=params.mortality_daily_by_stage.get(stage, params.mortality_daily),
+        days=len(window),
+    )
+    start = ProjectionStart(date=as_of, day_number=last[1], weight_g=last[2], population=last[3], stage_id=stage)
+    projection = project(
+        start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
+        mortality=mortality, target_weight_g=target_weight_g,
+    )
+    assumptions = {
+        "as_of_date": as_of,
+        "performance_ratio": performance.ratio,
+        "performance_sd": performance.sd,
+        "performance_source": performance.source,
+        "temp_bias_c": bias.bias_c,
+        "mortality_daily_rate": mortality.daily_rate,
+        "mortality_source": mortality.source,
+    }
+    return projection, assumptions
+
+
+def _recent_rows(active) -> dict[int, list[tuple]]:
+    """The last RECENT_DAYS stored days of each active assignment, oldest first, as plain tuples."""
+    if not active:
+        return {}
+    since = min(a.last_day for a in active) - dt.timedelta(days=RECENT_DAYS - 1)
+    rows = (
+        ActualDailyAssignmentState.objects.filter(assignment_id__in=[a.id for a in active], date__gte=since)
+        .order_by("assignment_id", "date")
+        .values_list(
+            "assignment_id", "date", "day_number", "avg_weight_g", "population", "lifecycle_stage_id", "temp_c",
+            "mortality_count", "sources__temp",
+        )
+    )
+    last_day = {a.id: a.last_day for a in active}
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for a, day, number, weight, population, stage, temp, deaths, temp_source in rows:
+        if (last_day[a] - day).days < RECENT_DAYS:
+            out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
+    return out
+
+
+def _segment_evidence(batch_id: int) -> dict[int, list[SegmentEvidence]]:
+    evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
+    rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False).values_list(
+        "assignment_id", "end_date", "degree_days", "performance_ratio"
+    )
+    for assignment_id, end, degree_days, ratio in rows:
+        evidence[assignment_id].append(SegmentEvidence(end_date=end, degree_days=degree_days, ratio=ratio))
+    return evidence
+
+
+def _series(projection: Projection) -> dict:
+    return {
+        "weight_g": {k: [round(v, 2) for v in values] for k, values in projection.weight_g.items()},
+        "population": {k: [round(v) for v in values] for k, values in projection.population.items()},
+        "biomass_kg": {k: [round(v, 1) for v in values] for k, values in projection.biomass_kg.items()},
+        "stage_ids": projection.stage_ids,
+    }
+
+
+def _projection_row(batch_id, assignment_id, projection: Projection, assumptions: dict, target, computed_at) -> ProjectionRow:
+    return ProjectionRow(
+        batch_id=batch_id,
+        assignment_id=assignment_id,
+        as_of_date=assumptions["as_of_date"],
+        first_date=projection.first_date,
+        days=projection.days,
+        performance_ratio=_r(assumptions.get("performance_ratio"), 4),
+        performance_sd=_r(assumptions.get("performance_sd"), 4),
+        performance_source=assumptions.get("performance_source", ""),
+        temp_bias_c=_r(assumptions.get("temp_bias_c"), 3),
+        mortality_daily_rate=_r(assumptions.get("mortality_daily_rate"), 7),
+        mortality_source=assumptions.get("mortality_source", ""),
+        target_weight_g=target,
+        harvest_date=projection.harvest_date,
+        harvest_date_p10=projection.harvest_date_early,
+        harvest_date_p90=projection.harvest_date_late,
+        series=_series(projection),
+        computed_at=computed_at,
+    )
