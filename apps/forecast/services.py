@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Q
 
+from apps.batch.engine.stage import tgc_per_day_degree
 from apps.batch.engine.temperature import profile_temperature
 from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
 from apps.batch.services.scenario_params import scenario_for_batch
@@ -31,7 +32,15 @@ from apps.forecast.engine import (
     segments_compute,
     temperature_bias,
 )
-from apps.forecast.engine.estimates import BIAS_DAYS, MORTALITY_DAYS, SegmentEvidence
+from apps.forecast.engine.estimates import (
+    BIAS_DAYS,
+    FIT_WINDOW_DAYS,
+    MORTALITY_DAYS,
+    AnchorPoint,
+    Performance,
+    SegmentEvidence,
+    growth_fit,
+)
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
 
@@ -40,6 +49,7 @@ if TYPE_CHECKING:
     from apps.batch.services.saving import AssignmentWrite
 
 RECENT_DAYS = max(BIAS_DAYS, MORTALITY_DAYS)
+PRIOR_SD_MIN = 0.05  # the batch's performance guides an assignment's fit, never overrules its weighings
 
 
 def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> None:
@@ -115,8 +125,8 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
         a for a in data.assignments
         if a.first_day <= a.last_day and (departures.get(a.id) is None or departures[a.id] > a.last_day + dt.timedelta(days=1))
     ]
-    recent = _recent_rows(active)
     evidence = _segment_evidence(batch_id)
+    recent = _recent_rows(active, {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in active})
     scenario = scenario_for_batch(data.batch)
     scenario_end = scenario.start_date + dt.timedelta(days=scenario.duration_days - 1)
     target = settings.FORECAST_HARVEST_WEIGHT_G
@@ -142,10 +152,20 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
 
 def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: float, own, batch) -> tuple[Projection, dict]:
     """The projection from the latest of ``rows`` (date, day number, weight, population, stage, temp, deaths,
-    temperature source; the last RECENT_DAYS days, oldest first), and the assumptions it used."""
+    temperature source; oldest first, from ``rows_since`` on), and the assumptions it used.
+
+    With a weighing in the fit window, the level (today's weight) and the ratio come from the growth fit of this
+    assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
+    assignment's, batch's or default performance."""
     last = rows[-1]
     as_of = last[0]
-    performance = performance_estimate(as_of=as_of, own=own, batch=batch)
+    prior = performance_estimate(as_of=as_of, own=[], batch=batch)
+    prior = Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
+    fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
+    if fit is not None:
+        performance, weight_g = fit.performance, fit.level**3
+    else:
+        performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch), last[2]
     bias = temperature_bias(
         measured_minus_profile_c=[
             r[5] - profile_temperature(params.profile, r[1])
@@ -160,7 +180,7 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
         model_daily_rate=params.mortality_daily_by_stage.get(stage, params.mortality_daily),
         days=len(window),
     )
-    start = ProjectionStart(date=as_of, day_number=last[1], weight_g=last[2], population=last[3], stage_id=stage)
+    start = ProjectionStart(date=as_of, day_number=last[1], weight_g=weight_g, population=last[3], stage_id=stage)
     projection = project(
         start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
         mortality=mortality, target_weight_g=target_weight_g,
@@ -177,23 +197,48 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
     return projection, assumptions
 
 
-def _recent_rows(active) -> dict[int, list[tuple]]:
-    """The last RECENT_DAYS stored days of each active assignment, oldest first, as plain tuples."""
+def rows_since(own: list[SegmentEvidence], as_of: dt.date) -> dt.date:
+    """The first day of states a projection reads: RECENT_DAYS back, or the last weighing in the fit window."""
+    since = as_of - dt.timedelta(days=RECENT_DAYS - 1)
+    weighed = [e.end_date for e in own if as_of - dt.timedelta(days=FIT_WINDOW_DAYS) <= e.end_date <= as_of]
+    return min([since, *weighed[-1:]]) if weighed else since
+
+
+def anchor_points(*, own: list[SegmentEvidence], rows, params, as_of: dt.date) -> list[AnchorPoint]:
+    """The assignment's weighings (segment ends) placed by the scenario's cube-root growth from them to ``as_of``.
+
+    The growth after the last weighing is summed from ``rows`` (which must reach back to it); earlier ones chain
+    back through the segments' scenario growth."""
+    ends = sorted((e for e in own if e.end_date <= as_of and e.end_weight_g > 0), key=lambda e: e.end_date)
+    if not ends or not rows or rows[0][0] > ends[-1].end_date:
+        return []
+    growth, previous_stage = 0.0, None
+    for row in rows:
+        if row[0] > ends[-1].end_date and previous_stage is not None and row[5] > 0:
+            growth += tgc_per_day_degree(params.tgc_by_stage.get(previous_stage, params.tgc)) * row[5]
+        previous_stage = row[4]
+    points, position = [], -growth
+    for segment in reversed(ends):
+        points.append(AnchorPoint((as_of - segment.end_date).days, position, segment.end_weight_g ** (1 / 3)))
+        position -= segment.scenario_growth
+    return points
+
+
+def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
+    """The stored days of each active assignment from its ``since`` day on, oldest first, as plain tuples."""
     if not active:
         return {}
-    since = min(a.last_day for a in active) - dt.timedelta(days=RECENT_DAYS - 1)
     rows = (
-        ActualDailyAssignmentState.objects.filter(assignment_id__in=[a.id for a in active], date__gte=since)
+        ActualDailyAssignmentState.objects.filter(assignment_id__in=[a.id for a in active], date__gte=min(since.values()))
         .order_by("assignment_id", "date")
         .values_list(
             "assignment_id", "date", "day_number", "avg_weight_g", "population", "lifecycle_stage_id", "temp_c",
             "mortality_count", "sources__temp",
         )
     )
-    last_day = {a.id: a.last_day for a in active}
     out: dict[int, list[tuple]] = defaultdict(list)
     for a, day, number, weight, population, stage, temp, deaths, temp_source in rows:
-        if (last_day[a] - day).days < RECENT_DAYS:
+        if day >= since[a]:
             out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
     return out
 
@@ -201,11 +246,18 @@ def _recent_rows(active) -> dict[int, list[tuple]]:
 def _segment_evidence(batch_id: int) -> dict[int, list[SegmentEvidence]]:
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
     rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False).values_list(
-        "assignment_id", "end_date", "degree_days", "performance_ratio"
+        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc"
     )
-    for assignment_id, end, degree_days, ratio in rows:
-        evidence[assignment_id].append(SegmentEvidence(end_date=end, degree_days=degree_days, ratio=ratio))
+    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in rows:
+        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
     return evidence
+
+
+def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc) -> SegmentEvidence:
+    return SegmentEvidence(
+        end_date=end_date, degree_days=degree_days, ratio=ratio, end_weight_g=end_weight_g,
+        scenario_growth=scenario_tgc * degree_days / 1000.0,
+    )
 
 
 def _series(projection: Projection) -> dict:

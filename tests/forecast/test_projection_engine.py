@@ -83,3 +83,15 @@ def test_the_temperature_bias_is_the_recent_mean_clamped_to_two_degrees():
     assert temperature_bias(measured_minus_profile_c=[0.5, 1.5]).bias_c == pytest.approx(1.0)
     assert temperature_bias(measured_minus_profile_c=[3.0, 4.0]).bias_c == 2.0
     assert temperature_bias(measured_minus_profile_c=[]).bias_c == 0.0
+
+
+def test_the_growth_fit_recovers_the_level_and_ratio_of_exact_weighings():
+    from apps.forecast.engine.estimates import AnchorPoint, growth_fit
+
+    # cube root 6.0 today and 1.1 x the scenario's growth: a weighing at position -p had cube root 6.0 - 1.1 p
+    points = [AnchorPoint(age, -p, 6.0 - 1.1 * p) for age, p in ((10, 0.3), (40, 1.0), (70, 1.8))]
+    fit = growth_fit(points=points, prior=Performance(1.0, 0.5, "default", 0))
+    assert fit.level == pytest.approx(6.0, abs=0.01) and fit.performance.ratio == pytest.approx(1.1, abs=0.02)
+    one = growth_fit(points=points[:1], prior=Performance(1.0, 0.05, "batch", 3))
+    assert one.performance.ratio == pytest.approx(1.0) and one.level == pytest.approx(6.0 - 1.1 * 0.3 + 0.3)
+    assert growth_fit(points=[AnchorPoint(400, -5.0, 4.0)], prior=Performance(1.0, 0.05, "batch", 3)) is None

@@ -55,12 +55,13 @@ def test_a_recompute_writes_the_segment_to_the_sample_with_hand_computed_figures
 def test_a_recompute_writes_the_projection_from_the_latest_state_with_this_assignments_performance(tank):
     batch_recompute(batch_id=tank.batch_id, today=TODAY)
     projection = Projection.objects.get(assignment=tank)
-    last = ActualDailyAssignmentState.objects.get(assignment=tank, date=TODAY)
     assert projection.as_of_date == TODAY and projection.first_date == TODAY + dt.timedelta(days=1)
     assert projection.days == 400  # the scenario runs 900 days; the horizon is capped by FORECAST_MAX_HORIZON_DAYS
-    assert projection.performance_source == "assignment" and projection.performance_ratio == pytest.approx(1.2794, abs=1e-3)
-    # the closed form: the cube root rises by ratio x 0.0025 x 10 °C a day (no measured temperature: no bias)
-    x = float(last.avg_weight_g) ** (1 / 3) + projection.performance_ratio * 0.0025 * 10 * 30
+    # one weighing: the fit takes the level from it and the ratio from its prior, the batch's segments (this one)
+    assert projection.performance_source == "fit" and projection.performance_ratio == pytest.approx(1.2794, abs=1e-3)
+    # the closed form from the 150 g sample on day 21: the cube root rises by ratio x 0.0025 x 10 °C a day (no
+    # measured temperature: no bias), 20 days to TODAY and 30 more
+    x = 150 ** (1 / 3) + projection.performance_ratio * 0.0025 * 10 * (20 + 30)
     assert projection.series["weight_g"]["p50"][29] == pytest.approx(x**3, abs=0.05)
     p10, p50, p90 = (projection.series["weight_g"][k][29] for k in ("p10", "p50", "p90"))
     assert p10 < p50 < p90

@@ -36,19 +36,92 @@ MORTALITY_REL_SD = 0.5
 
 @dataclass(frozen=True)
 class SegmentEvidence:
-    """One segment as evidence of performance: its end, degree-days and realised / scenario ratio."""
+    """One segment as evidence of performance: its end, degree-days and realised / scenario ratio; with its end
+    weight (g) and the scenario's cube-root growth over it (sum of c x T) for the growth fit."""
 
     end_date: dt.date
     degree_days: float
     ratio: float
+    end_weight_g: float = 0.0
+    scenario_growth: float = 0.0
 
 
 @dataclass(frozen=True)
 class Performance:
+    """The growth ratio (realised / scenario) and its sd; from a growth fit also the variance of the fitted cube
+    root at the as-of date and its covariance with the ratio (0 otherwise)."""
+
     ratio: float
     sd: float
-    source: str  # "assignment", "batch" or "default"
+    source: str  # "fit", "assignment", "batch" or "default"
     segments: int
+    level_var: float = 0.0
+    level_ratio_cov: float = 0.0
+
+
+@dataclass(frozen=True)
+class AnchorPoint:
+    """A weighed day for the growth fit: its age (days before the as-of date), its position (minus the scenario's
+    cube-root growth from it to the as-of date) and its measured cube root."""
+
+    age_days: int
+    position: float
+    cube_root: float
+
+
+@dataclass(frozen=True)
+class GrowthFit:
+    level: float  # fitted cube root at the as-of date
+    performance: Performance
+
+
+#: the relative error of a weighing's average weight (a sample of some tens to hundreds of fish)
+WEIGHING_REL_SD = 0.03
+FIT_HALF_LIFE_DAYS = 60.0
+FIT_WINDOW_DAYS = 240
+
+
+def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFit | None:
+    """Cube root = level + ratio x position, fitted by weighted least squares to the recent weighings, the ratio
+    pulled towards ``prior`` by its sd (so one weighing gives a level and the prior's ratio).
+
+    Each weighing counts 1 / (its sd)^2 x 0.5^(age / FIT_HALF_LIFE_DAYS): recent weighings lead, and the
+    sampling errors of several weighings average out instead of the latest one setting the level. The
+    variances are scaled up when the weighings scatter more than WEIGHING_REL_SD explains. None without a
+    weighing in the last FIT_WINDOW_DAYS days.
+    """
+    usable = [p for p in points if p.age_days <= FIT_WINDOW_DAYS and p.cube_root > 0]
+    if not usable:
+        return None
+    s00 = s01 = s11 = b0 = b1 = 0.0
+    weights = []
+    for p in usable:
+        w = 0.5 ** (p.age_days / FIT_HALF_LIFE_DAYS) / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
+        weights.append(w)
+        s00 += w
+        s01 += w * p.position
+        s11 += w * p.position * p.position
+        b0 += w * p.cube_root
+        b1 += w * p.position * p.cube_root
+    prior_precision = 1.0 / prior.sd**2
+    s11 += prior_precision
+    b1 += prior_precision * prior.ratio
+    det = s00 * s11 - s01 * s01
+    level = (s11 * b0 - s01 * b1) / det
+    ratio = (s00 * b1 - s01 * b0) / det
+    chi2 = sum(w * (p.cube_root - level - ratio * p.position) ** 2 for w, p in zip(weights, usable))
+    inflation = max(1.0, chi2 / (len(usable) - 1)) if len(usable) > 2 else 1.0
+    ratio = min(RATIO_BOUNDS[1], max(RATIO_BOUNDS[0], ratio))
+    var_ratio = inflation * s00 / det
+    performance = Performance(
+        ratio=ratio,
+        sd=math.sqrt(var_ratio + RATIO_SD_FLOOR**2),
+        source="fit",
+        segments=len(usable),
+        level_var=inflation * s11 / det,
+        level_ratio_cov=-inflation * s01 / det,
+    )
+    return GrowthFit(level=level, performance=performance)
 
 
 @dataclass(frozen=True)

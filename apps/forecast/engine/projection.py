@@ -7,9 +7,10 @@ From the latest actual state (the end of ``start.date``), day by day for ``horiz
   or below 0 °C), the stage advancing by weight as in the engine (engine.md §3.5);
 - deaths = the daily rate x the population (kept in floats; rounded when stored).
 
-The band is first order (delta method) and Gaussian in cube-root space: after d days the cube root's spread is
-sqrt((sd_ratio x A_d)^2 + (ratio x sd_bias x B_d)^2), with A_d = sum of c x T and B_d = sum of c over the growing
-days, so it widens with the horizon and with the spread of the realised ratios. P10/P90 are -/+ 1.2816 of those
+The band is first order (delta method) and Gaussian in cube-root space: after d days the cube root's variance is
+var_level + 2 cov x A_d + (sd_ratio x A_d)^2 + (ratio x sd_bias x B_d)^2, with A_d = sum of c x T and B_d = sum
+of c over the growing days (var_level and cov from the growth fit, 0 without one), so it widens with the horizon
+and with the spread of the realised ratios. P10/P90 are -/+ 1.2816 of those
 spreads; weights are cubed quantiles (cubing keeps quantiles). Population quantiles use the death rate -/+ 1.2816
 of its relative spread; biomass combines the two spreads in log space (independent).
 """
@@ -80,13 +81,15 @@ def project(
     x0 = x = start.weight_g ** (1 / 3)
     sum_ct = sum_c = 0.0
     ratio, sd_ratio, sd_bias = performance.ratio, performance.sd, bias.sd_c
+    level_var, cov = performance.level_var, performance.level_ratio_cov
     for d in range(1, horizon_days + 1):
         temp = profile_temperature(params.profile, start.day_number + d) + bias.bias_c
         if temp > 0.0:
             x = min(x + ratio * c * temp, MAX_CUBE_ROOT)
             sum_ct += c * temp
             sum_c += c
-        spread = Z90 * math.hypot(sd_ratio * sum_ct, ratio * sd_bias * sum_c)
+        variance = level_var + 2 * cov * sum_ct + (sd_ratio * sum_ct) ** 2 + (ratio * sd_bias * sum_c) ** 2
+        spread = Z90 * math.sqrt(max(variance, 0.0))
         w50 = x * x * x
         weights["p50"].append(w50)
         weights["p10"].append(max(x0, x - spread) ** 3)
