@@ -15,10 +15,10 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q
 
 from apps.batch.engine.stage import tgc_per_day_degree
-from apps.batch.engine.temperature import profile_temperature
 from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
 from apps.batch.services.scenario_params import scenario_for_batch
 from apps.forecast.engine import (
@@ -32,6 +32,7 @@ from apps.forecast.engine import (
     segments_compute,
     temperature_bias,
 )
+from apps.forecast.engine.projection import profile_temperatures
 from apps.forecast.engine.estimates import (
     BIAS_DAYS,
     FIT_WINDOW_DAYS,
@@ -63,7 +64,7 @@ def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], c
     if not writes:
         return 0
     stale = Q()
-    new: list[GrowthSegment] = []
+    new: list[tuple] = []
     tgc_by_stage, tgc_default = data.params.tgc_by_stage, data.params.tgc
     for write in writes:
         windowed = write.from_day > write.first_day and write.rows and write.rows[0].date == write.from_day
@@ -77,43 +78,47 @@ def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], c
             tgc_default=tgc_default,
             starts_at_placement=not windowed,
         ):
-            new.append(_segment_row(data.batch.pk, write.assignment_id, segment, computed_at))
+            new.append(_segment_values(data.batch.pk, write.assignment_id, segment, computed_at))
     GrowthSegment.objects.filter(stale).delete()
-    GrowthSegment.objects.bulk_create(new)
+    _segments_insert(new)
     return len(new)
+
+
+SEGMENT_COLUMNS = (
+    "batch_id", "assignment_id", "start_date", "end_date", "start_kind", "end_kind", "days", "degree_days",
+    "start_weight_g", "end_weight_g", "start_population", "end_population", "realised_tgc", "sgr_pct", "feed_kg",
+    "biological_gain_kg", "economic_gain_kg", "biological_fcr", "economic_fcr", "deaths", "mortality_pct",
+    "scenario_tgc", "performance_ratio", "computed_at",
+)
 
 
 def _r(value: float | None, places: int) -> float | None:
     return None if value is None else round(value, places)
 
 
-def _segment_row(batch_id: int, assignment_id: int, s: Segment, computed_at: dt.datetime) -> GrowthSegment:
-    return GrowthSegment(
-        batch_id=batch_id,
-        assignment_id=assignment_id,
-        start_date=s.start_date,
-        end_date=s.end_date,
-        start_kind=s.start_kind,
-        end_kind=s.end_kind,
-        days=s.days,
-        degree_days=round(s.degree_days, 2),
-        start_weight_g=round(s.start_weight_g, 2),
-        end_weight_g=round(s.end_weight_g, 2),
-        start_population=s.start_population,
-        end_population=s.end_population,
-        realised_tgc=_r(s.realised_tgc, 4),
-        sgr_pct=round(s.sgr_pct, 4),
-        feed_kg=round(s.feed_kg, 3),
-        biological_gain_kg=round(s.biological_gain_kg, 2),
-        economic_gain_kg=round(s.economic_gain_kg, 2),
-        biological_fcr=_r(s.biological_fcr, 3),
-        economic_fcr=_r(s.economic_fcr, 3),
-        deaths=s.deaths,
-        mortality_pct=_r(s.mortality_pct, 4),
-        scenario_tgc=_r(s.scenario_tgc, 4),
-        performance_ratio=_r(s.performance_ratio, 4),
-        computed_at=computed_at,
+def _segment_values(batch_id: int, assignment_id: int, s: Segment, computed_at: dt.datetime) -> tuple:
+    """One segment's column values in SEGMENT_COLUMNS order, rounded once here."""
+    return (
+        batch_id, assignment_id, s.start_date, s.end_date, s.start_kind, s.end_kind, s.days, round(s.degree_days, 2),
+        round(s.start_weight_g, 2), round(s.end_weight_g, 2), s.start_population, s.end_population,
+        _r(s.realised_tgc, 4), round(s.sgr_pct, 4), round(s.feed_kg, 3), round(s.biological_gain_kg, 2),
+        round(s.economic_gain_kg, 2), _r(s.biological_fcr, 3), _r(s.economic_fcr, 3), s.deaths,
+        _r(s.mortality_pct, 4), _r(s.scenario_tgc, 4), _r(s.performance_ratio, 4), computed_at,
     )
+
+
+def _segments_insert(rows: list[tuple]) -> None:
+    """COPY on PostgreSQL (a backfill writes thousands of segments: the ORM's bulk insert would cost more than
+    the states' COPY); the ORM elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        GrowthSegment.objects.bulk_create(GrowthSegment(**dict(zip(SEGMENT_COLUMNS, row))) for row in rows)
+        return
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
@@ -166,12 +171,9 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
         performance, weight_g = fit.performance, fit.level**3
     else:
         performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch), last[2]
-    bias = temperature_bias(
-        measured_minus_profile_c=[
-            r[5] - profile_temperature(params.profile, r[1])
-            for r in rows if r[7] == "measured" and (as_of - r[0]).days < BIAS_DAYS
-        ]
-    )
+    recent = [r for r in rows if r[7] == "measured" and (as_of - r[0]).days < BIAS_DAYS]
+    profile_c = profile_temperatures(params.profile, recent[0][1], recent[-1][1] - recent[0][1] + 1) if recent else []
+    bias = temperature_bias(measured_minus_profile_c=[r[5] - profile_c[r[1] - recent[0][1]] for r in recent])
     window = [r for r in rows if (as_of - r[0]).days < MORTALITY_DAYS]
     stage = last[4]
     mortality = mortality_estimate(

@@ -87,17 +87,19 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
 
     Each weighing counts 1 / (its sd)^2 x 0.5^(age / FIT_HALF_LIFE_DAYS): recent weighings lead, and the
     sampling errors of several weighings average out instead of the latest one setting the level. The
-    variances are scaled up when the weighings scatter more than WEIGHING_REL_SD explains. None without a
-    weighing in the last FIT_WINDOW_DAYS days.
+    variances are scaled by how much the weighings scatter around the fit compared with WEIGHING_REL_SD (from
+    FIT_MIN_POINTS weighings on; 1 below). None without a weighing in the last FIT_WINDOW_DAYS days.
     """
     usable = [p for p in points if p.age_days <= FIT_WINDOW_DAYS and p.cube_root > 0]
     if not usable:
         return None
     s00 = s01 = s11 = b0 = b1 = 0.0
-    weights = []
+    weights, decays = [], []
     for p in usable:
-        w = 0.5 ** (p.age_days / FIT_HALF_LIFE_DAYS) / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
+        decay = 0.5 ** (p.age_days / FIT_HALF_LIFE_DAYS)
+        w = decay / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
         weights.append(w)
+        decays.append(decay)
         s00 += w
         s01 += w * p.position
         s11 += w * p.position * p.position
@@ -110,7 +112,7 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
     level = (s11 * b0 - s01 * b1) / det
     ratio = (s00 * b1 - s01 * b0) / det
     chi2 = sum(w * (p.cube_root - level - ratio * p.position) ** 2 for w, p in zip(weights, usable))
-    inflation = max(1.0, chi2 / (len(usable) - 1)) if len(usable) > 2 else 1.0
+    inflation = _scatter_scale(chi2, decays)
     ratio = min(RATIO_BOUNDS[1], max(RATIO_BOUNDS[0], ratio))
     var_ratio = inflation * s00 / det
     performance = Performance(
@@ -122,6 +124,19 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
         level_ratio_cov=-inflation * s01 / det,
     )
     return GrowthFit(level=level, performance=performance)
+
+
+FIT_MIN_POINTS = 4
+SCATTER_SCALE_BOUNDS = (0.25, 4.0)
+
+
+def _scatter_scale(chi2: float, decays: list[float]) -> float:
+    """Observed / expected scatter of the weighings: chi2 over its effective degrees of freedom (the decayed
+    weighings count for less), within SCATTER_SCALE_BOUNDS; 1 with too few weighings to tell."""
+    dof = sum(decays) - 1.0
+    if len(decays) < FIT_MIN_POINTS or dof < 1.0:
+        return 1.0
+    return min(SCATTER_SCALE_BOUNDS[1], max(SCATTER_SCALE_BOUNDS[0], chi2 / dof))
 
 
 @dataclass(frozen=True)

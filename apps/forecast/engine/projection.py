@@ -23,7 +23,7 @@ from typing import Sequence
 
 from apps.batch.engine.growth import MAX_WEIGHT_G
 from apps.batch.engine.stage import stage_rules
-from apps.batch.engine.temperature import profile_temperature
+from apps.batch.engine.temperature import daily_temperatures
 from apps.batch.engine.types import ModelParams
 from apps.forecast.engine.estimates import MortalityEstimate, Performance, TemperatureBias
 
@@ -82,8 +82,9 @@ def project(
     sum_ct = sum_c = 0.0
     ratio, sd_ratio, sd_bias = performance.ratio, performance.sd, bias.sd_c
     level_var, cov = performance.level_var, performance.level_ratio_cov
+    profile_c = profile_temperatures(params.profile, start.day_number + 1, horizon_days)
     for d in range(1, horizon_days + 1):
-        temp = profile_temperature(params.profile, start.day_number + d) + bias.bias_c
+        temp = profile_c[d - 1] + bias.bias_c
         if temp > 0.0:
             x = min(x + ratio * c * temp, MAX_CUBE_ROOT)
             sum_ct += c * temp
@@ -105,6 +106,12 @@ def project(
     out.harvest_date_early = _first_reaching(start, weights["p90"], target_weight_g)
     out.harvest_date_late = _first_reaching(start, weights["p10"], target_weight_g)
     return out
+
+
+def profile_temperatures(profile: tuple[tuple[int, float], ...], first_day_number: int, days: int) -> list[float]:
+    """The profile's °C for ``days`` day numbers from ``first_day_number`` (the engine's profile rule)."""
+    # no measured days: the engine's chain falls through to the profile for every day; the dates are irrelevant
+    return daily_temperatures({}, dt.date(2000, 1, 1), days, first_day_number, profile)[0]
 
 
 def _population(population: float, mortality: MortalityEstimate, days: int) -> dict[str, list[float]]:
