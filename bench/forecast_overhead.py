@@ -5,7 +5,8 @@
 Cases, interleaved round by round with the refresh on and off (off = the hook replaced by a no-op for that run):
 PAR-10×900 full over existing rows, PAR one assignment's window after a growth sample 5 days before the end, and
 the faroe backfill over existing rows (the demo farm is generated when the database has none, as
-bench/faroe_backfill.py does). Prints both medians and the round-by-round ratio with / without.
+bench/faroe_backfill.py does). Prints both medians, the round-by-round ratio with / without, and -- steadier on a shared machine -- the time spent
+inside the refresh over the rest of the same recompute.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 
 import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
@@ -31,21 +34,37 @@ from apps.batch.signals import recompute_signals_muted  # noqa: E402
 from bench import faroe_backfill, shapes  # noqa: E402
 
 REAL_HOOK = recompute.forecast_refresh
+SPENT: dict[str, list[float]] = {}  # seconds inside the refresh, per run with it on
+
+
+def _timed_hook(**kwargs):
+    started = time.perf_counter()
+    REAL_HOOK(**kwargs)
+    SPENT.setdefault("current", []).append(time.perf_counter() - started)
 
 
 @contextmanager
 def _hook(enabled: bool):
-    recompute.forecast_refresh = REAL_HOOK if enabled else (lambda **kwargs: None)
+    recompute.forecast_refresh = _timed_hook if enabled else (lambda **kwargs: None)
     try:
         yield
     finally:
         recompute.forecast_refresh = REAL_HOOK
 
 
-def _with(enabled: bool, run):
+SHARES: dict[str, list[float]] = {}  # per run with the refresh on: refresh / (run - refresh)
+
+
+def _with(enabled: bool, run, name: str = ""):
     def timed():
+        SPENT["current"] = []
         with _hook(enabled):
+            started = time.perf_counter()
             run()
+            total = time.perf_counter() - started
+        if enabled:
+            refresh = sum(SPENT["current"])
+            SHARES.setdefault(name, []).append(refresh / (total - refresh))
 
     return timed
 
@@ -58,7 +77,7 @@ def main() -> None:
     harness.machine_print()
     par = shapes.par_build()
     recompute.batch_recompute(batch_id=par.batch_id, today=par.today, trigger="bench")
-    vacuum = lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate")  # noqa: E731
+    vacuum = lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate", "forecast_growthsegment", "forecast_projection")  # noqa: E731
 
     def par_full():
         assert recompute.batch_recompute(batch_id=par.batch_id, today=par.today, trigger="bench").ok
@@ -72,11 +91,11 @@ def main() -> None:
         assert recompute.batch_recompute(batch_id=par.batch_id, from_dates={assignment_id: day}, today=par.today, trigger="bench").ok
 
     cases = [
-        harness.Case("PAR full, refresh on", _with(True, par_full), prepare=vacuum),
+        harness.Case("PAR full, refresh on", _with(True, par_full, "PAR full"), prepare=vacuum),
         harness.Case("PAR full, refresh off", _with(False, par_full), prepare=vacuum),
     ]
     window_cases = [
-        harness.Case("PAR window, refresh on", _with(True, par_window)),
+        harness.Case("PAR window, refresh on", _with(True, par_window, "PAR window")),
         harness.Case("PAR window, refresh off", _with(False, par_window)),
     ]
     results = harness.interleaved_runs(cases, repeat=args.repeat)
@@ -88,7 +107,7 @@ def main() -> None:
         faroe_backfill.backfill(batch_ids)
         results.update(harness.interleaved_runs(
             [
-                harness.Case("faroe backfill, refresh on", _with(True, lambda: faroe_backfill.backfill(batch_ids)), prepare=vacuum),
+                harness.Case("faroe backfill, refresh on", _with(True, lambda: faroe_backfill.backfill(batch_ids), "faroe backfill"), prepare=vacuum),
                 harness.Case("faroe backfill, refresh off", _with(False, lambda: faroe_backfill.backfill(batch_ids)), prepare=vacuum),
             ],
             repeat=max(3, args.repeat // 2),
@@ -100,6 +119,11 @@ def main() -> None:
     print()
     for name, on, off in pairs:
         print(harness.ratio_line(f"{name}: on / off", results[on], results[off]))
+    print()
+    print("time inside the refresh / the rest of the same recompute (the same run: robust to the machine's load)")
+    for name, shares in SHARES.items():
+        print(f"  {name:<42} median {100 * statistics.median(shares):5.1f} %  min {100 * min(shares):5.1f} %  "
+              f"max {100 * max(shares):5.1f} %  (n={len(shares)})")
 
 
 if __name__ == "__main__":

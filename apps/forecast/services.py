@@ -107,6 +107,9 @@ def _segment_values(batch_id: int, assignment_id: int, s: Segment, computed_at: 
     )
 
 
+_NULL = "\\N"
+
+
 def _segments_insert(rows: list[tuple]) -> None:
     """COPY on PostgreSQL (a backfill writes thousands of segments: the ORM's bulk insert would cost more than
     the states' COPY); the ORM elsewhere."""
@@ -115,10 +118,15 @@ def _segments_insert(rows: list[tuple]) -> None:
     if connection.vendor != "postgresql":
         GrowthSegment.objects.bulk_create(GrowthSegment(**dict(zip(SEGMENT_COLUMNS, row))) for row in rows)
         return
+    # COPY text format written by hand, as the states' saver does: psycopg's per-value adaptation costs more
+    # than the COPY itself (no value here holds a tab, newline or backslash: numbers, dates and kind names)
+    stamp = rows[0][-1].isoformat()
+    text = "".join(
+        "\t".join(_NULL if v is None else str(v) for v in row[:-1]) + f"\t{stamp}\n" for row in rows
+    )
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(text)
 
 
 def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
@@ -130,7 +138,11 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
         a for a in data.assignments
         if a.first_day <= a.last_day and (departures.get(a.id) is None or departures[a.id] > a.last_day + dt.timedelta(days=1))
     ]
-    evidence = _segment_evidence(batch_id)
+    ProjectionRow.objects.filter(batch_id=batch_id).delete()
+    if not active:
+        return 0
+    evidence = _segment_evidence(batch_id, since=min(a.last_day for a in active) - dt.timedelta(days=FIT_WINDOW_DAYS))
+    pooled = [e for ev in evidence.values() for e in ev]
     recent = _recent_rows(active, {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in active})
     scenario = scenario_for_batch(data.batch)
     scenario_end = scenario.start_date + dt.timedelta(days=scenario.duration_days - 1)
@@ -143,10 +155,9 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
         horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (scenario_end - rows[-1][0]).days))
         projection, assumptions = assignment_projection(
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
-            own=evidence.get(assignment.id, []), batch=[e for ev in evidence.values() for e in ev],
+            own=evidence.get(assignment.id, []), batch=pooled,
         )
         projected.append((assignment.id, projection, assumptions))
-    ProjectionRow.objects.filter(batch_id=batch_id).delete()
     new = [_projection_row(batch_id, a, p, assumptions, target, computed_at) for a, p, assumptions in projected]
     total = projections_total([p for _, p, _ in projected], target_weight_g=target)
     if total is not None:
@@ -159,11 +170,14 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
     """The projection from the latest of ``rows`` (date, day number, weight, population, stage, temp, deaths,
     temperature source; oldest first, from ``rows_since`` on), and the assumptions it used.
 
-    With a weighing in the fit window, the level (today's weight) and the ratio come from the growth fit of this
+    Only segments ending in the last FIT_WINDOW_DAYS days count. With a weighing in the window, the level (today's weight) and the ratio come from the growth fit of this
     assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
     assignment's, batch's or default performance."""
     last = rows[-1]
     as_of = last[0]
+    oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
+    own = [e for e in own if e.end_date >= oldest]
+    batch = [e for e in batch if e.end_date >= oldest]
     prior = performance_estimate(as_of=as_of, own=[], batch=batch)
     prior = Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
@@ -245,9 +259,10 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
     return out
 
 
-def _segment_evidence(batch_id: int) -> dict[int, list[SegmentEvidence]]:
+def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[SegmentEvidence]]:
+    """The batch's segments ending on or after ``since`` (older ones are outside every projection's window)."""
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False).values_list(
+    rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since).values_list(
         "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc"
     )
     for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in rows:
