@@ -2,7 +2,6 @@
 recompute's transaction (so they are never older than the states). Figures are floats: they are analysis figures
 of any size the records imply, rounded when written."""
 from django.db import models
-from django.db.models import Q
 
 
 class GrowthSegment(models.Model):
@@ -43,13 +42,13 @@ class GrowthSegment(models.Model):
 
 
 class Projection(models.Model):
-    """The live projection of an active assignment, or of the batch (``assignment`` null): daily P10/P50/P90 arrays
-    in ``series`` from ``first_date`` on (docs/forecast.md "Projection")."""
+    """The live projection of an active assignment (docs/forecast.md "Projection"), stored compactly: the daily
+    P10/P50/P90 weights and the stage changes in ``series``, from ``first_date`` on; the population and biomass
+    quantiles follow from ``start_population`` and the death rate, and the batch total from the assignments',
+    both computed on read (apps.forecast.selectors)."""
 
     batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="projections")
-    assignment = models.ForeignKey(
-        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="projections", null=True, blank=True
-    )
+    assignment = models.OneToOneField("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="projection")
     as_of_date = models.DateField(help_text="The date of the latest actual state it starts from.")
     first_date = models.DateField()
     days = models.IntegerField()
@@ -57,7 +56,9 @@ class Projection(models.Model):
     performance_sd = models.FloatField(null=True)
     performance_source = models.CharField(max_length=20, blank=True)
     temp_bias_c = models.FloatField(null=True)
-    mortality_daily_rate = models.FloatField(null=True)
+    start_population = models.BigIntegerField()
+    mortality_daily_rate = models.FloatField()
+    mortality_rel_sd = models.FloatField()
     mortality_source = models.CharField(max_length=20, blank=True)
     target_weight_g = models.FloatField()
     harvest_date = models.DateField(null=True, help_text="First day the P50 weight reaches the target.")
@@ -68,10 +69,6 @@ class Projection(models.Model):
 
     class Meta:
         ordering = ["batch_id", "assignment_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["assignment"], condition=Q(assignment__isnull=False), name="projection_one_per_assignment"),
-            models.UniqueConstraint(fields=["batch"], condition=Q(assignment__isnull=True), name="projection_one_total_per_batch"),
-        ]
 
     def __str__(self) -> str:
-        return f"{self.batch_id}/{self.assignment_id or 'total'} from {self.first_date}"
+        return f"{self.batch_id}/{self.assignment_id} from {self.first_date}"

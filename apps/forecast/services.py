@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models import Q
 
 from apps.batch.engine.stage import tgc_per_day_degree
-from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
+from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.scenario_params import scenario_for_batch
 from apps.forecast.engine import (
     Projection,
@@ -28,7 +28,6 @@ from apps.forecast.engine import (
     mortality_estimate,
     performance_estimate,
     project,
-    projections_total,
     segments_compute,
     temperature_bias,
 )
@@ -130,45 +129,45 @@ def _segments_insert(rows: list[tuple]) -> None:
 
 
 def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
-    """Replace the batch's projections: one per active assignment (no departure after its latest state, fish in
-    it) and the batch total. Returns the number of assignment projections."""
+    """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
+    departure the day after, fish in it). Returns the number written."""
     batch_id = data.batch.pk
-    departures = dict(BatchContainerAssignment.objects.filter(batch_id=batch_id).values_list("id", "departure_date"))
-    active = [
-        a for a in data.assignments
-        if a.first_day <= a.last_day and (departures.get(a.id) is None or departures[a.id] > a.last_day + dt.timedelta(days=1))
-    ]
     ProjectionRow.objects.filter(batch_id=batch_id).delete()
-    if not active:
+    computed = [a for a in data.assignments if a.first_day <= a.last_day]
+    if not computed:
         return 0
-    evidence = _segment_evidence(batch_id, since=min(a.last_day for a in active) - dt.timedelta(days=FIT_WINDOW_DAYS))
+    latest = max(a.last_day for a in computed)
+    candidates = [a for a in computed if a.last_day == latest]  # an active assignment runs to the latest day
+    evidence = _segment_evidence(batch_id, since=latest - dt.timedelta(days=FIT_WINDOW_DAYS))
     pooled = [e for ev in evidence.values() for e in ev]
-    recent = _recent_rows(active, {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in active})
+    recent = _recent_rows(candidates, {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates})
+    if not recent:
+        return 0
     scenario = scenario_for_batch(data.batch)
     scenario_end = scenario.start_date + dt.timedelta(days=scenario.duration_days - 1)
     target = settings.FORECAST_HARVEST_WEIGHT_G
-    projected: list[tuple[int, Projection, dict]] = []
-    for assignment in active:
-        rows = recent.get(assignment.id)
-        if not rows or rows[-1][3] <= 0:
-            continue
-        horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (scenario_end - rows[-1][0]).days))
+    horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (scenario_end - latest).days))
+    profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
+    new = []
+    for assignment_id, rows in recent.items():
+        day_number = rows[-1][1]
+        if day_number not in profiles:
+            profiles[day_number] = profile_temperatures(data.params.profile, day_number + 1, horizon)
         projection, assumptions = assignment_projection(
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
-            own=evidence.get(assignment.id, []), batch=pooled,
+            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
         )
-        projected.append((assignment.id, projection, assumptions))
-    new = [_projection_row(batch_id, a, p, assumptions, target, computed_at) for a, p, assumptions in projected]
-    total = projections_total([p for _, p, _ in projected], target_weight_g=target)
-    if total is not None:
-        new.append(_projection_row(batch_id, None, total, {"as_of_date": total.first_date - dt.timedelta(days=1)}, target, computed_at))
+        new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     ProjectionRow.objects.bulk_create(new)
-    return len(projected)
+    return len(new)
 
 
-def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: float, own, batch) -> tuple[Projection, dict]:
-    """The projection from the latest of ``rows`` (date, day number, weight, population, stage, temp, deaths,
-    temperature source; oldest first, from ``rows_since`` on), and the assumptions it used.
+def assignment_projection(
+    *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None
+) -> tuple[Projection, dict]:
+    """The projection (weights; the population and biomass follow from the assumptions) from the latest of
+    ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
+    ``rows_since`` on), and the assumptions it used.
 
     Only segments ending in the last FIT_WINDOW_DAYS days count. With a weighing in the window, the level (today's weight) and the ratio come from the growth fit of this
     assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
@@ -186,8 +185,8 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
     else:
         performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch), last[2]
     recent = [r for r in rows if r[7] == "measured" and (as_of - r[0]).days < BIAS_DAYS]
-    profile_c = profile_temperatures(params.profile, recent[0][1], recent[-1][1] - recent[0][1] + 1) if recent else []
-    bias = temperature_bias(measured_minus_profile_c=[r[5] - profile_c[r[1] - recent[0][1]] for r in recent])
+    planned = profile_temperatures(params.profile, recent[0][1], recent[-1][1] - recent[0][1] + 1) if recent else []
+    bias = temperature_bias(measured_minus_profile_c=[r[5] - planned[r[1] - recent[0][1]] for r in recent])
     window = [r for r in rows if (as_of - r[0]).days < MORTALITY_DAYS]
     stage = last[4]
     mortality = mortality_estimate(
@@ -199,7 +198,7 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
     start = ProjectionStart(date=as_of, day_number=last[1], weight_g=weight_g, population=last[3], stage_id=stage)
     projection = project(
         start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
-        mortality=mortality, target_weight_g=target_weight_g,
+        mortality=None, target_weight_g=target_weight_g, profile_c=profile_c,
     )
     assumptions = {
         "as_of_date": as_of,
@@ -207,7 +206,9 @@ def assignment_projection(*, rows, params, horizon_days: int, target_weight_g: f
         "performance_sd": performance.sd,
         "performance_source": performance.source,
         "temp_bias_c": bias.bias_c,
+        "start_population": last[3],
         "mortality_daily_rate": mortality.daily_rate,
+        "mortality_rel_sd": mortality.rel_sd,
         "mortality_source": mortality.source,
     }
     return projection, assumptions
@@ -241,7 +242,8 @@ def anchor_points(*, own: list[SegmentEvidence], rows, params, as_of: dt.date) -
 
 
 def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
-    """The stored days of each active assignment from its ``since`` day on, oldest first, as plain tuples."""
+    """The stored days of each of ``active`` from its ``since`` day on, oldest first, as plain tuples; without the
+    assignments that depart the day after their latest state or hold no fish then."""
     if not active:
         return {}
     rows = (
@@ -249,14 +251,19 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
         .order_by("assignment_id", "date")
         .values_list(
             "assignment_id", "date", "day_number", "avg_weight_g", "population", "lifecycle_stage_id", "temp_c",
-            "mortality_count", "sources__temp",
+            "mortality_count", "sources__temp", "assignment__departure_date",
         )
     )
     out: dict[int, list[tuple]] = defaultdict(list)
-    for a, day, number, weight, population, stage, temp, deaths, temp_source in rows:
+    departs: dict[int, dt.date | None] = {}
+    for a, day, number, weight, population, stage, temp, deaths, temp_source, departure in rows:
         if day >= since[a]:
             out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
-    return out
+            departs[a] = departure
+    return {
+        a: days for a, days in out.items()
+        if days[-1][3] > 0 and (departs[a] is None or departs[a] > days[-1][0] + dt.timedelta(days=1))
+    }
 
 
 def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[SegmentEvidence]]:
@@ -278,11 +285,15 @@ def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc) -
 
 
 def _series(projection: Projection) -> dict:
+    """The stored arrays: weights (g, 1 dp) and the stage changes as [day index, stage id] pairs."""
+    changes, previous = [], None
+    for index, stage in enumerate(projection.stage_ids):
+        if stage != previous:
+            changes.append([index, stage])
+            previous = stage
     return {
-        "weight_g": {k: [round(v, 2) for v in values] for k, values in projection.weight_g.items()},
-        "population": {k: [round(v) for v in values] for k, values in projection.population.items()},
-        "biomass_kg": {k: [round(v, 1) for v in values] for k, values in projection.biomass_kg.items()},
-        "stage_ids": projection.stage_ids,
+        "weight_g": {k: [round(v, 1) for v in values] for k, values in projection.weight_g.items()},
+        "stage_changes": changes,
     }
 
 
@@ -293,12 +304,14 @@ def _projection_row(batch_id, assignment_id, projection: Projection, assumptions
         as_of_date=assumptions["as_of_date"],
         first_date=projection.first_date,
         days=projection.days,
-        performance_ratio=_r(assumptions.get("performance_ratio"), 4),
-        performance_sd=_r(assumptions.get("performance_sd"), 4),
-        performance_source=assumptions.get("performance_source", ""),
-        temp_bias_c=_r(assumptions.get("temp_bias_c"), 3),
-        mortality_daily_rate=_r(assumptions.get("mortality_daily_rate"), 7),
-        mortality_source=assumptions.get("mortality_source", ""),
+        performance_ratio=_r(assumptions["performance_ratio"], 4),
+        performance_sd=_r(assumptions["performance_sd"], 4),
+        performance_source=assumptions["performance_source"],
+        temp_bias_c=_r(assumptions["temp_bias_c"], 3),
+        start_population=assumptions["start_population"],
+        mortality_daily_rate=assumptions["mortality_daily_rate"],
+        mortality_rel_sd=assumptions["mortality_rel_sd"],
+        mortality_source=assumptions["mortality_source"],
         target_weight_g=target,
         harvest_date=projection.harvest_date,
         harvest_date_p10=projection.harvest_date_early,

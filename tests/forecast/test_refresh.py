@@ -7,6 +7,7 @@ import pytest
 from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
+from apps.forecast.selectors import projection_for_batch
 from tests.factories import AssignmentFactory, GrowthSampleFactory, ScenarioFactory, TemperatureProfileFactory, TGCModelFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,8 +66,17 @@ def test_a_recompute_writes_the_projection_from_the_latest_state_with_this_assig
     assert projection.series["weight_g"]["p50"][29] == pytest.approx(x**3, abs=0.05)
     p10, p50, p90 = (projection.series["weight_g"][k][29] for k in ("p10", "p50", "p90"))
     assert p10 < p50 < p90
-    total = Projection.objects.get(batch_id=tank.batch_id, assignment=None)
-    assert total.series["biomass_kg"]["p50"][:5] == projection.series["biomass_kg"]["p50"][:5]
+    last = ActualDailyAssignmentState.objects.get(assignment=tank, date=TODAY)
+    assert projection.series["stage_changes"][0] == [0, last.lifecycle_stage_id]  # post-smolt: past 180 g
+    # read: the population follows the death rate of the last 30 days (model deaths here), the total sums the one tank
+    body = projection_for_batch(batch_id=tank.batch_id)
+    [one] = body["assignments"]
+    rate = projection.mortality_daily_rate
+    assert one["series"]["population"]["p50"][29] == round(last.population * (1 - rate) ** 30)
+    assert one["series"]["biomass_kg"]["p50"][29] == pytest.approx(
+        last.population * (1 - rate) ** 30 * projection.series["weight_g"]["p50"][29] / 1000, abs=0.2
+    )
+    assert body["total"]["series"]["biomass_kg"]["p50"][:5] == one["series"]["biomass_kg"]["p50"][:5]
 
 
 def test_a_new_growth_sample_moves_the_projection_in_the_same_recompute(tank):

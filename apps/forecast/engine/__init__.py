@@ -10,7 +10,13 @@ from apps.forecast.engine.estimates import (
     performance_estimate,
     temperature_bias,
 )
-from apps.forecast.engine.projection import Projection, ProjectionStart, project, projections_total
+from apps.forecast.engine.projection import (
+    Projection,
+    ProjectionStart,
+    population_and_biomass,
+    project,
+    projections_total,
+)
 from apps.forecast.engine.segments import DayRow, Segment, segments_compute
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "TemperatureBias",
     "mortality_estimate",
     "performance_estimate",
+    "population_and_biomass",
     "project",
     "projections_total",
     "segments_compute",

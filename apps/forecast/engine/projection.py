@@ -69,10 +69,15 @@ def project(
     params: ModelParams,
     performance: Performance,
     bias: TemperatureBias,
-    mortality: MortalityEstimate,
+    mortality: MortalityEstimate | None,
     target_weight_g: float,
+    profile_c: list[float] | None = None,
 ) -> Projection:
-    """The banded projection for ``horizon_days`` days after ``start`` (none when the horizon is 0 or less)."""
+    """The banded projection for ``horizon_days`` days after ``start`` (none when the horizon is 0 or less).
+
+    Population and biomass are filled when ``mortality`` is given (else left to ``population_and_biomass``, as
+    the stored projection does on read). ``profile_c``: the profile's °C from day number ``start.day_number + 1``
+    on, at least ``horizon_days`` of them (default: looked up here)."""
     out = Projection(first_date=start.date + dt.timedelta(days=1))
     weights = {"p10": [], "p50": [], "p90": []}
     rules = stage_rules(params, (start.stage_id,))
@@ -82,7 +87,8 @@ def project(
     sum_ct = sum_c = 0.0
     ratio, sd_ratio, sd_bias = performance.ratio, performance.sd, bias.sd_c
     level_var, cov = performance.level_var, performance.level_ratio_cov
-    profile_c = profile_temperatures(params.profile, start.day_number + 1, horizon_days)
+    if profile_c is None:
+        profile_c = profile_temperatures(params.profile, start.day_number + 1, horizon_days)
     for d in range(1, horizon_days + 1):
         temp = profile_c[d - 1] + bias.bias_c
         if temp > 0.0:
@@ -100,8 +106,8 @@ def project(
             c, max_g, next_id = rules[stage]
         out.stage_ids.append(stage)
     out.weight_g = weights
-    out.population = _population(start.population, mortality, horizon_days)
-    out.biomass_kg = _biomass(out.weight_g, out.population)
+    if mortality is not None:
+        population_and_biomass(out, start.population, mortality)
     out.harvest_date = _first_reaching(start, weights["p50"], target_weight_g)
     out.harvest_date_early = _first_reaching(start, weights["p90"], target_weight_g)
     out.harvest_date_late = _first_reaching(start, weights["p10"], target_weight_g)
@@ -112,6 +118,13 @@ def profile_temperatures(profile: tuple[tuple[int, float], ...], first_day_numbe
     """The profile's °C for ``days`` day numbers from ``first_day_number`` (the engine's profile rule)."""
     # no measured days: the engine's chain falls through to the profile for every day; the dates are irrelevant
     return daily_temperatures({}, dt.date(2000, 1, 1), days, first_day_number, profile)[0]
+
+
+def population_and_biomass(projection: Projection, population: float, mortality: MortalityEstimate) -> Projection:
+    """Fill ``projection``'s population and biomass quantiles from the starting population and the death rate."""
+    projection.population = _population(population, mortality, projection.days)
+    projection.biomass_kg = _biomass(projection.weight_g, projection.population)
+    return projection
 
 
 def _population(population: float, mortality: MortalityEstimate, days: int) -> dict[str, list[float]]:
