@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models.fields.json import KT
 
 from apps.batch.engine.stage import tgc_per_day_degree
 from apps.batch.models import ActualDailyAssignmentState
@@ -62,13 +62,16 @@ def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], c
     """Replace the segments the ``writes`` changed; returns the number written."""
     if not writes:
         return 0
-    stale = Q()
+    whole: list[int] = []  # assignments whose segments all go
+    after: list[tuple[int, dt.date]] = []  # (assignment, day): its segments ending after the day go
     new: list[tuple] = []
     tgc_by_stage, tgc_default = data.params.tgc_by_stage, data.params.tgc
     for write in writes:
         windowed = write.from_day > write.first_day and write.rows and write.rows[0].date == write.from_day
-        stale |= Q(assignment_id=write.assignment_id, end_date__gt=write.from_day) if windowed else Q(assignment_id=write.assignment_id)
-        stale |= Q(assignment_id=write.assignment_id, end_date__gt=write.last_day)
+        if windowed:  # every segment ending after the last day also ends after the restart day
+            after.append((write.assignment_id, write.from_day))
+        else:
+            whole.append(write.assignment_id)
         anchors = {day: anchor.kind for day, anchor in data.anchors.get(write.assignment_id, {}).items()}
         for segment in segments_compute(
             rows=write.rows,
@@ -78,9 +81,25 @@ def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], c
             starts_at_placement=not windowed,
         ):
             new.append(_segment_values(data.batch.pk, write.assignment_id, segment, computed_at))
-    GrowthSegment.objects.filter(stale).delete()
+    _segments_delete(whole, after)
     _segments_insert(new)
     return len(new)
+
+
+def _segments_delete(whole: list[int], after: list[tuple[int, dt.date]]) -> None:
+    """Two plain statements at most (a Q per assignment cost more to build than the delete in a backfill)."""
+    if connection.vendor != "postgresql":
+        for assignment_id, day in after:
+            GrowthSegment.objects.filter(assignment_id=assignment_id, end_date__gt=day).delete()
+        GrowthSegment.objects.filter(assignment_id__in=whole).delete()
+        return
+    table = GrowthSegment._meta.db_table
+    with connection.cursor() as cursor:
+        if whole:
+            cursor.execute(f"DELETE FROM {table} WHERE assignment_id = ANY(%s)", [whole])
+        if after:
+            condition = " OR ".join(["(assignment_id = %s AND end_date > %s)"] * len(after))
+            cursor.execute(f"DELETE FROM {table} WHERE {condition}", [v for pair in after for v in pair])
 
 
 SEGMENT_COLUMNS = (
@@ -248,10 +267,11 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
         return {}
     rows = (
         ActualDailyAssignmentState.objects.filter(assignment_id__in=[a.id for a in active], date__gte=min(since.values()))
+        .annotate(temp_source=KT("sources__temp"))  # as text: decoding thousands of small JSON values costs more
         .order_by("assignment_id", "date")
         .values_list(
             "assignment_id", "date", "day_number", "avg_weight_g", "population", "lifecycle_stage_id", "temp_c",
-            "mortality_count", "sources__temp", "assignment__departure_date",
+            "mortality_count", "temp_source", "assignment__departure_date",
         )
     )
     out: dict[int, list[tuple]] = defaultdict(list)
