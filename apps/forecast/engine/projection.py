@@ -79,32 +79,40 @@ def project(
     the stored projection does on read). ``profile_c``: the profile's °C from day number ``start.day_number + 1``
     on, at least ``horizon_days`` of them (default: looked up here)."""
     out = Projection(first_date=start.date + dt.timedelta(days=1))
-    weights = {"p10": [], "p50": [], "p90": []}
     rules = stage_rules(params, (start.stage_id,))
     c, max_g, next_id = rules[start.stage_id]
     stage = start.stage_id
     x0 = x = start.weight_g ** (1 / 3)
     sum_ct = sum_c = 0.0
-    ratio, sd_ratio, sd_bias = performance.ratio, performance.sd, bias.sd_c
-    level_var, cov = performance.level_var, performance.level_ratio_cov
+    ratio, bias_c = performance.ratio, bias.bias_c
+    # variance = level_var + 2 cov A + sd_ratio^2 A^2 + (ratio sd_bias)^2 B^2, with A = sum c T, B = sum c
+    level_var, cov2 = performance.level_var, 2 * performance.level_ratio_cov
+    ratio_var, bias_var = performance.sd**2, (ratio * bias.sd_c) ** 2
     if profile_c is None:
         profile_c = profile_temperatures(params.profile, start.day_number + 1, horizon_days)
-    for d in range(1, horizon_days + 1):
-        temp = profile_c[d - 1] + bias.bias_c
+    p10, p50, p90, stages = [], [], [], out.stage_ids
+    sqrt = math.sqrt
+    for temp in profile_c[:horizon_days]:
+        temp += bias_c
         if temp > 0.0:
-            x = min(x + ratio * c * temp, MAX_CUBE_ROOT)
+            x += ratio * c * temp
+            if x > MAX_CUBE_ROOT:
+                x = MAX_CUBE_ROOT
             sum_ct += c * temp
             sum_c += c
-        variance = level_var + 2 * cov * sum_ct + (sd_ratio * sum_ct) ** 2 + (ratio * sd_bias * sum_c) ** 2
-        spread = Z90 * math.sqrt(max(variance, 0.0))
+        variance = level_var + cov2 * sum_ct + ratio_var * sum_ct * sum_ct + bias_var * sum_c * sum_c
+        spread = Z90 * sqrt(variance) if variance > 0.0 else 0.0
         w50 = x * x * x
-        weights["p50"].append(w50)
-        weights["p10"].append(max(x0, x - spread) ** 3)
-        weights["p90"].append(min(MAX_CUBE_ROOT, x + spread) ** 3)
+        p50.append(w50)
+        low = x - spread if x - spread > x0 else x0
+        high = x + spread if x + spread < MAX_CUBE_ROOT else MAX_CUBE_ROOT
+        p10.append(low * low * low)
+        p90.append(high * high * high)
         if next_id is not None and w50 >= max_g:
             stage = next_id
             c, max_g, next_id = rules[stage]
-        out.stage_ids.append(stage)
+        stages.append(stage)
+    weights = {"p10": p10, "p50": p50, "p90": p90}
     out.weight_g = weights
     if mortality is not None:
         population_and_biomass(out, start.population, mortality)

@@ -94,18 +94,27 @@ def _segment(rows, lo: int, hi: int, start_kind: str, end_kind: str, tgc_by_stag
     first, last = rows[lo], rows[hi]
     degree_days = scenario_tgc_x_dd = feed = deaths_biomass = bio_gain = 0.0
     deaths = 0
-    previous = first
+    previous_population, previous_weight, previous_stage = first.population, first.avg_weight_g, first.stage_id
+    tgc = per_1000(tgc_by_stage.get(previous_stage, tgc_default))
     for row in rows[lo + 1 : hi + 1]:
-        temp = row.temp_c if row.temp_c > 0.0 else 0.0
-        degree_days += temp
-        # the model uses the TGC of the stage at the start of the day
-        scenario_tgc_x_dd += per_1000(tgc_by_stage.get(previous.stage_id, tgc_default)) * temp
+        temp = row.temp_c
+        if temp > 0.0:
+            degree_days += temp
+            # the model uses the TGC of the stage at the start of the day
+            scenario_tgc_x_dd += tgc * temp
+        weight, died = row.avg_weight_g, row.mortality_count
         feed += row.feed_kg
-        deaths += row.mortality_count
         # fish alive at the start of the day grew by the day's weight change; the dead are valued at the day's weight
-        bio_gain += previous.population * (row.avg_weight_g - previous.avg_weight_g) / 1000.0
-        deaths_biomass += row.mortality_count * row.avg_weight_g / 1000.0
-        previous = row
+        bio_gain += previous_population * (weight - previous_weight)
+        if died:
+            deaths += died
+            deaths_biomass += died * weight
+        previous_population, previous_weight = row.population, weight
+        if row.stage_id != previous_stage:
+            previous_stage = row.stage_id
+            tgc = per_1000(tgc_by_stage.get(previous_stage, tgc_default))
+    bio_gain /= 1000.0
+    deaths_biomass /= 1000.0
     days = hi - lo
     economic_gain = bio_gain - deaths_biomass
     realised = (
