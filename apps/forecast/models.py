@@ -7,8 +7,15 @@ from django.db import models
 class GrowthSegment(models.Model):
     """Growth performance between two weighed days of an assignment (docs/forecast.md "Segments")."""
 
-    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="growth_segments")
-    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="growth_segments")
+    # like the daily states: the batch is a copy of the assignment's (not checked by the database, indexed only with
+    # the end date), the assignment is checked and indexed by the unique (assignment, end date) key -- a backfill
+    # writes thousands of segments, and each index or checked key costs on every one (docs/benchmarks.md)
+    batch = models.ForeignKey(
+        "batch.Batch", on_delete=models.CASCADE, related_name="growth_segments", db_constraint=False, db_index=False
+    )
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="growth_segments", db_index=False
+    )
     start_date = models.DateField(help_text="End of this day is the segment's start (an anchor or the first stored day).")
     end_date = models.DateField(help_text="The anchor day that ends the segment.")
     start_kind = models.CharField(max_length=20)
