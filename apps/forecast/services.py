@@ -19,7 +19,7 @@ from django.db import connection
 from django.db.models.fields.json import KT
 
 from apps.batch.engine.stage import tgc_per_day_degree
-from apps.batch.models import ActualDailyAssignmentState
+from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
 from apps.batch.services.scenario_params import scenario_for_batch
 from apps.forecast.engine import (
     Projection,
@@ -53,15 +53,36 @@ PRIOR_SD_MIN = 0.05  # the batch's performance guides an assignment's fit, never
 
 
 def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> None:
-    """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch."""
-    growth_segments_refresh(data=data, writes=writes, computed_at=computed_at)
-    projections_refresh(data=data, computed_at=computed_at)
+    """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch.
+
+    When every computed assignment was rewritten from its first day (a full recompute), the projections read the
+    new segments and rows from memory, as stored (rounded), instead of reading them back."""
+    written = _segments_refresh(data, writes, computed_at)
+    projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written))
 
 
 def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
     """Replace the segments the ``writes`` changed; returns the number written."""
+    return len(_segments_refresh(data, writes, computed_at))
+
+
+def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
+    """(segment evidence, rows) by assignment when ``writes`` hold every computed assignment whole, else None."""
+    computed = {a.id for a in data.assignments if a.first_day <= a.last_day}
+    whole = {w.assignment_id: w for w in writes if w.from_day == w.first_day and w.rows}
+    if not computed or set(whole) != computed:
+        return None
+    evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
+    for v in written:  # SEGMENT_COLUMNS order, rounded as stored
+        if v[22] is not None:
+            evidence[v[1]].append(segment_evidence(v[3], v[7], v[22], v[9], v[21]))
+    return evidence, {a: w.rows for a, w in whole.items()}
+
+
+def _segments_refresh(data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> list[tuple]:
+    """Replace the segments the ``writes`` changed; returns the rows written (SEGMENT_COLUMNS order)."""
     if not writes:
-        return 0
+        return []
     whole: list[int] = []  # assignments whose segments all go
     after: list[tuple[int, dt.date]] = []  # (assignment, day): its segments ending after the day go
     new: list[tuple] = []
@@ -83,7 +104,7 @@ def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], c
             new.append(_segment_values(data.batch.pk, write.assignment_id, segment, computed_at))
     _segments_delete(whole, after)
     _segments_insert(new)
-    return len(new)
+    return new
 
 
 def _segments_delete(whole: list[int], after: list[tuple[int, dt.date]]) -> None:
@@ -147,9 +168,10 @@ def _segments_insert(rows: list[tuple]) -> None:
             copy.write(text)
 
 
-def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
+def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=None) -> int:
     """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
-    departure the day after, fish in it). Returns the number written."""
+    departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
+    computed rows of every assignment (see ``forecast_refresh``), else both are read from the database."""
     batch_id = data.batch.pk
     ProjectionRow.objects.filter(batch_id=batch_id).delete()
     computed = [a for a in data.assignments if a.first_day <= a.last_day]
@@ -157,9 +179,16 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime) -> int:
         return 0
     latest = max(a.last_day for a in computed)
     candidates = [a for a in computed if a.last_day == latest]  # an active assignment runs to the latest day
-    evidence = _segment_evidence(batch_id, since=latest - dt.timedelta(days=FIT_WINDOW_DAYS))
+    oldest = latest - dt.timedelta(days=FIT_WINDOW_DAYS)
+    if memory is None:
+        evidence = _segment_evidence(batch_id, since=oldest)
+    else:
+        evidence = {a: [e for e in ev if e.end_date >= oldest] for a, ev in memory[0].items()}
+    # one order whatever the path, so that the sums of a windowed and a full recompute agree to the last bit
+    evidence = {a: sorted(evidence[a], key=lambda e: e.end_date) for a in sorted(evidence)}
     pooled = [e for ev in evidence.values() for e in ev]
-    recent = _recent_rows(candidates, {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates})
+    since = {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates}
+    recent = _recent_rows(candidates, since) if memory is None else _recent_rows_in_memory(memory[1], since)
     if not recent:
         return 0
     scenario = scenario_for_batch(data.batch)
@@ -280,10 +309,26 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
         if day >= since[a]:
             out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
             departs[a] = departure
-    return {
-        a: days for a, days in out.items()
-        if days[-1][3] > 0 and (departs[a] is None or departs[a] > days[-1][0] + dt.timedelta(days=1))
+    return {a: days for a, days in out.items() if _active(days, departs[a])}
+
+
+def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
+    """``_recent_rows`` from the computed rows, rounded as the saver stores them."""
+    out = {
+        a: [
+            (r.date, r.day_number, round(r.avg_weight_g, 2), r.population, r.stage_id, round(r.temp_c, 2),
+             r.mortality_count, r.sources["temp"])
+            for r in rows_by_assignment[a] if r.date >= day
+        ]
+        for a, day in since.items()
     }
+    departures = dict(BatchContainerAssignment.objects.filter(pk__in=list(out)).values_list("id", "departure_date"))
+    return {a: days for a, days in out.items() if days and _active(days, departures.get(a))}
+
+
+def _active(days: list[tuple], departure: dt.date | None) -> bool:
+    """Fish in it at the end of the latest day, and no departure the day after."""
+    return days[-1][3] > 0 and (departure is None or departure > days[-1][0] + dt.timedelta(days=1))
 
 
 def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[SegmentEvidence]]:
