@@ -31,7 +31,7 @@ from apps.forecast.engine import (
     segments_compute,
     temperature_bias,
 )
-from apps.forecast.engine.projection import profile_temperatures
+from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.engine.estimates import (
     BIAS_DAYS,
     FIT_WINDOW_DAYS,
@@ -228,7 +228,7 @@ def assignment_projection(
     prior = performance_estimate(as_of=as_of, own=[], batch=batch)
     prior = Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
-    if fit is not None:
+    if fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
         performance, weight_g = fit.performance, fit.level**3
     else:
         performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch), last[2]
