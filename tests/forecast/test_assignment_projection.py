@@ -3,6 +3,7 @@ import datetime as dt
 
 from apps.batch.engine import ModelParams, Stage
 from apps.forecast import services
+from apps.forecast.services import projections
 from apps.forecast.engine.estimates import GrowthFit, Performance
 
 AS_OF = dt.date(2026, 3, 1)
@@ -15,7 +16,7 @@ ROWS = [(AS_OF - dt.timedelta(days=29 - i), 31 + i, 100.0, 1000, 1, 10.0, 0, "pr
 
 def test_a_fit_whose_level_is_not_a_weight_falls_back_to_the_latest_state(monkeypatch):
     # found by the domain property test: wild weighings can fit a line whose level is negative (a complex cube root)
-    monkeypatch.setattr(services, "growth_fit", lambda **kw: GrowthFit(level=-1.0, performance=Performance(1.2, 0.03, "fit", 2)))
+    monkeypatch.setattr(projections, "growth_fit", lambda **kw: GrowthFit(level=-1.0, performance=Performance(1.2, 0.03, "fit", 2)))
     projection, assumptions = services.assignment_projection(
         rows=ROWS, params=PARAMS, horizon_days=10, target_weight_g=5000.0, own=[], batch=[]
     )

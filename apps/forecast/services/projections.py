@@ -1,12 +1,7 @@
-"""``forecast_refresh``: the growth segments and projections of a batch, written in its recompute's transaction.
+"""Projections written with the states (docs/forecast.md "Projection: the method", "Storage").
 
-Called by ``batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
-so segments and projections are never older than the states they are derived from (docs/forecast.md).
-
-Segments: an assignment recomputed from its first day gets all its segments anew; one restarted on an anchor day
-A (engine.md §3.6) keeps its stored segments ending on or before A -- their days are unchanged -- and gets the
-segments after A from the new rows. Projections: every active assignment's and the batch total, anew each time
-(a handful of queries whatever the batch's size).
+Every active assignment's projection anew each time (a handful of queries whatever the batch's size); the
+population and biomass quantiles and the batch total are computed on read (apps.forecast.selectors).
 """
 from __future__ import annotations
 
@@ -15,7 +10,6 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection
 from django.db.models.fields.json import KT
 
 from apps.batch.engine.stage import tgc_per_day_degree
@@ -24,14 +18,11 @@ from apps.batch.services.scenario_params import scenario_for_batch
 from apps.forecast.engine import (
     Projection,
     ProjectionStart,
-    Segment,
     mortality_estimate,
     performance_estimate,
     project,
-    segments_compute,
     temperature_bias,
 )
-from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.engine.estimates import (
     BIAS_DAYS,
     FIT_WINDOW_DAYS,
@@ -41,131 +32,19 @@ from apps.forecast.engine.estimates import (
     SegmentEvidence,
     growth_fit,
 )
+from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
 
 if TYPE_CHECKING:
     from apps.batch.services.loading import BatchData
-    from apps.batch.services.saving import AssignmentWrite
 
 RECENT_DAYS = max(BIAS_DAYS, MORTALITY_DAYS)
 PRIOR_SD_MIN = 0.05  # the batch's performance guides an assignment's fit, never overrules its weighings
 
 
-def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> None:
-    """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch.
-
-    When every computed assignment was rewritten from its first day (a full recompute), the projections read the
-    new segments and rows from memory, as stored (rounded), instead of reading them back."""
-    written = _segments_refresh(data, writes, computed_at)
-    projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written))
-
-
-def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
-    """Replace the segments the ``writes`` changed; returns the number written."""
-    return len(_segments_refresh(data, writes, computed_at))
-
-
-def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
-    """(segment evidence, rows) by assignment when ``writes`` hold every computed assignment whole, else None."""
-    computed = {a.id for a in data.assignments if a.first_day <= a.last_day}
-    whole = {w.assignment_id: w for w in writes if w.from_day == w.first_day and w.rows}
-    if not computed or set(whole) != computed:
-        return None
-    evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    for v in written:  # SEGMENT_COLUMNS order, rounded as stored
-        if v[22] is not None:
-            evidence[v[1]].append(segment_evidence(v[3], v[7], v[22], v[9], v[21]))
-    return evidence, {a: w.rows for a, w in whole.items()}
-
-
-def _segments_refresh(data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> list[tuple]:
-    """Replace the segments the ``writes`` changed; returns the rows written (SEGMENT_COLUMNS order)."""
-    if not writes:
-        return []
-    whole: list[int] = []  # assignments whose segments all go
-    after: list[tuple[int, dt.date]] = []  # (assignment, day): its segments ending after the day go
-    new: list[tuple] = []
-    tgc_by_stage, tgc_default = data.params.tgc_by_stage, data.params.tgc
-    for write in writes:
-        windowed = write.from_day > write.first_day and write.rows and write.rows[0].date == write.from_day
-        if windowed:  # every segment ending after the last day also ends after the restart day
-            after.append((write.assignment_id, write.from_day))
-        else:
-            whole.append(write.assignment_id)
-        anchors = {day: anchor.kind for day, anchor in data.anchors.get(write.assignment_id, {}).items()}
-        for segment in segments_compute(
-            rows=write.rows,
-            anchor_kinds=anchors,
-            tgc_by_stage=tgc_by_stage,
-            tgc_default=tgc_default,
-            starts_at_placement=not windowed,
-        ):
-            new.append(_segment_values(data.batch.pk, write.assignment_id, segment, computed_at))
-    _segments_delete(whole, after)
-    _segments_insert(new)
-    return new
-
-
-def _segments_delete(whole: list[int], after: list[tuple[int, dt.date]]) -> None:
-    """Two plain statements at most (a Q per assignment cost more to build than the delete in a backfill)."""
-    if connection.vendor != "postgresql":
-        for assignment_id, day in after:
-            GrowthSegment.objects.filter(assignment_id=assignment_id, end_date__gt=day).delete()
-        GrowthSegment.objects.filter(assignment_id__in=whole).delete()
-        return
-    table = GrowthSegment._meta.db_table
-    with connection.cursor() as cursor:
-        if whole:
-            cursor.execute(f"DELETE FROM {table} WHERE assignment_id = ANY(%s)", [whole])
-        if after:
-            condition = " OR ".join(["(assignment_id = %s AND end_date > %s)"] * len(after))
-            cursor.execute(f"DELETE FROM {table} WHERE {condition}", [v for pair in after for v in pair])
-
-
-SEGMENT_COLUMNS = (
-    "batch_id", "assignment_id", "start_date", "end_date", "start_kind", "end_kind", "days", "degree_days",
-    "start_weight_g", "end_weight_g", "start_population", "end_population", "realised_tgc", "sgr_pct", "feed_kg",
-    "biological_gain_kg", "economic_gain_kg", "biological_fcr", "economic_fcr", "deaths", "mortality_pct",
-    "scenario_tgc", "performance_ratio", "computed_at",
-)
-
-
 def _r(value: float | None, places: int) -> float | None:
     return None if value is None else round(value, places)
-
-
-def _segment_values(batch_id: int, assignment_id: int, s: Segment, computed_at: dt.datetime) -> tuple:
-    """One segment's column values in SEGMENT_COLUMNS order, rounded once here."""
-    return (
-        batch_id, assignment_id, s.start_date, s.end_date, s.start_kind, s.end_kind, s.days, round(s.degree_days, 2),
-        round(s.start_weight_g, 2), round(s.end_weight_g, 2), s.start_population, s.end_population,
-        _r(s.realised_tgc, 4), round(s.sgr_pct, 4), round(s.feed_kg, 3), round(s.biological_gain_kg, 2),
-        round(s.economic_gain_kg, 2), _r(s.biological_fcr, 3), _r(s.economic_fcr, 3), s.deaths,
-        _r(s.mortality_pct, 4), _r(s.scenario_tgc, 4), _r(s.performance_ratio, 4), computed_at,
-    )
-
-
-_NULL = "\\N"
-
-
-def _segments_insert(rows: list[tuple]) -> None:
-    """COPY on PostgreSQL (a backfill writes thousands of segments: the ORM's bulk insert would cost more than
-    the states' COPY); the ORM elsewhere."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        GrowthSegment.objects.bulk_create(GrowthSegment(**dict(zip(SEGMENT_COLUMNS, row))) for row in rows)
-        return
-    # COPY text format written by hand, as the states' saver does: psycopg's per-value adaptation costs more
-    # than the COPY itself (no value here holds a tab, newline or backslash: numbers, dates and kind names)
-    stamp = rows[0][-1].isoformat()
-    text = "".join(
-        "\t".join(_NULL if v is None else str(v) for v in row[:-1]) + f"\t{stamp}\n" for row in rows
-    )
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN") as copy:
-            copy.write(text)
 
 
 def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=None) -> int:
