@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.environmental",
     "apps.scenario",
+    "apps.forecast",
     "apps.api",
     "apps.web",
 ]
@@ -279,3 +280,8 @@ if VERIFY_NIGHTLY:
         "schedule": crontab(hour=VERIFY_HOUR, minute=VERIFY_MINUTE),
     }
 CELERY_TASK_PUBLISH_RETRY = False
+
+# Forecast (docs/forecast.md): the projection runs to the scenario's end, at most this many days after the
+# latest state; harvest dates are when the projected weight reaches the target weight
+FORECAST_MAX_HORIZON_DAYS = env_int("FORECAST_MAX_HORIZON_DAYS", 400, minimum=0)
+FORECAST_HARVEST_WEIGHT_G = env_float("FORECAST_HARVEST_WEIGHT_G", 5000.0, minimum=1.0)

@@ -93,6 +93,8 @@ def shape_drop(name: str) -> None:
                      "WHERE b.batch_number = %s"
     for table, column in (
         ("batch_actualdailyassignmentstate", "assignment_id"),
+        ("forecast_growthsegment", "assignment_id"),
+        ("forecast_projection", "assignment_id"),
         ("batch_growthsample", "assignment_id"),
         ("batch_mortalityevent", "assignment_id"),
         ("inventory_feedingevent", "assignment_id"),
@@ -104,6 +106,7 @@ def shape_drop(name: str) -> None:
         sql(f"DELETE FROM {table} WHERE {column} IN ({assignment_ids})", (number,))
     sql(f"DELETE FROM batch_batchcontainerassignment WHERE id IN ({assignment_ids})", (number,))
     sql("DELETE FROM batch_recomputerun WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)", (number,))
+    sql("DELETE FROM forecast_projection WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)", (number,))
     scenario_ids = "SELECT s.id FROM scenario_scenario s JOIN batch_batch b ON b.id = s.batch_id WHERE b.batch_number = %s"
     models = sql(f"SELECT tgc_model_id, mortality_model_id FROM scenario_scenario WHERE id IN ({scenario_ids})", (number,))
     sql("UPDATE batch_batch SET pinned_scenario_id = NULL WHERE batch_number = %s", (number,))

@@ -19,6 +19,7 @@ from apps.batch.models import (
 )
 from apps.batch.services.projection import scenario_projection
 from apps.batch.services.scenario_params import scenario_for_batch
+from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
 from aquamind.errors import RecomputeError
 
 
@@ -121,6 +122,8 @@ def combined_growth_data(
         "granularity": granularity,
         "recompute_status": recompute_status(batch=batch),
         "generated_at": timezone.now(),
+        "growth_segments": growth_segments_for_batch(batch_id=batch.pk, assignment_id=assignment_id),
+        "projection": projection_for_batch(batch_id=batch.pk, assignment_id=assignment_id),
     }
 
 

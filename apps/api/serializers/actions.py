@@ -135,6 +135,10 @@ class CombinedGrowthDataSerializer(serializers.Serializer):
     granularity = serializers.ChoiceField(choices=["daily", "weekly"])
     recompute_status = serializers.DictField()
     generated_at = serializers.DateTimeField()
+    growth_segments = serializers.ListField(
+        child=serializers.DictField(), help_text="Growth performance per segment, as /growth-segments/ gives it."
+    )
+    projection = serializers.DictField(help_text="total and assignments: the live projection, as /projection/ gives it.")
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -10,10 +10,12 @@ from apps.api import filters as f
 from apps.api.permissions import Role
 from apps.api.selectors import recompute_history
 from apps.api.serializers import actions as a
+from apps.api.serializers import forecast as fc
 from apps.api.serializers.batch import BatchSerializer
 from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
 from apps.batch.models import Batch, RecomputeMarker
 from apps.batch.selectors import combined_growth_data, recompute_status
+from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
 
 from .base import DomainViewSet
 
@@ -29,6 +31,8 @@ class BatchViewSet(DomainViewSet):
         "pin_scenario": Role.MANAGER,
         "recompute_status": Role.VIEWER,
         "combined_growth_data": Role.VIEWER,
+        "growth_segments": Role.VIEWER,
+        "projection": Role.VIEWER,
     }
 
     @extend_schema(
@@ -95,3 +99,31 @@ class BatchViewSet(DomainViewSet):
         query = a.GrowthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         return Response(combined_growth_data(batch=batch, **query.validated_data))
+
+    @extend_schema(
+        parameters=[fc.AssignmentQuerySerializer],
+        responses={200: fc.GrowthSegmentSerializer(many=True)},
+        summary="Growth performance per segment (between consecutive weighings)",
+    )
+    @action(detail=True, methods=["get"], url_path="growth-segments", filterset_class=None, pagination_class=None)
+    def growth_segments(self, request, pk=None):
+        """Realised and scenario TGC, SGR, FCR and mortality per segment; written by the recompute with the states."""
+        batch = self.get_object()
+        query = fc.AssignmentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        segments = growth_segments_for_batch(batch_id=batch.pk, **query.validated_data)
+        return Response(fc.GrowthSegmentSerializer(segments, many=True).data)
+
+    @extend_schema(
+        parameters=[fc.AssignmentQuerySerializer],
+        responses={200: fc.BatchProjectionSerializer},
+        summary="Live projection with its P10-P90 band, per active assignment and for the batch",
+    )
+    @action(detail=True, methods=["get"], url_path="projection", filterset_class=None, pagination_class=None)
+    def projection(self, request, pk=None):
+        """Daily P10/P50/P90 weight, population and biomass from the latest actual state, and the harvest date range."""
+        batch = self.get_object()
+        query = fc.AssignmentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = projection_for_batch(batch_id=batch.pk, **query.validated_data)
+        return Response(fc.BatchProjectionSerializer(body).data)

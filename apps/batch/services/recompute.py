@@ -29,6 +29,7 @@ from apps.batch.services.loading import (
     stored_rows_load,
 )
 from apps.batch.services.saving import AssignmentWrite, daily_states_save
+from apps.forecast.services import forecast_refresh
 from aquamind.errors import RecomputeError
 
 logger = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, no
     writes, errors = batch_compute(data, from_dates)
     summary.assignments = len(writes)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
+    forecast_refresh(data=data, writes=writes, computed_at=now)  # segments and projections, same transaction
     summary.assignment_errors = {e.assignment_id: e.message for e in errors}
     _store_outcome(data.batch.pk, [w.assignment_id for w in writes], errors, now)
     if errors:

@@ -1,0 +1,201 @@
+"""Backtest of the projection on a generated farm with its truth (docs/forecast.md "Backtest").
+
+For each as-of date, each batch is computed in memory from the records up to that date only (the engine with
+``today`` = the as-of date reads nothing later: anchors, deaths, feed and temperatures after its last day are
+ignored), its segments are derived from those states, and every active assignment is projected twice: by this
+module's method and by the original one (profile + bias, scenario TGC, scenario mortality, no band). Both are
+scored against the simulated truth of the same assignment.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from apps.batch.models import BatchContainerAssignment
+from apps.batch.services.loading import batch_data_load
+from apps.batch.services.recompute import batch_compute
+from apps.forecast.engine import Performance, project, segments_compute
+from apps.forecast.engine.estimates import SegmentEvidence
+from apps.forecast.services import assignment_projection, rows_since, segment_evidence
+
+HORIZONS = (30, 60, 90)
+LEADS = (30, 60, 90)  # days before the true harvest date
+BACKTEST_HORIZON_DAYS = 180
+ORIGINAL = Performance(ratio=1.0, sd=0.0, source="original", segments=0)
+
+
+@dataclass
+class Scores:
+    """Absolute % errors by horizon, band hits, and harvest-date errors (days, forecast - truth) by lead."""
+
+    new_ape: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    original_ape: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    inside: dict[int, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    new_harvest: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    original_harvest: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    harvest_inside: dict[int, list[bool]] = field(default_factory=lambda: defaultdict(list))
+    missed_harvest: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def mape(self, horizon: int, original: bool = False) -> float | None:
+        values = (self.original_ape if original else self.new_ape)[horizon]
+        return 100 * statistics.fmean(values) if values else None
+
+    def coverage(self, horizon: int | None = None) -> float | None:
+        hits = [h for k, v in self.inside.items() if horizon in (None, k) for h in v]
+        return 100 * statistics.fmean(hits) if hits else None
+
+    def harvest_error(self, lead: int, original: bool = False) -> float | None:
+        values = (self.original_harvest if original else self.new_harvest)[lead]
+        return statistics.median(abs(v) for v in values) if values else None
+
+
+def truth_load(path: Path) -> dict[int, dict[dt.date, float]]:
+    """True end-of-day weight (g) by assignment id and date, from ``generate_demo_data --truth-out``."""
+    truth: dict[int, dict[dt.date, float]] = defaultdict(dict)
+    with path.open() as handle:
+        for row in csv.DictReader(handle):
+            truth[int(row["assignment_id"])][dt.date.fromisoformat(row["date"])] = float(row["true_avg_weight_g"])
+    return truth
+
+
+def backtest_run(
+    *, batch_ids: list[int], truth: dict[int, dict[dt.date, float]], as_of_dates: list[dt.date], target_weight_g: float
+) -> Scores:
+    """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date."""
+    scores = Scores()
+    harvest = _true_harvest_dates(truth, target_weight_g)
+    rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list("id", "batch_id", "departure_date")
+    departures = {a: departure for a, _, departure in rows}
+    batch_of = {a: b for a, b, _ in rows}
+    alive: dict[int, list[dt.date]] = defaultdict(list)
+    for assignment_id, days in truth.items():
+        if assignment_id in batch_of:
+            alive[batch_of[assignment_id]] += [min(days), max(days)]
+    leads = defaultdict(set)
+    for assignment_id, when in harvest.items():
+        for lead in LEADS:
+            leads[when - dt.timedelta(days=lead)].add(assignment_id)
+    for as_of in sorted(set(as_of_dates) | set(leads)):
+        needed = {b for b in batch_ids if b in alive and min(alive[b]) <= as_of <= max(alive[b])} if as_of in as_of_dates else set()
+        needed |= {batch_of[a] for a in leads.get(as_of, ()) if a in batch_of}
+        for batch_id in sorted(needed):
+            for assignment_id, new, original in _forecasts(batch_id, as_of, departures, target_weight_g):
+                if as_of in as_of_dates:
+                    _score_weights(scores, truth.get(assignment_id, {}), as_of, new, original)
+                if assignment_id in leads.get(as_of, ()):
+                    _score_harvest(scores, harvest[assignment_id], as_of, new, original)
+    return scores
+
+
+def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
+    """The first day each assignment's true weight reached the target (assignments that reached it)."""
+    found = {}
+    for assignment_id, days in truth.items():
+        reached = [d for d, w in days.items() if w >= target_g]
+        if reached and min(days) < min(reached):
+            found[assignment_id] = min(reached)
+    return found
+
+
+def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
+    """(assignment id, new projection, original projection) for each assignment active on ``as_of``."""
+    data = batch_data_load(batch_id=batch_id, today=as_of)
+    writes, _ = batch_compute(data, None)
+    evidence: dict[int, list[SegmentEvidence]] = {}
+    for write in writes:
+        anchors = {d: a.kind for d, a in data.anchors.get(write.assignment_id, {}).items()}
+        segments = segments_compute(
+            rows=write.rows, anchor_kinds=anchors, tgc_by_stage=data.params.tgc_by_stage, tgc_default=data.params.tgc,
+            starts_at_placement=True,
+        )
+        evidence[write.assignment_id] = [
+            segment_evidence(s.end_date, s.degree_days, s.performance_ratio, s.end_weight_g, s.scenario_tgc)
+            for s in segments if s.performance_ratio is not None
+        ]
+    pooled = [e for ev in evidence.values() for e in ev]
+    for write in writes:
+        departure = departures.get(write.assignment_id)
+        if not write.rows or write.rows[-1].date != as_of or (departure is not None and departure <= as_of + dt.timedelta(days=1)):
+            continue
+        since = rows_since(evidence[write.assignment_id], as_of)
+        rows = [_recent(r) for r in write.rows if r.date >= since]
+        if rows[-1][3] <= 0:
+            continue
+        new, _ = assignment_projection(
+            rows=rows, params=data.params, horizon_days=BACKTEST_HORIZON_DAYS, target_weight_g=target_g,
+            own=evidence[write.assignment_id], batch=pooled,
+        )
+        yield write.assignment_id, new, _original(rows, data.params, new, target_g)
+
+
+def _recent(r) -> tuple:
+    """A computed row as ``assignment_projection`` reads a stored one (stored precision)."""
+    return (r.date, r.day_number, round(r.avg_weight_g, 2), r.population, r.stage_id, round(r.temp_c, 2), r.mortality_count, r.sources["temp"])
+
+
+def _original(rows, params, new, target_g: float):
+    """The original method: the same start, temperature bias and mortality, the scenario's TGC, no band."""
+    from apps.forecast.engine import MortalityEstimate, ProjectionStart, TemperatureBias
+    from apps.forecast.engine.estimates import BIAS_DAYS
+    from apps.batch.engine.temperature import profile_temperature
+
+    last = rows[-1]
+    diffs = [r[5] - profile_temperature(params.profile, r[1]) for r in rows if r[7] == "measured" and (last[0] - r[0]).days < BIAS_DAYS]
+    bias = max(-2.0, min(2.0, sum(diffs) / len(diffs))) if diffs else 0.0
+    return project(
+        start=ProjectionStart(date=last[0], day_number=last[1], weight_g=last[2], population=last[3], stage_id=last[4]),
+        horizon_days=BACKTEST_HORIZON_DAYS, params=params, performance=ORIGINAL,
+        bias=TemperatureBias(bias, 0.0, len(diffs)),
+        mortality=MortalityEstimate(params.mortality_daily_by_stage.get(last[4], params.mortality_daily), 0.0, "model"),
+        target_weight_g=target_g,
+    )
+
+
+def _score_weights(scores: Scores, truth: dict[dt.date, float], as_of: dt.date, new, original) -> None:
+    for horizon in HORIZONS:
+        true = truth.get(as_of + dt.timedelta(days=horizon))
+        if true is None or horizon > new.days:
+            continue
+        i = horizon - 1
+        scores.new_ape[horizon].append(abs(new.weight_g["p50"][i] - true) / true)
+        scores.original_ape[horizon].append(abs(original.weight_g["p50"][i] - true) / true)
+        scores.inside[horizon].append(new.weight_g["p10"][i] <= true <= new.weight_g["p90"][i])
+
+
+def _score_harvest(scores: Scores, true_date: dt.date, as_of: dt.date, new, original) -> None:
+    lead = (true_date - as_of).days
+    if new.harvest_date is None or original.harvest_date is None:
+        scores.missed_harvest[lead] += 1
+        return
+    scores.new_harvest[lead].append((new.harvest_date - true_date).days)
+    scores.original_harvest[lead].append((original.harvest_date - true_date).days)
+    late = new.harvest_date_late or dt.date.max
+    scores.harvest_inside[lead].append(new.harvest_date_early <= true_date <= late)
+
+
+def scores_table(scores: Scores) -> list[str]:
+    """The printed table: one line per figure, new method beside the original."""
+    def pct(v):
+        return "-" if v is None else f"{v:5.2f} %"
+
+    def days(v):
+        return "-" if v is None else f"{v:5.1f} d"
+
+    lines = [f"{'figure':<42}{'n':>6}  {'new':>10}  {'original':>10}"]
+    for h in HORIZONS:
+        lines.append(f"{f'weight MAPE at +{h} days':<42}{len(scores.new_ape[h]):>6}  {pct(scores.mape(h)):>10}  {pct(scores.mape(h, True)):>10}")
+    for h in HORIZONS:
+        lines.append(f"{f'P10-P90 coverage at +{h} days':<42}{len(scores.inside[h]):>6}  {pct(scores.coverage(h)):>10}  {'no band':>10}")
+    lines.append(f"{'P10-P90 coverage, all horizons':<42}{sum(len(v) for v in scores.inside.values()):>6}  {pct(scores.coverage()):>10}  {'no band':>10}")
+    for lead in LEADS:
+        n = len(scores.new_harvest[lead])
+        lines.append(f"{f'median |harvest-date error|, {lead} d before':<42}{n:>6}  {days(scores.harvest_error(lead)):>10}  {days(scores.harvest_error(lead, True)):>10}")
+    for lead in LEADS:
+        hits = scores.harvest_inside[lead]
+        share = 100 * statistics.fmean(hits) if hits else None
+        lines.append(f"{f'harvest date inside P10-P90, {lead} d before':<42}{len(hits):>6}  {pct(share):>10}  {'no band':>10}")
+    return lines

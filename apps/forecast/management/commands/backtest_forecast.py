@@ -1,0 +1,52 @@
+"""``manage.py backtest_forecast``: generate a farm with its truth, backtest the projection, print the table."""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from apps.batch.demo import demo_data_generate
+from apps.batch.demo.presets import PRESETS
+from apps.forecast.backtest import backtest_run, scores_table, truth_load
+
+TODAY = dt.date(2026, 6, 1)
+
+
+class Command(BaseCommand):
+    help = "Backtest the live projection against a generated farm's truth (adds the farm to the database)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
+        parser.add_argument("--seed", type=int, default=11)
+        parser.add_argument("--every", type=int, default=30, help="Days between as-of dates (default 30).")
+        parser.add_argument("--target-g", type=float, default=None, help="Harvest weight (default FORECAST_HARVEST_WEIGHT_G).")
+
+    def handle(self, *args, **opts):
+        started = time.perf_counter()
+        target = opts["target_g"] or settings.FORECAST_HARVEST_WEIGHT_G
+        with tempfile.TemporaryDirectory() as tmp:
+            truth_path = Path(tmp) / "truth.csv"
+            summary = demo_data_generate(seed=opts["seed"], preset=opts["preset"], today=TODAY, truth_out=truth_path)
+            truth = truth_load(truth_path)
+        first = min(min(days) for days in truth.values())
+        as_of = [d for d in _every(first + dt.timedelta(days=60), TODAY - dt.timedelta(days=30), opts["every"])]
+        scores = backtest_run(batch_ids=summary.batch_ids, truth=truth, as_of_dates=as_of, target_weight_g=target)
+        self.stdout.write(
+            f"Backtest: preset {opts['preset']}, seed {opts['seed']}, {summary.batches} batches, {len(as_of)} as-of dates "
+            f"every {opts['every']} days from {as_of[0]} to {as_of[-1]}, harvest target {target:.0f} g"
+        )
+        for line in scores_table(scores):
+            self.stdout.write(line)
+        self.stdout.write(f"({time.perf_counter() - started:.1f} s)")
+        return None
+
+
+def _every(first: dt.date, last: dt.date, step: int):
+    day = first
+    while day <= last:
+        yield day
+        day += dt.timedelta(days=step)

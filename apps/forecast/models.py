@@ -1,0 +1,81 @@
+"""Growth segments and projections: derived from the daily states, written only by ``forecast_refresh`` in the
+recompute's transaction (so they are never older than the states). Figures are floats: they are analysis figures
+of any size the records imply, rounded when written."""
+from django.db import models
+
+
+class GrowthSegment(models.Model):
+    """Growth performance between two weighed days of an assignment (docs/forecast.md "Segments")."""
+
+    # like the daily states: the batch is a copy of the assignment's (not checked by the database, indexed only with
+    # the end date), the assignment is checked and indexed by the unique (assignment, end date) key -- a backfill
+    # writes thousands of segments, and each index or checked key costs on every one (docs/benchmarks.md)
+    batch = models.ForeignKey(
+        "batch.Batch", on_delete=models.CASCADE, related_name="growth_segments", db_constraint=False, db_index=False
+    )
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="growth_segments", db_index=False
+    )
+    start_date = models.DateField(help_text="End of this day is the segment's start (an anchor or the first stored day).")
+    end_date = models.DateField(help_text="The anchor day that ends the segment.")
+    start_kind = models.CharField(max_length=20)
+    end_kind = models.CharField(max_length=20)
+    days = models.IntegerField()
+    degree_days = models.FloatField()
+    start_weight_g = models.FloatField()
+    end_weight_g = models.FloatField()
+    start_population = models.BigIntegerField()
+    end_population = models.BigIntegerField()
+    realised_tgc = models.FloatField(null=True)
+    sgr_pct = models.FloatField(help_text="Specific growth rate, %/day.")
+    feed_kg = models.FloatField()
+    biological_gain_kg = models.FloatField()
+    economic_gain_kg = models.FloatField()
+    biological_fcr = models.FloatField(null=True)
+    economic_fcr = models.FloatField(null=True)
+    deaths = models.BigIntegerField()
+    mortality_pct = models.FloatField(null=True)
+    scenario_tgc = models.FloatField(null=True)
+    performance_ratio = models.FloatField(null=True, help_text="Realised TGC / scenario TGC over the same days.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["assignment_id", "end_date"]
+        constraints = [models.UniqueConstraint(fields=["assignment", "end_date"], name="segment_unique_assignment_end")]
+        indexes = [models.Index(fields=["batch", "end_date"], name="segment_batch_end")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.start_date}..{self.end_date}"
+
+
+class Projection(models.Model):
+    """The live projection of an active assignment (docs/forecast.md "Projection"), stored compactly: the daily
+    P10/P50/P90 weights and the stage changes in ``series``, from ``first_date`` on; the population and biomass
+    quantiles follow from ``start_population`` and the death rate, and the batch total from the assignments',
+    both computed on read (apps.forecast.selectors)."""
+
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="projections")
+    assignment = models.OneToOneField("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="projection")
+    as_of_date = models.DateField(help_text="The date of the latest actual state it starts from.")
+    first_date = models.DateField()
+    days = models.IntegerField()
+    performance_ratio = models.FloatField(null=True)
+    performance_sd = models.FloatField(null=True)
+    performance_source = models.CharField(max_length=20, blank=True)
+    temp_bias_c = models.FloatField(null=True)
+    start_population = models.BigIntegerField()
+    mortality_daily_rate = models.FloatField()
+    mortality_rel_sd = models.FloatField()
+    mortality_source = models.CharField(max_length=20, blank=True)
+    target_weight_g = models.FloatField()
+    harvest_date = models.DateField(null=True, help_text="First day the P50 weight reaches the target.")
+    harvest_date_p10 = models.DateField(null=True, help_text="Earliest: the first day the P90 weight reaches it.")
+    harvest_date_p90 = models.DateField(null=True, help_text="Latest: the first day the P10 weight reaches it.")
+    series = models.JSONField(default=dict)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["batch_id", "assignment_id"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}/{self.assignment_id} from {self.first_date}"

@@ -1,0 +1,265 @@
+"""Projections written with the states (docs/forecast.md "Projection: the method", "Storage").
+
+Every active assignment's projection anew each time (a handful of queries whatever the batch's size); the
+population and biomass quantiles and the batch total are computed on read (apps.forecast.selectors).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models.fields.json import KT
+
+from apps.batch.engine.stage import tgc_per_day_degree
+from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
+from apps.batch.services.scenario_params import scenario_for_batch
+from apps.forecast.engine import (
+    Projection,
+    ProjectionStart,
+    mortality_estimate,
+    performance_estimate,
+    project,
+    temperature_bias,
+)
+from apps.forecast.engine.estimates import (
+    BIAS_DAYS,
+    FIT_WINDOW_DAYS,
+    MORTALITY_DAYS,
+    AnchorPoint,
+    Performance,
+    SegmentEvidence,
+    growth_fit,
+)
+from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
+from apps.forecast.models import GrowthSegment
+from apps.forecast.models import Projection as ProjectionRow
+
+if TYPE_CHECKING:
+    from apps.batch.services.loading import BatchData
+
+RECENT_DAYS = max(BIAS_DAYS, MORTALITY_DAYS)
+PRIOR_SD_MIN = 0.05  # the batch's performance guides an assignment's fit, never overrules its weighings
+
+
+def _r(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=None) -> int:
+    """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
+    departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
+    computed rows of every assignment (see ``forecast_refresh``), else both are read from the database."""
+    batch_id = data.batch.pk
+    ProjectionRow.objects.filter(batch_id=batch_id).delete()
+    computed = [a for a in data.assignments if a.first_day <= a.last_day]
+    if not computed:
+        return 0
+    latest = max(a.last_day for a in computed)
+    candidates = [a for a in computed if a.last_day == latest]  # an active assignment runs to the latest day
+    oldest = latest - dt.timedelta(days=FIT_WINDOW_DAYS)
+    if memory is None:
+        evidence = _segment_evidence(batch_id, since=oldest)
+    else:
+        evidence = {a: [e for e in ev if e.end_date >= oldest] for a, ev in memory[0].items()}
+    # one order whatever the path, so that the sums of a windowed and a full recompute agree to the last bit
+    evidence = {a: sorted(evidence[a], key=lambda e: e.end_date) for a in sorted(evidence)}
+    pooled = [e for ev in evidence.values() for e in ev]
+    since = {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates}
+    recent = _recent_rows(candidates, since) if memory is None else _recent_rows_in_memory(memory[1], since)
+    if not recent:
+        return 0
+    scenario = scenario_for_batch(data.batch)
+    scenario_end = scenario.start_date + dt.timedelta(days=scenario.duration_days - 1)
+    target = settings.FORECAST_HARVEST_WEIGHT_G
+    horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (scenario_end - latest).days))
+    profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
+    new = []
+    for assignment_id, rows in recent.items():
+        day_number = rows[-1][1]
+        if day_number not in profiles:
+            profiles[day_number] = profile_temperatures(data.params.profile, day_number + 1, horizon)
+        projection, assumptions = assignment_projection(
+            rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
+            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
+        )
+        new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
+    ProjectionRow.objects.bulk_create(new)
+    return len(new)
+
+
+def assignment_projection(
+    *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None
+) -> tuple[Projection, dict]:
+    """The projection (weights; the population and biomass follow from the assumptions) from the latest of
+    ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
+    ``rows_since`` on), and the assumptions it used.
+
+    Only segments ending in the last FIT_WINDOW_DAYS days count. With a weighing in the window, the level (today's weight) and the ratio come from the growth fit of this
+    assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
+    assignment's, batch's or default performance."""
+    last = rows[-1]
+    as_of = last[0]
+    oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
+    own = [e for e in own if e.end_date >= oldest]
+    batch = [e for e in batch if e.end_date >= oldest]
+    prior = performance_estimate(as_of=as_of, own=[], batch=batch)
+    prior = Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
+    fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
+    if fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
+        performance, weight_g = fit.performance, fit.level**3
+    else:
+        performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch), last[2]
+    recent = [r for r in rows if r[7] == "measured" and (as_of - r[0]).days < BIAS_DAYS]
+    planned = profile_temperatures(params.profile, recent[0][1], recent[-1][1] - recent[0][1] + 1) if recent else []
+    bias = temperature_bias(measured_minus_profile_c=[r[5] - planned[r[1] - recent[0][1]] for r in recent])
+    window = [r for r in rows if (as_of - r[0]).days < MORTALITY_DAYS]
+    stage = last[4]
+    mortality = mortality_estimate(
+        deaths=sum(r[6] for r in window),
+        fish_days=sum(r[3] + r[6] for r in window),
+        model_daily_rate=params.mortality_daily_by_stage.get(stage, params.mortality_daily),
+        days=len(window),
+    )
+    start = ProjectionStart(date=as_of, day_number=last[1], weight_g=weight_g, population=last[3], stage_id=stage)
+    projection = project(
+        start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
+        mortality=None, target_weight_g=target_weight_g, profile_c=profile_c,
+    )
+    assumptions = {
+        "as_of_date": as_of,
+        "performance_ratio": performance.ratio,
+        "performance_sd": performance.sd,
+        "performance_source": performance.source,
+        "temp_bias_c": bias.bias_c,
+        "start_population": last[3],
+        "mortality_daily_rate": mortality.daily_rate,
+        "mortality_rel_sd": mortality.rel_sd,
+        "mortality_source": mortality.source,
+    }
+    return projection, assumptions
+
+
+def rows_since(own: list[SegmentEvidence], as_of: dt.date) -> dt.date:
+    """The first day of states a projection reads: RECENT_DAYS back, or the last weighing in the fit window."""
+    since = as_of - dt.timedelta(days=RECENT_DAYS - 1)
+    weighed = [e.end_date for e in own if as_of - dt.timedelta(days=FIT_WINDOW_DAYS) <= e.end_date <= as_of]
+    return min([since, *weighed[-1:]]) if weighed else since
+
+
+def anchor_points(*, own: list[SegmentEvidence], rows, params, as_of: dt.date) -> list[AnchorPoint]:
+    """The assignment's weighings (segment ends) placed by the scenario's cube-root growth from them to ``as_of``.
+
+    The growth after the last weighing is summed from ``rows`` (which must reach back to it); earlier ones chain
+    back through the segments' scenario growth."""
+    ends = sorted((e for e in own if e.end_date <= as_of and e.end_weight_g > 0), key=lambda e: e.end_date)
+    if not ends or not rows or rows[0][0] > ends[-1].end_date:
+        return []
+    growth, previous_stage = 0.0, None
+    for row in rows:
+        if row[0] > ends[-1].end_date and previous_stage is not None and row[5] > 0:
+            growth += tgc_per_day_degree(params.tgc_by_stage.get(previous_stage, params.tgc)) * row[5]
+        previous_stage = row[4]
+    points, position = [], -growth
+    for segment in reversed(ends):
+        points.append(AnchorPoint((as_of - segment.end_date).days, position, segment.end_weight_g ** (1 / 3)))
+        position -= segment.scenario_growth
+    return points
+
+
+def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
+    """The stored days of each of ``active`` from its ``since`` day on, oldest first, as plain tuples; without the
+    assignments that depart the day after their latest state or hold no fish then."""
+    if not active:
+        return {}
+    rows = (
+        ActualDailyAssignmentState.objects.filter(assignment_id__in=[a.id for a in active], date__gte=min(since.values()))
+        .annotate(temp_source=KT("sources__temp"))  # as text: decoding thousands of small JSON values costs more
+        .order_by("assignment_id", "date")
+        .values_list(
+            "assignment_id", "date", "day_number", "avg_weight_g", "population", "lifecycle_stage_id", "temp_c",
+            "mortality_count", "temp_source", "assignment__departure_date",
+        )
+    )
+    out: dict[int, list[tuple]] = defaultdict(list)
+    departs: dict[int, dt.date | None] = {}
+    for a, day, number, weight, population, stage, temp, deaths, temp_source, departure in rows:
+        if day >= since[a]:
+            out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
+            departs[a] = departure
+    return {a: days for a, days in out.items() if _active(days, departs[a])}
+
+
+def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
+    """``_recent_rows`` from the computed rows, rounded as the saver stores them."""
+    out = {
+        a: [
+            (r.date, r.day_number, round(r.avg_weight_g, 2), r.population, r.stage_id, round(r.temp_c, 2),
+             r.mortality_count, r.sources["temp"])
+            for r in rows_by_assignment[a] if r.date >= day
+        ]
+        for a, day in since.items()
+    }
+    departures = dict(BatchContainerAssignment.objects.filter(pk__in=list(out)).values_list("id", "departure_date"))
+    return {a: days for a, days in out.items() if days and _active(days, departures.get(a))}
+
+
+def _active(days: list[tuple], departure: dt.date | None) -> bool:
+    """Fish in it at the end of the latest day, and no departure the day after."""
+    return days[-1][3] > 0 and (departure is None or departure > days[-1][0] + dt.timedelta(days=1))
+
+
+def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[SegmentEvidence]]:
+    """The batch's segments ending on or after ``since`` (older ones are outside every projection's window)."""
+    evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
+    rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since).values_list(
+        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc"
+    )
+    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in rows:
+        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
+    return evidence
+
+
+def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc) -> SegmentEvidence:
+    return SegmentEvidence(
+        end_date=end_date, degree_days=degree_days, ratio=ratio, end_weight_g=end_weight_g,
+        scenario_growth=scenario_tgc * degree_days / 1000.0,
+    )
+
+
+def _series(projection: Projection) -> dict:
+    """The stored arrays: weights (g, 1 dp) and the stage changes as [day index, stage id] pairs."""
+    changes, previous = [], None
+    for index, stage in enumerate(projection.stage_ids):
+        if stage != previous:
+            changes.append([index, stage])
+            previous = stage
+    return {
+        "weight_g": {k: [round(v, 1) for v in values] for k, values in projection.weight_g.items()},
+        "stage_changes": changes,
+    }
+
+
+def _projection_row(batch_id, assignment_id, projection: Projection, assumptions: dict, target, computed_at) -> ProjectionRow:
+    return ProjectionRow(
+        batch_id=batch_id,
+        assignment_id=assignment_id,
+        as_of_date=assumptions["as_of_date"],
+        first_date=projection.first_date,
+        days=projection.days,
+        performance_ratio=_r(assumptions["performance_ratio"], 4),
+        performance_sd=_r(assumptions["performance_sd"], 4),
+        performance_source=assumptions["performance_source"],
+        temp_bias_c=_r(assumptions["temp_bias_c"], 3),
+        start_population=assumptions["start_population"],
+        mortality_daily_rate=assumptions["mortality_daily_rate"],
+        mortality_rel_sd=assumptions["mortality_rel_sd"],
+        mortality_source=assumptions["mortality_source"],
+        target_weight_g=target,
+        harvest_date=projection.harvest_date,
+        harvest_date_p10=projection.harvest_date_early,
+        harvest_date_p90=projection.harvest_date_late,
+        series=_series(projection),
+        computed_at=computed_at,
+    )

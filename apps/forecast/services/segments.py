@@ -1,0 +1,112 @@
+"""Growth segments written with the states (docs/forecast.md "Segments", "How it is kept fresh").
+
+An assignment recomputed from its first day gets all its segments anew; one restarted on an anchor day A
+(engine.md §3.6) keeps its stored segments ending on or before A -- their days are unchanged -- and gets the
+segments after A from the new rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.db import connection
+
+from apps.forecast.engine import Segment, segments_compute
+from apps.forecast.models import GrowthSegment
+
+if TYPE_CHECKING:
+    from apps.batch.services.loading import BatchData
+    from apps.batch.services.saving import AssignmentWrite
+
+
+def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
+    """Replace the segments the ``writes`` changed; returns the number written."""
+    return len(segments_refresh(data, writes, computed_at))
+
+def segments_refresh(data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> list[tuple]:
+    """Replace the segments the ``writes`` changed; returns the rows written (SEGMENT_COLUMNS order)."""
+    if not writes:
+        return []
+    whole: list[int] = []  # assignments whose segments all go
+    after: list[tuple[int, dt.date]] = []  # (assignment, day): its segments ending after the day go
+    new: list[tuple] = []
+    tgc_by_stage, tgc_default = data.params.tgc_by_stage, data.params.tgc
+    for write in writes:
+        windowed = write.from_day > write.first_day and write.rows and write.rows[0].date == write.from_day
+        if windowed:  # every segment ending after the last day also ends after the restart day
+            after.append((write.assignment_id, write.from_day))
+        else:
+            whole.append(write.assignment_id)
+        anchors = {day: anchor.kind for day, anchor in data.anchors.get(write.assignment_id, {}).items()}
+        for segment in segments_compute(
+            rows=write.rows,
+            anchor_kinds=anchors,
+            tgc_by_stage=tgc_by_stage,
+            tgc_default=tgc_default,
+            starts_at_placement=not windowed,
+        ):
+            new.append(_segment_values(data.batch.pk, write.assignment_id, segment, computed_at))
+    _segments_delete(whole, after)
+    _segments_insert(new)
+    return new
+
+
+def _segments_delete(whole: list[int], after: list[tuple[int, dt.date]]) -> None:
+    """Two plain statements at most (a Q per assignment cost more to build than the delete in a backfill)."""
+    if connection.vendor != "postgresql":
+        for assignment_id, day in after:
+            GrowthSegment.objects.filter(assignment_id=assignment_id, end_date__gt=day).delete()
+        GrowthSegment.objects.filter(assignment_id__in=whole).delete()
+        return
+    table = GrowthSegment._meta.db_table
+    with connection.cursor() as cursor:
+        if whole:
+            cursor.execute(f"DELETE FROM {table} WHERE assignment_id = ANY(%s)", [whole])
+        if after:
+            condition = " OR ".join(["(assignment_id = %s AND end_date > %s)"] * len(after))
+            cursor.execute(f"DELETE FROM {table} WHERE {condition}", [v for pair in after for v in pair])
+
+
+SEGMENT_COLUMNS = (
+    "batch_id", "assignment_id", "start_date", "end_date", "start_kind", "end_kind", "days", "degree_days",
+    "start_weight_g", "end_weight_g", "start_population", "end_population", "realised_tgc", "sgr_pct", "feed_kg",
+    "biological_gain_kg", "economic_gain_kg", "biological_fcr", "economic_fcr", "deaths", "mortality_pct",
+    "scenario_tgc", "performance_ratio", "computed_at",
+)
+
+
+def _r(value: float | None, places: int) -> float | None:
+    return None if value is None else round(value, places)
+
+
+def _segment_values(batch_id: int, assignment_id: int, s: Segment, computed_at: dt.datetime) -> tuple:
+    """One segment's column values in SEGMENT_COLUMNS order, rounded once here."""
+    return (
+        batch_id, assignment_id, s.start_date, s.end_date, s.start_kind, s.end_kind, s.days, round(s.degree_days, 2),
+        round(s.start_weight_g, 2), round(s.end_weight_g, 2), s.start_population, s.end_population,
+        _r(s.realised_tgc, 4), round(s.sgr_pct, 4), round(s.feed_kg, 3), round(s.biological_gain_kg, 2),
+        round(s.economic_gain_kg, 2), _r(s.biological_fcr, 3), _r(s.economic_fcr, 3), s.deaths,
+        _r(s.mortality_pct, 4), _r(s.scenario_tgc, 4), _r(s.performance_ratio, 4), computed_at,
+    )
+
+
+_NULL = "\\N"
+
+
+def _segments_insert(rows: list[tuple]) -> None:
+    """COPY on PostgreSQL (a backfill writes thousands of segments: the ORM's bulk insert would cost more than
+    the states' COPY); the ORM elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        GrowthSegment.objects.bulk_create(GrowthSegment(**dict(zip(SEGMENT_COLUMNS, row))) for row in rows)
+        return
+    # COPY text format written by hand, as the states' saver does: psycopg's per-value adaptation costs more
+    # than the COPY itself (no value here holds a tab, newline or backslash: numbers, dates and kind names)
+    stamp = rows[0][-1].isoformat()
+    text = "".join(
+        "\t".join(_NULL if v is None else str(v) for v in row[:-1]) + f"\t{stamp}\n" for row in rows
+    )
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN") as copy:
+            copy.write(text)

@@ -1,0 +1,116 @@
+"""Segments and projections are written by the recompute that writes the states, in its transaction."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from apps.batch.models import ActualDailyAssignmentState
+from apps.batch.services.recompute import batch_recompute
+from apps.forecast.models import GrowthSegment, Projection
+from apps.forecast.selectors import projection_for_batch
+from tests.factories import AssignmentFactory, GrowthSampleFactory, ScenarioFactory, TemperatureProfileFactory, TGCModelFactory
+
+pytestmark = pytest.mark.django_db
+START = dt.date(2024, 1, 1)
+TODAY = START + dt.timedelta(days=40)
+
+
+def day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n - 1)
+
+
+@pytest.fixture
+def tank(salmon):
+    """10,000 fish placed at 100 g on day 1, 10 °C every day by the profile, TGC 2.5, a 150 g sample on day 21."""
+    tgc = TGCModelFactory(profile=TemperatureProfileFactory(days={1: 10.0}), tgc_value=2.5)
+    scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
+    assignment = AssignmentFactory(batch=scenario.batch, assignment_date=START)
+    GrowthSampleFactory(assignment=assignment, sample_date=day(21), avg_weight_g=Decimal("150.00"))
+    return assignment
+
+
+def segment_fields(assignment_id):
+    return list(
+        GrowthSegment.objects.filter(assignment_id=assignment_id).order_by("end_date").values_list(
+            "start_date", "end_date", "days", "degree_days", "start_weight_g", "end_weight_g", "realised_tgc",
+            "scenario_tgc", "performance_ratio", "deaths", "biological_fcr",
+        )
+    )
+
+
+def projection_fields(assignment_id):
+    return Projection.objects.filter(assignment_id=assignment_id).values_list(
+        "as_of_date", "performance_ratio", "performance_sd", "temp_bias_c", "start_population", "mortality_daily_rate",
+        "harvest_date", "series",
+    ).get()
+
+
+def test_a_recompute_writes_the_segment_to_the_sample_with_hand_computed_figures(tank):
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    [segment] = GrowthSegment.objects.filter(assignment=tank)
+    # the cube root rises linearly from 100^(1/3) = 4.64159 to 150^(1/3) = 5.31329 over days 1-21 (constant
+    # temperature): the end of day 1 is 4.64159 + 0.67170 / 21 = 4.67358 (102.08 g stored); 20 days x 10 °C follow
+    assert (segment.start_date, segment.end_date, segment.days, segment.degree_days) == (day(1), day(21), 20, 200.0)
+    assert segment.start_weight_g == pytest.approx(102.08, abs=0.01) and segment.end_weight_g == 150.0
+    assert segment.realised_tgc == pytest.approx(1000 * (5.31329 - 4.67358) / 200, abs=1e-3)  # 3.1986
+    assert segment.scenario_tgc == 2.5
+    assert segment.performance_ratio == pytest.approx(3.1986 / 2.5, abs=1e-3)  # 1.2794
+    deaths = sum(ActualDailyAssignmentState.objects.filter(assignment=tank, date__gt=day(1), date__lte=day(21)).values_list("mortality_count", flat=True))
+    assert segment.deaths == deaths > 0  # model deaths, 0.05 %/day
+    assert segment.biological_fcr is None  # no feed recorded
+
+
+def test_a_recompute_writes_the_projection_from_the_latest_state_with_this_assignments_performance(tank):
+    batch_recompute(batch_id=tank.batch_id, today=TODAY)
+    projection = Projection.objects.get(assignment=tank)
+    assert projection.as_of_date == TODAY and projection.first_date == TODAY + dt.timedelta(days=1)
+    assert projection.days == 400  # the scenario runs 900 days; the horizon is capped by FORECAST_MAX_HORIZON_DAYS
+    # one weighing: the fit takes the level from it and the ratio from its prior, the batch's segments (this one)
+    assert projection.performance_source == "fit" and projection.performance_ratio == pytest.approx(1.2794, abs=1e-3)
+    # the closed form from the 150 g sample on day 21: the cube root rises by ratio x 0.0025 x 10 °C a day (no
+    # measured temperature: no bias), 20 days to TODAY and 30 more
+    x = 150 ** (1 / 3) + projection.performance_ratio * 0.0025 * 10 * (20 + 30)
+    assert projection.series["weight_g"]["p50"][29] == pytest.approx(x**3, abs=0.05)
+    p10, p50, p90 = (projection.series["weight_g"][k][29] for k in ("p10", "p50", "p90"))
+    assert p10 < p50 < p90
+    last = ActualDailyAssignmentState.objects.get(assignment=tank, date=TODAY)
+    assert projection.series["stage_changes"][0] == [0, last.lifecycle_stage_id]  # post-smolt: past 180 g
+    # read: the population follows the death rate of the last 30 days (model deaths here), the total sums the one tank
+    body = projection_for_batch(batch_id=tank.batch_id)
+    [one] = body["assignments"]
+    rate = projection.mortality_daily_rate
+    assert one["series"]["population"]["p50"][29] == round(last.population * (1 - rate) ** 30)
+    assert one["series"]["biomass_kg"]["p50"][29] == pytest.approx(
+        last.population * (1 - rate) ** 30 * projection.series["weight_g"]["p50"][29] / 1000, abs=0.2
+    )
+    assert body["total"]["series"]["biomass_kg"]["p50"][:5] == one["series"]["biomass_kg"]["p50"][:5]
+
+
+def test_a_new_growth_sample_moves_the_projection_in_the_same_recompute(tank):
+    batch_recompute(batch_id=tank.batch_id, today=TODAY)
+    before = Projection.objects.get(assignment=tank)
+    GrowthSampleFactory(assignment=tank, sample_date=day(36), avg_weight_g=Decimal("200.00"))
+    assert batch_recompute(batch_id=tank.batch_id, from_dates={tank.pk: day(36)}, today=TODAY).ok
+    after = Projection.objects.get(assignment=tank)
+    assert after.computed_at > before.computed_at
+    assert after.performance_ratio > before.performance_ratio  # 150 g to 200 g in 15 days grows faster
+    assert after.series["weight_g"]["p50"][0] > before.series["weight_g"]["p50"][0]
+    assert [s[1] for s in segment_fields(tank.pk)] == [day(21), day(36)]
+
+
+def test_a_windowed_recompute_writes_the_segments_a_full_one_does(tank):
+    GrowthSampleFactory(assignment=tank, sample_date=day(31), avg_weight_g=Decimal("175.00"))
+    batch_recompute(batch_id=tank.batch_id, today=TODAY)
+    GrowthSampleFactory(assignment=tank, sample_date=day(38), avg_weight_g=Decimal("200.00"))
+    batch_recompute(batch_id=tank.batch_id, from_dates={tank.pk: day(38)}, today=TODAY)  # restarts on day 31
+    windowed = segment_fields(tank.pk), projection_fields(tank.pk)
+    batch_recompute(batch_id=tank.batch_id, today=TODAY)  # reads its segments and rows from memory
+    assert (segment_fields(tank.pk), projection_fields(tank.pk)) == windowed and len(windowed[0]) == 3
+
+
+def test_a_departed_assignment_has_segments_but_no_projection(tank):
+    tank.departure_date = day(30)
+    tank.save()
+    batch_recompute(batch_id=tank.batch_id, today=TODAY)
+    assert GrowthSegment.objects.filter(assignment=tank).count() == 1
+    assert not Projection.objects.filter(batch_id=tank.batch_id).exists()
