@@ -232,7 +232,7 @@ def assignments_with_labels(*, batch_id: int) -> list[dict]:
     rows = list(
         BatchContainerAssignment.objects.filter(batch_id=batch_id)
         .order_by("assignment_date", "id")
-        .values("id", "container__name", "container__site__name", "assignment_date", "departure_date", "lifecycle_stage__name")
+        .values("id", "container_id", "container__name", "container__site__name", "assignment_date", "departure_date", "lifecycle_stage__name")
     )
     for r in rows:
         r["label"] = assignment_label(r["container__name"], r["container__site__name"], r["assignment_date"], r["departure_date"])
