@@ -73,7 +73,8 @@
       const o = document.createElement("option"); o.value = a.id; o.textContent = `${a.label} (${a.lifecycle_stage__name})`; box.appendChild(o);
     }
     for (const pick of document.querySelectorAll("form.quick select[name=assignment]")) {
-      for (const a of data.assignments.filter(a => !a.departure_date)) {
+      const active = data.assignments.filter(a => !a.departure_date), ended = data.assignments.filter(a => a.departure_date);
+      for (const a of [...active, ...ended]) {
         const o = document.createElement("option"); o.value = a.id; o.textContent = a.label; pick.appendChild(o);
       }
     }
@@ -107,7 +108,9 @@
     const proj = data.scenario ? data.scenario.projection : null, samples = data.growth_samples;
     const actual = zip(t.date, t[metric]);
     const anchors = t.date.map((d, i) => t.anchor_type[i] ? {value: [d, t[metric][i]], anchor: t.anchor_type[i]} : null).filter(Boolean);
-    const byDate = statesByDate();
+    const byDate = statesByDate(), range = data.date_range;
+    // the projection runs the whole scenario; the chart shows the days with states (the drill-down's own days)
+    const inRange = p => (!range.start || p[0] >= range.start) && (!range.end || p[0] <= range.end);
     const panelH = 90, top = 40, mainH = 320, gap = 46;
     const grids = [{left: 80, right: 40, top, height: mainH}];
     for (let i = 0; i < 4; i++) grids.push({left: 80, right: 40, top: top + mainH + gap + i * (panelH + 36), height: panelH});
@@ -128,7 +131,7 @@
     const series = [
       {name: "Actual", id: "actual", type: "line", showSymbol: false, data: actual, lineStyle: {width: 2, color: "#0b6e99"}, itemStyle: {color: "#0b6e99"}},
       {name: "Anchor days", id: "anchors", type: "scatter", symbol: "diamond", symbolSize: 8, data: anchors, itemStyle: {color: "#0b6e99"}},
-      {name: "Scenario", id: "scenario", type: "line", showSymbol: false, data: proj ? zip(proj.date, proj[metric]) : [], lineStyle: {type: "dashed", color: "#c77d0a"}, itemStyle: {color: "#c77d0a"}},
+      {name: "Scenario", id: "scenario", type: "line", showSymbol: false, data: proj ? zip(proj.date, proj[metric]).filter(inRange) : [], lineStyle: {type: "dashed", color: "#c77d0a"}, itemStyle: {color: "#c77d0a"}},
       {name: "Samples", id: "samples", type: "scatter", symbolSize: 6, data: metric === "avg_weight_g" ? zip(samples.sample_date, samples.avg_weight_g) : [], itemStyle: {color: "#333"}},
       {name: "Events", id: "events", type: "line", data: [], markLine: {symbol: "none", silent: false, data: markLines(data.events), label: {position: "insideEndTop"},
         tooltip: {formatter: p => `${day(p.data.xAxis)}: ${p.name}`}}},
@@ -142,8 +145,9 @@
       grid: grids, xAxis: xAxes, yAxis: yAxes, series,
       legend: {top: 4, data: ["Actual", "Anchor days", "Scenario", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
       axisPointer: {link: [{xAxisIndex: "all"}]},
-      dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "none"},
-                 {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "none", labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
+      // "filter": the value axes rescale to the days in the window
+      dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter"},
+                 {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "filter", labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
       tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly)},
       toolbox: {right: 20, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
     };
