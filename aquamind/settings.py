@@ -115,7 +115,7 @@ if WHITENOISE_USE_FINDERS:  # then an empty or missing STATIC_ROOT is expected, 
 
 LOGIN_URL = "/accounts/login/"  # any user; /admin/ needs a staff user
 LOGOUT_REDIRECT_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/batches/"
+LOGIN_REDIRECT_URL = "/"  # the farm overview
 
 # --- REST API -------------------------------------------------------------------------------------
 # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403 (docs/api.md).

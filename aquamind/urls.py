@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.views import LoginView, LogoutView
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.web import views as web_views
 from aquamind.health import health
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/batches/", permanent=False)),
+    path("", web_views.overview, name="overview"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),

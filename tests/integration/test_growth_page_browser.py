@@ -110,7 +110,9 @@ def test_the_page_draws_the_series_and_follows_a_sample_added_through_the_api(li
     api = api_session(live_server)
     body = api.get(f"{live_server.url}/api/v1/batch/batches/{batch_id}/combined-growth-data/", timeout=30).json()
     assert before["actual"] == days == 60
-    assert before["scenario"] == len(body["scenario"]["projection"]) > 0
+    span = body["date_range"]  # the projection is drawn over the chart's days
+    projected = [d for d in body["scenario"]["projection"] if span["start"] <= d["date"] <= span["end"]]
+    assert before["scenario"] == len(projected) == 60
     assert before["samples"] == GrowthSample.objects.filter(assignment__batch_id=batch_id).count()
     assert before["temp"] == before["mortality"] == before["feed"] == 60  # the panels share the actual days
     assert before["markers"] >= 1  # the transfer (and the destination's end)
@@ -197,3 +199,27 @@ def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weig
     assert after["weights"] != before["weights"]
     assert ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day).avg_weight_g == 160
     screenshot("sample-saved")
+
+
+def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_server, browser, farm, screenshot):
+    from apps.batch.models import BatchContainerAssignment
+    from tests.factories import AssignmentFactory
+
+    scenario, source, dest = farm
+    held = AssignmentFactory(batch=scenario.batch, assignment_date=START)  # no departure: holds fish
+    other = AssignmentFactory(assignment_date=START)  # another batch, another site
+    log_in(browser, f"{live_server.url}/")
+    table = wait_for(browser, lambda d: d.find_elements("css selector", "table.containers tr[data-assignment]"))
+    shown = {int(r.get_attribute("data-assignment")): r.text for r in table}
+    active = set(BatchContainerAssignment.objects.filter(departure_date__isnull=True).values_list("pk", flat=True))
+    assert set(shown) == active == {held.pk, other.pk}
+    assert held.container.name in shown[held.pk] and scenario.batch.batch_number in shown[held.pk]
+    batches = browser.find_elements("css selector", "#batches tr[data-batch]")
+    assert {int(r.get_attribute("data-batch")) for r in batches} == {scenario.batch_id, other.batch_id}
+    screenshot("overview")
+    search = browser.find_element("name", "q")
+    search.send_keys(other.batch.batch_number)
+    browser.find_element("css selector", "#filters button").click()
+    wait_for(browser, lambda d: "q=" in d.current_url)
+    kept = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "table.containers tr[data-assignment]")]
+    assert kept == [other.pk]
