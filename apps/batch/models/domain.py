@@ -131,7 +131,11 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
         ]
 
     def __str__(self) -> str:
-        return f"{self.batch_id}@{self.container_id} from {self.assignment_date}"
+        """"Pen 02 · Viðvík · 2025-04-10 → now": container, site, first and departure day (one query for the
+        container and site unless they were selected with the row)."""
+        from apps.batch.growth_data import assignment_label
+
+        return assignment_label(self.container.name, self.container.site.name, self.assignment_date, self.departure_date)
 
 
 class GrowthSample(SavedWithItsSignals, models.Model):
