@@ -51,14 +51,15 @@ def batch_totals_columns(states) -> dict[str, list]:
     deaths, growth (feed / observed FCR of the rows that have one) and the batch's FCR for the day, the
     containers counted, and an anchor type if any assignment was measured that day."""
     gain = Case(When(observed_fcr__gt=0, then=F("feed_kg") / F("observed_fcr")), output_field=DecimalField())
+    real = lambda expr: Cast(expr, FloatField())  # noqa: E731 -- floats from the database: no Decimal per value
     rows = (
         states.order_by().values("date")
         .annotate(
-            t_population=Sum("population"), t_biomass_kg=Sum("biomass_kg"), t_feed_kg=Sum("feed_kg"),
+            t_population=Sum("population"), t_biomass_kg=real(Sum("biomass_kg")), t_feed_kg=real(Sum("feed_kg")),
             t_mortality_count=Sum("mortality_count"), containers=Count("id"), t_anchor_type=Max("anchor_type"),
-            weight_x_pop=Sum(F("avg_weight_g") * F("population"), output_field=DecimalField()),
-            temp_x_pop=Sum(F("temp_c") * F("population"), output_field=DecimalField()),
-            gain_kg=Sum(gain), fcr_feed_kg=Sum("feed_kg", filter=Q(observed_fcr__gt=0)),
+            weight_x_pop=real(Sum(F("avg_weight_g") * F("population"), output_field=DecimalField())),
+            temp_x_pop=real(Sum(F("temp_c") * F("population"), output_field=DecimalField())),
+            gain_kg=real(Sum(gain)), fcr_feed_kg=real(Sum("feed_kg", filter=Q(observed_fcr__gt=0))),
         )
         .order_by("date")
     )
