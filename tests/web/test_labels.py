@@ -68,3 +68,9 @@ def test_the_command_prints_an_assignment_that_holds_fish_today(salmon):
     call_command("active_assignment", "--id-only", stdout=out)
     assert out.getvalue().strip() == str(active.pk)
     assert ended.pk != active.pk
+
+
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_the_api_docs_send_a_logged_out_reader_to_the_login_page_and_back(client, url):
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == f"/accounts/login/?next={url}"
