@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, When
 
 from apps.batch.growth_data import assignment_label
@@ -109,23 +110,22 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
     """Containers holding fish (an assignment without a departure date), grouped by site, and every batch with
     the same figures summed over its containers. ``search`` matches a site, container, batch or stage name;
     ``site_id`` keeps one site's containers; with either, the batch list keeps the batches of the containers
-    kept, otherwise it lists every batch (those without fish have no figures). Six queries."""
+    kept, otherwise it lists every batch (those without fish have no figures). Six queries, and a seventh
+    when a container has no state in the last 30 days."""
     assignments = list(
         BatchContainerAssignment.objects.filter(departure_date__isnull=True)
-        .select_related("container__site", "batch", "lifecycle_stage")
+        .select_related("container__site", "batch__species", "lifecycle_stage")
         .order_by("container__site__name", "container__name", "id")
     )  # 1
     ids = [a.pk for a in assignments]
-    latest_date = (
-        ActualDailyAssignmentState.objects.filter(assignment_id=OuterRef("assignment_id")).order_by("-date").values("date")[:1]
-    )
     figures: dict[int, Figures] = {a.pk: Figures(volume_m3=float(a.container.volume_m3) if a.container.volume_m3 else None) for a in assignments}
-    for aid, day, fish, biomass in ActualDailyAssignmentState.objects.filter(
-        assignment_id__in=ids, date=Subquery(latest_date)
-    ).values_list("assignment_id", "date", "population", "biomass_kg"):  # 2
+    week, month = today - dt.timedelta(days=7), today - dt.timedelta(days=30)
+    recent = list(_latest_states(ids, since=month).values_list("assignment_id", "date", "population", "biomass_kg"))  # 2
+    missing = set(ids) - {r[0] for r in recent}  # no state in the last 30 days (rare: a stale recompute)
+    older = _latest_states(sorted(missing)).values_list("assignment_id", "date", "population", "biomass_kg") if missing else []
+    for aid, day, fish, biomass in [*recent, *older]:  # 2b, only for those
         f = figures[aid]
         f.state_date, f.fish, f.biomass_kg = day, fish, float(biomass)
-    week, month = today - dt.timedelta(days=7), today - dt.timedelta(days=30)
     windows = (
         ActualDailyAssignmentState.objects.filter(assignment_id__in=ids, date__gt=month, date__lte=today)
         .values("assignment_id").order_by()
@@ -156,6 +156,19 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
         ]  # 6
     batches.sort(key=lambda b: b.batch.batch_number)
     return Overview(today=today, sites=_by_site(rows), batches=batches)
+
+
+def _latest_states(ids: list[int], since: dt.date | None = None):
+    """Each assignment's latest stored state (after ``since``): DISTINCT ON over the (assignment, date) index
+    on PostgreSQL (a correlated subquery there took 140 ms for the faroe farm's 130 containers, DISTINCT ON
+    over all days 39 ms, over the last 30 days a few), the subquery elsewhere."""
+    states = ActualDailyAssignmentState.objects.filter(assignment_id__in=ids)
+    if since is not None:
+        states = states.filter(date__gt=since)
+    if connection.vendor == "postgresql":
+        return states.order_by("assignment_id", "-date").distinct("assignment_id")
+    latest = ActualDailyAssignmentState.objects.filter(assignment_id=OuterRef("assignment_id")).order_by("-date").values("date")[:1]
+    return states.filter(date=Subquery(latest))
 
 
 def _container_row(a: BatchContainerAssignment, f: Figures, today: dt.date, pending: int) -> ContainerRow:

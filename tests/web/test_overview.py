@@ -89,3 +89,28 @@ def test_the_start_page_after_login_is_the_overview(client, django_user_model, s
     assert f'data-assignment="{a.pk}"' in page and batch.batch_number in page
     assert a.container.name in client.get("/", {"q": a.container.name}).content.decode()
     assert batch.batch_number in client.get("/batches/").content.decode()
+
+
+def test_the_overview_page_costs_the_same_queries_for_a_bigger_farm(client, django_user_model, salmon):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(django_user_model.objects.create_user("farmer", password="pw-long-enough"))
+    batch_with(1)
+    client.get("/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/")
+    batch_with(3)
+    batch_with(2)
+    with CaptureQueriesContext(connection) as big:
+        client.get("/")
+    assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_a_container_without_a_recent_state_still_shows_its_latest(salmon):
+    batch, (a,) = batch_with(1)
+    later = TODAY + dt.timedelta(days=45)  # the states end 45 days before this "today"
+    row = next(r for _, rs in farm_overview(today=later).sites for r in rs if r.assignment_id == a.pk)
+    last = ActualDailyAssignmentState.objects.get(assignment=a, date=TODAY)
+    assert row.figures.state_date == TODAY and row.figures.fish == last.population
+    assert row.figures.deaths_30d == 0
