@@ -74,3 +74,22 @@ def test_the_command_prints_an_assignment_that_holds_fish_today(salmon):
 def test_the_api_docs_send_a_logged_out_reader_to_the_login_page_and_back(client, url):
     response = client.get(url)
     assert response.status_code == 302 and response["Location"] == f"/accounts/login/?next={url}"
+
+
+def test_the_api_shows_an_assignments_label_without_a_query_per_row(client, django_user_model, salmon):
+    client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
+    first = AssignmentFactory(assignment_date=dt.date(2025, 4, 10), container__name="Pen 02", container__site__name="Viðvík")
+    AssignmentFactory(assignment_date=dt.date(2025, 4, 10))
+    body = client.get(f"/api/v1/batch/assignments/{first.pk}/").json()
+    assert body["label"] == "Pen 02 · Viðvík · 2025-04-10 → now"
+    client.get("/api/v1/batch/assignments/")
+    AssignmentFactory(assignment_date=dt.date(2025, 4, 10))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as two:
+        client.get("/api/v1/batch/assignments/")
+    AssignmentFactory(assignment_date=dt.date(2025, 4, 10))
+    with CaptureQueriesContext(connection) as three:
+        rows = client.get("/api/v1/batch/assignments/").json()["results"]
+    assert len(three.captured_queries) == len(two.captured_queries) and all("·" in r["label"] for r in rows)
