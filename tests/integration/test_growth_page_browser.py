@@ -189,7 +189,9 @@ def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weig
         timeout=30,
     )
     assert api_says.status_code == 400
-    assert refused == " ".join(e["detail"] for e in api_says.json()["errors"])
+    details = [e["detail"] for e in api_says.json()["errors"]]
+    assert details and refused == "Not saved. " + " ".join(f"Average weight (g): {d}" for d in details)
+    assert "invalid" in form.find_element("name", "avg_weight_g").get_attribute("class")
     assert not GrowthSample.objects.filter(assignment=source, sample_date=sample_day).exists()
     screenshot("bad-weight")
 

@@ -38,12 +38,20 @@
         body: JSON.stringify(body(form)),
       });
       const answer = await r.json().catch(() => ({}));
+      for (const input of form.querySelectorAll(".invalid")) input.classList.remove("invalid");
       if (r.ok) {
         say(form, `${form.dataset.what} saved. The chart updates after the recompute.`, true);
         if (window.aquamindChart) window.aquamindChart.reload();
       } else {
-        const errors = (answer.errors || []).map(e => e.detail);
-        say(form, errors.length ? errors.join(" ") : `Not saved (HTTP ${r.status}).`, false);
+        // the API's sentences, each after the label of the field it names (the field is marked too)
+        const errors = (answer.errors || []).map(e => {
+          const input = e.field && form.querySelector(`[name="${e.field === "container" ? "assignment" : e.field}"]`);
+          if (!input) return e.detail;
+          input.classList.add("invalid");
+          const label = input.closest("label");
+          return `${label ? label.firstChild.textContent.trim() : e.field}: ${e.detail}`;
+        });
+        say(form, errors.length ? "Not saved. " + errors.join(" ") : `Not saved (HTTP ${r.status}).`, false);
       }
     } catch (e) {
       say(form, "Not saved: " + e.message, false);
