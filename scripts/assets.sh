@@ -12,7 +12,10 @@ if ! command -v npm >/dev/null; then
     echo "npm not found: the growth chart will show 'chart library missing' (install Node.js, rerun scripts/assets.sh)" >&2
     exit 0
 fi
-npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
+if ! npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null; then
+    echo "npm ci failed (offline with an empty npm cache?): the growth chart will say its library is missing" >&2
+    exit 0
+fi
 mkdir -p "$vendor"
 cp node_modules/echarts/dist/echarts.min.js "$target"
 cp node_modules/echarts/LICENSE "$vendor/echarts.LICENSE"

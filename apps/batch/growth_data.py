@@ -6,7 +6,6 @@ day costs its values and not its field names again; a JSON null is a day without
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections import defaultdict
 
@@ -16,6 +15,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from apps.batch.labels import assignment_label
 from apps.batch.models import (
     ActualDailyAssignmentState,
     Batch,
@@ -24,6 +24,7 @@ from apps.batch.models import (
     RecomputeMarker,
     TransferAction,
 )
+from apps.batch.selectors import _scenario_series, recompute_status
 
 PROJECTION_CACHE_SECONDS = 600
 STATE_COLUMNS = (
@@ -199,8 +200,6 @@ def combined_growth_columns(
     """The combined growth data in columns: ``batch_totals`` (daily or ISO-weekly), ``actual_daily_states``
     per assignment (daily only), ``growth_samples``, the scenario's ``projection``, the chart's ``events``,
     the assignments with their labels and date ranges, and the recompute status."""
-    from apps.batch.selectors import recompute_status
-
     states = ActualDailyAssignmentState.objects.filter(batch_id=batch.pk)
     samples = GrowthSample.objects.filter(assignment__batch_id=batch.pk)
     if assignment_id:
@@ -235,8 +234,6 @@ def scenario_columns(*, batch: Batch, start_date=None, end_date=None) -> dict | 
     ``PROJECTION_CACHE_SECONDS``: the projection runs the engine over the scenario's days (about 60 ms for 900
     days). The key holds the batch's last recompute success, which an edit of the batch's scenario or its
     models moves (the edit marks the batch for recompute), and the pinned scenario."""
-    from apps.batch.selectors import _scenario_series
-
     stamp = batch.last_recompute_success_at.isoformat() if batch.last_recompute_success_at else "never"
     key = f"growth-projection:{batch.pk}:{batch.pinned_scenario_id}:{stamp}:{start_date}:{end_date}"
     cached = cache.get(key)
@@ -260,8 +257,3 @@ def assignments_with_labels(*, batch_id: int) -> list[dict]:
     for r in rows:
         r["label"] = assignment_label(r["container__name"], r["container__site__name"], r["assignment_date"], r["departure_date"])
     return rows
-
-
-def assignment_label(container: str, site: str, start: dt.date, end: dt.date | None) -> str:
-    """How every page, form, filter and display field names an assignment."""
-    return f"{container} · {site} · {start.isoformat()} → {end.isoformat() if end else 'now'}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, When
 
-from apps.batch.growth_data import assignment_label
+from apps.batch.labels import assignment_label
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, GrowthSample, RecomputeMarker
 
 
