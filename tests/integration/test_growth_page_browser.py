@@ -225,3 +225,12 @@ def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_s
     wait_for(browser, lambda d: "q=" in d.current_url)
     kept = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "table.containers tr[data-assignment]")]
     assert kept == [other.pk]
+
+
+def test_without_the_chart_library_the_page_says_so(live_server, browser, farm, screenshot):
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*echarts.min.js"]})
+    log_in(browser, f"{live_server.url}/batches/{farm[0].batch_id}/growth/")
+    status = wait_for(browser, lambda d: "missing" in (t := d.find_element("id", "status").text) and t)
+    assert "The chart library is missing" in status and "scripts/assets.sh" in status
+    screenshot("no-chart-library")
