@@ -111,7 +111,7 @@
     const byDate = statesByDate(), range = data.date_range;
     // the projection runs the whole scenario; the chart shows the days with states (the drill-down's own days)
     const inRange = p => (!range.start || p[0] >= range.start) && (!range.end || p[0] <= range.end);
-    const panelH = 90, top = 40, mainH = 320, gap = 46;
+    const panelH = 90, top = 60, mainH = 310, gap = 46;
     const grids = [{left: 80, right: 40, top, height: mainH}];
     for (let i = 0; i < 4; i++) grids.push({left: 80, right: 40, top: top + mainH + gap + i * (panelH + 36), height: panelH});
     const xAxes = grids.map((g, i) => ({
@@ -143,13 +143,13 @@
     return {
       animation: false,
       grid: grids, xAxis: xAxes, yAxis: yAxes, series,
-      legend: {top: 4, data: ["Actual", "Anchor days", "Scenario", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
+      legend: {type: "scroll", top: 4, left: 10, right: 10, data: ["Actual", "Anchor days", "Scenario", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
       axisPointer: {link: [{xAxisIndex: "all"}]},
       // "filter": the value axes rescale to the days in the window
       dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter"},
                  {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "filter", labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
       tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly)},
-      toolbox: {right: 20, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
+      toolbox: {right: 20, top: 26, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
     };
   }
 
