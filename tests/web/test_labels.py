@@ -93,3 +93,13 @@ def test_the_api_shows_an_assignments_label_without_a_query_per_row(client, djan
     with CaptureQueriesContext(connection) as three:
         rows = client.get("/api/v1/batch/assignments/").json()["results"]
     assert len(three.captured_queries) == len(two.captured_queries) and all("·" in r["label"] for r in rows)
+
+
+def test_a_bad_weight_reads_the_same_in_the_admin_as_in_the_api(staff_client, salmon):
+    assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
+    body = {"assignment": assignment.pk, "sample_date": "2024-01-10", "sample_size": 30, "avg_weight_g": "-5"}
+    api = staff_client.post("/api/v1/batch/growth-samples/", body, content_type="application/json")
+    assert api.status_code == 400
+    (sentence,) = [e["detail"] for e in api.json()["errors"] if e["field"] == "avg_weight_g"]
+    page = staff_client.post(reverse("admin:batch_growthsample_add"), {**body, "notes": ""}).content.decode()
+    assert sentence in page and "is violated" not in page
