@@ -10,7 +10,7 @@ import hashlib
 from collections import defaultdict
 
 from django.core.cache import cache
-from django.db.models import Case, Count, DecimalField, F, FloatField, Max, Q, Sum, When
+from django.db.models import Case, Count, DecimalField, F, FloatField, Max, Min, Q, Sum, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -50,7 +50,8 @@ def _num(value, ndigits: int):
 def batch_totals_columns(states) -> dict[str, list]:
     """Per day, summed in the database: population, biomass, population-weighted weight and temperature, feed,
     deaths, growth (feed / observed FCR of the rows that have one) and the batch's FCR for the day, the
-    containers counted, and an anchor type if any assignment was measured that day."""
+    containers counted, how many of them had a measured weight and the lowest weight confidence among them,
+    and an anchor type if any assignment was measured that day."""
     gain = Case(When(observed_fcr__gt=0, then=F("feed_kg") / F("observed_fcr")), output_field=DecimalField())
     real = lambda expr: Cast(expr, FloatField())  # noqa: E731 -- floats from the database: no Decimal per value
     rows = (
@@ -61,12 +62,14 @@ def batch_totals_columns(states) -> dict[str, list]:
             weight_x_pop=real(Sum(F("avg_weight_g") * F("population"), output_field=DecimalField())),
             temp_x_pop=real(Sum(F("temp_c") * F("population"), output_field=DecimalField())),
             gain_kg=real(Sum(gain)), fcr_feed_kg=real(Sum("feed_kg", filter=Q(observed_fcr__gt=0))),
+            measured=Count("id", filter=Q(sources__weight="measured")),
+            weight_confidence_min=Min(Cast(KT("confidence_scores__weight"), FloatField())),
         )
         .order_by("date")
     )
     out = {k: [] for k in (
         "date", "avg_weight_g", "population", "biomass_kg", "temp_c", "feed_kg", "mortality_count", "gain_kg",
-        "fcr", "containers", "anchor_type",
+        "fcr", "containers", "measured", "weight_confidence_min", "anchor_type",
     )}  # fmt: skip
     for r in rows:
         pop = r["t_population"] or 0
@@ -81,6 +84,8 @@ def batch_totals_columns(states) -> dict[str, list]:
         out["gain_kg"].append(_num(gain_kg, 3))
         out["fcr"].append(round(float(r["fcr_feed_kg"]) / gain_kg, 3) if gain_kg else None)
         out["containers"].append(r["containers"])
+        out["measured"].append(r["measured"])
+        out["weight_confidence_min"].append(r["weight_confidence_min"])
         out["anchor_type"].append(r["t_anchor_type"])
     return out
 
@@ -195,11 +200,13 @@ def growth_data_etag(*, batch: Batch, query: dict) -> str:
 
 
 def combined_growth_columns(
-    *, batch: Batch, start_date=None, end_date=None, assignment_id=None, granularity: str = "daily"
+    *, batch: Batch, start_date=None, end_date=None, assignment_id=None, granularity: str = "daily",
+    include_states: bool = False,
 ) -> dict:
     """The combined growth data in columns: ``batch_totals`` (daily or ISO-weekly), ``actual_daily_states``
-    per assignment (daily only), ``growth_samples``, the scenario's ``projection``, the chart's ``events``,
-    the assignments with their labels and date ranges, and the recompute status."""
+    per assignment (daily, for one assignment or with ``include_states``; else null: the whole batch's
+    per-container rows are most of the read's time and bytes), ``growth_samples``, the scenario's
+    ``projection``, the chart's ``events``, the assignments with their labels, and the recompute status."""
     states = ActualDailyAssignmentState.objects.filter(batch_id=batch.pk)
     samples = GrowthSample.objects.filter(assignment__batch_id=batch.pk)
     if assignment_id:
@@ -218,7 +225,9 @@ def combined_growth_columns(
         "batch": {"id": batch.pk, "batch_number": batch.batch_number, "status": batch.status, "start_date": batch.start_date},
         "scenario": scenario,
         "growth_samples": sample_cols,
-        "actual_daily_states": assignment_states_columns(states) if granularity == "daily" else None,
+        "actual_daily_states": (
+            assignment_states_columns(states) if granularity == "daily" and (assignment_id or include_states) else None
+        ),
         "batch_totals": totals if granularity == "daily" else weekly_columns(totals),
         "events": batch_events(batch_id=batch.pk, start_date=start_date, end_date=end_date, assignment_id=assignment_id),
         "assignments": assignments_with_labels(batch_id=batch.pk),

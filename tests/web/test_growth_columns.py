@@ -34,7 +34,7 @@ def url(batch_id):
 def test_the_columnar_shape_holds_the_same_figures_as_the_rows(user_client, farm):
     scenario, source, dest, _ = farm
     rows = user_client.get(url(scenario.batch_id)).json()
-    cols = user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()
+    cols = user_client.get(url(scenario.batch_id), {"shape": "columnar", "include_states": "true"}).json()
     assert cols["shape"] == "columnar" and "shape" not in rows
     totals = cols["batch_totals"]
     assert totals["date"] == [r["date"] for r in rows["batch_totals"]]
@@ -49,6 +49,18 @@ def test_the_columnar_shape_holds_the_same_figures_as_the_rows(user_client, farm
     assert states["weight_source"][day14] == "measured" and states["avg_weight_g"][day14] == 125.0
     assert cols["growth_samples"]["avg_weight_g"] == [125.0]
     assert len(cols["scenario"]["projection"]["date"]) == len(rows["scenario"]["projection"])
+
+
+def test_the_whole_batch_leaves_the_per_container_rows_out_unless_asked_and_counts_the_measured(user_client, farm):
+    scenario, source, _, _ = farm
+    body = user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()
+    assert body["actual_daily_states"] is None
+    totals = body["batch_totals"]
+    day14 = totals["date"].index("2024-01-14")  # the sample's day: its one container measured
+    assert totals["measured"][day14] == 1 == totals["containers"][day14]
+    assert totals["measured"][day14 + 1] == 0 and 0.5 <= totals["weight_confidence_min"][day14 + 1] < 1
+    drilled = user_client.get(url(scenario.batch_id), {"shape": "columnar", "assignment_id": source.pk}).json()
+    assert len(drilled["actual_daily_states"]["date"]) == 29
 
 
 def test_the_columnar_weekly_totals_are_iso_week_aggregates(user_client, farm):

@@ -117,6 +117,10 @@ class GrowthQuerySerializer(serializers.Serializer):
         choices=["rows", "columnar"], default="rows",
         help_text="rows: one object per row (the default); columnar: one array per field, much smaller.",
     )
+    include_states = serializers.BooleanField(
+        default=False,
+        help_text="columnar: also each assignment's daily states for the whole batch (always there with assignment_id).",
+    )
 
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")
@@ -136,7 +140,8 @@ class CombinedGrowthDataSerializer(serializers.Serializer):
     growth_samples = serializers.JSONField(help_text="A list of rows, or (columnar) an object of arrays.")
     actual_daily_states = serializers.JSONField(
         help_text="Per assignment and day: a list of rows (empty when weekly), or (columnar) an object of arrays with "
-        "weight_source, weight_confidence, temp_source, temp_confidence (null when weekly)."
+        "weight_source, weight_confidence, temp_source, temp_confidence (null when weekly, and for the whole "
+        "batch unless include_states)."
     )
     batch_totals = serializers.JSONField(help_text="Per day, or per ISO week when weekly: rows, or (columnar) arrays.")
     events = serializers.DictField(required=False, help_text="Columnar only: transfers, treatments and harvests for the chart's markers.")

@@ -105,9 +105,10 @@ class BatchViewSet(DomainViewSet):
         headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
         if tag in _etags(request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        shape = params.pop("shape")
-        read = combined_growth_columns if shape == "columnar" else combined_growth_data
-        return Response(read(batch=batch, **params), headers=headers)
+        shape, include_states = params.pop("shape"), params.pop("include_states")
+        if shape == "columnar":
+            return Response(combined_growth_columns(batch=batch, include_states=include_states, **params), headers=headers)
+        return Response(combined_growth_data(batch=batch, **params), headers=headers)
 
 
 def _etags(header: str) -> set[str]:

@@ -164,6 +164,13 @@
     }
     if (i >= 0 && t.anchor_type[i]) lines.push(`Anchor: ${ANCHOR_WORDS[t.anchor_type[i]] || t.anchor_type[i]}`);
     const rows = byDate.get(date) || [];
+    if (!rows.length && i >= 0 && t.containers) {  // the whole batch: how its weight is known that day
+      const n = t.containers[i], m = t.measured[i];
+      const worst = `(${confidenceWords(t.weight_confidence_min[i])} at worst)`;
+      const known = m === n ? `measured in all ${n} containers` : m ? `measured in ${m} of ${n} containers, estimated elsewhere ${worst}` : `estimated in all ${n} containers ${worst}`;
+      lines.push(`Weight: ${known}`);
+      lines.push("Choose a container for its own sources.");
+    }
     for (const r of rows.slice(0, 8)) lines.push(`${r.container}: ${num.format(r.weight)} g (${sourceInWords(r.ws, r.wc)}); ${num.format(r.temp)} °C (${sourceInWords(r.ts, r.tc)})`);
     if (rows.length > 8) lines.push(`… and ${rows.length - 8} more containers`);
     return lines.join("<br>");
