@@ -62,6 +62,10 @@ def main() -> None:
     if not largest:
         sys.exit("no daily states: generate the faroe preset and recompute it first (see the docstring)")
     batch = Batch.objects.get(pk=largest["batch_id"])
+    biggest = (
+        ActualDailyAssignmentState.objects.filter(batch_id=batch.pk).values("assignment_id").annotate(n=Count("id"))
+        .order_by("-n").first()["assignment_id"]
+    )  # fmt: skip
     user, _ = get_user_model().objects.get_or_create(username="bench-reader", defaults={"is_superuser": True})
     client = Client(HTTP_ACCEPT_ENCODING="gzip")
     client.force_login(user)
@@ -70,21 +74,23 @@ def main() -> None:
     base = f"/api/v1/batch/batches/{batch.pk}/combined-growth-data/"
     print(f"batch {batch.batch_number} (id {batch.pk}): {largest['n']:,} daily states, "
           f"{batch.assignments.count()} assignments; {args.repeat} requests per case\n")
-    print(f"{'case':<34} {'p50':>9} {'p95':>9} {'raw bytes':>11} {'gzip bytes':>11}")
+    print(f"{'case':<36} {'p50':>9} {'p95':>9} {'raw bytes':>11} {'gzip bytes':>11}")
     cases = [
         ("rows, daily", ""), ("rows, weekly", "?granularity=weekly"),
         ("columnar, daily", "?shape=columnar"), ("columnar, weekly", "?shape=columnar&granularity=weekly"),
+        ("columnar, daily, include_states", "?shape=columnar&include_states=true"),
+        ("columnar, daily, largest container", f"?shape=columnar&assignment_id={biggest}"),
     ]  # fmt: skip
     for name, query in cases:
         timed_get(client, base + query, 3)  # warm the connection and caches
         seconds, zipped = timed_get(client, base + query, args.repeat)
         raw = plain.get(base + query)
         assert zipped["Content-Encoding"] == "gzip"
-        print(f"{name:<34} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
+        print(f"{name:<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
               f"{len(raw.content):>11,} {len(zipped.content):>11,}")
     timed_get(client, "/", 3)
     seconds, page = timed_get(client, "/", args.repeat)
-    print(f"{'overview page /':<34} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
+    print(f"{'overview page /':<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
           f"{len(plain.get('/').content):>11,} {len(page.content):>11,}")
 
     url = base + "?shape=columnar"
