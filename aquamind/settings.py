@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django.middleware.gzip.GZipMiddleware",  # JSON and pages compressed (the growth data shrinks ~10x)
     "django.middleware.security.SecurityMiddleware",
     "aquamind.middleware.RequestSizeLimitMiddleware",  # 413 before anything reads an oversized body
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) with DEBUG off
@@ -132,7 +133,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, min
 
 LOGIN_URL = "/accounts/login/"  # any user; /admin/ needs a staff user
 LOGOUT_REDIRECT_URL = "/accounts/login/"
-LOGIN_REDIRECT_URL = "/batches/"
+LOGIN_REDIRECT_URL = "/"  # the farm overview
 
 # --- REST API -------------------------------------------------------------------------------------
 # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403 (docs/api.md).

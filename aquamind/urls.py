@@ -1,22 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from apps.web import views as web_views
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/batches/", permanent=False)),
+    path("", web_views.overview, name="overview"),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LockoutLoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("batches/", include("apps.web.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401)
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
+    path("api/redoc/", login_required(SpectacularRedocView.as_view(url_name="schema")), name="api-redoc"),
     path("api/v1/", include("apps.api.urls")),
 ]
 

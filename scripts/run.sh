@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh requirements.txt
+bash scripts/assets.sh
 py=.venv/bin/python
 $py manage.py migrate --no-input -v0
 batches="$($py manage.py shell --no-imports -c 'from apps.batch.models import Batch; print(Batch.objects.count())')"

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh requirements-dev.txt
+bash scripts/assets.sh
 bash scripts/services.sh
 if [ "$(bash scripts/browser.sh)" = "ready" ]; then export AQUAMIND_BROWSER_TESTS=require; fi
 

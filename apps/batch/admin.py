@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from apps.infrastructure.admin_filters import container_filter
+
 from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
 from .services.validation import (
     assignment_record_validate,
@@ -94,23 +96,26 @@ class BatchAdmin(admin.ModelAdmin):
 class AssignmentAdmin(admin.ModelAdmin):
     form = validated_form(BatchContainerAssignment, assignment_record_validate)
     list_display = ["id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count", "last_recompute_error_code"]
-    list_filter = ["batch", "container__site", "lifecycle_stage", "assignment_date"]
+    list_filter = ["batch", "container__site", container_filter("container"), "lifecycle_stage", "assignment_date"]
     search_fields = ["batch__batch_number", "container__name"]
     readonly_fields = ERROR_FIELDS
     autocomplete_fields = ["batch", "container"]
     list_select_related = ["batch", "container__site", "lifecycle_stage"]
     ordering = ["batch__batch_number", "assignment_date", "id"]
 
+    def get_queryset(self, request):  # the labels (and the autocomplete's) name the container and site
+        return super().get_queryset(request).select_related("container__site")
+
 
 @admin.register(GrowthSample)
 class GrowthSampleAdmin(RecordedAdmin):
     form = validated_form(GrowthSample, growth_sample_validate)
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
-    list_filter = ["assignment__batch", "assignment__container__site", "sample_date"]
+    list_filter = ["assignment__batch", "assignment__container__site", container_filter("assignment__container"), "sample_date"]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "sample_date"
     autocomplete_fields = ["assignment"]
-    list_select_related = ["assignment"]
+    list_select_related = ["assignment__container__site"]
 
     def record(self, obj):
         growth_sample_record(sample=obj)
@@ -120,10 +125,13 @@ class GrowthSampleAdmin(RecordedAdmin):
 class TransferActionAdmin(RecordedAdmin):
     form = validated_form(TransferAction, transfer_record_validate)
     list_display = ["actual_execution_date", "source_assignment", "dest_assignment", "status", "transferred_count", "measured_avg_weight_g", "selection_method"]
-    list_filter = ["status", "selection_method", "source_assignment__batch", "actual_execution_date"]
+    list_filter = [
+        "status", "selection_method", "source_assignment__batch", container_filter("source_assignment__container"),
+        container_filter("dest_assignment__container"), "actual_execution_date",
+    ]  # fmt: skip
     search_fields = ["source_assignment__batch__batch_number", "source_assignment__container__name", "dest_assignment__container__name"]
     autocomplete_fields = ["source_assignment", "dest_assignment"]
-    list_select_related = ["source_assignment", "dest_assignment"]
+    list_select_related = ["source_assignment__container__site", "dest_assignment__container__site"]
 
     def record(self, obj):
         transfer_record(transfer=obj)
@@ -157,11 +165,11 @@ class TransferActionAdmin(RecordedAdmin):
 class MortalityEventAdmin(RecordedAdmin):
     form = validated_form(MortalityEvent, mortality_event_validate)
     list_display = ["event_date", "assignment", "count", "cause"]
-    list_filter = ["cause", "assignment__batch", "assignment__container__site", "event_date"]
+    list_filter = ["cause", "assignment__batch", "assignment__container__site", container_filter("assignment__container"), "event_date"]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "event_date"
     autocomplete_fields = ["assignment"]
-    list_select_related = ["assignment"]
+    list_select_related = ["assignment__container__site"]
 
     def record(self, obj):
         mortality_event_record(event=obj)
@@ -170,9 +178,9 @@ class MortalityEventAdmin(RecordedAdmin):
 @admin.register(ActualDailyAssignmentState)
 class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
     list_display = ["date", "assignment", "day_number", "lifecycle_stage", "avg_weight_g", "population", "biomass_kg", "temp_c", "observed_fcr", "anchor_type"]
-    list_filter = ["batch", "anchor_type", "date"]
+    list_filter = ["batch", container_filter("container"), "anchor_type", "date"]
     search_fields = ["batch__batch_number", "container__name"]
-    list_select_related = ["assignment", "lifecycle_stage"]
+    list_select_related = ["assignment__container__site", "lifecycle_stage"]
     ordering = ["assignment_id", "date"]
 
     def has_add_permission(self, request):  # computed rows: the engine writes them
@@ -181,6 +189,7 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
 
 @admin.register(RecomputeMarker)
 class RecomputeMarkerAdmin(admin.ModelAdmin):
+    list_select_related = ["assignment__container__site", "batch"]
     list_display = ["assignment", "batch", "dirty_from", "generation", "attempts", "parked_at", "last_error", "created_at", "updated_at"]
     list_filter = [("parked_at", admin.EmptyFieldListFilter), "batch"]
     actions = ["unpark"]
@@ -216,6 +225,7 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 
 @admin.register(FailedRecompute)
 class FailedRecomputeAdmin(admin.ModelAdmin):
+    list_select_related = ["assignment__container__site", "batch"]
     list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at", "resolved_at"]
     list_filter = ["error_code", ("replayed_at", admin.EmptyFieldListFilter), ("resolved_at", admin.EmptyFieldListFilter)]
     actions = ["replay"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from apps.infrastructure.admin_filters import container_filter
+
 from apps.batch.admin import validated_form
 
 from .models import EnvironmentalParameter, EnvironmentalReading
@@ -17,7 +19,7 @@ class EnvironmentalParameterAdmin(admin.ModelAdmin):
 class EnvironmentalReadingAdmin(admin.ModelAdmin):
     form = validated_form(EnvironmentalReading, environmental_reading_validate)
     list_display = ["reading_time", "container", "parameter", "value"]
-    list_filter = ["parameter", "container__site", "reading_time"]
+    list_filter = ["parameter", "container__site", container_filter("container"), "reading_time"]
     search_fields = ["container__name"]
     date_hierarchy = "reading_time"
     autocomplete_fields = ["container"]

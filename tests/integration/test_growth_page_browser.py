@@ -1,6 +1,8 @@
 """The growth analysis page in a real headless Chromium, against the live server, with a real worker: the
-three series are drawn with the expected number of points, and a growth sample added through the API moves
-the actual line after the worker's recompute (the page polls every 3 s)."""
+series are drawn with the expected number of points, the chart zooms, switches to a log scale and drills down
+to a container's own days, a growth sample added through the API or the page's form moves the actual line
+after the worker's recompute (the page polls every 3 s), and a bad weight in the form shows the API's
+sentence and saves nothing. A screenshot of each page goes to the test run's temporary output."""
 import datetime as dt
 import os
 import shutil
@@ -16,6 +18,7 @@ from tests.integration.support import INTEGRATION
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 HAVE_BROWSER = bool(shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER))
 REQUIRED = os.environ.get("AQUAMIND_BROWSER_TESTS") == "require"  # scripts/test.sh installs Chromium and sets it
+PASSWORD = "a-long-password"
 
 pytestmark = [
     *INTEGRATION,
@@ -34,12 +37,37 @@ def browser():
     for flag in (
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--window-size=1200,900",
+        "--window-size=1200,1400",
     ):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     yield driver
     driver.quit()
+
+
+@pytest.fixture
+def screenshot(browser, tmp_path_factory, request):
+    """``screenshot(name)`` saves the page as <basetemp>/screenshots/<test>-<name>.png (pytest keeps the last
+    three runs' basetemp; --basetemp chooses it)."""
+    folder = tmp_path_factory.getbasetemp() / "screenshots"
+    folder.mkdir(exist_ok=True)
+
+    def save(name: str):
+        path = folder / f"{request.node.name}-{name}.png"
+        browser.save_screenshot(str(path))
+        print(f"screenshot: {path}")
+        return path
+
+    return save
+
+
+@pytest.fixture
+def farm(drain, django_user_model):
+    scenario, source, dest, _ = farm_with_transfer(days=60, transfer_day=30)
+    drain()
+    user = django_user_model.objects.create_user("farmer", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="operator")[0])  # may record samples
+    return scenario, source, dest
 
 
 def wait_for(driver, condition, timeout=20):
@@ -48,61 +76,161 @@ def wait_for(driver, condition, timeout=20):
     return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d))
 
 
-def chart(driver) -> dict:
-    """What the page has drawn: points per line, sample dots, anchor marks, the actual line's path."""
-    return driver.execute_script(
-        """const q = s => document.querySelector(s), n = s => document.querySelectorAll(s).length;
-        const actual = q("#chart path.series-actual"), scenario = q("#chart path.series-scenario");
-        return {actual: actual && +actual.dataset.points, actual_d: actual && actual.getAttribute("d"),
-                scenario: scenario && +scenario.dataset.points, samples: n("#chart circle.series-sample"),
-                anchors: n("#chart path.anchor"), status: q("#status").textContent};"""
-    )
+def chart(driver) -> dict | None:
+    """What the chart has drawn (growth.js's summary): points per series, markers, axis scale, zoom, x range."""
+    return driver.execute_script("return window.aquamindChart && window.aquamindChart.summary();")
 
 
-def test_the_page_draws_the_three_series_and_follows_a_sample_added_through_the_api(
-    live_server, browser, drain, django_user_model
-):
-    scenario, source, _, _ = farm_with_transfer(days=60, transfer_day=30)
-    drain()
-    user = django_user_model.objects.create_user("farmer", password="a-long-password")
-    user.groups.add(Group.objects.get_or_create(name="operator")[0])  # may record samples
+def log_in(browser, url):
+    browser.get(url)  # not logged in: the login page, then back
+    browser.find_element("name", "username").send_keys("farmer")
+    browser.find_element("name", "password").send_keys(PASSWORD)
+    browser.find_element("css selector", "[type=submit]").click()
+
+
+def open_growth_page(browser, live_server, batch_id) -> dict:
+    log_in(browser, f"{live_server.url}/batches/{batch_id}/growth/")
+    return wait_for(browser, lambda d: (c := chart(d)) and c["actual"] and c)
+
+
+def api_session(live_server) -> requests.Session:
+    api = requests.Session()
+    token = api.post(f"{live_server.url}/api/v1/auth/token/", json={"username": "farmer", "password": PASSWORD}, timeout=30)
+    api.headers["Authorization"] = f"Token {token.json()['token']}"
+    return api
+
+
+def test_the_page_draws_the_series_and_follows_a_sample_added_through_the_api(live_server, browser, farm, screenshot):
+    scenario, source, _ = farm
     batch_id = scenario.batch_id
     days = ActualDailyAssignmentState.objects.filter(batch_id=batch_id).values("date").distinct().count()
+    before = open_growth_page(browser, live_server, batch_id)
+    screenshot("growth")
 
-    browser.get(f"{live_server.url}/batches/{batch_id}/growth/")  # not logged in: the login page, then back
-    browser.find_element("name", "username").send_keys("farmer")
-    browser.find_element("name", "password").send_keys("a-long-password")
-    browser.find_element("css selector", "[type=submit]").click()
-    before = wait_for(browser, lambda d: (c := chart(d))["actual"] and c)
-
-    api = requests.Session()
-    projection = api.get(  # the scenario's projection as the API serves it, for the expected point count
-        f"{live_server.url}/api/v1/batch/batches/{batch_id}/combined-growth-data/",
-        headers={"Authorization": f"Token {token(live_server, api)}"},
-        timeout=30,
-    ).json()["scenario"]["projection"]
+    api = api_session(live_server)
+    body = api.get(f"{live_server.url}/api/v1/batch/batches/{batch_id}/combined-growth-data/", timeout=30).json()
     assert before["actual"] == days == 60
-    assert before["scenario"] == len(projection) > 0
+    span = body["date_range"]  # the projection is drawn over the chart's days
+    projected = [d for d in body["scenario"]["projection"] if span["start"] <= d["date"] <= span["end"]]
+    assert before["scenario"] == len(projected) == 60
     assert before["samples"] == GrowthSample.objects.filter(assignment__batch_id=batch_id).count()
-    assert "Up to date" in before["status"]
+    assert before["temp"] == before["mortality"] == before["feed"] == 60  # the panels share the actual days
+    assert before["markers"] >= 1  # the transfer (and the destination's end)
+    assert before["yTitle"] == "Average weight (g)" and "Up to date" in before["status"]
 
     sample_day = START + dt.timedelta(days=20)
     response = api.post(
         f"{live_server.url}/api/v1/batch/growth-samples/",
         json={"assignment": source.pk, "sample_date": sample_day.isoformat(), "sample_size": 40, "avg_weight_g": "155.00"},
-        headers={"Authorization": f"Token {token(live_server, api)}"},
         timeout=30,
     )
     assert response.status_code == 201, response.text
     # the page polls every 3 s: the new sample's dot, and its day marked as an anchor on a moved actual line
     after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c)
     assert after["anchors"] == before["anchors"] + 1
-    assert after["actual_d"] != before["actual_d"] and after["actual"] == before["actual"]
+    assert after["weights"] != before["weights"] and after["actual"] == before["actual"]
     assert ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day).avg_weight_g == 155
 
 
-def token(live_server, session) -> str:
-    response = session.post(
-        f"{live_server.url}/api/v1/auth/token/", json={"username": "farmer", "password": "a-long-password"}, timeout=30
+def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(live_server, browser, farm, screenshot):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+    from selenium.webdriver.support.ui import Select
+
+    scenario, source, _ = farm
+    before = open_growth_page(browser, live_server, scenario.batch_id)
+    assert (before["zoomStart"], before["zoomEnd"]) == (0, 100)
+
+    plot = browser.find_element("id", "chart")
+    ActionChains(browser).scroll_from_origin(ScrollOrigin.from_element(plot, 0, -250), 0, -400).perform()
+    zoomed = wait_for(browser, lambda d: (c := chart(d))["zoomEnd"] - c["zoomStart"] < 100 and c)
+    assert 0 <= zoomed["zoomStart"] < zoomed["zoomEnd"] <= 100
+    screenshot("zoomed")
+    browser.find_element("id", "reset-zoom").click()
+    wait_for(browser, lambda d: (c := chart(d))["zoomStart"] == 0 and c["zoomEnd"] == 100)
+
+    browser.find_element("id", "log").click()
+    assert wait_for(browser, lambda d: chart(d)["yScale"] == "log")
+    screenshot("log-scale")
+
+    Select(browser.find_element("id", "assignment")).select_by_value(str(source.pk))
+    # the source's days: from its placement to the day before its departure (the transfer day is the destination's)
+    last_day = (source.departure_date - dt.timedelta(days=1)).isoformat()
+    drilled = wait_for(browser, lambda d: (c := chart(d))["xMax"] == last_day and c)
+    assert drilled["xMin"] == source.assignment_date.isoformat()
+    assert drilled["actual"] == ActualDailyAssignmentState.objects.filter(assignment=source).count() == 29
+    screenshot("drill-down")
+
+
+def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
+    live_server, browser, farm, screenshot
+):
+    from selenium.webdriver.support.ui import Select
+
+    scenario, source, _ = farm
+    before = open_growth_page(browser, live_server, scenario.batch_id)
+    form = browser.find_element("id", "form-sample")
+    sample_day = START + dt.timedelta(days=22)
+
+    def fill(weight: str):
+        Select(form.find_element("name", "assignment")).select_by_value(str(source.pk))
+        browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), sample_day.isoformat())
+        for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
+            field = form.find_element("name", name)
+            field.clear()
+            field.send_keys(value)
+        form.find_element("css selector", "button[type=submit]").click()
+
+    fill("-5")
+    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
+    api_says = api_session(live_server).post(
+        f"{live_server.url}/api/v1/batch/growth-samples/",
+        json={"assignment": source.pk, "sample_date": sample_day.isoformat(), "sample_size": 30, "avg_weight_g": "-5"},
+        timeout=30,
     )
-    return response.json()["token"]
+    assert api_says.status_code == 400
+    details = [e["detail"] for e in api_says.json()["errors"]]
+    assert details and refused == "Not saved. " + " ".join(f"Average weight (g): {d}" for d in details)
+    assert "invalid" in form.find_element("name", "avg_weight_g").get_attribute("class")
+    assert not GrowthSample.objects.filter(assignment=source, sample_date=sample_day).exists()
+    screenshot("bad-weight")
+
+    fill("160.00")
+    wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
+    after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c)
+    assert after["weights"] != before["weights"]
+    assert ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day).avg_weight_g == 160
+    screenshot("sample-saved")
+
+
+def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_server, browser, farm, screenshot):
+    from apps.batch.models import BatchContainerAssignment
+    from tests.factories import AssignmentFactory
+
+    scenario, source, dest = farm
+    held = AssignmentFactory(batch=scenario.batch, assignment_date=START)  # no departure: holds fish
+    other = AssignmentFactory(assignment_date=START)  # another batch, another site
+    log_in(browser, f"{live_server.url}/")
+    table = wait_for(browser, lambda d: d.find_elements("css selector", "table.containers tr[data-assignment]"))
+    shown = {int(r.get_attribute("data-assignment")): r.text for r in table}
+    active = set(BatchContainerAssignment.objects.filter(departure_date__isnull=True).values_list("pk", flat=True))
+    assert set(shown) == active == {held.pk, other.pk}
+    assert held.container.name in shown[held.pk] and scenario.batch.batch_number in shown[held.pk]
+    batches = browser.find_elements("css selector", "#batches tr[data-batch]")
+    assert {int(r.get_attribute("data-batch")) for r in batches} == {scenario.batch_id, other.batch_id}
+    screenshot("overview")
+    search = browser.find_element("name", "q")
+    search.send_keys(other.batch.batch_number)
+    browser.find_element("css selector", "#filters button").click()
+    wait_for(browser, lambda d: "q=" in d.current_url)
+    kept = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "table.containers tr[data-assignment]")]
+    assert kept == [other.pk]
+
+
+def test_without_the_chart_library_the_page_says_so(live_server, browser, farm, screenshot):
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*echarts.min.js"]})
+    log_in(browser, f"{live_server.url}/batches/{farm[0].batch_id}/growth/")
+    status = wait_for(browser, lambda d: "missing" in (t := d.find_element("id", "status").text) and t)
+    assert "The chart library is missing" in status and "scripts/assets.sh" in status
+    screenshot("no-chart-library")

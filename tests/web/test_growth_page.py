@@ -74,4 +74,5 @@ def test_an_unknown_batch_is_404(user_client, farm):
 def test_the_pages_render_for_a_logged_in_user(user_client, farm):
     assert farm[0].batch.batch_number in user_client.get("/batches/").content.decode()
     page = user_client.get(f"/batches/{farm[0].batch_id}/growth/").content.decode()
-    assert 'id="chart"' in page and "Up to date" in page
+    assert 'id="chart"' in page and 'id="status"' in page
+    assert "/static/web/vendor/echarts.min.js" in page and "/static/web/growth.js" in page

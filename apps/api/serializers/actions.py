@@ -114,6 +114,14 @@ class GrowthQuerySerializer(QuerySerializer):
     end_date = serializers.DateField(required=False, validators=[plan_date])
     assignment_id = fields.IntegerField(required=False, min_value=1, max_value=MAX_ID, allow_strings=True)
     granularity = serializers.ChoiceField(choices=["daily", "weekly"], default="daily")
+    shape = serializers.ChoiceField(
+        choices=["rows", "columnar"], default="rows",
+        help_text="rows: one object per row (the default); columnar: one array per field, much smaller.",
+    )
+    include_states = serializers.BooleanField(
+        default=False,
+        help_text="columnar: also each assignment's daily states for the whole batch (always there with assignment_id).",
+    )
 
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")
@@ -123,13 +131,21 @@ class GrowthQuerySerializer(QuerySerializer):
 
 
 class CombinedGrowthDataSerializer(serializers.Serializer):
-    """Documentation of the growth chart's payload (built by ``apps.batch.selectors.combined_growth_data``)."""
+    """Documentation of the growth chart's payload (built by ``apps.batch.selectors.combined_growth_data``, or
+    ``apps.batch.growth_data.combined_growth_columns`` for ``shape=columnar``, where each series is an object of
+    equal-length arrays, one per field)."""
 
+    shape = serializers.ChoiceField(choices=["columnar"], required=False, help_text="Present (columnar) in the columnar shape only.")
     batch = serializers.DictField()
     scenario = serializers.DictField(allow_null=True, help_text="id, name and the projection series; null without a scenario.")
-    growth_samples = serializers.ListField(child=serializers.DictField())
-    actual_daily_states = serializers.ListField(child=serializers.DictField(), help_text="Per assignment and day; empty when weekly.")
-    batch_totals = serializers.ListField(child=serializers.DictField(), help_text="Per day, or per ISO week when weekly.")
+    growth_samples = serializers.JSONField(help_text="A list of rows, or (columnar) an object of arrays.")
+    actual_daily_states = serializers.JSONField(
+        help_text="Per assignment and day: a list of rows (empty when weekly), or (columnar) an object of arrays with "
+        "weight_source, weight_confidence, temp_source, temp_confidence (null when weekly, and for the whole "
+        "batch unless include_states)."
+    )
+    batch_totals = serializers.JSONField(help_text="Per day, or per ISO week when weekly: rows, or (columnar) arrays.")
+    events = serializers.DictField(required=False, help_text="Columnar only: transfers, treatments and harvests for the chart's markers.")
     assignments = serializers.ListField(child=serializers.DictField())
     date_range = serializers.DictField()
     granularity = serializers.ChoiceField(choices=["daily", "weekly"])

@@ -32,10 +32,14 @@ class BatchSerializer(ModelSerializer):
 
 
 class AssignmentSerializer(ModelSerializer):
+    label = serializers.CharField(
+        source="__str__", read_only=True, help_text='Container, site and dates: "Pen 02 · Viðvík · 2025-04-10 → now".'
+    )
+
     class Meta:
         model = BatchContainerAssignment
         fields = [
-            "id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count",
+            "id", "label", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count",
             "placement_avg_weight_g", "notes", *RECOMPUTE_FIELDS,
         ]
         read_only_fields = RECOMPUTE_FIELDS

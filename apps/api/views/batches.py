@@ -1,7 +1,7 @@
 """Batches: CRUD plus the recompute, pin and growth-data actions (api-and-ui.md §1)."""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from apps.api.serializers import actions as a
 from apps.api.serializers import forecast as fc
 from apps.api.serializers.batch import BatchSerializer
 from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
+from apps.batch.growth_data import combined_growth_columns, growth_data_etag
 from apps.batch.models import Batch, RecomputeMarker
 from apps.batch.selectors import combined_growth_data, recompute_status
 from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
@@ -89,16 +90,29 @@ class BatchViewSet(DomainViewSet):
 
     @extend_schema(
         parameters=[a.GrowthQuerySerializer],
-        responses={200: a.CombinedGrowthDataSerializer},
+        responses={
+            200: a.CombinedGrowthDataSerializer,
+            304: OpenApiResponse(description="Not modified: the If-None-Match tag is still current (no body)."),
+        },
         summary="Everything the growth chart needs in one call",
     )
     @action(detail=True, methods=["get"], url_path="combined-growth-data", filterset_class=None, pagination_class=None)
     def combined_growth_data(self, request, pk=None):
-        """Samples, scenario projection, actual daily states and batch totals (daily or true ISO-week aggregates)."""
+        """Samples, scenario projection, actual daily states and batch totals (daily or true ISO-week aggregates),
+        as rows or (``shape=columnar``) columns. Answers with an ETag; a request whose ``If-None-Match`` holds the
+        current tag gets 304 with no body, so a page polling an unchanged batch downloads nothing."""
         batch = self.get_object()
         query = a.GrowthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(combined_growth_data(batch=batch, **query.validated_data))
+        params = dict(query.validated_data)
+        tag = growth_data_etag(batch=batch, query=params)
+        headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
+        if tag in _etags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+        shape, include_states = params.pop("shape"), params.pop("include_states")
+        if shape == "columnar":
+            return Response(combined_growth_columns(batch=batch, include_states=include_states, **params), headers=headers)
+        return Response(combined_growth_data(batch=batch, **params), headers=headers)
 
     @extend_schema(
         parameters=[fc.AssignmentQuerySerializer],
@@ -127,3 +141,8 @@ class BatchViewSet(DomainViewSet):
         query.is_valid(raise_exception=True)
         body = projection_for_batch(batch_id=batch.pk, **query.validated_data)
         return Response(fc.BatchProjectionSerializer(body).data)
+
+
+def _etags(header: str) -> set[str]:
+    """The tags of an If-None-Match header, weak ones as strong (GZipMiddleware weakens the tag it sends)."""
+    return {t.strip().removeprefix("W/") for t in header.split(",") if t.strip()}

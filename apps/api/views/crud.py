@@ -56,7 +56,7 @@ class LifeCycleStageViewSet(DomainViewSet):
 
 
 class AssignmentViewSet(DomainViewSet):
-    queryset = BatchContainerAssignment.objects.select_related("batch", "container", "lifecycle_stage")
+    queryset = BatchContainerAssignment.objects.select_related("batch", "container__site", "lifecycle_stage")
     serializer_class = bs.AssignmentSerializer
     filterset_class = f.AssignmentFilter
 

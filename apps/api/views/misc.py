@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.api.throttles import LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle
@@ -18,6 +20,26 @@ class ObtainTokenView(ObtainAuthToken):
     permission_classes = [AllowAny]
     # the lockout first: while it holds, the rate counters need not count
     throttle_classes = [LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle]
+
+
+@extend_schema(exclude=True)
+class ApiRootView(APIView):
+    """GET /api/v1/: every collection with its URL, the token endpoint, the schema and its browsable docs, for
+    any viewer (anonymous: 401, as everywhere else)."""
+
+    routes: list[tuple[str, str]] = []  # (prefix, basename), set by apps/api/urls.py
+
+    def get(self, request):
+        endpoints = {prefix: reverse(f"{basename}-list", request=request) for prefix, basename in self.routes}
+        return Response(
+            {
+                "endpoints": endpoints,
+                "auth_token": reverse("api-token", request=request),
+                "schema": reverse("schema", request=request),
+                "docs": reverse("api-docs", request=request),
+                "redoc": reverse("api-redoc", request=request),
+            }
+        )
 
 
 @extend_schema(exclude=True)

@@ -2,6 +2,7 @@
 from django.db import models
 from django.db.models import F, Q
 
+from apps.batch.labels import assignment_label
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
@@ -131,7 +132,9 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
         ]
 
     def __str__(self) -> str:
-        return f"{self.batch_id}@{self.container_id} from {self.assignment_date}"
+        """"Pen 02 · Viðvík · 2025-04-10 → now": container, site, first and departure day (one query for the
+        container and site unless they were selected with the row)."""
+        return assignment_label(self.container.name, self.container.site.name, self.assignment_date, self.departure_date)
 
 
 class GrowthSample(SavedWithItsSignals, models.Model):

@@ -1,0 +1,209 @@
+/* The batch growth page: one ECharts instance with the growth chart on top and four panels below
+   (temperature, mortality, feed, FCR) sharing its date axis, zoom and pan. Data comes from
+   combined-growth-data?shape=columnar; the page polls every 3 s with If-None-Match and redraws only on a 200.
+   window.aquamindChart exposes what is drawn, for the browser tests. */
+(function () {
+  "use strict";
+  const root = document.getElementById("growth");
+  const sel = id => document.getElementById(id);
+  const batchId = root.dataset.batch, timeZone = root.dataset.timeZone || "UTC";
+  const METRICS = {
+    avg_weight_g: {title: "Average weight (g)", unit: "g"},
+    population: {title: "Population (fish)", unit: "fish"},
+    biomass_kg: {title: "Biomass (kg)", unit: "kg"},
+  };
+  const SOURCE_WORDS = {
+    measured: "measured", interpolated: "interpolated", tgc_computed: "modelled (TGC)",
+    nearest_before: "nearest reading before", nearest_after: "nearest reading after", profile: "temperature profile",
+  };
+  const ANCHOR_WORDS = {growth_sample: "growth sample", transfer: "transfer weighing", treatment: "treatment weighing", placement: "placement"};
+  const num = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
+  const compact = new Intl.NumberFormat("en-GB", {notation: "compact", maximumFractionDigits: 1});
+  const dayFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"});
+  const timeFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone, timeZoneName: "short"});
+
+  let chart = null, data = null, etag = null, loading = false, lastUrl = null;
+
+  function confidenceWords(c) {
+    if (c === null || c === undefined) return "";
+    return c >= 0.8 ? "high confidence" : c >= 0.5 ? "medium confidence" : "low confidence";
+  }
+  function sourceInWords(source, confidence) {
+    const word = SOURCE_WORDS[source] || source || "unknown";
+    return source === "measured" ? word : `${word}, ${confidenceWords(confidence)}`;
+  }
+  const day = iso => dayFmt.format(new Date(iso + "T00:00:00Z"));
+  const when = iso => iso ? timeFmt.format(new Date(iso)) : "never";
+
+  function showStatus(text, cls) { const s = sel("status"); s.textContent = text; s.className = "status" + (cls ? " " + cls : ""); }
+  function statusFrom(s) {
+    if (s.last_error_code) return showStatus(`Recompute error (${when(s.last_error_at)}): ${s.last_error}`, "bad");
+    if (s.pending_markers) return showStatus(`Recompute pending for ${s.pending_markers} container(s) · last computed ${when(s.last_success_at)}`, "pending");
+    showStatus(`Up to date · last computed ${when(s.last_success_at)}`);
+  }
+
+  function url() {
+    const p = new URLSearchParams({shape: "columnar", granularity: sel("granularity").value});
+    if (sel("assignment").value) p.set("assignment_id", sel("assignment").value);
+    return `/api/v1/batch/batches/${batchId}/combined-growth-data/?` + p;
+  }
+
+  async function load(force) {
+    if (loading) return;
+    loading = true;
+    try {
+      const u = url(), headers = {Accept: "application/json"};
+      if (etag && u === lastUrl && !force) headers["If-None-Match"] = etag;
+      const r = await fetch(u, {credentials: "same-origin", cache: "no-store", headers});
+      if (r.status === 304) return;
+      if (!r.ok) return showStatus(`Could not load the growth data (HTTP ${r.status}).`, "bad");
+      data = await r.json(); etag = r.headers.get("ETag"); lastUrl = u;
+      fillAssignments();
+      statusFrom(data.recompute_status);
+      draw();
+    } catch (e) {
+      showStatus("Could not load the growth data: " + e.message, "bad");
+    } finally { loading = false; }
+  }
+
+  function fillAssignments() {
+    const box = sel("assignment");
+    if (box.options.length > 1) return;
+    for (const a of data.assignments) {
+      const o = document.createElement("option"); o.value = a.id; o.textContent = `${a.label} (${a.lifecycle_stage__name})`; box.appendChild(o);
+    }
+    for (const pick of document.querySelectorAll("form.quick select[name=assignment]")) {
+      const active = data.assignments.filter(a => !a.departure_date), ended = data.assignments.filter(a => a.departure_date);
+      for (const a of [...active, ...ended]) {
+        const o = document.createElement("option"); o.value = a.id; o.textContent = a.label; pick.appendChild(o);
+      }
+    }
+  }
+
+  const zip = (xs, ys) => xs.map((x, i) => [x, ys[i]]).filter(p => p[1] !== null && p[1] !== undefined);
+
+  function statesByDate() {
+    const s = data.actual_daily_states, byDate = new Map();
+    if (!s) return byDate;
+    const names = new Map(data.assignments.map(a => [a.id, a.container__name]));
+    for (let i = 0; i < s.date.length; i++) {
+      const list = byDate.get(s.date[i]) || []; byDate.set(s.date[i], list);
+      list.push({container: names.get(s.assignment_id[i]) || "#" + s.assignment_id[i], weight: s.avg_weight_g[i], population: s.population[i],
+                 ws: s.weight_source[i], wc: s.weight_confidence[i], temp: s.temp_c[i], ts: s.temp_source[i], tc: s.temp_confidence[i]});
+    }
+    return byDate;
+  }
+
+  function markLines(events) {
+    const lines = [];
+    for (const t of events.transfers) lines.push({xAxis: t.date, name: `Transfer ${num.format(t.count)} fish ${t.from} → ${t.to}`, lineStyle: {color: "#7a52a3"}, label: {formatter: "T", color: "#7a52a3"}});
+    for (const t of events.treatments) lines.push({xAxis: t.date, name: `Treatment: ${t.type} (${t.container})`, lineStyle: {color: "#2f8f4e"}, label: {formatter: "Rx", color: "#2f8f4e"}});
+    for (const h of events.harvests) lines.push({xAxis: h.date, name: `Harvest / end in ${h.container}`, lineStyle: {color: "#b03a2e"}, label: {formatter: "H", color: "#b03a2e"}});
+    return lines;
+  }
+
+  function option() {
+    const metric = sel("metric").value, m = METRICS[metric], log = sel("log").checked && metric === "avg_weight_g";
+    const t = data.batch_totals, weekly = data.granularity === "weekly";
+    const proj = data.scenario ? data.scenario.projection : null, samples = data.growth_samples;
+    const actual = zip(t.date, t[metric]);
+    const anchors = t.date.map((d, i) => t.anchor_type[i] ? {value: [d, t[metric][i]], anchor: t.anchor_type[i]} : null).filter(Boolean);
+    const byDate = statesByDate(), range = data.date_range;
+    // the projection runs the whole scenario; the chart shows the days with states (the drill-down's own days)
+    const inRange = p => (!range.start || p[0] >= range.start) && (!range.end || p[0] <= range.end);
+    const panelH = 90, top = 60, mainH = 310, gap = 46;
+    const grids = [{left: 80, right: 40, top, height: mainH}];
+    for (let i = 0; i < 4; i++) grids.push({left: 80, right: 40, top: top + mainH + gap + i * (panelH + 36), height: panelH});
+    const xAxes = grids.map((g, i) => ({
+      type: "time", gridIndex: i, min: data.date_range.start, max: data.date_range.end,
+      axisLabel: {hideOverlap: true, show: i === 0 || i === 4, formatter: {year: "{yyyy}", month: "{MMM} {yyyy}", day: "{d} {MMM}"}},
+      name: i === 4 ? "Date" : "", nameLocation: "middle", nameGap: 28,
+    }));
+    const yAxis = (i, name, extra) => ({gridIndex: i, name, nameLocation: "middle", nameGap: 58, nameTextStyle: {fontWeight: "bold"},
+      axisLabel: {formatter: v => compact.format(v)}, splitNumber: 3, ...extra});
+    const yAxes = [
+      yAxis(0, m.title, {type: log ? "log" : "value", scale: !log && metric !== "avg_weight_g" ? false : undefined, splitNumber: 5, min: log ? 0.1 : 0}),
+      yAxis(1, "Temp. (°C)", {type: "value", scale: true}),
+      yAxis(2, "Deaths (fish/" + (weekly ? "week" : "day") + ")", {type: "value"}),
+      yAxis(3, "Feed (kg/" + (weekly ? "week" : "day") + ")", {type: "value"}),
+      yAxis(4, "FCR", {type: "value", max: v => Math.min(5, Math.ceil(v.max))}),
+    ];
+    const series = [
+      {name: "Actual", id: "actual", type: "line", showSymbol: false, data: actual, lineStyle: {width: 2, color: "#0b6e99"}, itemStyle: {color: "#0b6e99"}},
+      {name: "Anchor days", id: "anchors", type: "scatter", symbol: "diamond", symbolSize: 8, data: anchors, itemStyle: {color: "#0b6e99"}},
+      {name: "Scenario", id: "scenario", type: "line", showSymbol: false, data: proj ? zip(proj.date, proj[metric]).filter(inRange) : [], lineStyle: {type: "dashed", color: "#c77d0a"}, itemStyle: {color: "#c77d0a"}},
+      {name: "Samples", id: "samples", type: "scatter", symbolSize: 6, data: metric === "avg_weight_g" ? zip(samples.sample_date, samples.avg_weight_g) : [], itemStyle: {color: "#333"}},
+      {name: "Events", id: "events", type: "line", data: [], markLine: {symbol: "none", silent: false, data: markLines(data.events), label: {position: "insideEndTop"},
+        tooltip: {formatter: p => `${day(p.data.xAxis)}: ${p.name}`}}},
+      {name: "Temperature", id: "temp", type: "line", showSymbol: false, xAxisIndex: 1, yAxisIndex: 1, data: zip(t.date, t.temp_c), itemStyle: {color: "#d0533f"}},
+      {name: "Mortality", id: "mortality", type: "bar", xAxisIndex: 2, yAxisIndex: 2, data: zip(t.date, t.mortality_count), itemStyle: {color: "#7d3c98"}},
+      {name: "Feed", id: "feed", type: "bar", xAxisIndex: 3, yAxisIndex: 3, data: zip(t.date, t.feed_kg), itemStyle: {color: "#45a36b"}},
+      {name: "FCR", id: "fcr", type: "line", showSymbol: false, connectNulls: false, xAxisIndex: 4, yAxisIndex: 4, data: zip(t.date, t.fcr), itemStyle: {color: "#555"}},
+    ];
+    return {
+      animation: false,
+      grid: grids, xAxis: xAxes, yAxis: yAxes, series,
+      legend: {type: "scroll", top: 4, left: 10, right: 10, data: ["Actual", "Anchor days", "Scenario", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
+      axisPointer: {link: [{xAxisIndex: "all"}]},
+      // "filter": the value axes rescale to the days in the window
+      dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter"},
+                 {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "filter", labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
+      tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly)},
+      toolbox: {right: 20, top: 26, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
+    };
+  }
+
+  function tooltip(params, metric, m, byDate, weekly) {
+    if (!params.length) return "";
+    const date = new Date(params[0].axisValue).toISOString().slice(0, 10), i = data.batch_totals.date.indexOf(date), t = data.batch_totals;
+    const lines = [`<b>${weekly && i >= 0 ? "Week " + t.iso_week[i] + " (to " + day(date) + ")" : day(date)}</b>`];
+    for (const p of params) {
+      if (p.seriesId === "anchors" || p.value === undefined) continue;
+      const v = p.value[1], unit = {temp: "°C", mortality: "deaths", feed: "kg feed", fcr: ""}[p.seriesId] ?? m.unit;
+      lines.push(`${p.marker}${p.seriesName}: ${num.format(v)} ${unit}`);
+    }
+    if (i >= 0 && t.anchor_type[i]) lines.push(`Anchor: ${ANCHOR_WORDS[t.anchor_type[i]] || t.anchor_type[i]}`);
+    const rows = byDate.get(date) || [];
+    if (!rows.length && i >= 0 && t.containers) {  // the whole batch: how its weight is known that day
+      const n = t.containers[i], m = t.measured[i];
+      const worst = `(${confidenceWords(t.weight_confidence_min[i])} at worst)`;
+      const known = m === n ? `measured in all ${n} containers` : m ? `measured in ${m} of ${n} containers, estimated elsewhere ${worst}` : `estimated in all ${n} containers ${worst}`;
+      lines.push(`Weight: ${known}`);
+      lines.push("Choose a container for its own sources.");
+    }
+    for (const r of rows.slice(0, 8)) lines.push(`${r.container}: ${num.format(r.weight)} g (${sourceInWords(r.ws, r.wc)}); ${num.format(r.temp)} °C (${sourceInWords(r.ts, r.tc)})`);
+    if (rows.length > 8) lines.push(`… and ${rows.length - 8} more containers`);
+    return lines.join("<br>");
+  }
+
+  function draw() {
+    if (!chart) chart = echarts.init(sel("chart"));
+    chart.setOption(option(), {notMerge: true});
+  }
+
+  function summary() {
+    const o = chart && chart.getOption();
+    if (!o) return null;
+    const count = id => { const s = o.series.find(s => s.id === id); return s ? s.data.length : 0; };
+    const zoom = o.dataZoom[0];
+    return {actual: count("actual"), scenario: count("scenario"), samples: count("samples"), anchors: count("anchors"),
+            temp: count("temp"), mortality: count("mortality"), feed: count("feed"), fcr: count("fcr"),
+            markers: o.series.find(s => s.id === "events").markLine.data.length, yScale: o.yAxis[0].type,
+            yTitle: o.yAxis[0].name, zoomStart: zoom.start, zoomEnd: zoom.end, xMin: o.xAxis[0].min, xMax: o.xAxis[0].max,
+            weights: o.series.find(s => s.id === "actual").data.map(p => p[1]), status: sel("status").textContent};
+  }
+
+  window.aquamindChart = {summary, reload: () => load(true), get chart() { return chart; }, get data() { return data; }};
+  if (!window.echarts) {
+    showStatus("The chart library is missing (static file web/vendor/echarts.min.js): run scripts/assets.sh, then reload.", "bad");
+    return;
+  }
+  sel("metric").onchange = () => { sel("log").disabled = sel("metric").value !== "avg_weight_g"; draw(); };
+  sel("log").onchange = draw;
+  sel("assignment").onchange = () => load(true);
+  sel("granularity").onchange = () => load(true);
+  sel("reset-zoom").onclick = () => chart && chart.dispatchAction({type: "dataZoom", start: 0, end: 100});
+  window.addEventListener("resize", () => chart && chart.resize());
+  load(true);
+  setInterval(() => { if (!document.hidden) load(false); }, 3000);
+})();

@@ -1,0 +1,33 @@
+"""Figures for people: thousands separated, a fixed number of decimals, a dash for no value."""
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def num(value, digits=0):
+    """``1234567.8|num:1`` → "1,234,567.8"; None → "–"."""
+    if value is None or value == "":
+        return "–"
+    return f"{float(value):,.{int(digits)}f}"
+
+
+CELLS = (
+    ("fish", 0), ("avg_weight_g", 1), ("biomass_kg", 0), ("density_kg_m3", 1), (None, 0),
+    ("mortality_7d_pct", 2), ("mortality_30d_pct", 2), ("fcr_30d", 2),
+)  # fmt: skip
+
+
+@register.simple_tag
+def figure_cells(figures, days_since_sample, recompute):
+    """The overview's figure cells of one row (a tag, not an include: an include per row took most of the
+    page's time)."""
+    cells = [
+        format_html('<td class="num">{}</td>', num(days_since_sample if name is None else getattr(figures, name), digits))
+        for name, digits in CELLS
+    ]
+    kind = "bad" if recompute.startswith("error") else "pending" if recompute.startswith("pending") else ""
+    status = format_html('<span class="status {}">{}</span>', kind, recompute) if kind else recompute
+    return mark_safe("".join(cells) + format_html("<td>{}</td>", status))

@@ -1,0 +1,130 @@
+"""The growth data in columns, its ETag and 304, and the display fields the chart reads."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from apps.batch.services.recompute import batch_recompute
+from tests.batch.scenarios import START, farm_with_transfer
+from tests.factories import GrowthSampleFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2024, 12, 31)
+
+
+@pytest.fixture
+def farm(salmon):
+    scenario, source, dest, transfer = farm_with_transfer(days=60, transfer_day=30)
+    GrowthSampleFactory(assignment=source, sample_date=START + dt.timedelta(days=13), avg_weight_g=Decimal("125.00"))
+    batch_recompute(batch_id=scenario.batch_id, today=TODAY)
+    scenario.batch.refresh_from_db()
+    return scenario, source, dest, transfer
+
+
+@pytest.fixture
+def user_client(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
+    return client
+
+
+def url(batch_id):
+    return f"/api/v1/batch/batches/{batch_id}/combined-growth-data/"
+
+
+def test_the_columnar_shape_holds_the_same_figures_as_the_rows(user_client, farm):
+    scenario, source, dest, _ = farm
+    rows = user_client.get(url(scenario.batch_id)).json()
+    cols = user_client.get(url(scenario.batch_id), {"shape": "columnar", "include_states": "true"}).json()
+    assert cols["shape"] == "columnar" and "shape" not in rows
+    totals = cols["batch_totals"]
+    assert totals["date"] == [r["date"] for r in rows["batch_totals"]]
+    assert totals["population"] == [r["population"] for r in rows["batch_totals"]]
+    assert totals["avg_weight_g"] == pytest.approx([r["avg_weight_g"] for r in rows["batch_totals"]], abs=0.01)
+    assert totals["feed_kg"] == pytest.approx([r["feed_kg"] for r in rows["batch_totals"]], abs=0.001)
+    assert totals["mortality_count"] == [r["mortality_count"] for r in rows["batch_totals"]]
+    states = cols["actual_daily_states"]
+    assert len(states["date"]) == len(rows["actual_daily_states"]) == 60
+    assert set(states["weight_source"]) <= {"measured", "interpolated", "tgc_computed"}
+    day14 = states["date"].index("2024-01-14")
+    assert states["weight_source"][day14] == "measured" and states["avg_weight_g"][day14] == 125.0
+    assert cols["growth_samples"]["avg_weight_g"] == [125.0]
+    assert len(cols["scenario"]["projection"]["date"]) == len(rows["scenario"]["projection"])
+
+
+def test_the_whole_batch_leaves_the_per_container_rows_out_unless_asked_and_counts_the_measured(user_client, farm):
+    scenario, source, _, _ = farm
+    body = user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()
+    assert body["actual_daily_states"] is None
+    totals = body["batch_totals"]
+    day14 = totals["date"].index("2024-01-14")  # the sample's day: its one container measured
+    assert totals["measured"][day14] == 1 == totals["containers"][day14]
+    assert totals["measured"][day14 + 1] == 0 and 0.5 <= totals["weight_confidence_min"][day14 + 1] < 1
+    drilled = user_client.get(url(scenario.batch_id), {"shape": "columnar", "assignment_id": source.pk}).json()
+    assert len(drilled["actual_daily_states"]["date"]) == 29
+
+
+def test_the_columnar_weekly_totals_are_iso_week_aggregates(user_client, farm):
+    daily = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}).json()["batch_totals"]
+    weekly = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()
+    week = weekly["batch_totals"]
+    i = week["iso_week"].index("2024-W02")
+    days = [j for j, d in enumerate(daily["date"]) if "2024-01-08" <= d <= "2024-01-14"]
+    assert week["population"][i] == daily["population"][days[-1]]
+    assert week["mortality_count"][i] == sum(daily["mortality_count"][j] for j in days)
+    assert week["feed_kg"][i] == pytest.approx(sum(daily["feed_kg"][j] for j in days), abs=0.001)
+    assert weekly["actual_daily_states"] is None
+
+
+def test_the_events_mark_the_transfer_and_the_assignments_carry_labels(user_client, farm):
+    scenario, source, dest, transfer = farm
+    body = user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()
+    assert [t["date"] for t in body["events"]["transfers"]] == [transfer.actual_execution_date.isoformat()]
+    assert body["events"]["transfers"][0]["count"] == 9_000
+    # the destination departs without a transfer out: its end is marked as a harvest
+    assert [h["date"] for h in body["events"]["harvests"]] == [dest.departure_date.isoformat()]
+    labels = {a["id"]: a["label"] for a in body["assignments"]}
+    site = source.container.site.name
+    assert labels[source.pk] == f"{source.container.name} · {site} · 2024-01-01 → 2024-01-30"
+
+
+def test_a_drill_down_keeps_to_the_containers_own_days(user_client, farm):
+    scenario, source, _, _ = farm
+    body = user_client.get(url(scenario.batch_id), {"shape": "columnar", "assignment_id": source.pk}).json()
+    # the source's last day is the one before its departure: the fish spend the transfer day in the destination
+    assert body["date_range"] == {"start": "2024-01-01", "end": "2024-01-29"}
+    assert set(body["actual_daily_states"]["assignment_id"]) == {source.pk}
+
+
+def test_an_unchanged_batch_answers_304_with_no_body(user_client, farm):
+    first = user_client.get(url(farm[0].batch_id), {"shape": "columnar"})
+    tag = first["ETag"]
+    again = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}, HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == tag
+    weak = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}, HTTP_IF_NONE_MATCH="W/" + tag)
+    assert weak.status_code == 304  # GZipMiddleware sends the tag weakened; the page sends it back so
+
+
+def test_the_tag_differs_per_query_and_changes_with_a_new_sample(user_client, farm):
+    scenario, source, _, _ = farm
+    tag = user_client.get(url(scenario.batch_id), {"shape": "columnar"})["ETag"]
+    assert user_client.get(url(scenario.batch_id), {"shape": "columnar", "granularity": "weekly"})["ETag"] != tag
+    GrowthSampleFactory(assignment=source, sample_date=START + dt.timedelta(days=20), avg_weight_g=Decimal("140.00"))
+    changed = user_client.get(url(scenario.batch_id), {"shape": "columnar"}, HTTP_IF_NONE_MATCH=tag)
+    assert changed.status_code == 200 and changed["ETag"] != tag
+    assert changed.json()["growth_samples"]["avg_weight_g"] == [125.0, 140.0]
+
+
+def test_the_tag_changes_after_a_recompute(user_client, farm):
+    tag = user_client.get(url(farm[0].batch_id), {"shape": "columnar"})["ETag"]
+    batch_recompute(batch_id=farm[0].batch_id, today=TODAY)
+    assert user_client.get(url(farm[0].batch_id), {"shape": "columnar"}, HTTP_IF_NONE_MATCH=tag).status_code == 200
+
+
+def test_the_growth_data_is_gzipped_for_a_client_that_accepts_it(user_client, farm):
+    response = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}, HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+
+
+def test_an_unknown_shape_is_400_naming_the_field(user_client, farm):
+    response = user_client.get(url(farm[0].batch_id), {"shape": "pie"})
+    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["shape"]
