@@ -1,5 +1,5 @@
 """GET /health/: database, broker, a recent worker heartbeat, pending and parked recompute work, and the last
-verification (recompute.md §6–8).
+verification (docs/architecture.md).
 
 ``status`` is ``ok`` (200), ``degraded`` (200: everything runs, but poison work is parked or the last
 verification had to repair rows) or ``failing`` (503: a part is down). Anonymous callers get the status and one

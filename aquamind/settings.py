@@ -219,7 +219,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
-# A publish against a dead broker must cost a write almost nothing (recompute.md §8): one connection attempt
+# A publish against a dead broker must cost a write almost nothing (docs/architecture.md): one connection attempt
 # (max_retries 0: kombu sleeps 2 s before each retry), refused in about a millisecond, and at most a quarter
 # of a second against a host that does not answer. Measured in docs/operations.md.
 CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 0.25, minimum=0.01)

@@ -181,7 +181,7 @@ def _copy_in(data: list[bytes]) -> None:
 
 
 def _verdict_print(rows: int, timings: dict[str, harness.Timing]) -> None:
-    print("\ntargets (spec/benchmarks.md): >= 20,000 rows/s (goal 50,000) and <= 3x COPY of the same rows")
+    print("\ntargets (docs/benchmarks.md): >= 20,000 rows/s (goal 50,000) and <= 3x COPY of the same rows")
     for name in (FRESH, EXISTING):
         rate = rows / timings[name].median
         verdict = "meets goal" if rate >= GOAL_ROWS_PER_S else "meets target" if rate >= TARGET_ROWS_PER_S else "MISSES target"

@@ -1,4 +1,4 @@
-"""PAR-10×900 and SEQ-10×90 recompute benchmarks (spec/benchmarks.md).
+"""PAR-10×900 and SEQ-10×90 recompute benchmarks (docs/benchmarks.md).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aquamind_bench .venv/bin/python bench/par_10x900.py [--repeat N]
 
@@ -175,7 +175,7 @@ def _split(run, *, repeat: int, prepare=None) -> tuple[str, int]:
 
 
 def _targets_print(results: dict[str, harness.Timing]) -> None:
-    print("targets (spec/benchmarks.md)")
+    print("targets (docs/benchmarks.md)")
     for name, case in ((PAR_EXISTING, "full"), (PAR_FRESH, "full"), (PAR_BACK_TO_BACK, "full"), (PAR_WINDOW, "window")):
         target, goal = TARGETS[case]
         median = results[name].median

@@ -1,4 +1,4 @@
-"""Event save latency through the API with the broker up and down (recompute.md §8: a broker outage costs a
+"""Event save latency through the API with the broker up and down (docs/architecture.md: a broker outage costs a
 write at most one short publish attempt). Target: p95 with Redis stopped within 100 ms of p95 with it up.
 
 The benchmark starts its own ``redis-server`` (free port, own directory, nothing persisted) and, per case, a

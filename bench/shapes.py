@@ -1,4 +1,4 @@
-"""The standard benchmark shapes of spec/benchmarks.md, built with bulk writes (no signals fire).
+"""The standard benchmark shapes of docs/benchmarks.md, built with bulk writes (no signals fire).
 
 PAR-10×900: one batch from 2023-01-01, 10 assignments side by side, each in its own container for 900 days.
 SEQ-10×90: one batch, 10 assignments of 90 days one after another, linked by completed transfers whose

@@ -91,7 +91,7 @@ def weekly(series: list[dict]) -> list[dict]:
 def combined_growth_data(
     *, batch: Batch, start_date=None, end_date=None, assignment_id=None, granularity: str = "daily"
 ) -> dict:
-    """Everything the growth chart needs in one read (api-and-ui.md §1)."""
+    """Everything the growth chart needs in one read (docs/api.md)."""
     states = ActualDailyAssignmentState.objects.filter(batch_id=batch.pk)
     samples = GrowthSample.objects.filter(assignment__batch_id=batch.pk)
     if assignment_id:

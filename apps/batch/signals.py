@@ -1,4 +1,4 @@
-"""Thin signal handlers: mark the recompute work in the change's own transaction (recompute.md §2).
+"""Thin signal handlers: mark the recompute work in the change's own transaction (docs/architecture.md).
 
 Every model of ``apps.batch.services.reach.rules()`` is wired the same way: the row's tracked values are
 remembered when it is loaded (post_init, no query); a save marks what the old and the new values reach; a

@@ -1,4 +1,4 @@
-"""Thin Celery tasks for recompute (recompute.md §4). They take ids and ISO dates and call services.
+"""Thin Celery tasks for recompute (docs/architecture.md). They take ids and ISO dates and call services.
 
 Publishing is deduplicated per assignment through a Redis key that a queued task holds until it starts;
 correctness never depends on it: the durable markers are the source of truth, and the sweeper re-publishes
@@ -47,7 +47,7 @@ class _Pause:
         self.until = 0.0
 
 
-# After a failed publish: no publish and no de-duplication call (recompute.md §8); after a failed
+# After a failed publish: no publish and no de-duplication call (docs/architecture.md); after a failed
 # de-duplication call: publish without de-duplication. Both last RECOMPUTE_PUBLISH_PAUSE_SECONDS.
 publish_pause = _Pause()
 dedup_pause = _Pause()
@@ -244,7 +244,7 @@ def recompute_sweeper() -> dict:
 
 @shared_task
 def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE) -> dict:
-    """Extend every active assignment to today: mark the last ``days`` days of each batch (recompute.md §5)."""
+    """Extend every active assignment to today: mark the last ``days`` days of each batch (docs/architecture.md)."""
     plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, statuses=[status])
     marked = 0
     for batch, from_dates in plan.work:

@@ -1,4 +1,4 @@
-"""Every trigger of recompute.md §2 leaves the right durable marker in the event's own transaction."""
+"""Every trigger of docs/architecture.md leaves the right durable marker in the event's own transaction."""
 import datetime as dt
 from decimal import Decimal
 

@@ -1,4 +1,4 @@
-"""The one invariant under any sequence of edits (recompute.md §1): a hypothesis state machine creates, updates
+"""The one invariant under any sequence of edits (docs/architecture.md): a hypothesis state machine creates, updates
 and deletes every record kind the engine reads — values, dates moved both ways, containers, parameters,
 statuses, assignment and scenario links, stage bands, model values — through the ORM and the services, drains
 at random points like a worker, and after every drain checks that the stored rows equal a full recompute, field

@@ -232,7 +232,7 @@ def _route_to(app, queue: str) -> None:
 @pytest.fixture(autouse=True)
 def publishing_unpaused():
     """Each test starts and ends with this process's publish and de-duplication pauses off (a test that
-    stops Redis trips them; recompute.md §8)."""
+    stops Redis trips them; docs/architecture.md)."""
     from apps.batch import tasks
 
     tasks.publish_pause.end()

@@ -169,7 +169,7 @@ def full_recompute_rows(batch_id: int) -> list[tuple]:
 
 
 def assert_equals_full_recompute(batch_id: int) -> list[tuple]:
-    """The invariant of recompute.md §1: what the workers left equals a from-scratch recompute. Returns the rows."""
+    """The invariant of docs/architecture.md: what the workers left equals a from-scratch recompute. Returns the rows."""
     incremental = state_rows(batch_id)
     full = full_recompute_rows(batch_id)
     assert incremental, f"batch {batch_id} has no daily states at all"

@@ -1,4 +1,4 @@
-"""Writes stay fast when the broker is down (recompute.md §8): an API write that marks 30 assignments makes
+"""Writes stay fast when the broker is down (docs/architecture.md): an API write that marks 30 assignments makes
 one publish attempt, answers at once and keeps its markers; within the pause that follows, further writes
 make no attempt at all; once Redis is back the sweeper publishes and the worker's drain equals a full
 recompute.

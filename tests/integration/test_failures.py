@@ -1,6 +1,6 @@
 """No event is lost when the broker is down at save time or a worker dies in the middle of a recompute.
 
-How killed work comes back (recompute.md §3–4): the drain runs in one database transaction, so a killed
+How killed work comes back (docs/architecture.md): the drain runs in one database transaction, so a killed
 run leaves no row and keeps its markers.
 - Only the pool child killed: the worker's main process sees the lost child and, with ``acks_late`` and
   ``reject_on_worker_lost``, requeues the message at once; a new child redoes it.

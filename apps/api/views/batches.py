@@ -1,4 +1,4 @@
-"""Batches: CRUD plus the recompute, pin and growth-data actions (api-and-ui.md §1)."""
+"""Batches: CRUD plus the recompute, pin and growth-data actions (docs/api.md)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema

@@ -57,7 +57,7 @@ PRESETS = {
         sample_interval_days={"tray": (14, 28), "fry": (7, 21), "parr": (7, 21), "smolt": (7, 21), "sea": (14, 28)},
         long_gap_in_every_container=True,
     ),
-    # about 33 batches, 456 assignments and 45,772 growth samples (spec/api-and-ui.md §3)
+    # about 33 batches, 456 assignments and 45,772 growth samples (docs/demo-data.md)
     "faroe": Preset(
         name="faroe",
         batches=33,

@@ -3,7 +3,7 @@ from django.db import models
 
 
 class RecomputeMarker(models.Model):
-    """Pending work for one assignment: recompute from ``dirty_from`` on (recompute.md §3).
+    """Pending work for one assignment: recompute from ``dirty_from`` on (docs/architecture.md).
 
     Written in the event's own transaction. ``dirty_from`` only ever moves earlier while the marker exists;
     ``generation`` goes up on every mark so a run clears the marker only if nothing arrived meanwhile.

@@ -1,4 +1,4 @@
-"""Durable, coalescing recompute markers: the outbox of recompute.md §3.
+"""Durable, coalescing recompute markers: the outbox of docs/architecture.md.
 
 ``recompute_mark`` writes in the caller's transaction: per assignment the earliest dirty date (lowered,
 never raised) and a generation counter bumped on every mark. After the transaction commits, a task is
@@ -83,7 +83,7 @@ def _publish_on_commit(assignment_ids: list[int]) -> None:
     already queued (dedup key held) is skipped and the next one tried, so every marker is covered either by
     its own queued task or by the one published here.
 
-    A broker outage costs the transaction at most one publish attempt (recompute.md §8): publishing stops at
+    A broker outage costs the transaction at most one publish attempt (docs/architecture.md): publishing stops at
     the first failure, and while this process's publishing is paused after a failure nothing is tried at
     all. The markers stay committed and the sweeper publishes them."""
     from apps.batch import tasks

@@ -1,5 +1,5 @@
 """What a change reaches: for every model whose fields the recompute reads, the (assignment, from-day) marks
-that a row's old and new values need (recompute.md §2, docs/recompute.md "What a change reaches").
+that a row's old and new values need (docs/architecture.md, "What a change reaches").
 
 Every row counts twice. ``reach_marks(label, old, new, pk)`` takes the row's tracked values before the change
 (``None`` for a create) and after it (``None`` for a delete) and returns the marks of both sides: a row that

@@ -1,4 +1,4 @@
-"""The verifier: the proof, and the safety net, of the one invariant (recompute.md §1 and §7).
+"""The verifier: the proof, and the safety net, of the one invariant (docs/architecture.md).
 
 ``daily_states_verify`` recomputes batches in memory, compares every stored row with what a full recompute
 writes, field for field, repairs what differs through the normal saver under the batch lock, and records a

@@ -1,4 +1,4 @@
-"""Generate a seeded demo salmon farm (spec/api-and-ui.md §3); thin wrapper around demo_data_generate."""
+"""Generate a seeded demo salmon farm (docs/demo-data.md); thin wrapper around demo_data_generate."""
 from __future__ import annotations
 
 import argparse

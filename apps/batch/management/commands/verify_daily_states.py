@@ -1,4 +1,4 @@
-"""Verify the stored daily states against a full recompute, and repair what differs (recompute.md §7)."""
+"""Verify the stored daily states against a full recompute, and repair what differs (docs/architecture.md)."""
 from __future__ import annotations
 
 import argparse
