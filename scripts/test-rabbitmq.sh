@@ -2,8 +2,9 @@
 # The RabbitMQ tier: the integration tests that publish through a real broker, with the machine's RabbitMQ as
 # the broker (AQUAMIND_IT_BROKER=rabbitmq) and the tests' throw-away Redis for de-duplication. A named subset:
 # publish (every event path), kill -9 of a pool child and of a whole worker, two workers under a burst.
-# Not covered here: a broker outage (it would need a throw-away RabbitMQ; the machine's must not be stopped).
-# Each session uses its own queue and deletes it at the end. Extra arguments go to pytest.
+# Then the broker outage, against a throw-away RabbitMQ node the test starts on free ports and stops (the
+# machine's RabbitMQ is never stopped). Each session uses its own queue and deletes it at the end.
+# Extra arguments go to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/venv.sh requirements-dev.txt
@@ -28,3 +29,7 @@ echo "== RabbitMQ tier: integration subset with CELERY_BROKER_URL=$AQUAMIND_IT_R
     "tests/integration/test_failures.py::test_a_worker_killed_outright_mid_recompute_is_redone_through_the_sweeper" \
     "tests/integration/test_concurrency.py::test_two_workers_and_a_burst_of_200_events_on_one_batch_end_in_a_full_recompute" \
     "$@"
+
+echo "== RabbitMQ tier: broker outage, with a throw-away RabbitMQ node as the broker"
+AQUAMIND_IT_BROKER=rabbitmq-throwaway .venv/bin/python -m pytest -p no:cacheprovider \
+    tests/integration/test_rabbitmq_outage.py "$@"

@@ -157,7 +157,27 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture(scope="package", autouse=True)
-def redis_server():
+def rabbitmq_server():
+    """With AQUAMIND_IT_BROKER=rabbitmq-throwaway: a RabbitMQ node of this session, the broker of the package
+    (a test may stop it); otherwise nothing."""
+    if support.MODE != "rabbitmq-throwaway":
+        yield None
+        return
+    from tests.integration import rabbitmq
+
+    if not rabbitmq.available():
+        pytest.skip(f"a throw-away RabbitMQ needs {rabbitmq.RABBITMQ_SERVER}")
+    server = rabbitmq.RabbitMQServer(
+        Path(tempfile.mkdtemp(prefix="aquamind-it-rabbitmq-")), port=support.free_port(), dist_port=support.free_port()
+    )
+    server.start()
+    support.use_rabbitmq(server)
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def redis_server(rabbitmq_server):
     """This session's own ``redis-server``, the broker and de-duplication store of this process and its
     workers for the whole package; stopped and its directory removed at the end."""
     if not support.REDIS_SERVER:

@@ -25,10 +25,33 @@ REDIS_SERVER = shutil.which("redis-server")
 # The broker of the tests and their workers: the session's throw-away Redis (default), or with
 # AQUAMIND_IT_BROKER=rabbitmq the RabbitMQ at AQUAMIND_IT_RABBITMQ_URL (scripts/test-rabbitmq.sh). The
 # de-duplication store (REDIS_URL) is the throw-away Redis either way.
-BROKER = os.environ.get("AQUAMIND_IT_BROKER", "redis")
+# With AQUAMIND_IT_BROKER=rabbitmq-throwaway the package starts a RabbitMQ node of its own (tests/integration/
+# rabbitmq.py) and uses it as the broker, so that a test may stop it (test_rabbitmq_outage.py).
+MODE = os.environ.get("AQUAMIND_IT_BROKER", "redis")
+if MODE not in ("redis", "rabbitmq", "rabbitmq-throwaway"):
+    raise RuntimeError(f"AQUAMIND_IT_BROKER must be redis, rabbitmq or rabbitmq-throwaway, not {MODE!r}")
+BROKER = "redis" if MODE == "redis" else "rabbitmq"
 RABBITMQ_URL = os.environ.get("AQUAMIND_IT_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
-if BROKER not in ("redis", "rabbitmq"):
-    raise RuntimeError(f"AQUAMIND_IT_BROKER must be redis or rabbitmq, not {BROKER!r}")
+_rabbitmq_server = None  # the throw-away node, in mode rabbitmq-throwaway
+
+
+def use_rabbitmq(server) -> None:
+    """Make the throw-away RabbitMQ ``server`` the broker of this process and its workers."""
+    global RABBITMQ_URL, _rabbitmq_server
+    _rabbitmq_server = server
+    RABBITMQ_URL = server.url
+
+
+@contextlib.contextmanager
+def rabbitmq_stopped():
+    """The throw-away RabbitMQ is down inside the block and up again after it (with its data)."""
+    if _rabbitmq_server is None:
+        raise RuntimeError("no throw-away RabbitMQ: run with AQUAMIND_IT_BROKER=rabbitmq-throwaway")
+    _rabbitmq_server.stop()
+    try:
+        yield _rabbitmq_server
+    finally:
+        _rabbitmq_server.start()
 # One queue per test session: messages left over by any other run can never reach this session's workers.
 QUEUE = f"aquamind-it-{uuid.uuid4().hex[:10]}"
 START_TIMEOUT_SECONDS = 10
