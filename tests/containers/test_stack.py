@@ -98,6 +98,11 @@ def _post_sample(api: Api, assignment: int, *, offset_days: int, factor: float) 
     return (row["date"], weight) if status == 201 else None
 
 
+def _received(stack: Stack, name: str) -> int:
+    """Tasks the worker container has logged as received so far."""
+    return stack.logs(name, tail=100_000).count("] received")
+
+
 def test_the_web_container_answers_health_with_200(farm):
     deadline = time.monotonic() + 60
     while True:  # a worker heartbeat may take a few seconds to arrive
@@ -132,12 +137,18 @@ def test_a_sample_posted_to_the_api_changes_the_daily_states(farm):
 
 def test_a_worker_killed_mid_burst_leaves_the_states_equal_to_a_full_recompute(farm, redis_server):
     assignments = farm.api.get("/api/v1/batch/assignments/?page_size=100")["results"]
+    received_before = _received(farm.stack, "worker-1")
     posted = 0
     for index, assignment in enumerate(assignments):
         if _post_sample(farm.api, assignment["id"], offset_days=10, factor=0.95):
             posted += 1
         if index == len(assignments) // 2:
-            farm.stack.kill("worker-1")  # SIGKILL: its running task and prefetched messages are lost
+            # once it has taken work of this burst: SIGKILL, its running task and prefetched messages lost
+            deadline = time.monotonic() + 30
+            while _received(farm.stack, "worker-1") == received_before and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert _received(farm.stack, "worker-1") > received_before, "worker-1 took no task of the burst"
+            farm.stack.kill("worker-1")
     assert posted >= len(assignments) // 2
     assert not farm.stack.running("worker-1")
     wait_until_drained(farm.database_url, redis_server)
