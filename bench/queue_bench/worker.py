@@ -72,11 +72,12 @@ def queue_depth() -> int:
 
 
 @contextlib.contextmanager
-def worker_running():
-    """A ready worker for the duration of the block; it is stopped however the block ends."""
+def worker_running(concurrency: int = 1):
+    """A ready worker with ``concurrency`` pool processes for the duration of the block; it is stopped
+    however the block ends."""
     celery = Path(sys.executable).parent / "celery"
     command = [
-        str(celery), "-A", "aquamind", "worker", "-c", "1", "-Q", queue_name(), "-n", f"{HOSTNAME_PREFIX}%h",
+        str(celery), "-A", "aquamind", "worker", "-c", str(concurrency), "-Q", queue_name(), "-n", f"{HOSTNAME_PREFIX}%h",
         "--loglevel=WARNING",
     ]  # fmt: skip
     log = tempfile.NamedTemporaryFile("w", prefix="qbench-worker-", suffix=".log", delete=False)

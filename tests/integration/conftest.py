@@ -41,7 +41,7 @@ class WorkerProcess:
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
-            "CELERY_BROKER_URL": redis_url,
+            "CELERY_BROKER_URL": support.broker_url(redis_url),
             "REDIS_URL": redis_url,
             "CELERY_TASK_DEFAULT_QUEUE": support.QUEUE,
             "CELERY_RESULT_BACKEND": "",
@@ -157,7 +157,27 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture(scope="package", autouse=True)
-def redis_server():
+def rabbitmq_server():
+    """With AQUAMIND_IT_BROKER=rabbitmq-throwaway: a RabbitMQ node of this session, the broker of the package
+    (a test may stop it); otherwise nothing."""
+    if support.MODE != "rabbitmq-throwaway":
+        yield None
+        return
+    from tests.integration import rabbitmq
+
+    if not rabbitmq.available():
+        pytest.skip(f"a throw-away RabbitMQ needs {rabbitmq.RABBITMQ_SERVER}")
+    server = rabbitmq.RabbitMQServer(
+        Path(tempfile.mkdtemp(prefix="aquamind-it-rabbitmq-")), port=support.free_port(), dist_port=support.free_port()
+    )
+    server.start()
+    support.use_rabbitmq(server)
+    yield server
+    server.remove()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def redis_server(rabbitmq_server):
     """This session's own ``redis-server``, the broker and de-duplication store of this process and its
     workers for the whole package; stopped and its directory removed at the end."""
     if not support.REDIS_SERVER:
@@ -184,7 +204,8 @@ def _point_this_process_at(url: str):
     names = ("CELERY_BROKER_URL", "REDIS_URL")
     saved_env = {name: os.environ.get(name) for name in names}
     saved_broker = app.conf.broker_url
-    overridden = override_settings(CELERY_BROKER_URL=url, REDIS_URL=url)
+    broker_url = support.broker_url(url)
+    overridden = override_settings(CELERY_BROKER_URL=broker_url, REDIS_URL=url)
 
     def point(broker_url: str) -> None:
         app.conf["CELERY_BROKER_URL"] = app.conf.broker_url = broker_url
@@ -193,9 +214,9 @@ def _point_this_process_at(url: str):
         app._pool = app.amqp._producer_pool = None  # what Celery resets in a forked child
         tasks._redis_client = None
 
-    os.environ.update({name: url for name in names})
+    os.environ.update({"CELERY_BROKER_URL": broker_url, "REDIS_URL": url})
     overridden.enable()
-    point(url)
+    point(broker_url)
 
     def restore() -> None:
         for name, value in saved_env.items():
@@ -221,6 +242,8 @@ def workers(django_db_setup, redis_server):
     yield pool
     pool.stop_all()
     _route_to(app, previous_queue)
+    if support.BROKER == "rabbitmq":
+        support.rabbitmq_queue_delete()
 
 
 def _route_to(app, queue: str) -> None:

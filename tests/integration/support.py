@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,36 @@ from apps.batch.services.recompute import batch_recompute
 from tests.batch.scenarios import state_rows
 
 REDIS_SERVER = shutil.which("redis-server")
+# The broker of the tests and their workers: the session's throw-away Redis (default), or with
+# AQUAMIND_IT_BROKER=rabbitmq the RabbitMQ at AQUAMIND_IT_RABBITMQ_URL (scripts/test-rabbitmq.sh). The
+# de-duplication store (REDIS_URL) is the throw-away Redis either way.
+# With AQUAMIND_IT_BROKER=rabbitmq-throwaway the package starts a RabbitMQ node of its own (tests/integration/
+# rabbitmq.py) and uses it as the broker, so that a test may stop it (test_rabbitmq_outage.py).
+MODE = os.environ.get("AQUAMIND_IT_BROKER", "redis")
+if MODE not in ("redis", "rabbitmq", "rabbitmq-throwaway"):
+    raise RuntimeError(f"AQUAMIND_IT_BROKER must be redis, rabbitmq or rabbitmq-throwaway, not {MODE!r}")
+BROKER = "redis" if MODE == "redis" else "rabbitmq"
+RABBITMQ_URL = os.environ.get("AQUAMIND_IT_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
+_rabbitmq_server = None  # the throw-away node, in mode rabbitmq-throwaway
+
+
+def use_rabbitmq(server) -> None:
+    """Make the throw-away RabbitMQ ``server`` the broker of this process and its workers."""
+    global RABBITMQ_URL, _rabbitmq_server
+    _rabbitmq_server = server
+    RABBITMQ_URL = server.url
+
+
+@contextlib.contextmanager
+def rabbitmq_stopped():
+    """The throw-away RabbitMQ is down inside the block and up again after it (with its data)."""
+    if _rabbitmq_server is None:
+        raise RuntimeError("no throw-away RabbitMQ: run with AQUAMIND_IT_BROKER=rabbitmq-throwaway")
+    _rabbitmq_server.stop()
+    try:
+        yield _rabbitmq_server
+    finally:
+        _rabbitmq_server.start()
 # One queue per test session: messages left over by any other run can never reach this session's workers.
 QUEUE = f"aquamind-it-{uuid.uuid4().hex[:10]}"
 START_TIMEOUT_SECONDS = 10
@@ -136,9 +167,39 @@ def redis_stopped():
         server.start()
 
 
+def broker_url(redis_url: str) -> str:
+    """The broker URL of this process and its workers, given the session's Redis URL."""
+    return RABBITMQ_URL if BROKER == "rabbitmq" else redis_url
+
+
+def _rabbitmq_channel_call(action):
+    from kombu import Connection
+
+    with Connection(RABBITMQ_URL, connect_timeout=5) as conn:
+        return action(conn.channel())
+
+
+def _rabbitmq_ready_messages() -> int:
+    """Ready messages in this session's queue on RabbitMQ (0 while it does not exist yet)."""
+    from amqp.exceptions import NotFound
+
+    try:
+        return _rabbitmq_channel_call(lambda channel: channel.queue_declare(QUEUE, passive=True).message_count)
+    except NotFound:
+        return 0
+
+
+def rabbitmq_queue_delete() -> None:
+    """Remove this session's queue from the machine's RabbitMQ (durable: it would outlive the session)."""
+    _rabbitmq_channel_call(lambda channel: channel.queue_delete(QUEUE))
+
+
 def queued_messages() -> int:
     """Messages waiting in this session's queue, plus those a worker has taken but not yet acknowledged
-    (acks_late: running, or held for a retry's countdown)."""
+    (acks_late: running, or held for a retry's countdown). On RabbitMQ only the ready ones: a message a
+    worker holds is covered by its batch's markers, which stay until the drain commits."""
+    if BROKER == "rabbitmq":
+        return _rabbitmq_ready_messages()
     client = broker()
     waiting = client.llen(QUEUE)
     unacked = sum(1 for raw in client.hvals("unacked") if json.loads(raw)[2] == QUEUE)
@@ -148,7 +209,16 @@ def queued_messages() -> int:
 def forget_unacked_messages() -> int:
     """Drop this queue's unacknowledged messages of a worker that was killed outright. The Redis transport
     would redeliver them only after ``visibility_timeout`` (an hour by default); the sweeper redoes their
-    work long before that, and a later drain must not wait for them."""
+    work long before that, and a later drain must not wait for them.
+
+    RabbitMQ requeues a dead consumer's messages at once (its connection closed): there they are taken out
+    of the ready queue instead, so that the sweeper has the same work to redo as with Redis."""
+    if BROKER == "rabbitmq":
+        purged, deadline = 0, time.monotonic() + 10
+        while not purged and time.monotonic() < deadline:
+            purged = _rabbitmq_channel_call(lambda channel: channel.queue_purge(QUEUE)) or 0
+            time.sleep(0.1)
+        return purged
     client = broker()
     tags = [tag for tag, raw in client.hgetall("unacked").items() if json.loads(raw)[2] == QUEUE]
     if tags:
