@@ -6,4 +6,4 @@ requirements="${1:-requirements.txt}"
 python="${PYTHON:-python3.11}"
 command -v "$python" >/dev/null || python=python3
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements" -c requirements.lock
