@@ -6,6 +6,7 @@ day costs its values and not its field names again; a JSON null is a day without
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
 
@@ -234,7 +235,32 @@ def combined_growth_columns(
         "date_range": {"start": totals["date"][0] if totals["date"] else None, "end": totals["date"][-1] if totals["date"] else None},
         "granularity": granularity,
         "recompute_status": recompute_status(batch=batch),
+        "forecast": forecast_columns(batch_id=batch.pk, assignment_id=assignment_id),
         "generated_at": timezone.now(),
+    }
+
+
+def forecast_columns(*, batch_id: int, assignment_id: int | None = None) -> dict | None:
+    """The live projection the chart draws after the actual days: the batch total (or one assignment's), as
+    ``date`` plus P10/P50/P90 arrays per metric, with the harvest date and its range; None when nothing of the
+    batch (or that assignment) is active. Written by the recompute with the states, so never older than them."""
+    from apps.forecast.selectors import projection_for_batch
+
+    body = projection_for_batch(batch_id=batch_id, assignment_id=assignment_id)
+    chosen = body["assignments"][0] if assignment_id and body["assignments"] else None if assignment_id else body["total"]
+    if not chosen or not chosen["days"]:
+        return None
+    series, first = chosen["series"], chosen["first_date"]
+    return {
+        "as_of_date": chosen["as_of_date"],
+        "date": [first + dt.timedelta(days=i) for i in range(chosen["days"])],
+        "avg_weight_g": series["weight_g"],
+        "population": series["population"],
+        "biomass_kg": series["biomass_kg"],
+        "harvest_date": chosen["harvest_date"],
+        "harvest_date_p10": chosen["harvest_date_p10"],
+        "harvest_date_p90": chosen["harvest_date_p90"],
+        "target_weight_g": chosen["target_weight_g"],
     }
 
 

@@ -234,3 +234,22 @@ def test_without_the_chart_library_the_page_says_so(live_server, browser, farm, 
     status = wait_for(browser, lambda d: "missing" in (t := d.find_element("id", "status").text) and t)
     assert "The chart library is missing" in status and "scripts/assets.sh" in status
     screenshot("no-chart-library")
+
+
+def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(live_server, browser, drain, django_user_model, screenshot):
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory, ScenarioFactory
+
+    start = timezone.localdate() - dt.timedelta(days=89)
+    scenario = ScenarioFactory(batch__start_date=start)
+    AssignmentFactory(batch=scenario.batch, assignment_date=start)  # no departure: holds fish today
+    drain()  # a real worker computes the states and, in the same recompute, the projection
+    user = django_user_model.objects.create_user("farmer", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="operator")[0])
+    drawn = open_growth_page(browser, live_server, scenario.batch_id)
+    forecast = wait_for(browser, lambda d: (c := chart(d))["forecast"] and c)["forecast"]
+    assert drawn["actual"] == 90 and forecast > 30
+    assert drawn["xMax"] > timezone.localdate().isoformat()  # the x axis runs on past today
+    assert "Forecast from the state of" in browser.find_element("id", "forecast-note").text
+    screenshot("forecast")

@@ -128,3 +128,41 @@ def test_the_growth_data_is_gzipped_for_a_client_that_accepts_it(user_client, fa
 def test_an_unknown_shape_is_400_naming_the_field(user_client, farm):
     response = user_client.get(url(farm[0].batch_id), {"shape": "pie"})
     assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["shape"]
+
+
+@pytest.fixture
+def open_farm(salmon):
+    """A batch holding fish today: placed 60 days ago, no departure, so it has a live projection."""
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory, ScenarioFactory
+
+    start = timezone.localdate() - dt.timedelta(days=59)
+    scenario = ScenarioFactory(batch__start_date=start)
+    tank = AssignmentFactory(batch=scenario.batch, assignment_date=start)
+    GrowthSampleFactory(assignment=tank, sample_date=start + dt.timedelta(days=30), avg_weight_g=Decimal("130.00"))
+    batch_recompute(batch_id=scenario.batch_id)
+    scenario.batch.refresh_from_db()
+    return scenario, tank
+
+
+def test_the_chart_data_carries_the_live_forecast_and_a_new_sample_moves_it(user_client, open_farm):
+    scenario, tank = open_farm
+    first = user_client.get(url(scenario.batch_id), {"shape": "columnar"})
+    forecast = first.json()["forecast"]
+    weights = forecast["avg_weight_g"]
+    assert len(forecast["date"]) == len(weights["p50"]) == len(forecast["population"]["p90"]) > 30
+    assert forecast["date"][0] > first.json()["date_range"]["end"] or forecast["date"][0] == first.json()["date_range"]["end"]
+    assert all(lo <= mid <= hi for lo, mid, hi in zip(weights["p10"], weights["p50"], weights["p90"]))
+    assert weights["p90"][-1] - weights["p10"][-1] > weights["p90"][0] - weights["p10"][0]  # the band widens
+
+    GrowthSampleFactory(assignment=tank, sample_date=forecast["as_of_date"], avg_weight_g=Decimal("400.00"))
+    batch_recompute(batch_id=scenario.batch_id)
+    second = user_client.get(url(scenario.batch_id), {"shape": "columnar"}, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert second.status_code == 200  # the recompute changed the tag
+    assert second.json()["forecast"]["avg_weight_g"]["p50"][0] > weights["p50"][0] + 50  # 164 g -> 261 g here
+
+
+def test_a_batch_without_fish_today_has_no_forecast(user_client, farm):
+    scenario, _, _, _ = farm
+    assert user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()["forecast"] is None

@@ -114,8 +114,10 @@
     const panelH = 90, top = 60, mainH = 310, gap = 46;
     const grids = [{left: 80, right: 40, top, height: mainH}];
     for (let i = 0; i < 4; i++) grids.push({left: 80, right: 40, top: top + mainH + gap + i * (panelH + 36), height: panelH});
+    const fc = data.forecast, fcEnd = fc && fc.date.length ? fc.date[fc.date.length - 1] : null;
+    const xMax = fcEnd && (!range.end || fcEnd > range.end) ? fcEnd : range.end;  // the forecast runs past today
     const xAxes = grids.map((g, i) => ({
-      type: "time", gridIndex: i, min: data.date_range.start, max: data.date_range.end,
+      type: "time", gridIndex: i, min: data.date_range.start, max: xMax,
       axisLabel: {hideOverlap: true, show: i === 0 || i === 4, formatter: {year: "{yyyy}", month: "{MMM} {yyyy}", day: "{d} {MMM}"}},
       name: i === 4 ? "Date" : "", nameLocation: "middle", nameGap: 28,
     }));
@@ -132,6 +134,7 @@
       {name: "Actual", id: "actual", type: "line", showSymbol: false, data: actual, lineStyle: {width: 2, color: "#0b6e99"}, itemStyle: {color: "#0b6e99"}},
       {name: "Anchor days", id: "anchors", type: "scatter", symbol: "diamond", symbolSize: 8, data: anchors, itemStyle: {color: "#0b6e99"}},
       {name: "Scenario", id: "scenario", type: "line", showSymbol: false, data: proj ? zip(proj.date, proj[metric]).filter(inRange) : [], lineStyle: {type: "dashed", color: "#c77d0a"}, itemStyle: {color: "#c77d0a"}},
+      ...forecastSeries(fc, metric),
       {name: "Samples", id: "samples", type: "scatter", symbolSize: 6, data: metric === "avg_weight_g" ? zip(samples.sample_date, samples.avg_weight_g) : [], itemStyle: {color: "#333"}},
       {name: "Events", id: "events", type: "line", data: [], markLine: {symbol: "none", silent: false, data: markLines(data.events), label: {position: "insideEndTop"},
         tooltip: {formatter: p => `${day(p.data.xAxis)}: ${p.name}`}}},
@@ -143,7 +146,7 @@
     return {
       animation: false,
       grid: grids, xAxis: xAxes, yAxis: yAxes, series,
-      legend: {type: "scroll", top: 4, left: 10, right: 10, data: ["Actual", "Anchor days", "Scenario", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
+      legend: {type: "scroll", top: 4, left: 10, right: 10, data: ["Actual", "Anchor days", "Scenario", "Forecast (P50)", "Forecast P10–P90", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
       axisPointer: {link: [{xAxisIndex: "all"}]},
       // "filter": the value axes rescale to the days in the window
       dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter"},
@@ -151,6 +154,20 @@
       tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly)},
       toolbox: {right: 20, top: 26, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
     };
+  }
+
+  function forecastSeries(fc, metric) {
+    // the live projection from the latest actual state: P50 and its P10-P90 band (lines: a band area would not
+    // survive the log scale)
+    if (!fc || !fc[metric]) return [];
+    const color = "#2a8c82", q = fc[metric];
+    const line = (id, name, values, style) => ({name, id, type: "line", showSymbol: false, data: zip(fc.date, values),
+      lineStyle: {color, ...style}, itemStyle: {color}});
+    return [
+      line("forecast", "Forecast (P50)", q.p50, {width: 2}),
+      line("forecast_p10", "Forecast P10–P90", q.p10, {width: 1, type: "dotted"}),
+      line("forecast_p90", "Forecast P10–P90", q.p90, {width: 1, type: "dotted"}),
+    ];
   }
 
   function tooltip(params, metric, m, byDate, weekly) {
@@ -176,9 +193,19 @@
     return lines.join("<br>");
   }
 
+  function forecastNote(fc) {
+    if (!fc) return "No forecast: nothing of this selection holds fish today.";
+    const target = num.format(fc.target_weight_g) + " g";
+    const harvest = fc.harvest_date
+      ? `reaches ${target} around ${day(fc.harvest_date)} (P10–P90: ${fc.harvest_date_p10 ? day(fc.harvest_date_p10) : "?"} to ${fc.harvest_date_p90 ? day(fc.harvest_date_p90) : "later"})`
+      : `does not reach ${target} by ${day(fc.date[fc.date.length - 1])}`;
+    return `Forecast from the state of ${day(fc.as_of_date)}: the median ${harvest}.`;
+  }
+
   function draw() {
     if (!chart) chart = echarts.init(sel("chart"));
     chart.setOption(option(), {notMerge: true});
+    sel("forecast-note").textContent = forecastNote(data.forecast);
   }
 
   function summary() {
@@ -186,7 +213,7 @@
     if (!o) return null;
     const count = id => { const s = o.series.find(s => s.id === id); return s ? s.data.length : 0; };
     const zoom = o.dataZoom[0];
-    return {actual: count("actual"), scenario: count("scenario"), samples: count("samples"), anchors: count("anchors"),
+    return {actual: count("actual"), scenario: count("scenario"), forecast: count("forecast"), samples: count("samples"), anchors: count("anchors"),
             temp: count("temp"), mortality: count("mortality"), feed: count("feed"), fcr: count("fcr"),
             markers: o.series.find(s => s.id === "events").markLine.data.length, yScale: o.yAxis[0].type,
             yTitle: o.yAxis[0].name, zoomStart: zoom.start, zoomEnd: zoom.end, xMin: o.xAxis[0].min, xMax: o.xAxis[0].max,
