@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, Min, Q
 from django.utils import timezone
 
 from aquamind.domain import TEMPERATURE_CODE
@@ -244,20 +244,16 @@ def _parameter(old: Values | None, new: Values | None, pk) -> list[Mark]:
 
 
 def _all_fields(label: str) -> tuple[str, ...]:
+    """Every field of a scenario model: any change to it can change the batches using it."""
     from django.apps import apps
 
     return tuple(f.attname for f in apps.get_model(label)._meta.concrete_fields if not f.primary_key)
-
-
-def _completed(values: Values) -> bool:
-    return values["status"] == "COMPLETED"
 
 
 def _rules() -> dict[str, Rule]:
     def rule(model: str, fields: tuple[str, ...], reach) -> tuple[str, Rule]:
         return model, Rule(model=model, fields=fields, reach=reach)
 
-    scenario_model_fields = lambda label: _all_fields(label)  # noqa: E731  every field of a model the scenario uses
     return dict(
         [
             rule("batch.Batch", ("species_id", "start_date", "pinned_scenario_id"), _batch),
@@ -299,35 +295,35 @@ def _rules() -> dict[str, Rule]:
                 each_side(_reading_one),
             ),
             rule("environmental.EnvironmentalParameter", ("code",), _parameter),
-            rule("scenario.Scenario", scenario_model_fields("scenario.Scenario"), each_side(_scenario_one)),
+            rule("scenario.Scenario", _all_fields("scenario.Scenario"), each_side(_scenario_one)),
             rule(
                 "scenario.TGCModel",
-                scenario_model_fields("scenario.TGCModel"),
+                _all_fields("scenario.TGCModel"),
                 _via(lambda v, pk: Q(tgc_model_id=pk)),
             ),
             rule(
                 "scenario.TGCStageOverride",
-                scenario_model_fields("scenario.TGCStageOverride"),
+                _all_fields("scenario.TGCStageOverride"),
                 _via(lambda v, pk: Q(tgc_model_id=v["model_id"])),
             ),
             rule(
                 "scenario.TemperatureProfileDay",
-                scenario_model_fields("scenario.TemperatureProfileDay"),
+                _all_fields("scenario.TemperatureProfileDay"),
                 _via(lambda v, pk: Q(tgc_model__profile_id=v["profile_id"])),
             ),
             rule(
                 "scenario.MortalityModel",
-                scenario_model_fields("scenario.MortalityModel"),
+                _all_fields("scenario.MortalityModel"),
                 _via(lambda v, pk: Q(mortality_model_id=pk)),
             ),
             rule(
                 "scenario.MortalityStageOverride",
-                scenario_model_fields("scenario.MortalityStageOverride"),
+                _all_fields("scenario.MortalityStageOverride"),
                 _via(lambda v, pk: Q(mortality_model_id=v["model_id"])),
             ),
             rule(
                 "scenario.FCRModelStage",
-                scenario_model_fields("scenario.FCRModelStage"),
+                _all_fields("scenario.FCRModelStage"),
                 _via(lambda v, pk: Q(fcr_model_id=v["model_id"])),
             ),
         ]
