@@ -18,14 +18,13 @@ from django.utils import timezone
 
 from apps.batch.labels import assignment_label
 from apps.batch.models import (
-    ActualDailyAssignmentState,
     Batch,
     BatchContainerAssignment,
     GrowthSample,
     RecomputeMarker,
     TransferAction,
 )
-from apps.batch.selectors import _scenario_series, recompute_status
+from apps.batch.selectors import _scenario_series, growth_records, recompute_status
 
 PROJECTION_CACHE_SECONDS = 600
 STATE_COLUMNS = (
@@ -208,14 +207,7 @@ def combined_growth_columns(
     per assignment (daily, for one assignment or with ``include_states``; else null: the whole batch's
     per-container rows are most of the read's time and bytes), ``growth_samples``, the scenario's
     ``projection``, the chart's ``events``, the assignments with their labels, and the recompute status."""
-    states = ActualDailyAssignmentState.objects.filter(batch_id=batch.pk)
-    samples = GrowthSample.objects.filter(assignment__batch_id=batch.pk)
-    if assignment_id:
-        states, samples = states.filter(assignment_id=assignment_id), samples.filter(assignment_id=assignment_id)
-    if start_date:
-        states, samples = states.filter(date__gte=start_date), samples.filter(sample_date__gte=start_date)
-    if end_date:
-        states, samples = states.filter(date__lte=end_date), samples.filter(sample_date__lte=end_date)
+    states, samples = growth_records(batch=batch, start_date=start_date, end_date=end_date, assignment_id=assignment_id)
     totals = batch_totals_columns(states)
     scenario = scenario_columns(batch=batch, start_date=start_date, end_date=end_date)
     sample_names = ("id", "assignment_id", "sample_date", "avg_weight_g", "sample_size")

@@ -88,10 +88,8 @@ def weekly(series: list[dict]) -> list[dict]:
     return result
 
 
-def combined_growth_data(
-    *, batch: Batch, start_date=None, end_date=None, assignment_id=None, granularity: str = "daily"
-) -> dict:
-    """Everything the growth chart needs in one read (docs/api.md)."""
+def growth_records(*, batch: Batch, start_date=None, end_date=None, assignment_id=None):
+    """The daily states and growth samples a growth read shows: the batch's, or one assignment's, within the dates."""
     states = ActualDailyAssignmentState.objects.filter(batch_id=batch.pk)
     samples = GrowthSample.objects.filter(assignment__batch_id=batch.pk)
     if assignment_id:
@@ -100,6 +98,14 @@ def combined_growth_data(
         states, samples = states.filter(date__gte=start_date), samples.filter(sample_date__gte=start_date)
     if end_date:
         states, samples = states.filter(date__lte=end_date), samples.filter(sample_date__lte=end_date)
+    return states, samples
+
+
+def combined_growth_data(
+    *, batch: Batch, start_date=None, end_date=None, assignment_id=None, granularity: str = "daily"
+) -> dict:
+    """Everything the growth chart needs in one read (docs/api.md)."""
+    states, samples = growth_records(batch=batch, start_date=start_date, end_date=end_date, assignment_id=assignment_id)
     rows = list(
         states.order_by("date", "assignment_id").values(
             "assignment_id", "date", "day_number", "avg_weight_g", "population", "biomass_kg", "temp_c", "feed_kg",
