@@ -137,27 +137,31 @@ def _copy_text(text: str) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
+def stored_values(batch_id: int, w: AssignmentWrite, r: DayResult) -> dict:
+    """A row's column values as the database stores them (quantized once; the COPY path writes the same text)."""
+    return {
+        "assignment_id": w.assignment_id,
+        "batch_id": batch_id,
+        "container_id": w.container_id,
+        "date": r.date,
+        "day_number": r.day_number,
+        "lifecycle_stage_id": r.stage_id,
+        "avg_weight_g": Decimal(f"{r.avg_weight_g:.2f}"),
+        "population": r.population,
+        "biomass_kg": Decimal(f"{r.biomass_kg:.2f}"),
+        "temp_c": Decimal(f"{r.temp_c:.2f}"),
+        "mortality_count": r.mortality_count,
+        "feed_kg": Decimal(f"{r.feed_kg:.3f}"),
+        "observed_fcr": None if r.observed_fcr is None else Decimal(f"{r.observed_fcr:.3f}"),
+        "anchor_type": r.anchor_type,
+        "sources": r.sources,
+        "confidence_scores": r.confidence,
+    }
+
+
 def _bulk_create_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
     objects = [
-        ActualDailyAssignmentState(
-            assignment_id=w.assignment_id,
-            batch_id=batch_id,
-            container_id=w.container_id,
-            date=r.date,
-            day_number=r.day_number,
-            lifecycle_stage_id=r.stage_id,
-            avg_weight_g=Decimal(f"{r.avg_weight_g:.2f}"),
-            population=r.population,
-            biomass_kg=Decimal(f"{r.biomass_kg:.2f}"),
-            temp_c=Decimal(f"{r.temp_c:.2f}"),
-            mortality_count=r.mortality_count,
-            feed_kg=Decimal(f"{r.feed_kg:.3f}"),
-            observed_fcr=None if r.observed_fcr is None else Decimal(f"{r.observed_fcr:.3f}"),
-            anchor_type=r.anchor_type,
-            sources=r.sources,
-            confidence_scores=r.confidence,
-            last_computed_at=computed_at,
-        )
+        ActualDailyAssignmentState(**stored_values(batch_id, w, r), last_computed_at=computed_at)
         for w in writes
         for r in w.rows
     ]

@@ -14,7 +14,6 @@ import datetime as dt
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Iterable
 
 from django.db import transaction
@@ -23,7 +22,7 @@ from django.utils import timezone
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker, VerificationRun
 from apps.batch.services.loading import batch_data_load
 from apps.batch.services.recompute import batch_compute, batch_recompute
-from apps.batch.services.saving import COLUMNS
+from apps.batch.services.saving import COLUMNS, stored_values
 from aquamind.errors import RecomputeError
 
 # every column the saver writes but the row's key and its computation time, in the saver's order
@@ -64,31 +63,13 @@ class BatchCheck:
         return sum(d.rows for d in self.differences)
 
 
-def _money(value: float, places: str) -> Decimal:
-    return Decimal(format(value, places))
-
-
 def expected_rows(batch_id: int, writes) -> dict[tuple[int, dt.date], tuple]:
     """The rows the saver would store for ``writes``, as the database returns them (rounded once, like it)."""
     rows = {}
     for w in writes:
         for r in w.rows:
-            rows[(w.assignment_id, r.date)] = (
-                batch_id,
-                w.container_id,
-                r.day_number,
-                r.stage_id,
-                _money(r.avg_weight_g, ".2f"),
-                r.population,
-                _money(r.biomass_kg, ".2f"),
-                _money(r.temp_c, ".2f"),
-                r.mortality_count,
-                _money(r.feed_kg, ".3f"),
-                None if r.observed_fcr is None else _money(r.observed_fcr, ".3f"),
-                r.anchor_type,
-                r.sources,
-                r.confidence,
-            )
+            values = stored_values(batch_id, w, r)
+            rows[(w.assignment_id, r.date)] = tuple(values[c] for c in COMPARED)
     return rows
 
 
