@@ -27,13 +27,14 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
+from apps.batch.services.reach import TEMPERATURE_REACH_DAYS
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
 
 ONE_DAY = dt.timedelta(days=1)
-TEMPERATURE_REACH = dt.timedelta(days=7)  # interpolation looks this far either side (engine.md §3.2)
+TEMPERATURE_REACH = dt.timedelta(days=TEMPERATURE_REACH_DAYS)  # interpolation looks this far either side
 ANCHOR_CONFIDENCE = {ANCHOR_GROWTH_SAMPLE: 1.0, ANCHOR_TRANSFER: 0.95, ANCHOR_VACCINATION: 0.90}
 
 
