@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.environmental",
     "apps.scenario",
     "apps.forecast",
+    "apps.planning",
     "apps.api",
     "apps.web",
 ]
