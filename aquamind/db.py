@@ -17,3 +17,38 @@ class SavedWithItsSignals:
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using, savepoint=False):
             return super().save(*args, **kwargs)
+
+
+def fetch_sets(cursor, statements: list[str], params, *, results: bool = True) -> list[list[tuple]]:
+    """Run ``statements`` (PostgreSQL, with ``%s`` or ``%(name)s`` placeholders; ``params`` a dict shared by all,
+    or a list in statement order) and return each one's rows ([] when ``results`` is False).
+
+    Sent in one round trip when the cursor binds on the client (psycopg's ``ClientCursor``, Django's default):
+    a statement costs a recompute more in round trips and Python than the database spends on it. One by one
+    otherwise (server-side binding allows one statement per call)."""
+    raw = cursor.cursor
+    if _binds_on_client(raw):
+        cursor.execute(";\n".join(statements), params)
+        out = []
+        while True:
+            out.append(raw.fetchall() if results and raw.description is not None else [])
+            if not raw.nextset():
+                return out
+    out, position = [], 0
+    for statement in statements:
+        if isinstance(params, dict):
+            cursor.execute(statement, params)
+        else:
+            count = statement.count("%s")
+            cursor.execute(statement, params[position:position + count])
+            position += count
+        out.append(cursor.fetchall() if results and cursor.description is not None else [])
+    return out
+
+
+def _binds_on_client(raw) -> bool:
+    try:
+        from psycopg import ClientCursor
+    except ImportError:  # no PostgreSQL driver: never a multi-statement cursor
+        return False
+    return isinstance(raw, ClientCursor)

@@ -8,7 +8,14 @@ from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
 from apps.forecast.selectors import projection_for_batch
-from tests.factories import AssignmentFactory, GrowthSampleFactory, ScenarioFactory, TemperatureProfileFactory, TGCModelFactory
+from tests.factories import (
+    AssignmentFactory,
+    GrowthSampleFactory,
+    ScenarioFactory,
+    TemperatureProfileFactory,
+    TGCModelFactory,
+    reading,
+)
 
 pytestmark = pytest.mark.django_db
 START = dt.date(2024, 1, 1)
@@ -114,3 +121,70 @@ def test_a_departed_assignment_has_segments_but_no_projection(tank):
     batch_recompute(batch_id=tank.batch_id, today=TODAY)
     assert GrowthSegment.objects.filter(assignment=tank).count() == 1
     assert not Projection.objects.filter(batch_id=tank.batch_id).exists()
+
+
+@pytest.fixture
+def three_tanks(tank):
+    """The tank and two more of the same batch, weighed on other days: each one's projection uses the batch's
+    segments (all three tanks') as its prior, and one of them has measured temperatures (a bias)."""
+    others = [AssignmentFactory(batch=tank.batch, assignment_date=START) for _ in range(2)]
+    for assignment, days, grams in ((others[0], (14, 28), ("130.00", "170.00")), (others[1], (18, 33), ("140.00", "190.00"))):
+        for n, g in zip(days, grams):
+            GrowthSampleFactory(assignment=assignment, sample_date=day(n), avg_weight_g=Decimal(g))
+    for n in range(25, 41):
+        reading(others[1].container, dt.datetime.combine(day(n), dt.time(12), tzinfo=dt.timezone.utc), 11.5)
+    return [tank, *others]
+
+
+def all_projections(batch_id):
+    return {a: projection_fields(a) for a in Projection.objects.filter(batch_id=batch_id).values_list("assignment_id", flat=True)}
+
+
+def test_a_windowed_recompute_of_one_tank_rewrites_every_projection_as_a_full_recompute_does(three_tanks):
+    tank = three_tanks[0]
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    before = all_projections(tank.batch_id)
+    GrowthSampleFactory(assignment=tank, sample_date=day(38), avg_weight_g=Decimal("190.00"))
+    assert batch_recompute(batch_id=tank.batch_id, from_dates={tank.pk: day(38)}, today=TODAY).ok
+    windowed = all_projections(tank.batch_id)
+    # the new sample changed the batch's performance, so the other tanks' projections (their prior) moved too
+    assert len(windowed) == 3 and all(windowed[a][1:4] != before[a][1:4] for a in windowed)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok  # the other path: from memory
+    assert all_projections(tank.batch_id) == windowed
+
+
+def test_the_single_round_trip_reads_equal_the_orm_reads(three_tanks):
+    from apps.batch.services.loading import batch_data_load
+    from apps.forecast.services import projections
+
+    batch_id = three_tanks[0].batch_id
+    assert batch_recompute(batch_id=batch_id, today=TODAY).ok
+    data = batch_data_load(batch_id=batch_id, today=TODAY)
+    candidates = [a for a in data.assignments if a.first_day <= a.last_day]
+    latest = max(a.last_day for a in candidates)
+    evidence, rows = projections._evidence_and_recent_rows(batch_id, candidates, latest=latest)
+    orm_evidence = projections._segment_evidence(batch_id, since=latest - dt.timedelta(days=projections.FIT_WINDOW_DAYS))
+    since = {a.id: projections.rows_since(orm_evidence.get(a.id, []), a.last_day) for a in candidates}
+    by_end = lambda found: {a: sorted(e, key=lambda s: s.end_date) for a, e in found.items()}  # noqa: E731
+    assert by_end(evidence) == by_end(orm_evidence) and sum(map(len, evidence.values())) == 5
+    assert rows == projections._recent_rows(candidates, since)
+    assert sorted(len(r) for r in rows.values()) == [30, 30, 30]  # the last weighings are within 30 days
+
+
+@pytest.mark.parametrize("binding", ["client", "server"])
+def test_fetch_sets_returns_each_statements_rows_in_one_or_several_round_trips(db, binding):
+    import psycopg
+    from django.db import connection
+    from django.db.backends.utils import CursorWrapper
+
+    from aquamind.db import fetch_sets
+
+    if connection.vendor != "postgresql":
+        pytest.skip("psycopg's cursors: PostgreSQL only")
+    connection.ensure_connection()
+    cursor_class = psycopg.ClientCursor if binding == "client" else psycopg.Cursor
+    cursor = CursorWrapper(cursor_class(connection.connection), connection)
+    statements = ["SELECT %s::int + 1", "CREATE TEMPORARY TABLE t (x int)", "SELECT n FROM generate_series(1, %s) n"]
+    assert fetch_sets(cursor, statements, [41, 3]) == [[(42,)], [], [(1,), (2,), (3,)]]
+    named = ["SELECT %(a)s::int", "SELECT %(a)s::int * %(b)s::int"]
+    assert fetch_sets(cursor, named, {"a": 6, "b": 7}) == [[(6,)], [(42,)]]

@@ -49,6 +49,7 @@ class AssignmentRecord:
     last_day: dt.date
     placement_count: int | None
     placement_weight_g: float | None
+    departure_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class BatchData:
     feed_kg: dict[int, dict[dt.date, float]] = field(default_factory=dict)
     temps_c: dict[int, dict[dt.date, float]] = field(default_factory=dict)
     stored: dict[tuple[int, dt.date], StoredRow] = field(default_factory=dict)
+    scenario_end: dt.date | None = None  # the scenario's last day (the projections' horizon)
 
 
 def batch_data_load(*, batch_id: int, today: dt.date) -> BatchData:
@@ -102,6 +104,7 @@ def batch_data_load(*, batch_id: int, today: dt.date) -> BatchData:
         assignments=assignments,
         transfers=transfers,
         anchors=_anchors(batch_id, transfers),
+        scenario_end=scenario.start_date + dt.timedelta(days=scenario.duration_days - 1),
     )
 
 
@@ -139,6 +142,7 @@ def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
             last_day=min(departure - ONE_DAY, today) if departure else today,
             placement_count=count,
             placement_weight_g=float(weight) if weight is not None else None,
+            departure_date=departure,
         )
         for pk, container_id, stage_id, start, departure, count, weight in rows
     ]

@@ -10,11 +10,11 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.db.models.fields.json import KT
 
 from apps.batch.engine.stage import tgc_per_day_degree
 from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
-from apps.batch.services.scenario_params import scenario_for_batch
 from apps.forecast.engine import (
     Projection,
     ProjectionStart,
@@ -35,6 +35,7 @@ from apps.forecast.engine.estimates import (
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
+from aquamind.db import fetch_sets
 
 if TYPE_CHECKING:
     from apps.batch.services.loading import BatchData
@@ -52,28 +53,29 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
     computed rows of every assignment (see ``forecast_refresh``), else both are read from the database."""
     batch_id = data.batch.pk
-    ProjectionRow.objects.filter(batch_id=batch_id).delete()
     computed = [a for a in data.assignments if a.first_day <= a.last_day]
     if not computed:
+        _projections_replace(batch_id, [])
         return 0
     latest = max(a.last_day for a in computed)
     candidates = [a for a in computed if a.last_day == latest]  # an active assignment runs to the latest day
     oldest = latest - dt.timedelta(days=FIT_WINDOW_DAYS)
     if memory is None:
-        evidence = _segment_evidence(batch_id, since=oldest)
+        evidence, recent = _evidence_and_recent_rows(batch_id, candidates, latest=latest)
     else:
         evidence = {a: [e for e in ev if e.end_date >= oldest] for a, ev in memory[0].items()}
     # one order whatever the path, so that the sums of a windowed and a full recompute agree to the last bit
     evidence = {a: sorted(evidence[a], key=lambda e: e.end_date) for a in sorted(evidence)}
     pooled = [e for ev in evidence.values() for e in ev]
-    since = {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates}
-    recent = _recent_rows(candidates, since) if memory is None else _recent_rows_in_memory(memory[1], since)
+    if memory is not None:
+        since = {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates}
+        recent = _recent_rows_in_memory(memory[1], since, {a.id: a.departure_date for a in candidates})
     if not recent:
+        _projections_replace(batch_id, [])
         return 0
-    scenario = scenario_for_batch(data.batch)
-    scenario_end = scenario.start_date + dt.timedelta(days=scenario.duration_days - 1)
     target = settings.FORECAST_HARVEST_WEIGHT_G
-    horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (scenario_end - latest).days))
+    horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (data.scenario_end - latest).days))
+    prior = batch_prior(as_of=latest, batch=pooled)  # every candidate's as-of date is the latest day
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     new = []
     for assignment_id, rows in recent.items():
@@ -82,15 +84,24 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             profiles[day_number] = profile_temperatures(data.params.profile, day_number + 1, horizon)
         projection, assumptions = assignment_projection(
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
-            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
+            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number], prior=prior,
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
-    ProjectionRow.objects.bulk_create(new)
+    _projections_replace(batch_id, new)
     return len(new)
 
 
+def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence]) -> Performance:
+    """The batch's performance as the prior of an assignment's growth fit (its sd at least PRIOR_SD_MIN), from the
+    segments ending in the FIT_WINDOW_DAYS days up to ``as_of``."""
+    oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
+    prior = performance_estimate(as_of=as_of, own=[], batch=[e for e in batch if e.end_date >= oldest])
+    return Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
+
+
 def assignment_projection(
-    *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None
+    *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
+    prior: Performance | None = None,
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -98,14 +109,15 @@ def assignment_projection(
 
     Only segments ending in the last FIT_WINDOW_DAYS days count. With a weighing in the window, the level (today's weight) and the ratio come from the growth fit of this
     assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
-    assignment's, batch's or default performance."""
+    assignment's, batch's or default performance. ``prior``: ``batch_prior`` of ``batch`` as of the latest row's
+    date, when the caller has it."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
     own = [e for e in own if e.end_date >= oldest]
     batch = [e for e in batch if e.end_date >= oldest]
-    prior = performance_estimate(as_of=as_of, own=[], batch=batch)
-    prior = Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
+    if prior is None:
+        prior = batch_prior(as_of=as_of, batch=batch)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
     if fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
         performance, weight_g = fit.performance, fit.level**3
@@ -168,6 +180,47 @@ def anchor_points(*, own: list[SegmentEvidence], rows, params, as_of: dt.date) -
     return points
 
 
+def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
+    """The batch's segment evidence in the fit window and each candidate's recent rows (``rows_since`` on): on
+    PostgreSQL in one round trip, the rows' first day worked out by the database (a recompute's fixed cost is
+    mostly statements: docs/benchmarks.md "Forecast refresh"); elsewhere through the ORM."""
+    oldest = latest - dt.timedelta(days=FIT_WINDOW_DAYS)
+    if connection.vendor != "postgresql":
+        evidence = _segment_evidence(batch_id, since=oldest)
+        since = {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates}
+        return evidence, _recent_rows(candidates, since)
+    params = {
+        "batch": batch_id, "ids": [a.id for a in candidates], "oldest": oldest, "latest": latest,
+        "recent": latest - dt.timedelta(days=RECENT_DAYS - 1),
+    }
+    with connection.cursor() as cursor:
+        evidence_rows, state_rows = fetch_sets(cursor, [_EVIDENCE_SQL, _RECENT_ROWS_SQL], params)
+    evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
+    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in evidence_rows:
+        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
+    return evidence, _active_rows(state_rows)
+
+
+_SEGMENTS = GrowthSegment._meta.db_table
+_EVIDENCE_SQL = f"""
+    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc FROM {_SEGMENTS}
+    WHERE batch_id = %(batch)s AND performance_ratio IS NOT NULL AND end_date >= %(oldest)s"""
+# rows_since in SQL: RECENT_DAYS back, or back to the last weighing in the fit window
+_RECENT_ROWS_SQL = f"""
+    WITH since AS (
+        SELECT a.id, a.departure_date, LEAST(%(recent)s::date, COALESCE(MAX(g.end_date), %(recent)s::date)) AS day
+        FROM {BatchContainerAssignment._meta.db_table} a
+        LEFT JOIN {_SEGMENTS} g ON g.assignment_id = a.id AND g.performance_ratio IS NOT NULL
+            AND g.end_date BETWEEN %(oldest)s AND %(latest)s
+        WHERE a.id = ANY(%(ids)s)
+        GROUP BY a.id, a.departure_date
+    )
+    SELECT s.assignment_id, s.date, s.day_number, s.avg_weight_g::float8, s.population, s.lifecycle_stage_id,
+           s.temp_c::float8, s.mortality_count, s.sources ->> 'temp', since.departure_date
+    FROM since JOIN {ActualDailyAssignmentState._meta.db_table} s ON s.assignment_id = since.id AND s.date >= since.day
+    ORDER BY s.assignment_id, s.date"""
+
+
 def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
     """The stored days of each of ``active`` from its ``since`` day on, oldest first, as plain tuples; without the
     assignments that depart the day after their latest state or hold no fish then."""
@@ -182,16 +235,21 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
             "mortality_count", "temp_source", "assignment__departure_date",
         )
     )
+    return _active_rows(row for row in rows if row[1] >= since[row[0]])
+
+
+def _active_rows(rows) -> dict[int, list[tuple]]:
+    """(assignment, date, day number, weight, population, stage, °C, deaths, temperature source, departure) rows,
+    ordered by assignment and date, as the projection reads them, by assignment; only the active assignments."""
     out: dict[int, list[tuple]] = defaultdict(list)
     departs: dict[int, dt.date | None] = {}
     for a, day, number, weight, population, stage, temp, deaths, temp_source, departure in rows:
-        if day >= since[a]:
-            out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
-            departs[a] = departure
+        out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
+        departs[a] = departure
     return {a: days for a, days in out.items() if _active(days, departs[a])}
 
 
-def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
+def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date], departures) -> dict[int, list[tuple]]:
     """``_recent_rows`` from the computed rows, rounded as the saver stores them."""
     out = {
         a: [
@@ -201,7 +259,6 @@ def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date]) -> dic
         ]
         for a, day in since.items()
     }
-    departures = dict(BatchContainerAssignment.objects.filter(pk__in=list(out)).values_list("id", "departure_date"))
     return {a: days for a, days in out.items() if days and _active(days, departures.get(a))}
 
 
@@ -226,6 +283,25 @@ def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc) -
         end_date=end_date, degree_days=degree_days, ratio=ratio, end_weight_g=end_weight_g,
         scenario_growth=scenario_tgc * degree_days / 1000.0,
     )
+
+
+def _projections_replace(batch_id: int, rows: list[ProjectionRow]) -> None:
+    """The batch's projections replaced by ``rows``: one round trip on PostgreSQL (delete and insert sent
+    together), the ORM elsewhere."""
+    if connection.vendor != "postgresql" or not rows:
+        ProjectionRow.objects.filter(batch_id=batch_id).delete()
+        ProjectionRow.objects.bulk_create(rows)
+        return
+    fields = [f for f in ProjectionRow._meta.concrete_fields if not f.primary_key]
+    values = [[f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields] for row in rows]
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = ProjectionRow._meta.db_table
+    statements = [
+        f"DELETE FROM {table} WHERE batch_id = %s",
+        f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) VALUES {', '.join([one] * len(rows))}",
+    ]
+    with connection.cursor() as cursor:
+        fetch_sets(cursor, statements, [batch_id, *(v for row in values for v in row)], results=False)
 
 
 def _series(projection: Projection) -> dict:
