@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.utils import timezone
 
 from apps.forecast.engine.estimates import MortalityEstimate
 from apps.forecast.engine.summary import (
@@ -72,16 +73,24 @@ def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None) -> 
             **weekly_totals(crossings, today=today, weeks=weeks)}
 
 
+def covering_activities(kinds=tuple(ACTIVITY_TYPES)):
+    """The open planned activities that cover crossings of ``kinds`` (harvest: HARVEST, sea transfer: TRANSFER)."""
+    return PlannedActivity.objects.filter(
+        activity_type__in=[ACTIVITY_TYPES[k] for k in kinds], status__in=PlannedActivity.OPEN_STATUSES
+    )
+
+
+def crossing_flag_today(date: dt.date | None, *, planned: bool) -> str:
+    """``crossing_flag`` against today's date and FORECAST_PLANNING_DAYS."""
+    return crossing_flag(date, planned=planned, today=timezone.localdate(), planning_days=settings.FORECAST_PLANNING_DAYS)
+
+
 def _planned(assignment_ids: set[int]) -> set[tuple[int, str]]:
     """(assignment id, activity type) of the open harvest and transfer activities of ``assignment_ids``."""
     if not assignment_ids:
         return set()
-    return set(
-        PlannedActivity.objects.filter(
-            assignment_id__in=assignment_ids, activity_type__in=ACTIVITY_TYPES.values(),
-            status__in=PlannedActivity.OPEN_STATUSES,
-        ).values_list("assignment_id", "activity_type").distinct()
-    )
+    covering = covering_activities().filter(assignment_id__in=assignment_ids)
+    return set(covering.values_list("assignment_id", "activity_type").distinct())
 
 
 def _crossings(row: dict, planned: set[tuple[int, str]], today: dt.date) -> dict[str, dict | None]:

@@ -144,3 +144,19 @@ def test_a_crossing_needs_planning_up_to_the_last_day_of_the_window():
     assert crossing_flag(days(91), planned=True, today=TODAY, planning_days=90) == PLANNED
     assert crossing_flag(None, planned=False, today=TODAY, planning_days=90) == PROJECTED
     assert iso_week(dt.date(2027, 1, 1)) == "2026-W53"
+
+
+@pytest.mark.django_db
+def test_the_admin_shows_the_flags_and_the_farms_summary_by_week(salmon, admin_client):
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    tank = AssignmentFactory()
+    row = projection(tank, harvest=today + dt.timedelta(days=1), sea=today + dt.timedelta(days=200), population=1000)
+    Projection.objects.filter(pk=row.pk).update(as_of_date=today)
+    changelist = admin_client.get(reverse("admin:forecast_projection_changelist")).content.decode()
+    assert "NEEDS_PLANNING" in changelist and "PROJECTED" in changelist
+    page = admin_client.get(reverse("admin:forecast_projection_summary"), {"site": tank.container.site_id})
+    body = page.content.decode()
+    assert page.status_code == 200 and iso_week(today) in body
+    assert "1,000" in body and "5.0 (4.0–6.2)" in body  # 1,000 fish at 5 kg: 5 t, its band 4 … 6.25 t
