@@ -7,7 +7,8 @@ Generates the faroe preset (seed 1) with today's date when the database holds no
 every batch to today when its projections are older than today (the summary flags crossings against today, so
 the farm must be as of today). Requests go through Django's whole stack in-process (middleware, session login,
 DRF, GZipMiddleware), as bench/growth_read.py does. Prints p50 and p95 of ``--repeat`` requests per case, the
-queries per request and the body bytes.
+queries per request and the body bytes; for comparison, the largest batch's projection, which reads the series
+the summary leaves alone.
 """
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def main() -> None:
         ("farm, all sites", "/api/v1/forecast/summary/"),
         (f"farm, one site (id {busiest_site})", f"/api/v1/forecast/summary/?site={busiest_site}"),
         (f"batch {largest_batch} forecast-summary", f"/api/v1/batch/batches/{largest_batch}/forecast-summary/"),
+        # for comparison: the same batch's projection, which reads and expands the stored series
+        (f"batch {largest_batch} projection (series)", f"/api/v1/batch/batches/{largest_batch}/projection/"),
     ]
     for name, url in cases:
         timed_get(client, url, 3)  # warm the connection and caches
