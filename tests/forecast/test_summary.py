@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from apps.forecast.engine.summary import NEEDS_PLANNING, PLANNED, PROJECTED, crossing_flag, iso_week
+from apps.forecast.engine.summary import NEEDS_PLANNING, PLANNED, PROJECTED, crossing_flag, iso_week, weekly_totals
 from apps.forecast.models import Projection
 from apps.forecast.summary import forecast_summary_for_batch, forecast_summary_for_farm
 from apps.infrastructure.models import Site
@@ -160,3 +162,31 @@ def test_the_admin_shows_the_flags_and_the_farms_summary_by_week(salmon, admin_c
     body = page.content.decode()
     assert page.status_code == 200 and iso_week(today) in body
     assert "1,000" in body and "5.0 (4.0–6.2)" in body  # 1,000 fish at 5 kg: 5 t, its band 4 … 6.25 t
+
+
+crossing_bodies = st.builds(
+    lambda offset, fish, kg, needs: {
+        "date": days(offset), "flag": NEEDS_PLANNING if needs else PROJECTED,
+        "population": {"p10": fish[0], "p50": fish[0] + fish[1], "p90": fish[0] + fish[1] + fish[2]},
+        "biomass_kg": {"p10": kg[0] / 10, "p50": (kg[0] + kg[1]) / 10, "p90": (kg[0] + kg[1] + kg[2]) / 10},
+    },
+    st.integers(-30, 400), st.tuples(*[st.integers(0, 10**6)] * 3), st.tuples(*[st.integers(0, 10**8)] * 3), st.booleans(),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(crossings=st.lists(st.tuples(st.sampled_from(["harvest", "sea_transfer"]), crossing_bodies), max_size=30),
+       weeks=st.integers(1, 60))
+def test_every_crossing_counts_once_in_the_week_of_its_p50_date(crossings, weeks):
+    body = weekly_totals(crossings, today=TODAY, weeks=weeks)
+    monday = dt.date(2026, 11, 30)
+    for kind in ("harvest", "sea_transfer"):
+        buckets = [(w["start_date"], w["start_date"] + dt.timedelta(days=6), w[kind]) for w in body["weeks"]]
+        buckets.append((dt.date.min, monday - dt.timedelta(days=1), body["overdue"][kind]))
+        for first, last, got in buckets:
+            inside = [c for k, c in crossings if k == kind and first <= c["date"] <= last]
+            assert got["assignments"] == len(inside)
+            assert got["needs_planning"] == sum(c["flag"] == NEEDS_PLANNING for c in inside)
+            for q in ("p10", "p50", "p90"):
+                assert got["population"][q] == sum(c["population"][q] for c in inside)
+                assert got["biomass_kg"][q] == round(sum(c["biomass_kg"][q] for c in inside), 1)
