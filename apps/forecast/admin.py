@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -52,7 +53,10 @@ class ProjectionAdmin(admin.ModelAdmin):
         return [summary, *super().get_urls()]
 
     def summary_view(self, request):
-        """The farm's harvests and sea transfers by ISO week (``?site=<id>``: one site)."""
+        """The farm's harvests and sea transfers by ISO week (``?site=<id>``: one site), for those who may view
+        projections."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         sites = list(Site.objects.order_by("name").values_list("id", "name"))
         site = request.GET.get("site", "")
         site_id = int(site) if site.isdigit() and int(site) in dict(sites) else None

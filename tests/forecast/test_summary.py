@@ -190,3 +190,11 @@ def test_every_crossing_counts_once_in_the_week_of_its_p50_date(crossings, weeks
             for q in ("p10", "p50", "p90"):
                 assert got["population"][q] == sum(c["population"][q] for c in inside)
                 assert got["biomass_kg"][q] == round(sum(c["biomass_kg"][q] for c in inside), 1)
+
+
+@pytest.mark.django_db
+def test_a_staff_user_without_a_role_may_not_see_the_admins_summary(client, django_user_model):
+    from django.urls import reverse
+
+    client.force_login(django_user_model.objects.create_user("staff", password="pw-long-enough", is_staff=True))
+    assert client.get(reverse("admin:forecast_projection_summary")).status_code == 403
