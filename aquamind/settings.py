@@ -287,3 +287,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 # latest state; harvest dates are when the projected weight reaches the target weight
 FORECAST_MAX_HORIZON_DAYS = env_int("FORECAST_MAX_HORIZON_DAYS", 400, minimum=0)
 FORECAST_HARVEST_WEIGHT_G = env_float("FORECAST_HARVEST_WEIGHT_G", 5000.0, minimum=1.0)
+# fish in a freshwater site's containers get a sea-transfer date: when the projected weight reaches this
+FORECAST_SEA_TRANSFER_WEIGHT_G = env_float("FORECAST_SEA_TRANSFER_WEIGHT_G", 150.0, minimum=1.0)
+# the forecast summary: a crossing inside this many days without an open planned activity needs planning; the
+# farm's summary covers this many ISO weeks
+FORECAST_PLANNING_DAYS = env_int("FORECAST_PLANNING_DAYS", 90, minimum=0)
+FORECAST_SUMMARY_WEEKS = env_int("FORECAST_SUMMARY_WEEKS", 26, minimum=1)

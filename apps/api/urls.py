@@ -4,6 +4,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.api.views import crud
 from apps.api.views.batches import BatchViewSet
+from apps.api.views.forecast import ForecastSummaryView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
 
 router = SimpleRouter()
@@ -37,6 +38,7 @@ for prefix, viewset in ROUTES:
 urlpatterns = [
     path("", ApiRootView.as_view(routes=[(prefix, prefix.split("/")[-1]) for prefix, _ in ROUTES]), name="api-root"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("forecast/summary/", ForecastSummaryView.as_view(), name="forecast-summary"),
     *router.urls,
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]

@@ -17,7 +17,8 @@ SEGMENT_FIELDS = (
 PROJECTION_FIELDS = (
     "assignment_id", "as_of_date", "first_date", "days", "performance_ratio", "performance_sd", "performance_source",
     "temp_bias_c", "start_population", "mortality_daily_rate", "mortality_rel_sd", "mortality_source",
-    "target_weight_g", "harvest_date", "harvest_date_p10", "harvest_date_p90", "series", "computed_at",
+    "target_weight_g", "harvest_date", "harvest_date_p10", "harvest_date_p90", "sea_transfer_target_g",
+    "sea_transfer_date", "sea_transfer_date_p10", "sea_transfer_date_p90", "series", "computed_at",
 )
 
 

@@ -1,6 +1,7 @@
 """Batches: CRUD plus the recompute, pin and growth-data actions (docs/api.md)."""
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -17,6 +18,7 @@ from apps.batch.growth_data import combined_growth_columns, growth_data_etag
 from apps.batch.models import Batch, RecomputeMarker
 from apps.batch.selectors import combined_growth_data, recompute_status
 from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
+from apps.forecast.summary import forecast_summary_for_batch
 
 from .base import DomainViewSet
 
@@ -34,6 +36,7 @@ class BatchViewSet(DomainViewSet):
         "combined_growth_data": Role.VIEWER,
         "growth_segments": Role.VIEWER,
         "projection": Role.VIEWER,
+        "forecast_summary": Role.VIEWER,
     }
 
     @extend_schema(
@@ -141,6 +144,18 @@ class BatchViewSet(DomainViewSet):
         query.is_valid(raise_exception=True)
         body = projection_for_batch(batch_id=batch.pk, **query.validated_data)
         return Response(fc.BatchProjectionSerializer(body).data)
+
+    @extend_schema(
+        responses={200: fc.BatchForecastSummarySerializer},
+        summary="Projected harvest and sea transfer per active assignment, with planning flags",
+    )
+    @action(detail=True, methods=["get"], url_path="forecast-summary", filterset_class=None, pagination_class=None)
+    def forecast_summary(self, request, pk=None):
+        """Each active assignment's projected harvest and (in fresh water) sea transfer: dates with their P10-P90
+        range, weight, fish and biomass, and PLANNED / NEEDS_PLANNING / PROJECTED (docs/forecast.md "Summary")."""
+        batch = self.get_object()
+        body = forecast_summary_for_batch(batch_id=batch.pk, today=timezone.localdate())
+        return Response(fc.BatchForecastSummarySerializer(body).data)
 
 
 def _etags(header: str) -> set[str]:

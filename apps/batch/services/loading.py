@@ -31,6 +31,7 @@ from apps.batch.services.reach import TEMPERATURE_REACH_DAYS
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
+from apps.infrastructure.models import Site
 from apps.inventory.models import FeedingEvent
 
 ONE_DAY = dt.timedelta(days=1)
@@ -50,6 +51,8 @@ class AssignmentRecord:
     placement_count: int | None
     placement_weight_g: float | None
     departure_date: dt.date | None = None
+    site_id: int | None = None  # the container's site, for the forecast (its kind: fresh water or sea)
+    freshwater: bool = False
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,8 @@ def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
             "departure_date",
             "placement_count",
             "placement_avg_weight_g",
+            "container__site_id",
+            "container__site__kind",
         )
     )
     return [
@@ -143,8 +148,10 @@ def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
             placement_count=count,
             placement_weight_g=float(weight) if weight is not None else None,
             departure_date=departure,
+            site_id=site_id,
+            freshwater=site_kind == Site.Kind.FRESHWATER,
         )
-        for pk, container_id, stage_id, start, departure, count, weight in rows
+        for pk, container_id, stage_id, start, departure, count, weight, site_id, site_kind in rows
     ]
 
 

@@ -335,6 +335,10 @@ _RULES: dict[str, Rule] | None = None
 # Columns a recompute reads that no change can make matter, with the reason (the coverage test reads this).
 IGNORED = {
     "batch.Batch.batch_number": "only named in error messages",
+    # the states do not depend on where a container is; the projections pick a change up at the batch's next
+    # recompute, the nightly catch-up at the latest (docs/forecast.md "Sea transfer")
+    "infrastructure.Container.site_id": "read for the forecast only (the site fallback, the sea transfer)",
+    "infrastructure.Site.kind": "read for the forecast only (fresh water gets a sea-transfer date)",
 }
 
 

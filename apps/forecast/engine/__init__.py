@@ -11,6 +11,7 @@ from apps.forecast.engine.estimates import (
     temperature_bias,
 )
 from apps.forecast.engine.projection import (
+    Crossing,
     Projection,
     ProjectionStart,
     population_and_biomass,
@@ -20,6 +21,7 @@ from apps.forecast.engine.projection import (
 from apps.forecast.engine.segments import DayRow, Segment, segments_compute
 
 __all__ = [
+    "Crossing",
     "DayRow",
     "MortalityEstimate",
     "Performance",

@@ -2,7 +2,8 @@
 
 - **Growth performance**: the realised / scenario TGC ratio of recent segments, degree-day weighted (so the
   sampling errors of the weighings in between cancel out, as they do in one long segment) and halved in weight
-  every ``RATIO_HALF_LIFE_DAYS`` of age. Fallback chain: the assignment's segments, the batch's, then 1.0.
+  every ``RATIO_HALF_LIFE_DAYS`` of age. Fallback chain: the assignment's segments, the batch's, the site's (the
+  segments of every batch in the site's containers), then 1.0.
 - **Temperature bias**: the mean of measured minus profile °C over the last 14 days, clamped to ±2 °C.
 - **Mortality**: the daily death rate of the last 30 days of states, else the scenario model's.
 
@@ -53,7 +54,7 @@ class Performance:
 
     ratio: float
     sd: float
-    source: str  # "fit", "assignment", "batch" or "default"
+    source: str  # "fit", "assignment", "batch", "site" or "default"
     segments: int
     level_var: float = 0.0
     level_ratio_cov: float = 0.0
@@ -154,15 +155,25 @@ class MortalityEstimate:
 
 
 def performance_estimate(
-    *, as_of: dt.date, own: Sequence[SegmentEvidence], batch: Sequence[SegmentEvidence]
+    *,
+    as_of: dt.date,
+    own: Sequence[SegmentEvidence],
+    batch: Sequence[SegmentEvidence],
+    site: Sequence[SegmentEvidence] = (),
 ) -> Performance:
-    """Growth performance (realised / scenario TGC) for the days after ``as_of``, from segments ending by then."""
-    for source, evidence in (("assignment", own), ("batch", batch)):
+    """Growth performance (realised / scenario TGC) for the days after ``as_of``, from segments ending by then:
+    the first of the assignment's, the batch's and the site's segments with enough degree-days, else 1.0."""
+    for source, evidence in (("assignment", own), ("batch", batch), ("site", site)):
         found = _weighted_ratio(as_of, evidence)
         if found is not None:
             ratio, sd, n = found
             return Performance(ratio=ratio, sd=sd, source=source, segments=n)
     return Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="default", segments=0)
+
+
+def performance_evidence_enough(as_of: dt.date, evidence: Sequence[SegmentEvidence]) -> bool:
+    """Whether ``evidence`` gives a ratio (else ``performance_estimate`` falls through to the next level)."""
+    return _weighted_ratio(as_of, evidence) is not None
 
 
 def _weighted_ratio(as_of: dt.date, evidence: Sequence[SegmentEvidence]):

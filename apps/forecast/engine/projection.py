@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -42,11 +43,24 @@ class ProjectionStart:
     stage_id: int
 
 
+@dataclass(frozen=True)
+class Crossing:
+    """When a projection's weight reaches a threshold: ``date`` the first day the P50 weight does (``early``:
+    the P90 weight, ``late``: the P10 weight; None beyond the horizon), the start date when the fish already
+    weigh it; ``weight_g`` the P10/P50/P90 weights of the day ``date`` (of the first projected day when it is the
+    start date), None when the P50 weight never reaches it."""
+
+    date: dt.date | None
+    early: dt.date | None
+    late: dt.date | None
+    weight_g: tuple[float, float, float] | None
+
+
 @dataclass
 class Projection:
-    """Daily quantiles from ``first_date`` (= start + 1 day) on, one entry a day. Harvest dates are the first day
-    the P50 (early: P90, late: P10) weight reaches the target; None beyond the horizon; the start date when the
-    fish already weigh the target."""
+    """Daily quantiles from ``first_date`` (= start + 1 day) on, one entry a day. Harvest dates are the
+    ``Crossing`` of the target weight; ``sea_transfer`` the crossing of the sea-transfer weight (None when not
+    asked for: the fish are not in fresh water)."""
 
     first_date: dt.date
     weight_g: dict[str, list[float]] = field(default_factory=dict)  # keys p10, p50, p90
@@ -56,6 +70,8 @@ class Projection:
     harvest_date: dt.date | None = None
     harvest_date_early: dt.date | None = None
     harvest_date_late: dt.date | None = None
+    harvest: Crossing | None = None
+    sea_transfer: Crossing | None = None
 
     @property
     def days(self) -> int:
@@ -72,12 +88,14 @@ def project(
     mortality: MortalityEstimate | None,
     target_weight_g: float,
     profile_c: list[float] | None = None,
+    sea_transfer_weight_g: float | None = None,
 ) -> Projection:
     """The banded projection for ``horizon_days`` days after ``start`` (none when the horizon is 0 or less).
 
     Population and biomass are filled when ``mortality`` is given (else left to ``population_and_biomass``, as
     the stored projection does on read). ``profile_c``: the profile's °C from day number ``start.day_number + 1``
-    on, at least ``horizon_days`` of them (default: looked up here)."""
+    on, at least ``horizon_days`` of them (default: looked up here). ``sea_transfer_weight_g``: also find when
+    the fish reach this weight (``Projection.sea_transfer``)."""
     out = Projection(first_date=start.date + dt.timedelta(days=1))
     rules = stage_rules(params, (start.stage_id,))
     c, max_g, next_id = rules[start.stage_id]
@@ -116,10 +134,33 @@ def project(
     out.weight_g = weights
     if mortality is not None:
         population_and_biomass(out, start.population, mortality)
-    out.harvest_date = _first_reaching(start, weights["p50"], target_weight_g)
-    out.harvest_date_early = _first_reaching(start, weights["p90"], target_weight_g)
-    out.harvest_date_late = _first_reaching(start, weights["p10"], target_weight_g)
+    out.harvest = crossing(start, weights, target_weight_g)
+    out.harvest_date, out.harvest_date_early, out.harvest_date_late = out.harvest.date, out.harvest.early, out.harvest.late
+    if sea_transfer_weight_g is not None:
+        out.sea_transfer = crossing(start, weights, sea_transfer_weight_g)
     return out
+
+
+def crossing(start: ProjectionStart, weights: dict[str, list[float]], target_g: float) -> Crossing:
+    """The ``Crossing`` of ``target_g`` by a projection's daily weights (as ``project`` makes them).
+
+    P50 and P90 never fall (the cube root only grows; the spread only widens) and P10 <= P50 <= P90, so the P50
+    day is a bisection, the P90 day one before it and the P10 day a scan from it: a few steps, not three passes
+    over the horizon."""
+    p10, p50, p90 = weights["p10"], weights["p50"], weights["p90"]
+    if start.weight_g >= target_g:
+        return Crossing(start.date, start.date, start.date, (p10[0], p50[0], p90[0]) if p50 else None)
+    i50 = bisect_left(p50, target_g)
+    if i50 == len(p50):
+        return Crossing(None, _date(start, bisect_left(p90, target_g), len(p90)), None, None)
+    i90 = bisect_left(p90, target_g, 0, i50 + 1)
+    i10 = next((i for i in range(i50, len(p10)) if p10[i] >= target_g), None)
+    late = _date(start, i10, len(p10)) if i10 is not None else None
+    return Crossing(_date(start, i50, len(p50)), _date(start, i90, len(p90)), late, (p10[i50], p50[i50], p90[i50]))
+
+
+def _date(start: ProjectionStart, index: int, days: int) -> dt.date | None:
+    return start.date + dt.timedelta(days=index + 1) if index < days else None
 
 
 def profile_temperatures(profile: tuple[tuple[int, float], ...], first_day_number: int, days: int) -> list[float]:
@@ -136,24 +177,41 @@ def population_and_biomass(projection: Projection, population: float, mortality:
 
 
 def _population(population: float, mortality: MortalityEstimate, days: int) -> dict[str, list[float]]:
+    rates = _death_rates(mortality)
+    return {key: [population * (1 - r) ** d for d in range(1, days + 1)] for key, r in rates.items()}
+
+
+def population_on(population: float, mortality: MortalityEstimate, days: int) -> dict[str, float]:
+    """The P10/P50/P90 population ``days`` days after the start (as ``population_and_biomass`` has it that day)."""
+    return {key: population * (1 - r) ** days for key, r in _death_rates(mortality).items()}
+
+
+def _death_rates(mortality: MortalityEstimate) -> dict[str, float]:
     rate = mortality.daily_rate
-    rates = {
+    return {
         "p10": min(1.0, rate * (1 + Z90 * mortality.rel_sd)),
         "p50": rate,
         "p90": rate * max(0.0, 1 - Z90 * mortality.rel_sd),
     }
-    return {key: [population * (1 - r) ** d for d in range(1, days + 1)] for key, r in rates.items()}
 
 
 def _biomass(weights: dict[str, list[float]], population: dict[str, list[float]]) -> dict[str, list[float]]:
     out = {"p10": [], "p50": [], "p90": []}
     for w10, w50, w90, n10, n50, n90 in zip(*weights.values(), *population.values()):
-        b50 = n50 * w50 / 1000.0
-        log_sd = math.hypot(_log_half_width(w10, w90), _log_half_width(n10, n90))
+        b10, b50, b90 = biomass_quantiles((w10, w50, w90), (n10, n50, n90))
         out["p50"].append(b50)
-        out["p10"].append(b50 * math.exp(-Z90 * log_sd))
-        out["p90"].append(b50 * math.exp(Z90 * log_sd))
+        out["p10"].append(b10)
+        out["p90"].append(b90)
     return out
+
+
+def biomass_quantiles(weight_g: Sequence[float], population: Sequence[float]) -> tuple[float, float, float]:
+    """P10/P50/P90 biomass (kg) of one day from its P10/P50/P90 weights and populations: P50 x P50, the two
+    spreads combined in log space (independent)."""
+    (w10, w50, w90), (n10, n50, n90) = weight_g, population
+    b50 = n50 * w50 / 1000.0
+    log_sd = math.hypot(_log_half_width(w10, w90), _log_half_width(n10, n90))
+    return b50 * math.exp(-Z90 * log_sd), b50, b50 * math.exp(Z90 * log_sd)
 
 
 def _log_half_width(low: float, high: float) -> float:

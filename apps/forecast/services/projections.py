@@ -35,6 +35,8 @@ from apps.forecast.engine.estimates import (
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
+from apps.forecast.services.crossings import crossing_fields
+from apps.forecast.services.site_evidence import site_evidence_if_needed
 from aquamind.db import fetch_sets
 
 if TYPE_CHECKING:
@@ -75,33 +77,41 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
         return 0
     target = settings.FORECAST_HARVEST_WEIGHT_G
     horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (data.scenario_end - latest).days))
-    prior = batch_prior(as_of=latest, batch=pooled)  # every candidate's as-of date is the latest day
+    records = {a.id: a for a in candidates}
+    sites = site_evidence_if_needed(assignments=candidates, batch=pooled, as_of=latest, since=oldest)
+    priors: dict[int | None, Performance] = {}  # by site (every candidate's as-of date is the latest day)
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
         if day_number not in profiles:
             profiles[day_number] = profile_temperatures(data.params.profile, day_number + 1, horizon)
+        record = records[assignment_id]
+        if record.site_id not in priors:
+            priors[record.site_id] = batch_prior(as_of=latest, batch=pooled, site=sites.get(record.site_id, ()))
+        sea_transfer_g = settings.FORECAST_SEA_TRANSFER_WEIGHT_G if record.freshwater else None
         projection, assumptions = assignment_projection(
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
-            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number], prior=prior,
+            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
+            site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g, prior=priors[record.site_id],
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
     return len(new)
 
 
-def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence]) -> Performance:
-    """The batch's performance as the prior of an assignment's growth fit (its sd at least PRIOR_SD_MIN), from the
-    segments ending in the FIT_WINDOW_DAYS days up to ``as_of``."""
+def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence], site=()) -> Performance:
+    """The batch's performance, else the site's, as the prior of an assignment's growth fit (its sd at least
+    PRIOR_SD_MIN), from the segments ending in the FIT_WINDOW_DAYS days up to ``as_of``."""
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
-    prior = performance_estimate(as_of=as_of, own=[], batch=[e for e in batch if e.end_date >= oldest])
+    recent = lambda evidence: [e for e in evidence if e.end_date >= oldest]  # noqa: E731
+    prior = performance_estimate(as_of=as_of, own=[], batch=recent(batch), site=recent(site))
     return Performance(ratio=prior.ratio, sd=max(prior.sd, PRIOR_SD_MIN), source=prior.source, segments=prior.segments)
 
 
 def assignment_projection(
     *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
-    prior: Performance | None = None,
+    prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None,
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -109,20 +119,22 @@ def assignment_projection(
 
     Only segments ending in the last FIT_WINDOW_DAYS days count. With a weighing in the window, the level (today's weight) and the ratio come from the growth fit of this
     assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
-    assignment's, batch's or default performance. ``prior``: ``batch_prior`` of ``batch`` as of the latest row's
-    date, when the caller has it."""
+    assignment's, batch's, site's (``site``: the segments of the site's batches) or default performance.
+    ``sea_transfer_weight_g``: also find the sea-transfer crossing (fish in fresh water). ``prior``: ``batch_prior``
+    of ``batch`` and ``site`` as of the latest row's date, when the caller has it."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
     own = [e for e in own if e.end_date >= oldest]
     batch = [e for e in batch if e.end_date >= oldest]
+    site = [e for e in site if e.end_date >= oldest]
     if prior is None:
-        prior = batch_prior(as_of=as_of, batch=batch)
+        prior = batch_prior(as_of=as_of, batch=batch, site=site)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
     if fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
         performance, weight_g = fit.performance, fit.level**3
     else:
-        performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch), last[2]
+        performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch, site=site), last[2]
     recent = [r for r in rows if r[7] == "measured" and (as_of - r[0]).days < BIAS_DAYS]
     planned = profile_temperatures(params.profile, recent[0][1], recent[-1][1] - recent[0][1] + 1) if recent else []
     bias = temperature_bias(measured_minus_profile_c=[r[5] - planned[r[1] - recent[0][1]] for r in recent])
@@ -137,7 +149,7 @@ def assignment_projection(
     start = ProjectionStart(date=as_of, day_number=last[1], weight_g=weight_g, population=last[3], stage_id=stage)
     projection = project(
         start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
-        mortality=None, target_weight_g=target_weight_g, profile_c=profile_c,
+        mortality=None, target_weight_g=target_weight_g, profile_c=profile_c, sea_transfer_weight_g=sea_transfer_weight_g,
     )
     assumptions = {
         "as_of_date": as_of,
@@ -149,6 +161,7 @@ def assignment_projection(
         "mortality_daily_rate": mortality.daily_rate,
         "mortality_rel_sd": mortality.rel_sd,
         "mortality_source": mortality.source,
+        "sea_transfer_target_g": sea_transfer_weight_g,
     }
     return projection, assumptions
 
@@ -336,6 +349,7 @@ def _projection_row(batch_id, assignment_id, projection: Projection, assumptions
         harvest_date=projection.harvest_date,
         harvest_date_p10=projection.harvest_date_early,
         harvest_date_p90=projection.harvest_date_late,
+        **crossing_fields(projection, sea_transfer_target_g=assumptions["sea_transfer_target_g"]),
         series=_series(projection),
         computed_at=computed_at,
     )
