@@ -156,3 +156,38 @@ def test_the_filters_select_by_batch_type_status_container_and_due_date(operator
     assert ids(date_from=str(today() + dt.timedelta(days=3))) == [b]
     assert ids(date_to=str(today() + dt.timedelta(days=3))) == [a]
     assert errors_by_field(operator.get(URL, {"overdue": "yes"})) == {"overdue": "invalid"}
+
+
+TEMPLATES = "/api/v1/planning/templates/"
+
+
+def test_managers_write_templates_and_operators_read_them(client_as, salmon):
+    body = {"name": "sea transfer", "activity_type": "TRANSFER", "trigger": "WEIGHT_THRESHOLD", "weight_g": 90, "lead_days": 14}
+    assert client_as("operator").post(TEMPLATES, body, format="json").status_code == 403
+    response = client_as("manager").post(TEMPLATES, body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["weight_g"] == "90.00" and response.json()["is_active"] is True
+    assert client_as("operator").get(TEMPLATES, {"trigger": "WEIGHT_THRESHOLD"}).json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "body, field, code",
+    [
+        ({"trigger": "WEIGHT_THRESHOLD"}, "weight_g", "required"),
+        ({"trigger": "STAGE_TRANSITION"}, "to_stage", "required"),
+        ({"trigger": "STAGE_TRANSITION", "weight_g": 90}, "to_stage", "required"),
+        ({"trigger": "WEIGHT_THRESHOLD", "weight_g": 90, "lead_days": 400}, "lead_days", "max_value"),
+        ({"trigger": "WEIGHT_THRESHOLD", "weight_g": 0}, "weight_g", "min_value"),
+    ],
+)
+def test_a_template_without_its_triggers_value_is_refused(manager, salmon, body, field, code):
+    response = manager.post(TEMPLATES, {"name": "t", "activity_type": "SAMPLING", **body}, format="json")
+    assert errors_by_field(response) == {field: code}
+
+
+def test_a_templates_stage_belongs_to_its_species(manager, salmon):
+    from tests.factories import SpeciesFactory, stage
+
+    trout = SpeciesFactory(name="Rainbow trout")
+    body = {"name": "t", "activity_type": "SAMPLING", "trigger": "STAGE_TRANSITION", "to_stage": stage("Adult").pk, "species": trout.pk}
+    assert errors_by_field(manager.post(TEMPLATES, body, format="json")) == {"to_stage": "other_species"}

@@ -26,6 +26,11 @@ FIELDS_BY_TYPE = {
     Type.VACCINATION: set(TREATMENT_FIELDS),
     Type.TREATMENT: set(TREATMENT_FIELDS),
 }
+REQUIRED_BY_TYPE = {
+    Type.TRANSFER: ["transferred_count"],
+    Type.SAMPLING: ["sample_size", "avg_weight_g"],
+    Type.TREATMENT: ["treatment_type"],
+}
 EVENT_FIELDS = {name for names in FIELDS_BY_TYPE.values() for name in names}
 
 
@@ -63,6 +68,9 @@ class _CompleteBody(serializers.Serializer):
         allowed = FIELDS_BY_TYPE.get(activity.activity_type, set())
         for name in sorted(EVENT_FIELDS & set(attrs) - allowed):
             fail(name, f"Does not apply to completing a {activity.activity_type}.", "not_applicable")
+        for name in REQUIRED_BY_TYPE.get(activity.activity_type, []):
+            if name not in attrs:
+                fail(name, f"Completing a {activity.activity_type} records it: {name} is needed.", "required")
         if "container" in attrs and "dest_assignment" in attrs:
             fail("dest_assignment", "Give the destination container or an existing assignment, not both.", "not_applicable")
         return attrs
