@@ -20,7 +20,8 @@ def _error(field: str, message: str, code: str) -> ValidationError:
 def planned_activity_validate(activity: PlannedActivity, *, stored: PlannedActivity | None) -> None:
     """``activity`` as it will be saved; ``stored`` the saved version (None for a new one)."""
     _status_validate(activity, stored)
-    _place_validate(activity)
+    if stored is None or stored.status in PlannedActivity.OPEN_STATUSES:  # a final one's place no longer changes
+        _place_validate(activity)
 
 
 def _status_validate(activity: PlannedActivity, stored: PlannedActivity | None) -> None:

@@ -112,6 +112,15 @@ def test_completing_a_transfer_records_it_into_a_new_assignment_of_the_destinati
     assert response.json()["transfer"] == transfer.pk and response.json()["variance_days"] == 2
 
 
+def test_a_template_transfer_without_a_destination_takes_the_one_given_at_completion(operator, tank):
+    pen = ContainerFactory()
+    activity = planned(tank, "TRANSFER")  # as a template plans it: no destination yet
+    response = complete(operator, activity, completed_date=str(ago(10)), transferred_count=100, container=pen.pk)
+    assert response.status_code == 200, response.json()
+    assert response.json()["container"] == pen.pk == TransferAction.objects.get().dest_assignment.container_id
+    assert operator.patch(f"{URL}{activity.pk}/", {"notes": "went well"}, format="json").status_code == 200
+
+
 def test_a_completed_transfer_moves_the_states_of_source_and_destination(operator, tank):
     """4,000 alive and 5 dead in handling leave the tank on the transfer day and arrive in the pen; after the
     workers' recompute, the stored states equal a full recompute of the batch."""

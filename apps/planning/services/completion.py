@@ -44,6 +44,8 @@ def planned_activity_complete(
         activity.completed_date = completed_date
         activity.completed_by = user
         activity.transfer, activity.growth_sample, activity.treatment = recorded.transfer, recorded.growth_sample, recorded.treatment
+        if recorded.transfer is not None:  # where the fish went, whatever the plan said
+            activity.container_id = recorded.transfer.dest_assignment.container_id
         if notes:
             activity.notes = f"{activity.notes}\n{notes}" if activity.notes else notes
         activity.save()

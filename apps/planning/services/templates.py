@@ -34,7 +34,7 @@ def planned_activities_from_templates(*, batch_id: int) -> int:
     new, moved = [], []
     for projection in projections:
         for template in templates:
-            due = _due_date(template, projection)
+            due = template_due_date(template, projection)
             if due is None:
                 continue
             activity = existing.get((template.pk, projection["assignment_id"]))
@@ -64,7 +64,7 @@ def _projections(batch_id: int) -> list[dict]:
     )
 
 
-def _due_date(template: ActivityTemplate, projection: dict) -> dt.date | None:
+def template_due_date(template: ActivityTemplate, projection: dict) -> dt.date | None:
     """The crossing's day minus the lead days, or None when the template does not apply or nothing crosses."""
     if template.species_id is not None and template.species_id != projection["batch__species_id"]:
         return None
