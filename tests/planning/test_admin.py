@@ -45,3 +45,11 @@ def test_the_admin_refuses_to_set_an_activity_completed(staff_client, tank):
     assert response.status_code == 302
     activity.refresh_from_db()
     assert (activity.status, activity.follows_projection) == ("IN_PROGRESS", False)
+
+
+def test_the_admin_refuses_a_weight_template_without_its_weight(staff_client, salmon):
+    form = {"name": "sample", "activity_type": "SAMPLING", "trigger": "WEIGHT_THRESHOLD", "weight_g": "", "lead_days": 0, "is_active": "on", "notes": ""}
+    response = staff_client.post(reverse("admin:planning_activitytemplate_add"), form)
+    assert response.status_code == 200 and response.context["adminform"].form.errors
+    response = staff_client.post(reverse("admin:planning_activitytemplate_add"), {**form, "weight_g": "500"})
+    assert response.status_code == 302

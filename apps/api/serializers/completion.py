@@ -3,6 +3,7 @@
 so it obeys exactly the rules it would obey recorded directly; its errors name the fields of this body."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import serializers
 
@@ -14,7 +15,6 @@ from . import fields
 from .batch import AssignmentSerializer
 from .common import MAX_ID, fail
 from .events import GrowthSampleSerializer, TransferSerializer, TreatmentSerializer
-from .planning import event_save
 
 Type = PlannedActivity.Type
 TRANSFER_FIELDS = ["transferred_count", "mortality_during_transfer", "measured_avg_weight_g", "selection_method"]
@@ -112,6 +112,23 @@ ActivityCompleteSerializer = serializers.SerializerMetaclass(
 )
 
 
+def event_errors(error, renames: dict[str, str]) -> serializers.ValidationError:
+    """An event serializer's (or recording service's) error with its fields named as the complete body names them."""
+    detail = error.detail if isinstance(error, serializers.ValidationError) else serializers.as_serializer_error(error)
+    if not isinstance(detail, dict):
+        detail = {"non_field_errors": detail}
+    return serializers.ValidationError({renames.get(k, k): v for k, v in detail.items()})
+
+
+def event_save(serializer: serializers.Serializer, renames: dict[str, str]):
+    """Validate and save one event through its endpoint's serializer, its errors renamed."""
+    try:
+        serializer.is_valid(raise_exception=True)
+        return serializer.save()
+    except (serializers.ValidationError, DjangoValidationError) as error:
+        raise event_errors(error, renames) from error
+
+
 def _pick(raw: dict, names: list[str]) -> dict:
     return {k: raw[k] for k in names if k in raw}
 
@@ -139,6 +156,8 @@ def _departure(assignment, day, context) -> None:
 
 def _transfer(activity: PlannedActivity, raw: dict, day, context) -> Recorded:
     source = activity.assignment
+    if source is None:
+        fail("assignment", "A transfer needs the assignment the fish leave (its source).", "required")
     dest_id = raw.get("dest_assignment")
     if dest_id is None:
         container = raw.get("container", activity.container_id)

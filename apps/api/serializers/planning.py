@@ -1,7 +1,6 @@
 """Planned activities, their completion and the templates that plan them (docs/planning.md)."""
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -91,19 +90,3 @@ class ActivityTemplateSerializer(ModelSerializer):
                 fail(field, "The stage belongs to another species than the template's.", "other_species")
         return attrs
 
-
-def event_errors(error, renames: dict[str, str]) -> serializers.ValidationError:
-    """An event serializer's (or recording service's) error with its fields named as the complete body names them."""
-    detail = error.detail if isinstance(error, serializers.ValidationError) else serializers.as_serializer_error(error)
-    if not isinstance(detail, dict):
-        detail = {"non_field_errors": detail}
-    return serializers.ValidationError({renames.get(k, k): v for k, v in detail.items()})
-
-
-def event_save(serializer: serializers.Serializer, renames: dict[str, str]):
-    """Validate and save one event through its endpoint's serializer, its errors renamed."""
-    try:
-        serializer.is_valid(raise_exception=True)
-        return serializer.save()
-    except (serializers.ValidationError, DjangoValidationError) as error:
-        raise event_errors(error, renames) from error
