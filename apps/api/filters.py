@@ -29,6 +29,8 @@ from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import FeedingEvent
+from apps.planning.models import ActivityTemplate, PlannedActivity
+from apps.planning.selectors import overdue_q
 from apps.scenario.models import Scenario, TemperatureProfileDay, TGCModel
 
 MAX_ID = 2**63 - 1
@@ -223,3 +225,31 @@ ScenarioFilter = filterset(
 )
 TGCModelFilter = filterset(TGCModel, ids={"profile": "profile_id"})
 ProfileDayFilter = filterset(TemperatureProfileDay, ids={"profile": "profile_id"})
+
+
+class PlannedActivityFilter(FilterSet):
+    """``container``: the activity's container or its assignment's; ``date_from``/``date_to``: the due date;
+    ``overdue``: open and due before today (``false``: the others)."""
+
+    batch = IdFilter(field_name="batch_id")
+    assignment = IdFilter(field_name="assignment_id")
+    container = IdFilter(method="in_container")
+    template = IdFilter(field_name="template_id")
+    date_from = DateFilter(field_name="due_date", lookup_expr="gte", label="due on or after")
+    date_to = DateFilter(field_name="due_date", lookup_expr="lte", label="due on or before")
+    overdue = BooleanFilter(method="is_overdue", label="open and due before today")
+
+    class Meta:
+        model = PlannedActivity
+        fields = ["status", "activity_type"]
+
+    def in_container(self, queryset, name, value):
+        return queryset.filter(Q(container_id=value) | Q(assignment__container_id=value))
+
+    def is_overdue(self, queryset, name, value):
+        return queryset.filter(overdue_q()) if value else queryset.exclude(overdue_q())
+
+
+ActivityTemplateFilter = filterset(
+    ActivityTemplate, ids={"species": "species_id", "stage": "stage_id"}, fields=["activity_type", "trigger", "is_active"]
+)

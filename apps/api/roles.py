@@ -1,7 +1,7 @@
 """The roles' Django model permissions, so that a staff user's role means the same in the admin as in the API
 (docs/api.md, Roles): every role views everything, and writes a model from the role its API viewset's
-``write_role`` names on. Kept in step on every ``migrate`` (``post_migrate``), which also recreates the groups
-after a database flush."""
+``write_role`` names on (deletes from the role its ``action_roles`` names for ``destroy``, when that is higher).
+Kept in step on every ``migrate`` (``post_migrate``), which also recreates the groups after a database flush."""
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from apps.api.permissions import Role
 
-PROJECT_APPS = ("infrastructure", "batch", "health", "inventory", "environmental", "scenario")
+PROJECT_APPS = ("infrastructure", "batch", "health", "inventory", "environmental", "scenario", "planning")
 # Models the admin writes that have no viewset of their own: rows the API writes nested in their parent's
 # body, and the failed recomputes the admin's replay action stamps. Computed rows (daily states, markers,
 # runs, heartbeats) are in neither: read-only for everyone but superusers.
@@ -22,16 +22,17 @@ WRITE_ROLES_WITHOUT_VIEWSET = {
 WRITES = ("add", "change", "delete")
 
 
-def write_roles() -> dict[tuple[str, str], Role]:
-    """(app label, model name) → the least role that may write it."""
+def write_roles() -> dict[tuple[str, str], dict[str, Role]]:
+    """(app label, model name) → {write: the least role that may do it} for add, change and delete."""
     from apps.api.urls import ROUTES
 
-    roles = dict(WRITE_ROLES_WITHOUT_VIEWSET)
+    roles = {key: dict.fromkeys(WRITES, role) for key, role in WRITE_ROLES_WITHOUT_VIEWSET.items()}
     for _, viewset in ROUTES:
         role = getattr(viewset, "write_role", None)  # None: a read-only viewset
         if role is not None:
             meta = viewset.queryset.model._meta
-            roles[(meta.app_label, meta.model_name)] = role
+            delete = max(role, getattr(viewset, "action_roles", {}).get("destroy", role))
+            roles[(meta.app_label, meta.model_name)] = {"add": role, "change": role, "delete": delete}
     return roles
 
 
@@ -41,7 +42,7 @@ def role_permissions() -> dict[Role, set[tuple[str, str]]]:
     writes = write_roles()
     return {
         role: views
-        | {(app, f"{action}_{model}") for (app, model), least in writes.items() if role >= least for action in WRITES}
+        | {(app, f"{action}_{model}") for (app, model), least in writes.items() for action in WRITES if role >= least[action]}
         for role in Role
     }
 

@@ -6,6 +6,7 @@ from apps.api.views import crud
 from apps.api.views.batches import BatchViewSet
 from apps.api.views.forecast import ForecastSummaryView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
+from apps.api.views.planning import ActivityTemplateViewSet, PlannedActivityViewSet
 
 router = SimpleRouter()
 ROUTES = [
@@ -31,6 +32,8 @@ ROUTES = [
     ("scenario/tgc-models", crud.TGCModelViewSet),
     ("scenario/mortality-models", crud.MortalityModelViewSet),
     ("scenario/fcr-models", crud.FCRModelViewSet),
+    ("planning/activities", PlannedActivityViewSet),
+    ("planning/templates", ActivityTemplateViewSet),
 ]
 for prefix, viewset in ROUTES:
     router.register(prefix, viewset, basename=prefix.split("/")[-1])

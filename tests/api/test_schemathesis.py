@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from apps.api.urls import router
 from apps.batch.services.recompute import batch_recompute
 from apps.inventory.models import Feed
+from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.scenario.models import FCRModel
 from tests.api.conftest import FIGURES, day
 from tests.factories import FeedingEventFactory, GrowthSampleFactory, MortalityEventFactory, TreatmentFactory, reading
@@ -63,6 +64,9 @@ DATA_RULE_CODES = frozenset(
         "required_with", "same_assignment", "unique", "duplicate_sample", "out_of_range", "outside_range",
         # dates: the schema has no way to state the earliest date (1990-01-01) or the planning horizon
         "too_early", "beyond_horizon", "excludes_readings",
+        # planned activities: rules on the stored activity (its type, its status, its assignment's container)
+        "final", "invalid_transition", "use_complete_action", "not_applicable", "same_container", "other_container",
+        "no_assignment", "departed",
     }
 )  # fmt: skip
 
@@ -121,6 +125,8 @@ def stored_rows(farm):
     TreatmentFactory(assignment=farm.source, treatment_date=day(13))
     reading(farm.source.container, dt.datetime(2024, 1, 5, 8, tzinfo=dt.timezone.utc), 7.9)
     FCRModel.objects.create(name="FCR 1.1")
+    PlannedActivity.objects.create(activity_type="SAMPLING", batch=farm.batch, assignment=farm.dest, due_date=day(40))
+    ActivityTemplate.objects.create(name="weigh at 500 g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=500)
     batch_recompute(batch_id=farm.batch.pk, today=dt.date(2024, 3, 1))
 
 

@@ -53,7 +53,7 @@ def test_the_api_root_lists_the_endpoints(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
     body = client.get("/api/v1/").json()
     assert body["endpoints"]["batch/growth-samples"].endswith("/api/v1/batch/growth-samples/")
-    assert len(body["endpoints"]) == 22 and body["schema"].endswith("/api/schema/")
+    assert len(body["endpoints"]) == 24 and body["schema"].endswith("/api/schema/")
     for url in body["endpoints"].values():
         assert client.get(url).status_code == 200
 

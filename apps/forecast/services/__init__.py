@@ -18,6 +18,7 @@ from apps.forecast.services.projections import (
     segment_evidence,
 )
 from apps.forecast.services.segments import SEGMENT_COLUMNS, growth_segments_refresh, segments_refresh
+from apps.planning.services.templates import planned_activities_from_templates
 
 if TYPE_CHECKING:
     from apps.batch.services.loading import BatchData
@@ -42,6 +43,7 @@ def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed
     new segments and rows from memory, as stored (rounded), instead of reading them back."""
     written = segments_refresh(data, writes, computed_at)
     projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written))
+    planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
 
 
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
