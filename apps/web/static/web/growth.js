@@ -173,7 +173,7 @@
   function tooltip(params, metric, m, byDate, weekly) {
     if (!params.length) return "";
     const date = new Date(params[0].axisValue).toISOString().slice(0, 10), i = data.batch_totals.date.indexOf(date), t = data.batch_totals;
-    const lines = [`<b>${weekly && i >= 0 ? "Week " + t.iso_week[i] + " (to " + day(date) + ")" : day(date)}</b>`];
+    const lines = [`<b>${weekly && i >= 0 ? `Week ${t.iso_week[i]} (${day(t.first_date[i])} – ${day(date)})` : day(date)}</b>`];
     for (const p of params) {
       if (p.seriesId === "anchors" || p.value === undefined) continue;
       const v = p.value[1], unit = {temp: "°C", mortality: "deaths", feed: "kg feed", fcr: ""}[p.seriesId] ?? m.unit;
