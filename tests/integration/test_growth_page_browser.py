@@ -253,3 +253,79 @@ def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(live_server
     assert drawn["xMax"] > timezone.localdate().isoformat()  # the x axis runs on past today
     assert "Forecast from the state of" in browser.find_element("id", "forecast-note").text
     screenshot("forecast")
+
+
+@pytest.fixture
+def pen(drain, django_user_model):
+    """A pen holding a batch placed 60 days ago, after another batch that left it 100 days ago; both computed
+    by a real worker. Returns (the current assignment, the past one)."""
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory, ScenarioFactory, temperature_parameter
+
+    start = timezone.localdate() - dt.timedelta(days=59)
+    earlier = ScenarioFactory(batch__start_date=start - dt.timedelta(days=200))
+    past = AssignmentFactory(batch=earlier.batch, assignment_date=earlier.batch.start_date, departure_date=start - dt.timedelta(days=100))
+    held = AssignmentFactory(batch=ScenarioFactory(batch__start_date=start).batch, container=past.container, assignment_date=start)
+    temperature_parameter()
+    drain()
+    user = django_user_model.objects.create_user("farmer", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="operator")[0])
+    return held, past
+
+
+def fill_sample(browser, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    Select(form.find_element("name", "assignment")).select_by_value(str(assignment_id))
+    browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), day.isoformat())
+    for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
+        field = form.find_element("name", name)
+        field.clear()
+        field.send_keys(value)
+    form.find_element("css selector", "button[type=submit]").click()
+
+
+def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(live_server, browser, pen, screenshot):
+    from apps.environmental.models import EnvironmentalReading
+
+    held, past = pen
+    log_in(browser, f"{live_server.url}/")  # the overview links the container to its page
+    browser.find_element("link text", held.container.name).click()
+    assert browser.current_url == f"{live_server.url}/containers/{held.container_id}/"
+    before = wait_for(browser, lambda d: (c := chart(d)) and c["actual"] and c)
+    assert before["actual"] == 60 and before["xMin"] == held.assignment_date.isoformat()  # the held batch's own days
+    assert held.batch.batch_number in browser.find_element("id", "current").text
+    history = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "#history tr[data-assignment]")]
+    assert history == [held.pk, past.pk]
+    assert len(browser.find_elements("css selector", "#recent tbody tr")) == 7
+    screenshot("container")
+
+    form = browser.find_element("id", "form-sample")
+    day = held.assignment_date + dt.timedelta(days=20)
+    fill_sample(browser, form, assignment_id=held.pk, day=day, weight="0")
+    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
+    api_says = api_session(live_server).post(
+        f"{live_server.url}/api/v1/batch/growth-samples/",
+        json={"assignment": held.pk, "sample_date": day.isoformat(), "sample_size": 30, "avg_weight_g": "0"},
+        timeout=30,
+    )
+    assert api_says.status_code == 400
+    assert refused == "Not saved. " + " ".join(f"Average weight (g): {e['detail']}" for e in api_says.json()["errors"])
+    assert not GrowthSample.objects.filter(assignment=held).exists()
+    screenshot("container-bad-weight")
+
+    fill_sample(browser, form, assignment_id=held.pk, day=day, weight="170.00")
+    wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
+    # the chart reloads at once (the sample's dot), then follows the worker's recompute (the line moves)
+    after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["weights"] != before["weights"] and c)
+    assert after["weights"][20] == 170 and after["actual"] == before["actual"]
+    assert ActualDailyAssignmentState.objects.get(assignment=held, date=day).avg_weight_g == 170
+    screenshot("container-sample-saved")
+
+    reading = browser.find_element("id", "form-temperature")  # a reading belongs to the chosen assignment's container
+    browser.execute_script("arguments[0].value = arguments[1]", reading.find_element("name", "reading_time"), f"{day.isoformat()}T08:00")
+    reading.find_element("name", "value").send_keys("9.25")
+    reading.find_element("css selector", "button[type=submit]").click()
+    wait_for(browser, lambda d: "saved" in reading.find_element("css selector", ".result").text)
+    assert EnvironmentalReading.objects.get(value=9.25).container_id == held.container_id

@@ -14,6 +14,12 @@ def num(value, digits=0):
     return f"{float(value):,.{int(digits)}f}"
 
 
+@register.filter
+def words(value):
+    """A stored code in words: ``growth_sample`` → "growth sample"; None → ""."""
+    return str(value).replace("_", " ") if value else ""
+
+
 CELLS = (
     ("fish", 0), ("avg_weight_g", 1), ("biomass_kg", 0), ("density_kg_m3", 1), (None, 0),
     ("mortality_7d_pct", 2), ("mortality_30d_pct", 2), ("fcr_30d", 2),
