@@ -1,4 +1,4 @@
-"""The growth analysis page in a real headless Chromium, against the live server, with a real worker: the
+"""The growth analysis and container pages in a real headless Chromium, against the live server, with a real worker: the
 series are drawn with the expected number of points, the chart zooms, switches to a log scale and drills down
 to a container's own days, a growth sample added through the API or the page's form moves the actual line
 after the worker's recompute (the page polls every 3 s), and a bad weight in the form shows the API's
@@ -100,6 +100,32 @@ def api_session(live_server) -> requests.Session:
     return api
 
 
+def fill_sample(browser, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    Select(form.find_element("name", "assignment")).select_by_value(str(assignment_id))
+    browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), day.isoformat())
+    for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
+        field = form.find_element("name", name)
+        field.clear()
+        field.send_keys(value)
+    form.find_element("css selector", "button[type=submit]").click()
+
+
+def assert_refused_as_the_api_refuses(browser, live_server, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
+    """The sample form shows, for a bad weight, the API's own sentences for the same sample."""
+    fill_sample(browser, form, assignment_id=assignment_id, day=day, weight=weight)
+    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
+    api_says = api_session(live_server).post(
+        f"{live_server.url}/api/v1/batch/growth-samples/",
+        json={"assignment": assignment_id, "sample_date": day.isoformat(), "sample_size": 30, "avg_weight_g": weight},
+        timeout=30,
+    )
+    assert api_says.status_code == 400
+    details = [e["detail"] for e in api_says.json()["errors"]]
+    assert details and refused == "Not saved. " + " ".join(f"Average weight (g): {d}" for d in details)
+
+
 def test_the_page_draws_the_series_and_follows_a_sample_added_through_the_api(live_server, browser, farm, screenshot):
     scenario, source, _ = farm
     batch_id = scenario.batch_id
@@ -165,37 +191,17 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
 def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
     live_server, browser, farm, screenshot
 ):
-    from selenium.webdriver.support.ui import Select
-
     scenario, source, _ = farm
     before = open_growth_page(browser, live_server, scenario.batch_id)
     form = browser.find_element("id", "form-sample")
     sample_day = START + dt.timedelta(days=22)
 
-    def fill(weight: str):
-        Select(form.find_element("name", "assignment")).select_by_value(str(source.pk))
-        browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), sample_day.isoformat())
-        for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
-            field = form.find_element("name", name)
-            field.clear()
-            field.send_keys(value)
-        form.find_element("css selector", "button[type=submit]").click()
-
-    fill("-5")
-    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
-    api_says = api_session(live_server).post(
-        f"{live_server.url}/api/v1/batch/growth-samples/",
-        json={"assignment": source.pk, "sample_date": sample_day.isoformat(), "sample_size": 30, "avg_weight_g": "-5"},
-        timeout=30,
-    )
-    assert api_says.status_code == 400
-    details = [e["detail"] for e in api_says.json()["errors"]]
-    assert details and refused == "Not saved. " + " ".join(f"Average weight (g): {d}" for d in details)
+    assert_refused_as_the_api_refuses(browser, live_server, form, assignment_id=source.pk, day=sample_day, weight="-5")
     assert "invalid" in form.find_element("name", "avg_weight_g").get_attribute("class")
     assert not GrowthSample.objects.filter(assignment=source, sample_date=sample_day).exists()
     screenshot("bad-weight")
 
-    fill("160.00")
+    fill_sample(browser, form, assignment_id=source.pk, day=sample_day, weight="160.00")
     wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
     after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c)
     assert after["weights"] != before["weights"]
@@ -274,18 +280,6 @@ def pen(drain, django_user_model):
     return held, past
 
 
-def fill_sample(browser, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
-    from selenium.webdriver.support.ui import Select
-
-    Select(form.find_element("name", "assignment")).select_by_value(str(assignment_id))
-    browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), day.isoformat())
-    for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
-        field = form.find_element("name", name)
-        field.clear()
-        field.send_keys(value)
-    form.find_element("css selector", "button[type=submit]").click()
-
-
 def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(live_server, browser, pen, screenshot):
     from apps.environmental.models import EnvironmentalReading
 
@@ -303,15 +297,7 @@ def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_throu
 
     form = browser.find_element("id", "form-sample")
     day = held.assignment_date + dt.timedelta(days=20)
-    fill_sample(browser, form, assignment_id=held.pk, day=day, weight="0")
-    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
-    api_says = api_session(live_server).post(
-        f"{live_server.url}/api/v1/batch/growth-samples/",
-        json={"assignment": held.pk, "sample_date": day.isoformat(), "sample_size": 30, "avg_weight_g": "0"},
-        timeout=30,
-    )
-    assert api_says.status_code == 400
-    assert refused == "Not saved. " + " ".join(f"Average weight (g): {e['detail']}" for e in api_says.json()["errors"])
+    assert_refused_as_the_api_refuses(browser, live_server, form, assignment_id=held.pk, day=day, weight="0")
     assert not GrowthSample.objects.filter(assignment=held).exists()
     screenshot("container-bad-weight")
 

@@ -29,12 +29,6 @@ def pen(salmon):
     return container, held, past
 
 
-@pytest.fixture
-def user_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
-    return client
-
-
 def test_the_detail_holds_the_current_assignment_its_recent_days_and_the_history(pen, django_assert_num_queries):
     container, held, past = pen
     with django_assert_num_queries(7):

@@ -23,12 +23,6 @@ def farm(salmon):
     return scenario, source, dest, transfer
 
 
-@pytest.fixture
-def user_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
-    return client
-
-
 def url(batch_id):
     return f"/api/v1/batch/batches/{batch_id}/combined-growth-data/"
 
@@ -225,3 +219,12 @@ def test_the_chart_data_carries_the_live_forecast_and_a_new_sample_moves_it(user
 def test_a_batch_without_fish_today_has_no_forecast(user_client, farm):
     scenario, _, _, _ = farm
     assert user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()["forecast"] is None
+
+
+def test_the_weekly_projection_is_the_daily_one_on_each_weeks_last_day(user_client, farm):
+    daily = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}).json()["scenario"]["projection"]
+    weekly = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()["scenario"]["projection"]
+    sundays = [d for d in daily["date"] if dt.date.fromisoformat(d).isoweekday() == 7]
+    assert weekly["date"] == list(dict.fromkeys([daily["date"][0], *sundays, daily["date"][-1]]))
+    for name in ("day_number", "avg_weight_g", "population", "biomass_kg"):
+        assert weekly[name] == [daily[name][daily["date"].index(d)] for d in weekly["date"]]
