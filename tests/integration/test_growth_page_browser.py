@@ -187,6 +187,17 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
     assert drilled["actual"] == ActualDailyAssignmentState.objects.filter(assignment=source).count() == 29
     screenshot("drill-down")
 
+    Select(browser.find_element("id", "granularity")).select_by_value("weekly")  # the container's ISO weeks
+    days = ActualDailyAssignmentState.objects.filter(assignment=source).values_list("date", flat=True)
+    weeks = wait_for(browser, lambda d: (c := chart(d))["actual"] < drilled["actual"] and c)
+    assert weeks["actual"] == len({day.isocalendar()[:2] for day in days}) and weeks["xMin"] == source.assignment_date.isoformat()
+    tip = browser.execute_script(  # the axis tooltip of the second week, as ECharts would ask for it
+        "const d = window.aquamindChart.data.batch_totals.date[1];"
+        "return window.aquamindChart.chart.getOption().tooltip[0].formatter("
+        "[{axisValue: d, seriesId: 'actual', seriesName: 'Actual', value: [d, 100], marker: ''}]);"
+    )
+    assert tip.startswith("<b>Week 2024-W02 (8 Jan 2024 – 14 Jan 2024)</b>"), tip
+
 
 def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
     live_server, browser, farm, screenshot
