@@ -14,6 +14,8 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from aquamind.times import farm_time
+
 
 def _check_database() -> dict:
     with connection.cursor() as cursor:
@@ -70,6 +72,7 @@ def _check_verification() -> dict:
         "ok": True,
         "degraded": run.rows_differing > 0,
         "last_run": run.finished_at.isoformat(),
+        "last_run_farm_time": farm_time(run.finished_at),  # for a person reading the JSON
         "batches_checked": run.batches_checked,
         "rows_checked": run.rows_checked,
         "rows_differing": run.rows_differing,

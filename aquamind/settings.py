@@ -106,7 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# The farm's time zone: its calendar days (daily states, temperature means) and every time shown to people
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+FORMAT_MODULE_PATH = ["aquamind.formats"]  # times shown as "1 Dec 2026, 13:05 WET" (aquamind/times.py)
 USE_I18N = False
 USE_TZ = True
 

@@ -1,7 +1,7 @@
 """Growth page read path: combined-growth-data for the faroe farm's largest batch, the overview page, and
 the bytes an idle open growth page costs per poll.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aquamind_webapp .venv/bin/python bench/growth_read.py [--repeat 100]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aquamind_webapp .venv/bin/python bench/growth_read.py [--repeat 100] [--only weekly]
 
 The database must hold the faroe preset with its daily states (``generate_demo_data --preset faroe --seed 1``,
 then ``recompute_recent_daily_states --all --sync``). Requests go through Django's whole stack in-process
@@ -49,6 +49,7 @@ def wire_bytes(response) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--only", default="", help="run only the cases whose name contains this (e.g. 'columnar, weekly')")
     args = parser.parse_args()
     django_setup()
     from django.contrib.auth import get_user_model
@@ -81,13 +82,15 @@ def main() -> None:
         ("columnar, daily, include_states", "?shape=columnar&include_states=true"),
         ("columnar, daily, largest container", f"?shape=columnar&assignment_id={biggest}"),
     ]  # fmt: skip
-    for name, query in cases:
+    for name, query in [c for c in cases if args.only in c[0]]:
         timed_get(client, base + query, 3)  # warm the connection and caches
         seconds, zipped = timed_get(client, base + query, args.repeat)
         raw = plain.get(base + query)
         assert zipped["Content-Encoding"] == "gzip"
         print(f"{name:<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
               f"{len(raw.content):>11,} {len(zipped.content):>11,}")
+    if args.only:
+        return
     timed_get(client, "/", 3)
     seconds, page = timed_get(client, "/", args.repeat)
     print(f"{'overview page /':<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "

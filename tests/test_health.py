@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from apps.batch.models import RecomputeMarker, VerificationRun
+from aquamind.times import farm_time
 from tests.factories import AssignmentFactory
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,8 +68,9 @@ def test_parked_work_or_a_repairing_verification_makes_it_degraded_but_200(admin
         details={"differences": [{"batch_id": assignment.batch_id}], "skipped": {}},
     )
     _, body = health()
-    assert body["verification"] | {"last_run": None} == {
-        "ok": True, "degraded": True, "last_run": None, "batches_checked": 1, "rows_checked": 10,
+    assert body["verification"]["last_run_farm_time"] == farm_time(now)  # "1 Dec 2026, 13:05 UTC"
+    assert body["verification"] | {"last_run": None, "last_run_farm_time": None} == {
+        "ok": True, "degraded": True, "last_run": None, "last_run_farm_time": None, "batches_checked": 1, "rows_checked": 10,
         "rows_differing": 4, "rows_repaired": 4, "batches_differing": [assignment.batch_id],
     }
     if all(body[name]["ok"] for name in CHECKS):

@@ -85,7 +85,7 @@ class LifeCycleStageAdmin(admin.ModelAdmin):
 
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
-    list_display = ["batch_number", "species", "status", "start_date", "pinned_scenario", "last_recompute_error_code"]
+    list_display = ["batch_number", "species", "status", "start_date", "pinned_scenario", "last_recompute_success_at", "last_recompute_error_code"]
     list_filter = ["status", "species", "start_date"]
     search_fields = ["batch_number"]
     readonly_fields = ERROR_FIELDS
@@ -177,7 +177,7 @@ class MortalityEventAdmin(RecordedAdmin):
 
 @admin.register(ActualDailyAssignmentState)
 class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
-    list_display = ["date", "assignment", "day_number", "lifecycle_stage", "avg_weight_g", "population", "biomass_kg", "temp_c", "observed_fcr", "anchor_type"]
+    list_display = ["date", "assignment", "day_number", "lifecycle_stage", "avg_weight_g", "population", "biomass_kg", "temp_c", "observed_fcr", "anchor_type", "last_computed_at"]
     list_filter = ["batch", container_filter("container"), "anchor_type", "date"]
     search_fields = ["batch__batch_number", "container__name"]
     list_select_related = ["assignment__container__site", "lifecycle_stage"]

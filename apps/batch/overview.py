@@ -72,6 +72,7 @@ class ContainerRow:
     label: str
     site: str
     site_id: int
+    container_id: int
     container: str
     batch_id: int
     batch_number: str
@@ -98,7 +99,7 @@ class Overview:
     batches: list[BatchRow]
 
 
-def _recompute_word(batch: Batch, pending: int) -> str:
+def recompute_word(batch: Batch, pending: int) -> str:
     if batch.last_recompute_error_code:
         return f"error: {batch.last_recompute_error_code}"
     if pending:
@@ -117,13 +118,32 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
         .select_related("container__site", "batch__species", "lifecycle_stage")
         .order_by("container__site__name", "container__name", "id")
     )  # 1
+    figures = assignment_figures(assignments, today=today)  # 2-4
+    pending = dict(RecomputeMarker.objects.values("batch_id").order_by().annotate(n=Count("id")).values_list("batch_id", "n"))  # 5
+    rows = [_container_row(a, figures[a.pk], today, pending.get(a.batch_id, 0)) for a in assignments]
+    rows = [r for r in rows if _matches(r, search) and (not site_id or r.site_id == site_id)]
+    batches = _batches(rows, {a.batch_id: a.batch for a in assignments}, today)
+    if not search and not site_id:
+        held = {b.batch.pk for b in batches}
+        batches += [
+            BatchRow(batch=b, containers=0, figures=Figures(), days_since_sample=None, recompute=recompute_word(b, pending.get(b.pk, 0)))
+            for b in Batch.objects.exclude(pk__in=held).select_related("species")
+        ]  # 6
+    batches.sort(key=lambda b: b.batch.batch_number)
+    return Overview(today=today, sites=_by_site(rows), batches=batches)
+
+
+def assignment_figures(assignments: list[BatchContainerAssignment], *, today: dt.date) -> dict[int, Figures]:
+    """Each assignment's figures from its stored states (the latest state, the last 7 and 30 days up to
+    ``today``) and its last sample, keyed by assignment id. Three queries, and a fourth when an assignment has
+    no state in the last 30 days. ``assignments`` come with their containers."""
     ids = [a.pk for a in assignments]
     figures: dict[int, Figures] = {a.pk: Figures(volume_m3=float(a.container.volume_m3) if a.container.volume_m3 else None) for a in assignments}
     week, month = today - dt.timedelta(days=7), today - dt.timedelta(days=30)
-    recent = list(_latest_states(ids, since=month).values_list("assignment_id", "date", "population", "biomass_kg"))  # 2
+    recent = list(_latest_states(ids, since=month).values_list("assignment_id", "date", "population", "biomass_kg"))
     missing = set(ids) - {r[0] for r in recent}  # no state in the last 30 days (rare: a stale recompute)
     older = _latest_states(sorted(missing)).values_list("assignment_id", "date", "population", "biomass_kg") if missing else []
-    for aid, day, fish, biomass in [*recent, *older]:  # 2b, only for those
+    for aid, day, fish, biomass in [*recent, *older]:
         f = figures[aid]
         f.state_date, f.fish, f.biomass_kg = day, fish, float(biomass)
     windows = (
@@ -134,7 +154,7 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
             fcr_feed=Sum("feed_kg", filter=Q(observed_fcr__gt=0)),
             gain=Sum(Case(When(observed_fcr__gt=0, then=F("feed_kg") / F("observed_fcr")), output_field=DecimalField())),
         )
-    )  # 3
+    )
     for w in windows:
         f = figures[w["assignment_id"]]
         f.deaths_7d, f.deaths_30d = w["d7"] or 0, w["d30"] or 0
@@ -142,20 +162,9 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
         f.gain_30d_kg = float(w["gain"] or 0)
     for aid, last in GrowthSample.objects.filter(assignment_id__in=ids).values("assignment_id").order_by().annotate(
         last=Max("sample_date")
-    ).values_list("assignment_id", "last"):  # 4
+    ).values_list("assignment_id", "last"):
         figures[aid].last_sample = last
-    pending = dict(RecomputeMarker.objects.values("batch_id").order_by().annotate(n=Count("id")).values_list("batch_id", "n"))  # 5
-    rows = [_container_row(a, figures[a.pk], today, pending.get(a.batch_id, 0)) for a in assignments]
-    rows = [r for r in rows if _matches(r, search) and (not site_id or r.site_id == site_id)]
-    batches = _batches(rows, {a.batch_id: a.batch for a in assignments}, today)
-    if not search and not site_id:
-        held = {b.batch.pk for b in batches}
-        batches += [
-            BatchRow(batch=b, containers=0, figures=Figures(), days_since_sample=None, recompute=_recompute_word(b, pending.get(b.pk, 0)))
-            for b in Batch.objects.exclude(pk__in=held).select_related("species")
-        ]  # 6
-    batches.sort(key=lambda b: b.batch.batch_number)
-    return Overview(today=today, sites=_by_site(rows), batches=batches)
+    return figures
 
 
 def _latest_states(ids: list[int], since: dt.date | None = None):
@@ -174,9 +183,9 @@ def _latest_states(ids: list[int], since: dt.date | None = None):
 def _container_row(a: BatchContainerAssignment, f: Figures, today: dt.date, pending: int) -> ContainerRow:
     return ContainerRow(
         assignment_id=a.pk, label=assignment_label(a.container.name, a.container.site.name, a.assignment_date, a.departure_date),
-        site=a.container.site.name, site_id=a.container.site_id, container=a.container.name, batch_id=a.batch_id,
+        site=a.container.site.name, site_id=a.container.site_id, container_id=a.container_id, container=a.container.name, batch_id=a.batch_id,
         batch_number=a.batch.batch_number, stage=a.lifecycle_stage.name, figures=f,
-        days_since_sample=f.days_since_sample(today), recompute=_recompute_word(a.batch, pending),
+        days_since_sample=f.days_since_sample(today), recompute=recompute_word(a.batch, pending),
     )
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F, Min, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
 
 from apps.batch.models import (
@@ -24,10 +24,12 @@ from aquamind.errors import RecomputeError
 
 
 def recompute_status(*, batch: Batch) -> dict:
-    pending = RecomputeMarker.objects.filter(batch_id=batch.pk).aggregate(oldest=Min("created_at"))
+    pending = RecomputeMarker.objects.filter(batch_id=batch.pk).aggregate(
+        n=Count("id"), parked=Count("id", filter=Q(parked_at__isnull=False)), oldest=Min("created_at")
+    )
     return {
-        "pending_markers": RecomputeMarker.objects.filter(batch_id=batch.pk).count(),
-        "parked_markers": RecomputeMarker.objects.filter(batch_id=batch.pk, parked_at__isnull=False).count(),
+        "pending_markers": pending["n"],
+        "parked_markers": pending["parked"],
         "oldest_pending_at": pending["oldest"],
         "last_success_at": batch.last_recompute_success_at,
         "last_error_code": batch.last_recompute_error_code or None,

@@ -3,11 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from apps.batch.container_detail import container_detail
 from apps.batch.models import Batch, MortalityEvent
 from apps.batch.overview import farm_overview
 from apps.batch.selectors import recompute_status
 from apps.environmental.models import EnvironmentalParameter
-from apps.infrastructure.models import Site
+from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
 from aquamind.domain import TEMPERATURE_CODE
 
@@ -35,20 +36,43 @@ def batch_list(request):
     return render(request, "web/batch_list.html", _overview_context(request))
 
 
+def _quick_entry_context() -> dict:
+    """What the quick-entry forms (web/quick_entry.html) need, on the batch and the container pages."""
+    temperature = EnvironmentalParameter.objects.filter(code__iexact=TEMPERATURE_CODE).values_list("pk", flat=True).first()
+    return {
+        "today": timezone.localdate(),
+        "mortality_causes": MortalityEvent.Cause.choices,
+        "feeds": Feed.objects.order_by("name"),
+        "temperature_parameter_id": temperature,
+    }
+
+
 @login_required
 def batch_growth(request, pk: int):
     batch = get_object_or_404(Batch, pk=pk)
-    temperature = EnvironmentalParameter.objects.filter(code__iexact=TEMPERATURE_CODE).values_list("pk", flat=True).first()
     return render(
         request,
         "web/batch_growth.html",
+        {"batch": batch, "status": recompute_status(batch=batch), "time_zone": settings.TIME_ZONE, **_quick_entry_context()},
+    )
+
+
+@login_required
+def container_page(request, pk: int):
+    """A container: what it holds now, its recent days and its history, the chart of its assignments (the
+    current one first) and the quick-entry forms for them."""
+    container = get_object_or_404(Container.objects.select_related("site"), pk=pk)
+    detail = container_detail(container=container, today=timezone.localdate())
+    shown = (detail.current or detail.history or [None])[0]
+    return render(
+        request,
+        "web/container.html",
         {
-            "batch": batch,
-            "status": recompute_status(batch=batch),
+            "detail": detail,
+            "shown": shown,
+            "choices": [*detail.current, *(h for h in detail.history if h.assignment.departure_date)],
+            "status": recompute_status(batch=shown.assignment.batch) if shown else None,
             "time_zone": settings.TIME_ZONE,
-            "today": timezone.localdate(),
-            "mortality_causes": MortalityEvent.Cause.choices,
-            "feeds": Feed.objects.order_by("name"),
-            "temperature_parameter_id": temperature,
+            **_quick_entry_context(),
         },
     )

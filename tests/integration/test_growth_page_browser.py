@@ -1,4 +1,4 @@
-"""The growth analysis page in a real headless Chromium, against the live server, with a real worker: the
+"""The growth analysis and container pages in a real headless Chromium, against the live server, with a real worker: the
 series are drawn with the expected number of points, the chart zooms, switches to a log scale and drills down
 to a container's own days, a growth sample added through the API or the page's form moves the actual line
 after the worker's recompute (the page polls every 3 s), and a bad weight in the form shows the API's
@@ -100,6 +100,32 @@ def api_session(live_server) -> requests.Session:
     return api
 
 
+def fill_sample(browser, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    Select(form.find_element("name", "assignment")).select_by_value(str(assignment_id))
+    browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), day.isoformat())
+    for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
+        field = form.find_element("name", name)
+        field.clear()
+        field.send_keys(value)
+    form.find_element("css selector", "button[type=submit]").click()
+
+
+def assert_refused_as_the_api_refuses(browser, live_server, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
+    """The sample form shows, for a bad weight, the API's own sentences for the same sample."""
+    fill_sample(browser, form, assignment_id=assignment_id, day=day, weight=weight)
+    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
+    api_says = api_session(live_server).post(
+        f"{live_server.url}/api/v1/batch/growth-samples/",
+        json={"assignment": assignment_id, "sample_date": day.isoformat(), "sample_size": 30, "avg_weight_g": weight},
+        timeout=30,
+    )
+    assert api_says.status_code == 400
+    details = [e["detail"] for e in api_says.json()["errors"]]
+    assert details and refused == "Not saved. " + " ".join(f"Average weight (g): {d}" for d in details)
+
+
 def test_the_page_draws_the_series_and_follows_a_sample_added_through_the_api(live_server, browser, farm, screenshot):
     scenario, source, _ = farm
     batch_id = scenario.batch_id
@@ -161,41 +187,32 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
     assert drilled["actual"] == ActualDailyAssignmentState.objects.filter(assignment=source).count() == 29
     screenshot("drill-down")
 
+    Select(browser.find_element("id", "granularity")).select_by_value("weekly")  # the container's ISO weeks
+    days = ActualDailyAssignmentState.objects.filter(assignment=source).values_list("date", flat=True)
+    weeks = wait_for(browser, lambda d: (c := chart(d))["actual"] < drilled["actual"] and c)
+    assert weeks["actual"] == len({day.isocalendar()[:2] for day in days}) and weeks["xMin"] == source.assignment_date.isoformat()
+    tip = browser.execute_script(  # the axis tooltip of the second week, as ECharts would ask for it
+        "const d = window.aquamindChart.data.batch_totals.date[1];"
+        "return window.aquamindChart.chart.getOption().tooltip[0].formatter("
+        "[{axisValue: d, seriesId: 'actual', seriesName: 'Actual', value: [d, 100], marker: ''}]);"
+    )
+    assert tip.startswith("<b>Week 2024-W02 (8 Jan 2024 – 14 Jan 2024)</b>"), tip
+
 
 def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
     live_server, browser, farm, screenshot
 ):
-    from selenium.webdriver.support.ui import Select
-
     scenario, source, _ = farm
     before = open_growth_page(browser, live_server, scenario.batch_id)
     form = browser.find_element("id", "form-sample")
     sample_day = START + dt.timedelta(days=22)
 
-    def fill(weight: str):
-        Select(form.find_element("name", "assignment")).select_by_value(str(source.pk))
-        browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), sample_day.isoformat())
-        for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
-            field = form.find_element("name", name)
-            field.clear()
-            field.send_keys(value)
-        form.find_element("css selector", "button[type=submit]").click()
-
-    fill("-5")
-    refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
-    api_says = api_session(live_server).post(
-        f"{live_server.url}/api/v1/batch/growth-samples/",
-        json={"assignment": source.pk, "sample_date": sample_day.isoformat(), "sample_size": 30, "avg_weight_g": "-5"},
-        timeout=30,
-    )
-    assert api_says.status_code == 400
-    details = [e["detail"] for e in api_says.json()["errors"]]
-    assert details and refused == "Not saved. " + " ".join(f"Average weight (g): {d}" for d in details)
+    assert_refused_as_the_api_refuses(browser, live_server, form, assignment_id=source.pk, day=sample_day, weight="-5")
     assert "invalid" in form.find_element("name", "avg_weight_g").get_attribute("class")
     assert not GrowthSample.objects.filter(assignment=source, sample_date=sample_day).exists()
     screenshot("bad-weight")
 
-    fill("160.00")
+    fill_sample(browser, form, assignment_id=source.pk, day=sample_day, weight="160.00")
     wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
     after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c)
     assert after["weights"] != before["weights"]
@@ -253,3 +270,59 @@ def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(live_server
     assert drawn["xMax"] > timezone.localdate().isoformat()  # the x axis runs on past today
     assert "Forecast from the state of" in browser.find_element("id", "forecast-note").text
     screenshot("forecast")
+
+
+@pytest.fixture
+def pen(drain, django_user_model):
+    """A pen holding a batch placed 60 days ago, after another batch that left it 100 days ago; both computed
+    by a real worker. Returns (the current assignment, the past one)."""
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory, ScenarioFactory, temperature_parameter
+
+    start = timezone.localdate() - dt.timedelta(days=59)
+    earlier = ScenarioFactory(batch__start_date=start - dt.timedelta(days=200))
+    past = AssignmentFactory(batch=earlier.batch, assignment_date=earlier.batch.start_date, departure_date=start - dt.timedelta(days=100))
+    held = AssignmentFactory(batch=ScenarioFactory(batch__start_date=start).batch, container=past.container, assignment_date=start)
+    temperature_parameter()
+    drain()
+    user = django_user_model.objects.create_user("farmer", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="operator")[0])
+    return held, past
+
+
+def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(live_server, browser, pen, screenshot):
+    from apps.environmental.models import EnvironmentalReading
+
+    held, past = pen
+    log_in(browser, f"{live_server.url}/")  # the overview links the container to its page
+    browser.find_element("link text", held.container.name).click()
+    assert browser.current_url == f"{live_server.url}/containers/{held.container_id}/"
+    before = wait_for(browser, lambda d: (c := chart(d)) and c["actual"] and c)
+    assert before["actual"] == 60 and before["xMin"] == held.assignment_date.isoformat()  # the held batch's own days
+    assert held.batch.batch_number in browser.find_element("id", "current").text
+    history = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "#history tr[data-assignment]")]
+    assert history == [held.pk, past.pk]
+    assert len(browser.find_elements("css selector", "#recent tbody tr")) == 7
+    screenshot("container")
+
+    form = browser.find_element("id", "form-sample")
+    day = held.assignment_date + dt.timedelta(days=20)
+    assert_refused_as_the_api_refuses(browser, live_server, form, assignment_id=held.pk, day=day, weight="0")
+    assert not GrowthSample.objects.filter(assignment=held).exists()
+    screenshot("container-bad-weight")
+
+    fill_sample(browser, form, assignment_id=held.pk, day=day, weight="170.00")
+    wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
+    # the chart reloads at once (the sample's dot), then follows the worker's recompute (the line moves)
+    after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["weights"] != before["weights"] and c)
+    assert after["weights"][20] == 170 and after["actual"] == before["actual"]
+    assert ActualDailyAssignmentState.objects.get(assignment=held, date=day).avg_weight_g == 170
+    screenshot("container-sample-saved")
+
+    reading = browser.find_element("id", "form-temperature")  # a reading belongs to the chosen assignment's container
+    browser.execute_script("arguments[0].value = arguments[1]", reading.find_element("name", "reading_time"), f"{day.isoformat()}T08:00")
+    reading.find_element("name", "value").send_keys("9.25")
+    reading.find_element("css selector", "button[type=submit]").click()
+    wait_for(browser, lambda d: "saved" in reading.find_element("css selector", ".result").text)
+    assert EnvironmentalReading.objects.get(value=9.25).container_id == held.container_id

@@ -1,12 +1,14 @@
 """The growth data in columns, its ETag and 304, and the display fields the chart reads."""
 import datetime as dt
+from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 
+from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.recompute import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer
-from tests.factories import GrowthSampleFactory
+from tests.factories import AssignmentFactory, FeedingEventFactory, GrowthSampleFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2024, 12, 31)
@@ -19,12 +21,6 @@ def farm(salmon):
     batch_recompute(batch_id=scenario.batch_id, today=TODAY)
     scenario.batch.refresh_from_db()
     return scenario, source, dest, transfer
-
-
-@pytest.fixture
-def user_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
-    return client
 
 
 def url(batch_id):
@@ -73,6 +69,63 @@ def test_the_columnar_weekly_totals_are_iso_week_aggregates(user_client, farm):
     assert week["mortality_count"][i] == sum(daily["mortality_count"][j] for j in days)
     assert week["feed_kg"][i] == pytest.approx(sum(daily["feed_kg"][j] for j in days), abs=0.001)
     assert weekly["actual_daily_states"] is None
+
+
+@pytest.fixture
+def two_pens(farm):
+    """The farm with a second pen of the batch alongside (placed on day 11, fed daily, weighed on day 25), so
+    weeks sum over containers, and an observed FCR on some rows and not on others."""
+    scenario, source, _, _ = farm
+    pen = AssignmentFactory(batch=scenario.batch, assignment_date=START + dt.timedelta(days=10), placement_avg_weight_g=Decimal("80.00"))
+    for day in range(10, 60):
+        FeedingEventFactory(assignment=pen, feeding_date=START + dt.timedelta(days=day), amount_kg=Decimal("9.500"))
+    for day in (5, 12, 19):
+        FeedingEventFactory(assignment=source, feeding_date=START + dt.timedelta(days=day), amount_kg=Decimal("4.000"))
+    GrowthSampleFactory(assignment=pen, sample_date=START + dt.timedelta(days=24), avg_weight_g=Decimal("101.00"))
+    batch_recompute(batch_id=scenario.batch_id, today=TODAY)
+    return scenario
+
+
+def weeks_of_the_stored_rows(batch_id, start=None, end=None) -> dict[str, dict]:
+    """The independent truth: ISO weeks of the stored daily rows, added up in Python."""
+    rows = ActualDailyAssignmentState.objects.filter(batch_id=batch_id).order_by("date")
+    weeks = defaultdict(list)
+    for r in rows:
+        if (start is None or r.date >= start) and (end is None or r.date <= end):
+            weeks["%d-W%02d" % r.date.isocalendar()[:2]].append(r)
+    out = {}
+    for week, rs in weeks.items():
+        last = max(r.date for r in rs)
+        pop = sum(r.population for r in rs)
+        gain = sum(r.feed_kg / r.observed_fcr for r in rs if r.observed_fcr)
+        out[week] = {
+            "first_date": min(r.date for r in rs).isoformat(), "date": last.isoformat(),
+            "avg_weight_g": float(sum(r.avg_weight_g * r.population for r in rs) / pop),
+            "temp_c": float(sum(r.temp_c * r.population for r in rs) / pop),
+            "population": sum(r.population for r in rs if r.date == last),
+            "biomass_kg": float(sum(r.biomass_kg for r in rs if r.date == last)),
+            "feed_kg": float(sum(r.feed_kg for r in rs)), "mortality_count": sum(r.mortality_count for r in rs),
+            "gain_kg": float(gain), "fcr": float(sum(r.feed_kg for r in rs if r.observed_fcr) / gain) if gain else None,
+            "anchor_type": max((r.anchor_type for r in rs if r.anchor_type), default=None),
+        }  # fmt: skip
+    return out
+
+
+@pytest.mark.parametrize("window", [{}, {"start_date": "2024-01-10", "end_date": "2024-02-21"}])
+def test_the_weekly_totals_are_the_iso_weeks_of_the_stored_rows(user_client, two_pens, window):
+    body = user_client.get(url(two_pens.batch_id), {"shape": "columnar", "granularity": "weekly", **window}).json()
+    week = body["batch_totals"]
+    bounds = [dt.date.fromisoformat(window[k]) if k in window else None for k in ("start_date", "end_date")]
+    truth = weeks_of_the_stored_rows(two_pens.batch_id, *bounds)
+    assert week["iso_week"] == sorted(truth) and len(truth) >= 7
+    assert any(v["fcr"] for v in truth.values()) and len({v["population"] for v in truth.values()}) > 2
+    for i, name in enumerate(week["iso_week"]):
+        expected = truth[name]
+        for key in ("first_date", "date", "population", "mortality_count", "anchor_type"):
+            assert week[key][i] == expected[key], (name, key)
+        for key, digits in (("avg_weight_g", 2), ("temp_c", 2), ("biomass_kg", 2), ("feed_kg", 3), ("gain_kg", 3), ("fcr", 3)):
+            assert week[key][i] == (None if expected[key] is None else pytest.approx(expected[key], abs=10**-digits)), (name, key)
+    assert body["date_range"] == {"start": week["first_date"][0], "end": week["date"][-1]}
 
 
 def test_the_events_mark_the_transfer_and_the_assignments_carry_labels(user_client, farm):
@@ -166,3 +219,12 @@ def test_the_chart_data_carries_the_live_forecast_and_a_new_sample_moves_it(user
 def test_a_batch_without_fish_today_has_no_forecast(user_client, farm):
     scenario, _, _, _ = farm
     assert user_client.get(url(scenario.batch_id), {"shape": "columnar"}).json()["forecast"] is None
+
+
+def test_the_weekly_projection_is_the_daily_one_on_each_weeks_last_day(user_client, farm):
+    daily = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}).json()["scenario"]["projection"]
+    weekly = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()["scenario"]["projection"]
+    sundays = [d for d in daily["date"] if dt.date.fromisoformat(d).isoweekday() == 7]
+    assert weekly["date"] == list(dict.fromkeys([daily["date"][0], *sundays, daily["date"][-1]]))
+    for name in ("day_number", "avg_weight_g", "population", "biomass_kg"):
+        assert weekly[name] == [daily[name][daily["date"].index(d)] for d in weekly["date"]]

@@ -20,12 +20,6 @@ def farm(salmon):
     return scenario, source, dest
 
 
-@pytest.fixture
-def user_client(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
-    return client
-
-
 def url(batch_id):
     return f"/api/v1/batch/batches/{batch_id}/combined-growth-data/"
 

@@ -3,6 +3,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from aquamind.times import farm_time
+
 register = template.Library()
 
 
@@ -12,6 +14,18 @@ def num(value, digits=0):
     if value is None or value == "":
         return "–"
     return f"{float(value):,.{int(digits)}f}"
+
+
+@register.filter
+def words(value):
+    """A stored code in words: ``growth_sample`` → "growth sample"; None → ""."""
+    return str(value).replace("_", " ") if value else ""
+
+
+@register.filter(name="farm_time")
+def farm_time_filter(value, default="never"):
+    """``computed_at|farm_time`` → "1 Dec 2026, 13:05 WET" (aquamind.times.farm_time)."""
+    return farm_time(value, default)
 
 
 CELLS = (

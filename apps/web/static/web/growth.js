@@ -6,7 +6,9 @@
   "use strict";
   const root = document.getElementById("growth");
   const sel = id => document.getElementById(id);
-  const batchId = root.dataset.batch, timeZone = root.dataset.timeZone || "UTC";
+  const timeZone = root.dataset.timeZone || "UTC";
+  // a container page lists its own assignments (of any batch) in the select, each naming its batch
+  const batchId = () => (sel("assignment").selectedOptions[0] || {dataset: {}}).dataset.batch || root.dataset.batch;
   const METRICS = {
     avg_weight_g: {title: "Average weight (g)", unit: "g"},
     population: {title: "Population (fish)", unit: "fish"},
@@ -45,7 +47,7 @@
   function url() {
     const p = new URLSearchParams({shape: "columnar", granularity: sel("granularity").value});
     if (sel("assignment").value) p.set("assignment_id", sel("assignment").value);
-    return `/api/v1/batch/batches/${batchId}/combined-growth-data/?` + p;
+    return `/api/v1/batch/batches/${batchId()}/combined-growth-data/?` + p;
   }
 
   async function load(force) {
@@ -68,15 +70,13 @@
 
   function fillAssignments() {
     const box = sel("assignment");
-    if (box.options.length > 1) return;
-    for (const a of data.assignments) {
-      const o = document.createElement("option"); o.value = a.id; o.textContent = `${a.label} (${a.lifecycle_stage__name})`; box.appendChild(o);
-    }
+    if (box.dataset.filled) return;  // once, or never where the page rendered its own choices
+    box.dataset.filled = "chart";
+    const option = (a, text) => { const o = document.createElement("option"); o.value = a.id; o.textContent = text; o.dataset.container = a.container_id; return o; };
+    for (const a of data.assignments) box.appendChild(option(a, `${a.label} (${a.lifecycle_stage__name})`));
+    const active = data.assignments.filter(a => !a.departure_date), ended = data.assignments.filter(a => a.departure_date);
     for (const pick of document.querySelectorAll("form.quick select[name=assignment]")) {
-      const active = data.assignments.filter(a => !a.departure_date), ended = data.assignments.filter(a => a.departure_date);
-      for (const a of [...active, ...ended]) {
-        const o = document.createElement("option"); o.value = a.id; o.textContent = a.label; pick.appendChild(o);
-      }
+      if (!pick.options.length) for (const a of [...active, ...ended]) pick.appendChild(option(a, a.label));
     }
   }
 
@@ -173,7 +173,7 @@
   function tooltip(params, metric, m, byDate, weekly) {
     if (!params.length) return "";
     const date = new Date(params[0].axisValue).toISOString().slice(0, 10), i = data.batch_totals.date.indexOf(date), t = data.batch_totals;
-    const lines = [`<b>${weekly && i >= 0 ? "Week " + t.iso_week[i] + " (to " + day(date) + ")" : day(date)}</b>`];
+    const lines = [`<b>${weekly && i >= 0 ? `Week ${t.iso_week[i]} (${day(t.first_date[i])} – ${day(date)})` : day(date)}</b>`];
     for (const p of params) {
       if (p.seriesId === "anchors" || p.value === undefined) continue;
       const v = p.value[1], unit = {temp: "°C", mortality: "deaths", feed: "kg feed", fcr: ""}[p.seriesId] ?? m.unit;

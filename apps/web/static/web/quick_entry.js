@@ -1,9 +1,9 @@
-/* Quick entry on the batch page: each form posts JSON to the API (session login + CSRF token), so a farm worker
-   gets exactly the API's checks and sentences; on success the chart reloads and then follows the recompute. */
+/* Quick entry on the batch and container pages: each form posts JSON to the API (session login + CSRF token),
+   so a farm worker gets exactly the API's checks and sentences; on success the chart reloads and then follows
+   the recompute. A form's container select names each assignment's container (data-container). */
 (function () {
   "use strict";
   const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
-  const assignments = () => (window.aquamindChart && window.aquamindChart.data ? window.aquamindChart.data.assignments : []);
 
   function body(form) {
     const out = {};
@@ -12,8 +12,8 @@
       out[name] = value;
     }
     if (form.id === "form-temperature") {  // a reading belongs to the container, at a time in the browser's zone
-      const a = assignments().find(a => String(a.id) === out.assignment);
-      out.container = a ? a.container_id : null;
+      const chosen = form.querySelector("select[name=assignment]").selectedOptions[0];
+      out.container = chosen ? chosen.dataset.container : null;
       delete out.assignment;
       if (out.reading_time) out.reading_time = new Date(out.reading_time).toISOString();
     }
