@@ -152,9 +152,20 @@ class CombinedGrowthDataSerializer(serializers.Serializer):
     recompute_status = serializers.DictField()
     generated_at = serializers.DateTimeField()
     growth_segments = serializers.ListField(
-        child=serializers.DictField(), help_text="Growth performance per segment, as /growth-segments/ gives it."
+        child=serializers.DictField(), required=False,
+        help_text="Rows shape only: growth performance per segment, as /growth-segments/ gives it (the columnar "
+        "shape leaves it to that endpoint).",
     )
-    projection = serializers.DictField(help_text="total and assignments: the live projection, as /projection/ gives it.")
+    projection = serializers.DictField(
+        required=False,
+        help_text="Rows shape only: total and assignments, the live projection as /projection/ gives it.",
+    )
+    forecast = serializers.DictField(
+        required=False, allow_null=True,
+        help_text="Columnar shape only: the live projection the chart draws (the batch total, or the one "
+        "assignment's): date, P10/P50/P90 arrays of avg_weight_g, population and biomass_kg, the harvest date "
+        "and its range; null when nothing is active.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
