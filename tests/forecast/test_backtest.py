@@ -12,3 +12,24 @@ def test_the_backtest_prints_its_table_on_the_small_preset(capsys):
         print("\n" + out)
     assert "weight MAPE at +90 days" in out and "P10-P90 coverage, all horizons" in out
     assert "harvest-date error" in out
+
+
+def test_the_backtest_leaves_the_database_empty_and_repeats_its_figures(capsys):
+    from apps.batch.models import Batch
+
+    tables = []
+    for _ in range(2):
+        call_command("backtest_forecast", "--preset", "small", "--seed", "11", "--every", "90")
+        tables.append([line for line in capsys.readouterr().out.splitlines() if "%" in line or " d " in line])
+        assert not Batch.objects.exists()
+    assert tables[0] == tables[1] and len(tables[0]) >= 10
+
+
+def test_the_backtest_refuses_a_database_that_holds_batches(salmon):
+    from django.core.management.base import CommandError
+
+    from tests.factories import BatchFactory
+
+    BatchFactory()
+    with pytest.raises(CommandError, match="holds 1 batch:"):
+        call_command("backtest_forecast", "--preset", "small")

@@ -7,9 +7,11 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from apps.batch.demo import demo_data_generate
+from apps.batch.models import Batch
 from apps.batch.demo.presets import PRESETS
 from apps.forecast.backtest import backtest_run, scores_table, truth_load
 
@@ -17,7 +19,11 @@ TODAY = dt.date(2026, 6, 1)
 
 
 class Command(BaseCommand):
-    help = "Backtest the live projection against a generated farm's truth (adds the farm to the database)."
+    help = (
+        "Backtest the live projection against a generated farm's truth. Needs a database without batches (the "
+        "farm is generated on empty containers, so that a seed always gives the same farm and figures) and "
+        "leaves it as it found it (the farm is rolled back)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
@@ -26,6 +32,18 @@ class Command(BaseCommand):
         parser.add_argument("--target-g", type=float, default=None, help="Harvest weight (default FORECAST_HARVEST_WEIGHT_G).")
 
     def handle(self, *args, **opts):
+        found = Batch.objects.count()
+        if found:
+            raise CommandError(
+                f"The database holds {found} batch{'es' if found != 1 else ''}: the backtest generates its farm on empty containers (a farm "
+                "planned around existing batches would differ run to run). Point DATABASE_URL at an empty database "
+                "(createdb aquamind_backtest; manage.py migrate) and run it there."
+            )
+        with transaction.atomic():
+            self._backtest(opts)
+            transaction.set_rollback(True)  # the same empty database for the next run
+
+    def _backtest(self, opts):
         started = time.perf_counter()
         target = opts["target_g"] or settings.FORECAST_HARVEST_WEIGHT_G
         with tempfile.TemporaryDirectory() as tmp:
