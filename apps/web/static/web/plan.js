@@ -100,7 +100,8 @@
 
   form.addEventListener("aquamind:saved", load);
   load();
-  document.addEventListener("aquamind:growth-data", load);
+  let seen = 0;  // the first growth data comes with the page, which has just read the plan
+  document.addEventListener("aquamind:growth-data", () => { if (seen++) load(); });
   window.aquamindPlan = {
     get summary() { return summary; }, get activities() { return activities; }, reload: load,
     flags: () => [...summaryTable.tBodies[0].rows].map(tr => ({assignment: Number(tr.dataset.assignment), flag: tr.dataset.flag, badges: [...tr.querySelectorAll(".badge")].map(b => b.textContent)})),
