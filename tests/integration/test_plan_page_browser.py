@@ -75,7 +75,10 @@ def test_the_segment_table_shows_each_segment_with_its_figures(live_server, brow
         assert row[4] == f"{float(start.avg_weight_g):,.0f} → {float(end.avg_weight_g):,.0f}"
         assert row[5] == f"{tgc:.2f}" and row[6] == f"{segment.scenario_tgc:.2f}"
         assert row[7] == f"{segment.performance_ratio:.2f}"
+        assert row[8] == f"{segment.sgr_pct:.2f}" and row[9] == row[10] == "–"  # no feed recorded: no FCR
         assert row[11] == f"{segment.deaths:,}" and row[12] == f"{segment.mortality_pct:.2f}"
+    marked = browser.find_elements("css selector", "#segments td.ratio-low, #segments td.ratio-high")
+    assert len(marked) == sum(abs(s.performance_ratio - 1) > 0.1 for s in segments)
 
 
 def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_date_saves_nothing(live_server, browser, tank, screenshot):
@@ -117,3 +120,11 @@ def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_d
     assert "transfer" in listed[0].text
     browser.execute_script("document.getElementById('plan').scrollIntoView()")
     screenshot("planned")
+
+    browser.get(f"{live_server.url}/")  # the overview's Coming up: the week of the transfer, nothing left to plan
+    counts = browser.find_element("id", "planning-counts")
+    assert counts.find_element("css selector", ".badge").get_attribute("data-count") == "0"
+    week = dt.date.fromisoformat(sea_transfer).isocalendar()
+    row = browser.find_element("css selector", f'#coming-weeks tr[data-week="{week.year}-W{week.week:02d}"]')
+    assert row.find_element("link text", scenario.batch.batch_number).get_attribute("href").endswith(f"/batches/{scenario.batch_id}/growth/#plan")
+    screenshot("overview")

@@ -35,7 +35,7 @@ def test_the_overview_shows_the_coming_weeks_with_their_batches_and_what_needs_p
                                    due_date=timezone.localdate() - dt.timedelta(days=2))  # overdue
     page = user_client.get("/").content.decode()
     this_week = timezone.localdate().isocalendar()
-    row = page[page.index(f'<tr data-week="{this_week.year}-W{this_week.week:02d}">'):]
+    row = page[page.index(f'<tr data-week="{this_week.year}-W{this_week.week:02d}" data-kind="harvest">'):]
     row = row[: row.index("</tr>")]
     # 3,000 fish at 5,000 g: 15,000 kg (P10 4,000 g: 12,000; P90 6,250 g: 18,750), both needing planning
     assert '<td class="num">2 <span class="badge NEEDS_PLANNING" title="need planning">2 to plan</span></td>' in row
@@ -45,12 +45,13 @@ def test_the_overview_shows_the_coming_weeks_with_their_batches_and_what_needs_p
     assert 'data-count="2">2 crossings need planning</span>' in page
     assert 'data-count="1">1 planned activity overdue</span>' in page
     assert page.count("<tr data-week=") == 8  # the next eight ISO weeks, and no "already due" row
+    assert page.count("nothing due") == 7
 
 
 def test_a_crossing_already_past_is_shown_as_already_due(user_client, salmon):
     a = harvested_in(-14)
     page = user_client.get("/").content.decode()
-    assert '<tr class="overdue" data-week="overdue"><td>Already due</td>' in page
+    assert '<tr class="overdue" data-week="overdue" data-kind="harvest"><td>Already due</td><td>Harvest</td>' in page
     assert f"/batches/{a.batch_id}/growth/#plan" in page
 
 
