@@ -1,5 +1,6 @@
 """The batch page's segment table and plan in a real headless Chromium, against the live server, with a real worker:
-the table shows one row per stored segment with its figures (the realised TGC checked against the stored states),
+the table shows one row per stored segment with its figures (the realised TGC checked against the stored states)
+and is not read again while the polls answer 304,
 a crossing that needs planning is planned from its own row ("plan it" fills the form) and its badge turns to
 PLANNED after the save, and a bad due date shows the API's sentence and saves nothing. Screenshots go to the test
 run's temporary output, as for the growth page."""
@@ -48,6 +49,11 @@ def plan_flags(driver) -> list[dict]:
     return driver.execute_script("return window.aquamindPlan ? window.aquamindPlan.flags() : null;")
 
 
+def requests_to(driver, path: str) -> int:
+    """How many requests the page has made to URLs containing ``path`` (the browser's resource timing)."""
+    return driver.execute_script("return performance.getEntriesByType('resource').filter(e => e.name.includes(arguments[0])).length;", path)
+
+
 def open_batch_page(browser, live_server, batch_id):
     log_in(browser, f"{live_server.url}/batches/{batch_id}/growth/")
     wait_for(browser, lambda d: segment_rows(d) and plan_flags(d))
@@ -79,6 +85,10 @@ def test_the_segment_table_shows_each_segment_with_its_figures(live_server, brow
         assert row[11] == f"{segment.deaths:,}" and row[12] == f"{segment.mortality_pct:.2f}"
     marked = browser.find_elements("css selector", "#segments td.ratio-low, #segments td.ratio-high")
     assert len(marked) == sum(abs(s.performance_ratio - 1) > 0.1 for s in segments)
+
+    # the table is read with the chart's first data, and not again while the polls answer 304
+    assert wait_for(browser, lambda d: requests_to(d, "combined-growth-data") >= 3, timeout=15)
+    assert requests_to(browser, "growth-segments") == 1 and requests_to(browser, "forecast-summary") == 1
 
 
 def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_date_saves_nothing(live_server, browser, tank, screenshot):
