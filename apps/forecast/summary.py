@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.forecast.engine.estimates import MortalityEstimate
 from apps.forecast.engine.summary import (
+    NEEDS_PLANNING,
     StoredCrossing,
     assignment_flag,
     crossing_body,
@@ -20,6 +21,7 @@ from apps.forecast.engine.summary import (
 )
 from apps.forecast.models import Projection
 from apps.planning.models import PlannedActivity
+from apps.planning.selectors import overdue_q
 
 CROSSING_FIELDS = (
     "assignment_id", "as_of_date", "start_population", "mortality_daily_rate", "mortality_rel_sd", "mortality_source",
@@ -63,14 +65,54 @@ def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None) -> 
     every active assignment of the farm, or of ``site_id``'s containers."""
     weeks = settings.FORECAST_SUMMARY_WEEKS
     end = week_starts(today, weeks)[-1] + dt.timedelta(days=7)
-    projections = Projection.objects.filter(Q(harvest_date__lt=end) | Q(sea_transfer_date__lt=end))
-    if site_id is not None:
-        projections = projections.filter(assignment__container__site_id=site_id)
-    rows = list(projections.values(*CROSSING_FIELDS))
-    planned = _planned({r["assignment_id"] for r in rows})
-    crossings = [(kind, c) for r in rows for kind, c in _crossings(r, planned, today).items() if c is not None]
+    crossings = [(kind, c) for kind, c, _ in _farm_crossings(today=today, before=end, site_id=site_id)]
     return {"today": today, "site_id": site_id, "planning_days": settings.FORECAST_PLANNING_DAYS,
             **weekly_totals(crossings, today=today, weeks=weeks)}
+
+
+def farm_coming_up(*, today: dt.date, weeks: int, site_id: int | None = None) -> dict:
+    """The farm overview's "Coming up": the farm summary's first ``weeks`` weeks (and ``overdue``), each kind
+    with the batches whose crossings fall in it (``batches``: (batch id, batch number) by number); how many
+    crossings need planning (over the whole planning window, not only the weeks shown) and how many open
+    activities are overdue. Three queries."""
+    # read far enough for every crossing that needs planning (FORECAST_PLANNING_DAYS), even past the weeks shown
+    before = max(week_starts(today, weeks)[-1] + dt.timedelta(days=7),
+                 today + dt.timedelta(days=settings.FORECAST_PLANNING_DAYS + 1))
+    rows = _farm_crossings(today=today, before=before, site_id=site_id, batch_number=F("batch__batch_number"))
+    body = weekly_totals([(kind, c) for kind, c, _ in rows], today=today, weeks=weeks)
+    buckets = [body["overdue"], *body["weeks"]]
+    for bucket in buckets:
+        for kind in ACTIVITY_TYPES:
+            bucket[kind]["batches"] = set()
+    monday = week_starts(today, 1)[0]
+    for kind, crossing, row in rows:
+        if crossing["date"] is not None and crossing["population"] is not None:
+            index = (crossing["date"] - monday).days // 7
+            if index < weeks:
+                buckets[max(index + 1, 0)][kind]["batches"].add((row["batch_id"], row["batch_number"]))
+    for bucket in buckets:
+        for kind in ACTIVITY_TYPES:
+            bucket[kind]["batches"] = sorted(bucket[kind]["batches"], key=lambda b: b[1])
+    overdue = PlannedActivity.objects.filter(overdue_q(today))
+    if site_id is not None:
+        overdue = overdue.filter(Q(assignment__container__site_id=site_id) | Q(assignment=None, container__site_id=site_id))
+    return {
+        **body,
+        "needs_planning": sum(c["flag"] == NEEDS_PLANNING for _, c, _ in rows),
+        "overdue_activities": overdue.count(),
+        "planning_days": settings.FORECAST_PLANNING_DAYS,
+    }
+
+
+def _farm_crossings(*, today: dt.date, before: dt.date, site_id: int | None, **extra) -> list[tuple[str, dict, dict]]:
+    """(kind, crossing body, projection row) of the crossings of every projection with a P50 date before
+    ``before``, farm-wide or in ``site_id``'s containers (``extra``: more annotated fields): two queries."""
+    projections = Projection.objects.filter(Q(harvest_date__lt=before) | Q(sea_transfer_date__lt=before))
+    if site_id is not None:
+        projections = projections.filter(assignment__container__site_id=site_id)
+    rows = list(projections.values(*CROSSING_FIELDS, "batch_id", **extra))
+    planned = _planned({r["assignment_id"] for r in rows})
+    return [(kind, c, r) for r in rows for kind, c in _crossings(r, planned, today).items() if c is not None]
 
 
 def covering_activities(kinds=tuple(ACTIVITY_TYPES)):

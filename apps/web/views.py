@@ -4,12 +4,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from apps.batch.container_detail import container_detail
+from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
 from apps.batch.overview import farm_overview
 from apps.batch.selectors import recompute_status
 from apps.environmental.models import EnvironmentalParameter
+from apps.forecast.summary import farm_coming_up
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
+from apps.planning.models import PlannedActivity
 from aquamind.domain import TEMPERATURE_CODE
 
 
@@ -25,10 +28,17 @@ def _overview_context(request) -> dict:
     }
 
 
+#: the weeks of harvests and sea transfers the overview's "Coming up" shows
+COMING_UP_WEEKS = 8
+
+
 @login_required
 def overview(request):
-    """The start page: sites → containers holding fish, and the batches, with their figures."""
-    return render(request, "web/overview.html", _overview_context(request))
+    """The start page: what is coming up (harvests, sea transfers, what needs planning), then sites → containers
+    holding fish, and the batches, with their figures."""
+    context = _overview_context(request)
+    context["coming_up"] = farm_coming_up(today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"])
+    return render(request, "web/overview.html", context)
 
 
 @login_required
@@ -47,13 +57,28 @@ def _quick_entry_context() -> dict:
     }
 
 
+def _plan_context(batch: Batch) -> dict:
+    """What the plan's form (web/_plan.html) lists: the batch's containers holding fish now and every container
+    (a place, or a transfer's destination); two queries."""
+    active = batch.assignments.filter(departure_date__isnull=True).select_related("container__site").order_by("container__name")
+    return {
+        "types": PlannedActivity.Type.choices,
+        "planning_days": settings.FORECAST_PLANNING_DAYS,
+        "assignments": [(a.pk, assignment_label(a.container.name, a.container.site.name, a.assignment_date, None)) for a in active],
+        "containers": Container.objects.select_related("site").order_by("site__name", "name"),
+    }
+
+
 @login_required
 def batch_growth(request, pk: int):
+    """A batch: its growth chart with the segment table, its plan (forecast summary and planned activities, with a
+    form to plan one) and the quick-entry forms."""
     batch = get_object_or_404(Batch, pk=pk)
     return render(
         request,
         "web/batch_growth.html",
-        {"batch": batch, "status": recompute_status(batch=batch), "time_zone": settings.TIME_ZONE, **_quick_entry_context()},
+        {"batch": batch, "status": recompute_status(batch=batch), "time_zone": settings.TIME_ZONE,
+         "plan": _plan_context(batch), **_quick_entry_context()},
     )
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from apps.forecast.engine.summary import NEEDS_PLANNING, PLANNED, PROJECTED, crossing_flag, iso_week, weekly_totals
 from apps.forecast.models import Projection
-from apps.forecast.summary import forecast_summary_for_batch, forecast_summary_for_farm
+from apps.forecast.summary import farm_coming_up, forecast_summary_for_batch, forecast_summary_for_farm
 from apps.infrastructure.models import Site
 from apps.planning.models import PlannedActivity
 from tests.factories import AssignmentFactory, BatchFactory, ContainerFactory, SiteFactory
@@ -198,3 +198,28 @@ def test_a_staff_user_without_a_role_may_not_see_the_admins_summary(client, djan
 
     client.force_login(django_user_model.objects.create_user("staff", password="pw-long-enough", is_staff=True))
     assert client.get(reverse("admin:forecast_projection_summary")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_coming_up_gives_the_farms_first_weeks_with_their_batches_and_what_needs_planning(farm, django_assert_num_queries):
+    overdue = activity(farm["far"], PlannedActivity.Type.SAMPLING)
+    PlannedActivity.objects.filter(pk=overdue.pk).update(due_date=days(-1))  # open and due yesterday
+    with django_assert_num_queries(3):
+        body = farm_coming_up(today=TODAY, weeks=4)
+    farm_weeks = forecast_summary_for_farm(today=TODAY)["weeks"][:4]
+    batches = [{kind: week[kind].pop("batches") for kind in ("harvest", "sea_transfer")} for week in body["weeks"]]
+    assert body["weeks"] == farm_weeks  # the farm summary's figures, week by week
+    number = {key: (farm[key].batch_id, farm[key].batch.batch_number) for key in farm if key not in ("sea", "fresh")}
+    assert batches[0]["harvest"] == sorted([number["a"], number["b"]], key=lambda b: b[1])
+    assert batches[1] == {"harvest": [number["c"]], "sea_transfer": [number["smolts"]]}
+    assert body["overdue"]["harvest"]["batches"] == [number["d"]]
+    assert all(b == {"harvest": [], "sea_transfer": []} for b in batches[2:])
+    # a, c, d's harvests and the smolts' transfer: within the 90 days (or past) and not covered; far's is 200 days away
+    assert body["needs_planning"] == 4 and body["overdue_activities"] == 1
+
+
+@pytest.mark.django_db
+def test_coming_up_counts_what_needs_planning_beyond_the_weeks_it_shows(salmon):
+    projection(AssignmentFactory(), harvest=days(60))  # week 9: not shown in 4 weeks, but needs planning
+    body = farm_coming_up(today=TODAY, weeks=4)
+    assert all(w["harvest"]["assignments"] == 0 for w in body["weeks"]) and body["needs_planning"] == 1

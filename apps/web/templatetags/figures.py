@@ -1,4 +1,6 @@
 """Figures for people: thousands separated, a fixed number of decimals, a dash for no value."""
+import datetime as dt
+
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -14,6 +16,21 @@ def num(value, digits=0):
     if value is None or value == "":
         return "–"
     return f"{float(value):,.{int(digits)}f}"
+
+
+@register.filter
+def band(quantiles, digits=0):
+    """``{"p10": 900, "p50": 1000, "p90": 1150}|band`` → "1,000 (900–1,150)": the median and its P10–P90 range;
+    None → "–"."""
+    if not quantiles:
+        return "–"
+    return f"{num(quantiles['p50'], digits)} ({num(quantiles['p10'], digits)}–{num(quantiles['p90'], digits)})"
+
+
+@register.filter
+def add_days(day, days):
+    """``monday|add_days:6`` → the Sunday of its week."""
+    return day + dt.timedelta(days=int(days)) if day else None
 
 
 @register.filter

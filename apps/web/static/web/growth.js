@@ -1,6 +1,7 @@
 /* The batch growth page: one ECharts instance with the growth chart on top and four panels below
    (temperature, mortality, feed, FCR) sharing its date axis, zoom and pan. Data comes from
-   combined-growth-data?shape=columnar; the page polls every 3 s with If-None-Match and redraws only on a 200.
+   combined-growth-data?shape=columnar; the page polls every 3 s with If-None-Match and redraws only on a 200,
+   after which it dispatches "aquamind:growth-data" on the document (detail: batchId, assignmentId, data).
    window.aquamindChart exposes what is drawn, for the browser tests. */
 (function () {
   "use strict";
@@ -63,6 +64,8 @@
       fillAssignments();
       statusFrom(data.recompute_status);
       draw();
+      // new data (never a 304): the segment table and the plan read their own endpoints again
+      document.dispatchEvent(new CustomEvent("aquamind:growth-data", {detail: {batchId: batchId(), assignmentId: sel("assignment").value, data}}));
     } catch (e) {
       showStatus("Could not load the growth data: " + e.message, "bad");
     } finally { loading = false; }
