@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 
 from apps.forecast.engine.estimates import MortalityEstimate
@@ -74,7 +74,8 @@ def farm_coming_up(*, today: dt.date, weeks: int, site_id: int | None = None) ->
     """The farm overview's "Coming up": the farm summary's first ``weeks`` weeks (and ``overdue``), each kind
     with the batches whose crossings fall in it (``batches``: (batch id, batch number) by number); how many
     crossings need planning (over the whole planning window, not only the weeks shown) and how many open
-    activities are overdue. Three queries."""
+    activities are overdue; ``later``: the next harvest and sea-transfer dates after the weeks shown. Four
+    queries."""
     # read far enough for every crossing that needs planning (FORECAST_PLANNING_DAYS), even past the weeks shown
     before = max(week_starts(today, weeks)[-1] + dt.timedelta(days=7),
                  today + dt.timedelta(days=settings.FORECAST_PLANNING_DAYS + 1))
@@ -98,10 +99,24 @@ def farm_coming_up(*, today: dt.date, weeks: int, site_id: int | None = None) ->
         overdue = overdue.filter(Q(assignment__container__site_id=site_id) | Q(assignment=None, container__site_id=site_id))
     return {
         **body,
+        "later": _next_crossings(after=week_starts(today, weeks)[-1] + dt.timedelta(days=7), site_id=site_id),
         "needs_planning": sum(c["flag"] == NEEDS_PLANNING for _, c, _ in rows),
         "overdue_activities": overdue.count(),
         "planning_days": settings.FORECAST_PLANNING_DAYS,
     }
+
+
+def _next_crossings(*, after: dt.date, site_id: int | None) -> dict:
+    """The first P50 harvest and sea-transfer dates on or after ``after`` (the end of the weeks shown), so that an
+    overview with nothing due in its weeks still says when the next one comes; None where there is none. One
+    query."""
+    projections = Projection.objects.all()
+    if site_id is not None:
+        projections = projections.filter(assignment__container__site_id=site_id)
+    return projections.aggregate(
+        harvest=Min("harvest_date", filter=Q(harvest_date__gte=after)),
+        sea_transfer=Min("sea_transfer_date", filter=Q(sea_transfer_date__gte=after)),
+    )
 
 
 def _farm_crossings(*, today: dt.date, before: dt.date, site_id: int | None, **extra) -> list[tuple[str, dict, dict]]:

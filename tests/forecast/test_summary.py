@@ -204,7 +204,7 @@ def test_a_staff_user_without_a_role_may_not_see_the_admins_summary(client, djan
 def test_coming_up_gives_the_farms_first_weeks_with_their_batches_and_what_needs_planning(farm, django_assert_num_queries):
     overdue = activity(farm["far"], PlannedActivity.Type.SAMPLING)
     PlannedActivity.objects.filter(pk=overdue.pk).update(due_date=days(-1))  # open and due yesterday
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         body = farm_coming_up(today=TODAY, weeks=4)
     farm_weeks = forecast_summary_for_farm(today=TODAY)["weeks"][:4]
     batches = [{kind: week[kind].pop("batches") for kind in ("harvest", "sea_transfer")} for week in body["weeks"]]
@@ -223,3 +223,4 @@ def test_coming_up_counts_what_needs_planning_beyond_the_weeks_it_shows(salmon):
     projection(AssignmentFactory(), harvest=days(60))  # week 9: not shown in 4 weeks, but needs planning
     body = farm_coming_up(today=TODAY, weeks=4)
     assert all(w["harvest"]["assignments"] == 0 for w in body["weeks"]) and body["needs_planning"] == 1
+    assert body["later"] == {"harvest": days(60), "sea_transfer": None}  # the overview says when it comes

@@ -48,6 +48,16 @@ def test_the_overview_shows_the_coming_weeks_with_their_batches_and_what_needs_p
     assert page.count("nothing due") == 7
 
 
+def test_the_overview_says_when_the_next_crossings_come_after_its_weeks(user_client, salmon):
+    harvested_in(100)
+    page = user_client.get("/").content.decode()
+    later = page[page.index('<p id="coming-later"'):]
+    day = timezone.localdate() + dt.timedelta(days=100)
+    assert later[: later.index("</p>")].endswith(
+        f"After these weeks: no sea transfer projected, the next harvest on {day.day} {day:%b %Y}."
+    )
+
+
 def test_a_crossing_already_past_is_shown_as_already_due(user_client, salmon):
     a = harvested_in(-14)
     page = user_client.get("/").content.decode()
