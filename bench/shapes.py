@@ -44,7 +44,7 @@ TGC = 2.5
 MORTALITY_PERCENT = 0.05
 START_WEIGHT_G = 100.0
 PLACEMENT_COUNT = 100_000
-SALMON_STAGES = (  # (order, name, min_g, max_g), engine.md §1
+SALMON_STAGES = (  # (order, name, min_g, max_g), docs/engine.md §4
     (1, "Egg&Alevin", 0.05, 0.5),
     (2, "Fry", 0.5, 6.0),
     (3, "Parr", 6.0, 60.0),

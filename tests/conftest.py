@@ -3,7 +3,7 @@ import pytest
 
 @pytest.fixture
 def salmon(db):
-    """Atlantic salmon with its six stages (engine.md §1)."""
+    """Atlantic salmon with its six stages (docs/engine.md §4)."""
     from tests.factories import SpeciesFactory
 
     return SpeciesFactory()

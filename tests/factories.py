@@ -1,4 +1,4 @@
-"""factory-boy factories for the farm domain. Stages follow engine.md §1 (Atlantic salmon)."""
+"""factory-boy factories for the farm domain. Stages follow docs/engine.md §4 (Atlantic salmon)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,4 @@
-"""engine.md §3.6 through the database: after any change on day D, recomputing from D writes exactly the rows a
+"""docs/engine.md §8 through the database: after any change on day D, recomputing from D writes exactly the rows a
 full recompute writes (field for field), for random farms and random changes."""
 import datetime as dt
 from decimal import Decimal

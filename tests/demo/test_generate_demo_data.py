@@ -93,7 +93,7 @@ def test_every_placed_fish_is_alive_dead_or_harvested(farm):
 
 @pytest.mark.django_db
 def test_the_true_population_follows_the_records_day_by_day(farm):
-    # pop(d) = pop(d-1) + arrived(d) - left(d) - died in handling(d) - recorded deaths(d) (engine.md §3.4)
+    # pop(d) = pop(d-1) + arrived(d) - left(d) - died in handling(d) - recorded deaths(d) (docs/engine.md §5)
     _, truth = farm
     arrived, left = defaultdict(int), defaultdict(int)
     for t in TransferAction.objects.all():

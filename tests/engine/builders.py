@@ -11,7 +11,7 @@ SMOLT = 4
 POST_SMOLT = 5
 ADULT = 6
 
-#: Atlantic salmon bands from engine.md §1
+#: Atlantic salmon bands from docs/engine.md §4
 SALMON_STAGES = {
     1: Stage(1, 1, 0.05, 0.5, 2),
     2: Stage(2, 2, 0.5, 6.0, 3),

@@ -1,4 +1,4 @@
-"""Feed and observed FCR (engine.md §3.4)."""
+"""Feed and observed FCR (docs/engine.md §6)."""
 import pytest
 
 from apps.batch.engine import StartState, compute_assignment

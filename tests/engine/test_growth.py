@@ -1,4 +1,4 @@
-"""Weight: the TGC model, anchors and calibration (engine.md §3.3, §5)."""
+"""Weight: the TGC model, anchors and calibration (docs/engine.md §3, §11)."""
 import pytest
 
 from apps.batch.engine import compute_assignment, transfer_anchor_weight

@@ -1,4 +1,4 @@
-"""project_scenario: the planned series (engine.md §4)."""
+"""project_scenario: the planned series (docs/engine.md §9)."""
 import pytest
 
 from apps.batch.engine import compute_assignment, project_scenario

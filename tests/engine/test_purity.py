@@ -1,4 +1,4 @@
-"""The engine is a pure function: no Django, no clock (style.md, habit 1)."""
+"""The engine is a pure function: no Django, no clock (docs/engine.md, introduction)."""
 import ast
 from pathlib import Path
 

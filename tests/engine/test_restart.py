@@ -1,4 +1,4 @@
-"""Restartability (engine.md §3.6): a run restarted on an anchor day from the stored, rounded row of the day
+"""Restartability (docs/engine.md §8): a run restarted on an anchor day from the stored, rounded row of the day
 before writes, from that day on, exactly the rows of a run from the assignment's first day."""
 import dataclasses
 import datetime as dt

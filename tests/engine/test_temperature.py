@@ -1,4 +1,4 @@
-"""Temperature for a day and its fallbacks (engine.md §3.2)."""
+"""Temperature for a day and its fallbacks (docs/engine.md §2)."""
 import pytest
 
 from apps.batch.engine import compute_assignment

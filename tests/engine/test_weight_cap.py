@@ -27,6 +27,6 @@ def test_a_measured_50_kg_is_an_anchor_not_a_cap():
 
 
 def test_below_the_cap_growth_is_unchanged():
-    # 100 g, 10 °C, TGC 3.0: the cube root rises by 0.03 a day (engine.md §5)
+    # 100 g, 10 °C, TGC 3.0: the cube root rises by 0.03 a day (docs/engine.md §11)
     weights, _ = grow_forward(100.0, ADULT, [10.0] * 30, 0, 30, stage_rules(params(), (ADULT,)))
     assert round(weights[0], 2) == 101.95 and round(weights[-1], 2) == 170.18

@@ -24,7 +24,7 @@ def projection(*, ratio=1.0, sd=0.03, bias=0.0, bias_sd=0.3, days=30, weight=100
 
 def test_constant_temperature_and_tgc_give_the_closed_form():
     p = projection()
-    # engine.md §5: 100 g at 10 °C with TGC 3.0: the cube root rises 0.03 a day; day 1 101.95 g, day 30 170.18 g
+    # docs/engine.md §11: 100 g at 10 °C with TGC 3.0: the cube root rises 0.03 a day; day 1 101.95 g, day 30 170.18 g
     assert round(p.weight_g["p50"][0], 2) == 101.95
     assert round(p.weight_g["p50"][29], 2) == 170.18
     assert p.weight_g["p50"][29] == pytest.approx((100 ** (1 / 3) + 0.03 * 30) ** 3)

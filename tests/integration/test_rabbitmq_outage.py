@@ -1,4 +1,4 @@
-"""A RabbitMQ outage (recompute.md §8), with a throw-away RabbitMQ node as the broker
+"""A RabbitMQ outage (docs/operations.md, "RabbitMQ as the broker"), with a throw-away RabbitMQ node as the broker
 (``AQUAMIND_IT_BROKER=rabbitmq-throwaway``, scripts/test-rabbitmq.sh): an API write that marks 30 assignments
 while the broker is down makes one publish attempt, answers at once and keeps its markers; once the broker is
 back the sweeper publishes, the worker (reconnected by itself) drains, and the states equal a full recompute.

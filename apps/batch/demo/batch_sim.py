@@ -1,6 +1,6 @@
 """One batch's true life, day by day, and what the farm recorded of it (no Django).
 
-Conventions match the engine (engine.md §3): a slot's day d ends with growth and deaths of d; fish moved on
+Conventions match the engine (docs/engine.md §1): a slot's day d ends with growth and deaths of d; fish moved on
 d leave their source at the start of d, weighing what they weighed at the end of d-1, and arrive alive at
 the destination minus a few that die in handling; a slot's last day is ``end - 1``. Every death is
 recorded, so placed fish = alive + recorded deaths + transfer deaths + harvested.

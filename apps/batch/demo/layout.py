@@ -11,7 +11,7 @@ from dataclasses import dataclass
 SPECIES_NAME = "Atlantic salmon"
 SPECIES_SCIENTIFIC_NAME = "Salmo salar"
 
-# (order, name, min_g, max_g) -- engine.md §1
+# (order, name, min_g, max_g) -- docs/engine.md §4
 STAGES: tuple[tuple[int, str, float, float], ...] = (
     (1, "Egg&Alevin", 0.05, 0.5),
     (2, "Fry", 0.5, 6.0),

@@ -2,7 +2,7 @@
 
 Weighing n fish whose weights vary with a coefficient of variation of 20 % gives an average off by about
 20 % / sqrt(n): a lognormal factor with that spread and mean 1. Fish weighed at a transfer were picked by a
-selection method; the engine corrects LARGEST by x 0.88 and SMALLEST by x 1.12 (engine.md §3.3), so the
+selection method; the engine corrects LARGEST by x 0.88 and SMALLEST by x 1.12 (docs/engine.md §3), so the
 measured value is the true average divided by that factor.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The growth assimilation engine: a pure function from recorded data to daily states (engine.md).
+"""The growth assimilation engine: a pure function from recorded data to daily states (docs/engine.md).
 
 No Django, no clock, no settings: frozen dataclasses in, a list of ``DayResult`` out.
 """

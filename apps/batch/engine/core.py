@@ -1,4 +1,4 @@
-"""``compute_assignment``: the actual daily states of one assignment (engine.md §3).
+"""``compute_assignment``: the actual daily states of one assignment (docs/engine.md §1-§7).
 
 Every row is the *end* of its day; the start state is the start of ``first_day``. Passes, in order:
 temperatures, anchors in range, weights and stages, weight provenance, then one loop for population, feed,

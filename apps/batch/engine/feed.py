@@ -1,4 +1,4 @@
-"""Feed and observed FCR (engine.md §3.4).
+"""Feed and observed FCR (docs/engine.md §6).
 
 Feed in kg, biomass in kg, weight in g.
 """

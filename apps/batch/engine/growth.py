@@ -1,4 +1,4 @@
-"""Weight: the TGC model, anchors and per-segment calibration (engine.md §3.3).
+"""Weight: the TGC model, anchors and per-segment calibration (docs/engine.md §3).
 
 The model grows the cube root of the weight by ``c * T`` a day (``c`` = TGC / 1000 of the stage at the
 start of the day, ``T`` the day's °C; no growth when T <= 0). Between two anchors (the starting weight

@@ -1,4 +1,4 @@
-"""Population and deaths (engine.md §3.4).
+"""Population and deaths (docs/engine.md §5).
 
 Counts are whole fish. Mortality rates are daily fractions of yesterday's population.
 """

@@ -1,4 +1,4 @@
-"""``project_scenario``: the planned series of a scenario (engine.md §4).
+"""``project_scenario``: the planned series of a scenario (docs/engine.md §9).
 
 The same growth, stage and population functions as the actual series, but from the scenario alone: its
 initial count and weight, profile temperatures, model TGC and mortality, and feed from the FCR model.

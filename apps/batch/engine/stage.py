@@ -1,4 +1,4 @@
-"""Per-stage rules of a scenario and the stage-advance rule (engine.md §3.5).
+"""Per-stage rules of a scenario and the stage-advance rule (docs/engine.md §4).
 
 A *stage rule* is the tuple ``(c, max_g, next_stage_id)``: ``c`` is the TGC per day-degree in cube-root grams
 (the stored TGC divided by 1000), ``max_g`` the top of the stage's expected weight band and

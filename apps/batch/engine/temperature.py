@@ -1,4 +1,4 @@
-"""The temperature used for each day of a run (engine.md §3.2).
+"""The temperature used for each day of a run (docs/engine.md §2).
 
 Fallback chain for one day: the day's measured mean; else linear interpolation between the nearest measured
 days before and after (each within 7 days); else the single nearest measured day within 7 days; else the

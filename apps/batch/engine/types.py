@@ -59,7 +59,7 @@ class StartState:
 
     On an assignment's first day: placement count (or 0 for a transfer destination), the resolved starting
     weight, the assignment's stage, ``biomass_kg`` = population * weight / 1000.
-    On a restart (engine.md §3.6): the stored, rounded row of the day before ``first_day``. A restart always
+    On a restart (docs/engine.md §8): the stored, rounded row of the day before ``first_day``. A restart always
     begins *on* an anchor day, whose weight the anchor fixes, so the rows it writes do not depend on
     ``weight_g`` -- only on the population, the (rounded) biomass and the stage.
     """

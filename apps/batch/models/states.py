@@ -2,7 +2,7 @@ from django.db import models
 
 
 class ActualDailyAssignmentState(models.Model):
-    """The computed end-of-day state of one assignment on one date (engine.md §2). Written only by the saver."""
+    """The computed end-of-day state of one assignment on one date (docs/engine.md §1). Written only by the saver."""
 
     # Only the assignment is checked by the database (its index is the unique (assignment, date) one). The
     # batch and container are copies of the assignment's own, and the stage is one of a handful of rows: their

@@ -190,7 +190,7 @@ def _completed_transfers(batch_id: int) -> list[TransferRecord]:
 
 
 def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[dt.date, Anchor]]:
-    """Measured weights per assignment and day, the highest-priority kind winning (engine.md §3.3)."""
+    """Measured weights per assignment and day, the highest-priority kind winning (docs/engine.md §3)."""
     weighted: dict[tuple[int, dt.date, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
 
     samples = GrowthSample.objects.filter(assignment__batch_id=batch_id).values_list(
@@ -238,7 +238,7 @@ def _daily_sums(model, date_field: str, value_field: str, ids: list[int], since:
 
 def _daily_temperatures(data: BatchData, starts: dict[int, dt.date]) -> dict[int, dict[dt.date, float]]:
     """Daily mean temperatures per container, read only within 7 days of the days each assignment in it
-    computes (the engine reads no further, engine.md §3.2): a container hosts other batches before and after,
+    computes (the engine reads no further, docs/engine.md §2): a container hosts other batches before and after,
     so the batch's whole date span would read about three times the readings in a backfill."""
     by_id = {a.id: a for a in data.assignments}
     spans: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)

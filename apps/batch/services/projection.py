@@ -1,4 +1,4 @@
-"""The scenario's planned series (engine.md §4), computed by the same engine functions as the actual one."""
+"""The scenario's planned series (docs/engine.md §9), computed by the same engine functions as the actual one."""
 from __future__ import annotations
 
 from apps.batch.engine import DayResult, Stage, project_scenario

@@ -24,7 +24,7 @@ from aquamind.domain import TEMPERATURE_CODE
 Mark = tuple[int, dt.date]
 Values = Mapping[str, Any]
 ONE_DAY = dt.timedelta(days=1)
-TEMPERATURE_REACH_DAYS = 7  # interpolation looks this far either side (engine.md §3.2)
+TEMPERATURE_REACH_DAYS = 7  # interpolation looks this far either side (docs/engine.md §2)
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ def is_temperature_parameter(parameter_id: int | None) -> bool:
 
 def temperature_marks(container_days: Iterable[tuple[int, dt.date]]) -> list[Mark]:
     """(assignment, from day) for every assignment of each container with a day within ±7 days of a reading's
-    day there: interpolation reaches that far (engine.md §3.2)."""
+    day there: interpolation reaches that far (docs/engine.md §2)."""
     from apps.batch.models import BatchContainerAssignment
 
     by_container: dict[int, tuple[dt.date, dt.date]] = {}

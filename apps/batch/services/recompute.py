@@ -1,7 +1,7 @@
 """Recompute a batch's actual daily states: load → engine → save, from the first changed day on.
 
 ``batch_recompute`` is the one entry point used by tasks, commands, views and tests. It restarts each
-assignment at its last anchor strictly before the first changed day (engine.md §3.6), so a windowed
+assignment at its last anchor strictly before the first changed day (docs/engine.md §8), so a windowed
 recompute writes exactly the rows a full recompute would, and cascades into transfer destinations whose
 starting weight comes from a changed source row.
 """
@@ -269,8 +269,8 @@ def _start_state(data, assignment, start_day, first_in, computed_weights, *, rea
 
 
 def _start_weight(data, assignment, transfer, computed_weights, *, reads_source: bool) -> float:
-    """engine.md §3.1: transfer's measured weight (bias-corrected); source's weight the day before (unless a
-    transfer cycle was cut here); placement; scenario."""
+    """docs/engine.md §1 (starting state): transfer's measured weight (bias-corrected); source's weight the day
+    before (unless a transfer cycle was cut here); placement; scenario."""
     if transfer is not None:
         if transfer.measured_weight_g is not None:
             # the weighed fish were selected (largest/smallest); the fish moved are the population

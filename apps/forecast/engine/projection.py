@@ -4,7 +4,7 @@ From the latest actual state (the end of ``start.date``), day by day for ``horiz
 
 - temperature = the scenario profile at the day number + the recent measured bias;
 - cube-root growth = performance ratio x the scenario TGC of the stage at the start of the day x °C (no growth at
-  or below 0 °C), the stage advancing by weight as in the engine (engine.md §3.5);
+  or below 0 °C), the stage advancing by weight as in the engine (docs/engine.md §4);
 - deaths = the daily rate x the population (kept in floats; rounded when stored).
 
 The band is first order (delta method) and Gaussian in cube-root space: after d days the cube root's variance is

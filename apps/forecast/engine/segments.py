@@ -2,7 +2,7 @@
 
 A segment runs from the *end* of its start day (an anchor, or the assignment's first stored day) to the end of
 its end day (the next anchor): its days are ``start + 1 .. end``. Degree-days count only days above 0 °C (no
-growth at or below 0, engine.md §3.2). TGC values are per 1000 as stored; a stored value below 0.01 is already
+growth at or below 0, docs/engine.md §3). TGC values are per 1000 as stored; a stored value below 0.01 is already
 divided by 1000 and is scaled back up.
 """
 from __future__ import annotations

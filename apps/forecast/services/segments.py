@@ -1,7 +1,7 @@
 """Growth segments written with the states (docs/forecast.md "Segments", "How it is kept fresh").
 
 An assignment recomputed from its first day gets all its segments anew; one restarted on an anchor day A
-(engine.md §3.6) keeps its stored segments ending on or before A -- their days are unchanged -- and gets the
+(docs/engine.md §8) keeps its stored segments ending on or before A -- their days are unchanged -- and gets the
 segments after A from the new rows.
 """
 from __future__ import annotations
