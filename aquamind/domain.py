@@ -2,7 +2,7 @@
 
 The models turn these into field validators (which the API serializers and the admin forms inherit, and the
 schema shows as ``minimum``/``maximum``) and into database ``CheckConstraint``s for the absolute bounds; the
-services and bulk imports call the same validators. docs/api.md §Domain says why each bound is what it is.
+services and bulk imports call the same validators. docs/api.md, "The domain", says why each bound is what it is.
 
 Bounds that move with the calendar ("not in the future", "within the planning horizon") cannot be database
 checks; the database holds the fixed outer bounds ``EARLIEST_DATE`` … ``LATEST_DATE`` instead.

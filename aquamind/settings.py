@@ -120,7 +120,7 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 if WHITENOISE_USE_FINDERS:  # then an empty or missing STATIC_ROOT is expected, not worth a warning
     warnings.filterwarnings("ignore", message="No directory at: ")  # WhiteNoise, about STATIC_ROOT
 
-# --- HTTPS (docs/operations.md §HTTPS): all off by default, so plain-HTTP development and tests work;
+# --- HTTPS (docs/operations.md, "Secret key and HTTPS"): all off by default, so plain-HTTP development and tests work;
 # behind TLS set them as the runbook says, and `manage.py check --deploy` is clean.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [r"^health/$"])  # load balancers probe over HTTP

@@ -1,4 +1,4 @@
-"""List filters (docs/api.md §Filters). Ids filter by exact match (an unknown id gives an empty page);
+"""List filters (docs/api.md, the filters column of "Endpoints"). Ids filter by exact match (an unknown id gives an empty page);
 ``date_from``/``date_to`` bound a resource's date inclusively.
 
 Every value is parsed strictly, as the schema states it, and a malformed one is a 400 naming the parameter:

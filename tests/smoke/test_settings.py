@@ -73,7 +73,7 @@ def test_static_files_are_served_with_debug_off(client, settings, path):
 
 
 # Issue 9, case 6: production mode refuses a missing or public key; `check --deploy` is clean with the
-# production settings docs/operations.md §HTTPS documents.
+# production settings docs/operations.md, "Secret key and HTTPS" documents.
 @pytest.mark.parametrize(
     "env, message",
     [
@@ -95,7 +95,7 @@ def test_embedded_mode_and_debug_start_without_a_key():
     assert loaded(DATABASE_URL=PG, DEBUG="true")[0] == "production"
 
 
-PRODUCTION = {  # docs/operations.md §HTTPS and secret key, behind a TLS-terminating proxy
+PRODUCTION = {  # docs/operations.md, "Secret key and HTTPS", behind a TLS-terminating proxy
     "DATABASE_URL": PG,
     "SECRET_KEY": A_KEY,
     "ALLOWED_HOSTS": "farm.example.com",
