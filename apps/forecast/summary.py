@@ -16,8 +16,10 @@ from apps.forecast.engine.summary import (
     assignment_flag,
     crossing_body,
     crossing_flag,
+    week_index,
     week_starts,
     weekly_totals,
+    weeks_end,
 )
 from apps.forecast.models import Projection
 from apps.planning.models import PlannedActivity
@@ -64,8 +66,7 @@ def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None) -> 
     """Harvests and sea transfers by ISO week for FORECAST_SUMMARY_WEEKS weeks from this one (and ``overdue``),
     every active assignment of the farm, or of ``site_id``'s containers."""
     weeks = settings.FORECAST_SUMMARY_WEEKS
-    end = week_starts(today, weeks)[-1] + dt.timedelta(days=7)
-    crossings = [(kind, c) for kind, c, _ in _farm_crossings(today=today, before=end, site_id=site_id)]
+    crossings = [(kind, c) for kind, c, _ in _farm_crossings(today=today, before=weeks_end(today, weeks), site_id=site_id)]
     return {"today": today, "site_id": site_id, "planning_days": settings.FORECAST_PLANNING_DAYS,
             **weekly_totals(crossings, today=today, weeks=weeks)}
 
@@ -77,20 +78,20 @@ def farm_coming_up(*, today: dt.date, weeks: int, site_id: int | None = None) ->
     activities are overdue; ``later``: the next harvest and sea-transfer dates after the weeks shown. Four
     queries."""
     # read far enough for every crossing that needs planning (FORECAST_PLANNING_DAYS), even past the weeks shown
-    before = max(week_starts(today, weeks)[-1] + dt.timedelta(days=7),
-                 today + dt.timedelta(days=settings.FORECAST_PLANNING_DAYS + 1))
+    shown_end = weeks_end(today, weeks)
+    before = max(shown_end, today + dt.timedelta(days=settings.FORECAST_PLANNING_DAYS + 1))
     rows = _farm_crossings(today=today, before=before, site_id=site_id, batch_number=F("batch__batch_number"))
     body = weekly_totals([(kind, c) for kind, c, _ in rows], today=today, weeks=weeks)
     buckets = [body["overdue"], *body["weeks"]]
     for bucket in buckets:
         for kind in ACTIVITY_TYPES:
             bucket[kind]["batches"] = set()
-    monday = week_starts(today, 1)[0]
+    starts = week_starts(today, weeks)
     for kind, crossing, row in rows:
         if crossing["date"] is not None and crossing["population"] is not None:
-            index = (crossing["date"] - monday).days // 7
-            if index < weeks:
-                buckets[max(index + 1, 0)][kind]["batches"].add((row["batch_id"], row["batch_number"]))
+            index = week_index(crossing["date"], starts=starts)
+            if index is not None:
+                buckets[index + 1][kind]["batches"].add((row["batch_id"], row["batch_number"]))
     for bucket in buckets:
         for kind in ACTIVITY_TYPES:
             bucket[kind]["batches"] = sorted(bucket[kind]["batches"], key=lambda b: b[1])
@@ -99,7 +100,7 @@ def farm_coming_up(*, today: dt.date, weeks: int, site_id: int | None = None) ->
         overdue = overdue.filter(Q(assignment__container__site_id=site_id) | Q(assignment=None, container__site_id=site_id))
     return {
         **body,
-        "later": _next_crossings(after=week_starts(today, weeks)[-1] + dt.timedelta(days=7), site_id=site_id),
+        "later": _next_crossings(after=shown_end, site_id=site_id),
         "needs_planning": sum(c["flag"] == NEEDS_PLANNING for _, c, _ in rows),
         "overdue_activities": overdue.count(),
         "planning_days": settings.FORECAST_PLANNING_DAYS,

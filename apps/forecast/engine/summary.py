@@ -70,6 +70,18 @@ def week_starts(today: dt.date, weeks: int) -> list[dt.date]:
     return [monday + dt.timedelta(weeks=i) for i in range(weeks)]
 
 
+def weeks_end(today: dt.date, weeks: int) -> dt.date:
+    """The day after the last of ``weeks`` ISO weeks from the one holding ``today``."""
+    return week_starts(today, weeks)[-1] + dt.timedelta(days=7)
+
+
+def week_index(day: dt.date, *, starts: Sequence[dt.date]) -> int | None:
+    """Which of the weeks beginning on the Mondays ``starts`` holds ``day``: -1 before the first (overdue), None
+    after the last."""
+    index = (day - starts[0]).days // 7
+    return max(index, -1) if index < len(starts) else None
+
+
 def iso_week(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -86,10 +98,10 @@ def weekly_totals(crossings: Sequence[tuple[str, dict]], *, today: dt.date, week
     for kind, c in crossings:
         if c["date"] is None or c["population"] is None:
             continue
-        index = (c["date"] - starts[0]).days // 7
-        if index < 0:
+        index = week_index(c["date"], starts=starts)
+        if index == -1:
             _add(overdue[kind], c)
-        elif index < weeks:
+        elif index is not None:
             _add(out[index][kind], c)
     for bucket in [overdue, *out]:
         for kind in KINDS:
