@@ -22,7 +22,7 @@
   const ANCHOR_WORDS = {growth_sample: "growth sample", transfer: "transfer weighing", treatment: "treatment weighing", placement: "placement"};
   const num = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
   const compact = new Intl.NumberFormat("en-GB", {notation: "compact", maximumFractionDigits: 1});
-  const dayFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"});
+  const {day} = window.aquamindFormat;
   const timeFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone, timeZoneName: "short"});
 
   let chart = null, data = null, etag = null, loading = false, lastUrl = null;
@@ -35,7 +35,6 @@
     const word = SOURCE_WORDS[source] || source || "unknown";
     return source === "measured" ? word : `${word}, ${confidenceWords(confidence)}`;
   }
-  const day = iso => dayFmt.format(new Date(iso + "T00:00:00Z"));
   const when = iso => iso ? timeFmt.format(new Date(iso)) : "never";
 
   function showStatus(text, cls) { const s = sel("status"); s.textContent = text; s.className = "status" + (cls ? " " + cls : ""); }

@@ -12,17 +12,10 @@
   const summaryTable = document.getElementById("plan-summary"), activityTable = document.getElementById("plan-activities");
   const KINDS = {harvest: {type: "HARVEST", words: "Harvest"}, sea_transfer: {type: "TRANSFER", words: "Sea transfer"}};
   const OPEN = new Set(["PLANNED", "IN_PROGRESS"]);
-  const dayFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"});
-  const day = iso => iso ? dayFmt.format(new Date(iso + "T00:00:00Z")) : "–";
+  const {day, el} = window.aquamindFormat;
   const grams = g => g === null || g === undefined ? "–" : Number(g).toLocaleString("en-GB", {maximumFractionDigits: g < 100 ? 1 : 0});
   let summary = null, activities = [];
 
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    if (cls) e.className = cls;
-    return e;
-  }
   const badge = flag => el("span", flag.replace("_", " "), "badge " + flag);
   function td(...children) { const c = el("td"); c.append(...children); return c; }
 

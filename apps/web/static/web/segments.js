@@ -8,22 +8,19 @@
   if (!table) return;
   const LOW = 0.9, HIGH = 1.1;
   const KINDS = {placement: "first day", growth_sample: "sample", transfer: "transfer weighing", treatment: "treatment weighing"};
-  const dayFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", timeZone: "UTC"});
-  const day = iso => dayFmt.format(new Date(iso + "T00:00:00Z"));
+  const {day, el} = window.aquamindFormat;
   const fixed = (v, digits) => v === null || v === undefined ? "–" : Number(v).toLocaleString("en-GB", {minimumFractionDigits: digits, maximumFractionDigits: digits});
   const weight = g => g === null || g === undefined ? "–" : fixed(g, g < 10 ? 2 : g < 100 ? 1 : 0);
   let shown = [], asked = null;
 
   function cell(text, cls, title) {
-    const td = document.createElement("td");
-    td.textContent = text;
-    if (cls) td.className = cls;
+    const td = el("td", text, cls);
     if (title) td.title = title;
     return td;
   }
 
   function row(s, containers) {
-    const tr = document.createElement("tr");
+    const tr = el("tr");
     tr.dataset.segment = s.id; tr.dataset.assignment = s.assignment_id;
     const ratio = s.performance_ratio;
     const mark = ratio === null ? "" : ratio < LOW ? " ratio-low" : ratio > HIGH ? " ratio-high" : "";
