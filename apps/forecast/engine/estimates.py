@@ -171,11 +171,6 @@ def performance_estimate(
     return Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="default", segments=0)
 
 
-def performance_evidence_enough(as_of: dt.date, evidence: Sequence[SegmentEvidence]) -> bool:
-    """Whether ``evidence`` gives a ratio (else ``performance_estimate`` falls through to the next level)."""
-    return _weighted_ratio(as_of, evidence) is not None
-
-
 def _weighted_ratio(as_of: dt.date, evidence: Sequence[SegmentEvidence]):
     usable = [e for e in evidence if e.end_date <= as_of and e.degree_days > 0 and RATIO_BOUNDS[0] <= e.ratio <= RATIO_BOUNDS[1]]
     if sum(e.degree_days for e in usable) < RATIO_MIN_DEGREE_DAYS:

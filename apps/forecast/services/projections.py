@@ -36,7 +36,7 @@ from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
 from apps.forecast.services.crossings import crossing_fields
-from apps.forecast.services.site_evidence import site_evidence_if_needed
+from apps.forecast.services.site_evidence import site_segment_evidence
 from aquamind.db import fetch_sets
 
 if TYPE_CHECKING:
@@ -78,8 +78,11 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     target = settings.FORECAST_HARVEST_WEIGHT_G
     horizon = max(0, min(settings.FORECAST_MAX_HORIZON_DAYS, (data.scenario_end - latest).days))
     records = {a.id: a for a in candidates}
-    sites = site_evidence_if_needed(assignments=candidates, batch=pooled, as_of=latest, since=oldest)
-    priors: dict[int | None, Performance] = {}  # by site (every candidate's as-of date is the latest day)
+    prior = batch_prior(as_of=latest, batch=pooled)  # every candidate's as-of date is the latest day
+    # the site's segments only where the batch's give no ratio: the fallback never reaches them otherwise
+    site_ids = {a.site_id for a in candidates if a.site_id is not None} if prior.source != "batch" else set()
+    sites = site_segment_evidence(site_ids=site_ids, since=oldest, until=latest) if site_ids else {}
+    priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     new = []
     for assignment_id, rows in recent.items():
@@ -87,13 +90,12 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
         if day_number not in profiles:
             profiles[day_number] = profile_temperatures(data.params.profile, day_number + 1, horizon)
         record = records[assignment_id]
-        if record.site_id not in priors:
-            priors[record.site_id] = batch_prior(as_of=latest, batch=pooled, site=sites.get(record.site_id, ()))
         sea_transfer_g = settings.FORECAST_SEA_TRANSFER_WEIGHT_G if record.freshwater else None
         projection, assumptions = assignment_projection(
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
             own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
-            site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g, prior=priors[record.site_id],
+            site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
+            prior=priors.get(record.site_id, prior),
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
