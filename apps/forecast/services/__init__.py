@@ -17,7 +17,7 @@ from apps.forecast.services.projections import (
     rows_since,
     segment_evidence,
 )
-from apps.forecast.services.segments import SEGMENT_COLUMNS, growth_segments_refresh, segments_refresh
+from apps.forecast.services.segments import SEGMENT_COLUMNS, segments_refresh
 from apps.planning.services.templates import planned_activities_from_templates
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ __all__ = [
     "SEGMENT_COLUMNS",
     "assignment_projection",
     "forecast_refresh",
-    "growth_segments_refresh",
     "projections_refresh",
     "rows_since",
     "segment_evidence",

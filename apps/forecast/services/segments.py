@@ -19,10 +19,6 @@ if TYPE_CHECKING:
     from apps.batch.services.saving import AssignmentWrite
 
 
-def growth_segments_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
-    """Replace the segments the ``writes`` changed; returns the number written."""
-    return len(segments_refresh(data, writes, computed_at))
-
 def segments_refresh(data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> list[tuple]:
     """Replace the segments the ``writes`` changed; returns the rows written (SEGMENT_COLUMNS order)."""
     if not writes:
