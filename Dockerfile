@@ -15,11 +15,12 @@ RUN apt-get update \
 # PIP_CERT: a CA bundle for a TLS-intercepting egress proxy, mounted by the builder for this step only
 # (scripts/container-image.sh); nothing of it stays in the image.
 ARG PIP_CERT=
-COPY requirements.txt requirements.lock /tmp/
+# requirements.lock pins every runtime package with its hashes: pip installs nothing else (--require-hashes).
+COPY requirements.lock /tmp/
 RUN python3 -m venv /opt/venv \
  && PIP_CERT="${PIP_CERT:-}" /opt/venv/bin/pip install --no-cache-dir --disable-pip-version-check \
-        --only-binary=:all: -r /tmp/requirements.txt -c /tmp/requirements.lock \
- && rm /tmp/requirements.txt /tmp/requirements.lock
+        --only-binary=:all: --require-hashes -r /tmp/requirements.lock \
+ && rm /tmp/requirements.lock
 
 RUN groupadd --system --gid 10001 aquamind \
  && useradd --system --uid 10001 --gid aquamind --home-dir /app --shell /usr/sbin/nologin aquamind

@@ -4,7 +4,7 @@
 # `--setup-only`: everything but the web server (the smoke tests use it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/venv.sh requirements.txt
+bash scripts/venv.sh requirements.lock
 bash scripts/assets.sh
 py=.venv/bin/python
 $py manage.py migrate --no-input -v0

@@ -29,8 +29,7 @@ runtime = "runc"
 CONF
 export CONTAINERS_CONF="$conf_dir/containers.conf"
 
-bash scripts/venv.sh requirements-dev.txt
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-containers.txt
+bash scripts/venv.sh requirements-containers.lock  # the test tools and podman-compose, with their hashes
 bash scripts/services.sh
 
 # the host side (pytest) loads the settings too; never a real key

@@ -7,7 +7,7 @@
 # Extra arguments go to both pytest runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/venv.sh requirements-dev.txt
+bash scripts/venv.sh requirements-dev.lock
 bash scripts/services.sh
 
 export AQUAMIND_IT_BROKER=rabbitmq

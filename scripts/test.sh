@@ -3,7 +3,7 @@
 # then a smoke run on the embedded default (SQLite, no broker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/venv.sh requirements-dev.txt
+bash scripts/venv.sh requirements-dev.lock
 bash scripts/assets.sh
 bash scripts/services.sh
 if [ "$(bash scripts/browser.sh)" = "ready" ]; then export AQUAMIND_BROWSER_TESTS=require; fi
