@@ -28,9 +28,8 @@ RUN groupadd --system --gid 10001 aquamind \
 WORKDIR /app
 COPY --chown=root:root . /app
 # Static files collected once, at build time, and served by WhiteNoise from STATIC_ROOT (no finders).
-# The throw-away key only lets Django load its settings for this step; it is not kept.
-RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time-0123456789 \
-    AQUAMIND_VAR_DIR=/tmp/aquamind-build STATIC_ROOT=/app/staticfiles \
+# The settings load in embedded mode for this step: the key they generate goes with /tmp/aquamind-build.
+RUN AQUAMIND_VAR_DIR=/tmp/aquamind-build STATIC_ROOT=/app/staticfiles \
     /opt/venv/bin/python manage.py collectstatic --noinput -v 0 \
  && rm -rf /tmp/aquamind-build \
  && python3 -m compileall -q /app/apps /app/aquamind \
@@ -43,7 +42,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     STATIC_ROOT=/app/staticfiles \
     WHITENOISE_USE_FINDERS=false \
     AQUAMIND_VAR_DIR=/app/var \
-    AQUAMIND_REQUIRE_SECRET_KEY=true \
     PORT=8000
 
 USER aquamind

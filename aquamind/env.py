@@ -92,27 +92,3 @@ def env_pair(name: str) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(parts):
         raise ImproperlyConfigured(f"{name}={raw!r} must be two comma-separated values, e.g. HTTP_X_FORWARDED_PROTO,https")
     return parts[0], parts[1]
-
-
-DEV_SECRET_KEY = "dev-only-insecure-key-set-SECRET_KEY-in-production"
-MIN_SECRET_KEY_LENGTH = 50
-
-
-def secret_key(value: str, *, required: bool) -> str:
-    """``value`` when it is a real key; the public development key when none is set and none is
-    ``required`` (embedded mode, or DEBUG). A required key must be at least 50 characters with at least 5
-    different ones, and not the development key (Django's own test for a strong key, security.W009)."""
-    if not required:
-        return value or DEV_SECRET_KEY
-    if not value:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set: production mode needs a random key of at least 50 characters, e.g. from "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-        )
-    if value == DEV_SECRET_KEY or value.startswith("django-insecure-"):
-        raise ImproperlyConfigured("SECRET_KEY is the public development key: set a random one in production mode")
-    if len(value) < MIN_SECRET_KEY_LENGTH or len(set(value)) < 5:
-        raise ImproperlyConfigured(
-            f"SECRET_KEY is too weak ({len(value)} characters): production mode needs at least {MIN_SECRET_KEY_LENGTH}, random"
-        )
-    return value

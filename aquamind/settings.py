@@ -5,13 +5,15 @@ With no environment at all this is the embedded default: a SQLite file under ./v
 """
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_pair, env_rate, env_str, secret_key
+from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_pair, env_rate, env_str
+from aquamind.secret_key import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AQUAMIND_VAR_DIR", str(BASE_DIR / "var")))
@@ -95,11 +97,13 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.post
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The lockout backend is Django's ModelBackend that refuses locked-out usernames and addresses (aquamind/lockout.py)
+# The lockout backend is Django's ModelBackend that refuses locked-out logins before the password check (aquamind/lockout.py)
 AUTHENTICATION_BACKENDS = ["aquamind.lockout.LockoutModelBackend"]
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)  # failed logins per username …
 LOGIN_FAILURE_LIMIT_PER_IP = env_int("LOGIN_FAILURE_LIMIT_PER_IP", 50, minimum=1)  # … or per client address
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 900, minimum=1)  # counting window and lockout length
+# a username that logged in from an address is judged there by its own failures only, for this long (0: never)
+LOGIN_TRUSTED_SECONDS = env_int("LOGIN_TRUSTED_SECONDS", 30 * 24 * 3600, minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -191,7 +195,8 @@ SPECTACULAR_SETTINGS = {
 # No broker (CELERY_BROKER_URL empty) = embedded: tasks run in-process right after the event's commit.
 AQUAMIND_MODE = env_choice("AQUAMIND_MODE", "production" if IS_POSTGRES else "embedded", ("production", "embedded"))
 _PRODUCTION = AQUAMIND_MODE == "production"
-SECRET_KEY = secret_key(SECRET_KEY, required=_PRODUCTION and not DEBUG)
+# SECRET_KEY, or the instance's generated key where nothing beyond this machine is served (aquamind/secret_key.py)
+SECRET_KEY, SECRET_KEY_SOURCE = secret_key(SECRET_KEY, production=_PRODUCTION, debug=DEBUG, var_dir=VAR_DIR, argv=sys.argv)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 # No result backend by default in either mode: AquaMind never reads task results (task_ignore_result).
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import time
@@ -18,8 +19,8 @@ from dataclasses import dataclass, field
 
 PODMAN = shutil.which("podman")
 IMAGE = os.environ.get("AQUAMIND_IMAGE", "aquamind:test")
-# long enough for production mode's check; never a real key
-TEST_SECRET_KEY = "container-tier-secret-key-" + "x" * 40
+# a fresh random key per run (production mode and the image refuse a missing or weak one)
+TEST_SECRET_KEY = secrets.token_urlsafe(50)
 
 
 def podman(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:

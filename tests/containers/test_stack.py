@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from tests.containers.conftest import SERVER_URL, wait_until_drained
-from tests.containers.podman import TEST_SECRET_KEY, Api, Stack
+from tests.containers.podman import TEST_SECRET_KEY, Api, Stack, podman
 from tests.integration.support import free_port
 
 MANAGER_SCRIPT = """
@@ -170,3 +170,13 @@ def test_a_restored_dump_verifies_equal_to_a_full_recompute(farm, databases, tmp
     result = stack.run_once("manage", "verify_daily_states", "--no-repair", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 rows differing" in result.stdout and ", 0 skipped" in result.stdout, result.stdout
+
+
+def test_the_image_refuses_to_serve_without_a_secret_key(image):
+    for role in ("web", "worker", "beat", "flower"):  # the entrypoint refuses before anything starts
+        result = podman("run", "--rm", "--network", "host", image, role, check=False, timeout=120)
+        assert result.returncode == 2 and f"SECRET_KEY is not set: the {role} role needs" in result.stderr, result.stderr
+    # gunicorn started past the entrypoint's check: the settings refuse it (the image's defaults: embedded, DEBUG off)
+    gunicorn = ["gunicorn", "aquamind.wsgi", "--preload", "--bind", "127.0.0.1:0"]
+    result = podman("run", "--rm", "--network", "host", image, *gunicorn, check=False, timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY is not set: a server that listens beyond this machine" in result.stderr

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.skipif(not settings.AQUAMIND_EMBEDDED, reason="runs in 
 
 
 def run_setup(var_dir: Path) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL"}}
+    # no SECRET_KEY either: the embedded mode generates the instance's key (aquamind/secret_key.py)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY"}}
     env["AQUAMIND_VAR_DIR"] = str(var_dir)
     done = subprocess.run(
         ["bash", "scripts/run.sh", "--setup-only"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
@@ -35,7 +36,10 @@ def test_run_script_sets_up_the_demo_farm_once_with_its_daily_states(tmp_path):
     assert "generating demo data" in first
     batches, states, users = counts(tmp_path)
     assert batches > 0 and states > 0 and users == 1
+    key = (tmp_path / "secret_key").read_text()
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
     second = run_setup(tmp_path)
     assert f"database has {batches} batches: no demo data generated" in second
     assert counts(tmp_path) == (batches, states, users)
+    assert (tmp_path / "secret_key").read_text() == key  # the same key: sessions survive a restart
