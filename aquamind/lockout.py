@@ -1,7 +1,17 @@
-"""Login lockout: after repeated failed logins for one username, or from one client address, every login
-with that username (or from that address) is refused for ``LOGIN_LOCKOUT_SECONDS``, the right password
-included. It covers every login that goes through Django's ``authenticate()``: the login page, the admin and
-the API's token endpoint (docs/api.md §Throttling and lockout).
+"""Login lockout: repeated failed logins lock a username, or a client address, out for ``LOGIN_LOCKOUT_SECONDS``,
+except where the username has logged in before (docs/api.md, "Throttling and lockout").
+
+- ``LOGIN_FAILURE_LIMIT`` failures for one username lock that username out, from everywhere it is not trusted;
+- ``LOGIN_FAILURE_LIMIT_PER_IP`` failures from one address lock that address out for every username not
+  trusted there (password spraying from one address stops);
+- a (username, address) pair becomes **trusted** when the username logs in from the address; it stays trusted
+  for ``LOGIN_TRUSTED_SECONDS`` after its last login. A trusted pair is judged by its own failures only
+  (``LOGIN_FAILURE_LIMIT`` of them lock that pair): the people who work behind one NAT address keep logging in
+  while others fail from it, and a username locked out by failures elsewhere still logs in where it is trusted.
+  The same idea as OWASP's device cookies, keyed by the address, so API clients without cookies have it too.
+
+A locked-out attempt is refused before the password is checked, the right password included. It covers every
+login that goes through Django's ``authenticate()``: the login page, the admin and the API's token endpoint.
 
 Counters live in Django's default cache (Redis in production, so every web process sees the same counts).
 If the cache is unreachable the lockout is skipped and a warning logged: logins keep working while Redis is
@@ -37,11 +47,25 @@ def client_ip(request) -> str:
     return BaseThrottle().get_ident(request)
 
 
+def _digest(username) -> str | None:
+    if not isinstance(username, str) or not username:
+        return None
+    return hashlib.sha256(username.casefold().encode()).hexdigest()[:32]
+
+
+def _trusted(digest: str | None, ip: str) -> bool:
+    """Whether ``digest``'s username has logged in from ``ip`` within LOGIN_TRUSTED_SECONDS."""
+    return bool(digest) and settings.LOGIN_TRUSTED_SECONDS > 0 and bool(cache.get(f"lockout:trusted:{digest}:{ip}"))
+
+
 def _subjects(username, ip: str) -> list[tuple[str, int]]:
-    """(cache key stem, failure limit) for the username and the address."""
+    """(cache key stem, failure limit) of what judges a login of ``username`` from ``ip``: the pair alone when
+    it is trusted; otherwise the address and the username."""
+    digest = _digest(username)
+    if _trusted(digest, ip):
+        return [(f"pair:{digest}:{ip}", settings.LOGIN_FAILURE_LIMIT)]
     subjects = [(f"ip:{ip}", settings.LOGIN_FAILURE_LIMIT_PER_IP)]
-    if isinstance(username, str) and username:
-        digest = hashlib.sha256(username.casefold().encode()).hexdigest()[:32]
+    if digest:
         subjects.append((f"user:{digest}", settings.LOGIN_FAILURE_LIMIT))
     return subjects
 
@@ -57,10 +81,14 @@ def lockout_wait(*, username, ip: str) -> int:
 
 
 def login_failure_record(*, username, ip: str) -> None:
-    """Count a failed login; at the limit, lock the username (or the address) out for LOGIN_LOCKOUT_SECONDS."""
+    """Count a failed login for the username and the address (a trusted pair: for the pair, and the address);
+    at a limit, lock that subject out for LOGIN_LOCKOUT_SECONDS."""
     seconds = settings.LOGIN_LOCKOUT_SECONDS
     try:
-        for stem, limit in _subjects(username, ip):
+        subjects = _subjects(username, ip)
+        if subjects[0][0].startswith("pair:"):  # the address still counts it, for the usernames not trusted there
+            subjects.append((f"ip:{ip}", settings.LOGIN_FAILURE_LIMIT_PER_IP))
+        for stem, limit in subjects:
             key = f"lockout:failures:{stem}"
             cache.add(key, 0, timeout=seconds)
             if cache.incr(key) >= limit:
@@ -71,17 +99,23 @@ def login_failure_record(*, username, ip: str) -> None:
         logger.warning("login failure not counted: %s", exc)
 
 
-def login_success_record(*, username) -> None:
-    """A successful login clears the username's failure count (not the address's)."""
+def login_success_record(*, username, ip: str) -> None:
+    """A successful login clears the username's and the pair's failure counts (not the address's) and trusts
+    the pair for LOGIN_TRUSTED_SECONDS."""
+    digest = _digest(username)
+    if not digest:
+        return
     try:
-        cache.delete_many([f"lockout:failures:{stem}" for stem, _ in _subjects(username, "") if stem.startswith("user:")])
+        cache.delete_many([f"lockout:failures:user:{digest}", f"lockout:failures:pair:{digest}:{ip}"])
+        if settings.LOGIN_TRUSTED_SECONDS > 0:
+            cache.set(f"lockout:trusted:{digest}:{ip}", 1, timeout=settings.LOGIN_TRUSTED_SECONDS)
     except CACHE_ERRORS as exc:
-        logger.warning("login failure count not cleared: %s", exc)
+        logger.warning("login success not recorded: %s", exc)
 
 
 class LockoutModelBackend(ModelBackend):
-    """Django's ModelBackend that refuses a locked-out username or address before checking the password,
-    and counts the failures."""
+    """Django's ModelBackend that refuses a locked-out login (username, address or trusted pair) before
+    checking the password, and counts the failures."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         ip = client_ip(request) if request is not None else "unknown"
@@ -91,7 +125,7 @@ class LockoutModelBackend(ModelBackend):
         if user is None:
             login_failure_record(username=username, ip=ip)
         else:
-            login_success_record(username=username)
+            login_success_record(username=username, ip=ip)
         return user
 
 
