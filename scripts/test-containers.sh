@@ -32,8 +32,8 @@ export CONTAINERS_CONF="$conf_dir/containers.conf"
 bash scripts/venv.sh requirements-containers.lock  # the test tools and podman-compose, with their hashes
 bash scripts/services.sh
 
-# the host side (pytest) loads the settings too; never a real key
-export SECRET_KEY="${SECRET_KEY:-container-tier-host-process-key-not-secret-0123456789abcdef}"
+# the host side (pytest) loads the settings too (production mode on PostgreSQL): a fresh key per run
+export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 export AQUAMIND_IMAGE="${AQUAMIND_IMAGE:-aquamind:test}"
 started=$(date +%s)
 bash scripts/container-base.sh

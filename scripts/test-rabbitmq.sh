@@ -21,7 +21,7 @@ fi
 export DATABASE_URL="${TEST_RABBITMQ_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aquamind_rabbitmq}"
 export CELERY_BROKER_URL="$AQUAMIND_IT_RABBITMQ_URL"
 export CELERY_RESULT_BACKEND=""
-export SECRET_KEY="${SECRET_KEY:-rabbitmq-tier-test-key-not-secret-0123456789abcdefghijkl}"
+export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"  # fresh per run
 echo "== RabbitMQ tier: integration subset with CELERY_BROKER_URL=$AQUAMIND_IT_RABBITMQ_URL"
 .venv/bin/python -m pytest -p no:cacheprovider \
     tests/integration/test_event_paths.py \
