@@ -2,9 +2,10 @@
 containers, a batch, its scenario and a planned activity's notes are markup (an ``<img onerror>`` and a ``<script>``),
 and every page shows them as literal text — the overview, the container page, the growth page drilled down to each
 container with every chart tooltip and marker hovered, the plan and segment tables, the quick entry's messages, the
-admin's change lists, Swagger UI and ReDoc. No script of theirs runs, no element of theirs is created, every page
-carries the Content-Security-Policy, and no page breaks it: the test collects the browser's
-``securitypolicyviolation`` events from each document's first moment, and the report endpoint's log.
+admin's change lists and a change form, Swagger UI and the browsable API. No script of theirs runs, no element of
+theirs is created, every page carries the Content-Security-Policy (each page's address fetched again from the page,
+for its headers), and no page breaks it: the test collects the browser's ``securitypolicyviolation`` events from each
+document's first moment, and the report endpoint's log.
 
 The last test is the detector's own check: markup forced into a page by the test is stopped by the policy, seen by
 the listener and reported to /csp-report/, which logs it."""
@@ -121,6 +122,12 @@ class Pages:
     def assert_clean(self, where: str) -> None:
         found = self.probe()
         assert found == {"xss": None, "made": 0, "csp": []}, f"{where}: {found}"
+        # the page's own response carried the policy (read again: WebDriver does not show response headers)
+        policy = self.browser.execute_async_script(
+            "(window.__realFetch || fetch)(location.href, {credentials: 'same-origin'})"
+            ".then(r => arguments[0](r.headers.get('Content-Security-Policy')));"
+        )
+        assert policy and "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy, f"{where}: {policy}"
 
     def visit(self, path: str, ready=None) -> str:
         self.browser.get(self.url + path)
@@ -231,7 +238,7 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     # each under the field it names (a field name with quotes in it finds none) and in the form's result line
     form = browser.find_element("id", "form-sample")
     browser.execute_script(
-        """window.fetch = async () => new Response(JSON.stringify({errors: [
+        """window.__realFetch = window.fetch; window.fetch = async () => new Response(JSON.stringify({errors: [
              {field: "sample_size", code: "invalid", detail: arguments[0]},
              {field: 'x"] , img[src=x', code: "invalid", detail: arguments[1]}]}), {status: 400});""",
         HOSTILE, SCRIPT,
