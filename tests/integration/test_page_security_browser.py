@@ -261,6 +261,15 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     activity = PlannedActivity.objects.get()  # a change form, with its autocomplete widgets
     pages.visit(f"/admin/planning/plannedactivity/{activity.pk}/change/", ready=lambda d: d.find_elements("css selector", ".select2"))
     assert browser.find_element("name", "notes").get_attribute("value") == f"{HOSTILE} {SCRIPT}"
+    # django-celery-beat's periodic task form, its script as a file: the chosen crontab in words under the field
+    from django_celery_beat.models import CrontabSchedule
+
+    crontab = CrontabSchedule.objects.create(minute="30", hour="3")
+    pages.visit("/admin/django_celery_beat/periodictask/add/", ready=lambda d: d.find_elements("id", "id_crontab"))
+    Select(browser.find_element("id", "id_crontab")).select_by_value(str(crontab.pk))
+    help_text = wait_for(browser, lambda d: (t := d.find_element("css selector", ".field-crontab .help").text) and "Translation" in t and t)
+    assert help_text.endswith(f"Translation: {crontab.human_readable}")
+    pages.assert_clean("periodic task form")
     screenshot("admin")
 
     # the API's documentation pages, their assets from this server
