@@ -10,6 +10,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from aquamind.env import env_bool, env_choice, env_float, env_int, env_list, env_pair, env_rate, env_str
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "apps.infrastructure",
     "apps.batch",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",  # JSON and pages compressed (the growth data shrinks ~10x)
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below)
     "aquamind.middleware.RequestSizeLimitMiddleware",  # 413 before anything reads an oversized body
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files (admin, Swagger UI) with DEBUG off
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -138,6 +141,26 @@ SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")  # e.g. HTTP_X_FOR
 # Request bodies above this many bytes are answered 413 (the API's JSON, Django's forms and uploads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
 
+# --- Content-Security-Policy (django-csp; docs/web.md): every script and style sheet from this server's own files,
+# nothing inline (no 'unsafe-inline', no 'unsafe-eval'), nothing from elsewhere; violations reported to /csp-report/
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the admin's and Swagger UI's style sheets draw their icons as data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        # report-uri only: with report-to present Chrome ignores report-uri, and its Reporting API delivers to HTTPS
+        # endpoints only, a minute late (docs/web.md)
+        "report-uri": "/csp-report/",
+    },
+}
+
 LOGIN_URL = "/accounts/login/"  # any user; /admin/ needs a staff user
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"  # the farm overview
@@ -156,7 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],  # size and nesting limits
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "apps.api.renderers.BrowsableAPIRenderer",  # no inline style (the Content-Security-Policy)
     ],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     # writes per user; the token endpoint sets its own (per address and per username) in apps/api/views/misc.py
@@ -165,6 +188,7 @@ REST_FRAMEWORK = {
         "write": env_rate("THROTTLE_WRITE_RATE", "120/min"),
         "token_ip": env_rate("THROTTLE_TOKEN_IP_RATE", "30/min"),
         "token_username": env_rate("THROTTLE_TOKEN_USERNAME_RATE", "10/min"),
+        "csp_report": env_rate("THROTTLE_CSP_REPORT_RATE", "60/min"),  # CSP report bodies per address (aquamind/csp.py)
     },
     "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -182,7 +206,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
+    # no badge from swagger.io's online validator (an image from elsewhere, which the Content-Security-Policy refuses,
+    # and the schema's address sent to a third party)
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_responses",

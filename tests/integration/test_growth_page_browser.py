@@ -194,12 +194,14 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
     days = ActualDailyAssignmentState.objects.filter(assignment=source).values_list("date", flat=True)
     weeks = wait_for(browser, lambda d: (c := chart(d))["actual"] < drilled["actual"] and c)
     assert weeks["actual"] == len({day.isocalendar()[:2] for day in days}) and weeks["xMin"] == source.assignment_date.isoformat()
-    tip = browser.execute_script(  # the axis tooltip of the second week, as ECharts would ask for it
+    tip = browser.execute_script(  # the axis tooltip of the second week, as ECharts would ask for it (a DOM node)
         "const d = window.aquamindChart.data.batch_totals.date[1];"
-        "return window.aquamindChart.chart.getOption().tooltip[0].formatter("
-        "[{axisValue: d, seriesId: 'actual', seriesName: 'Actual', value: [d, 100], marker: ''}]);"
+        "const tip = window.aquamindChart.chart.getOption().tooltip[0].formatter("
+        "[{axisValue: d, seriesId: 'actual', seriesName: 'Actual', value: [d, 100], color: '#0b6e99'}]);"
+        "return [...tip.children].map(line => line.innerHTML);"
     )
-    assert tip.startswith("<b>Week 2024-W02 (8 Jan 2024 – 14 Jan 2024)</b>"), tip
+    assert tip[0] == "<b>Week 2024-W02 (8 Jan 2024 – 14 Jan 2024)</b>", tip
+    assert tip[1] == '<span class="tip-marker" style="background-color: rgb(11, 110, 153);"></span>Actual: 100 g', tip
 
 
 def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
@@ -221,6 +223,40 @@ def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weig
     assert after["weights"] != before["weights"]
     assert ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day).avg_weight_g == 160
     screenshot("sample-saved")
+
+
+def test_a_form_sends_one_idempotency_key_per_submission_and_the_same_one_with_each_retry(live_server, browser, farm):
+    import re
+
+    scenario, source, _ = farm
+    open_growth_page(browser, live_server, scenario.batch_id)
+    # the network between the page and the server: down for the first three posts (the first submission and both of
+    # the script's retries never arrive), then up; the page's writes are recorded with their Idempotency-Key
+    browser.execute_script(
+        """
+        const real = window.fetch; window.__keys = [];
+        window.fetch = (url, init) => {
+          if (!init || init.method !== "POST") return real(url, init);
+          window.__keys.push(init.headers["Idempotency-Key"]);
+          return window.__keys.length <= 3 ? Promise.reject(new TypeError("Failed to fetch")) : real(url, init);
+        };
+        """
+    )
+    form = browser.find_element("id", "form-sample")
+    result = lambda d: form.find_element("css selector", ".result").text  # noqa: E731
+    first_day, second_day = START + dt.timedelta(days=22), START + dt.timedelta(days=24)
+    fill_sample(browser, form, assignment_id=source.pk, day=first_day, weight="160.00")
+    assert wait_for(browser, lambda d: result(d).startswith("Not saved:") and result(d)) == "Not saved: Failed to fetch"
+    fill_sample(browser, form, assignment_id=source.pk, day=first_day, weight="160.00")  # the farmer presses Save again
+    wait_for(browser, lambda d: "saved" in result(d) and not result(d).startswith("Not"))
+    browser.execute_script("arguments[0].querySelector('.result').textContent = '';", form)
+    fill_sample(browser, form, assignment_id=source.pk, day=second_day, weight="161.00")  # the next sample
+    assert wait_for(browser, lambda d: result(d)).startswith("Growth sample saved.")
+
+    keys = browser.execute_script("return window.__keys;")
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", k) for k in keys), keys
+    assert keys[0] == keys[1] == keys[2] == keys[3] != keys[4]  # one submission, however often it is sent
+    assert set(GrowthSample.objects.filter(assignment=source, sample_date__in=[first_day, second_day]).values_list("sample_date", flat=True)) == {first_day, second_day}
 
 
 def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_server, browser, farm, screenshot):

@@ -37,7 +37,6 @@ class ApiRootView(APIView):
                 "auth_token": reverse("api-token", request=request),
                 "schema": reverse("schema", request=request),
                 "docs": reverse("api-docs", request=request),
-                "redoc": reverse("api-redoc", request=request),
             }
         )
 

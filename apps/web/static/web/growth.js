@@ -2,7 +2,9 @@
    (temperature, mortality, feed, FCR) sharing its date axis, zoom and pan. Data comes from
    combined-growth-data?shape=columnar; the page polls every 3 s with If-None-Match and redraws only on a 200,
    after which it dispatches "aquamind:growth-data" on the document (detail: batchId, assignmentId, data).
-   window.aquamindChart exposes what is drawn, for the browser tests. */
+   window.aquamindChart exposes what is drawn, for the browser tests.
+   Names in the data (containers, batches, treatments) are text, never markup: the tooltips are DOM nodes built with
+   textContent (ECharts inserts a string formatter's result as HTML), the rest is set with textContent too. */
 (function () {
   "use strict";
   const root = document.getElementById("growth");
@@ -22,7 +24,7 @@
   const ANCHOR_WORDS = {growth_sample: "growth sample", transfer: "transfer weighing", treatment: "treatment weighing", placement: "placement"};
   const num = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
   const compact = new Intl.NumberFormat("en-GB", {notation: "compact", maximumFractionDigits: 1});
-  const {day} = window.aquamindFormat;
+  const {day, el} = window.aquamindFormat;
   const timeFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone, timeZoneName: "short"});
 
   let chart = null, data = null, etag = null, loading = false, lastUrl = null;
@@ -110,7 +112,7 @@
     const proj = data.scenario ? data.scenario.projection : null, samples = data.growth_samples;
     const actual = zip(t.date, t[metric]);
     const anchors = t.date.map((d, i) => t.anchor_type[i] ? {value: [d, t[metric][i]], anchor: t.anchor_type[i]} : null).filter(Boolean);
-    const byDate = statesByDate(), range = data.date_range;
+    const byDate = statesByDate(), range = data.date_range, marks = markLines(data.events);
     // the projection runs the whole scenario; the chart shows the days with states (the drill-down's own days)
     const inRange = p => (!range.start || p[0] >= range.start) && (!range.end || p[0] <= range.end);
     const panelH = 90, top = 60, mainH = 310, gap = 46;
@@ -138,8 +140,8 @@
       {name: "Scenario", id: "scenario", type: "line", showSymbol: false, data: proj ? zip(proj.date, proj[metric]).filter(inRange) : [], lineStyle: {type: "dashed", color: "#c77d0a"}, itemStyle: {color: "#c77d0a"}},
       ...forecastSeries(fc, metric),
       {name: "Samples", id: "samples", type: "scatter", symbolSize: 6, data: metric === "avg_weight_g" ? zip(samples.sample_date, samples.avg_weight_g) : [], itemStyle: {color: "#333"}},
-      {name: "Events", id: "events", type: "line", data: [], markLine: {symbol: "none", silent: false, data: markLines(data.events), label: {position: "insideEndTop"},
-        tooltip: {formatter: p => `${day(p.data.xAxis)}: ${p.name}`}}},
+      {name: "Events", id: "events", type: "line", data: [], markLine: {symbol: "none", silent: false, data: marks, label: {position: "insideEndTop"},
+        tooltip: {formatter: p => el("div", `${day(p.data.xAxis)}: ${p.name}`)}}},
       {name: "Temperature", id: "temp", type: "line", showSymbol: false, xAxisIndex: 1, yAxisIndex: 1, data: zip(t.date, t.temp_c), itemStyle: {color: "#d0533f"}},
       {name: "Mortality", id: "mortality", type: "bar", xAxisIndex: 2, yAxisIndex: 2, data: zip(t.date, t.mortality_count), itemStyle: {color: "#7d3c98"}},
       {name: "Feed", id: "feed", type: "bar", xAxisIndex: 3, yAxisIndex: 3, data: zip(t.date, t.feed_kg), itemStyle: {color: "#45a36b"}},
@@ -153,7 +155,7 @@
       // "filter": the value axes rescale to the days in the window
       dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter"},
                  {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "filter", labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
-      tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly)},
+      tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly, marks)},
       toolbox: {right: 20, top: 26, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
     };
   }
@@ -172,27 +174,35 @@
     ];
   }
 
-  function tooltip(params, metric, m, byDate, weekly) {
+  /* The axis tooltip as a DOM node (every value as text): the day or the ISO week, each series' value with its unit, the
+     anchor kind, the markers' events of that day (or week: the mouse on a marker shows this tooltip), and how the weight
+     is known (the whole batch) or each container's sources (a drill-down). */
+  function tooltip(params, metric, m, byDate, weekly, marks) {
     if (!params.length) return "";
     const date = new Date(params[0].axisValue).toISOString().slice(0, 10), i = data.batch_totals.date.indexOf(date), t = data.batch_totals;
-    const lines = [`<b>${weekly && i >= 0 ? `Week ${t.iso_week[i]} (${day(t.first_date[i])} – ${day(date)})` : day(date)}</b>`];
+    const box = el("div"), line = (...parts) => { const d = el("div"); d.append(...parts); box.append(d); };
+    line(el("b", weekly && i >= 0 ? `Week ${t.iso_week[i]} (${day(t.first_date[i])} – ${day(date)})` : day(date)));
     for (const p of params) {
       if (p.seriesId === "anchors" || p.value === undefined) continue;
       const v = p.value[1], unit = {temp: "°C", mortality: "deaths", feed: "kg feed", fcr: ""}[p.seriesId] ?? m.unit;
-      lines.push(`${p.marker}${p.seriesName}: ${num.format(v)} ${unit}`);
+      const marker = el("span", undefined, "tip-marker");
+      marker.style.backgroundColor = p.color;  // through the CSSOM, which the Content-Security-Policy allows
+      line(marker, `${p.seriesName}: ${num.format(v)} ${unit}`);
     }
-    if (i >= 0 && t.anchor_type[i]) lines.push(`Anchor: ${ANCHOR_WORDS[t.anchor_type[i]] || t.anchor_type[i]}`);
+    if (i >= 0 && t.anchor_type[i]) line(`Anchor: ${ANCHOR_WORDS[t.anchor_type[i]] || t.anchor_type[i]}`);
+    const from = weekly && i >= 0 ? t.first_date[i] : date;
+    for (const mark of marks) if (mark.xAxis >= from && mark.xAxis <= date) line(mark.name);
     const rows = byDate.get(date) || [];
     if (!rows.length && i >= 0 && t.containers) {  // the whole batch: how its weight is known that day
       const n = t.containers[i], m = t.measured[i];
       const worst = `(${confidenceWords(t.weight_confidence_min[i])} at worst)`;
       const known = m === n ? `measured in all ${n} containers` : m ? `measured in ${m} of ${n} containers, estimated elsewhere ${worst}` : `estimated in all ${n} containers ${worst}`;
-      lines.push(`Weight: ${known}`);
-      lines.push("Choose a container for its own sources.");
+      line(`Weight: ${known}`);
+      line("Choose a container for its own sources.");
     }
-    for (const r of rows.slice(0, 8)) lines.push(`${r.container}: ${num.format(r.weight)} g (${sourceInWords(r.ws, r.wc)}); ${num.format(r.temp)} °C (${sourceInWords(r.ts, r.tc)})`);
-    if (rows.length > 8) lines.push(`… and ${rows.length - 8} more containers`);
-    return lines.join("<br>");
+    for (const r of rows.slice(0, 8)) line(`${r.container}: ${num.format(r.weight)} g (${sourceInWords(r.ws, r.wc)}); ${num.format(r.temp)} °C (${sourceInWords(r.ts, r.tc)})`);
+    if (rows.length > 8) line(`… and ${rows.length - 8} more containers`);
+    return box;
   }
 
   function forecastNote(fc) {

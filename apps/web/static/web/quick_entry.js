@@ -4,11 +4,30 @@
    it, and lists them under the form; nothing is validated here. On success the form says data-saved (by
    default: the chart updates after the recompute), reloads the chart unless data-reload="none", and dispatches
    "aquamind:saved" (detail: the saved object) for the page's other scripts. A form's container select names each
-   assignment's container (data-container). */
+   assignment's container (data-container).
+   Each submission carries an Idempotency-Key (a fresh crypto.randomUUID()): the script sends it again with each retry of
+   that submission (up to RETRIES more times after no answer or a 502/503/504, after Retry-After or a short pause), and a
+   resubmission of the same values after such an unknown outcome reuses it, so a write that was saved although its answer
+   was lost is not recorded twice; after an answer that settles it (saved, or refused) the next submission gets a new key.
+   Every message is set with textContent. */
 (function () {
   "use strict";
   const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
   const NUMBERS = ["assignment", "batch", "sample_size", "count", "feed", "parameter", "container", "value"];
+  const RETRIES = 2, RETRY_STATUS = new Set([502, 503, 504]), MAX_WAIT_S = 10;
+  // an answer with one of these statuses (or none at all) leaves it open whether the write was saved
+  const UNSETTLED = new Set([408, 409, 429, ...RETRY_STATUS, 500]);
+  const unsettled = new WeakMap();  // form → {body, key} of its last submission whose outcome is not known
+  const pause = seconds => new Promise(done => setTimeout(done, seconds * 1000));
+  // crypto.randomUUID() exists in secure contexts only (HTTPS or localhost); over plain HTTP, the same version-4 UUID
+  // from crypto.getRandomValues()
+  function newKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;  // version 4, RFC 4122 variant
+    const h = [...b].map(x => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
 
   function body(form) {
     const out = {};
@@ -38,7 +57,7 @@
 
   function field(form, name) {
     // a temperature reading's container is the chosen assignment's: the API's `container` is that select
-    return name && (form.querySelector(`[name="${name}"]`) || (name === "container" && form.querySelector('[name="assignment"]')));
+    return name && (form.querySelector(`[name="${CSS.escape(name)}"]`) || (name === "container" && form.querySelector('[name="assignment"]')));
   }
 
   function showErrors(form, errors) {
@@ -56,16 +75,39 @@
     });
   }
 
+  function send(form, payload, key) {
+    return fetch(form.dataset.endpoint, {
+      method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": key},
+      body: payload,
+    });
+  }
+
+  /* One submission: sent, and sent again with the same key while there is no answer or the server is unavailable. */
+  async function sendWithRetries(form, payload, key) {
+    for (let attempt = 0; ; attempt++) {
+      let r = null, failure = null;
+      try { r = await send(form, payload, key); } catch (e) { failure = e; }
+      if (attempt >= RETRIES || (r && !RETRY_STATUS.has(r.status))) {
+        if (failure) throw failure;
+        return r;
+      }
+      const after = r && Number(r.headers.get("Retry-After"));
+      say(form, "Not answered yet; trying again…", false);
+      await pause(after > 0 ? Math.min(after, MAX_WAIT_S) : attempt + 1);
+    }
+  }
+
   async function submit(ev) {
     ev.preventDefault();
     const form = ev.target, button = form.querySelector("button[type=submit]");
+    const payload = JSON.stringify(body(form)), last = unsettled.get(form);
+    const key = last && last.body === payload ? last.key : newKey();
+    unsettled.set(form, {body: payload, key});
     button.disabled = true;
     try {
-      const r = await fetch(form.dataset.endpoint, {
-        method: "POST", credentials: "same-origin",
-        headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf()},
-        body: JSON.stringify(body(form)),
-      });
+      const r = await sendWithRetries(form, payload, key);
+      if (!UNSETTLED.has(r.status)) unsettled.delete(form);
       const answer = await r.json().catch(() => ({}));
       clearErrors(form);
       if (r.ok) {
@@ -81,5 +123,6 @@
     } finally { button.disabled = false; }
   }
 
+  window.aquamindForms = {unsettled: form => unsettled.get(form)};  // for the browser tests
   for (const form of document.querySelectorAll("form.quick")) form.addEventListener("submit", submit);
 })();
