@@ -20,6 +20,7 @@ from apps.batch import signals
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, RecomputeMarker
 from apps.batch.services import markers
 from tests.batch.scenarios import farm_with_transfer
+from tests.factories import ScenarioFactory
 
 pytestmark = [
     pytest.mark.skipif(not settings.IS_POSTGRES, reason="row locks and deadlocks need PostgreSQL"),
@@ -37,6 +38,7 @@ def no_publish(monkeypatch):
 
 def another_request_waits_for_a_lock() -> bool:
     with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view keeps its first reading in a transaction
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
@@ -49,6 +51,7 @@ class Interleaving:
 
     def __init__(self, monkeypatch, first: str):
         self.first = first
+        self.held_too_long = False
         self.reached = {"pin": threading.Event(), "delete": threading.Event()}
         real = signals.recompute_mark_many
 
@@ -71,7 +74,10 @@ class Interleaving:
             return
         other = self.reached["delete" if me == "pin" else "pin"]
         deadline = time.monotonic() + HOLD_LIMIT_SECONDS
-        while not (other.is_set() or another_request_waits_for_a_lock()) and time.monotonic() < deadline:
+        while not (other.is_set() or another_request_waits_for_a_lock()):
+            if time.monotonic() > deadline:
+                self.held_too_long = True  # the interleaving was not the one this test is about
+                return
             time.sleep(0.01)
 
 
@@ -93,19 +99,11 @@ def run(name: str, user, method: str, url: str, body: dict | None, responses: di
 def test_a_pin_and_a_delete_of_the_same_batch_at_once_never_deadlock(salmon, make_user, monkeypatch, first, statuses):
     scenario, source, dest, _ = farm_with_transfer(days=40, transfer_day=20)
     batch = scenario.batch
-    RecomputeMarker.objects.all().delete()
-    interleaving = Interleaving(monkeypatch, first)
     calls = {
         "pin": (make_user("manager"), "post", f"{V1}/{batch.pk}/pin-scenario/", {"scenario_id": scenario.pk}),
         "delete": (make_user("admin"), "delete", f"{V1}/{batch.pk}/", None),
     }
-    second = "pin" if first == "delete" else "delete"
-    responses: dict = {}
-    threads = [run(first, *calls[first], responses)]
-    assert interleaving.reached[first].wait(timeout=HOLD_LIMIT_SECONDS)
-    threads.append(run(second, *calls[second], responses))
-    for thread in threads:
-        thread.join(timeout=2 * HOLD_LIMIT_SECONDS)
+    responses = run_interleaved(monkeypatch, first, calls)
 
     assert {name: r.status_code for name, r in responses.items()} == statuses, {n: r.content for n, r in responses.items()}
     # the batch is gone with everything of it, and no marker of it is left behind
@@ -113,3 +111,41 @@ def test_a_pin_and_a_delete_of_the_same_batch_at_once_never_deadlock(salmon, mak
     assert not BatchContainerAssignment.objects.filter(pk__in=[source.pk, dest.pk]).exists()
     assert not ActualDailyAssignmentState.objects.filter(batch_id=batch.pk).exists()
     assert not RecomputeMarker.objects.filter(batch_id=batch.pk).exists()
+
+
+@pytest.mark.parametrize("first", ["delete", "pin"])
+def test_deleting_the_pinned_scenario_while_another_is_pinned_never_deadlocks(salmon, make_user, monkeypatch, first):
+    """The scenario's delete marks its batch, then unpins it (an update of the batch row): the same order."""
+    pinned, source, dest, _ = farm_with_transfer(days=40, transfer_day=20)
+    batch = pinned.batch
+    other = ScenarioFactory(batch=batch, tgc_model=pinned.tgc_model)
+    Batch.objects.filter(pk=batch.pk).update(pinned_scenario=pinned)
+    calls = {
+        "pin": (make_user("manager"), "post", f"{V1}/{batch.pk}/pin-scenario/", {"scenario_id": other.pk}),
+        "delete": (make_user("manager"), "delete", f"/api/v1/scenario/scenarios/{pinned.pk}/", None),
+    }
+    responses = run_interleaved(monkeypatch, first, calls)
+
+    assert {name: r.status_code for name, r in responses.items()} == {"pin": 200, "delete": 204}, {
+        n: r.content for n, r in responses.items()
+    }
+    batch.refresh_from_db()
+    assert batch.pinned_scenario_id == other.pk
+    # every assignment waits for its full recompute
+    assert dict(RecomputeMarker.objects.values_list("assignment_id", "dirty_from")) == {
+        source.pk: source.assignment_date, dest.pk: dest.assignment_date
+    }
+
+
+def run_interleaved(monkeypatch, first: str, calls: dict) -> dict:
+    RecomputeMarker.objects.all().delete()
+    interleaving = Interleaving(monkeypatch, first)
+    second = "pin" if first == "delete" else "delete"
+    responses: dict = {}
+    threads = [run(first, *calls[first], responses)]
+    assert interleaving.reached[first].wait(timeout=HOLD_LIMIT_SECONDS)
+    threads.append(run(second, *calls[second], responses))
+    for thread in threads:
+        thread.join(timeout=2 * HOLD_LIMIT_SECONDS)
+    assert not interleaving.held_too_long
+    return responses
