@@ -17,7 +17,12 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.batch import signals
-from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, RecomputeMarker
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    Batch,
+    BatchContainerAssignment,
+    RecomputeMarker,
+)
 from apps.batch.services import markers
 from tests.batch.scenarios import farm_with_transfer
 from tests.factories import ScenarioFactory

@@ -6,7 +6,9 @@ import json
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from apps.api.idempotency import idempotency_keys_expire
 from apps.api.models import IdempotencyKey

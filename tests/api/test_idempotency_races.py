@@ -13,8 +13,7 @@ from rest_framework.test import APIClient
 
 from apps.api.models import IdempotencyKey
 from apps.batch.models import MortalityEvent
-from apps.batch.services import markers
-from apps.batch.services import recording
+from apps.batch.services import markers, recording
 from tests.api.conftest import day
 
 pytestmark = [

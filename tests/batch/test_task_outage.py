@@ -2,10 +2,10 @@
 backoff; the markers stay committed meanwhile, and the sweeper republishes what a task finally gave up on."""
 import psycopg
 import pytest
+from django.db import OperationalError
 
 from apps.batch import tasks
 from apps.batch.models import RecomputeMarker
-from django.db import OperationalError
 from tests.batch.scenarios import farm_with_transfer
 
 pytestmark = pytest.mark.django_db

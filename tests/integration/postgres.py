@@ -44,7 +44,8 @@ class PostgresServer:
 
     def _run(self, tool: str, *args: str) -> str:
         done = subprocess.run(
-            [*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS + 30
+            [*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS + 30,
+            check=False,
         )
         if done.returncode != 0:
             raise RuntimeError(f"{tool} {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")

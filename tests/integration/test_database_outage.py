@@ -15,6 +15,7 @@ seen 503s, a known point rather than a timer. Then:
 """
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -64,7 +65,7 @@ class Process:
     def __init__(self, name: str, command: list[str], env: dict, log_dir: Path):
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        self._log = open(self.log_path, "w")
+        self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop(), after the process)
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def alive(self) -> bool:
@@ -183,8 +184,6 @@ def stack(postgres, redis_server, tmp_path):
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600)
     seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
-    import json
-
     farm = json.loads(seeded.stdout.strip().splitlines()[-1])
     port = support.free_port()
     celery = [sys.executable, "-m", "celery", "-A", "aquamind"]
@@ -231,10 +230,10 @@ def test_writes_through_a_stopped_and_a_crashed_database_get_503_then_converge_e
     phone.start()
 
     for mode, after in (("fast", WRITES // 4), ("immediate", WRITES // 2)):
-        wait_until(lambda: phone.done >= after, f"{after} writes are done", processes)
+        wait_until(lambda after=after: phone.done >= after, f"{after} writes are done", processes)
         seen = phone.unavailable
         postgres.stop(mode)
-        wait_until(lambda: phone.unavailable >= seen + 5, f"the phone saw the {mode} outage", processes)
+        wait_until(lambda seen=seen: phone.unavailable >= seen + 5, f"the phone saw the {mode} outage", processes)
         if mode == "fast":
             down = page.get(base_url + "/", timeout=30)
             assert down.status_code == 503 and down.headers["Retry-After"].isdigit(), down.text[:500]
@@ -263,7 +262,8 @@ def test_writes_through_a_stopped_and_a_crashed_database_get_503_then_converge_e
     assert all(p.alive() for p in processes), [p.name for p in processes if not p.alive()]
     wait_until(lambda: markers_left(postgres) == 0, "every marker is drained", processes)
     verified = subprocess.run(
-        [sys.executable, "manage.py", "verify_daily_states", "--no-repair"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+        [sys.executable, "manage.py", "verify_daily_states", "--no-repair"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "gunicorn" in processes[0].name and "Internal Server Error" not in processes[0].log()

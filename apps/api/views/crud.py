@@ -10,6 +10,7 @@ from apps.api.serializers import batch as bs
 from apps.api.serializers import events as es
 from apps.api.serializers import reference as rs
 from apps.api.serializers import scenario as ss
+from apps.api.services import scenario_delete
 from apps.batch.models import (
     ActualDailyAssignmentState,
     BatchContainerAssignment,
@@ -20,7 +21,6 @@ from apps.batch.models import (
     TransferAction,
     VerificationRun,
 )
-from apps.api.services import scenario_delete
 from apps.batch.services.recording import assignment_delete, transfer_delete
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.health.models import Treatment

@@ -11,11 +11,17 @@ or updates the batch row, so without the lock first a delete and a pin (batch ro
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db import transaction
 
-from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction
+from apps.batch.models import (
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    MortalityEvent,
+    TransferAction,
+)
 from apps.batch.services.validation import (
     growth_sample_validate,
     mortality_event_validate,
