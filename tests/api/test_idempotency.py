@@ -127,3 +127,13 @@ def test_events_recorded_equal_the_keys_with_a_successful_outcome(farm, operator
                 bound[key] = count
     assert MortalityEvent.objects.count() == len(bound) == IdempotencyKey.objects.count()
     assert sorted(MortalityEvent.objects.values_list("count", flat=True)) == sorted(bound.values())
+
+
+def test_beat_deletes_the_expired_keys_every_hour(farm, operator, settings):
+    from apps.api import tasks
+
+    assert settings.CELERY_BEAT_SCHEDULE["idempotency-keys-expire"] == {"task": "apps.api.tasks.idempotency_keys_expire", "schedule": 3600.0}
+    post(operator, death(farm), "yesterday")
+    IdempotencyKey.objects.update(created_at=timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS, seconds=1))
+    assert tasks.idempotency_keys_expire.apply().result == {"deleted": 1}
+    assert not IdempotencyKey.objects.exists() and MortalityEvent.objects.count() == 1
