@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
 # a database outage anywhere in a task retries it with backoff (1, 2, 4, 8, 16 s for a drain); the nightly
-# work waits longer, up to about an hour, since no marker records it for the sweeper
+# work waits longer, up to about 45 minutes, since no marker records it for the sweeper
 RETRY_TRANSIENT = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_jitter": True}
 RETRY_NIGHTLY = {**RETRY_TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 8}
 DEDUP_PREFIX = "aquamind:recompute:queued:"
