@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
 # a database outage anywhere in a task retries it with backoff (1, 2, 4, 8, 16 s for a drain); the nightly
-# work waits longer, up to about 45 minutes, since no marker records it for the sweeper
+# work waits longer, up to about 45 minutes, since no marker records it for the sweeper. (Not for
+# recompute_batch_window: its retries skip its marking, so an outage there must fail it, not retry it empty.)
 RETRY_TRANSIENT = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_jitter": True}
 RETRY_NIGHTLY = {**RETRY_TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 8}
 DEDUP_PREFIX = "aquamind:recompute:queued:"
@@ -215,7 +216,7 @@ def recompute_assignment_window(
     return _drain(self, owner, trigger="assignment_window")
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES, **RETRY_TRANSIENT)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def recompute_batch_window(self, batch_id: int, start_date: str | None = None, end_date: str | None = None) -> dict:
     """Recompute every assignment of ``batch_id`` that has days from ``start_date`` on, in transfer order."""
     if self.request.retries == 0:
