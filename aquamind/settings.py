@@ -140,6 +140,8 @@ SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")  # e.g. HTTP_X_FOR
 
 # Request bodies above this many bytes are answered 413 (the API's JSON, Django's forms and uploads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
+# A write's Idempotency-Key and its first outcome are kept this long (docs/api.md §Retries)
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
 
 # --- Content-Security-Policy (django-csp; docs/web.md): every script and style sheet from this server's own files,
 # nothing inline (no 'unsafe-inline', no 'unsafe-eval'), nothing from elsewhere; violations reported to /csp-report/
@@ -309,6 +311,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=NIGHTLY_RECOMPUTE_HOUR, minute=NIGHTLY_RECOMPUTE_MINUTE),
     },
 }
+CELERY_BEAT_SCHEDULE["idempotency-keys-expire"] = {"task": "apps.api.tasks.idempotency_keys_expire", "schedule": 3600.0}
 if VERIFY_NIGHTLY:
     CELERY_BEAT_SCHEDULE["nightly-verification"] = {
         "task": "apps.batch.tasks.verify_daily_states_nightly",

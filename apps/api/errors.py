@@ -7,6 +7,7 @@ back the request's transaction (ATOMIC_REQUESTS), so nothing is saved.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DatabaseError, DataError, IntegrityError
 from django.db.models import CheckConstraint, ProtectedError, Q, RestrictedError, UniqueConstraint
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -25,8 +26,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
 from apps.api.parsers import too_large
+from aquamind import faults
 from aquamind.errors import DomainError
 
+logger = logging.getLogger(__name__)
 WHOLE_REQUEST_KEYS = {api_settings.NON_FIELD_ERRORS_KEY, "__all__"}
 # Rules enforced by database triggers rather than constraints (apps/batch/migrations/0003).
 TRIGGER_FIELDS = {"transfer_same_batch": "dest_assignment"}
@@ -36,6 +39,16 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object is still referenced by other records."
     default_code = "protected"
+
+
+class DatabaseFault(exceptions.APIException):
+    """503 with Retry-After: the database is away or the write collided with another (aquamind/faults.py)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+
+    def __init__(self, kind: str):
+        super().__init__(faults.DETAIL[kind], code=kind)
+        self.wait = faults.RETRY_AFTER_SECONDS[kind]
 
 
 def exception_handler(exc, context):
@@ -76,6 +89,13 @@ def as_api_exception(exc) -> exceptions.APIException | None:
         return exceptions.ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: [exceptions.ErrorDetail("A value does not fit its column.", code="invalid")]}
         )
+    kind = faults.database_fault(exc)
+    if kind:
+        logger.warning("answered 503 (%s): %s: %s", kind, type(exc).__name__, exc)
+        return DatabaseFault(kind)
+    if isinstance(exc, DatabaseError) and "did not affect any rows" in str(exc):
+        # Django's update of a row that a concurrent request deleted after this one read it
+        return exceptions.NotFound("It was deleted while this request ran.")
     return None
 
 

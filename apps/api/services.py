@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from apps.batch.models import Batch, BatchContainerAssignment
 from apps.batch.services.markers import recompute_mark_many
+from apps.batch.services.recording import batches_lock
 from apps.batch.services.scenario_params import batches_using_scenarios
 from apps.batch.signals import batch_mark_all, recompute_signals_muted
 from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
@@ -34,6 +35,15 @@ def batch_recompute_request(
     marks = [(a.pk, max(start_date, a.assignment_date)) for a in assignments]
     recompute_mark_many(marks=marks)
     return marks
+
+
+def scenario_delete(*, scenario: Scenario) -> None:
+    """Delete a scenario, the rows of its batch and of the batches pinning it locked first (its handlers mark
+    those batches, then the delete unpins them: the lock order of apps/batch/services/recording.py)."""
+    with transaction.atomic():
+        pinning = Batch.objects.filter(pinned_scenario_id=scenario.pk).values_list("pk", flat=True)
+        batches_lock(batch_ids=[scenario.batch_id, *pinning])
+        scenario.delete()
 
 
 def batch_scenario_pin(*, batch: Batch, scenario: Scenario | None) -> Batch:

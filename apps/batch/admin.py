@@ -4,7 +4,14 @@ from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import container_filter
 
-from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
+from .services.recording import (
+    assignment_delete,
+    batch_delete,
+    growth_sample_record,
+    mortality_event_record,
+    transfer_delete,
+    transfer_record,
+)
 from .services.validation import (
     assignment_record_validate,
     growth_sample_validate,
@@ -91,6 +98,13 @@ class BatchAdmin(admin.ModelAdmin):
     readonly_fields = ERROR_FIELDS
     list_select_related = ["species", "pinned_scenario"]
 
+    def delete_model(self, request, obj):
+        batch_delete(batch=obj)
+
+    def delete_queryset(self, request, queryset):
+        for batch in queryset.order_by("pk"):
+            batch_delete(batch=batch)
+
 
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
@@ -105,6 +119,13 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):  # the labels (and the autocomplete's) name the container and site
         return super().get_queryset(request).select_related("container__site")
+
+    def delete_model(self, request, obj):
+        assignment_delete(assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset.order_by("batch_id", "pk"):
+            assignment_delete(assignment=assignment)
 
 
 @admin.register(GrowthSample)

@@ -27,6 +27,11 @@ from apps.batch.services.markers import recompute_mark, recompute_mark_many
 logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 MAX_RETRIES = 5
+# a database outage anywhere in a task retries it with backoff (1, 2, 4, 8, 16 s for a drain); the nightly
+# work waits longer, up to about 45 minutes, since no marker records it for the sweeper. (Not for
+# recompute_batch_window: its retries skip its marking, so an outage there must fail it, not retry it empty.)
+RETRY_TRANSIENT = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_jitter": True}
+RETRY_NIGHTLY = {**RETRY_TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 8}
 DEDUP_PREFIX = "aquamind:recompute:queued:"
 publish_failures = 0  # since this process started; logged each time, shown by /health/
 
@@ -182,7 +187,7 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
     }
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES, **RETRY_TRANSIENT)
 def recompute_assignment_window(
     self,
     assignment_id: int,
@@ -242,7 +247,7 @@ def recompute_sweeper() -> dict:
     return {"batches": len(oldest_by_batch), "published": published}
 
 
-@shared_task
+@shared_task(**RETRY_NIGHTLY)
 def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE) -> dict:
     """Extend every active assignment to today: mark the last ``days`` days of each batch (docs/architecture.md)."""
     plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, statuses=[status])
@@ -252,7 +257,7 @@ def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE)
     return {"batches": len(plan.work), "assignments": marked, "skipped": len(plan.skipped)}
 
 
-@shared_task
+@shared_task(**RETRY_NIGHTLY)
 def verify_daily_states_nightly() -> dict:
     """Beat, after the catch-up: stored states against a full recompute, repaired where they differ."""
     from apps.batch.services.verify import daily_states_verify

@@ -43,11 +43,21 @@ def schema_of(client) -> dict:
 def test_every_operation_documents_the_statuses_it_can_answer(viewer):
     """Issue 9, case 8: 404 "Invalid page" (now a 400), 413, 414 and 429 were undocumented."""
     paths = schema_of(viewer)["paths"]
-    assert set(paths["/api/v1/batch/growth-samples/"]["post"]["responses"]) == {"201", "400", "401", "403", "413", "414", "415", "429"}
-    assert set(paths["/api/v1/batch/growth-samples/"]["get"]["responses"]) == {"200", "400", "401", "403", "414"}
-    assert set(paths["/api/v1/batch/growth-samples/{id}/"]["delete"]["responses"]) == {"204", "400", "401", "403", "404", "409", "414", "429"}
+    assert set(paths["/api/v1/batch/growth-samples/"]["post"]["responses"]) == {"201", "400", "401", "403", "413", "414", "415", "422", "429", "503"}
+    assert set(paths["/api/v1/batch/growth-samples/"]["get"]["responses"]) == {"200", "400", "401", "403", "414", "503"}
+    assert set(paths["/api/v1/batch/growth-samples/{id}/"]["delete"]["responses"]) == {"204", "400", "401", "403", "404", "409", "414", "422", "429", "503"}
     throttled = paths["/api/v1/auth/token/"]["post"]["responses"]["429"]
     assert throttled["headers"]["Retry-After"]["required"] is True
+    unavailable = paths["/api/v1/batch/growth-samples/"]["get"]["responses"]["503"]
+    assert unavailable["headers"]["Retry-After"]["required"] is True
+
+
+def test_writes_declare_the_idempotency_key_header_and_the_token_endpoint_does_not(viewer):
+    paths = schema_of(viewer)["paths"]
+    headers = [p["name"] for p in paths["/api/v1/batch/mortality-events/"]["post"]["parameters"] if p["in"] == "header"]
+    assert headers == ["Idempotency-Key"]
+    token = paths["/api/v1/auth/token/"]["post"]
+    assert "422" not in token["responses"] and not any(p["in"] == "header" for p in token.get("parameters", []))
 
 
 def test_id_filters_and_pagination_declare_their_bounds(viewer):

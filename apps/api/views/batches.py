@@ -16,6 +16,7 @@ from apps.api.serializers.batch import BatchSerializer
 from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
 from apps.batch.growth_data import combined_growth_columns, growth_data_etag
 from apps.batch.models import Batch, RecomputeMarker
+from apps.batch.services.recording import batch_delete
 from apps.batch.selectors import combined_growth_data, recompute_status
 from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
 from apps.forecast.summary import forecast_summary_for_batch
@@ -38,6 +39,9 @@ class BatchViewSet(DomainViewSet):
         "projection": Role.VIEWER,
         "forecast_summary": Role.VIEWER,
     }
+
+    def perform_destroy(self, instance):
+        batch_delete(batch=instance)  # its row locked before its markers (a concurrent pin deadlocked)
 
     @extend_schema(
         request=a.RecomputeRequestSerializer,

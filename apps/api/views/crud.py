@@ -10,6 +10,7 @@ from apps.api.serializers import batch as bs
 from apps.api.serializers import events as es
 from apps.api.serializers import reference as rs
 from apps.api.serializers import scenario as ss
+from apps.api.services import scenario_delete
 from apps.batch.models import (
     ActualDailyAssignmentState,
     BatchContainerAssignment,
@@ -20,7 +21,7 @@ from apps.batch.models import (
     TransferAction,
     VerificationRun,
 )
-from apps.batch.services.recording import transfer_delete
+from apps.batch.services.recording import assignment_delete, transfer_delete
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.health.models import Treatment
 from apps.infrastructure.models import Container, Site
@@ -59,6 +60,9 @@ class AssignmentViewSet(DomainViewSet):
     queryset = BatchContainerAssignment.objects.select_related("batch", "container__site", "lifecycle_stage")
     serializer_class = bs.AssignmentSerializer
     filterset_class = f.AssignmentFilter
+
+    def perform_destroy(self, instance):
+        assignment_delete(assignment=instance)  # its batch's row locked before its markers
 
 
 class DailyStateViewSet(viewsets.ReadOnlyModelViewSet):
@@ -136,6 +140,9 @@ class ScenarioViewSet(DomainViewSet):
     queryset = sm.Scenario.objects.select_related("tgc_model")
     serializer_class = ss.ScenarioSerializer
     filterset_class = f.ScenarioFilter
+
+    def perform_destroy(self, instance):
+        scenario_delete(scenario=instance)  # the batches' rows locked before their markers
 
 
 class TemperatureProfileViewSet(DomainViewSet):

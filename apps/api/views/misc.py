@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import sys
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -10,6 +14,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.api.throttles import LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle
+from aquamind import faults
 from aquamind.middleware import error_response
 
 
@@ -64,7 +69,23 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """``handler500``: under /api/ the one JSON error shape; elsewhere Django's page. (The error is logged.)"""
+    """``handler500``: under /api/ the one JSON error shape; elsewhere Django's page. (The error is logged.)
+
+    A passing database error (aquamind/faults.py) that no view handled, such as a commit that failed, the
+    connection refused before the view ran, or a session that could not be read, is answered 503 with
+    ``Retry-After`` instead: JSON under /api/, a small page (no database, no context processors) elsewhere.
+    Django calls this handler while it handles the exception, so ``sys.exc_info()`` holds it."""
+    kind = faults.database_fault(sys.exc_info()[1])
+    if kind:
+        return database_fault_response(request, kind)
     if is_api_path(request):
         return error_response(500, "server_error", "An unexpected error; it has been logged.")
     return defaults.server_error(request)
+
+
+def database_fault_response(request, kind: str) -> HttpResponse:
+    wait = str(faults.RETRY_AFTER_SECONDS[kind])
+    if is_api_path(request):
+        return error_response(503, kind, faults.DETAIL[kind], **{"Retry-After": wait})
+    page = render_to_string("web/503.html", {"detail": faults.DETAIL[kind], "wait": wait})
+    return HttpResponse(page, status=503, headers={"Retry-After": wait})

@@ -4,12 +4,24 @@ Each function locks the assignment the event draws from, runs its domain check a
 transaction: two concurrent transfers cannot both take the same fish, two deaths cannot both take the last
 ones, and two identical samples cannot both be stored (the later request waits for the lock, then sees the
 earlier row and is refused with the field named). The model signals mark the recompute as usual.
+
+Deletes that reach a batch lock its row first (``batches_lock``): the project's lock order is batch rows,
+then marker rows (docs/architecture.md §Lock order). A delete's handlers write markers before Django deletes
+or updates the batch row, so without the lock first a delete and a pin (batch row, then markers) deadlocked.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
-from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
+from apps.batch.models import (
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    MortalityEvent,
+    TransferAction,
+)
 from apps.batch.services.validation import (
     growth_sample_validate,
     mortality_event_validate,
@@ -49,3 +61,27 @@ def transfer_delete(*, transfer: TransferAction) -> None:
     with transaction.atomic():
         transfer_delete_validate(transfer)
         transfer.delete()
+
+
+def batches_lock(*, batch_ids: Iterable[int | None], delete: bool = False) -> list[int]:
+    """Lock the rows of ``batch_ids`` in id order and wait for them, in the caller's transaction, before it
+    writes any marker: ``FOR UPDATE`` when the batch itself is deleted, else ``FOR NO KEY UPDATE`` (which
+    also waits for a running recompute of the batch). Returns the ids still there."""
+    ids = sorted({pk for pk in batch_ids if pk is not None})
+    rows = Batch.objects.select_for_update(no_key=not delete).filter(pk__in=ids).order_by("pk")
+    return list(rows.values_list("pk", flat=True))
+
+
+def batch_delete(*, batch: Batch) -> None:
+    """Delete a batch and everything of it, its row locked before its handlers mark anything."""
+    with transaction.atomic():
+        if batches_lock(batch_ids=[batch.pk], delete=True):
+            batch.delete()
+
+
+def assignment_delete(*, assignment: BatchContainerAssignment) -> None:
+    """Delete an assignment (its states, events and markers go with it), its batch's row locked first: a
+    recompute of the batch finishes before the cascade deletes the rows it writes."""
+    with transaction.atomic():
+        batches_lock(batch_ids=[assignment.batch_id])
+        assignment.delete()
