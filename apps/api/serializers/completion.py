@@ -47,7 +47,7 @@ def _optional(serializer_class, names: list[str], *, help_text: str) -> dict:
 
 
 class _CompleteBody(serializers.Serializer):
-    completed_date = serializers.DateField(validators=[event_date], help_text="The day it was done (not in the future).")
+    completed_date = fields.DateField(validators=[event_date], help_text="The day it was done (not in the future).")
     notes = fields.TextField(required=False, allow_blank=True, help_text="Added to the activity's notes.")
     container = fields.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="TRANSFER: the destination container (default: the activity's); a new "
