@@ -166,6 +166,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "URL_FORMAT_OVERRIDE": None,  # ?format= is not a parameter of ours (an unknown one would be DRF's 404)
+    "COERCE_DECIMAL_TO_STRING": False,  # decimals are JSON numbers both ways, as the schema says (docs/api.md)
 }
 
 SPECTACULAR_SETTINGS = {

@@ -119,7 +119,7 @@ class GrowthQuerySerializer(QuerySerializer):
         help_text="rows: one object per row (the default); columnar: one array per field, much smaller.",
     )
     include_states = fields.BooleanField(
-        default=False,
+        default=False, allow_strings=True,
         help_text="columnar: also each assignment's daily states for the whole batch (always there with assignment_id).",
     )
 

@@ -117,14 +117,13 @@ class DecimalField(serializers.DecimalField):
 
 
 class DecimalFieldSchema(OpenApiSerializerFieldExtension):
-    """In request bodies a decimal is a number with its real bounds (drf-spectacular would say "a string
-    matching a pattern", which states no bounds); in responses it stays the decimal string DRF renders."""
+    """A decimal is a JSON number with its real bounds, in requests and responses alike
+    (``COERCE_DECIMAL_TO_STRING`` is off; drf-spectacular would say "a string matching a pattern", which states no
+    bounds)."""
 
     target_class = DecimalField
 
     def map_serializer_field(self, auto_schema, direction):
-        if direction == "response":
-            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         return {"type": "number", "format": "double", **self.target.bounds()}
 
 
@@ -206,9 +205,20 @@ class ChoiceField(serializers.ChoiceField):
 class BooleanField(serializers.BooleanField):
     """``true`` or ``false``; not 1, 0, "yes" or "on"."""
 
-    default_error_messages = {"incorrect_type": "true or false is required, not {data_type}."}
+    default_error_messages = {
+        "incorrect_type": "true or false is required, not {data_type}.",
+        "invalid": "{value!r} is neither true nor false.",
+    }
+
+    def __init__(self, *, allow_strings: bool = False, **kwargs):
+        self.allow_strings = allow_strings  # a query string's "true" / "false"
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if self.allow_strings and isinstance(data, str):
+            if data.lower() not in {"true", "false"}:  # any case, as the list filters take them
+                self.fail("invalid", value=_shown(data))
+            return data.lower() == "true"
         if not isinstance(data, bool):
             self.fail("incorrect_type", data_type=_type_name(data))
         return data
