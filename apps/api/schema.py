@@ -2,6 +2,14 @@
 shape (docs/api.md §Errors)."""
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+TOKEN_SCHEME_DESCRIPTION = (
+    "Send the header `Authorization: Token <key>`: the word `Token`, one space, then the key that "
+    "`POST /api/v1/auth/token/` answers. The prefix is `Token`, not `Bearer` (a generated client's default): "
+    "anything else is a 401 with `WWW-Authenticate: Token`."
+)
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["errors"],
@@ -22,7 +30,7 @@ ERROR_SCHEMA = {
 }
 DESCRIPTIONS = {
     "400": "Invalid input; nothing was saved. The errors name the fields (body fields or query parameters).",
-    "401": "Not authenticated (session or `Authorization: Token <key>`).",
+    "401": "Not authenticated (session, or the header `Authorization: Token <key>`).",
     "403": "Your role does not allow this.",
     "404": "No such object.",
     "409": "The object is still used by other records.",
@@ -30,6 +38,9 @@ DESCRIPTIONS = {
     "414": "The URL is too long (answered by the HTTP server in front, e.g. gunicorn's limit_request_line of 4094 bytes, as an HTML page).",
     "415": "The body is not `application/json`.",
     "429": "Too many requests (write throttle, token throttles or login lockout); retry after `Retry-After` seconds.",
+}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {"required": True, "schema": {"type": "string", "enum": ["Token"]}, "description": "The scheme to use: Token."}
 }
 RETRY_AFTER = {
     "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 0}, "description": "Seconds to wait before retrying."}
@@ -68,5 +79,26 @@ def add_error_responses(result, generator, request, public):
                     del response["content"]  # not ours: the server's own page
                 if code == "429":
                     response["headers"] = RETRY_AFTER
+                if code == "401":
+                    response["headers"] = WWW_AUTHENTICATE
                 responses.setdefault(code, response)
     return result
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme as a client must use it: ``Authorization: Token <key>`` (DRF's keyword, not ``Bearer``).
+
+    An API key in the ``Authorization`` header, which every client generator and the Swagger UI understand (an
+    ``http`` scheme named ``Token`` would be exact but is not one they know)."""
+
+    target_class = "rest_framework.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1  # over drf-spectacular's own
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": TOKEN_SCHEME_DESCRIPTION,
+        }

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.api.parsers import JSONParser
 from apps.api.throttles import LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle
 from aquamind.middleware import error_response
 
@@ -18,6 +19,9 @@ class ObtainTokenView(ObtainAuthToken):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    # JSON only, like every endpoint: DRF's view also takes form and multipart bodies, and a schema with three
+    # request content types for one body broke a generated client (issue 16)
+    parser_classes = [JSONParser]
     # the lockout first: while it holds, the rate counters need not count
     throttle_classes = [LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle]
 
