@@ -97,7 +97,7 @@ class OpenFailureSerializer(serializers.Serializer):
     failed_at = fields.DateTimeField()
 
 
-class RecomputeStatusSerializer(serializers.Serializer):
+class RecomputeStateSerializer(serializers.Serializer):
     pending_markers = fields.IntegerField()
     parked_markers = fields.IntegerField(help_text="Poison work that failed repeatedly and waits for a fix or a replay.")
     oldest_pending_at = fields.DateTimeField(allow_null=True)
@@ -105,6 +105,9 @@ class RecomputeStatusSerializer(serializers.Serializer):
     last_error_code = fields.CharField(allow_null=True)
     last_error = fields.CharField(allow_null=True)
     last_error_at = fields.DateTimeField(allow_null=True)
+
+
+class RecomputeStatusSerializer(RecomputeStateSerializer):
     last_runs = RecomputeRunSerializer(many=True)
     open_failures = OpenFailureSerializer(many=True)
 
@@ -128,44 +131,6 @@ class GrowthQuerySerializer(QuerySerializer):
         if start and end and end < start:
             raise serializers.ValidationError({"end_date": "end_date is before start_date."}, code="end_before_start")
         return attrs
-
-
-class CombinedGrowthDataSerializer(serializers.Serializer):
-    """Documentation of the growth chart's payload (built by ``apps.batch.selectors.combined_growth_data``, or
-    ``apps.batch.growth_data.combined_growth_columns`` for ``shape=columnar``, where each series is an object of
-    equal-length arrays, one per field)."""
-
-    shape = fields.ChoiceField(choices=["columnar"], required=False, help_text="Present (columnar) in the columnar shape only.")
-    batch = serializers.DictField()
-    scenario = serializers.DictField(allow_null=True, help_text="id, name and the projection series; null without a scenario.")
-    growth_samples = serializers.JSONField(help_text="A list of rows, or (columnar) an object of arrays.")
-    actual_daily_states = serializers.JSONField(
-        help_text="Per assignment and day: a list of rows (empty when weekly), or (columnar) an object of arrays with "
-        "weight_source, weight_confidence, temp_source, temp_confidence (null when weekly, and for the whole "
-        "batch unless include_states)."
-    )
-    batch_totals = serializers.JSONField(help_text="Per day, or per ISO week when weekly: rows, or (columnar) arrays.")
-    events = serializers.DictField(required=False, help_text="Columnar only: transfers, treatments and harvests for the chart's markers.")
-    assignments = serializers.ListField(child=serializers.DictField())
-    date_range = serializers.DictField()
-    granularity = fields.ChoiceField(choices=["daily", "weekly"])
-    recompute_status = serializers.DictField()
-    generated_at = fields.DateTimeField()
-    growth_segments = serializers.ListField(
-        child=serializers.DictField(), required=False,
-        help_text="Rows shape only: growth performance per segment, as /growth-segments/ gives it (the columnar "
-        "shape leaves it to that endpoint).",
-    )
-    projection = serializers.DictField(
-        required=False,
-        help_text="Rows shape only: total and assignments, the live projection as /projection/ gives it.",
-    )
-    forecast = serializers.DictField(
-        required=False, allow_null=True,
-        help_text="Columnar shape only: the live projection the chart draws (the batch total, or the one "
-        "assignment's): date, P10/P50/P90 arrays of avg_weight_g, population and biomass_kg, the harvest date "
-        "and its range; null when nothing is active.",
-    )
 
 
 class ErrorSerializer(serializers.Serializer):
