@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
         "token_username": env_rate("THROTTLE_TOKEN_USERNAME_RATE", "10/min"),
     },
     "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.AutoSchema",  # with each operation's 400 codes
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "URL_FORMAT_OVERRIDE": None,  # ?format= is not a parameter of ours (an unknown one would be DRF's 404)
     "COERCE_DECIMAL_TO_STRING": False,  # decimals are JSON numbers both ways, as the schema says (docs/api.md)

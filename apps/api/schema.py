@@ -2,7 +2,13 @@
 shape (docs/api.md §Errors)."""
 from __future__ import annotations
 
+import copy
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance, is_basic_serializer
+
+from apps.api.error_codes import operation_codes
 
 TOKEN_SCHEME_DESCRIPTION = (
     "Send the header `Authorization: Token <key>`: the word `Token`, one space, then the key that "
@@ -48,10 +54,32 @@ RETRY_AFTER = {
 BODY_METHODS = {"post", "put", "patch"}
 
 
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's, plus each operation's 400 codes (``apps.api.error_codes``) as ``x-error-codes``, which
+    ``add_error_responses`` turns into the ``code`` enum of the operation's 400 response."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            operation["x-error-codes"] = self.error_codes()
+        return operation
+
+    def error_codes(self) -> list[str]:
+        body = force_instance(self.get_request_serializer()) if self.method in {"POST", "PUT", "PATCH"} else None
+        query = [force_instance(p) for p in self.get_override_parameters() if is_basic_serializer(p)]
+        listing = self.method == "GET" and self._is_list_view()
+        filterset = getattr(self.view, "filterset_class", None) if listing else None
+        rules = [*getattr(self.view, "rule_codes", ()), *(getattr(self.view, "destroy_rule_codes", ()) if self.method == "DELETE" else ())]
+        return operation_codes(
+            method=self.method, body=body, query=query, filtersets=[filterset] if filterset else [],
+            paginated=listing and self._get_paginator() is not None, view_rule_codes=rules,
+        )
+
+
 def error_codes(path: str, method: str, operation: dict) -> list[str]:
     """The error statuses an operation can answer (docs/api.md §Errors)."""
     codes = ["401", "403", "414"]
-    if method != "get" or operation.get("parameters"):
+    if operation.get("x-error-codes"):
         codes.append("400")
     if "{" in path:
         codes.append("404")
@@ -74,7 +102,8 @@ def add_error_responses(result, generator, request, public):
                 continue
             responses = operation.setdefault("responses", {})
             for code in error_codes(path, method, operation):
-                response = {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}}
+                schema = invalid_input_schema(operation["x-error-codes"]) if code == "400" else ref
+                response = {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": schema}}}
                 if code == "414":
                     del response["content"]  # not ours: the server's own page
                 if code == "429":
@@ -82,7 +111,16 @@ def add_error_responses(result, generator, request, public):
                 if code == "401":
                     response["headers"] = WWW_AUTHENTICATE
                 responses.setdefault(code, response)
+            operation.pop("x-error-codes", None)
     return result
+
+
+def invalid_input_schema(codes: list[str]) -> dict:
+    """The error shape whose ``code`` is one of the operation's 400 codes."""
+    schema = copy.deepcopy(ERROR_SCHEMA)
+    item = schema["properties"]["errors"]["items"]["properties"]
+    item["code"] = {**item["code"], "enum": codes}
+    return schema
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

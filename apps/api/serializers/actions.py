@@ -13,6 +13,8 @@ from .common import MAX_ID, QuerySerializer
 
 
 class RecomputeRequestSerializer(serializers.Serializer):
+    rule_codes = ("end_before_start", "no_days", "does_not_exist")
+
     start_date = fields.DateField(validators=[event_date], help_text="Recompute from this day on.")
     end_date = fields.DateField(
         required=False, validators=[plan_date], help_text="Only choose the assignments with days up to here; each still runs to its last day."
@@ -57,6 +59,8 @@ class RecomputeScheduledSerializer(serializers.Serializer):
 
 
 class PinScenarioSerializer(serializers.Serializer):
+    rule_codes = ("does_not_exist", "other_batch")
+
     scenario_id = fields.IntegerField(
         min_value=1, max_value=MAX_ID, allow_null=True, help_text="A scenario of this batch; null unpins (the newest scenario is used)."
     )
@@ -113,6 +117,8 @@ class RecomputeStatusSerializer(RecomputeStateSerializer):
 
 
 class GrowthQuerySerializer(QuerySerializer):
+    rule_codes = ("end_before_start",)
+
     start_date = fields.DateField(required=False, validators=[plan_date])
     end_date = fields.DateField(required=False, validators=[plan_date])
     assignment_id = fields.IntegerField(required=False, min_value=1, max_value=MAX_ID, allow_strings=True)

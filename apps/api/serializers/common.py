@@ -52,6 +52,9 @@ def not_in_future(value) -> None:
         raise serializers.ValidationError(f"{value} is in the future (today is {today}).", code="future_date")
 
 
+not_in_future.codes = ("future_date",)
+
+
 def past_date(**kwargs) -> fields.DateField:
     return fields.DateField(validators=[not_in_future], **kwargs)
 

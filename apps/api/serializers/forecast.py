@@ -161,6 +161,8 @@ class FarmForecastSummarySerializer(serializers.Serializer):
 
 
 class FarmSummaryQuerySerializer(QuerySerializer):
+    rule_codes = ("does_not_exist",)
+
     site = fields.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, allow_strings=True, help_text="Only this site's containers."
     )

@@ -24,6 +24,7 @@ class ObtainTokenView(ObtainAuthToken):
     parser_classes = [JSONParser]
     # the lockout first: while it holds, the rate counters need not count
     throttle_classes = [LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle]
+    rule_codes = ("authorization",)  # wrong username or password
 
 
 @extend_schema(exclude=True)
