@@ -87,7 +87,7 @@ def serializer_codes(serializer) -> set[str]:
 
 def filterset_codes(filterset_class) -> set[str]:
     codes = set()
-    for name, f in filterset_class.base_filters.items():
+    for f in filterset_class.base_filters.values():
         field = f.field
         codes |= (set(field.error_messages) - {"required"}) | {c for v in field.validators for c in validator_codes(v)}
         if type(f) is not df.CharFilter:

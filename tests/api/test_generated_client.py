@@ -66,6 +66,8 @@ def test_a_generated_client_logs_in_lists_records_and_reads_the_growth_data(clie
     from aquamind_client.api.auth import auth_token_create
     from aquamind_client.api.batch import (
         batch_batches_combined_growth_data_retrieve as growth_data,
+    )
+    from aquamind_client.api.batch import (
         batch_batches_list,
         batch_growth_samples_create,
     )
@@ -73,11 +75,13 @@ def test_a_generated_client_logs_in_lists_records_and_reads_the_growth_data(clie
         AuthTokenRequest,
         BatchBatchesCombinedGrowthDataRetrieveShape,
         BatchGrowthSamplesCreateResponse400,
-        BatchGrowthSamplesCreateResponse400ErrorsItemCode as RefusalCode,
         GrowthColumns,
         GrowthRows,
         GrowthSample,
         GrowthSampleRequest,
+    )
+    from aquamind_client.models import (
+        BatchGrowthSamplesCreateResponse400ErrorsItemCode as RefusalCode,
     )
 
     token = auth_token_create.sync(client=Client(live_server.url), body=AuthTokenRequest(username="farmhand", password=PASSWORD))

@@ -8,11 +8,16 @@ from decimal import Decimal
 import httpx
 import pytest
 import schemathesis
-from drf_spectacular.generators import SchemaGenerator
 from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
 
 from apps.batch.services.recompute import batch_recompute
-from tests.factories import AssignmentFactory, GrowthSampleFactory, ScenarioFactory, TreatmentFactory
+from tests.factories import (
+    AssignmentFactory,
+    GrowthSampleFactory,
+    ScenarioFactory,
+    TreatmentFactory,
+)
 
 pytestmark = pytest.mark.django_db
 PATH = "/api/v1/batch/batches/{id}/combined-growth-data/"
