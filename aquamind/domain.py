@@ -85,6 +85,8 @@ class DateWithin:
     Codes: ``too_early``, ``future_date`` (an event after today) and ``beyond_horizon`` (a plan too far ahead).
     """
 
+    codes = ("too_early", "future_date", "beyond_horizon")  # the API's schema lists them (apps/api/error_codes.py)
+
     def __init__(self, horizon_days: int = 0):
         self.horizon_days = horizon_days
 
@@ -108,6 +110,8 @@ class DateWithin:
 @deconstructible
 class MomentWithin:
     """A moment from ``EARLIEST_MOMENT`` to now (plus ``CLOCK_SKEW``). Codes ``too_early``, ``future_date``."""
+
+    codes = ("too_early", "future_date")
 
     def __call__(self, value) -> None:
         if value is None:

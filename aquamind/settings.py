@@ -193,9 +193,10 @@ REST_FRAMEWORK = {
         "csp_report": env_rate("THROTTLE_CSP_REPORT_RATE", "60/min"),  # CSP report bodies per address (aquamind/csp.py)
     },
     "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.api.schema.AutoSchema",  # with each operation's 400 codes
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "URL_FORMAT_OVERRIDE": None,  # ?format= is not a parameter of ours (an unknown one would be DRF's 404)
+    "COERCE_DECIMAL_TO_STRING": False,  # decimals are JSON numbers both ways, as the schema says (docs/api.md)
 }
 
 SPECTACULAR_SETTINGS = {
@@ -211,6 +212,7 @@ SPECTACULAR_SETTINGS = {
     # no badge from swagger.io's online validator (an image from elsewhere, which the Content-Security-Policy refuses,
     # and the schema's address sent to a third party)
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "ENUM_NAME_OVERRIDES": {"BatchStatusEnum": "apps.batch.models.Batch.Status"},  # used by two components
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_responses",

@@ -6,9 +6,6 @@ ids are digits (1 … 2**63−1), booleans ``true``/``false``, dates ISO ``YYYY-
 """
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import django_filters as df
 from django import forms
 from django.db import models
@@ -16,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from apps.api import formats
 from apps.batch.models import (
     ActualDailyAssignmentState,
     Batch,
@@ -34,8 +32,6 @@ from apps.planning.selectors import overdue_q
 from apps.scenario.models import Scenario, TemperatureProfileDay, TGCModel
 
 MAX_ID = 2**63 - 1
-_DIGITS = re.compile(r"-?[0-9]{1,20}")
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class IdField(forms.IntegerField):
@@ -47,7 +43,7 @@ class IdField(forms.IntegerField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        if not _DIGITS.fullmatch(str(value)):
+        if not formats.is_integer_text(str(value)):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return int(value)
 
@@ -80,12 +76,10 @@ class IsoDateField(forms.DateField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        try:
-            if not _ISO_DATE.fullmatch(str(value)):
-                raise ValueError
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise forms.ValidationError("%(value)r is not a date (YYYY-MM-DD).", code="invalid", params={"value": value}) from None
+        day = formats.date_from_text(str(value))
+        if day is None:
+            raise forms.ValidationError("%(value)r is not a date (YYYY-MM-DD).", code="invalid", params={"value": value})
+        return day
 
 
 @extend_schema_field(OpenApiTypes.DATE)

@@ -2,6 +2,20 @@
 shape (docs/api.md §Errors)."""
 from __future__ import annotations
 
+import copy
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import force_instance, is_basic_serializer
+
+from apps.api.error_codes import operation_codes
+
+TOKEN_SCHEME_DESCRIPTION = (
+    "Send the header `Authorization: Token <key>`: the word `Token`, one space, then the key that "
+    "`POST /api/v1/auth/token/` answers. The prefix is `Token`, not `Bearer` (a generated client's default): "
+    "anything else is a 401 with `WWW-Authenticate: Token`."
+)
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["errors"],
@@ -22,7 +36,7 @@ ERROR_SCHEMA = {
 }
 DESCRIPTIONS = {
     "400": "Invalid input; nothing was saved. The errors name the fields (body fields or query parameters).",
-    "401": "Not authenticated (session or `Authorization: Token <key>`).",
+    "401": "Not authenticated (session, or the header `Authorization: Token <key>`).",
     "403": "Your role does not allow this.",
     "404": "No such object.",
     "409": "The object is still used by other records.",
@@ -33,6 +47,9 @@ DESCRIPTIONS = {
     "429": "Too many requests (write throttle, token throttles or login lockout); retry after `Retry-After` seconds.",
     "503": "The database is unreachable or the write collided with another; nothing was saved by this answer. "
     "Send the request again after `Retry-After` seconds (a write with the same `Idempotency-Key`).",
+}
+WWW_AUTHENTICATE = {
+    "WWW-Authenticate": {"required": True, "schema": {"type": "string", "enum": ["Token"]}, "description": "The scheme to use: Token."}
 }
 RETRY_AFTER = {
     "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 0}, "description": "Seconds to wait before retrying."}
@@ -49,10 +66,32 @@ IDEMPOTENCY_KEY = {
 }
 
 
+class AutoSchema(SpectacularAutoSchema):
+    """drf-spectacular's, plus each operation's 400 codes (``apps.api.error_codes``) as ``x-error-codes``, which
+    ``add_error_responses`` turns into the ``code`` enum of the operation's 400 response."""
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None:
+            operation["x-error-codes"] = self.error_codes()
+        return operation
+
+    def error_codes(self) -> list[str]:
+        body = force_instance(self.get_request_serializer()) if self.method in {"POST", "PUT", "PATCH"} else None
+        query = [force_instance(p) for p in self.get_override_parameters() if is_basic_serializer(p)]
+        listing = self.method == "GET" and self._is_list_view()
+        filterset = getattr(self.view, "filterset_class", None) if listing else None
+        rules = [*getattr(self.view, "rule_codes", ()), *(getattr(self.view, "destroy_rule_codes", ()) if self.method == "DELETE" else ())]
+        return operation_codes(
+            method=self.method, body=body, query=query, filtersets=[filterset] if filterset else [],
+            paginated=listing and self._get_paginator() is not None, view_rule_codes=rules,
+        )
+
+
 def error_codes(path: str, method: str, operation: dict) -> list[str]:
     """The error statuses an operation can answer (docs/api.md §Errors)."""
     codes = ["401", "403", "414"]
-    if method != "get" or operation.get("parameters"):
+    if operation.get("x-error-codes"):
         codes.append("400")
     if "{" in path:
         codes.append("404")
@@ -81,10 +120,41 @@ def add_error_responses(result, generator, request, public):
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
             responses = operation.setdefault("responses", {})
             for code in error_codes(path, method, operation):
-                response = {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": ref}}}
+                schema = invalid_input_schema(operation["x-error-codes"]) if code == "400" else ref
+                response = {"description": DESCRIPTIONS[code], "content": {"application/json": {"schema": schema}}}
                 if code == "414":
                     del response["content"]  # not ours: the server's own page
                 if code in ("429", "503"):
                     response["headers"] = RETRY_AFTER
+                if code == "401":
+                    response["headers"] = WWW_AUTHENTICATE
                 responses.setdefault(code, response)
+            operation.pop("x-error-codes", None)
     return result
+
+
+def invalid_input_schema(codes: list[str]) -> dict:
+    """The error shape whose ``code`` is one of the operation's 400 codes."""
+    schema = copy.deepcopy(ERROR_SCHEMA)
+    item = schema["properties"]["errors"]["items"]["properties"]
+    item["code"] = {**item["code"], "enum": codes}
+    return schema
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The token scheme as a client must use it: ``Authorization: Token <key>`` (DRF's keyword, not ``Bearer``).
+
+    An API key in the ``Authorization`` header, which every client generator and the Swagger UI understand (an
+    ``http`` scheme named ``Token`` would be exact but is not one they know)."""
+
+    target_class = "rest_framework.authentication.TokenAuthentication"
+    name = "tokenAuth"
+    priority = 1  # over drf-spectacular's own
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": TOKEN_SCHEME_DESCRIPTION,
+        }

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
 from django.contrib.auth.models import Group
@@ -19,6 +21,41 @@ FIGURES = pytest.StashKey[str]()  # the schemathesis run's request counts (tests
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if FIGURES in config.stash:
         terminalreporter.write_line(config.stash[FIGURES])
+
+
+@cache
+def declared_400_codes() -> list[tuple[re.Pattern, str, frozenset]]:
+    """(path pattern, method, the 400 codes its schema declares) for every operation."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    out = []
+    for path, operations in SchemaGenerator().get_schema(request=None, public=True)["paths"].items():
+        pattern = re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in operations.items():
+            answer = operation.get("responses", {}).get("400")
+            if answer:
+                codes = answer["content"]["application/json"]["schema"]["properties"]["errors"]["items"]["properties"]["code"]["enum"]
+                out.append((pattern, method.upper(), frozenset(codes)))
+    return out
+
+
+@pytest.fixture(autouse=True)
+def every_400_code_is_declared_by_its_operation(monkeypatch):
+    """Issue 16, case 6: each 400 any test of tests/api provokes carries only codes that its operation's schema
+    declares (the enum of its 400 response), so the list per operation is checked by every refusal tested."""
+    request = APIClient.request
+
+    def checked(self, **kwargs):
+        response = request(self, **kwargs)
+        path, method = kwargs.get("PATH_INFO", ""), kwargs.get("REQUEST_METHOD", "")
+        if response.status_code == 400 and path.startswith("/api/v1/"):
+            codes = {e["code"] for e in response.json()["errors"]}
+            declared = [c for pattern, m, c in declared_400_codes() if m == method and pattern.match(path)]
+            assert declared, f"{method} {path} answered 400, which its schema does not declare"
+            assert codes <= declared[0], f"{method} {path}: 400 codes {sorted(codes - declared[0])} not declared"
+        return response
+
+    monkeypatch.setattr(APIClient, "request", checked)
 
 
 def day(n: int) -> dt.date:

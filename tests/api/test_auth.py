@@ -36,6 +36,31 @@ def test_wrong_credentials_get_400_in_the_error_shape(make_user):
     assert response.status_code == 400 and errors_by_field(response) == {None: "authorization"}
 
 
+def test_the_token_endpoint_reads_json_only(make_user):
+    """Issue 16, case 6: one request content type, so a generated client's token module has one body type."""
+    user = make_user("viewer")
+    form = APIClient().post(f"{V1}/auth/token/", {"username": user.username, "password": "pw-long-enough"}, format="multipart")
+    assert form.status_code == 415 and errors_by_field(form) == {None: "unsupported_media_type"}
+    assert not Token.objects.exists()
+
+
+def test_a_bearer_prefix_gets_401_with_the_token_challenge(make_user, farm):
+    key = Token.objects.create(user=make_user("viewer")).key
+    response = APIClient(HTTP_AUTHORIZATION=f"Bearer {key}").get(f"{V1}/batch/batches/")
+    assert response.status_code == 401 and response["WWW-Authenticate"] == "Token"
+    assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get(f"{V1}/batch/batches/").status_code == 200
+
+
+def test_the_schema_names_the_token_prefix_and_one_body_type(viewer):
+    schema = viewer.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    scheme = schema["components"]["securitySchemes"]["tokenAuth"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "Authorization")
+    assert "`Authorization: Token <key>`" in scheme["description"] and "not `Bearer`" in scheme["description"]
+    assert list(schema["paths"][f"{V1}/auth/token/"]["post"]["requestBody"]["content"]) == ["application/json"]
+    challenge = schema["paths"][f"{V1}/batch/batches/"]["get"]["responses"]["401"]["headers"]["WWW-Authenticate"]
+    assert challenge["schema"]["enum"] == ["Token"]
+
+
 def test_a_session_login_authenticates(client, make_user, farm):
     client.force_login(make_user(None))
     assert client.get(f"{V1}/batch/batches/").status_code == 200

@@ -17,11 +17,11 @@ V1 = "/api/v1"
 def test_a_site_and_container_go_through_create_read_update_delete(manager):
     site = manager.post(f"{V1}/infrastructure/sites/", {"name": "Vestmanna", "kind": "SEA"})
     assert site.status_code == 201, site.json()
-    pen = manager.post(f"{V1}/infrastructure/containers/", {"site": site.json()["id"], "name": "Pen 1", "kind": "PEN", "volume_m3": "40000.00"})
-    assert pen.status_code == 201 and pen.json()["volume_m3"] == "40000.00"
+    pen = manager.post(f"{V1}/infrastructure/containers/", {"site": site.json()["id"], "name": "Pen 1", "kind": "PEN", "volume_m3": 40000})
+    assert pen.status_code == 201 and pen.json()["volume_m3"] == 40000
     url = f"{V1}/infrastructure/containers/{pen.json()['id']}/"
-    assert manager.patch(url, {"volume_m3": "38000.50"}).json()["volume_m3"] == "38000.50"
-    assert manager.get(url).json() == {"id": pen.json()["id"], "site": site.json()["id"], "name": "Pen 1", "kind": "PEN", "volume_m3": "38000.50"}
+    assert manager.patch(url, {"volume_m3": 38000.5}).json()["volume_m3"] == 38000.5
+    assert manager.get(url).json() == {"id": pen.json()["id"], "site": site.json()["id"], "name": "Pen 1", "kind": "PEN", "volume_m3": 38000.5}
     assert manager.delete(url).status_code == 204
     assert not Container.objects.exists() and Site.objects.get().name == "Vestmanna"
 
@@ -34,10 +34,10 @@ def test_deleting_a_site_that_still_has_containers_is_a_409_conflict(manager, fa
 
 
 def test_a_growth_sample_round_trip_marks_its_assignment_through_the_signals(operator, farm):
-    body = {"assignment": farm.source.pk, "sample_date": "2024-01-14", "sample_size": 30, "avg_weight_g": "125.50", "std_dev_weight_g": "12.30"}
+    body = {"assignment": farm.source.pk, "sample_date": "2024-01-14", "sample_size": 30, "avg_weight_g": 125.5, "std_dev_weight_g": 12.3}
     created = operator.post(f"{V1}/batch/growth-samples/", body)
     assert created.status_code == 201, created.json()
-    assert created.json() | body == created.json()  # every value echoed as sent
+    assert created.json() | body == created.json()  # every value echoed as sent, numbers as numbers
     assert RecomputeMarker.objects.get().dirty_from == day(14)
     url = f"{V1}/batch/growth-samples/{created.json()['id']}/"
     assert operator.put(url, {**body, "sample_date": "2024-01-10", "avg_weight_g": "120.00"}).status_code == 200
@@ -52,9 +52,9 @@ def test_mortality_treatment_feeding_and_reading_are_recorded(operator, farm):
     assert operator.post(f"{V1}/batch/mortality-events/", {"assignment": a, "event_date": "2024-01-05", "count": 42, "cause": "DISEASE"}).status_code == 201
     treatment = operator.post(
         f"{V1}/health/treatments/",
-        {"assignment": a, "treatment_date": "2024-01-20", "treatment_type": "VACCINATION", "includes_weighing": True, "weighed_count": 50, "weighed_avg_weight_g": "131.20"},
+        {"assignment": a, "treatment_date": "2024-01-20", "treatment_type": "VACCINATION", "includes_weighing": True, "weighed_count": 50, "weighed_avg_weight_g": 131.2},
     )
-    assert treatment.status_code == 201 and treatment.json()["weighed_avg_weight_g"] == "131.20"
+    assert treatment.status_code == 201 and treatment.json()["weighed_avg_weight_g"] == 131.2
     feeding = operator.post(f"{V1}/inventory/feeding-events/", {"assignment": a, "feeding_date": "2024-01-06", "amount_kg": "12.500"})
     assert feeding.status_code == 201 and feeding.json()["feed"] is None
     assert MortalityEvent.objects.get().count == 42
@@ -119,7 +119,7 @@ def test_daily_states_are_read_only(manager, farm):
 
 def test_species_and_stages_are_listed_with_their_weight_bands(viewer, salmon):
     stages = viewer.get(f"{V1}/batch/lifecycle-stages/", {"species": salmon.pk}).json()["results"]
-    assert [(s["name"], s["expected_weight_min_g"], s["expected_weight_max_g"]) for s in stages][:2] == [("Egg&Alevin", "0.05", "0.50"), ("Fry", "0.50", "6.00")]
+    assert [(s["name"], s["expected_weight_min_g"], s["expected_weight_max_g"]) for s in stages][:2] == [("Egg&Alevin", 0.05, 0.5), ("Fry", 0.5, 6)]
     assert viewer.get(f"{V1}/batch/species/").json()["results"] == [{"id": salmon.pk, "name": "Atlantic salmon", "scientific_name": ""}]
     assert Species.objects.count() == 1
 

@@ -166,7 +166,7 @@ def test_managers_write_templates_and_operators_read_them(client_as, salmon):
     assert client_as("operator").post(TEMPLATES, body, format="json").status_code == 403
     response = client_as("manager").post(TEMPLATES, body, format="json")
     assert response.status_code == 201, response.json()
-    assert response.json()["weight_g"] == "90.00" and response.json()["is_active"] is True
+    assert response.json()["weight_g"] == 90 and response.json()["is_active"] is True
     assert client_as("operator").get(TEMPLATES, {"trigger": "WEIGHT_THRESHOLD"}).json()["count"] == 1
 
 

@@ -3,11 +3,12 @@
 Each generated request, valid or not, is sent once per role (viewer, operator, manager, admin, each with a
 token) and its response checked by all of schemathesis's checks: no 5xx, status codes and content types the
 schema documents, bodies and headers that conform to it, schema-violating requests refused (ST201) and
-schema-valid requests accepted (ST202). The one allowance: a schema-valid request may be refused with a 400
-whose every error code is a rule on the stored data or on today's date, which no schema can state (an id
-that does not exist, a date in the future or outside the assignment's days, more fish than the source
-holds, a page past the last one: ``DATA_RULE_CODES``). A 400 for a type, range, length, format or choice
-the schema states is a failure. Generated integer ids are pointed at a stored row of the resource, so
+schema-valid requests accepted (ST202). Every 400's codes must be among those its operation declares (the
+``code`` enum of its 400 response, checked with the body by the response conformance check). The one allowance
+of ST202: a schema-valid request may be refused with a 400 whose every error code is a rule on the stored data
+or on today's date, which no schema can state (an id that does not exist, a date in the future or outside the
+assignment's days, more fish than the source holds, a page past the last one: ``DATA_RULE_CODES`` of
+apps/api/error_codes.py). A 400 for a type, range, length, format or choice the schema states is a failure. Generated integer ids are pointed at a stored row of the resource, so
 updates and deletes reach the validation and the database.
 
 ``API_FUZZ_EXAMPLES`` sets the examples per operation (default 10: about a minute; docs/api.md has the
@@ -29,6 +30,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from apps.api.error_codes import DATA_RULE_CODES
 from apps.api.urls import router
 from apps.batch.services.recompute import batch_recompute
 from apps.inventory.models import Feed
@@ -53,23 +55,6 @@ CONFIG = SchemathesisConfig.from_dict(
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True), config=CONFIG)
 schema.app = get_wsgi_application()
 MODELS = {f"/api/v1/{prefix}/": viewset.queryset.model for prefix, viewset, _ in router.registry}
-
-# Rules on stored data or on the calendar: a schema-valid request may break them. (``invalid`` is the code
-# of the domain validators' sentences, apps/batch/services/validation.py.)
-DATA_RULE_CODES = frozenset(
-    {
-        "authorization", "before_batch_start", "constraint", "does_not_exist", "duplicate", "empty_profile",
-        "end_before_start", "exceeds_population", "future_date", "has_assignments", "invalid", "invalid_page",
-        "max_below_min", "no_days", "other_batch", "other_species", "outside_assignment", "pinned", "protected",
-        "required_with", "same_assignment", "unique", "duplicate_sample", "out_of_range", "outside_range",
-        # dates: the schema has no way to state the earliest date (1990-01-01) or the planning horizon
-        "too_early", "beyond_horizon", "excludes_readings",
-        # planned activities: rules on the stored activity (its type, its status, its assignment's container)
-        "final", "invalid_transition", "use_complete_action", "not_applicable", "same_container", "other_container",
-        "no_assignment", "departed",
-    }
-)  # fmt: skip
-
 
 DRF_REQUIRED = "This field is required."
 

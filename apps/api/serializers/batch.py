@@ -13,6 +13,8 @@ RECOMPUTE_FIELDS = ["last_recompute_error_code", "last_recompute_error", "last_r
 
 
 class BatchSerializer(ModelSerializer):
+    rule_codes = ("future_date", "other_batch", "has_assignments")
+
     class Meta:
         model = Batch
         fields = ["id", "batch_number", "species", "start_date", "status", "pinned_scenario", "notes", "created_at", *RECOMPUTE_FIELDS]
@@ -32,6 +34,10 @@ class BatchSerializer(ModelSerializer):
 
 
 class AssignmentSerializer(ModelSerializer):
+    # assignment_record_validate: another batch in the container (invalid), deaths and transfers out needing
+    # the fish of a lowered placement count
+    rule_codes = ("end_before_start", "before_batch_start", "other_species", "invalid", "exceeds_population")
+
     label = serializers.CharField(
         source="__str__", read_only=True, help_text='Container, site and dates: "Pen 02 · Viðvík · 2025-04-10 → now".'
     )

@@ -52,8 +52,11 @@ def not_in_future(value) -> None:
         raise serializers.ValidationError(f"{value} is in the future (today is {today}).", code="future_date")
 
 
-def past_date(**kwargs) -> serializers.DateField:
-    return serializers.DateField(validators=[not_in_future], **kwargs)
+not_in_future.codes = ("future_date",)
+
+
+def past_date(**kwargs) -> fields.DateField:
+    return fields.DateField(validators=[not_in_future], **kwargs)
 
 
 FiniteFloatField = fields.FloatField
@@ -61,7 +64,8 @@ FiniteFloatField = fields.FloatField
 
 class ModelSerializer(serializers.ModelSerializer):
     """The base of every model serializer of the API: the strict field types of ``fields`` for every model
-    field (integers refuse floats and booleans, strings refuse numbers, text is bounded, ids are integers)."""
+    field (integers refuse floats and booleans, strings refuse numbers, text is bounded, ids are integers,
+    dates, date-times and decimal strings in one format with ASCII digits)."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -75,6 +79,8 @@ class ModelSerializer(serializers.ModelSerializer):
         models.SmallIntegerField: fields.IntegerField,
         models.FloatField: fields.FloatField,
         models.DecimalField: fields.DecimalField,
+        models.DateField: fields.DateField,
+        models.DateTimeField: fields.DateTimeField,
         models.BooleanField: fields.BooleanField,
         models.CharField: fields.CharField,
         models.TextField: fields.TextField,

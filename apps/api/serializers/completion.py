@@ -47,7 +47,12 @@ def _optional(serializer_class, names: list[str], *, help_text: str) -> dict:
 
 
 class _CompleteBody(serializers.Serializer):
-    completed_date = serializers.DateField(validators=[event_date], help_text="The day it was done (not in the future).")
+    # its own rules, the closed activity's (final) and those of the event it records with its serializer
+    rule_codes = (
+        "not_applicable", "required", "no_assignment", "departed", "final", "does_not_exist", *GrowthSampleSerializer.rule_codes,
+        *TransferSerializer.rule_codes, *TreatmentSerializer.rule_codes, *AssignmentSerializer.rule_codes, "invalid",
+    )
+    completed_date = fields.DateField(validators=[event_date], help_text="The day it was done (not in the future).")
     notes = fields.TextField(required=False, allow_blank=True, help_text="Added to the activity's notes.")
     container = fields.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="TRANSFER: the destination container (default: the activity's); a new "

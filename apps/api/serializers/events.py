@@ -41,6 +41,7 @@ class AssignmentEventSerializer(ModelSerializer):
     """Checks ``date_field`` against the assignment's days."""
 
     date_field: str = ""
+    rule_codes = ("invalid",)  # event_date_validate: in the future, or outside the assignment's days
 
     def validate(self, attrs):
         row = candidate(self, attrs)
@@ -50,6 +51,7 @@ class AssignmentEventSerializer(ModelSerializer):
 
 class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "sample_date"
+    rule_codes = ("duplicate",)
 
     class Meta:
         model = GrowthSample
@@ -63,6 +65,7 @@ class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
 
 class MortalityEventSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "event_date"
+    rule_codes = ("exceeds_population",)
 
     class Meta:
         model = MortalityEvent
@@ -74,6 +77,7 @@ class MortalityEventSerializer(RecordedSerializer, AssignmentEventSerializer):
 
 class TreatmentSerializer(AssignmentEventSerializer):
     date_field = "treatment_date"
+    rule_codes = ("required",)  # a weighing's count and weight
 
     class Meta:
         model = Treatment
@@ -90,6 +94,7 @@ class TreatmentSerializer(AssignmentEventSerializer):
 
 class FeedingEventSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "feeding_date"
+    rule_codes = ("exceeds_daily_feed",)
 
     class Meta:
         model = FeedingEvent
@@ -100,6 +105,8 @@ class FeedingEventSerializer(RecordedSerializer, AssignmentEventSerializer):
 
 
 class TransferSerializer(RecordedSerializer):
+    rule_codes = ("same_assignment", "invalid", "required", "outside_assignment", "exceeds_population")
+
     class Meta:
         model = TransferAction
         fields = [
@@ -131,6 +138,7 @@ def _check_transfer_day(source, dest, day) -> None:
 
 
 class EnvironmentalReadingSerializer(ModelSerializer):
+    rule_codes = ("out_of_range",)
     value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, help_text="Within the parameter's range.")
 
     class Meta:

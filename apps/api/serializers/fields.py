@@ -6,18 +6,24 @@ a number or a decimal string; neither takes a boolean; a string field takes a st
 boolean field takes ``true`` or ``false``; a related id takes an integer. DRF's own fields coerce all of
 these silently. Integer fields of
 query-string serializers take digit strings (``allow_strings=True``): a query string has no other type.
+
+Text that stands for a number or a moment is read in one format only, with ASCII digits (``apps.api.formats``): a date
+is ``YYYY-MM-DD`` (not an ISO week date ``2026-W48-1``, not ``20261124``, not Arabic-Indic or full-width
+digits, which Python's parsers and ``\\d`` would all take), a datetime ISO 8601 ``YYYY-MM-DDTHH:MM[:SS[.f]]``
+with an optional ``Z`` or ``±HH:MM``, a decimal string ``-?digits[.digits]`` with no spaces around it.
 """
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import math
-import re
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
+from apps.api import formats
+
 MAX_TEXT_LENGTH = 10_000
-_INTEGER = re.compile(r"-?[0-9]{1,20}")
 
 
 def is_json_integer(value) -> bool:
@@ -37,7 +43,7 @@ class IntegerField(serializers.IntegerField):
         if is_json_integer(data):
             return data
         if self.allow_strings and isinstance(data, str):
-            if not _INTEGER.fullmatch(data):
+            if not formats.is_integer_text(data):
                 self.fail("invalid")
             return int(data)
         self.fail("incorrect_type", data_type=_type_name(data))
@@ -72,7 +78,11 @@ class DecimalField(serializers.DecimalField):
     of 125.456 g is stored as 125.46 g), so the schema can say "a number between min and max" and mean it.
     """
 
-    default_error_messages = {"incorrect_type": "A number is required, not {data_type}."}
+    default_error_messages = {
+        "incorrect_type": "A number is required, not {data_type}.",
+        "invalid": "{value!r} is not a number: send a JSON number, or a string of ASCII digits with an optional "
+        "minus sign and decimal point, and no spaces.",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("rounding", decimal.ROUND_HALF_UP)
@@ -81,6 +91,8 @@ class DecimalField(serializers.DecimalField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, float, str)):
             self.fail("incorrect_type", data_type=_type_name(data))
+        if isinstance(data, str) and not formats.is_decimal_text(data):
+            self.fail("invalid", value=_shown(data))
         return super().to_internal_value(data)
 
     def validate_precision(self, value):
@@ -105,15 +117,54 @@ class DecimalField(serializers.DecimalField):
 
 
 class DecimalFieldSchema(OpenApiSerializerFieldExtension):
-    """In request bodies a decimal is a number with its real bounds (drf-spectacular would say "a string
-    matching a pattern", which states no bounds); in responses it stays the decimal string DRF renders."""
+    """A decimal is a JSON number with its real bounds, in requests and responses alike
+    (``COERCE_DECIMAL_TO_STRING`` is off; drf-spectacular would say "a string matching a pattern", which states no
+    bounds)."""
 
     target_class = DecimalField
 
     def map_serializer_field(self, auto_schema, direction):
-        if direction == "response":
-            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         return {"type": "number", "format": "double", **self.target.bounds()}
+
+
+class DateField(serializers.DateField):
+    """A day sent as the string ``YYYY-MM-DD`` with ASCII digits (a real day of the calendar)."""
+
+    default_error_messages = {
+        "incorrect_type": "A date string is required, not {data_type}.",
+        "invalid": "{value!r} is not a date: use YYYY-MM-DD with ASCII digits.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value  # from Python (a default, an internal call), not from JSON
+        if not isinstance(value, str):
+            self.fail("incorrect_type", data_type=_type_name(value))
+        day = formats.date_from_text(value)
+        if day is None:
+            self.fail("invalid", value=_shown(value))
+        return day
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A moment sent as ISO 8601 ``YYYY-MM-DDTHH:MM[:SS[.fraction]]`` with ASCII digits, then ``Z``, an offset
+    ``±HH:MM``, or nothing (the farm's time zone, ``TIME_ZONE``)."""
+
+    default_error_messages = {
+        "incorrect_type": "A date-time string is required, not {data_type}.",
+        "invalid": "{value!r} is not a date-time: use ISO 8601, YYYY-MM-DDTHH:MM:SS with an optional fraction "
+        "and Z or ±HH:MM, in ASCII digits.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, dt.datetime):
+            return self.enforce_timezone(value)
+        if not isinstance(value, str):
+            self.fail("incorrect_type", data_type=_type_name(value))
+        moment = formats.datetime_from_text(value)
+        if moment is None:
+            self.fail("invalid", value=_shown(value))
+        return self.enforce_timezone(moment)
 
 
 class CharField(serializers.CharField):
@@ -154,9 +205,20 @@ class ChoiceField(serializers.ChoiceField):
 class BooleanField(serializers.BooleanField):
     """``true`` or ``false``; not 1, 0, "yes" or "on"."""
 
-    default_error_messages = {"incorrect_type": "true or false is required, not {data_type}."}
+    default_error_messages = {
+        "incorrect_type": "true or false is required, not {data_type}.",
+        "invalid": "{value!r} is neither true nor false.",
+    }
+
+    def __init__(self, *, allow_strings: bool = False, **kwargs):
+        self.allow_strings = allow_strings  # a query string's "true" / "false"
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
+        if self.allow_strings and isinstance(data, str):
+            if data.lower() not in {"true", "false"}:  # any case, as the list filters take them
+                self.fail("invalid", value=_shown(data))
+            return data.lower() == "true"
         if not isinstance(data, bool):
             self.fail("incorrect_type", data_type=_type_name(data))
         return data
@@ -169,6 +231,11 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if not is_json_integer(data):
             self.fail("incorrect_type", data_type=_type_name(data))
         return super().to_internal_value(data)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """The value as the error message quotes it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _type_name(value) -> str:

@@ -9,78 +9,80 @@ from . import fields
 from .common import MAX_ID, QuerySerializer
 
 
-class AssignmentQuerySerializer(serializers.Serializer):
-    assignment_id = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID, help_text="Only this assignment.")
+class AssignmentQuerySerializer(QuerySerializer):
+    assignment_id = fields.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, allow_strings=True, help_text="Only this assignment."
+    )
 
 
 class GrowthSegmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    assignment_id = serializers.IntegerField()
-    start_date = serializers.DateField(help_text="The segment starts at the end of this day.")
-    end_date = serializers.DateField(help_text="The anchor day that ends it.")
-    start_kind = serializers.CharField(help_text="placement, growth_sample, transfer or vaccination.")
-    end_kind = serializers.CharField()
-    days = serializers.IntegerField()
-    degree_days = serializers.FloatField()
-    start_weight_g = serializers.FloatField()
-    end_weight_g = serializers.FloatField()
-    start_population = serializers.IntegerField()
-    end_population = serializers.IntegerField()
-    realised_tgc = serializers.FloatField(allow_null=True, help_text="Per 1000; null without degree-days.")
-    sgr_pct = serializers.FloatField(help_text="Specific growth rate, %/day.")
-    feed_kg = serializers.FloatField()
-    biological_gain_kg = serializers.FloatField()
-    economic_gain_kg = serializers.FloatField()
-    biological_fcr = serializers.FloatField(allow_null=True, help_text="Feed / biomass grown, the dead fish's growth included.")
-    economic_fcr = serializers.FloatField(allow_null=True, help_text="Feed / biomass gained net of the dead fish.")
-    deaths = serializers.IntegerField()
-    mortality_pct = serializers.FloatField(allow_null=True)
-    scenario_tgc = serializers.FloatField(allow_null=True, help_text="The scenario's TGC over the same days, degree-day weighted.")
-    performance_ratio = serializers.FloatField(allow_null=True, help_text="Realised / scenario TGC.")
-    computed_at = serializers.DateTimeField()
+    id = fields.IntegerField()
+    assignment_id = fields.IntegerField()
+    start_date = fields.DateField(help_text="The segment starts at the end of this day.")
+    end_date = fields.DateField(help_text="The anchor day that ends it.")
+    start_kind = fields.CharField(help_text="placement, growth_sample, transfer or vaccination.")
+    end_kind = fields.CharField()
+    days = fields.IntegerField()
+    degree_days = fields.FloatField()
+    start_weight_g = fields.FloatField()
+    end_weight_g = fields.FloatField()
+    start_population = fields.IntegerField()
+    end_population = fields.IntegerField()
+    realised_tgc = fields.FloatField(allow_null=True, help_text="Per 1000; null without degree-days.")
+    sgr_pct = fields.FloatField(help_text="Specific growth rate, %/day.")
+    feed_kg = fields.FloatField()
+    biological_gain_kg = fields.FloatField()
+    economic_gain_kg = fields.FloatField()
+    biological_fcr = fields.FloatField(allow_null=True, help_text="Feed / biomass grown, the dead fish's growth included.")
+    economic_fcr = fields.FloatField(allow_null=True, help_text="Feed / biomass gained net of the dead fish.")
+    deaths = fields.IntegerField()
+    mortality_pct = fields.FloatField(allow_null=True)
+    scenario_tgc = fields.FloatField(allow_null=True, help_text="The scenario's TGC over the same days, degree-day weighted.")
+    performance_ratio = fields.FloatField(allow_null=True, help_text="Realised / scenario TGC.")
+    computed_at = fields.DateTimeField()
 
 
 class BandSerializer(serializers.Serializer):
-    p10 = serializers.ListField(child=serializers.FloatField())
-    p50 = serializers.ListField(child=serializers.FloatField())
-    p90 = serializers.ListField(child=serializers.FloatField())
+    p10 = serializers.ListField(child=fields.FloatField())
+    p50 = serializers.ListField(child=fields.FloatField())
+    p90 = serializers.ListField(child=fields.FloatField())
 
 
 class SeriesSerializer(serializers.Serializer):
     weight_g = BandSerializer()
     population = BandSerializer()
     biomass_kg = BandSerializer()
-    stage_ids = serializers.ListField(child=serializers.IntegerField(), help_text="P50 stage; 0 in the batch total.")
+    stage_ids = serializers.ListField(child=fields.IntegerField(), help_text="P50 stage; 0 in the batch total.")
 
 
 class ProjectionSerializer(serializers.Serializer):
-    assignment_id = serializers.IntegerField(allow_null=True, help_text="Null for the batch total.")
-    as_of_date = serializers.DateField(help_text="The latest actual state it starts from.")
-    first_date = serializers.DateField(help_text="Date of the first entry of every series array.")
-    last_date = serializers.DateField(allow_null=True)
-    days = serializers.IntegerField()
-    performance_ratio = serializers.FloatField(required=False, allow_null=True, help_text="Absent in the total.")
-    performance_sd = serializers.FloatField(required=False, allow_null=True)
-    performance_source = serializers.CharField(required=False, help_text="fit, assignment, batch, site or default.")
-    temp_bias_c = serializers.FloatField(required=False, allow_null=True)
-    start_population = serializers.IntegerField()
-    mortality_daily_rate = serializers.FloatField(required=False)
-    mortality_rel_sd = serializers.FloatField(required=False)
-    mortality_source = serializers.CharField(required=False, help_text="recent or model.")
-    target_weight_g = serializers.FloatField()
-    harvest_date = serializers.DateField(allow_null=True, help_text="First day the P50 weight reaches the target.")
-    harvest_date_p10 = serializers.DateField(allow_null=True, help_text="Earliest (P90 weight reaches the target).")
-    harvest_date_p90 = serializers.DateField(allow_null=True, help_text="Latest (P10 weight reaches the target).")
-    sea_transfer_target_g = serializers.FloatField(
+    assignment_id = fields.IntegerField(allow_null=True, help_text="Null for the batch total.")
+    as_of_date = fields.DateField(help_text="The latest actual state it starts from.")
+    first_date = fields.DateField(help_text="Date of the first entry of every series array.")
+    last_date = fields.DateField(allow_null=True)
+    days = fields.IntegerField()
+    performance_ratio = fields.FloatField(required=False, allow_null=True, help_text="Absent in the total.")
+    performance_sd = fields.FloatField(required=False, allow_null=True)
+    performance_source = fields.CharField(required=False, help_text="fit, assignment, batch, site or default.")
+    temp_bias_c = fields.FloatField(required=False, allow_null=True)
+    start_population = fields.IntegerField()
+    mortality_daily_rate = fields.FloatField(required=False)
+    mortality_rel_sd = fields.FloatField(required=False)
+    mortality_source = fields.CharField(required=False, help_text="recent or model.")
+    target_weight_g = fields.FloatField()
+    harvest_date = fields.DateField(allow_null=True, help_text="First day the P50 weight reaches the target.")
+    harvest_date_p10 = fields.DateField(allow_null=True, help_text="Earliest (P90 weight reaches the target).")
+    harvest_date_p90 = fields.DateField(allow_null=True, help_text="Latest (P10 weight reaches the target).")
+    sea_transfer_target_g = fields.FloatField(
         required=False, allow_null=True, help_text="The sea-transfer weight; null outside fresh water, absent in the total."
     )
-    sea_transfer_date = serializers.DateField(
+    sea_transfer_date = fields.DateField(
         required=False, allow_null=True, help_text="First day the P50 weight reaches the sea-transfer weight."
     )
-    sea_transfer_date_p10 = serializers.DateField(required=False, allow_null=True, help_text="Earliest (P90 weight).")
-    sea_transfer_date_p90 = serializers.DateField(required=False, allow_null=True, help_text="Latest (P10 weight).")
+    sea_transfer_date_p10 = fields.DateField(required=False, allow_null=True, help_text="Earliest (P90 weight).")
+    sea_transfer_date_p90 = fields.DateField(required=False, allow_null=True, help_text="Latest (P10 weight).")
     series = SeriesSerializer()
-    computed_at = serializers.DateTimeField()
+    computed_at = fields.DateTimeField()
 
 
 class BatchProjectionSerializer(serializers.Serializer):
@@ -92,50 +94,50 @@ FLAGS = ["PLANNED", "NEEDS_PLANNING", "PROJECTED"]
 
 
 class QuantilesSerializer(serializers.Serializer):
-    p10 = serializers.FloatField()
-    p50 = serializers.FloatField()
-    p90 = serializers.FloatField()
+    p10 = fields.FloatField()
+    p50 = fields.FloatField()
+    p90 = fields.FloatField()
 
 
 class CountQuantilesSerializer(serializers.Serializer):
-    p10 = serializers.IntegerField(help_text="The fewer fish: the death rate's high end.")
-    p50 = serializers.IntegerField()
-    p90 = serializers.IntegerField()
+    p10 = fields.IntegerField(help_text="The fewer fish: the death rate's high end.")
+    p50 = fields.IntegerField()
+    p90 = fields.IntegerField()
 
 
 class CrossingSerializer(serializers.Serializer):
-    target_weight_g = serializers.FloatField(help_text="The weight that makes the crossing.")
-    date = serializers.DateField(allow_null=True, help_text="First day the P50 weight reaches it; null beyond the horizon.")
-    date_p10 = serializers.DateField(allow_null=True, help_text="Earliest (the P90 weight reaches it).")
-    date_p90 = serializers.DateField(allow_null=True, help_text="Latest (the P10 weight reaches it).")
-    flag = serializers.ChoiceField(choices=FLAGS)
+    target_weight_g = fields.FloatField(help_text="The weight that makes the crossing.")
+    date = fields.DateField(allow_null=True, help_text="First day the P50 weight reaches it; null beyond the horizon.")
+    date_p10 = fields.DateField(allow_null=True, help_text="Earliest (the P90 weight reaches it).")
+    date_p90 = fields.DateField(allow_null=True, help_text="Latest (the P10 weight reaches it).")
+    flag = fields.ChoiceField(choices=FLAGS)
     weight_g = QuantilesSerializer(allow_null=True, help_text="P10/P50/P90 weight on ``date``; null without a date.")
     population = CountQuantilesSerializer(allow_null=True)
     biomass_kg = QuantilesSerializer(allow_null=True)
 
 
 class AssignmentSummarySerializer(serializers.Serializer):
-    assignment_id = serializers.IntegerField()
-    container_id = serializers.IntegerField()
-    container_name = serializers.CharField()
-    site_id = serializers.IntegerField()
-    site_name = serializers.CharField()
-    as_of_date = serializers.DateField()
-    flag = serializers.ChoiceField(choices=FLAGS, help_text="The most urgent of its crossings' flags.")
+    assignment_id = fields.IntegerField()
+    container_id = fields.IntegerField()
+    container_name = fields.CharField()
+    site_id = fields.IntegerField()
+    site_name = fields.CharField()
+    as_of_date = fields.DateField()
+    flag = fields.ChoiceField(choices=FLAGS, help_text="The most urgent of its crossings' flags.")
     harvest = CrossingSerializer()
     sea_transfer = CrossingSerializer(allow_null=True, help_text="Null outside fresh water.")
 
 
 class BatchForecastSummarySerializer(serializers.Serializer):
-    batch_id = serializers.IntegerField()
-    today = serializers.DateField()
-    planning_days = serializers.IntegerField(help_text="A crossing this close without a planned activity needs planning.")
+    batch_id = fields.IntegerField()
+    today = fields.DateField()
+    planning_days = fields.IntegerField(help_text="A crossing this close without a planned activity needs planning.")
     assignments = AssignmentSummarySerializer(many=True)
 
 
 class WeekCrossingsSerializer(serializers.Serializer):
-    assignments = serializers.IntegerField(help_text="Assignments whose P50 crossing falls in the week.")
-    needs_planning = serializers.IntegerField()
+    assignments = fields.IntegerField(help_text="Assignments whose P50 crossing falls in the week.")
+    needs_planning = fields.IntegerField()
     population = CountQuantilesSerializer(help_text="Summed quantile by quantile.")
     biomass_kg = QuantilesSerializer(help_text="Summed quantile by quantile.")
 
@@ -146,19 +148,21 @@ class CrossingsByKindSerializer(serializers.Serializer):
 
 
 class WeekSerializer(CrossingsByKindSerializer):
-    week = serializers.CharField(help_text="ISO week, e.g. 2026-W49.")
-    start_date = serializers.DateField(help_text="Its Monday.")
+    week = fields.CharField(help_text="ISO week, e.g. 2026-W49.")
+    start_date = fields.DateField(help_text="Its Monday.")
 
 
 class FarmForecastSummarySerializer(serializers.Serializer):
-    today = serializers.DateField()
-    site_id = serializers.IntegerField(allow_null=True)
-    planning_days = serializers.IntegerField()
+    today = fields.DateField()
+    site_id = fields.IntegerField(allow_null=True)
+    planning_days = fields.IntegerField()
     weeks = WeekSerializer(many=True)
     overdue = CrossingsByKindSerializer(help_text="Crossings whose P50 date lies before this week.")
 
 
 class FarmSummaryQuerySerializer(QuerySerializer):
+    rule_codes = ("does_not_exist",)
+
     site = fields.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, allow_strings=True, help_text="Only this site's containers."
     )

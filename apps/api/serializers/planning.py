@@ -17,6 +17,10 @@ RECORDED_FIELDS = ["template", "follows_projection", "transfer", "growth_sample"
 
 
 class PlannedActivitySerializer(ModelSerializer):
+    rule_codes = (
+        "invalid_transition", "other_batch", "other_container", "required", "same_container", "use_complete_action", "final",
+    )
+
     batch_number = serializers.CharField(source="batch.batch_number", read_only=True)
     assignment_label = serializers.SerializerMethodField(help_text='The assignment as the pages name it: "Pen 02 · Viðvík · 2025-04-10 → now".')
     container_label = serializers.SerializerMethodField(help_text='"Pen 02 · Viðvík"')
@@ -64,6 +68,8 @@ class PlannedActivitySerializer(ModelSerializer):
 
 
 class ActivityTemplateSerializer(ModelSerializer):
+    rule_codes = ("required", "not_applicable", "other_species")
+
     class Meta:
         model = ActivityTemplate
         fields = [

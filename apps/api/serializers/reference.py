@@ -40,6 +40,8 @@ class SpeciesSerializer(ModelSerializer):
 
 
 class LifeCycleStageSerializer(ModelSerializer):
+    rule_codes = ("max_below_min",)
+
     expected_weight_min_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
     expected_weight_max_g = fields.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
 
@@ -65,6 +67,8 @@ class FeedSerializer(ModelSerializer):
 
 
 class EnvironmentalParameterSerializer(ModelSerializer):
+    rule_codes = ("max_below_min", "out_of_range", "excludes_readings")
+
     min_value = fields.FloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Lowest valid reading.")
     max_value = fields.FloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Highest valid reading.")
 

@@ -47,6 +47,7 @@ class NestedRowsSerializer(ModelSerializer):
     """``nested`` maps a list field to (child model, foreign key to the parent)."""
 
     nested: dict[str, tuple[type, str]] = {}
+    rule_codes = ("required", "duplicate")  # _complete_and_unique
 
     def create(self, validated_data):
         rows = {name: validated_data.pop(name, []) for name in self.nested}
@@ -94,6 +95,7 @@ def _profile_in_use(profile_id) -> bool:
 
 
 class TemperatureProfileSerializer(NestedRowsSerializer):
+    rule_codes = ("empty_profile",)
     days = TemperatureDaySerializer(many=True, required=False, max_length=MAX_DAY_NUMBER)
     nested = {"days": (m.TemperatureProfileDay, "profile")}
 
@@ -119,6 +121,7 @@ class TGCOverrideSerializer(ModelSerializer):
 
 
 class TGCModelSerializer(NestedRowsSerializer):
+    rule_codes = ("empty_profile",)
     tgc_value = tgc(help_text="Per 1000 (2.5 means 0.0025).")
     stage_overrides = TGCOverrideSerializer(many=True, required=False)
     nested = {"stage_overrides": (m.TGCStageOverride, "model")}
@@ -180,6 +183,8 @@ class FCRModelSerializer(NestedRowsSerializer):
 
 
 class ScenarioSerializer(ModelSerializer):
+    rule_codes = ("empty_profile", "pinned")
+
     class Meta:
         model = m.Scenario
         fields = [

@@ -13,6 +13,7 @@ from apps.api.selectors import recompute_history
 from apps.api.serializers import actions as a
 from apps.api.serializers import forecast as fc
 from apps.api.serializers.batch import BatchSerializer
+from apps.api.serializers.growth_data import COMBINED_GROWTH_DATA
 from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
 from apps.batch.growth_data import combined_growth_columns, growth_data_etag
 from apps.batch.models import Batch, RecomputeMarker
@@ -98,7 +99,7 @@ class BatchViewSet(DomainViewSet):
     @extend_schema(
         parameters=[a.GrowthQuerySerializer],
         responses={
-            200: a.CombinedGrowthDataSerializer,
+            200: COMBINED_GROWTH_DATA,
             304: OpenApiResponse(description="Not modified: the If-None-Match tag is still current (no body)."),
         },
         summary="Everything the growth chart needs in one call",

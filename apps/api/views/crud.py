@@ -92,6 +92,7 @@ class TransferViewSet(DomainViewSet):
     serializer_class = es.TransferSerializer
     filterset_class = f.TransferFilter
     write_role = Role.OPERATOR
+    destroy_rule_codes = ("exceeds_population",)  # the destination still needs the fish it brought
 
     def perform_destroy(self, instance):
         transfer_delete(transfer=instance)  # a completed transfer's fish may be needed by its destination

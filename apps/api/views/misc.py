@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from apps.api.parsers import JSONParser
 from apps.api.throttles import LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle
 from aquamind import faults
 from aquamind.middleware import error_response
@@ -23,8 +24,12 @@ class ObtainTokenView(ObtainAuthToken):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    # JSON only, like every endpoint: DRF's view also takes form and multipart bodies, and a schema with three
+    # request content types for one body broke a generated client (issue 16)
+    parser_classes = [JSONParser]
     # the lockout first: while it holds, the rate counters need not count
     throttle_classes = [LoginLockoutThrottle, TokenIPThrottle, TokenUsernameThrottle]
+    rule_codes = ("authorization",)  # wrong username or password
 
 
 @extend_schema(exclude=True)
