@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.scenario",
     "apps.forecast",
     "apps.planning",
+    "apps.recompute",
     "apps.api",
     "apps.web",
 ]

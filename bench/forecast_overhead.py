@@ -30,7 +30,7 @@ harness.django_setup()
 
 from apps.batch.models import GrowthSample  # noqa: E402
 from apps.batch.services import recompute  # noqa: E402
-from apps.batch.signals import recompute_signals_muted  # noqa: E402
+from apps.recompute.signals import recompute_signals_muted  # noqa: E402
 from bench import faroe_backfill, shapes  # noqa: E402
 
 REAL_HOOK = recompute.forecast_refresh

@@ -9,7 +9,7 @@ de-duplication client at it, then times, ``--repeat`` times each (median, min, m
 - ``blackholed``: a listener whose accept queue is full: the connection itself never completes (a dropped SYN)
 
 for ``recompute_assignment_window.apply_async`` (the broker publish; ``task_publish_retry`` is off, so the
-cost is kombu's connection attempts and their sleeps) and ``SET`` on ``apps.batch.tasks._redis()``. No task
+cost is kombu's connection attempts and their sleeps) and ``SET`` on ``apps.recompute.tasks._redis()``. No task
 is executed and no database row is read. Compare settings by setting their variables, e.g. the values before
 2026-12-01: ``CELERY_BROKER_PUBLISH_RETRIES=1 CELERY_BROKER_CONNECTION_TIMEOUT=2 CELERY_BROKER_SOCKET_TIMEOUT=2
 REDIS_SOCKET_TIMEOUT=0.5``.
@@ -53,7 +53,7 @@ def point_at(url: str) -> None:
     """This process's broker and de-duplication store := ``url`` (pools and clients rebuilt on next use)."""
     from django.conf import settings
 
-    from apps.batch import tasks
+    from apps.recompute import tasks
     from aquamind.celery import app
 
     os.environ["CELERY_BROKER_URL"] = url  # Celery reads the variable before its configuration
@@ -67,7 +67,7 @@ def point_at(url: str) -> None:
 
 def timed(call, repeat: int) -> tuple[list[float], str]:
     """Milliseconds of each call, and how the last one ended."""
-    from apps.batch import tasks
+    from apps.recompute import tasks
 
     values, outcome = [], ""
     for _ in range(repeat):
@@ -105,7 +105,7 @@ def main() -> None:
         django_setup()
         from django.conf import settings
 
-        from apps.batch import tasks
+        from apps.recompute import tasks
 
         print(
             f"broker: connect timeout {settings.CELERY_BROKER_CONNECTION_TIMEOUT} s, transport options "

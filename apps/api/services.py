@@ -10,9 +10,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.batch.models import Batch, BatchContainerAssignment
-from apps.batch.services.markers import recompute_mark_many
+from apps.recompute.markers import recompute_mark_many
 from apps.batch.services.scenario_params import batches_using_scenarios
-from apps.batch.signals import batch_mark_all, recompute_signals_muted
+from apps.recompute.signals import batch_mark_all, recompute_signals_muted
 from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
 
 

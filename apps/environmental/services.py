@@ -26,8 +26,8 @@ def readings_validate(readings: list[EnvironmentalReading]) -> None:
 def environmental_readings_record(*, readings: list[EnvironmentalReading]) -> list[EnvironmentalReading]:
     """Validate, bulk-insert (no per-row signals) and mark the recompute of the temperatures among them.
     All or nothing: one bad reading refuses the whole import."""
-    from apps.batch.services.markers import recompute_mark_many
-    from apps.batch.services.reach import TEMPERATURE_CODE, local_day, temperature_marks
+    from apps.recompute.markers import recompute_mark_many
+    from apps.recompute.reach import TEMPERATURE_CODE, local_day, temperature_marks
 
     readings_validate(readings)
     with transaction.atomic():

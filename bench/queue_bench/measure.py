@@ -31,7 +31,7 @@ def broker_run_id() -> str:
 def disturbed_report(run_id: str) -> None:
     """Say so when a publish failed in this process or Redis restarted since ``run_id`` was read (someone
     else's test stopping the shared server): the figures of such a run are not valid."""
-    from apps.batch import tasks
+    from apps.recompute import tasks
 
     problems = []
     if tasks.publish_failures:

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from apps.batch.models import GrowthSample
-from apps.batch.services import markers, recording
+from apps.batch.services import recording
+from apps.recompute import markers
 from apps.planning.models import PlannedActivity
 from tests.api.conftest import errors_by_field
 from tests.api.test_races import concurrently

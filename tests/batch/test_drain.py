@@ -5,9 +5,9 @@ import pytest
 from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, FailedRecompute, RecomputeMarker
-from apps.batch.services import drain
-from apps.batch.services.drain import failed_recompute_replay, markers_drain
-from apps.batch.services.markers import recompute_mark
+from apps.recompute import drain
+from apps.recompute.drain import failed_recompute_replay, markers_drain
+from apps.recompute.markers import recompute_mark
 from apps.batch.services.recompute import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer, state_rows
 from tests.factories import AssignmentFactory, BatchFactory, GrowthSampleFactory, ScenarioFactory

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState, FailedRecompute, RecomputeMarker, TransferAction
-from apps.batch.services.drain import failed_recompute_replay
-from apps.batch.services.markers import pending_markers_summary
-from apps.batch.tasks import recompute_assignment_window, recompute_batch_window, recompute_sweeper
+from apps.recompute.drain import failed_recompute_replay
+from apps.recompute.markers import pending_markers_summary
+from apps.recompute.tasks import recompute_assignment_window, recompute_batch_window, recompute_sweeper
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import GrowthSampleFactory
 

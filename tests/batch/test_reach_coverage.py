@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.loading import batch_data_load
-from apps.batch.services.reach import IGNORED, rules
+from apps.recompute.reach import IGNORED, rules
 from apps.batch.services.recompute import batch_compute
 from apps.scenario import models as m
 from tests.batch.scenarios import START, farm_with_transfer

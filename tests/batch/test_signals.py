@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, RecomputeMarker, TransferAction
-from apps.batch.signals import recompute_marks_deferred, recompute_signals_muted
+from apps.recompute.signals import recompute_marks_deferred, recompute_signals_muted
 from apps.environmental.services import environmental_readings_record
 from apps.environmental.models import EnvironmentalReading
 from tests.batch.scenarios import START, farm_with_transfer

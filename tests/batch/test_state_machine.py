@@ -24,7 +24,7 @@ from apps.batch.models import (
     TransferAction,
 )
 from apps.batch.services.recompute import batch_recompute
-from apps.batch.signals import recompute_marks_deferred
+from apps.recompute.signals import recompute_marks_deferred
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.environmental.services import environmental_readings_record
 from apps.health.models import Treatment

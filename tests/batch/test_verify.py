@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from apps.batch.models import ActualDailyAssignmentState, GrowthSample, RecomputeMarker, VerificationRun
-from apps.batch.services.drain import markers_drain
-from apps.batch.services.verify import daily_states_verify
+from apps.recompute.drain import markers_drain
+from apps.recompute.verify import daily_states_verify
 from tests.batch.scenarios import START, farm_with_transfer, state_rows
 from tests.factories import GrowthSampleFactory, ScenarioFactory
 

@@ -199,7 +199,7 @@ def _point_this_process_at(url: str):
     Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, hence the variable too;
     its connection and producer pools and the tasks module's Redis client are dropped and rebuilt on use."""
     from aquamind.celery import app
-    from apps.batch import tasks
+    from apps.recompute import tasks
 
     names = ("CELERY_BROKER_URL", "REDIS_URL")
     saved_env = {name: os.environ.get(name) for name in names}
@@ -256,7 +256,7 @@ def _route_to(app, queue: str) -> None:
 def publishing_unpaused():
     """Each test starts and ends with this process's publish and de-duplication pauses off (a test that
     stops Redis trips them; docs/architecture.md)."""
-    from apps.batch import tasks
+    from apps.recompute import tasks
 
     tasks.publish_pause.end()
     tasks.dedup_pause.end()

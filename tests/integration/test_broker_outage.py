@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.batch import tasks
+from apps.recompute import tasks
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker
 from apps.batch.services.recompute import batch_recompute
-from apps.batch.signals import recompute_signals_muted
-from apps.batch.tasks import recompute_sweeper
+from apps.recompute.signals import recompute_signals_muted
+from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START
 from tests.factories import AssignmentFactory, ScenarioFactory
 from tests.integration.support import INTEGRATION, assert_equals_full_recompute, pending_work, redis_stopped

@@ -17,10 +17,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from apps.batch import tasks
+from apps.recompute import tasks
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, RecomputeMarker, RecomputeRun
-from apps.batch.signals import recompute_signals_muted
-from apps.batch.tasks import recompute_batch_window, recompute_sweeper
+from apps.recompute.signals import recompute_signals_muted
+from apps.recompute.tasks import recompute_batch_window, recompute_sweeper
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import AssignmentFactory, ScenarioFactory
 from tests.integration.support import (

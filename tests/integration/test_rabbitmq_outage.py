@@ -5,9 +5,9 @@ back the sweeper publishes, the worker (reconnected by itself) drains, and the s
 Skipped with any other broker: with Redis, test_broker_outage.py covers the same path."""
 import pytest
 
-from apps.batch import tasks
+from apps.recompute import tasks
 from apps.batch.models import RecomputeMarker
-from apps.batch.tasks import recompute_sweeper
+from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START
 from tests.integration import support
 from tests.integration.support import INTEGRATION, assert_equals_full_recompute, pending_work, rabbitmq_stopped

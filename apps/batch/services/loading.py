@@ -27,7 +27,7 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
-from apps.batch.services.reach import TEMPERATURE_REACH_DAYS
+from apps.recompute.reach import TEMPERATURE_REACH_DAYS
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment

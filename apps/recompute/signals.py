@@ -1,6 +1,6 @@
 """Thin signal handlers: mark the recompute work in the change's own transaction (docs/architecture.md).
 
-Every model of ``apps.batch.services.reach.rules()`` is wired the same way: the row's tracked values are
+Every model of ``apps.recompute.reach.rules()`` is wired the same way: the row's tracked values are
 remembered when it is loaded (post_init, no query); a save marks what the old and the new values reach; a
 delete marks what the row reached, read in ``pre_delete`` while its relations still stand (a deleted pinned
 scenario is still pinned then). Bulk loads may mute the handlers with ``recompute_signals_muted()`` and mark
@@ -17,8 +17,8 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
-from apps.batch.services import reach
-from apps.batch.services.markers import recompute_mark_many
+from apps.recompute import reach
+from apps.recompute.markers import recompute_mark_many
 
 _state = threading.local()
 
@@ -108,7 +108,7 @@ def _assignment_deleted(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    """Wire every model the recompute reads (called from ``BatchConfig.ready()``, once the apps are loaded)."""
+    """Wire every model the recompute reads (called from ``RecomputeConfig.ready()``, once the apps are loaded)."""
     from apps.batch.models import BatchContainerAssignment
 
     for label in reach.rules():

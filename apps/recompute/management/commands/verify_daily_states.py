@@ -6,7 +6,7 @@ import argparse
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.batch.models import Batch
-from apps.batch.services.verify import daily_states_verify
+from apps.recompute.verify import daily_states_verify
 
 
 class Command(BaseCommand):

@@ -90,7 +90,7 @@ def _resolve_transient_failures(batch_id: int, *, before) -> None:
 def failed_recompute_replay(*, failed: FailedRecompute) -> int:
     """Mark the failed work again (its assignment, else every assignment of its batch, from its start date)."""
     from apps.batch.models import BatchContainerAssignment
-    from apps.batch.services.markers import recompute_mark_many
+    from apps.recompute.markers import recompute_mark_many
 
     assignments = BatchContainerAssignment.objects.filter(batch_id=failed.batch_id)
     if failed.assignment_id:

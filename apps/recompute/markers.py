@@ -86,7 +86,7 @@ def _publish_on_commit(assignment_ids: list[int]) -> None:
     A broker outage costs the transaction at most one publish attempt (docs/architecture.md): publishing stops at
     the first failure, and while this process's publishing is paused after a failure nothing is tried at
     all. The markers stay committed and the sweeper publishes them."""
-    from apps.batch import tasks
+    from apps.recompute import tasks
 
     def publish() -> None:
         if tasks.publish_paused():

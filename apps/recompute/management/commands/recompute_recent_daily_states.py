@@ -10,10 +10,10 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from apps.batch.models import Batch
-from apps.batch.services.catch_up import catch_up_plan
-from apps.batch.services.markers import recompute_mark_many
+from apps.recompute.catch_up import catch_up_plan
+from apps.recompute.markers import recompute_mark_many
 from apps.batch.services.recompute import batch_recompute
-from apps.batch.tasks import enqueue_batch_recompute
+from apps.recompute.tasks import enqueue_batch_recompute
 
 
 class Command(BaseCommand):

@@ -20,9 +20,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
-from apps.batch.services.catch_up import catch_up_plan
-from apps.batch.services.drain import markers_drain, markers_failure_record
-from apps.batch.services.markers import recompute_mark, recompute_mark_many
+from apps.recompute.catch_up import catch_up_plan
+from apps.recompute.drain import markers_drain, markers_failure_record
+from apps.recompute.markers import recompute_mark, recompute_mark_many
 
 logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
@@ -182,7 +182,7 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
     }
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(name="apps.batch.tasks.recompute_assignment_window", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def recompute_assignment_window(
     self,
     assignment_id: int,
@@ -211,7 +211,7 @@ def recompute_assignment_window(
     return _drain(self, owner, trigger="assignment_window")
 
 
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
+@shared_task(name="apps.batch.tasks.recompute_batch_window", bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=MAX_RETRIES)
 def recompute_batch_window(self, batch_id: int, start_date: str | None = None, end_date: str | None = None) -> dict:
     """Recompute every assignment of ``batch_id`` that has days from ``start_date`` on, in transfer order."""
     if self.request.retries == 0:
@@ -225,7 +225,7 @@ def recompute_batch_window(self, batch_id: int, start_date: str | None = None, e
     return _drain(self, batch_id, trigger="batch_window")
 
 
-@shared_task
+@shared_task(name="apps.batch.tasks.recompute_sweeper")
 def recompute_sweeper() -> dict:
     """Re-publish markers that have waited longer than SWEEPER_MIN_AGE_SECONDS (lost publish, Redis restart,
     killed worker), one task per batch, bypassing deduplication."""
@@ -242,7 +242,7 @@ def recompute_sweeper() -> dict:
     return {"batches": len(oldest_by_batch), "published": published}
 
 
-@shared_task
+@shared_task(name="apps.batch.tasks.nightly_catch_up")
 def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE) -> dict:
     """Extend every active assignment to today: mark the last ``days`` days of each batch (docs/architecture.md)."""
     plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, statuses=[status])
@@ -252,10 +252,10 @@ def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE)
     return {"batches": len(plan.work), "assignments": marked, "skipped": len(plan.skipped)}
 
 
-@shared_task
+@shared_task(name="apps.batch.tasks.verify_daily_states_nightly")
 def verify_daily_states_nightly() -> dict:
     """Beat, after the catch-up: stored states against a full recompute, repaired where they differ."""
-    from apps.batch.services.verify import daily_states_verify
+    from apps.recompute.verify import daily_states_verify
 
     run = daily_states_verify(repair=settings.VERIFY_REPAIR, trigger="nightly")
     return {"batches": run.batches_checked, "rows_differing": run.rows_differing, "skipped": run.batches_skipped}
