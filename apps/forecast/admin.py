@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils import timezone
 
 from apps.forecast.models import GrowthSegment, Projection
-from apps.forecast.summary import covering_activities, crossing_flag_today, forecast_summary_for_farm
+from apps.planning.summary import covering_activities, crossing_flag_today, forecast_summary_for_farm
 from apps.infrastructure.models import Site
 
 

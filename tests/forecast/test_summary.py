@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from apps.forecast.engine.summary import NEEDS_PLANNING, PLANNED, PROJECTED, crossing_flag, iso_week, weekly_totals
 from apps.forecast.models import Projection
-from apps.forecast.summary import farm_coming_up, forecast_summary_for_batch, forecast_summary_for_farm
+from apps.planning.summary import farm_coming_up, forecast_summary_for_batch, forecast_summary_for_farm
 from apps.infrastructure.models import Site
 from apps.planning.models import PlannedActivity
 from tests.factories import AssignmentFactory, BatchFactory, ContainerFactory, SiteFactory

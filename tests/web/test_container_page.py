@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.container_detail import RECENT_DAYS, container_detail
+from apps.web.reads.container_detail import RECENT_DAYS, container_detail
 from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.recompute import batch_recompute
 from tests.batch.scenarios import START

@@ -131,8 +131,8 @@ class GrowthQuerySerializer(QuerySerializer):
 
 
 class CombinedGrowthDataSerializer(serializers.Serializer):
-    """Documentation of the growth chart's payload (built by ``apps.batch.selectors.combined_growth_data``, or
-    ``apps.batch.growth_data.combined_growth_columns`` for ``shape=columnar``, where each series is an object of
+    """Documentation of the growth chart's payload (built by ``apps.web.reads.growth_rows.combined_growth_data``, or
+    ``apps.web.reads.growth_data.combined_growth_columns`` for ``shape=columnar``, where each series is an object of
     equal-length arrays, one per field)."""
 
     shape = serializers.ChoiceField(choices=["columnar"], required=False, help_text="Present (columnar) in the columnar shape only.")

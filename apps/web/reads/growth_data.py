@@ -23,7 +23,7 @@ from apps.batch.models import (
     RecomputeMarker,
     TransferAction,
 )
-from apps.batch.selectors import _scenario_series, growth_records, recompute_status
+from apps.web.reads.growth_rows import _scenario_series, growth_records, recompute_status
 
 PROJECTION_CACHE_SECONDS = 600
 STATE_COLUMNS = (
