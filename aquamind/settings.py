@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.forecast",
     "apps.planning",
     "apps.recompute",
+    "apps.demo",
     "apps.api",
     "apps.web",
 ]

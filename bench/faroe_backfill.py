@@ -107,7 +107,7 @@ def _farm_ensure() -> list[int]:
     """The demo farm's batch ids, generating the preset first when the database has none."""
     batches = Batch.objects.exclude(batch_number__startswith=BENCH_PREFIX).order_by("id")
     if not batches.exists():
-        from apps.batch.demo import demo_data_generate
+        from apps.demo.farm import demo_data_generate
 
         started = time.perf_counter()
         demo_data_generate(seed=SEED, preset=PRESET, today=TODAY, truth_out=None)

@@ -89,7 +89,7 @@ def _farm_as_of_today() -> None:
 
     today = timezone.localdate()
     if not Batch.objects.exists():
-        from apps.batch.demo import demo_data_generate
+        from apps.demo.farm import demo_data_generate
 
         started = time.perf_counter()
         demo_data_generate(seed=SEED, preset=PRESET, today=today, truth_out=None)

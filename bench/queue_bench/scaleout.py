@@ -81,7 +81,7 @@ def _differing(before: list[tuple], after: list[tuple]) -> int:
 
 def _farm_ensure() -> list[int]:
     if not Batch.objects.exists():
-        from apps.batch.demo import demo_data_generate
+        from apps.demo.farm import demo_data_generate
 
         started = time.perf_counter()
         demo_data_generate(seed=1, preset="faroe", today=timezone.localdate(), truth_out=None)

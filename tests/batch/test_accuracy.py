@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from apps.batch.demo import demo_data_generate
+from apps.demo.farm import demo_data_generate
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample
 from apps.batch.services.recompute import batch_recompute
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages

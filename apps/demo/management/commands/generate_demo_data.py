@@ -9,8 +9,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from apps.batch.demo import demo_data_generate
-from apps.batch.demo.presets import PRESETS
+from apps.demo.farm import demo_data_generate
+from apps.demo.farm.presets import PRESETS
 from aquamind.errors import DomainError
 
 
