@@ -84,7 +84,7 @@ def _farm_as_of_today() -> None:
     from django.utils import timezone
 
     from apps.batch.models import Batch
-    from apps.batch.services.recompute import batch_recompute
+    from apps.recompute.run import batch_recompute
     from apps.forecast.models import Projection
 
     today = timezone.localdate()

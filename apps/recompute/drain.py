@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.batch.models import Batch, FailedRecompute, RecomputeMarker
-from apps.batch.services.recompute import RecomputeSummary, batch_recompute
+from apps.recompute.run import RecomputeSummary, batch_recompute
 
 
 logger = logging.getLogger(__name__)

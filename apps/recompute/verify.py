@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker, VerificationRun
 from apps.batch.services.loading import batch_data_load
-from apps.batch.services.recompute import batch_compute, batch_recompute
+from apps.batch.services.recompute import batch_compute
+from apps.recompute.run import batch_recompute
 from apps.batch.services.saving import COLUMNS, stored_values
 from aquamind.errors import RecomputeError
 

@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, MortalityEvent, RecomputeRun
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.recompute.signals import recompute_signals_muted
 from apps.environmental.models import EnvironmentalReading
 from apps.infrastructure.models import Container, Site

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from apps.batch.models import RecomputeMarker, RecomputeRun
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import state_rows
 
 

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from apps.batch.models import BatchContainerAssignment
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.api.conftest import day, errors_by_field
 from tests.factories import AssignmentFactory, BatchFactory, GrowthSampleFactory, MortalityEventFactory, reading
 

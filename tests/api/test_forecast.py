@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.forecast.models import Projection
 from tests.api.conftest import day, errors_by_field
 

@@ -30,7 +30,7 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from apps.api.urls import router
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.inventory.models import Feed
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.scenario.models import FCRModel

@@ -8,7 +8,7 @@ import pytest
 
 from apps.demo.farm import demo_data_generate
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 
 pytestmark = pytest.mark.django_db

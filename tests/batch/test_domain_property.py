@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from aquamind import domain as d
 from apps.batch.models import ActualDailyAssignmentState, MortalityEvent, TransferAction
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.inventory.models import FeedingEvent
 from tests.factories import (
     AssignmentFactory,

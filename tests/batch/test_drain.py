@@ -8,7 +8,7 @@ from apps.batch.models import ActualDailyAssignmentState, FailedRecompute, Recom
 from apps.recompute import drain
 from apps.recompute.drain import failed_recompute_replay, markers_drain
 from apps.recompute.markers import recompute_mark
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer, state_rows
 from tests.factories import AssignmentFactory, BatchFactory, GrowthSampleFactory, ScenarioFactory
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, LifeCycleStage, RecomputeMarker, TransferAction
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.environmental.models import EnvironmentalParameter
 from tests.batch.scenarios import START, drain_all_batches, farm_with_transfer, state_rows
 from tests.factories import (

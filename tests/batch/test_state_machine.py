@@ -23,7 +23,7 @@ from apps.batch.models import (
     RecomputeMarker,
     TransferAction,
 )
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.recompute.signals import recompute_marks_deferred
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.environmental.services import environmental_readings_record

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
 from apps.forecast.selectors import projection_for_batch
 from tests.factories import (

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
 from apps.infrastructure.models import Site
 from tests.factories import (

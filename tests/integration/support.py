@@ -18,7 +18,7 @@ import redis
 from django.conf import settings
 
 from apps.batch.models import RecomputeMarker
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import state_rows
 
 REDIS_SERVER = shutil.which("redis-server")

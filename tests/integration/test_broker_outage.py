@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from apps.recompute import tasks
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.recompute.signals import recompute_signals_muted
 from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START

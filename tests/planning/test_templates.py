@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.forecast.models import Projection
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.planning.services.templates import planned_activities_from_templates

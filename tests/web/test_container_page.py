@@ -7,7 +7,7 @@ import pytest
 
 from apps.web.reads.container_detail import RECENT_DAYS, container_detail
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START
 from tests.factories import AssignmentFactory, ContainerFactory, GrowthSampleFactory, ScenarioFactory
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import AssignmentFactory, FeedingEventFactory, GrowthSampleFactory
 

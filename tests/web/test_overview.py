@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from apps.batch.models import ActualDailyAssignmentState, RecomputeMarker
 from apps.web.reads.overview import farm_overview
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START
 from tests.factories import AssignmentFactory, ContainerFactory, GrowthSampleFactory, MortalityEventFactory, ScenarioFactory
 

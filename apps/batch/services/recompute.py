@@ -1,105 +1,28 @@
-"""Recompute a batch's actual daily states: load → engine → save, from the first changed day on.
+"""Compute a batch's actual daily states from its loaded data, from the first changed day on (no write).
 
-``batch_recompute`` is the one entry point used by tasks, commands, views and tests. It restarts each
-assignment at its last anchor strictly before the first changed day (docs/engine.md §8), so a windowed
-recompute writes exactly the rows a full recompute would, and cascades into transfer destinations whose
-starting weight comes from a changed source row.
+``batch_compute`` is the batch's step of ``apps.recompute.run.batch_recompute`` (which saves its rows with
+``daily_states_save``) and of the verifier. It restarts each assignment at its last anchor strictly before the
+first changed day (docs/engine.md §8), so a windowed recompute writes exactly the rows a full recompute would,
+and cascades into transfer destinations whose starting weight comes from a changed source row.
 """
 from __future__ import annotations
 
 import datetime as dt
 import heapq
-import logging
-import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Mapping
 
-from django.db import transaction
-from django.utils import timezone
-
 from apps.batch.engine import AssignmentInputs, StartState, compute_assignment, transfer_anchor_weight
-from apps.batch.models import Batch, BatchContainerAssignment, RecomputeRun
 from apps.batch.services.loading import (
     ONE_DAY,
     AssignmentRecord,
     BatchData,
-    batch_data_load,
     dense_data_load,
     stored_rows_load,
 )
-from apps.batch.services.saving import AssignmentWrite, daily_states_save
-from apps.forecast.services import forecast_refresh
+from apps.batch.services.saving import AssignmentWrite
 from aquamind.errors import RecomputeError
-
-logger = logging.getLogger(__name__)
-
-
-@dataclass
-class RecomputeSummary:
-    batch_id: int
-    assignments: int = 0
-    rows: int = 0
-    duration_ms: float = 0.0
-    error_code: str = ""
-    error: str = ""
-    assignment_errors: dict[int, str] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_code
-
-
-def batch_recompute(
-    *,
-    batch_id: int,
-    from_dates: Mapping[int, dt.date] | None = None,
-    today: dt.date | None = None,
-    trigger: str = "manual",
-    nowait: bool = False,
-) -> RecomputeSummary:
-    """Recompute ``batch_id``: every assignment fully when ``from_dates`` is None, else each named assignment
-    from its date on (and the destinations that depend on it). Domain errors are stored on the batch or
-    assignment and returned in the summary, not raised. Holds the batch's row lock while it works;
-    with ``nowait`` a busy lock raises ``django.db.OperationalError`` at once (the caller retries later).
-    """
-    started = time.perf_counter()
-    started_at = timezone.now()
-    today = today or timezone.localdate()
-    summary = RecomputeSummary(batch_id=batch_id)
-    with transaction.atomic():
-        Batch.objects.select_for_update(nowait=nowait, no_key=True).filter(pk=batch_id).values_list("pk").first()
-        try:
-            data = batch_data_load(batch_id=batch_id, today=today)
-        except RecomputeError as error:
-            _store_batch_error(batch_id, error, started_at)
-            summary.error_code, summary.error = error.code, error.message
-        else:
-            _compute_and_save(data, from_dates, summary, started_at)
-        summary.duration_ms = (time.perf_counter() - started) * 1000
-        RecomputeRun.objects.create(
-            batch_id=batch_id,
-            started_at=started_at,
-            duration_ms=summary.duration_ms,
-            assignments=summary.assignments,
-            rows_written=summary.rows,
-            trigger=trigger[:40],
-            ok=summary.ok,
-            error_code=summary.error_code,
-        )
-    return summary
-
-
-def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, now: dt.datetime) -> None:
-    writes, errors = batch_compute(data, from_dates)
-    summary.assignments = len(writes)
-    summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
-    forecast_refresh(data=data, writes=writes, computed_at=now)  # segments and projections, same transaction
-    summary.assignment_errors = {e.assignment_id: e.message for e in errors}
-    _store_outcome(data.batch.pk, [w.assignment_id for w in writes], errors, now)
-    if errors:
-        summary.error_code = errors[0].code
-        summary.error = errors[0].message
 
 
 def batch_compute(data: BatchData, from_dates: Mapping[int, dt.date] | None):
@@ -325,26 +248,3 @@ def _transfer_counts(data: BatchData):
 
 def _by_id(data: BatchData) -> dict[int, AssignmentRecord]:
     return {a.id: a for a in data.assignments}
-
-
-def _store_batch_error(batch_id: int, error: RecomputeError, now: dt.datetime) -> None:
-    logger.warning("recompute of batch %s failed: %s (%s)", batch_id, error.message, error.code)
-    Batch.objects.filter(pk=batch_id).update(
-        last_recompute_error_code=error.code, last_recompute_error=error.message, last_recompute_error_at=now
-    )
-
-
-def _store_outcome(batch_id: int, computed_ids: list[int], errors: list[RecomputeError], now: dt.datetime) -> None:
-    BatchContainerAssignment.objects.filter(pk__in=computed_ids).update(
-        last_recompute_error_code="", last_recompute_error="", last_recompute_error_at=None, last_recompute_success_at=now
-    )
-    for error in errors:
-        BatchContainerAssignment.objects.filter(pk=error.assignment_id).update(
-            last_recompute_error_code=error.code, last_recompute_error=error.message, last_recompute_error_at=now
-        )
-    if errors:
-        _store_batch_error(batch_id, errors[0], now)
-    else:
-        Batch.objects.filter(pk=batch_id).update(
-            last_recompute_error_code="", last_recompute_error="", last_recompute_error_at=None, last_recompute_success_at=now
-        )

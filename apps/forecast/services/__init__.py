@@ -1,6 +1,6 @@
 """``forecast_refresh``: the growth segments and projections of a batch, written in its recompute's transaction.
 
-Called by ``batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
+Called by ``apps.recompute.run.batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
 so segments and projections are never older than the states they are derived from (docs/forecast.md).
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from apps.forecast.services.projections import (
     segment_evidence,
 )
 from apps.forecast.services.segments import SEGMENT_COLUMNS, segments_refresh
-from apps.planning.services.templates import planned_activities_from_templates
 
 if TYPE_CHECKING:
     from apps.batch.services.loading import BatchData
@@ -42,7 +41,6 @@ def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed
     new segments and rows from memory, as stored (rounded), instead of reading them back."""
     written = segments_refresh(data, writes, computed_at)
     projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written))
-    planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
 
 
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):

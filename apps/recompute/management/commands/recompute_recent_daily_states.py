@@ -12,7 +12,7 @@ from tqdm import tqdm
 from apps.batch.models import Batch
 from apps.recompute.catch_up import catch_up_plan
 from apps.recompute.markers import recompute_mark_many
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from apps.recompute.tasks import enqueue_batch_recompute
 
 
