@@ -48,7 +48,7 @@ def _check_worker() -> dict:
 
 def _check_markers() -> dict:
     from apps.recompute.markers import pending_markers_summary
-    from apps.recompute.tasks import publish_failures
+    from apps.recompute.publish import publish_failures
 
     summary = pending_markers_summary()
     age = summary["oldest_marker_age_seconds"]

@@ -274,15 +274,15 @@ LOGGING = {
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
-    "recompute-sweeper": {"task": "apps.batch.tasks.recompute_sweeper", "schedule": float(SWEEPER_INTERVAL_SECONDS)},
+    "recompute-sweeper": {"task": "apps.recompute.tasks.recompute_sweeper", "schedule": float(SWEEPER_INTERVAL_SECONDS)},
     "nightly-catch-up": {
-        "task": "apps.batch.tasks.nightly_catch_up",
+        "task": "apps.recompute.tasks.nightly_catch_up",
         "schedule": crontab(hour=NIGHTLY_RECOMPUTE_HOUR, minute=NIGHTLY_RECOMPUTE_MINUTE),
     },
 }
 if VERIFY_NIGHTLY:
     CELERY_BEAT_SCHEDULE["nightly-verification"] = {
-        "task": "apps.batch.tasks.verify_daily_states_nightly",
+        "task": "apps.recompute.tasks.verify_daily_states_nightly",
         "schedule": crontab(hour=VERIFY_HOUR, minute=VERIFY_MINUTE),
     }
 CELERY_TASK_PUBLISH_RETRY = False

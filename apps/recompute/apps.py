@@ -8,7 +8,7 @@ class RecomputeConfig(AppConfig):
     label = "recompute"
 
     def ready(self) -> None:
-        from apps.recompute import signals, worker
+        from apps.recompute import signals, tasks, worker  # noqa: F401  (tasks: registered by name for publish)
 
         signals.connect()
         worker.connect()

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.batch.models import Batch, FailedRecompute, RecomputeMarker
+from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
+from apps.recompute.markers import batch_mark, recompute_mark_many
 from apps.recompute.run import RecomputeSummary, batch_recompute
 
 
@@ -89,14 +90,12 @@ def _resolve_transient_failures(batch_id: int, *, before) -> None:
 
 def failed_recompute_replay(*, failed: FailedRecompute) -> int:
     """Mark the failed work again (its assignment, else every assignment of its batch, from its start date)."""
-    from apps.batch.models import BatchContainerAssignment
-    from apps.recompute.markers import recompute_mark_many
-
-    assignments = BatchContainerAssignment.objects.filter(batch_id=failed.batch_id)
-    if failed.assignment_id:
-        assignments = assignments.filter(pk=failed.assignment_id)
     with transaction.atomic():
-        marked = recompute_mark_many(marks=[(pk, failed.start_date) for pk in assignments.values_list("pk", flat=True)])
+        if failed.assignment_id:  # still in its batch: an assignment moved since is marked by its move
+            still = BatchContainerAssignment.objects.filter(pk=failed.assignment_id, batch_id=failed.batch_id)
+            marked = recompute_mark_many(marks=[(pk, failed.start_date) for pk in still.values_list("pk", flat=True)])
+        else:
+            marked = batch_mark(batch_id=failed.batch_id, from_date=failed.start_date)
         markers_unpark(batch_id=failed.batch_id)
         FailedRecompute.objects.filter(pk=failed.pk).update(replayed_at=timezone.now())
     return marked

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.batch.models import BatchContainerAssignment, RecomputeMarker
+from apps.recompute import publish
 
 logger = logging.getLogger(__name__)
 MARKER_TABLE = RecomputeMarker._meta.db_table
@@ -61,6 +62,21 @@ def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool =
     return len(earliest)
 
 
+def batch_marks(*, batch_id: int, from_date: dt.date | None = None) -> list[tuple[int, dt.date]]:
+    """(assignment, day) of every assignment of the batch with days from ``from_date`` on, from that day (every
+    assignment from its first day when None). One query."""
+    assignments = BatchContainerAssignment.objects.filter(batch_id=batch_id)
+    if from_date is not None:
+        assignments = assignments.exclude(departure_date__lte=from_date)
+    return [(pk, from_date or first) for pk, first in assignments.order_by("pk").values_list("pk", "assignment_date")]
+
+
+def batch_mark(*, batch_id: int, from_date: dt.date | None = None) -> int:
+    """Mark every assignment of the batch that has days from ``from_date`` on (all of them, from their first
+    day, when None); a task is published after commit. Returns how many were marked."""
+    return recompute_mark_many(marks=batch_marks(batch_id=batch_id, from_date=from_date))
+
+
 def _marked_by_batch(assignment_ids: list[int]) -> list[tuple[int | None, list[int]]]:
     """The still-marked assignments among ``assignment_ids`` grouped by batch, read after the commit (a
     marker deleted with its assignment in the same transaction is gone). One id: no query, batch unknown."""
@@ -86,20 +102,19 @@ def _publish_on_commit(assignment_ids: list[int]) -> None:
     A broker outage costs the transaction at most one publish attempt (docs/architecture.md): publishing stops at
     the first failure, and while this process's publishing is paused after a failure nothing is tried at
     all. The markers stay committed and the sweeper publishes them."""
-    from apps.recompute import tasks
 
-    def publish() -> None:
-        if tasks.publish_paused():
+    def publish_all() -> None:
+        if publish.publish_paused():
             return
-        failures = tasks.publish_failures
+        failures = publish.publish_failures
         for batch_id, ids in _marked_by_batch(assignment_ids):
             for assignment_id in ids:
-                if tasks.enqueue_recompute_with_deduplication(assignment_id, batch_id=batch_id):
+                if publish.enqueue_recompute_with_deduplication(assignment_id, batch_id=batch_id):
                     break
-                if tasks.publish_failures != failures:  # that attempt failed: the rest waits for the sweeper
+                if publish.publish_failures != failures:  # that attempt failed: the rest waits for the sweeper
                     return
 
-    transaction.on_commit(publish, robust=True)
+    transaction.on_commit(publish_all, robust=True)
 
 
 def pending_markers_summary() -> dict:

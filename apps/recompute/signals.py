@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
 from apps.recompute import reach
-from apps.recompute.markers import recompute_mark_many
+from apps.recompute.markers import batch_marks, recompute_mark_many
 
 _state = threading.local()
 
@@ -66,7 +66,7 @@ def mark_from_signal(marks: list[tuple[int, dt.date]]) -> None:
 
 def batch_mark_all(*, batch_id: int) -> int:
     """Mark every assignment of the batch from its first day (a change that reaches its whole history)."""
-    rows = reach.assignments_of_batches([batch_id])
+    rows = batch_marks(batch_id=batch_id)
     mark_from_signal(rows)
     return len(rows)
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.batch.models import WorkerHeartbeat
-from apps.recompute.tasks import DEDUP_PREFIX
+from apps.recompute.publish import DEDUP_PREFIX
 from bench.queue_bench.env import ROOT
 
 HOSTNAME_PREFIX = "bench@"

@@ -8,8 +8,8 @@ import pytest
 
 from apps.batch.models import ActualDailyAssignmentState, FailedRecompute, RecomputeMarker, TransferAction
 from apps.recompute.drain import failed_recompute_replay
-from apps.recompute.markers import pending_markers_summary
-from apps.recompute.tasks import recompute_assignment_window, recompute_batch_window, recompute_sweeper
+from apps.recompute.markers import batch_marks, pending_markers_summary, recompute_mark_many
+from apps.recompute.tasks import recompute_drain, recompute_sweeper
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import GrowthSampleFactory
 
@@ -26,7 +26,10 @@ def poisoned(salmon, settings):
 
 
 def drain_task(batch_id: int):
-    return recompute_batch_window.apply(args=[batch_id]).get()
+    """Mark the whole batch (no publish) and run the drain task on it, its retries in this process."""
+    marks = batch_marks(batch_id=batch_id)
+    recompute_mark_many(marks=marks, publish=False)
+    return recompute_drain.apply(args=[marks[0][0]], kwargs={"batch_id": batch_id}).get()
 
 
 def test_a_poison_batch_is_parked_after_its_attempts_with_the_error_recorded(poisoned):
@@ -49,10 +52,10 @@ def test_the_sweeper_leaves_parked_work_and_other_batches_keep_draining(poisoned
     drain_task(scenario.batch_id)
     healthy, healthy_source, _, _ = farm_with_transfer()
     published = []  # what the sweeper hands the broker (the broker itself is not the point here)
-    monkeypatch.setattr(recompute_assignment_window, "apply_async", lambda args, kwargs: published.append(kwargs))
+    monkeypatch.setattr(recompute_drain, "apply_async", lambda args, kwargs: published.append(kwargs))
     settings.SWEEPER_MIN_AGE_SECONDS = 0
     assert recompute_sweeper() == {"batches": 1, "published": 1}
-    assert published == [{"from_marker": True, "batch_id": healthy.batch_id}]
+    assert published == [{"batch_id": healthy.batch_id}]
     drain_task(healthy.batch_id)
     assert ActualDailyAssignmentState.objects.filter(batch_id=healthy.batch_id).count() == 60
     assert not RecomputeMarker.objects.filter(batch_id=healthy.batch_id).exists()

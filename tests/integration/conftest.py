@@ -197,9 +197,9 @@ def _point_this_process_at(url: str):
     """Broker and de-duplication store of this process := ``url``; returns the function that undoes it.
 
     Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, hence the variable too;
-    its connection and producer pools and the tasks module's Redis client are dropped and rebuilt on use."""
+    its connection and producer pools and the publishing module's Redis client are dropped and rebuilt on use."""
     from aquamind.celery import app
-    from apps.recompute import tasks
+    from apps.recompute import publish
 
     names = ("CELERY_BROKER_URL", "REDIS_URL")
     saved_env = {name: os.environ.get(name) for name in names}
@@ -212,7 +212,7 @@ def _point_this_process_at(url: str):
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = app.amqp._producer_pool = None  # what Celery resets in a forked child
-        tasks._redis_client = None
+        publish._redis_client = None
 
     os.environ.update({"CELERY_BROKER_URL": broker_url, "REDIS_URL": url})
     overridden.enable()
@@ -256,13 +256,13 @@ def _route_to(app, queue: str) -> None:
 def publishing_unpaused():
     """Each test starts and ends with this process's publish and de-duplication pauses off (a test that
     stops Redis trips them; docs/architecture.md)."""
-    from apps.recompute import tasks
+    from apps.recompute import publish
 
-    tasks.publish_pause.end()
-    tasks.dedup_pause.end()
+    publish.publish_pause.end()
+    publish.dedup_pause.end()
     yield
-    tasks.publish_pause.end()
-    tasks.dedup_pause.end()
+    publish.publish_pause.end()
+    publish.dedup_pause.end()
 
 
 @pytest.fixture

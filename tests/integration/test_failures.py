@@ -17,10 +17,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from apps.recompute import tasks
+from apps.recompute import publish
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, RecomputeMarker, RecomputeRun
 from apps.recompute.signals import recompute_signals_muted
-from apps.recompute.tasks import recompute_batch_window, recompute_sweeper
+from apps.recompute.markers import batch_mark
+from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import AssignmentFactory, ScenarioFactory
 from tests.integration.support import (
@@ -37,12 +38,12 @@ pytestmark = INTEGRATION
 def test_an_event_saved_while_redis_is_down_waits_in_its_marker_until_the_sweeper(salmon, drain, settings):
     scenario, source, dest, _ = farm_with_transfer()
     drain()
-    failures = tasks.publish_failures
+    failures = publish.publish_failures
     day_20 = START + dt.timedelta(days=19)
 
     with redis_stopped():
         GrowthSample.objects.create(assignment=source, sample_date=day_20, sample_size=30, avg_weight_g=Decimal("150"))
-        assert tasks.publish_failures == failures + 1  # the publish failed, the save did not
+        assert publish.publish_failures == failures + 1  # the publish failed, the save did not
     assert RecomputeMarker.objects.filter(assignment=source, dirty_from=day_20).exists()
     time.sleep(0.5)
     assert pending_work() == (1, 0)  # Redis came back empty: nothing was queued, the marker waits
@@ -85,7 +86,7 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 
 def start_a_long_recompute(batch: Batch) -> None:
-    recompute_batch_window.delay(batch.pk)
+    batch_mark(batch_id=batch.pk)  # publishes the drain after its commit
     wait_for(lambda: recompute_in_progress(batch.pk), 30, "the worker to start the recompute")
     time.sleep(0.3)
     assert recompute_in_progress(batch.pk), "the recompute finished too soon to be interrupted"

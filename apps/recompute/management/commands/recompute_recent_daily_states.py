@@ -11,9 +11,8 @@ from tqdm import tqdm
 
 from apps.batch.models import Batch
 from apps.recompute.catch_up import catch_up_plan
-from apps.recompute.markers import recompute_mark_many
+from apps.recompute.markers import batch_mark, recompute_mark_many
 from apps.recompute.run import batch_recompute
-from apps.recompute.tasks import enqueue_batch_recompute
 
 
 class Command(BaseCommand):
@@ -94,7 +93,7 @@ class Command(BaseCommand):
         for batch, from_dates in plan.work:
             try:
                 if from_dates is None:  # the whole history: every assignment from its first day
-                    assignments += enqueue_batch_recompute(batch.pk)
+                    assignments += batch_mark(batch_id=batch.pk)
                 else:
                     assignments += recompute_mark_many(marks=list(from_dates.items()))
             except Exception as exc:  # one broken batch must not stop the others
