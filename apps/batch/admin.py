@@ -1,9 +1,12 @@
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import container_filter
+from aquamind.admin import RecordedAdmin, validated_form
 
+from apps.inventory.models import FeedingEvent
+
+from .services.feeding import feeding_event_record, feeding_event_validate
 from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
 from .services.validation import (
     assignment_record_validate,
@@ -24,35 +27,6 @@ from .models import (
     TransferAction,
 )
 
-
-
-def validated_form(model, validator):
-    """A model form that also applies a cross-row domain rule, so the admin shows it on the field."""
-
-    class Form(forms.ModelForm):
-        class Meta:
-            fields = "__all__"
-
-        def _post_clean(self):
-            super()._post_clean()
-            try:
-                validator(self.instance)
-            except ValidationError as error:
-                self._update_errors(error)
-
-    Form.Meta.model = model
-    return Form
-
-
-class RecordedAdmin(admin.ModelAdmin):
-    """Saves through ``record`` (a recording service: lock, check, save in one transaction), as the API does.
-    The form already showed the same check's error on its field; this repeats it under the lock."""
-
-    def record(self, obj):
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        self.record(obj)
 
 
 ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
@@ -180,3 +154,17 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # computed rows: the engine writes them
         return False
+
+
+@admin.register(FeedingEvent)
+class FeedingEventAdmin(RecordedAdmin):
+    form = validated_form(FeedingEvent, feeding_event_validate)
+    list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
+    list_filter = ["assignment__batch", "assignment__container__site", container_filter("assignment__container"), "feeding_date"]
+    search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
+    date_hierarchy = "feeding_date"
+    autocomplete_fields = ["assignment"]
+    list_select_related = ["assignment__container__site", "feed"]
+
+    def record(self, obj):
+        feeding_event_record(event=obj)

@@ -19,12 +19,13 @@ from typing import Any, Callable, Iterable, Mapping
 from django.db.models import Exists, Min, Q
 from django.utils import timezone
 
+from apps.batch.engine.temperature import MAX_GAP_DAYS
 from aquamind.domain import TEMPERATURE_CODE
 
 Mark = tuple[int, dt.date]
 Values = Mapping[str, Any]
 ONE_DAY = dt.timedelta(days=1)
-TEMPERATURE_REACH_DAYS = 7  # interpolation looks this far either side (docs/engine.md §2)
+TEMPERATURE_REACH_DAYS = MAX_GAP_DAYS  # interpolation looks this far either side (docs/engine.md §2)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete
 
+from apps.environmental.signals import readings_bulk_created
 from apps.recompute import reach
 from apps.recompute.markers import batch_marks, recompute_mark_many
 
@@ -100,6 +101,17 @@ def _track(label: str) -> None:
     pre_delete.connect(deleting, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
 
 
+def _readings_bulk_created(sender, readings, **kwargs):
+    """A bulk import of readings (no per-row signals): mark what its temperatures reach, in its transaction."""
+    from apps.environmental.models import EnvironmentalParameter
+
+    temperature_ids = set(
+        EnvironmentalParameter.objects.filter(code__iexact=reach.TEMPERATURE_CODE).values_list("pk", flat=True)
+    )
+    days = {(r.container_id, reach.local_day(r.reading_time)) for r in readings if r.parameter_id in temperature_ids}
+    recompute_mark_many(marks=reach.temperature_marks(days))
+
+
 def _assignment_deleted(sender, instance, **kwargs):
     """Its rows go with it (cascade); a marker written for it by a cascaded transfer's handler must go too."""
     from apps.batch.models import RecomputeMarker
@@ -114,3 +126,4 @@ def connect() -> None:
     for label in reach.rules():
         _track(label)
     post_delete.connect(_assignment_deleted, sender=BatchContainerAssignment, dispatch_uid="recompute:assignment:gone")
+    readings_bulk_created.connect(_readings_bulk_created, dispatch_uid="recompute:readings:bulk", weak=False)

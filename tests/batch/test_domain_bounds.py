@@ -15,7 +15,7 @@ from apps.batch.services.recording import growth_sample_record, mortality_event_
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.environmental.services import environmental_readings_record
 from apps.inventory.models import FeedingEvent
-from apps.inventory.services import feeding_event_record
+from apps.batch.services.feeding import feeding_event_record
 from tests.factories import (
     AssignmentFactory,
     BatchFactory,

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.batch.models.domain import MAX_AVG_WEIGHT_G
+from aquamind.domain import MAX_AVG_WEIGHT_G
 
 from . import fields
 

@@ -16,7 +16,7 @@ from apps.environmental.models import EnvironmentalReading
 from apps.environmental.validation import environmental_reading_validate
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
-from apps.inventory.services import feeding_event_record
+from apps.batch.services.feeding import feeding_event_record
 from aquamind.domain import READING_MAX, READING_MIN
 
 from .common import FiniteFloatField, ModelSerializer, candidate, fail
