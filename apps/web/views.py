@@ -7,9 +7,9 @@ from apps.web.reads.container_detail import container_detail
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
 from apps.web.reads.overview import farm_overview
-from apps.web.reads.growth_rows import recompute_status
+from apps.web.reads.growth_common import recompute_status
 from apps.environmental.models import EnvironmentalParameter
-from apps.planning.summary import farm_coming_up
+from apps.web.reads.coming_up import farm_coming_up
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
 from apps.planning.models import PlannedActivity

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from apps.forecast.engine.summary import NEEDS_PLANNING, PLANNED, PROJECTED, crossing_flag, iso_week, weekly_totals
 from apps.forecast.models import Projection
-from apps.planning.summary import farm_coming_up, forecast_summary_for_batch, forecast_summary_for_farm
+from apps.planning.summary import forecast_summary_for_batch, forecast_summary_for_farm
+from apps.web.reads.coming_up import farm_coming_up
 from apps.infrastructure.models import Site
 from apps.planning.models import PlannedActivity
 from tests.factories import AssignmentFactory, BatchFactory, ContainerFactory, SiteFactory

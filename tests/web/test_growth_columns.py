@@ -33,11 +33,8 @@ def test_the_columnar_shape_holds_the_same_figures_as_the_rows(user_client, farm
     cols = user_client.get(url(scenario.batch_id), {"shape": "columnar", "include_states": "true"}).json()
     assert cols["shape"] == "columnar" and "shape" not in rows
     totals = cols["batch_totals"]
-    assert totals["date"] == [r["date"] for r in rows["batch_totals"]]
-    assert totals["population"] == [r["population"] for r in rows["batch_totals"]]
-    assert totals["avg_weight_g"] == pytest.approx([r["avg_weight_g"] for r in rows["batch_totals"]], abs=0.01)
-    assert totals["feed_kg"] == pytest.approx([r["feed_kg"] for r in rows["batch_totals"]], abs=0.001)
-    assert totals["mortality_count"] == [r["mortality_count"] for r in rows["batch_totals"]]
+    for key in ("date", "population", "biomass_kg", "avg_weight_g", "feed_kg", "mortality_count", "anchor_type"):
+        assert totals[key] == [r[key] for r in rows["batch_totals"]], key  # one aggregation: the very same values
     states = cols["actual_daily_states"]
     assert len(states["date"]) == len(rows["actual_daily_states"]) == 60
     assert set(states["weight_source"]) <= {"measured", "interpolated", "tgc_computed"}
@@ -69,6 +66,14 @@ def test_the_columnar_weekly_totals_are_iso_week_aggregates(user_client, farm):
     assert week["mortality_count"][i] == sum(daily["mortality_count"][j] for j in days)
     assert week["feed_kg"][i] == pytest.approx(sum(daily["feed_kg"][j] for j in days), abs=0.001)
     assert weekly["actual_daily_states"] is None
+
+
+def test_the_weekly_rows_hold_the_weekly_columns_figures(user_client, farm):
+    cols = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()["batch_totals"]
+    rows = user_client.get(url(farm[0].batch_id), {"granularity": "weekly"}).json()["batch_totals"]
+    assert len(rows) == len(cols["date"]) == 9  # 60 days from Monday 1 January 2024: 8 whole weeks and 4 days
+    for key in ("date", "iso_week", "avg_weight_g", "population", "biomass_kg", "feed_kg", "mortality_count", "anchor_type"):
+        assert cols[key] == [r[key] for r in rows], key
 
 
 @pytest.fixture
