@@ -68,11 +68,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def planning_horizon() -> dt.date:
-    """The last day a plan may start on."""
-    return today() + dt.timedelta(days=PLANNING_HORIZON_DAYS)
-
-
 def between(low, high) -> list:
     """Validators for ``low <= value <= high`` (DRF turns them into the serializer's min/max)."""
     return [MinValueValidator(low), MaxValueValidator(high)]

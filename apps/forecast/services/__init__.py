@@ -50,7 +50,10 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
     if not computed or set(whole) != computed:
         return None
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    for v in written:  # SEGMENT_COLUMNS order, rounded as stored
-        if v[22] is not None:
-            evidence[v[1]].append(segment_evidence(v[3], v[7], v[22], v[9], v[21]))
+    for values in written:  # SEGMENT_COLUMNS order, rounded as stored
+        s = dict(zip(SEGMENT_COLUMNS, values))
+        if s["performance_ratio"] is not None:
+            evidence[s["assignment_id"]].append(
+                segment_evidence(s["end_date"], s["degree_days"], s["performance_ratio"], s["end_weight_g"], s["scenario_tgc"])
+            )
     return evidence, {a: w.rows for a, w in whole.items()}
