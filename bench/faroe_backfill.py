@@ -38,8 +38,8 @@ harness.django_setup()
 from django.db import connection, transaction  # noqa: E402
 
 from apps.batch.models import Batch, BatchContainerAssignment  # noqa: E402
-from apps.recompute.run import batch_recompute  # noqa: E402
 from apps.batch.services.saving import COLUMNS, STATE_TABLE  # noqa: E402
+from apps.recompute.run import batch_recompute  # noqa: E402
 
 SEED = 1
 PRESET = "faroe"

@@ -84,8 +84,8 @@ def _farm_as_of_today() -> None:
     from django.utils import timezone
 
     from apps.batch.models import Batch
-    from apps.recompute.run import batch_recompute
     from apps.forecast.models import Projection
+    from apps.recompute.run import batch_recompute
 
     today = timezone.localdate()
     if not Batch.objects.exists():

@@ -13,9 +13,9 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,12 +50,13 @@ def machine_print() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
-    print(f"date        {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"date        {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"nproc       {len(os.sched_getaffinity(0))} (of {os.cpu_count()} CPUs)")
     print(f"cpu         {model}")
     print(f"python      {platform.python_version()}, Django {django.get_version()}")
     print(f"postgresql  {pg_version} (database {connection.settings_dict['NAME']})")
-    print("load        %.2f %.2f %.2f (1, 5, 15 min; other work on the machine competes for the CPUs)" % os.getloadavg())
+    one, five, fifteen = os.getloadavg()
+    print(f"load        {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; other work on the machine competes for the CPUs)")
     print()
 
 

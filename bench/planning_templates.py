@@ -29,8 +29,8 @@ from bench import harness  # noqa: E402
 harness.django_setup()
 
 from apps.batch.models import Batch, LifeCycleStage  # noqa: E402
-from apps.recompute import run as recompute  # noqa: E402
 from apps.planning.models import ActivityTemplate, PlannedActivity  # noqa: E402
+from apps.recompute import run as recompute  # noqa: E402
 from bench import faroe_backfill, shapes  # noqa: E402
 
 REAL_STEP = recompute.planned_activities_from_templates

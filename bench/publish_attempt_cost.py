@@ -19,6 +19,7 @@ REDIS_SOCKET_TIMEOUT=0.5``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -40,10 +41,8 @@ def full_backlog_listener() -> tuple[socket.socket, list[socket.socket]]:
     for _ in range(4):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):  # a non-blocking connect is under way
             filler.connect(listener.getsockname())
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     time.sleep(0.2)
     return listener, fillers

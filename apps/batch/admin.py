@@ -2,19 +2,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import container_filter
-from aquamind.admin import RecordedAdmin, validated_form
-
 from apps.inventory.models import FeedingEvent
-
-from .services.feeding import feeding_event_record, feeding_event_validate
-from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
-from .services.validation import (
-    assignment_record_validate,
-    growth_sample_validate,
-    mortality_event_validate,
-    transfer_delete_validate,
-    transfer_record_validate,
-)
+from aquamind.admin import RecordedAdmin, validated_form
 
 from .models import (
     ActualDailyAssignmentState,
@@ -26,8 +15,15 @@ from .models import (
     Species,
     TransferAction,
 )
-
-
+from .services.feeding import feeding_event_record, feeding_event_validate
+from .services.recording import growth_sample_record, mortality_event_record, transfer_delete, transfer_record
+from .services.validation import (
+    assignment_record_validate,
+    growth_sample_validate,
+    mortality_event_validate,
+    transfer_delete_validate,
+    transfer_record_validate,
+)
 
 ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from apps.infrastructure.admin_filters import container_filter
-
 from aquamind.admin import validated_form
 
 from .models import EnvironmentalParameter, EnvironmentalReading

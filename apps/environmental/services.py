@@ -22,7 +22,9 @@ def readings_validate(readings: list[EnvironmentalReading]) -> None:
                 raise ValidationError({"parameter": f"Parameter {reading.parameter_id} does not exist."})
             reading_in_range_validate(reading, parameter)
         except ValidationError as error:
-            raise ValidationError({f"{index}.{field}": messages for field, messages in error.error_dict.items()})
+            raise ValidationError(
+                {f"{index}.{field}": messages for field, messages in error.error_dict.items()}
+            ) from error
 
 
 def environmental_readings_record(*, readings: list[EnvironmentalReading]) -> list[EnvironmentalReading]:

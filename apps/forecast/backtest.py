@@ -139,9 +139,9 @@ def _recent(r) -> tuple:
 
 def _original(rows, params, new, target_g: float):
     """The original method: the same start, temperature bias and mortality, the scenario's TGC, no band."""
+    from apps.batch.engine.temperature import profile_temperature
     from apps.forecast.engine import MortalityEstimate, ProjectionStart, TemperatureBias
     from apps.forecast.engine.estimates import BIAS_DAYS
-    from apps.batch.engine.temperature import profile_temperature
 
     last = rows[-1]
     diffs = [r[5] - profile_temperature(params.profile, r[1]) for r in rows if r[7] == "measured" and (last[0] - r[0]).days < BIAS_DAYS]

@@ -8,11 +8,11 @@ from django.utils import timezone
 from apps.forecast.models import Projection
 from apps.infrastructure.admin_filters import container_filter
 from apps.infrastructure.models import Site
-from apps.planning.summary import covering_activities, crossing_flag_today, forecast_summary_for_farm
-from aquamind.admin import validated_form
 from apps.planning import selectors
 from apps.planning.models import ActivityTemplate, PlannedActivity
+from apps.planning.summary import covering_activities, crossing_flag_today, forecast_summary_for_farm
 from apps.planning.validation import planned_activity_validate
+from aquamind.admin import validated_form
 
 
 def _activity_validate(activity: PlannedActivity) -> None:

@@ -6,9 +6,8 @@ keeps it, and its own published task recomputes again).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -18,7 +17,6 @@ from django.utils import timezone
 from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
 from apps.recompute.markers import batch_mark, recompute_mark_many
 from apps.recompute.run import RecomputeSummary, batch_recompute
-
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "unexpected_error"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone

@@ -119,7 +119,7 @@ def enqueue_recompute_with_deduplication(
             assignment_id, publish_failures, settings.RECOMPUTE_PUBLISH_PAUSE_SECONDS,
         )  # fmt: skip
         if claimed:  # the key we took would hold back the next event's publish
-            _clear_dedup_key(assignment_id)
+            dedup_key_clear(assignment_id)
         return False
     publish_pause.end()
     return True

@@ -13,8 +13,9 @@ a full recompute really reads and fails when one of them is covered by no rule a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from django.db.models import Exists, Min, Q
 from django.utils import timezone

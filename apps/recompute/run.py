@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from django.db import transaction
 from django.utils import timezone

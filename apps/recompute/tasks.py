@@ -59,11 +59,11 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
             )
             logger.error("recompute of batch %s gave up after %s retries: %s", batch_id, MAX_RETRIES, exc)
             return {"batch_id": batch_id, "status": "gave_up"}
-        raise task.retry(exc=exc, countdown=_backoff_seconds(task.request.retries), max_retries=MAX_RETRIES)
+        raise task.retry(exc=exc, countdown=_backoff_seconds(task.request.retries), max_retries=MAX_RETRIES) from exc
     except Exception as exc:  # poison: rolled back, counted on the markers, parked after a few attempts
         if markers_failure_record(batch_id=batch_id, error=exc):
             return {"batch_id": batch_id, "status": "parked", "error": type(exc).__name__}
-        raise task.retry(countdown=_backoff_seconds(task.request.retries), max_retries=None)
+        raise task.retry(countdown=_backoff_seconds(task.request.retries), max_retries=None) from exc
     summary = result.summary
     return {
         "batch_id": batch_id,
@@ -133,7 +133,7 @@ def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE)
     """Extend every active assignment to today: mark the last ``days`` days of each batch (docs/architecture.md)."""
     plan = catch_up_plan(today=timezone.localdate(), days=days or settings.NIGHTLY_RECOMPUTE_DAYS, statuses=[status])
     marked = 0
-    for batch, from_dates in plan.work:
+    for _batch, from_dates in plan.work:
         marked += recompute_mark_many(marks=list(from_dates.items()))
     return {"batches": len(plan.work), "assignments": marked, "skipped": len(plan.skipped)}
 

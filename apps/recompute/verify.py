@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,8 +22,8 @@ from django.utils import timezone
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker, VerificationRun
 from apps.batch.services.loading import batch_data_load
 from apps.batch.services.recompute import batch_compute
-from apps.recompute.run import batch_recompute
 from apps.batch.services.saving import COLUMNS, stored_values
+from apps.recompute.run import batch_recompute
 from aquamind.errors import RecomputeError
 
 # every column the saver writes but the row's key and its computation time, in the saver's order

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from apps.batch.models import RecomputeMarker, RecomputeRun
 from apps.recompute.run import batch_recompute

@@ -6,9 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, LifeCycleStage, RecomputeMarker, TransferAction
-from apps.recompute.run import batch_recompute
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    Batch,
+    GrowthSample,
+    LifeCycleStage,
+    RecomputeMarker,
+    TransferAction,
+)
 from apps.environmental.models import EnvironmentalParameter
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START, drain_all_batches, farm_with_transfer, state_rows
 from tests.factories import (
     AssignmentFactory,
@@ -29,7 +36,7 @@ def day(n: int) -> dt.date:
 
 
 def at(n: int, hour: int = 12) -> dt.datetime:
-    return dt.datetime.combine(day(n), dt.time(hour), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day(n), dt.time(hour), tzinfo=dt.UTC)
 
 
 def assert_equals_full_recompute(batch_id: int) -> None:

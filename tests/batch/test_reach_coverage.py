@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.loading import batch_data_load
-from apps.recompute.reach import IGNORED, rules
 from apps.batch.services.recompute import batch_compute
+from apps.recompute.reach import IGNORED, rules
 from apps.scenario import models as m
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import (
@@ -60,7 +60,7 @@ def busy_farm(salmon):
     MortalityEventFactory(assignment=source, event_date=START + dt.timedelta(days=11))
     FeedingEventFactory(assignment=source, feeding_date=START + dt.timedelta(days=12))
     TreatmentFactory(assignment=dest, treatment_date=START + dt.timedelta(days=40))
-    reading(source.container, dt.datetime(2024, 1, 5, 12, tzinfo=dt.timezone.utc), 9.0)
+    reading(source.container, dt.datetime(2024, 1, 5, 12, tzinfo=dt.UTC), 9.0)
     return scenario, source, dest
 
 

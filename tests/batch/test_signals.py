@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, RecomputeMarker, TransferAction
-from apps.recompute.signals import recompute_marks_deferred, recompute_signals_muted
-from apps.environmental.services import environmental_readings_record
 from apps.environmental.models import EnvironmentalReading
+from apps.environmental.services import environmental_readings_record
+from apps.recompute.signals import recompute_marks_deferred, recompute_signals_muted
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import (
     FeedingEventFactory,

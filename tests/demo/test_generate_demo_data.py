@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from apps.demo.farm import demo_data_generate
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction
+from apps.demo.farm import demo_data_generate
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent

@@ -9,6 +9,7 @@ there. ``worker`` guarantees exactly one healthy worker for a test
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -68,7 +69,7 @@ class WorkerProcess:
         """The worker's log, from character ``since`` on (take ``len(worker.log())`` to mark a point)."""
         return self.log_path.read_text(errors="replace")[since:]
 
-    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> "WorkerProcess":
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> WorkerProcess:
         deadline = time.monotonic() + timeout
         while " ready." not in self.log():
             if not self.alive() or time.monotonic() > deadline:
@@ -85,10 +86,8 @@ class WorkerProcess:
     def kill(self) -> None:
         """SIGKILL the whole worker (main process and pool children) at once."""
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait(timeout=10)
         self._log.close()
 
@@ -96,10 +95,8 @@ class WorkerProcess:
         """Warm shutdown; SIGKILL if it takes too long."""
         if self.alive():
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
 
 
@@ -198,8 +195,8 @@ def _point_this_process_at(url: str):
 
     Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, hence the variable too;
     its connection and producer pools and the publishing module's Redis client are dropped and rebuilt on use."""
-    from aquamind.celery import app
     from apps.recompute import publish
+    from aquamind.celery import app
 
     names = ("CELERY_BROKER_URL", "REDIS_URL")
     saved_env = {name: os.environ.get(name) for name in names}

@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.recompute import publish
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker
+from apps.recompute import publish
 from apps.recompute.run import batch_recompute
 from apps.recompute.signals import recompute_signals_muted
 from apps.recompute.tasks import recompute_sweeper

@@ -17,10 +17,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from apps.recompute import publish
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, RecomputeMarker, RecomputeRun
-from apps.recompute.signals import recompute_signals_muted
+from apps.recompute import publish
 from apps.recompute.markers import batch_mark
+from apps.recompute.signals import recompute_signals_muted
 from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import AssignmentFactory, ScenarioFactory

@@ -5,8 +5,8 @@ back the sweeper publishes, the worker (reconnected by itself) drains, and the s
 Skipped with any other broker: with Redis, test_broker_outage.py covers the same path."""
 import pytest
 
-from apps.recompute import publish
 from apps.batch.models import RecomputeMarker
+from apps.recompute import publish
 from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START
 from tests.integration import support

@@ -97,7 +97,8 @@ def weeks_of_the_stored_rows(batch_id, start=None, end=None) -> dict[str, dict]:
     weeks = defaultdict(list)
     for r in rows:
         if (start is None or r.date >= start) and (end is None or r.date <= end):
-            weeks["%d-W%02d" % r.date.isocalendar()[:2]].append(r)
+            year, week = r.date.isocalendar()[:2]
+            weeks[f"{year}-W{week:02d}"].append(r)
     out = {}
     for week, rs in weeks.items():
         last = max(r.date for r in rs)

@@ -14,12 +14,12 @@ from apps.api.serializers import actions as a
 from apps.api.serializers import forecast as fc
 from apps.api.serializers.batch import BatchSerializer
 from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
-from apps.web.reads.growth_data import combined_growth_columns, growth_data_etag
 from apps.batch.models import Batch, RecomputeMarker
-from apps.web.reads.growth_common import recompute_status
-from apps.web.reads.growth_rows import combined_growth_data
 from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
 from apps.planning.summary import forecast_summary_for_batch
+from apps.web.reads.growth_common import recompute_status
+from apps.web.reads.growth_data import combined_growth_columns, growth_data_etag
+from apps.web.reads.growth_rows import combined_growth_data
 
 from .base import DomainViewSet
 

@@ -7,7 +7,6 @@ from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
 
-
 class Species(models.Model):
     name = models.CharField(max_length=100, unique=True)
     scientific_name = models.CharField(max_length=200, blank=True)

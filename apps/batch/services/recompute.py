@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from apps.batch.engine import AssignmentInputs, StartState, compute_assignment, transfer_anchor_weight
 from apps.batch.services.loading import (

@@ -5,8 +5,8 @@ sends signals or calls ``save()``: callers own the consequences (the demo's call
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import islice
-from typing import Iterable
 
 from django.db import connection
 

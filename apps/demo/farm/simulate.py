@@ -6,7 +6,7 @@ containers give the same records, value for value.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from .allocate import containers_allocate
 from .batch_sim import BatchSimulation

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from typing import Iterable
+from collections.abc import Iterable
 
 from .layout import SEA, expected_temp_c
 from .types import ContainerKey, ReadingRec

@@ -9,8 +9,8 @@ from django.db.models import Count
 
 from apps.batch.labels import assignment_label
 from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment, RecomputeMarker
-from apps.web.reads.overview import Figures, assignment_figures, recompute_word
 from apps.infrastructure.models import Container
+from apps.web.reads.overview import Figures, assignment_figures, recompute_word
 
 RECENT_DAYS = 7
 

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.demo.farm import demo_data_generate
 from apps.batch.models import Batch
+from apps.demo.farm import demo_data_generate
 from apps.demo.farm.presets import PRESETS
 from apps.forecast.backtest import backtest_run, scores_table, truth_load
 
