@@ -255,6 +255,9 @@ RECOMPUTE_PUBLISH_PAUSE_SECONDS = env_float("RECOMPUTE_PUBLISH_PAUSE_SECONDS", 5
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
 # a drain that fails with an unexpected error this many times parks its batch's markers (poison work)
 RECOMPUTE_MAX_ATTEMPTS = env_int("RECOMPUTE_MAX_ATTEMPTS", 3, minimum=1)
+# tests only (tests/integration/test_failures.py): a recompute waits, its rows written and not committed, while a
+# test holds this PostgreSQL advisory lock, so that a fault the test injects lands mid-run; 0 (the default): off
+RECOMPUTE_TEST_HOLD_KEY = env_int("AQUAMIND_TEST_RECOMPUTE_HOLD_KEY", 0, minimum=0)
 # the nightly verification (stored states == a full recompute), after the catch-up has drained
 VERIFY_NIGHTLY = env_bool("VERIFY_NIGHTLY", True)
 VERIFY_HOUR = env_int("VERIFY_HOUR", 3, minimum=0)

@@ -14,7 +14,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, RecomputeRun
@@ -87,6 +88,7 @@ def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, no
     writes, errors = batch_compute(data, from_dates)
     summary.assignments = len(writes)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
+    _held_by_a_test()
     forecast_refresh(data=data, writes=writes, computed_at=now)  # segments and projections, same transaction
     planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
     summary.assignment_errors = {e.assignment_id: e.message for e in errors}
@@ -94,6 +96,17 @@ def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, no
     if errors:
         summary.error_code = errors[0].code
         summary.error = errors[0].message
+
+
+def _held_by_a_test() -> None:
+    """Tests only (RECOMPUTE_TEST_HOLD_KEY, off by default): wait here, the rows written and not committed, while
+    a test holds that advisory lock. A session whose client died while it waited ends within 50 ms of it (the
+    check interval), rolling back, rather than when the lock is released."""
+    key = settings.RECOMPUTE_TEST_HOLD_KEY
+    if key and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL client_connection_check_interval = 50")
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [key])
 
 
 def _store_batch_error(batch_id: int, error: RecomputeError, now: dt.datetime) -> None:

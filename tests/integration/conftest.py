@@ -47,6 +47,7 @@ class WorkerProcess:
             "CELERY_TASK_DEFAULT_QUEUE": support.QUEUE,
             "CELERY_RESULT_BACKEND": "",
             "PYTHONUNBUFFERED": "1",
+            "AQUAMIND_TEST_RECOMPUTE_HOLD_KEY": str(support.HOLD_KEY),  # off until a test holds the lock
         }
         command = [
             sys.executable, "-m", "celery", "-A", "aquamind", "worker",
