@@ -168,9 +168,9 @@ def vacuum_analyze(*tables: str) -> None:
 
 # the stages of one recompute, by the module and name batch_recompute calls them under (see recompute_phase_timers)
 RECOMPUTE_PHASES = {
-    ("apps.recompute.run", "batch_data_load"): "load",
-    ("apps.batch.services.recompute", "stored_rows_load"): "load",
-    ("apps.batch.services.recompute", "dense_data_load"): "load",
+    ("apps.batch.services.inputs", "batch_data_load"): "load",
+    ("apps.batch.services.inputs", "stored_rows_load"): "load",
+    ("apps.batch.services.inputs", "dense_data_load"): "load",
     ("apps.batch.services.recompute", "_compute"): "compute",
     ("apps.recompute.run", "daily_states_save"): "save",
     ("apps.recompute.run", "_store_outcome"): "save",

@@ -1,6 +1,6 @@
 """``batch_recompute``: the pipeline of one batch's recompute, in one transaction (docs/architecture.md).
 
-Lock the batch, load its data, then in order: the batch's daily states (``batch_compute`` and
+Lock the batch, load everything the computation needs in one call (``batch_inputs_load``), then in order: the batch's daily states (``batch_compute`` and
 ``daily_states_save``), the forecast's segments and projections from them (``forecast_refresh``), and the
 planned activities of the templates from the new projections (``planned_activities_from_templates``); then the
 outcome on the batch and its assignments, and a ``RecomputeRun``. It is the one entry point used by tasks,
@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, RecomputeRun
-from apps.batch.services.loading import BatchData, batch_data_load
+from apps.batch.services.inputs import BatchInputs, batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.batch.services.saving import daily_states_save
 from apps.forecast.services import forecast_refresh
@@ -64,12 +64,12 @@ def batch_recompute(
     with transaction.atomic():
         Batch.objects.select_for_update(nowait=nowait, no_key=True).filter(pk=batch_id).values_list("pk").first()
         try:
-            data = batch_data_load(batch_id=batch_id, today=today)
+            inputs = batch_inputs_load(batch_id=batch_id, today=today, from_dates=from_dates)
         except RecomputeError as error:
             _store_batch_error(batch_id, error, started_at)
             summary.error_code, summary.error = error.code, error.message
         else:
-            _compute_and_save(data, from_dates, summary, started_at)
+            _compute_and_save(inputs, summary, started_at)
         summary.duration_ms = (time.perf_counter() - started) * 1000
         RecomputeRun.objects.create(
             batch_id=batch_id,
@@ -84,8 +84,10 @@ def batch_recompute(
     return summary
 
 
-def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, now: dt.datetime) -> None:
-    writes, errors = batch_compute(data, from_dates)
+def _compute_and_save(inputs: BatchInputs, summary: RecomputeSummary, now: dt.datetime) -> None:
+    """Compute (pure), save the states, refresh the forecast, then the planned activities: in this order."""
+    data = inputs.data
+    writes, errors = batch_compute(inputs)
     summary.assignments = len(writes)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
     _held_by_a_test()

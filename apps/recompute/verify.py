@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker, VerificationRun
-from apps.batch.services.loading import batch_data_load
+from apps.batch.services.inputs import batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.batch.services.saving import COLUMNS, stored_values
 from apps.recompute.run import batch_recompute
@@ -112,11 +112,12 @@ def batch_verify(*, batch_id: int, repair: bool, today: dt.date) -> BatchCheck:
             check.skipped = "recompute work pending"
             return check
         try:
-            data = batch_data_load(batch_id=batch_id, today=today)
+            inputs = batch_inputs_load(batch_id=batch_id, today=today, from_dates=None)
         except RecomputeError as error:
             check.skipped = f"cannot be computed: {error.code}"
             return check
-        writes, errors = batch_compute(data, None)
+        data = inputs.data
+        writes, errors = batch_compute(inputs)
         refused = {e.assignment_id for e in errors}
         expected = expected_rows(batch_id, writes)
         stored = stored_rows(a.id for a in data.assignments if a.id not in refused)

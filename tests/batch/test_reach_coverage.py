@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.loading import batch_data_load
+from apps.batch.services.inputs import batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.recompute.reach import IGNORED, rules
 from apps.scenario import models as m
@@ -33,8 +33,8 @@ def columns_read(batch_id: int, from_dates=None) -> set[str]:
     """``app_label.Model.attname`` of every column the load and computation of a recompute touch."""
     tables = {model._meta.db_table: model for model in apps.get_models()}
     with CaptureQueriesContext(connection) as queries:
-        data = batch_data_load(batch_id=batch_id, today=START + dt.timedelta(days=80))
-        batch_compute(data, from_dates)
+        inputs = batch_inputs_load(batch_id=batch_id, today=START + dt.timedelta(days=80), from_dates=from_dates)
+        batch_compute(inputs)
     read = set()
     for query in queries.captured_queries:
         for table, column in COLUMN.findall(query["sql"]):
