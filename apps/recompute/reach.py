@@ -7,7 +7,7 @@ moves to another day, container, parameter, status, assignment, batch or scenari
 reached *and* what its new ones reach. Signal handlers, the bulk services, the admin and the API all go through
 this module; writes that bypass it (``QuerySet.update``, raw SQL) are found and healed by the verifier.
 
-A rule lists the fields it reads (``Rule.fields``). ``tests/batch/test_reach_coverage.py`` records the columns
+A rule lists the fields it reads (``Rule.fields``). ``tests/recompute/test_reach_coverage.py`` records the columns
 a full recompute really reads and fails when one of them is covered by no rule and not listed in ``IGNORED``.
 """
 from __future__ import annotations
