@@ -14,15 +14,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils import timezone
 from django.db.models import CheckConstraint, Q
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
 # --- calendar ---------------------------------------------------------------------------------------------
 EARLIEST_DATE = dt.date(1990, 1, 1)  # no farm record in AquaMind is older
 LATEST_DATE = dt.date(2199, 12, 31)  # the database's outer bound for any date (planning included)
-EARLIEST_MOMENT = dt.datetime(1990, 1, 1, tzinfo=dt.timezone.utc)
-LATEST_MOMENT = dt.datetime(2199, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)
+EARLIEST_MOMENT = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+LATEST_MOMENT = dt.datetime(2199, 12, 31, 23, 59, 59, tzinfo=dt.UTC)
 PLANNING_HORIZON_DAYS = 5 * 366  # a scenario or a PLANNED batch starts at most five years ahead
 MAX_DURATION_DAYS = 3_650  # a scenario covers at most ten years (a salmon's cycle is about three)
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a reading's clock may run this far ahead of the server's
@@ -66,11 +66,6 @@ WEIGHT_HELP = "Average weight in g: 0.01 to 50,000."
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def planning_horizon() -> dt.date:
-    """The last day a plan may start on."""
-    return today() + dt.timedelta(days=PLANNING_HORIZON_DAYS)
 
 
 def between(low, high) -> list:

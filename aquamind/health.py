@@ -47,8 +47,8 @@ def _check_worker() -> dict:
 
 
 def _check_markers() -> dict:
-    from apps.batch.services.markers import pending_markers_summary
-    from apps.batch.tasks import publish_failures
+    from apps.recompute.markers import pending_markers_summary
+    from apps.recompute.publish import publish_failures
 
     summary = pending_markers_summary()
     age = summary["oldest_marker_age_seconds"]
@@ -63,7 +63,7 @@ def _check_markers() -> dict:
 
 
 def _check_verification() -> dict:
-    from apps.batch.services.verify import last_verification
+    from apps.recompute.verify import last_verification
 
     run = last_verification()
     if run is None:

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "apps.scenario",
     "apps.forecast",
     "apps.planning",
+    "apps.recompute",
+    "apps.demo",
     "apps.api",
     "apps.web",
 ]
@@ -190,7 +192,7 @@ REST_FRAMEWORK = {
         "write": env_rate("THROTTLE_WRITE_RATE", "120/min"),
         "token_ip": env_rate("THROTTLE_TOKEN_IP_RATE", "30/min"),
         "token_username": env_rate("THROTTLE_TOKEN_USERNAME_RATE", "10/min"),
-        "csp_report": env_rate("THROTTLE_CSP_REPORT_RATE", "60/min"),  # CSP report bodies per address (aquamind/csp.py)
+        "csp_report": env_rate("THROTTLE_CSP_REPORT_RATE", "60/min"),  # CSP report bodies per address (apps/api/csp.py)
     },
     "NUM_PROXIES": env_int("THROTTLE_NUM_PROXIES", 0, minimum=0) or None,  # proxies in front: X-Forwarded-For
     "DEFAULT_SCHEMA_CLASS": "apps.api.schema.AutoSchema",  # with each operation's 400 codes
@@ -288,6 +290,9 @@ RECOMPUTE_PUBLISH_PAUSE_SECONDS = env_float("RECOMPUTE_PUBLISH_PAUSE_SECONDS", 5
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120, minimum=1)
 # a drain that fails with an unexpected error this many times parks its batch's markers (poison work)
 RECOMPUTE_MAX_ATTEMPTS = env_int("RECOMPUTE_MAX_ATTEMPTS", 3, minimum=1)
+# tests only (tests/integration/test_failures.py): a recompute waits, its rows written and not committed, while a
+# test holds this PostgreSQL advisory lock, so that a fault the test injects lands mid-run; 0 (the default): off
+RECOMPUTE_TEST_HOLD_KEY = env_int("AQUAMIND_TEST_RECOMPUTE_HOLD_KEY", 0, minimum=0)
 # the nightly verification (stored states == a full recompute), after the catch-up has drained
 VERIFY_NIGHTLY = env_bool("VERIFY_NIGHTLY", True)
 VERIFY_HOUR = env_int("VERIFY_HOUR", 3, minimum=0)
@@ -307,16 +312,16 @@ LOGGING = {
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
-    "recompute-sweeper": {"task": "apps.batch.tasks.recompute_sweeper", "schedule": float(SWEEPER_INTERVAL_SECONDS)},
+    "recompute-sweeper": {"task": "apps.recompute.tasks.recompute_sweeper", "schedule": float(SWEEPER_INTERVAL_SECONDS)},
     "nightly-catch-up": {
-        "task": "apps.batch.tasks.nightly_catch_up",
+        "task": "apps.recompute.tasks.nightly_catch_up",
         "schedule": crontab(hour=NIGHTLY_RECOMPUTE_HOUR, minute=NIGHTLY_RECOMPUTE_MINUTE),
     },
 }
 CELERY_BEAT_SCHEDULE["idempotency-keys-expire"] = {"task": "apps.api.tasks.idempotency_keys_expire", "schedule": 3600.0}
 if VERIFY_NIGHTLY:
     CELERY_BEAT_SCHEDULE["nightly-verification"] = {
-        "task": "apps.batch.tasks.verify_daily_states_nightly",
+        "task": "apps.recompute.tasks.verify_daily_states_nightly",
         "schedule": crontab(hour=VERIFY_HOUR, minute=VERIFY_MINUTE),
     }
 CELERY_TASK_PUBLISH_RETRY = False

@@ -5,8 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.api.csp import csp_report
 from apps.web import views as web_views
-from aquamind.csp import csp_report
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
 

@@ -38,8 +38,8 @@ harness.django_setup()
 from django.db import connection, transaction  # noqa: E402
 
 from apps.batch.models import Batch, BatchContainerAssignment  # noqa: E402
-from apps.batch.services.recompute import batch_recompute  # noqa: E402
 from apps.batch.services.saving import COLUMNS, STATE_TABLE  # noqa: E402
+from apps.recompute.run import batch_recompute  # noqa: E402
 
 SEED = 1
 PRESET = "faroe"
@@ -107,7 +107,7 @@ def _farm_ensure() -> list[int]:
     """The demo farm's batch ids, generating the preset first when the database has none."""
     batches = Batch.objects.exclude(batch_number__startswith=BENCH_PREFIX).order_by("id")
     if not batches.exists():
-        from apps.batch.demo import demo_data_generate
+        from apps.demo.farm import demo_data_generate
 
         started = time.perf_counter()
         demo_data_generate(seed=SEED, preset=PRESET, today=TODAY, truth_out=None)

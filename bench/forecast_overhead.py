@@ -29,8 +29,8 @@ from bench import harness  # noqa: E402
 harness.django_setup()
 
 from apps.batch.models import GrowthSample  # noqa: E402
-from apps.batch.services import recompute  # noqa: E402
-from apps.batch.signals import recompute_signals_muted  # noqa: E402
+from apps.recompute import run as recompute  # noqa: E402
+from apps.recompute.signals import recompute_signals_muted  # noqa: E402
 from bench import faroe_backfill, shapes  # noqa: E402
 
 REAL_HOOK = recompute.forecast_refresh

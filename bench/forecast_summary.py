@@ -84,12 +84,12 @@ def _farm_as_of_today() -> None:
     from django.utils import timezone
 
     from apps.batch.models import Batch
-    from apps.batch.services.recompute import batch_recompute
     from apps.forecast.models import Projection
+    from apps.recompute.run import batch_recompute
 
     today = timezone.localdate()
     if not Batch.objects.exists():
-        from apps.batch.demo import demo_data_generate
+        from apps.demo.farm import demo_data_generate
 
         started = time.perf_counter()
         demo_data_generate(seed=SEED, preset=PRESET, today=today, truth_out=None)

@@ -13,9 +13,9 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,12 +50,13 @@ def machine_print() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         pg_version = cursor.fetchone()[0]
-    print(f"date        {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"date        {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print(f"nproc       {len(os.sched_getaffinity(0))} (of {os.cpu_count()} CPUs)")
     print(f"cpu         {model}")
     print(f"python      {platform.python_version()}, Django {django.get_version()}")
     print(f"postgresql  {pg_version} (database {connection.settings_dict['NAME']})")
-    print("load        %.2f %.2f %.2f (1, 5, 15 min; other work on the machine competes for the CPUs)" % os.getloadavg())
+    one, five, fifteen = os.getloadavg()
+    print(f"load        {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; other work on the machine competes for the CPUs)")
     print()
 
 
@@ -165,40 +166,40 @@ def vacuum_analyze(*tables: str) -> None:
         sql(f"VACUUM ANALYZE {table}")
 
 
-# the stages of one recompute, by the names recompute.py calls them under (see recompute_phase_timers)
+# the stages of one recompute, by the module and name batch_recompute calls them under (see recompute_phase_timers)
 RECOMPUTE_PHASES = {
-    "batch_data_load": "load",
-    "stored_rows_load": "load",
-    "dense_data_load": "load",
-    "_compute": "compute",
-    "daily_states_save": "save",
-    "_store_outcome": "save",
+    ("apps.batch.services.inputs", "batch_data_load"): "load",
+    ("apps.batch.services.inputs", "stored_rows_load"): "load",
+    ("apps.batch.services.inputs", "dense_data_load"): "load",
+    ("apps.batch.services.recompute", "_compute"): "compute",
+    ("apps.recompute.run", "daily_states_save"): "save",
+    ("apps.recompute.run", "_store_outcome"): "save",
 }
 
 
 @contextlib.contextmanager
 def recompute_phase_timers(totals: dict[str, float]):
     """Add the seconds spent in each phase of ``batch_recompute`` (load, compute, save) to ``totals``
-    while the block runs, by wrapping the functions recompute.py calls; the rest of a run is the batch
+    while the block runs, by wrapping the functions it and batch_compute call; the rest of a run is the batch
     lock, the run record and the commit (where PostgreSQL checks the deferred foreign keys)."""
-    from apps.batch.services import recompute as recompute_module
+    import importlib
 
-    originals = {name: getattr(recompute_module, name) for name in RECOMPUTE_PHASES}
+    originals = {key: getattr(importlib.import_module(key[0]), key[1]) for key in RECOMPUTE_PHASES}
 
-    def timer(name, function):
+    def timer(key, function):
         def timed(*args, **kwargs):
             started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             finally:
-                totals[RECOMPUTE_PHASES[name]] += time.perf_counter() - started
+                totals[RECOMPUTE_PHASES[key]] += time.perf_counter() - started
 
         return timed
 
-    for name, function in originals.items():
-        setattr(recompute_module, name, timer(name, function))
+    for key, function in originals.items():
+        setattr(importlib.import_module(key[0]), key[1], timer(key, function))
     try:
         yield
     finally:
-        for name, function in originals.items():
-            setattr(recompute_module, name, function)
+        for key, function in originals.items():
+            setattr(importlib.import_module(key[0]), key[1], function)

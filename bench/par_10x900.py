@@ -33,8 +33,8 @@ from bench import harness
 harness.django_setup()
 
 from apps.batch.models import ActualDailyAssignmentState, GrowthSample  # noqa: E402
-from apps.batch.services.recompute import batch_recompute  # noqa: E402
-from apps.batch.signals import recompute_signals_muted  # noqa: E402
+from apps.recompute.run import batch_recompute  # noqa: E402
+from apps.recompute.signals import recompute_signals_muted  # noqa: E402
 from bench import shapes  # noqa: E402
 
 TARGETS = {

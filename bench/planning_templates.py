@@ -1,5 +1,5 @@
 """What the activity templates add to a recompute: the time inside ``planned_activities_from_templates`` (run by
-``forecast_refresh`` after the projections are written) over the rest of the same recompute, and its queries.
+``batch_recompute`` after ``forecast_refresh`` writes the projections) over the rest of the same recompute, and its queries.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<a benchmark database> .venv/bin/python bench/planning_templates.py [--repeat N]
 
@@ -29,12 +29,11 @@ from bench import harness  # noqa: E402
 harness.django_setup()
 
 from apps.batch.models import Batch, LifeCycleStage  # noqa: E402
-from apps.batch.services import recompute  # noqa: E402
-from apps.forecast import services as forecast_services  # noqa: E402
 from apps.planning.models import ActivityTemplate, PlannedActivity  # noqa: E402
+from apps.recompute import run as recompute  # noqa: E402
 from bench import faroe_backfill, shapes  # noqa: E402
 
-REAL_STEP = forecast_services.planned_activities_from_templates
+REAL_STEP = recompute.planned_activities_from_templates
 INSIDE: list[float] = []
 QUERIES: list[int] = []
 
@@ -91,7 +90,7 @@ def main() -> None:
     if not args.no_faroe:
         batch_ids = faroe_backfill._farm_ensure()
         cases.append(("faroe backfill", lambda: faroe_backfill.backfill(batch_ids), batch_ids))
-    forecast_services.planned_activities_from_templates = _timed_step
+    recompute.planned_activities_from_templates = _timed_step
     try:
         for name, run, batch_ids in cases:
             ActivityTemplate.objects.filter(name__startswith="bench: ").update(is_active=False)
@@ -102,7 +101,7 @@ def main() -> None:
             planned = PlannedActivity.objects.filter(batch_id__in=batch_ids, template__name__startswith="bench: ").count()
             _measure(f"{name}, 3 templates ({planned} planned)", run, args.repeat)
     finally:
-        forecast_services.planned_activities_from_templates = REAL_STEP
+        recompute.planned_activities_from_templates = REAL_STEP
         ActivityTemplate.objects.filter(name__startswith="bench: ").update(is_active=False)
 
 

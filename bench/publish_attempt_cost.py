@@ -8,8 +8,8 @@ de-duplication client at it, then times, ``--repeat`` times each (median, min, m
 - ``refused``: the server is gone: connection refused
 - ``blackholed``: a listener whose accept queue is full: the connection itself never completes (a dropped SYN)
 
-for ``recompute_assignment_window.apply_async`` (the broker publish; ``task_publish_retry`` is off, so the
-cost is kombu's connection attempts and their sleeps) and ``SET`` on ``apps.batch.tasks._redis()``. No task
+for ``apply_async`` of the drain task (the broker publish; ``task_publish_retry`` is off, so the
+cost is kombu's connection attempts and their sleeps) and ``SET`` on ``apps.recompute.publish._redis()``. No task
 is executed and no database row is read. Compare settings by setting their variables, e.g. the values before
 2026-12-01: ``CELERY_BROKER_PUBLISH_RETRIES=1 CELERY_BROKER_CONNECTION_TIMEOUT=2 CELERY_BROKER_SOCKET_TIMEOUT=2
 REDIS_SOCKET_TIMEOUT=0.5``.
@@ -19,6 +19,7 @@ REDIS_SOCKET_TIMEOUT=0.5``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import statistics
@@ -40,10 +41,8 @@ def full_backlog_listener() -> tuple[socket.socket, list[socket.socket]]:
     for _ in range(4):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):  # a non-blocking connect is under way
             filler.connect(listener.getsockname())
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     time.sleep(0.2)
     return listener, fillers
@@ -53,7 +52,7 @@ def point_at(url: str) -> None:
     """This process's broker and de-duplication store := ``url`` (pools and clients rebuilt on next use)."""
     from django.conf import settings
 
-    from apps.batch import tasks
+    from apps.recompute import publish
     from aquamind.celery import app
 
     os.environ["CELERY_BROKER_URL"] = url  # Celery reads the variable before its configuration
@@ -62,17 +61,17 @@ def point_at(url: str) -> None:
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = app.amqp._producer_pool = None
-    tasks._redis_client = None
+    publish._redis_client = None
 
 
 def timed(call, repeat: int) -> tuple[list[float], str]:
     """Milliseconds of each call, and how the last one ended."""
-    from apps.batch import tasks
+    from apps.recompute import publish
 
     values, outcome = [], ""
     for _ in range(repeat):
-        tasks.publish_pause.end()
-        tasks.dedup_pause.end()
+        publish.publish_pause.end()
+        publish.dedup_pause.end()
         started = time.perf_counter()
         try:
             call()
@@ -105,15 +104,17 @@ def main() -> None:
         django_setup()
         from django.conf import settings
 
-        from apps.batch import tasks
+        from apps.recompute import publish as publishing
 
         print(
             f"broker: connect timeout {settings.CELERY_BROKER_CONNECTION_TIMEOUT} s, transport options "
             f"{ {k: v for k, v in settings.CELERY_BROKER_TRANSPORT_OPTIONS.items() if k != 'visibility_timeout'} }; "
             f"dedup client timeout {settings.REDIS_SOCKET_TIMEOUT} s\n"
         )
-        publish = lambda: tasks.recompute_assignment_window.apply_async(args=[0, None])  # noqa: E731
-        dedup = lambda: tasks._redis().set("aquamind:attemptbench", "1", ex=60)  # noqa: E731
+        from aquamind.celery import app
+
+        publish = lambda: app.tasks[publishing.DRAIN_TASK].apply_async(args=[0])  # noqa: E731
+        dedup = lambda: publishing._redis().set("aquamind:attemptbench", "1", ex=60)  # noqa: E731
         point_at(server.url)
         faults = (("up", None, None), ("hung", server.pause, server.resume), ("refused", server.stop, None))
         for name, begin, end in faults:

@@ -214,7 +214,7 @@ def _transfers(assignments: list[BatchContainerAssignment], spans) -> None:
     TransferAction.objects.bulk_create(actions)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _expected_weight_g(day_number: int) -> float:
     """A TGC 2.5 curve from 100 g over the profile (what the growth samples roughly measure)."""
     root = START_WEIGHT_G ** (1 / 3) if day_number == 1 else _expected_weight_g(day_number - 1) ** (1 / 3)

@@ -24,11 +24,11 @@ from bench import harness  # noqa: E402
 
 harness.django_setup()
 
-from bench.faroe_backfill import TODAY, _farm_ensure, backfill  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from apps.batch.models import ActualDailyAssignmentState, GrowthSample  # noqa: E402
-from apps.batch.services.verify import daily_states_verify  # noqa: E402
+from apps.recompute.verify import daily_states_verify  # noqa: E402
+from bench.faroe_backfill import TODAY, _farm_ensure, backfill  # noqa: E402
 
 TARGET_SECONDS = 10.0
 

@@ -10,8 +10,8 @@ from apps.batch.models import Batch, RecomputeMarker, VerificationRun
 from aquamind.times import farm_time
 from tests.factories import AssignmentFactory
 
-WINTER = dt.datetime(2026, 12, 1, 13, 5, tzinfo=dt.timezone.utc)
-SUMMER = dt.datetime(2026, 6, 1, 13, 5, tzinfo=dt.timezone.utc)
+WINTER = dt.datetime(2026, 12, 1, 13, 5, tzinfo=dt.UTC)
+SUMMER = dt.datetime(2026, 6, 1, 13, 5, tzinfo=dt.UTC)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ class ApiConfig(AppConfig):
     label = "api"
 
     def ready(self) -> None:
-        import aquamind.checks  # noqa: F401  (registers the deploy checks)
         import apps.api.schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        import aquamind.checks  # noqa: F401  (registers the deploy checks)
         from apps.api.roles import role_permissions_sync
 
         # after every app's permissions exist: auth creates them in its own post_migrate handler

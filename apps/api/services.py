@@ -4,16 +4,16 @@ marking is the whole point (an explicit recompute request)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Q
 
 from apps.batch.models import Batch, BatchContainerAssignment
-from apps.batch.services.markers import recompute_mark_many
 from apps.batch.services.recording import batches_lock
 from apps.batch.services.scenario_params import batches_using_scenarios
-from apps.batch.signals import batch_mark_all, recompute_signals_muted
+from apps.recompute.markers import recompute_mark_many
+from apps.recompute.signals import batch_mark_all, recompute_signals_muted
 from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
 
 

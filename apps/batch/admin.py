@@ -1,9 +1,21 @@
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import container_filter
+from apps.inventory.models import FeedingEvent
+from aquamind.admin import RecordedAdmin, validated_form
 
+from .models import (
+    ActualDailyAssignmentState,
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    LifeCycleStage,
+    MortalityEvent,
+    Species,
+    TransferAction,
+)
+from .services.feeding import feeding_event_record, feeding_event_validate
 from .services.recording import (
     assignment_delete,
     batch_delete,
@@ -19,53 +31,6 @@ from .services.validation import (
     transfer_delete_validate,
     transfer_record_validate,
 )
-
-from .models import (
-    ActualDailyAssignmentState,
-    Batch,
-    BatchContainerAssignment,
-    FailedRecompute,
-    GrowthSample,
-    LifeCycleStage,
-    MortalityEvent,
-    RecomputeMarker,
-    RecomputeRun,
-    Species,
-    TransferAction,
-    VerificationRun,
-    WorkerHeartbeat,
-)
-
-
-
-def validated_form(model, validator):
-    """A model form that also applies a cross-row domain rule, so the admin shows it on the field."""
-
-    class Form(forms.ModelForm):
-        class Meta:
-            fields = "__all__"
-
-        def _post_clean(self):
-            super()._post_clean()
-            try:
-                validator(self.instance)
-            except ValidationError as error:
-                self._update_errors(error)
-
-    Form.Meta.model = model
-    return Form
-
-
-class RecordedAdmin(admin.ModelAdmin):
-    """Saves through ``record`` (a recording service: lock, check, save in one transaction), as the API does.
-    The form already showed the same check's error on its field; this repeats it under the lock."""
-
-    def record(self, obj):
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        self.record(obj)
-
 
 ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
 
@@ -208,57 +173,15 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(RecomputeMarker)
-class RecomputeMarkerAdmin(admin.ModelAdmin):
-    list_select_related = ["assignment__container__site", "batch"]
-    list_display = ["assignment", "batch", "dirty_from", "generation", "attempts", "parked_at", "last_error", "created_at", "updated_at"]
-    list_filter = [("parked_at", admin.EmptyFieldListFilter), "batch"]
-    actions = ["unpark"]
+@admin.register(FeedingEvent)
+class FeedingEventAdmin(RecordedAdmin):
+    form = validated_form(FeedingEvent, feeding_event_validate)
+    list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
+    list_filter = ["assignment__batch", "assignment__container__site", container_filter("assignment__container"), "feeding_date"]
+    search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
+    date_hierarchy = "feeding_date"
+    autocomplete_fields = ["assignment"]
+    list_select_related = ["assignment__container__site", "feed"]
 
-    @admin.action(description="Replay parked work: un-park the selected markers' batches with fresh attempts")
-    def unpark(self, request, queryset):
-        from .services.drain import markers_unpark
-        from .services.markers import recompute_mark_many
-
-        batches = sorted(set(queryset.values_list("batch_id", flat=True)))
-        unparked = sum(markers_unpark(batch_id=batch_id) for batch_id in batches)
-        recompute_mark_many(marks=list(queryset.values_list("assignment_id", "dirty_from")))  # publishes again
-        self.message_user(request, f"Un-parked {unparked} markers of {len(batches)} batches.")
-
-
-@admin.register(VerificationRun)
-class VerificationRunAdmin(admin.ModelAdmin):
-    """The verifier's runs: how many stored rows differed from a full recompute, and which were repaired."""
-
-    list_display = ["started_at", "trigger", "batches_checked", "rows_checked", "rows_differing", "batches_differing", "rows_repaired", "batches_skipped", "duration_ms"]
-    list_filter = ["trigger", "repair"]
-    readonly_fields = [f.name for f in VerificationRun._meta.fields]
-
-    def has_add_permission(self, request):  # written by the verifier
-        return False
-
-
-@admin.register(RecomputeRun)
-class RecomputeRunAdmin(admin.ModelAdmin):
-    list_display = ["started_at", "batch", "trigger", "assignments", "rows_written", "duration_ms", "ok", "error_code"]
-    list_filter = ["ok", "trigger", "error_code"]
-
-
-@admin.register(FailedRecompute)
-class FailedRecomputeAdmin(admin.ModelAdmin):
-    list_select_related = ["assignment__container__site", "batch"]
-    list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at", "resolved_at"]
-    list_filter = ["error_code", ("replayed_at", admin.EmptyFieldListFilter), ("resolved_at", admin.EmptyFieldListFilter)]
-    actions = ["replay"]
-
-    @admin.action(description="Replay: mark the selected work for recompute again")
-    def replay(self, request, queryset):
-        from .services.drain import failed_recompute_replay
-
-        marked = sum(failed_recompute_replay(failed=failed) for failed in queryset)
-        self.message_user(request, f"Marked {marked} assignments for recompute.")
-
-
-@admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
-    list_display = ["hostname", "seen_at"]
+    def record(self, obj):
+        feeding_event_record(event=obj)

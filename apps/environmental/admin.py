@@ -1,8 +1,7 @@
 from django.contrib import admin
 
 from apps.infrastructure.admin_filters import container_filter
-
-from apps.batch.admin import validated_form
+from aquamind.admin import validated_form
 
 from .models import EnvironmentalParameter, EnvironmentalReading
 from .validation import environmental_parameter_validate, environmental_reading_validate

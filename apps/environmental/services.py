@@ -1,10 +1,12 @@
-"""Record environmental readings and mark the recompute their temperatures reach (±7 days)."""
+"""Record environmental readings; the recompute marks what their temperatures reach (±7 days) on the
+``readings_bulk_created`` signal, sent in the same transaction."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
+from apps.environmental.signals import readings_bulk_created
 from apps.environmental.validation import reading_in_range_validate
 
 
@@ -20,21 +22,16 @@ def readings_validate(readings: list[EnvironmentalReading]) -> None:
                 raise ValidationError({"parameter": f"Parameter {reading.parameter_id} does not exist."})
             reading_in_range_validate(reading, parameter)
         except ValidationError as error:
-            raise ValidationError({f"{index}.{field}": messages for field, messages in error.error_dict.items()})
+            raise ValidationError(
+                {f"{index}.{field}": messages for field, messages in error.error_dict.items()}
+            ) from error
 
 
 def environmental_readings_record(*, readings: list[EnvironmentalReading]) -> list[EnvironmentalReading]:
     """Validate, bulk-insert (no per-row signals) and mark the recompute of the temperatures among them.
     All or nothing: one bad reading refuses the whole import."""
-    from apps.batch.services.markers import recompute_mark_many
-    from apps.batch.services.reach import TEMPERATURE_CODE, local_day, temperature_marks
-
     readings_validate(readings)
     with transaction.atomic():
         created = EnvironmentalReading.objects.bulk_create(readings, batch_size=2000)
-        temperature_ids = set(
-            EnvironmentalParameter.objects.filter(code__iexact=TEMPERATURE_CODE).values_list("pk", flat=True)
-        )
-        days = {(r.container_id, local_day(r.reading_time)) for r in created if r.parameter_id in temperature_ids}
-        recompute_mark_many(marks=temperature_marks(days))
+        readings_bulk_created.send(sender=EnvironmentalReading, readings=created)  # the recompute marks them
     return created

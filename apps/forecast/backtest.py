@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from apps.batch.models import BatchContainerAssignment
-from apps.batch.services.loading import batch_data_load
+from apps.batch.services.inputs import batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.forecast.engine import Performance, project, segments_compute
 from apps.forecast.engine.estimates import SegmentEvidence
@@ -103,8 +103,9 @@ def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
 
 def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
     """(assignment id, new projection, original projection) for each assignment active on ``as_of``."""
-    data = batch_data_load(batch_id=batch_id, today=as_of)
-    writes, _ = batch_compute(data, None)
+    inputs = batch_inputs_load(batch_id=batch_id, today=as_of, from_dates=None)
+    data = inputs.data
+    writes, _ = batch_compute(inputs)
     evidence: dict[int, list[SegmentEvidence]] = {}
     for write in writes:
         anchors = {d: a.kind for d, a in data.anchors.get(write.assignment_id, {}).items()}
@@ -139,9 +140,9 @@ def _recent(r) -> tuple:
 
 def _original(rows, params, new, target_g: float):
     """The original method: the same start, temperature bias and mortality, the scenario's TGC, no band."""
+    from apps.batch.engine.temperature import profile_temperature
     from apps.forecast.engine import MortalityEstimate, ProjectionStart, TemperatureBias
     from apps.forecast.engine.estimates import BIAS_DAYS
-    from apps.batch.engine.temperature import profile_temperature
 
     last = rows[-1]
     diffs = [r[5] - profile_temperature(params.profile, r[1]) for r in rows if r[7] == "measured" and (last[0] - r[0]).days < BIAS_DAYS]

@@ -1,7 +1,6 @@
 from django.db import models
 from django.db.models import Q
 
-from apps.batch.models.domain import MAX_AVG_WEIGHT_G
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
@@ -34,7 +33,7 @@ class Treatment(SavedWithItsSignals, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(includes_weighing=False)
-                | (Q(weighed_count__gt=0) & Q(weighed_avg_weight_g__gt=0) & Q(weighed_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
+                | (Q(weighed_count__gt=0) & Q(weighed_avg_weight_g__gt=0) & Q(weighed_avg_weight_g__lte=d.MAX_AVG_WEIGHT_G)),
                 name="treatment_weighing_complete",
             ),
             d.max_check("weighed_count", d.MAX_FISH_COUNT, name="treatment_weighed_count_max"),

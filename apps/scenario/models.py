@@ -2,7 +2,6 @@
 from django.db import models
 from django.db.models import Q
 
-from apps.batch.models.domain import MAX_AVG_WEIGHT_G
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
@@ -145,7 +144,7 @@ class Scenario(SavedWithItsSignals, models.Model):
             models.CheckConstraint(condition=Q(duration_days__gt=0), name="scenario_duration_positive"),
             models.CheckConstraint(condition=Q(initial_count__gt=0), name="scenario_count_positive"),
             models.CheckConstraint(
-                condition=Q(initial_weight_g__gt=0) & Q(initial_weight_g__lte=MAX_AVG_WEIGHT_G),
+                condition=Q(initial_weight_g__gt=0) & Q(initial_weight_g__lte=d.MAX_AVG_WEIGHT_G),
                 name="scenario_weight_in_range",
             ),
             d.date_check("start_date", name="scenario_start_in_range"),

@@ -3,16 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from apps.batch.container_detail import container_detail
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
-from apps.batch.overview import farm_overview
-from apps.batch.selectors import recompute_status
 from apps.environmental.models import EnvironmentalParameter
-from apps.forecast.summary import farm_coming_up
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
 from apps.planning.models import PlannedActivity
+from apps.web.reads.coming_up import farm_coming_up
+from apps.web.reads.container_detail import container_detail
+from apps.web.reads.growth_common import recompute_status
+from apps.web.reads.overview import farm_overview
 from aquamind.domain import TEMPERATURE_CODE
 
 

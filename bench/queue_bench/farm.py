@@ -19,11 +19,11 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, MortalityEvent, RecomputeRun
-from apps.batch.services.recompute import batch_recompute
-from apps.batch.signals import recompute_signals_muted
 from apps.environmental.models import EnvironmentalReading
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import FeedingEvent
+from apps.recompute.run import batch_recompute
+from apps.recompute.signals import recompute_signals_muted
 from apps.scenario.models import Scenario
 from tests.factories import (
     MortalityModelFactory,

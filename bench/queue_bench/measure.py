@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from apps.batch.models import RecomputeMarker, RecomputeRun
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import state_rows
 
 
@@ -31,11 +31,11 @@ def broker_run_id() -> str:
 def disturbed_report(run_id: str) -> None:
     """Say so when a publish failed in this process or Redis restarted since ``run_id`` was read (someone
     else's test stopping the shared server): the figures of such a run are not valid."""
-    from apps.batch import tasks
+    from apps.recompute import publish
 
     problems = []
-    if tasks.publish_failures:
-        problems.append(f"{tasks.publish_failures} publish failure(s)")
+    if publish.publish_failures:
+        problems.append(f"{publish.publish_failures} publish failure(s)")
     try:
         if broker_run_id() != run_id:
             problems.append("Redis restarted during the run (queued messages lost)")

@@ -2,7 +2,7 @@
 (target < 20 s).
 
 200 batches x 4 assignments with data over the last 60 days, states computed once up to yesterday (so the
-new day has to be added, as at 02:00). Then ``apps.batch.tasks.nightly_catch_up()`` runs in this process
+new day has to be added, as at 02:00). Then ``apps.recompute.tasks.nightly_catch_up()`` runs in this process
 (it marks the last 14 days of every active batch and publishes after each batch's commit) and the clock
 runs until no RecomputeMarker remains. The result is then checked against a full recompute (worker stopped).
 
@@ -27,7 +27,7 @@ from django.conf import settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.batch.models import RecomputeMarker  # noqa: E402
-from apps.batch.tasks import nightly_catch_up, recompute_sweeper  # noqa: E402
+from apps.recompute.tasks import nightly_catch_up, recompute_sweeper  # noqa: E402
 from bench.queue_bench import farm as farms  # noqa: E402
 from bench.queue_bench.measure import (  # noqa: E402
     broker_run_id,

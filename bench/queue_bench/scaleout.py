@@ -27,7 +27,7 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.batch.models import ActualDailyAssignmentState, Batch  # noqa: E402
-from apps.batch.services.recompute import batch_recompute  # noqa: E402
+from apps.recompute.run import batch_recompute  # noqa: E402
 from bench import harness  # noqa: E402
 from bench.queue_bench.measure import no_markers, wait_until  # noqa: E402
 from bench.queue_bench.worker import broker_reset, queue_depth, worker_running  # noqa: E402
@@ -81,7 +81,7 @@ def _differing(before: list[tuple], after: list[tuple]) -> int:
 
 def _farm_ensure() -> list[int]:
     if not Batch.objects.exists():
-        from apps.batch.demo import demo_data_generate
+        from apps.demo.farm import demo_data_generate
 
         started = time.perf_counter()
         demo_data_generate(seed=1, preset="faroe", today=timezone.localdate(), truth_out=None)

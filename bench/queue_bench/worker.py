@@ -1,7 +1,7 @@
 """One real Celery worker process for a benchmark, and the broker's view of its queue.
 
 ``worker_running()`` starts ``celery -A aquamind worker -c 1 -Q <queue> -n bench@%h`` with the benchmark's
-environment, waits until the worker has recorded its heartbeat (apps.batch.worker: written on
+environment, waits until the worker has recorded its heartbeat (apps.recompute.worker: written on
 ``worker_ready``), and always stops it: SIGTERM (warm shutdown), then SIGKILL of its own process group
 after a timeout.
 """
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.batch.models import WorkerHeartbeat
-from apps.batch.tasks import DEDUP_PREFIX
+from apps.recompute.publish import DEDUP_PREFIX
 from bench.queue_bench.env import ROOT
 
 HOSTNAME_PREFIX = "bench@"

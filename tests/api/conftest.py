@@ -14,7 +14,6 @@ from apps.batch.models import BatchContainerAssignment, RecomputeMarker, Transfe
 from apps.scenario.models import Scenario
 from tests.batch.scenarios import START, farm_with_transfer
 
-
 FIGURES = pytest.StashKey[str]()  # the schemathesis run's request counts (tests/api/test_schemathesis.py)
 
 

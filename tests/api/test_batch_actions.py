@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from apps.batch.models import Batch, FailedRecompute, RecomputeMarker, RecomputeRun
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.api.conftest import day, errors_by_field
 from tests.factories import BatchFactory, ScenarioFactory
 

@@ -16,14 +16,13 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
-from apps.batch import signals
 from apps.batch.models import (
     ActualDailyAssignmentState,
     Batch,
     BatchContainerAssignment,
     RecomputeMarker,
 )
-from apps.batch.services import markers
+from apps.recompute import markers, signals
 from tests.batch.scenarios import farm_with_transfer
 from tests.factories import ScenarioFactory
 

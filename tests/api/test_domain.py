@@ -11,7 +11,14 @@ from apps.environmental.models import EnvironmentalParameter, EnvironmentalReadi
 from apps.inventory.models import FeedingEvent
 from apps.scenario.models import Scenario
 from tests.api.conftest import errors_by_field
-from tests.factories import ContainerFactory, GrowthSampleFactory, MortalityEventFactory, reading, stage, temperature_parameter
+from tests.factories import (
+    ContainerFactory,
+    GrowthSampleFactory,
+    MortalityEventFactory,
+    reading,
+    stage,
+    temperature_parameter,
+)
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from apps.batch.models import BatchContainerAssignment
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.api.conftest import day, errors_by_field
 from tests.factories import AssignmentFactory, BatchFactory, GrowthSampleFactory, MortalityEventFactory, reading
 
@@ -59,8 +59,8 @@ def test_assignments_filter_by_days_in_a_range(viewer, farm):
 
 def test_readings_filter_by_the_batch_that_was_in_the_container_at_the_time(viewer, farm):
     tank = farm.source.container
-    during = reading(tank, dt.datetime(2024, 1, 10, 12, tzinfo=dt.timezone.utc), 8.2)
-    reading(tank, dt.datetime(2024, 2, 10, 12, tzinfo=dt.timezone.utc), 9.0)  # the source had left
+    during = reading(tank, dt.datetime(2024, 1, 10, 12, tzinfo=dt.UTC), 8.2)
+    reading(tank, dt.datetime(2024, 2, 10, 12, tzinfo=dt.UTC), 9.0)  # the source had left
     assert ids(viewer.get(f"{V1}/environmental/readings/", {"batch": farm.batch.pk, "container": tank.pk})) == [during.pk]
 
 

@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import Projection
+from apps.recompute.run import batch_recompute
 from tests.api.conftest import day, errors_by_field
 
 pytestmark = pytest.mark.django_db

@@ -93,8 +93,8 @@ def test_only_yyyy_mm_dd_is_a_date(text):
 @pytest.mark.parametrize(
     "text, moment",
     [
-        ("2024-01-05T08:00:00Z", dt.datetime(2024, 1, 5, 8, tzinfo=dt.timezone.utc)),
-        ("2024-01-05t08:00:00z", dt.datetime(2024, 1, 5, 8, tzinfo=dt.timezone.utc)),
+        ("2024-01-05T08:00:00Z", dt.datetime(2024, 1, 5, 8, tzinfo=dt.UTC)),
+        ("2024-01-05t08:00:00z", dt.datetime(2024, 1, 5, 8, tzinfo=dt.UTC)),
         ("2024-01-05T08:00:00.250+01:00", dt.datetime(2024, 1, 5, 8, 0, 0, 250_000, tzinfo=dt.timezone(dt.timedelta(hours=1)))),
         ("2024-01-05T08:00", dt.datetime(2024, 1, 5, 8)),
     ],
@@ -162,7 +162,7 @@ def test_a_reading_time_in_another_form_is_refused(operator, farm, reading_time)
 def test_a_reading_time_with_an_offset_is_stored_as_that_moment(operator, farm):
     body = {"container": farm.source.container_id, "parameter": temperature_parameter().pk, "reading_time": "2024-01-05T09:30:00+01:00", "value": 8.0}
     assert operator.post(f"{V1}/environmental/readings/", body).status_code == 201
-    assert EnvironmentalReading.objects.get().reading_time == dt.datetime(2024, 1, 5, 8, 30, tzinfo=dt.timezone.utc)
+    assert EnvironmentalReading.objects.get().reading_time == dt.datetime(2024, 1, 5, 8, 30, tzinfo=dt.UTC)
 
 
 @pytest.mark.django_db

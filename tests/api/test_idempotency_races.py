@@ -13,7 +13,8 @@ from rest_framework.test import APIClient
 
 from apps.api.models import IdempotencyKey
 from apps.batch.models import MortalityEvent
-from apps.batch.services import markers, recording
+from apps.batch.services import recording
+from apps.recompute import markers
 from tests.api.conftest import day
 
 pytestmark = [

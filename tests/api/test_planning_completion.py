@@ -8,7 +8,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment, GrowthSample, RecomputeMarker, TransferAction
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    BatchContainerAssignment,
+    GrowthSample,
+    RecomputeMarker,
+    TransferAction,
+)
 from apps.health.models import Treatment
 from apps.planning.models import PlannedActivity
 from tests.api.conftest import errors_by_field

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from apps.batch.models import GrowthSample
-from apps.batch.services import markers, recording
+from apps.batch.services import recording
 from apps.planning.models import PlannedActivity
+from apps.recompute import markers
 from tests.api.conftest import errors_by_field
 from tests.api.test_races import concurrently
 from tests.planning.farms import open_tank

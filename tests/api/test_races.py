@@ -17,7 +17,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
-from apps.batch.services import markers, validation
+from apps.batch.services import validation
+from apps.recompute import markers
 from tests.api.conftest import errors_by_field
 from tests.factories import AssignmentFactory, ContainerFactory, ScenarioFactory, stage
 

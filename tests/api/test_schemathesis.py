@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from apps.api.error_codes import DATA_RULE_CODES
 from apps.api.urls import router
-from apps.batch.services.recompute import batch_recompute
 from apps.inventory.models import Feed
 from apps.planning.models import ActivityTemplate, PlannedActivity
+from apps.recompute.run import batch_recompute
 from apps.scenario.models import FCRModel
 from tests.api.conftest import FIGURES, day
 from tests.factories import FeedingEventFactory, GrowthSampleFactory, MortalityEventFactory, TreatmentFactory, reading
@@ -108,7 +108,7 @@ def stored_rows(farm):
     MortalityEventFactory(assignment=farm.source, event_date=day(11))
     FeedingEventFactory(assignment=farm.source, feeding_date=day(12), feed=Feed.objects.create(name="Pellet 3 mm"))
     TreatmentFactory(assignment=farm.source, treatment_date=day(13))
-    reading(farm.source.container, dt.datetime(2024, 1, 5, 8, tzinfo=dt.timezone.utc), 7.9)
+    reading(farm.source.container, dt.datetime(2024, 1, 5, 8, tzinfo=dt.UTC), 7.9)
     FCRModel.objects.create(name="FCR 1.1")
     PlannedActivity.objects.create(activity_type="SAMPLING", batch=farm.batch, assignment=farm.dest, due_date=day(40))
     ActivityTemplate.objects.create(name="weigh at 500 g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=500)

@@ -5,8 +5,8 @@ import pytest
 from apps.batch.models import Batch, GrowthSample
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
-from apps.inventory.models import Feed, FeedingEvent
 from apps.infrastructure.models import Site
+from apps.inventory.models import Feed, FeedingEvent
 from tests.api.conftest import errors_by_field
 from tests.factories import temperature_parameter
 

@@ -4,13 +4,28 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment, GrowthSample, MortalityEvent, RecomputeMarker, TransferAction
+from apps.batch.models import (
+    ActualDailyAssignmentState,
+    BatchContainerAssignment,
+    GrowthSample,
+    MortalityEvent,
+    RecomputeMarker,
+    TransferAction,
+)
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
 from apps.scenario.models import Scenario
 from tests.api.conftest import day, errors_by_field
-from tests.factories import AssignmentFactory, BatchFactory, ContainerFactory, TemperatureProfileFactory, TGCModelFactory, stage, temperature_parameter
+from tests.factories import (
+    AssignmentFactory,
+    BatchFactory,
+    ContainerFactory,
+    TemperatureProfileFactory,
+    TGCModelFactory,
+    stage,
+    temperature_parameter,
+)
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"

@@ -24,7 +24,7 @@ STATE_FIELDS = [
 def drain_all_batches() -> None:
     """What the workers do, in this process: drain every batch that has waiting markers until none is left."""
     from apps.batch.models import RecomputeMarker
-    from apps.batch.services.drain import markers_drain
+    from apps.recompute.drain import markers_drain
 
     for _ in range(10):
         batch_ids = sorted(set(RecomputeMarker.objects.filter(parked_at__isnull=True).values_list("batch_id", flat=True)))

@@ -6,10 +6,10 @@ from collections import defaultdict
 
 import pytest
 
-from apps.batch.demo import demo_data_generate
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample
-from apps.batch.services.recompute import batch_recompute
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
+from apps.demo.farm import demo_data_generate
+from apps.recompute.run import batch_recompute
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 6, 1)

@@ -8,7 +8,14 @@ from django.db import IntegrityError, transaction
 
 from apps.batch.models import ActualDailyAssignmentState, GrowthSample, MortalityEvent, TransferAction
 from apps.batch.services.validation import assignment_validate, growth_sample_validate, transfer_validate
-from tests.factories import AssignmentFactory, BatchFactory, ContainerFactory, GrowthSampleFactory, TransferFactory, stage
+from tests.factories import (
+    AssignmentFactory,
+    BatchFactory,
+    ContainerFactory,
+    GrowthSampleFactory,
+    TransferFactory,
+    stage,
+)
 
 pytestmark = pytest.mark.django_db
 

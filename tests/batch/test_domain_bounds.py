@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from aquamind import domain as d
 from apps.batch.models import BatchContainerAssignment, GrowthSample, MortalityEvent
+from apps.batch.services.feeding import feeding_event_record
 from apps.batch.services.recording import growth_sample_record, mortality_event_record
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.environmental.services import environmental_readings_record
 from apps.inventory.models import FeedingEvent
-from apps.inventory.services import feeding_event_record
+from aquamind import domain as d
 from tests.factories import (
     AssignmentFactory,
     BatchFactory,
@@ -41,7 +41,7 @@ def test_a_reading_beyond_a_million_or_before_1990_is_refused_by_the_database(sa
     base = dict(container=ContainerFactory(), parameter=temperature_parameter(), reading_time=NOON)
     refused(lambda: EnvironmentalReading.objects.create(**base, value=1_000_001), "reading_value_in_bounds")
     refused(
-        lambda: EnvironmentalReading.objects.create(**{**base, "reading_time": dt.datetime(1989, 12, 31, tzinfo=dt.timezone.utc)}, value=8),
+        lambda: EnvironmentalReading.objects.create(**{**base, "reading_time": dt.datetime(1989, 12, 31, tzinfo=dt.UTC)}, value=8),
         "reading_time_in_range",
     )
     assert not EnvironmentalReading.objects.exists()
@@ -98,7 +98,7 @@ def test_the_bulk_reading_import_refuses_a_reading_outside_its_parameters_range(
 
 def test_the_bulk_reading_import_refuses_a_reading_time_before_1990(salmon):
     reading = EnvironmentalReading(
-        container=ContainerFactory(), parameter=temperature_parameter(), reading_time=dt.datetime(1, 1, 1, tzinfo=dt.timezone.utc), value=8.0
+        container=ContainerFactory(), parameter=temperature_parameter(), reading_time=dt.datetime(1, 1, 1, tzinfo=dt.UTC), value=8.0
     )
     with pytest.raises(ValidationError) as error:
         environmental_readings_record(readings=[reading])

@@ -10,10 +10,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from aquamind import domain as d
 from apps.batch.models import ActualDailyAssignmentState, MortalityEvent, TransferAction
-from apps.batch.services.recompute import batch_recompute
 from apps.inventory.models import FeedingEvent
+from apps.recompute.run import batch_recompute
+from aquamind import domain as d
 from tests.factories import (
     AssignmentFactory,
     ContainerFactory,

@@ -2,7 +2,6 @@
 import pytest
 
 from apps.batch.models import LifeCycleStage
-
 from apps.batch.services.projection import scenario_projection
 from tests.factories import ScenarioFactory, TemperatureProfileFactory, TGCModelFactory
 

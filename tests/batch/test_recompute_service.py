@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer, state_rows
 from tests.factories import AssignmentFactory, BatchFactory, GrowthSampleFactory, MortalityEventFactory, ScenarioFactory
 

@@ -23,12 +23,12 @@ from apps.batch.models import (
     RecomputeMarker,
     TransferAction,
 )
-from apps.batch.services.recompute import batch_recompute
-from apps.batch.signals import recompute_marks_deferred
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.environmental.services import environmental_readings_record
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
+from apps.recompute.run import batch_recompute
+from apps.recompute.signals import recompute_marks_deferred
 from apps.scenario import models as sm
 from tests.batch.scenarios import START, drain_all_batches, state_rows
 from tests.factories import (
@@ -57,7 +57,7 @@ def day(n: int) -> dt.date:
 
 
 def moment(n: int, hour: int) -> dt.datetime:
-    return dt.datetime.combine(day(n), dt.time(hour), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day(n), dt.time(hour), tzinfo=dt.UTC)
 
 
 class FarmEdits(RuleBasedStateMachine):

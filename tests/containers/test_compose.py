@@ -135,7 +135,7 @@ def test_compose_prod_comes_up_with_every_setting_of_env_scales_to_three_workers
     project.compose("up", "-d", "--scale", "worker=3")
     _wait_for(lambda: len(project.containers("worker")) == 3, "three running workers")
     for name in project.containers("worker"):
-        _wait_for(lambda: " ready." in _logs(name), f"{name} ready", timeout=90)
+        _wait_for(lambda: " ready." in _logs(name), f"{name} ready", timeout=90)  # noqa: B023 -- waited for here
     assert len(project.containers("beat")) == 1  # scaling workers leaves beat alone: exactly one
     assert project.web.request("GET", "/health/")[0] == 200
 

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 
-from apps.batch.demo import demo_data_generate
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction
+from apps.demo.farm import demo_data_generate
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
@@ -271,7 +271,7 @@ def test_the_command_refuses_a_farm_without_batches():
 
 
 def test_the_simulation_modules_import_no_django():
-    package = Path(__file__).resolve().parents[2] / "apps" / "batch" / "demo"
+    package = Path(__file__).resolve().parents[2] / "apps" / "demo" / "farm"
     for name in PURE_MODULES:
         tree = ast.parse((package / f"{name}.py").read_text())
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}

@@ -3,8 +3,8 @@ import datetime as dt
 
 from apps.batch.engine import ModelParams, Stage
 from apps.forecast import services
-from apps.forecast.services import projections
 from apps.forecast.engine.estimates import GrowthFit, Performance
+from apps.forecast.services import projections
 
 AS_OF = dt.date(2026, 3, 1)
 PARAMS = ModelParams(

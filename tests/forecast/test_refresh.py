@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
 from apps.forecast.selectors import projection_for_batch
+from apps.recompute.run import batch_recompute
 from tests.factories import (
     AssignmentFactory,
     GrowthSampleFactory,
@@ -132,7 +132,7 @@ def three_tanks(tank):
         for n, g in zip(days, grams):
             GrowthSampleFactory(assignment=assignment, sample_date=day(n), avg_weight_g=Decimal(g))
     for n in range(25, 41):
-        reading(others[1].container, dt.datetime.combine(day(n), dt.time(12), tzinfo=dt.timezone.utc), 11.5)
+        reading(others[1].container, dt.datetime.combine(day(n), dt.time(12), tzinfo=dt.UTC), 11.5)
     return [tank, *others]
 
 

@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
 from apps.infrastructure.models import Site
+from apps.recompute.run import batch_recompute
 from tests.factories import (
     AssignmentFactory,
     ContainerFactory,

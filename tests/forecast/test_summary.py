@@ -9,9 +9,10 @@ from hypothesis import strategies as st
 
 from apps.forecast.engine.summary import NEEDS_PLANNING, PLANNED, PROJECTED, crossing_flag, iso_week, weekly_totals
 from apps.forecast.models import Projection
-from apps.forecast.summary import farm_coming_up, forecast_summary_for_batch, forecast_summary_for_farm
 from apps.infrastructure.models import Site
 from apps.planning.models import PlannedActivity
+from apps.planning.summary import forecast_summary_for_batch, forecast_summary_for_farm
+from apps.web.reads.coming_up import farm_coming_up
 from tests.factories import AssignmentFactory, BatchFactory, ContainerFactory, SiteFactory
 
 TODAY = dt.date(2026, 12, 2)  # a Wednesday of ISO week 2026-W49, which starts on Monday 30 November

@@ -9,6 +9,7 @@ there. ``worker`` guarantees exactly one healthy worker for a test
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -46,6 +47,7 @@ class WorkerProcess:
             "CELERY_TASK_DEFAULT_QUEUE": support.QUEUE,
             "CELERY_RESULT_BACKEND": "",
             "PYTHONUNBUFFERED": "1",
+            "AQUAMIND_TEST_RECOMPUTE_HOLD_KEY": str(support.HOLD_KEY),  # off until a test holds the lock
         }
         command = [
             sys.executable, "-m", "celery", "-A", "aquamind", "worker",
@@ -68,7 +70,7 @@ class WorkerProcess:
         """The worker's log, from character ``since`` on (take ``len(worker.log())`` to mark a point)."""
         return self.log_path.read_text(errors="replace")[since:]
 
-    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> "WorkerProcess":
+    def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> WorkerProcess:
         deadline = time.monotonic() + timeout
         while " ready." not in self.log():
             if not self.alive() or time.monotonic() > deadline:
@@ -85,10 +87,8 @@ class WorkerProcess:
     def kill(self) -> None:
         """SIGKILL the whole worker (main process and pool children) at once."""
         if self.alive():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait(timeout=10)
         self._log.close()
 
@@ -96,10 +96,8 @@ class WorkerProcess:
         """Warm shutdown; SIGKILL if it takes too long."""
         if self.alive():
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
 
 
@@ -197,9 +195,9 @@ def _point_this_process_at(url: str):
     """Broker and de-duplication store of this process := ``url``; returns the function that undoes it.
 
     Celery reads ``CELERY_BROKER_URL`` from the environment before its configuration, hence the variable too;
-    its connection and producer pools and the tasks module's Redis client are dropped and rebuilt on use."""
+    its connection and producer pools and the publishing module's Redis client are dropped and rebuilt on use."""
+    from apps.recompute import publish
     from aquamind.celery import app
-    from apps.batch import tasks
 
     names = ("CELERY_BROKER_URL", "REDIS_URL")
     saved_env = {name: os.environ.get(name) for name in names}
@@ -212,7 +210,7 @@ def _point_this_process_at(url: str):
         if app._pool is not None:
             app._pool.force_close_all()
         app._pool = app.amqp._producer_pool = None  # what Celery resets in a forked child
-        tasks._redis_client = None
+        publish._redis_client = None
 
     os.environ.update({"CELERY_BROKER_URL": broker_url, "REDIS_URL": url})
     overridden.enable()
@@ -256,13 +254,13 @@ def _route_to(app, queue: str) -> None:
 def publishing_unpaused():
     """Each test starts and ends with this process's publish and de-duplication pauses off (a test that
     stops Redis trips them; docs/architecture.md)."""
-    from apps.batch import tasks
+    from apps.recompute import publish
 
-    tasks.publish_pause.end()
-    tasks.dedup_pause.end()
+    publish.publish_pause.end()
+    publish.dedup_pause.end()
     yield
-    tasks.publish_pause.end()
-    tasks.dedup_pause.end()
+    publish.publish_pause.end()
+    publish.dedup_pause.end()
 
 
 @pytest.fixture

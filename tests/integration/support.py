@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection
 
 from apps.batch.models import RecomputeMarker
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import state_rows
 
 REDIS_SERVER = shutil.which("redis-server")
@@ -55,6 +56,9 @@ def rabbitmq_stopped():
 # One queue per test session: messages left over by any other run can never reach this session's workers.
 QUEUE = f"aquamind-it-{uuid.uuid4().hex[:10]}"
 START_TIMEOUT_SECONDS = 10
+#: the advisory lock a worker's recompute waits on, its rows written and not committed, while a test holds it
+#: (RECOMPUTE_TEST_HOLD_KEY, set for every worker these tests start; apps/recompute/run.py)
+HOLD_KEY = 170_417
 
 INTEGRATION = [
     pytest.mark.integration,
@@ -252,3 +256,33 @@ def assert_equals_full_recompute(batch_id: int) -> list[tuple]:
             f"first difference at row {first}:\n  incremental {mine}\n  full        {theirs}"
         )
     return incremental
+
+
+@contextlib.contextmanager
+def recomputes_held():
+    """While the block runs, every worker's recompute stops at the test hold (rows written, nothing committed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [HOLD_KEY])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [HOLD_KEY])
+
+
+def held_recomputes() -> list[int]:
+    """The database sessions (backend pids) of the recomputes waiting at the hold."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid = 0 AND objid = %s "
+            "AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "ORDER BY pid",
+            [HOLD_KEY],
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def session_ended(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()[0] == 0

@@ -14,11 +14,11 @@ from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.batch import tasks
 from apps.batch.models import ActualDailyAssignmentState, Batch, RecomputeMarker
-from apps.batch.services.recompute import batch_recompute
-from apps.batch.signals import recompute_signals_muted
-from apps.batch.tasks import recompute_sweeper
+from apps.recompute import publish
+from apps.recompute.run import batch_recompute
+from apps.recompute.signals import recompute_signals_muted
+from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START
 from tests.factories import AssignmentFactory, ScenarioFactory
 from tests.integration.support import INTEGRATION, assert_equals_full_recompute, pending_work, redis_stopped
@@ -75,7 +75,7 @@ def publish_attempts(monkeypatch) -> list[str]:
 @pytest.fixture
 def dedup_commands(monkeypatch) -> list[tuple]:
     """The commands this process sends to the de-duplication Redis, one per attempt."""
-    client = tasks._redis()
+    client = publish._redis()
     commands: list[tuple] = []
     execute = client.execute_command
 
@@ -104,13 +104,13 @@ def test_a_write_marking_30_assignments_with_redis_down_makes_one_publish_attemp
     settings.RECOMPUTE_PUBLISH_PAUSE_SECONDS = pause  # 0: the publish loop itself stops at the first failure
     batch = computed_batch_of_30()
     before = last_day_weights(batch)
-    failures = tasks.publish_failures
+    failures = publish.publish_failures
 
     with redis_stopped():
         elapsed = edit_tgc(manager_api, batch, 2.9)
-        assert publish_attempts == ["apps.batch.tasks.recompute_assignment_window"]  # one, not one per assignment
+        assert publish_attempts == ["apps.recompute.tasks.recompute_drain"]  # one, not one per assignment
         assert [command[0] for command in dedup_commands] == ["SET"]
-        assert tasks.publish_failures == failures + 1 and tasks.publish_paused() is (pause > 0)
+        assert publish.publish_failures == failures + 1 and publish.publish_paused() is (pause > 0)
         # a guard against retries and their sleeps (before: 30 attempts of 2 s each); bench/save_latency.py measures
         assert elapsed < 5, elapsed
     assert RecomputeMarker.objects.filter(batch=batch, dirty_from=START).count() == ASSIGNMENTS
@@ -118,7 +118,7 @@ def test_a_write_marking_30_assignments_with_redis_down_makes_one_publish_attemp
 
     settings.SWEEPER_MIN_AGE_SECONDS = 0
     assert recompute_sweeper() == {"batches": 1, "published": 1}  # the sweeper is not held back by the pause
-    assert not tasks.publish_paused()  # its success ended the pause
+    assert not publish.publish_paused()  # its success ended the pause
     drain()
     after = last_day_weights(batch)
     assert len(before) == len(after) == 1 and after != before  # every tank grew alike, and differently from 2.5

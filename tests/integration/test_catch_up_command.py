@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, RecomputeMarker, RecomputeRun
-from apps.batch.signals import recompute_signals_muted
+from apps.recompute.signals import recompute_signals_muted
 from tests.factories import (
     AssignmentFactory,
     BatchFactory,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from apps.batch.models import ActualDailyAssignmentState, GrowthSample, RecomputeRun
-from apps.batch.services.markers import recompute_mark
+from apps.recompute.markers import recompute_mark
 from tests.batch.scenarios import START, farm_with_transfer, state_rows
 from tests.integration.support import INTEGRATION, assert_equals_full_recompute
 

@@ -1,7 +1,9 @@
 """No event is lost when the broker is down at save time or a worker dies in the middle of a recompute.
 
 How killed work comes back (docs/architecture.md): the drain runs in one database transaction, so a killed
-run leaves no row and keeps its markers.
+run leaves no row and keeps its markers. The kill always lands mid-run, whatever the machine's load: the test
+holds an advisory lock that the worker's recompute waits on once its rows are written (a test-only hook,
+``RECOMPUTE_TEST_HOLD_KEY``), and kills the worker while it waits.
 - Only the pool child killed: the worker's main process sees the lost child and, with ``acks_late`` and
   ``reject_on_worker_lost``, requeues the message at once; a new child redoes it.
 - The whole worker killed: its message stays unacknowledged in Redis and would come back only after the
@@ -15,20 +17,23 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from apps.batch import tasks
 from apps.batch.models import ActualDailyAssignmentState, Batch, GrowthSample, RecomputeMarker, RecomputeRun
-from apps.batch.signals import recompute_signals_muted
-from apps.batch.tasks import recompute_batch_window, recompute_sweeper
+from apps.recompute import publish
+from apps.recompute.markers import batch_mark
+from apps.recompute.signals import recompute_signals_muted
+from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import AssignmentFactory, ScenarioFactory
 from tests.integration.support import (
     INTEGRATION,
     assert_equals_full_recompute,
     forget_unacked_messages,
+    held_recomputes,
     pending_work,
+    recomputes_held,
     redis_stopped,
+    session_ended,
 )
 
 pytestmark = INTEGRATION
@@ -37,12 +42,12 @@ pytestmark = INTEGRATION
 def test_an_event_saved_while_redis_is_down_waits_in_its_marker_until_the_sweeper(salmon, drain, settings):
     scenario, source, dest, _ = farm_with_transfer()
     drain()
-    failures = tasks.publish_failures
+    failures = publish.publish_failures
     day_20 = START + dt.timedelta(days=19)
 
     with redis_stopped():
         GrowthSample.objects.create(assignment=source, sample_date=day_20, sample_size=30, avg_weight_g=Decimal("150"))
-        assert tasks.publish_failures == failures + 1  # the publish failed, the save did not
+        assert publish.publish_failures == failures + 1  # the publish failed, the save did not
     assert RecomputeMarker.objects.filter(assignment=source, dirty_from=day_20).exists()
     time.sleep(0.5)
     assert pending_work() == (1, 0)  # Redis came back empty: nothing was queued, the marker waits
@@ -54,26 +59,18 @@ def test_an_event_saved_while_redis_is_down_waits_in_its_marker_until_the_sweepe
     assert_equals_full_recompute(scenario.batch_id)
 
 
-def big_batch(*, assignments: int = 30, days: int = 900) -> Batch:
-    """A batch whose full recompute takes about a second here (27,000 rows), with no markers yet."""
+ASSIGNMENTS, DAYS = 4, 200
+
+
+def big_batch() -> Batch:
+    """A batch of ASSIGNMENTS assignments of DAYS days each, with no markers yet (its recompute's length does not
+    matter: the test holds it at a known point)."""
     with recompute_signals_muted():
         scenario = ScenarioFactory(batch__start_date=START)
-        departure = START + dt.timedelta(days=days)
-        for _ in range(assignments):
+        departure = START + dt.timedelta(days=DAYS)
+        for _ in range(ASSIGNMENTS):
             AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=departure)
     return scenario.batch
-
-
-def recompute_in_progress(batch_id: int) -> bool:
-    """Another session (a worker) holds the batch row lock that every drain takes first."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND c.relname = %s AND l.mode = 'RowShareLock' AND l.granted AND l.pid <> pg_backend_pid()",
-            [Batch._meta.db_table],
-        )
-        return cursor.fetchone()[0] > 0
 
 
 def wait_for(condition, timeout: float, what: str) -> None:
@@ -84,41 +81,47 @@ def wait_for(condition, timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def start_a_long_recompute(batch: Batch) -> None:
-    recompute_batch_window.delay(batch.pk)
-    wait_for(lambda: recompute_in_progress(batch.pk), 30, "the worker to start the recompute")
-    time.sleep(0.3)
-    assert recompute_in_progress(batch.pk), "the recompute finished too soon to be interrupted"
+def start_a_held_recompute(batch: Batch) -> int:
+    """Publish the batch's drain and wait until the worker's recompute stops at the hold, its rows written and
+    not committed (the test holds the lock: ``recomputes_held``). Returns that recompute's database session."""
+    batch_mark(batch_id=batch.pk)  # publishes the drain after its commit
+    wait_for(held_recomputes, 60, "the worker's recompute to reach the hold")
+    (session,) = held_recomputes()
+    return session
 
 
-def assert_killed_run_left_nothing(batch: Batch, assignments: int) -> None:
-    wait_for(lambda: not recompute_in_progress(batch.pk), 10, "PostgreSQL to end the killed session")
+def assert_killed_run_left_nothing(batch: Batch, *, session: int) -> None:
+    """The killed run's session ended, rolled back: no row, no run record, every marker still there (a redo, if
+    one started, waits at the hold uncommitted)."""
+    wait_for(lambda: session_ended(session), 30, "PostgreSQL to end the killed run's session")
     assert not RecomputeRun.objects.filter(batch=batch).exists()  # rolled back with the killed transaction
     assert not ActualDailyAssignmentState.objects.filter(batch=batch).exists()
-    assert RecomputeMarker.objects.filter(batch=batch).count() == assignments  # the work is still recorded
+    assert RecomputeMarker.objects.filter(batch=batch).count() == ASSIGNMENTS  # the work is still recorded
 
 
 def test_a_pool_child_killed_mid_recompute_is_redone_from_the_requeued_message(salmon, drain, worker):
     batch = big_batch()
-    start_a_long_recompute(batch)
-    (child,) = worker.pool_children()
-    os.kill(child, signal.SIGKILL)
-    assert_killed_run_left_nothing(batch, assignments=30)
+    with recomputes_held():
+        session = start_a_held_recompute(batch)
+        (child,) = worker.pool_children()
+        os.kill(child, signal.SIGKILL)
+        assert_killed_run_left_nothing(batch, session=session)
 
     drain()  # no sweeper: reject_on_worker_lost put the message back and a new child ran it
     assert "WorkerLostError" in worker.log()
     assert list(RecomputeRun.objects.filter(batch=batch).values_list("trigger", "ok", "rows_written")) == [
-        ("batch_window", True, 30 * 900)
+        ("assignment_window", True, ASSIGNMENTS * DAYS)
     ]
     assert_equals_full_recompute(batch.pk)
 
 
 def test_a_worker_killed_outright_mid_recompute_is_redone_through_the_sweeper(salmon, workers, worker, settings):
     batch = big_batch()
-    start_a_long_recompute(batch)
-    worker.kill()  # SIGKILL to the main process and its pool child at once
-    assert_killed_run_left_nothing(batch, assignments=30)
-    assert forget_unacked_messages() == 1  # stranded until visibility_timeout; see the module docstring
+    with recomputes_held():
+        session = start_a_held_recompute(batch)
+        worker.kill()  # SIGKILL to the main process and its pool child at once
+        assert_killed_run_left_nothing(batch, session=session)
+        assert forget_unacked_messages() == 1  # stranded until visibility_timeout; see the module docstring
 
     workers.start()
     settings.SWEEPER_MIN_AGE_SECONDS = 0

@@ -4,7 +4,7 @@ import time
 import pytest
 
 from apps.batch.models import WorkerHeartbeat
-from apps.batch.worker import HEARTBEAT_SECONDS
+from apps.recompute.worker import HEARTBEAT_SECONDS
 from tests.integration.support import INTEGRATION, redis_stopped
 
 pytestmark = INTEGRATION

@@ -218,7 +218,7 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     for assignment in (source, dest, harvested):
         Select(browser.find_element("id", "assignment")).select_by_value(str(assignment.pk))
         first = assignment.assignment_date.isoformat()
-        wait_for(browser, lambda d: (c := chart(d))["xMin"] == first and c["actual"])
+        wait_for(browser, lambda d, first=first: (c := chart(d))["xMin"] == first and c["actual"])
         tips = hover_everything(browser)
         assert any(f"{assignment.container.name}: " in t for t in tips), assignment.container.name
     screenshot("growth-drilled-down")

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import FailedRecompute, RecomputeMarker, TransferAction
-from apps.batch.services.markers import recompute_mark_many
+from apps.recompute.markers import recompute_mark_many
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.integration.support import INTEGRATION, assert_equals_full_recompute
 

@@ -5,9 +5,9 @@ back the sweeper publishes, the worker (reconnected by itself) drains, and the s
 Skipped with any other broker: with Redis, test_broker_outage.py covers the same path."""
 import pytest
 
-from apps.batch import tasks
 from apps.batch.models import RecomputeMarker
-from apps.batch.tasks import recompute_sweeper
+from apps.recompute import publish
+from apps.recompute.tasks import recompute_sweeper
 from tests.batch.scenarios import START
 from tests.integration import support
 from tests.integration.support import INTEGRATION, assert_equals_full_recompute, pending_work, rabbitmq_stopped
@@ -32,12 +32,12 @@ def test_a_write_with_rabbitmq_down_makes_one_publish_attempt_and_the_sweeper_fi
     settings.RECOMPUTE_PUBLISH_PAUSE_SECONDS = 5.0
     batch = computed_batch_of_30()
     before = last_day_weights(batch)
-    failures = tasks.publish_failures
+    failures = publish.publish_failures
 
     with rabbitmq_stopped():
         elapsed = edit_tgc(manager_api, batch, 2.9)
-        assert publish_attempts == ["apps.batch.tasks.recompute_assignment_window"]  # one, not one per assignment
-        assert tasks.publish_failures == failures + 1 and tasks.publish_paused()
+        assert publish_attempts == ["apps.recompute.tasks.recompute_drain"]  # one, not one per assignment
+        assert publish.publish_failures == failures + 1 and publish.publish_paused()
         assert elapsed < 5, elapsed  # no retries and their sleeps
     assert RecomputeMarker.objects.filter(batch=batch, dirty_from=START).count() == ASSIGNMENTS
     assert pending_work() == (ASSIGNMENTS, 0)  # nothing reached the queue: the markers wait

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import Projection
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.planning.services.templates import planned_activities_from_templates
+from apps.recompute.run import batch_recompute
 from tests.factories import GrowthSampleFactory, SpeciesFactory, stage
 from tests.planning.farms import open_tank
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from apps.batch.models import ActualDailyAssignmentState, RecomputeMarker
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer
 
 pytestmark = [

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.container_detail import RECENT_DAYS, container_detail
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
+from apps.web.reads.container_detail import RECENT_DAYS, container_detail
 from tests.batch.scenarios import START
 from tests.factories import AssignmentFactory, ContainerFactory, GrowthSampleFactory, ScenarioFactory
 

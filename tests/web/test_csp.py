@@ -13,7 +13,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aquamind.csp import FIELD_MAX_CHARS, REPORT_MAX_BYTES, REPORTS_PER_BODY, violations
+from apps.api.csp import FIELD_MAX_CHARS, REPORT_MAX_BYTES, REPORTS_PER_BODY, violations
 from tests.factories import AssignmentFactory, GrowthSampleFactory, ScenarioFactory
 
 POLICY = {

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.batch.scenarios import START, farm_with_transfer
 from tests.factories import GrowthSampleFactory
 

@@ -7,10 +7,16 @@ import pytest
 from django.db.models import Sum
 
 from apps.batch.models import ActualDailyAssignmentState, RecomputeMarker
-from apps.batch.overview import farm_overview
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
+from apps.web.reads.overview import farm_overview
 from tests.batch.scenarios import START
-from tests.factories import AssignmentFactory, ContainerFactory, GrowthSampleFactory, MortalityEventFactory, ScenarioFactory
+from tests.factories import (
+    AssignmentFactory,
+    ContainerFactory,
+    GrowthSampleFactory,
+    MortalityEventFactory,
+    ScenarioFactory,
+)
 
 pytestmark = pytest.mark.django_db
 TODAY = START + dt.timedelta(days=59)  # the states' last day

@@ -5,7 +5,6 @@ from rest_framework import serializers
 
 from apps.batch.models import BatchContainerAssignment
 from apps.scenario.models import Scenario
-
 from aquamind.domain import event_date, plan_date
 
 from . import fields

@@ -1,63 +1,12 @@
 """Field builders and checks shared by the serializers: the units and ranges of docs/api.md §Validation."""
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django.db import models
-from django.utils import timezone
 from rest_framework import serializers
-
-from apps.batch.models.domain import MAX_AVG_WEIGHT_G
 
 from . import fields
 
-MAX_COUNT = 2_147_483_647
 MAX_ID = 2**63 - 1  # a BigAutoField; larger ids overflow SQLite in IN lookups
-
-
-def weight_g(**kwargs) -> serializers.DecimalField:
-    """An average fish weight in grams: above 0, at most 50,000 g, two decimals."""
-    return fields.DecimalField(
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        max_value=Decimal(MAX_AVG_WEIGHT_G),
-        error_messages={
-            "min_value": "A weight must be above 0 g.",
-            "max_value": f"A weight must be at most {MAX_AVG_WEIGHT_G:,} g.",
-        },
-        **kwargs,
-    )
-
-
-def fish_count(**kwargs) -> fields.IntegerField:
-    """A number of fish: at least 1."""
-    return fields.IntegerField(
-        min_value=1, max_value=MAX_COUNT, error_messages={"min_value": "A count must be at least 1."}, **kwargs
-    )
-
-
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-def not_in_future(value) -> None:
-    """A date after today, or a moment more than five minutes ahead (clock skew), is refused."""
-    if isinstance(value, dt.datetime):
-        if value > timezone.now() + CLOCK_SKEW:
-            raise serializers.ValidationError(f"{value.isoformat()} is in the future.", code="future_date")
-        return
-    today = timezone.localdate()
-    if value > today:
-        raise serializers.ValidationError(f"{value} is in the future (today is {today}).", code="future_date")
-
-
-not_in_future.codes = ("future_date",)
-
-
-def past_date(**kwargs) -> fields.DateField:
-    return fields.DateField(validators=[not_in_future], **kwargs)
-
 
 FiniteFloatField = fields.FloatField
 

@@ -7,16 +7,14 @@ assignment. The recompute marking is left to the model signals.
 """
 from __future__ import annotations
 
-from rest_framework import serializers
-
 from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
+from apps.batch.services.feeding import feeding_event_record
 from apps.batch.services.recording import growth_sample_record, mortality_event_record, transfer_record
 from apps.batch.services.validation import event_date_validate, transfer_validate
 from apps.environmental.models import EnvironmentalReading
 from apps.environmental.validation import environmental_reading_validate
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
-from apps.inventory.services import feeding_event_record
 from aquamind.domain import READING_MAX, READING_MIN
 
 from .common import FiniteFloatField, ModelSerializer, candidate, fail

@@ -1,7 +1,7 @@
 """The growth chart's payload (``GET batch/batches/{id}/combined-growth-data/``), typed to the last nested object.
 
-Documentation only: the view answers what ``apps.batch.selectors.combined_growth_data`` (``shape=rows``) and
-``apps.batch.growth_data.combined_growth_columns`` (``shape=columnar``) build. The schema states the answer as
+Documentation only: the view answers what ``apps.web.reads.growth_rows.combined_growth_data`` (``shape=rows``) and
+``apps.web.reads.growth_data.combined_growth_columns`` (``shape=columnar``) build. The schema states the answer as
 one of the two shapes, each object with its fields, so a generated client has a class for each. The schemathesis
 run and ``tests/api/test_growth_data_schema.py`` check real answers against it.
 """

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rest_framework import serializers
-
 from apps.batch.models import LifeCycleStage, Species
 from apps.environmental.models import EnvironmentalParameter
 from apps.environmental.validation import environmental_parameter_validate
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
-
 from aquamind.domain import READING_MAX, READING_MIN, reading_range
 
 from . import fields

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from apps.api.services import temperature_profile_days_replace
-from apps.batch.signals import recompute_marks_deferred
+from apps.recompute.signals import recompute_marks_deferred
 from apps.scenario import models as m
 from aquamind import domain as d
 

@@ -15,12 +15,13 @@ from apps.api.serializers import forecast as fc
 from apps.api.serializers.batch import BatchSerializer
 from apps.api.serializers.growth_data import COMBINED_GROWTH_DATA
 from apps.api.services import batch_recompute_request, batch_scenario_pin, recompute_assignments_default
-from apps.batch.growth_data import combined_growth_columns, growth_data_etag
 from apps.batch.models import Batch, RecomputeMarker
 from apps.batch.services.recording import batch_delete
-from apps.batch.selectors import combined_growth_data, recompute_status
 from apps.forecast.selectors import growth_segments_for_batch, projection_for_batch
-from apps.forecast.summary import forecast_summary_for_batch
+from apps.planning.summary import forecast_summary_for_batch
+from apps.web.reads.growth_common import recompute_status
+from apps.web.reads.growth_data import combined_growth_columns, growth_data_etag
+from apps.web.reads.growth_rows import combined_growth_data
 
 from .base import DomainViewSet
 

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.serializers import forecast as fc
-from apps.forecast.summary import forecast_summary_for_farm
+from apps.planning.summary import forecast_summary_for_farm
 
 
 class ForecastSummaryView(APIView):

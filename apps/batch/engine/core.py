@@ -7,8 +7,9 @@ biomass and FCR that builds the rows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, TypeVar
+from typing import TypeVar
 
 from apps.batch.engine.confidence import (
     FCR_OBSERVED,

@@ -7,7 +7,7 @@ loops unpack them on every stage change.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from apps.batch.engine.types import ModelParams
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 MEASURED = 0
 INTERPOLATED = 1

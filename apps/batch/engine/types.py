@@ -6,8 +6,8 @@ Celsius); dates are ``datetime.date``. Everything the engine needs is passed in;
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 # anchor kinds, in priority order when two fall on one day
 ANCHOR_GROWTH_SAMPLE = "growth_sample"

@@ -6,8 +6,6 @@ from apps.batch.labels import assignment_label
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
-MAX_AVG_WEIGHT_G = d.MAX_AVG_WEIGHT_G  # kept here for the apps that import it from the batch models
-
 
 class Species(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -123,7 +121,7 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
             ),
             models.CheckConstraint(
                 condition=Q(placement_avg_weight_g__isnull=True)
-                | (Q(placement_avg_weight_g__gt=0) & Q(placement_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
+                | (Q(placement_avg_weight_g__gt=0) & Q(placement_avg_weight_g__lte=d.MAX_AVG_WEIGHT_G)),
                 name="assignment_placement_weight_in_range",
             ),
             d.max_check("placement_count", d.MAX_FISH_COUNT, name="assignment_placement_count_max"),
@@ -163,7 +161,7 @@ class GrowthSample(SavedWithItsSignals, models.Model):
             models.UniqueConstraint(fields=["assignment", "sample_date"], name="sample_one_per_assignment_day"),
             models.CheckConstraint(condition=Q(sample_size__gt=0), name="sample_size_positive"),
             models.CheckConstraint(
-                condition=Q(avg_weight_g__gt=0) & Q(avg_weight_g__lte=MAX_AVG_WEIGHT_G), name="sample_weight_in_range"
+                condition=Q(avg_weight_g__gt=0) & Q(avg_weight_g__lte=d.MAX_AVG_WEIGHT_G), name="sample_weight_in_range"
             ),
             d.max_check("sample_size", d.MAX_SAMPLE_SIZE, name="sample_size_max"),
             d.range_check("std_dev_weight_g", 0, d.MAX_STD_DEV_WEIGHT_G, name="sample_std_dev_in_range", nullable=True),
@@ -219,7 +217,7 @@ class TransferAction(SavedWithItsSignals, models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(measured_avg_weight_g__isnull=True)
-                | (Q(measured_avg_weight_g__gt=0) & Q(measured_avg_weight_g__lte=MAX_AVG_WEIGHT_G)),
+                | (Q(measured_avg_weight_g__gt=0) & Q(measured_avg_weight_g__lte=d.MAX_AVG_WEIGHT_G)),
                 name="transfer_weight_in_range",
             ),
             models.CheckConstraint(

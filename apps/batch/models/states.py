@@ -32,7 +32,7 @@ class ActualDailyAssignmentState(models.Model):
     mortality_count = models.BigIntegerField()
     feed_kg = models.DecimalField(max_digits=18, decimal_places=3)
     observed_fcr = models.DecimalField(max_digits=8, decimal_places=3, null=True, blank=True)
-    anchor_type = models.CharField(max_length=20, null=True, blank=True)
+    anchor_type = models.CharField(max_length=20, null=True, blank=True)  # noqa: DJ001 -- null: no anchor that day (the API says so)
     sources = models.JSONField(default=dict)
     confidence_scores = models.JSONField(default=dict)
     last_computed_at = models.DateTimeField()

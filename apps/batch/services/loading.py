@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.batch.engine import Anchor, ModelParams
 from apps.batch.engine.growth import transfer_anchor_weight
+from apps.batch.engine.temperature import MAX_GAP_DAYS
 from apps.batch.engine.types import ANCHOR_GROWTH_SAMPLE, ANCHOR_TRANSFER, ANCHOR_VACCINATION
 from apps.batch.models import (
     ActualDailyAssignmentState,
@@ -27,7 +28,6 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
-from apps.batch.services.reach import TEMPERATURE_REACH_DAYS
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
@@ -35,7 +35,7 @@ from apps.infrastructure.models import Site
 from apps.inventory.models import FeedingEvent
 
 ONE_DAY = dt.timedelta(days=1)
-TEMPERATURE_REACH = dt.timedelta(days=TEMPERATURE_REACH_DAYS)  # interpolation looks this far either side
+TEMPERATURE_REACH = dt.timedelta(days=MAX_GAP_DAYS)  # interpolation looks this far either side
 ANCHOR_CONFIDENCE = {ANCHOR_GROWTH_SAMPLE: 1.0, ANCHOR_TRANSFER: 0.95, ANCHOR_VACCINATION: 0.90}
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 RATIO_HALF_LIFE_DAYS = 120.0
 RATIO_MIN_DEGREE_DAYS = 30.0  # less than this, in all segments together, is not evidence

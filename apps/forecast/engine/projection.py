@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from apps.batch.engine.growth import MAX_WEIGHT_G
 from apps.batch.engine.stage import stage_rules

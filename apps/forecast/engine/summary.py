@@ -6,8 +6,8 @@ A crossing is an assignment's harvest or sea transfer: the first day its P50 wei
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from apps.forecast.engine.estimates import MortalityEstimate
 from apps.forecast.engine.projection import biomass_quantiles, population_on

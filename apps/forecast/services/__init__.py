@@ -1,6 +1,6 @@
 """``forecast_refresh``: the growth segments and projections of a batch, written in its recompute's transaction.
 
-Called by ``batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
+Called by ``apps.recompute.run.batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
 so segments and projections are never older than the states they are derived from (docs/forecast.md).
 """
 from __future__ import annotations
@@ -18,7 +18,6 @@ from apps.forecast.services.projections import (
     segment_evidence,
 )
 from apps.forecast.services.segments import SEGMENT_COLUMNS, segments_refresh
-from apps.planning.services.templates import planned_activities_from_templates
 
 if TYPE_CHECKING:
     from apps.batch.services.loading import BatchData
@@ -42,7 +41,6 @@ def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed
     new segments and rows from memory, as stored (rounded), instead of reading them back."""
     written = segments_refresh(data, writes, computed_at)
     projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written))
-    planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
 
 
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
@@ -52,7 +50,10 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
     if not computed or set(whole) != computed:
         return None
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    for v in written:  # SEGMENT_COLUMNS order, rounded as stored
-        if v[22] is not None:
-            evidence[v[1]].append(segment_evidence(v[3], v[7], v[22], v[9], v[21]))
+    for values in written:  # SEGMENT_COLUMNS order, rounded as stored
+        s = dict(zip(SEGMENT_COLUMNS, values))
+        if s["performance_ratio"] is not None:
+            evidence[s["assignment_id"]].append(
+                segment_evidence(s["end_date"], s["degree_days"], s["performance_ratio"], s["end_weight_g"], s["scenario_tgc"])
+            )
     return evidence, {a: w.rows for a, w in whole.items()}

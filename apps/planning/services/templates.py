@@ -1,7 +1,7 @@
 """Planned activities from the active templates and the stored projections (docs/planning.md "Templates").
 
-Run by ``forecast_refresh`` right after a batch's projections are written, in the recompute's transaction. One
-query for the active templates, and nothing more when there are none."""
+Run by ``apps.recompute.run.batch_recompute`` right after ``forecast_refresh`` writes a batch's projections, in
+the recompute's transaction. One query for the active templates, and nothing more when there are none."""
 from __future__ import annotations
 
 import datetime as dt

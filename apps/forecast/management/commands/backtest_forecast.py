@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.batch.demo import demo_data_generate
 from apps.batch.models import Batch
-from apps.batch.demo.presets import PRESETS
+from apps.demo.farm import demo_data_generate
+from apps.demo.farm.presets import PRESETS
 from apps.forecast.backtest import backtest_run, scores_table, truth_load
 
 TODAY = dt.date(2026, 6, 1)

@@ -1,0 +1,1 @@
+"""Read-models of the pages (and of the API endpoints that serve the same data): stored rows only."""

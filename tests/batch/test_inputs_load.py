@@ -1,0 +1,61 @@
+"""Load once, then compute: ``batch_inputs_load`` reads everything a recompute computes from in a fixed number of
+queries, whatever the batch's size, and ``batch_compute`` then reads nothing."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.batch.services.inputs import batch_inputs_load
+from apps.batch.services.recompute import batch_compute
+from apps.recompute.run import batch_recompute
+from tests.batch.scenarios import START, farm_with_transfer
+from tests.factories import GrowthSampleFactory, MortalityEventFactory
+
+pytestmark = pytest.mark.django_db
+
+# the sparse load (10): the batch, its scenario with its models, the species' stages, the profile's days, the TGC
+# and mortality stage overrides, the assignments, the completed transfers, the growth samples, the weighed
+# treatments; the stored rows to restart from (1); deaths, feed and temperatures (3)
+FULL_LOAD_QUERIES = 14
+
+
+def loaded_queries(batch_id: int, from_dates=None, today=None) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        batch_inputs_load(batch_id=batch_id, today=today or START + dt.timedelta(days=400), from_dates=from_dates)
+    return len(queries.captured_queries)
+
+
+def with_records(days: int):
+    """The two-tank farm over ``days`` days with a sample and a death every week in each tank."""
+    scenario, source, dest, _ = farm_with_transfer(days=days)
+    for tank in (source, dest):
+        first, last = tank.assignment_date, tank.departure_date
+        for offset in range(1, (last - first).days, 7):
+            day = first + dt.timedelta(days=offset)
+            GrowthSampleFactory(assignment=tank, sample_date=day, avg_weight_g=Decimal("100") + offset)
+            MortalityEventFactory(assignment=tank, event_date=day, count=3)
+    return scenario, source, dest
+
+
+def test_a_full_load_takes_the_same_queries_for_a_short_and_a_long_batch(salmon):
+    short, _, _ = with_records(days=60)
+    long, _, _ = with_records(days=360)
+    assert loaded_queries(short.batch_id) == loaded_queries(long.batch_id) == FULL_LOAD_QUERIES
+
+
+def test_a_windowed_load_takes_the_same_queries_as_a_full_one(salmon):
+    scenario, source, dest = with_records(days=120)
+    assert batch_recompute(batch_id=scenario.batch_id, today=START + dt.timedelta(days=400)).ok
+    window = {dest.pk: dest.assignment_date + dt.timedelta(days=40)}
+    assert loaded_queries(scenario.batch_id, window) == FULL_LOAD_QUERIES
+
+
+def test_the_computation_reads_nothing_once_loaded(salmon, django_assert_num_queries):
+    scenario, source, dest = with_records(days=120)
+    inputs = batch_inputs_load(batch_id=scenario.batch_id, today=START + dt.timedelta(days=400), from_dates=None)
+    with django_assert_num_queries(0):
+        writes, errors = batch_compute(inputs)
+    assert not errors
+    assert [(w.assignment_id, len(w.rows)) for w in writes] == [(source.pk, 29), (dest.pk, 91)]
