@@ -104,7 +104,7 @@ def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
 def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
     """(assignment id, new projection, original projection) for each assignment active on ``as_of``."""
     data = batch_data_load(batch_id=batch_id, today=as_of)
-    writes, _ = batch_compute(data, None)
+    writes, _ = batch_compute(data, None, until=as_of)  # strict as-of: no record, reading included, after it
     evidence: dict[int, list[SegmentEvidence]] = {}
     for write in writes:
         anchors = {d: a.kind for d, a in data.anchors.get(write.assignment_id, {}).items()}
