@@ -103,7 +103,7 @@ def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
 
 def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
     """(assignment id, new projection, original projection) for each assignment active on ``as_of``."""
-    inputs = batch_inputs_load(batch_id=batch_id, today=as_of, from_dates=None)
+    inputs = batch_inputs_load(batch_id=batch_id, today=as_of, from_dates=None, until=as_of)  # strict as-of: no record after it
     data = inputs.data
     writes, _ = batch_compute(inputs)
     evidence: dict[int, list[SegmentEvidence]] = {}

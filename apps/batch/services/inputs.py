@@ -26,12 +26,33 @@ class BatchInputs:
     starts: dict[int, dt.date]
 
 
-def batch_inputs_load(*, batch_id: int, today: dt.date, from_dates: Mapping[int, dt.date] | None) -> BatchInputs:
+def batch_inputs_load(
+    *, batch_id: int, today: dt.date, from_dates: Mapping[int, dt.date] | None, until: dt.date | None = None
+) -> BatchInputs:
     """Everything a recompute of ``batch_id`` from ``from_dates`` (None: the whole history) computes from.
-    Raises ``RecomputeError`` when the batch cannot be computed (no scenario, an invalid one)."""
+    Raises ``RecomputeError`` when the batch cannot be computed (no scenario, an invalid one).
+
+    ``until``: keep no record dated after it (a backtest's strict as-of). Without it the engine reads
+    temperatures up to 7 days after the last computed day to interpolate (docs/engine.md §2), as a recompute
+    of records entered late should."""
     data = batch_data_load(batch_id=batch_id, today=today)
+    if until is not None:
+        _records_until(data, until)
     order = computation_order(data)
     data.stored = stored_rows_load(restart_keys(data, from_dates, order))
     starts = restart_days(data, from_dates, order=order)
     dense_data_load(data, starts=starts)
+    if until is not None:
+        _records_until(data, until)
     return BatchInputs(data=data, order=order, starts=starts)
+
+
+def _records_until(data: BatchData, until: dt.date) -> None:
+    """Drop every dated record after ``until`` from ``data``: transfers, anchors, deaths, feed, temperatures."""
+
+    def kept(by_key):
+        return {key: {d: v for d, v in days.items() if d <= until} for key, days in by_key.items()}
+
+    data.transfers = [t for t in data.transfers if t.date <= until]
+    data.anchors = kept(data.anchors)
+    data.mortality, data.feed_kg, data.temps_c = kept(data.mortality), kept(data.feed_kg), kept(data.temps_c)
