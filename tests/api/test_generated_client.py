@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.factories import AssignmentFactory, GrowthSampleFactory, ScenarioFactory
 
 PASSWORD = "a-long-enough-password"

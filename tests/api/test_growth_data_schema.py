@@ -11,7 +11,7 @@ import schemathesis
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from apps.batch.services.recompute import batch_recompute
+from apps.recompute.run import batch_recompute
 from tests.factories import (
     AssignmentFactory,
     GrowthSampleFactory,

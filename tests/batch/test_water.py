@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from apps.batch.models import ActualDailyAssignmentState
-from apps.batch.services.recompute import batch_recompute
 from apps.infrastructure.models import Site
+from apps.recompute.run import batch_recompute
 from apps.scenario.models import TGCStageOverride
 from tests.batch.scenarios import drain_all_batches
 from tests.factories import (

@@ -286,8 +286,8 @@ def test_the_realistic_world_is_another_farm_on_the_same_plan():
 def test_the_realistic_farm_is_written_with_its_delousings_and_every_fish_accounted_for(tmp_path):
     from django.db.models import Sum
 
-    from apps.demo.farm import demo_data_generate
     from apps.batch.models import BatchContainerAssignment, MortalityEvent, TransferAction
+    from apps.demo.farm import demo_data_generate
     from apps.health.models import Treatment
 
     summary = demo_data_generate(seed=1, preset="small", today=TODAY, truth_out=tmp_path / "truth.csv")

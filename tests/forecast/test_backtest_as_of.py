@@ -25,7 +25,7 @@ def day(n: int) -> dt.date:
 
 
 def at(n: int) -> dt.datetime:
-    return dt.datetime.combine(day(n), dt.time(12), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(day(n), dt.time(12), tzinfo=dt.UTC)
 
 
 def _forecast_figures(batch_id: int) -> list[tuple]:

@@ -7,8 +7,8 @@ import pytest
 from apps.batch.models import ActualDailyAssignmentState
 from apps.forecast.models import GrowthSegment, Projection
 from apps.forecast.selectors import projection_for_batch
-from apps.recompute.run import batch_recompute
 from apps.infrastructure.models import Container, Site
+from apps.recompute.run import batch_recompute
 from tests.factories import (
     AssignmentFactory,
     ContainerFactory,

@@ -13,8 +13,8 @@ from .batch_sim import BatchSimulation
 from .presets import Preset
 from .schedule import batch_plan, batch_starts
 from .temperature import TemperatureSeries, readings_for
-from .world import WORLD_MODEL, WORLD_REALISTIC, temperature_anomaly, water_kind
 from .types import BatchPlan, ContainerKey, FarmPlan, FarmRecords, Interval, Slot, SlotTruth
+from .world import WORLD_MODEL, WORLD_REALISTIC, temperature_anomaly, water_kind
 
 ONE_DAY = dt.timedelta(days=1)
 
