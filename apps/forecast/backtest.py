@@ -19,8 +19,10 @@ from apps.batch.models import BatchContainerAssignment
 from apps.batch.services.loading import batch_data_load
 from apps.batch.services.recompute import batch_compute
 from apps.forecast.engine import Performance, project, segments_compute
+from apps.forecast.engine.calibration import band_calibrated, calibrate, forecast_residuals
 from apps.forecast.engine.estimates import SegmentEvidence
 from apps.forecast.services import assignment_projection, rows_since, segment_evidence
+from apps.forecast.services.calibration import weighings_by_assignment
 
 HORIZONS = (30, 60, 90)
 LEADS = (30, 60, 90)  # days before the true harvest date
@@ -33,15 +35,21 @@ class Scores:
     """Absolute % errors by horizon, band hits, and harvest-date errors (days, forecast - truth) by lead."""
 
     new_ape: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    new_error: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))  # signed (P50 - true) / true
     original_ape: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     inside: dict[int, list[bool]] = field(default_factory=lambda: defaultdict(list))
     new_harvest: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     original_harvest: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     harvest_inside: dict[int, list[bool]] = field(default_factory=lambda: defaultdict(list))
     missed_harvest: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    calibrated: dict[dt.date, bool] = field(default_factory=dict)  # whether the band of an as-of date was calibrated
 
     def mape(self, horizon: int, original: bool = False) -> float | None:
         values = (self.original_ape if original else self.new_ape)[horizon]
+        return 100 * statistics.fmean(values) if values else None
+
+    def bias(self, horizon: int) -> float | None:
+        values = self.new_error[horizon]
         return 100 * statistics.fmean(values) if values else None
 
     def coverage(self, horizon: int | None = None) -> float | None:
@@ -63,9 +71,11 @@ def truth_load(path: Path) -> dict[int, dict[dt.date, float]]:
 
 
 def backtest_run(
-    *, batch_ids: list[int], truth: dict[int, dict[dt.date, float]], as_of_dates: list[dt.date], target_weight_g: float
+    *, batch_ids: list[int], truth: dict[int, dict[dt.date, float]], as_of_dates: list[dt.date], target_weight_g: float,
+    calibrated: bool = True,
 ) -> Scores:
-    """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date."""
+    """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date. ``calibrated``:
+    the new method's band from the calibration of the residuals known on each as-of date (else the closed form)."""
     scores = Scores()
     harvest = _true_harvest_dates(truth, target_weight_g)
     rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list("id", "batch_id", "departure_date")
@@ -79,15 +89,29 @@ def backtest_run(
     for assignment_id, when in harvest.items():
         for lead in LEADS:
             leads[when - dt.timedelta(days=lead)].add(assignment_id)
+    # pass one: every forecast, and the residuals of those on the as-of grid against the farm's later weighings
+    samples = weighings_by_assignment(batch_ids)
+    forecasts, residuals = [], []
     for as_of in sorted(set(as_of_dates) | set(leads)):
         needed = {b for b in batch_ids if b in alive and min(alive[b]) <= as_of <= max(alive[b])} if as_of in as_of_dates else set()
         needed |= {batch_of[a] for a in leads.get(as_of, ()) if a in batch_of}
         for batch_id in sorted(needed):
-            for assignment_id, new, original in _forecasts(batch_id, as_of, departures, target_weight_g):
+            for assignment_id, new, original, phase, start in _forecasts(batch_id, as_of, departures, target_weight_g):
+                forecasts.append((as_of, assignment_id, new, original, phase, start))
                 if as_of in as_of_dates:
-                    _score_weights(scores, truth.get(assignment_id, {}), as_of, new, original)
-                if assignment_id in leads.get(as_of, ()):
-                    _score_harvest(scores, harvest[assignment_id], as_of, new, original)
+                    residuals += forecast_residuals(as_of=as_of, phase=phase, p50=new.weight_g["p50"], samples=samples.get(assignment_id, ()))
+    # pass two: each forecast's band calibrated from the residuals whose weighing is dated on or before its as-of date
+    calibrations = {}
+    for as_of, assignment_id, new, original, phase, start in forecasts:
+        if calibrated:
+            if as_of not in calibrations:
+                calibrations[as_of] = calibrate(residuals, until=as_of)
+            band_calibrated(new, calibrations[as_of], phase=phase, start=start, target_weight_g=target_weight_g)
+            scores.calibrated[as_of] = calibrations[as_of].calibrated
+        if as_of in as_of_dates:
+            _score_weights(scores, truth.get(assignment_id, {}), as_of, new, original)
+        if assignment_id in leads.get(as_of, ()):
+            _score_harvest(scores, harvest[assignment_id], as_of, new, original)
     return scores
 
 
@@ -101,8 +125,9 @@ def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
     return found
 
 
-def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
-    """(assignment id, new projection, original projection) for each assignment active on ``as_of``."""
+def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float, *, horizon: int = BACKTEST_HORIZON_DAYS, original: bool = True):
+    """(assignment id, new projection, original projection or None, phase, the new one's start) for each
+    assignment active on ``as_of``, computed from the batch's records up to ``as_of`` only."""
     data = batch_data_load(batch_id=batch_id, today=as_of)
     writes, _ = batch_compute(data, None)
     evidence: dict[int, list[SegmentEvidence]] = {}
@@ -117,6 +142,7 @@ def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
             for s in segments if s.performance_ratio is not None
         ]
     pooled = [e for ev in evidence.values() for e in ev]
+    fresh = {a.id: a.freshwater for a in data.assignments}
     for write in writes:
         departure = departures.get(write.assignment_id)
         if not write.rows or write.rows[-1].date != as_of or (departure is not None and departure <= as_of + dt.timedelta(days=1)):
@@ -125,11 +151,16 @@ def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
         rows = [_recent(r) for r in write.rows if r.date >= since]
         if rows[-1][3] <= 0:
             continue
-        new, _ = assignment_projection(
-            rows=rows, params=data.params, horizon_days=BACKTEST_HORIZON_DAYS, target_weight_g=target_g,
+        new, assumptions = assignment_projection(
+            rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target_g,
             own=evidence[write.assignment_id], batch=pooled,
         )
-        yield write.assignment_id, new, _original(rows, data.params, new, target_g)
+        phase = "fresh" if fresh.get(write.assignment_id) else "sea"
+        old = _original(rows, data.params, new, target_g) if original else None
+        yield write.assignment_id, new, old, phase, assumptions["start"]
+
+
+as_of_forecasts = _forecasts
 
 
 def _recent(r) -> tuple:
@@ -162,6 +193,7 @@ def _score_weights(scores: Scores, truth: dict[dt.date, float], as_of: dt.date, 
             continue
         i = horizon - 1
         scores.new_ape[horizon].append(abs(new.weight_g["p50"][i] - true) / true)
+        scores.new_error[horizon].append((new.weight_g["p50"][i] - true) / true)
         scores.original_ape[horizon].append(abs(original.weight_g["p50"][i] - true) / true)
         scores.inside[horizon].append(new.weight_g["p10"][i] <= true <= new.weight_g["p90"][i])
 
@@ -189,6 +221,8 @@ def scores_table(scores: Scores) -> list[str]:
     for h in HORIZONS:
         lines.append(f"{f'weight MAPE at +{h} days':<42}{len(scores.new_ape[h]):>6}  {pct(scores.mape(h)):>10}  {pct(scores.mape(h, True)):>10}")
     for h in HORIZONS:
+        lines.append(f"{f'P50 bias at +{h} days':<42}{len(scores.new_error[h]):>6}  {pct(scores.bias(h)):>10}  {'':>10}")
+    for h in HORIZONS:
         lines.append(f"{f'P10-P90 coverage at +{h} days':<42}{len(scores.inside[h]):>6}  {pct(scores.coverage(h)):>10}  {'no band':>10}")
     lines.append(f"{'P10-P90 coverage, all horizons':<42}{sum(len(v) for v in scores.inside.values()):>6}  {pct(scores.coverage()):>10}  {'no band':>10}")
     for lead in LEADS:
@@ -198,4 +232,7 @@ def scores_table(scores: Scores) -> list[str]:
         hits = scores.harvest_inside[lead]
         share = 100 * statistics.fmean(hits) if hits else None
         lines.append(f"{f'harvest date inside P10-P90, {lead} d before':<42}{len(hits):>6}  {pct(share):>10}  {'no band':>10}")
+    if scores.calibrated:
+        done = sum(scores.calibrated.values())
+        lines.append(f"(band calibrated from the past on {done} of {len(scores.calibrated)} as-of dates; closed form on the rest)")
     return lines

@@ -32,9 +32,11 @@ from apps.forecast.engine.estimates import (
     SegmentEvidence,
     growth_fit,
 )
+from apps.forecast.engine.calibration import band_calibrated
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
+from apps.forecast.services.calibration import calibration_load
 from apps.forecast.services.crossings import crossing_fields
 from apps.forecast.services.site_evidence import site_segment_evidence
 from aquamind.db import fetch_sets
@@ -84,6 +86,7 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     sites = site_segment_evidence(site_ids=site_ids, since=oldest, until=latest) if site_ids else {}
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
+    calibration = calibration_load()  # the farm's calibrated band, from the last nightly calibration
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
@@ -95,7 +98,8 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
             own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
             site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
-            prior=priors.get(record.site_id, prior),
+            prior=priors.get(record.site_id, prior), calibration=calibration,
+            phase="fresh" if record.freshwater else "sea",
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
@@ -113,7 +117,8 @@ def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence], site=()) -> Per
 
 def assignment_projection(
     *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
-    prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None,
+    prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None, calibration=None,
+    phase: str = "sea",
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -123,7 +128,8 @@ def assignment_projection(
     assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
     assignment's, batch's, site's (``site``: the segments of the site's batches) or default performance.
     ``sea_transfer_weight_g``: also find the sea-transfer crossing (fish in fresh water). ``prior``: ``batch_prior``
-    of ``batch`` and ``site`` as of the latest row's date, when the caller has it."""
+    of ``batch`` and ``site`` as of the latest row's date, when the caller has it. ``calibration``: the farm's
+    calibrated band (apps.forecast.engine.calibration), applied for ``phase`` ("fresh" or "sea")."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
@@ -153,6 +159,11 @@ def assignment_projection(
         start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
         mortality=None, target_weight_g=target_weight_g, profile_c=profile_c, sea_transfer_weight_g=sea_transfer_weight_g,
     )
+    if calibration is not None:
+        band_calibrated(
+            projection, calibration, phase=phase, start=start, target_weight_g=target_weight_g,
+            sea_transfer_weight_g=sea_transfer_weight_g,
+        )
     assumptions = {
         "as_of_date": as_of,
         "performance_ratio": performance.ratio,
@@ -164,6 +175,7 @@ def assignment_projection(
         "mortality_rel_sd": mortality.rel_sd,
         "mortality_source": mortality.source,
         "sea_transfer_target_g": sea_transfer_weight_g,
+        "start": start,
     }
     return projection, assumptions
 
