@@ -1,0 +1,108 @@
+"""The stored calibration: written by the nightly refresh, applied by the projections, stated by the API."""
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.batch.services.recompute import batch_recompute
+from apps.forecast.backtest import as_of_forecasts
+from apps.forecast.engine.calibration import BandBucket, Calibration
+from apps.forecast.models import BandCalibration, Projection
+from apps.forecast.selectors import band_summary
+from apps.forecast.services.calibration import calibration_load, calibration_refresh, calibration_save
+from tests.factories import (
+    AssignmentFactory,
+    GrowthSampleFactory,
+    MortalityEventFactory,
+    ScenarioFactory,
+    TemperatureProfileFactory,
+    TGCModelFactory,
+)
+
+pytestmark = pytest.mark.django_db
+START = dt.date(2024, 1, 1)
+TODAY = START + dt.timedelta(days=40)
+NOW = timezone.make_aware(dt.datetime(2024, 2, 10, 2, 0))
+
+
+def day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n - 1)
+
+
+@pytest.fixture
+def tank(salmon):
+    """10,000 fish placed at 100 g on day 1, 10 °C every day by the profile, TGC 2.5, samples on days 11 and 21."""
+    tgc = TGCModelFactory(profile=TemperatureProfileFactory(days={1: 10.0}), tgc_value=2.5)
+    scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
+    assignment = AssignmentFactory(batch=scenario.batch, assignment_date=START)
+    GrowthSampleFactory(assignment=assignment, sample_date=day(11), avg_weight_g=Decimal("120.00"))
+    GrowthSampleFactory(assignment=assignment, sample_date=day(21), avg_weight_g=Decimal("150.00"))
+    return assignment
+
+
+SEA_BAND = Calibration(
+    buckets=tuple(
+        BandBucket(phase, first, last, -0.05 * k, 0.01, 0.04 * k, n=100, source="bucket", coverage=0.8)
+        for phase in ("fresh", "sea")
+        for k, (first, last) in enumerate([(1, 15), (16, 45), (46, 75), (76, 105)], start=1)
+    ),
+    residuals=800,
+)
+
+
+def forecast(assignment, as_of):
+    [(assignment_id, new, _, phase, start)] = list(as_of_forecasts(assignment.batch_id, as_of, {}, 5000.0))
+    return new.weight_g, phase, start
+
+
+def test_records_dated_after_the_as_of_date_change_nothing_in_a_backtest_forecast(tank):
+    before = forecast(tank, day(25))
+    GrowthSampleFactory(assignment=tank, sample_date=day(28), avg_weight_g=Decimal("400.00"))
+    MortalityEventFactory(assignment=tank, event_date=day(27), count=5000)
+    assert forecast(tank, day(25)) == before
+
+
+def test_a_recompute_applies_the_stored_calibration_to_the_band_and_the_crossings(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    series = Projection.objects.get(assignment=tank).series["weight_g"]
+    # day 60 ahead lies between the middles of 16-45 (30.5) and 46-75 (60.5): q90 = 0.08 + 0.04 x 29.5 / 30
+    q90 = 0.08 + 0.04 * 29.5 / 30
+    assert series["p90"][59] == pytest.approx(series["p50"][59] * math.exp(q90), abs=0.1)
+    assert series["p10"][59] == pytest.approx(series["p50"][59] * math.exp(-0.10 - 0.05 * 29.5 / 30), abs=0.1)
+
+
+def test_the_stored_calibration_reads_back_as_it_was_saved(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert calibration_load() == SEA_BAND
+
+
+def test_a_farm_with_too_little_history_stores_a_closed_form_calibration_and_says_so(tank):
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    calibration = calibration_refresh(today=TODAY, computed_at=NOW)
+    assert not calibration.calibrated
+    [row] = BandCalibration.objects.all()
+    assert (row.source, row.n, row.computed_at) == ("closed-form", calibration.residuals, NOW)
+    summary = band_summary()
+    assert summary["calibrated"] is False
+    assert "not calibrated: closed-form band" in summary["note"]
+
+
+def test_the_band_summary_states_the_measured_coverage_per_horizon_and_when(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    summary = band_summary()
+    assert summary["calibrated"] and summary["residuals"] == 800 and summary["computed_at"] == NOW
+    assert "fresh water 80 % / 80 % / 80 %" in summary["note"] and "last calibrated 2024-02-10" in summary["note"]
+
+
+def test_the_projection_api_and_the_growth_page_state_the_band(tank, client, django_user_model):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    user = django_user_model.objects.create_superuser("boss", "b@example.com", "pw")
+    client.force_login(user)
+    body = client.get(f"/api/v1/batch/batches/{tank.batch_id}/projection/").json()
+    assert body["band"]["calibrated"] is True and len(body["band"]["buckets"]) == 8
+    page = client.get(f"/batches/{tank.batch_id}/growth/").content.decode()
+    assert "measured coverage at +30 / +60 / +90 days" in page
