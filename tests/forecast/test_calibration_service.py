@@ -53,7 +53,7 @@ SEA_BAND = Calibration(
 
 
 def forecast(assignment, as_of):
-    [(assignment_id, new, _, phase, start)] = list(as_of_forecasts(assignment.batch_id, as_of, {}, 5000.0))
+    [(assignment_id, new, _, phase, start, _)] = list(as_of_forecasts(assignment.batch_id, as_of, {}, 5000.0))
     return new.weight_g, phase, start
 
 

@@ -54,5 +54,5 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
     for v in written:  # SEGMENT_COLUMNS order, rounded as stored
         if v[22] is not None:
-            evidence[v[1]].append(segment_evidence(v[3], v[7], v[22], v[9], v[21]))
+            evidence[v[1]].append(segment_evidence(v[3], v[7], v[22], v[9], v[21], v[8], v[6]))
     return evidence, {a: w.rows for a, w in whole.items()}

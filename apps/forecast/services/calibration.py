@@ -16,7 +16,9 @@ from django.db import transaction
 
 from apps.batch.models import BatchContainerAssignment, GrowthSample
 from apps.forecast.engine.calibration import BandBucket, Calibration, calibrate, forecast_residuals
-from apps.forecast.models import BandCalibration
+from apps.forecast.engine.learned import FEATURES, LEARNED_VERSION, OPTIONS, GrowthModel, option_choose
+from apps.forecast.history import FarmHistory, treatments_by_assignment
+from apps.forecast.models import BandCalibration, LearnedGrowth
 
 CALIBRATION_LOOKBACK_DAYS = 728
 CALIBRATION_STEP_DAYS = 28
@@ -40,8 +42,10 @@ def weighings_by_assignment(batch_ids=None, *, until: dt.date | None = None) -> 
 
 
 def farm_residuals(*, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_DAYS, step_days: int = CALIBRATION_STEP_DAYS):
-    """The residuals of the farm's own backtest: forecasts as of every ``step_days`` days back from ``today``
-    (strictly from the records up to each date) against the growth samples dated after it, up to ``today``."""
+    """The farm's own backtest: forecasts as of every ``step_days`` days back from ``today`` (strictly from the
+    records up to each date, the learned model from the segments computed as of the dates before) against the
+    growth samples dated after each, up to ``today``. Returns the residuals by option (OPTIONS) and the farm's
+    history, whose segments include those computed as of ``today``."""
     from apps.forecast.backtest import as_of_forecasts  # the backtest's in-memory computation, up to a date
 
     target = settings.FORECAST_HARVEST_WEIGHT_G
@@ -53,23 +57,63 @@ def farm_residuals(*, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_
         spans[batch_id].append((start, departure))
         departures[a] = departure
     samples = weighings_by_assignment(until=today)
-    residuals = []
-    for k in range(lookback_days // step_days, 0, -1):
+    history = FarmHistory(treatments_by_assignment())
+    residuals = defaultdict(list)
+    for k in range(lookback_days // step_days, -1, -1):  # k = 0: today, for the segments only
         as_of = today - dt.timedelta(days=k * step_days)
+        history.fit(as_of)
         alive = [b for b, s in spans.items() if any(start <= as_of and (end is None or end > as_of) for start, end in s)]
         for batch_id in sorted(alive):
-            for assignment_id, new, _, phase, _ in as_of_forecasts(
-                batch_id, as_of, departures, target, horizon=CALIBRATION_HORIZON_DAYS, original=False
+            for assignment_id, _, _, phase, _, p50s in as_of_forecasts(
+                batch_id, as_of, departures, target, horizon=CALIBRATION_HORIZON_DAYS if k else 0, original=False,
+                history=history,
             ):
-                residuals += forecast_residuals(as_of=as_of, phase=phase, p50=new.weight_g["p50"], samples=samples.get(assignment_id, ()))
-    return residuals
+                for option, p50 in p50s.items():
+                    residuals[option] += forecast_residuals(as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ()))
+    return residuals, history
 
 
 def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibration:
-    """Calibrate the band from the farm's own backtest up to ``today`` and replace the stored calibration."""
-    calibration = calibrate(farm_residuals(today=today))
-    calibration_save(calibration, computed_at=computed_at)
+    """The farm's own backtest up to ``today``: the way of growing whose past forecasts erred least, the learned
+    model as of ``today``, and the band calibrated on the chosen way's errors; all three replace the stored ones."""
+    residuals, history = farm_residuals(today=today)
+    option, scores = option_choose(residuals)
+    calibration = calibrate(residuals.get(option, []))
+    model = history.fit(today)
+    with transaction.atomic():
+        calibration_save(calibration, computed_at=computed_at)
+        learned_save(model if option != "fit" else None, option=option if model is not None else "fit", scores=scores, computed_at=computed_at, fitted=model)
     return calibration
+
+
+def learned_save(model: GrowthModel | None, *, option: str, scores: dict, computed_at: dt.datetime, fitted: GrowthModel | None = None) -> None:
+    """Store the farm's learned model (the one its projections use: None keeps the fitted scenario) and the
+    option chosen; ``fitted`` the model fitted whatever was chosen (stored for the record)."""
+    shown = model or fitted
+    LearnedGrowth.objects.all().delete()
+    LearnedGrowth.objects.create(
+        option=option,
+        coefficients=dict(zip(FEATURES, shown.coef)) if shown else None,
+        tau_days=shown.tau_days if shown else None,
+        half_life_days=OPTIONS.get(option) if model else (shown.half_life_days if shown else None),
+        segments=shown.segments if shown else 0,
+        degree_days=shown.degree_days if shown else 0.0,
+        scores=scores,
+        method_version=LEARNED_VERSION,
+        computed_at=computed_at,
+    )
+
+
+def learned_load() -> GrowthModel | None:
+    """The learned model the projections grow by (one query): None when the farm's backtest chose the fitted
+    scenario, or nothing was ever stored."""
+    row = LearnedGrowth.objects.first()
+    if row is None or row.option == "fit" or not row.coefficients:
+        return None
+    return GrowthModel(
+        coef=tuple(row.coefficients[name] for name in FEATURES), tau_days=row.tau_days,
+        half_life_days=row.half_life_days, segments=row.segments, degree_days=row.degree_days,
+    )
 
 
 def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> None:

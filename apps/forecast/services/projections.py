@@ -33,10 +33,12 @@ from apps.forecast.engine.estimates import (
     growth_fit,
 )
 from apps.forecast.engine.calibration import band_calibrated
+from apps.forecast.engine.learned import reproject
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
-from apps.forecast.services.calibration import calibration_load
+from apps.forecast.services.calibration import calibration_load, learned_load
+from apps.forecast.services.handling import planned_handling
 from apps.forecast.services.crossings import crossing_fields
 from apps.forecast.services.site_evidence import site_segment_evidence
 from aquamind.db import fetch_sets
@@ -87,6 +89,8 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     calibration = calibration_load()  # the farm's calibrated band, from the last nightly calibration
+    model = learned_load()  # the farm's learned growth model, when its own backtest chose it
+    handled = planned_handling(data, latest) if model is not None else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
@@ -99,7 +103,7 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
             site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
             prior=priors.get(record.site_id, prior), calibration=calibration,
-            phase="fresh" if record.freshwater else "sea",
+            phase="fresh" if record.freshwater else "sea", model=model, handled=handled.get(assignment_id, ()),
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
@@ -118,7 +122,7 @@ def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence], site=()) -> Per
 def assignment_projection(
     *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
     prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None, calibration=None,
-    phase: str = "sea",
+    phase: str = "sea", model=None, handled=(),
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -129,7 +133,9 @@ def assignment_projection(
     assignment's, batch's, site's (``site``: the segments of the site's batches) or default performance.
     ``sea_transfer_weight_g``: also find the sea-transfer crossing (fish in fresh water). ``prior``: ``batch_prior``
     of ``batch`` and ``site`` as of the latest row's date, when the caller has it. ``calibration``: the farm's
-    calibrated band (apps.forecast.engine.calibration), applied for ``phase`` ("fresh" or "sea")."""
+    calibrated band (apps.forecast.engine.calibration), applied for ``phase`` ("fresh" or "sea"). ``model``: the
+    farm's learned growth model (apps.forecast.engine.learned), which then grows the P50 from the same start;
+    ``handled``: the assignment's handling dates, past and planned, for it."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
@@ -159,6 +165,15 @@ def assignment_projection(
         start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
         mortality=None, target_weight_g=target_weight_g, profile_c=profile_c, sea_transfer_weight_g=sea_transfer_weight_g,
     )
+    deviation = None
+    if model is not None and projection.days:
+        if profile_c is None:
+            profile_c = profile_temperatures(params.profile, last[1] + 1, horizon_days)
+        projection, deviation = reproject(
+            projection, model=model, start=start, params=params, own=own, bias_c=bias.bias_c, profile_c=profile_c,
+            fresh=phase == "fresh", handled=handled, ratio=performance.ratio, ratio_sd=performance.sd,
+            target_weight_g=target_weight_g, sea_transfer_weight_g=sea_transfer_weight_g,
+        )
     if calibration is not None:
         band_calibrated(
             projection, calibration, phase=phase, start=start, target_weight_g=target_weight_g,
@@ -176,6 +191,9 @@ def assignment_projection(
         "mortality_source": mortality.source,
         "sea_transfer_target_g": sea_transfer_weight_g,
         "start": start,
+        "model_deviation": deviation,
+        "bias_c": bias.bias_c,
+        "performance": performance,
     }
     return projection, assumptions
 
@@ -223,14 +241,15 @@ def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
     with connection.cursor() as cursor:
         evidence_rows, state_rows = fetch_sets(cursor, [_EVIDENCE_SQL, _RECENT_ROWS_SQL], params)
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in evidence_rows:
-        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
+    for assignment_id, *fields in evidence_rows:
+        evidence[assignment_id].append(segment_evidence(*fields))
     return evidence, _active_rows(state_rows)
 
 
 _SEGMENTS = GrowthSegment._meta.db_table
 _EVIDENCE_SQL = f"""
-    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc FROM {_SEGMENTS}
+    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc, start_weight_g, days
+    FROM {_SEGMENTS}
     WHERE batch_id = %(batch)s AND performance_ratio IS NOT NULL AND end_date >= %(oldest)s"""
 # rows_since in SQL: RECENT_DAYS back, or back to the last weighing in the fit window
 _RECENT_ROWS_SQL = f"""
@@ -298,17 +317,17 @@ def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[Segmen
     """The batch's segments ending on or after ``since`` (older ones are outside every projection's window)."""
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
     rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since).values_list(
-        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc"
+        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc", "start_weight_g", "days"
     )
-    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in rows:
-        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
+    for assignment_id, *fields in rows:
+        evidence[assignment_id].append(segment_evidence(*fields))
     return evidence
 
 
-def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc) -> SegmentEvidence:
+def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc, start_weight_g=0.0, days=0) -> SegmentEvidence:
     return SegmentEvidence(
         end_date=end_date, degree_days=degree_days, ratio=ratio, end_weight_g=end_weight_g,
-        scenario_growth=scenario_tgc * degree_days / 1000.0,
+        scenario_growth=scenario_tgc * degree_days / 1000.0, start_weight_g=start_weight_g, days=days,
     )
 
 
