@@ -22,6 +22,7 @@ SALMON_STAGES = [
     ("Post-Smolt", 180, 500),
     ("Adult", 500, 7000),
 ]
+SEA_STAGE_NAMES = ("Post-Smolt", "Adult")
 
 
 class SpeciesFactory(factory.django.DjangoModelFactory):
@@ -38,7 +39,10 @@ class SpeciesFactory(factory.django.DjangoModelFactory):
             batch.LifeCycleStage.objects.get_or_create(
                 species=obj,
                 order=order,
-                defaults={"name": name, "expected_weight_min_g": low, "expected_weight_max_g": high},
+                defaults={
+                    "name": name, "expected_weight_min_g": low, "expected_weight_max_g": high,
+                    "at_sea": name in SEA_STAGE_NAMES,
+                },
             )
 
 

@@ -17,8 +17,8 @@ SALMON_STAGES = {
     2: Stage(2, 2, 0.5, 6.0, 3),
     3: Stage(3, 3, 6.0, 60.0, 4),
     SMOLT: Stage(SMOLT, 4, 60.0, 180.0, POST_SMOLT),
-    POST_SMOLT: Stage(POST_SMOLT, 5, 180.0, 500.0, ADULT),
-    ADULT: Stage(ADULT, 6, 500.0, 7000.0, None),
+    POST_SMOLT: Stage(POST_SMOLT, 5, 180.0, 500.0, ADULT, at_sea=True),
+    ADULT: Stage(ADULT, 6, 500.0, 7000.0, None, at_sea=True),
 }
 
 

@@ -8,10 +8,13 @@ from apps.batch.models import ActualDailyAssignmentState
 from apps.batch.services.recompute import batch_recompute
 from apps.forecast.models import GrowthSegment, Projection
 from apps.forecast.selectors import projection_for_batch
+from apps.infrastructure.models import Container, Site
 from tests.factories import (
     AssignmentFactory,
+    ContainerFactory,
     GrowthSampleFactory,
     ScenarioFactory,
+    SiteFactory,
     TemperatureProfileFactory,
     TGCModelFactory,
     reading,
@@ -28,10 +31,12 @@ def day(n: int) -> dt.date:
 
 @pytest.fixture
 def tank(salmon):
-    """10,000 fish placed at 100 g on day 1, 10 °C every day by the profile, TGC 2.5, a 150 g sample on day 21."""
+    """10,000 fish placed at 100 g on day 1 in a sea pen (they take the sea stage past 180 g, docs/engine.md §4),
+    10 °C every day by the profile, TGC 2.5, a 150 g sample on day 21."""
     tgc = TGCModelFactory(profile=TemperatureProfileFactory(days={1: 10.0}), tgc_value=2.5)
     scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
-    assignment = AssignmentFactory(batch=scenario.batch, assignment_date=START)
+    pen = ContainerFactory(site=SiteFactory(kind=Site.Kind.SEA), kind=Container.Kind.PEN)
+    assignment = AssignmentFactory(batch=scenario.batch, assignment_date=START, container=pen)
     GrowthSampleFactory(assignment=assignment, sample_date=day(21), avg_weight_g=Decimal("150.00"))
     return assignment
 

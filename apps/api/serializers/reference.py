@@ -45,7 +45,7 @@ class LifeCycleStageSerializer(ModelSerializer):
 
     class Meta:
         model = LifeCycleStage
-        fields = ["id", "species", "name", "order", "expected_weight_min_g", "expected_weight_max_g"]
+        fields = ["id", "species", "name", "order", "expected_weight_min_g", "expected_weight_max_g", "at_sea"]
 
     def validate(self, attrs):
         row = candidate(self, attrs)

@@ -21,6 +21,7 @@ STAGES: tuple[tuple[int, str, float, float], ...] = (
     (6, "Adult", 500.0, 7000.0),
 )
 STAGE_MAX_G = {order: max_g for order, _, _, max_g in STAGES}
+SEA_STAGES = frozenset({5, 6})  # lived at sea (LifeCycleStage.at_sea): fish in fresh water never reach them
 LAST_STAGE = STAGES[-1][0]
 EGG_STAGE = 1
 

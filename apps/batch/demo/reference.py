@@ -51,7 +51,10 @@ def species_ensure() -> tuple[int, dict[int, int]]:
     )
     existing = dict(LifeCycleStage.objects.filter(species=species).values_list("order", "id"))
     missing = [
-        LifeCycleStage(species=species, order=o, name=name, expected_weight_min_g=low, expected_weight_max_g=high)
+        LifeCycleStage(
+            species=species, order=o, name=name, expected_weight_min_g=low, expected_weight_max_g=high,
+            at_sea=o in layout.SEA_STAGES,
+        )
         for o, name, low, high in layout.STAGES
         if o not in existing
     ]

@@ -57,7 +57,7 @@ def compute_assignment(inputs: AssignmentInputs, params: ModelParams) -> list[Da
     n_days = (inputs.last_day - inputs.first_day).days + 1
     if n_days <= 0:
         return []
-    rules = stage_rules(params, (inputs.start.stage_id,))
+    rules = stage_rules(params, (inputs.start.stage_id,), freshwater=inputs.freshwater)
     days = _prepare_days(inputs, params, rules, n_days)
     return _build_rows(inputs, days, mortality_rates(params, rules))
 

@@ -25,15 +25,37 @@ def tgc_per_day_degree(tgc: float) -> float:
     return tgc if tgc < 0.01 else tgc / 1000.0
 
 
-def stage_rules(params: ModelParams, extra_stage_ids: Iterable[int] = ()) -> Rules:
+def stage_rules(params: ModelParams, extra_stage_ids: Iterable[int] = (), *, freshwater: bool = False) -> Rules:
     """Rules for every stage the run can reach, so the loops never miss a key.
 
     Covers every stage in ``params.stages``, every ``next_stage_id`` they name and ``extra_stage_ids``
     (the starting stage). A stage unknown to ``params.stages`` never advances (``max_g`` = inf).
+    ``freshwater``: the water decides (docs/engine.md §4): a stage whose next stage is lived at sea does not
+    advance, whatever the weight, and a stage lived at sea (one recorded on fish still in fresh water) grows
+    on the TGC of the last fresh-water stage before it and does not advance either.
     """
     ids = set(params.stages) | set(extra_stage_ids)
     ids |= {s.next_stage_id for s in params.stages.values() if s.next_stage_id is not None}
-    return {stage_id: _rule(params, stage_id) for stage_id in ids}
+    rules = {stage_id: _rule(params, stage_id) for stage_id in ids}
+    return _in_fresh_water(params, rules) if freshwater else rules
+
+
+def _in_fresh_water(params: ModelParams, rules: Rules) -> Rules:
+    stages = params.stages
+    at_sea = {s for s in rules if s in stages and stages[s].at_sea}
+    if not at_sea:
+        return rules
+    fresh = [s for s in stages.values() if not s.at_sea]
+    last_fresh_c = rules[max(fresh, key=lambda s: s.order).id][0] if fresh else None
+    out: Rules = {}
+    for stage_id, (c, max_g, next_id) in rules.items():
+        if stage_id in at_sea:
+            out[stage_id] = (last_fresh_c if last_fresh_c is not None else c, _NO_MAX_G, None)
+        elif next_id in at_sea:
+            out[stage_id] = (c, _NO_MAX_G, None)
+        else:
+            out[stage_id] = (c, max_g, next_id)
+    return out
 
 
 def _rule(params: ModelParams, stage_id: int) -> StageRule:

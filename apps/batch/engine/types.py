@@ -17,13 +17,15 @@ ANCHOR_VACCINATION = "vaccination"
 
 @dataclass(frozen=True)
 class Stage:
-    """A life-cycle stage of the species: expected weight band and the stage that follows it."""
+    """A life-cycle stage of the species: expected weight band, the stage that follows it, and whether the
+    stage is lived at sea (fish in a fresh-water container never reach it, docs/engine.md §4)."""
 
     id: int
     order: int
     min_g: float
     max_g: float
     next_stage_id: int | None
+    at_sea: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class AssignmentInputs:
     (the engine looks up to 7 days either side). ``transfers_out`` counts every fish the source loses
     (transferred_count + mortality_during_transfer); ``transfers_in`` the fish that arrive alive.
     ``anchors`` may include days before ``first_day`` (ignored) and after ``last_day`` (ignored).
+    ``freshwater``: the container holds fresh water (its site is a freshwater station): the fish never
+    advance to, nor grow on the TGC of, a stage lived at sea (docs/engine.md §4). False: at sea, or unknown.
     """
 
     assignment_id: int
@@ -93,6 +97,7 @@ class AssignmentInputs:
     transfers_in: Mapping[dt.date, int] = field(default_factory=dict)
     transfers_out: Mapping[dt.date, int] = field(default_factory=dict)
     daily_temps_c: Mapping[dt.date, float] = field(default_factory=dict)
+    freshwater: bool = False
 
 
 @dataclass(slots=True)

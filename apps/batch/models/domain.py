@@ -29,6 +29,10 @@ class LifeCycleStage(models.Model):
     order = models.PositiveSmallIntegerField()
     expected_weight_min_g = models.DecimalField(max_digits=10, decimal_places=2)
     expected_weight_max_g = models.DecimalField(max_digits=10, decimal_places=2)
+    at_sea = models.BooleanField(
+        default=False,
+        help_text="Lived at sea (salmon: Post-Smolt, Adult). Fish in a fresh-water container never reach it by weight.",
+    )
 
     class Meta:
         ordering = ["species__name", "order"]

@@ -240,6 +240,27 @@ def _parameter(old: Values | None, new: Values | None, pk) -> list[Mark]:
     return temperature_marks((container, local_day(first)) for container, first in spans)
 
 
+# --- where the fish are: the water decides which stages they can reach (docs/engine.md §4) ------------------
+
+
+def _container_one(values: Values, pk) -> list[Mark]:
+    """A container moved to another site may change its water: every assignment it held, from its first day."""
+    from apps.batch.models import BatchContainerAssignment
+
+    if pk is None:
+        return []
+    return list(BatchContainerAssignment.objects.filter(container_id=pk).values_list("pk", "assignment_date"))
+
+
+def _site_one(values: Values, pk) -> list[Mark]:
+    """A site's kind is its containers' water: every assignment in one of them, from its first day."""
+    from apps.batch.models import BatchContainerAssignment
+
+    if pk is None:
+        return []
+    return list(BatchContainerAssignment.objects.filter(container__site_id=pk).values_list("pk", "assignment_date"))
+
+
 # --- the rules -------------------------------------------------------------------------------------------------
 
 
@@ -260,7 +281,7 @@ def _rules() -> dict[str, Rule]:
             rule("batch.BatchContainerAssignment", ASSIGNMENT_FIELDS, _assignment),
             rule(
                 "batch.LifeCycleStage",
-                ("species_id", "order", "expected_weight_min_g", "expected_weight_max_g"),
+                ("species_id", "order", "expected_weight_min_g", "expected_weight_max_g", "at_sea"),
                 each_side(_stage_one),
             ),
             rule(
@@ -295,6 +316,8 @@ def _rules() -> dict[str, Rule]:
                 each_side(_reading_one),
             ),
             rule("environmental.EnvironmentalParameter", ("code",), _parameter),
+            rule("infrastructure.Container", ("site_id",), each_side(_container_one)),
+            rule("infrastructure.Site", ("kind",), each_side(_site_one)),
             rule("scenario.Scenario", _all_fields("scenario.Scenario"), each_side(_scenario_one)),
             rule(
                 "scenario.TGCModel",
@@ -335,10 +358,6 @@ _RULES: dict[str, Rule] | None = None
 # Columns a recompute reads that no change can make matter, with the reason (the coverage test reads this).
 IGNORED = {
     "batch.Batch.batch_number": "only named in error messages",
-    # the states do not depend on where a container is; the projections pick a change up at the batch's next
-    # recompute, the nightly catch-up at the latest (docs/forecast.md "Sea transfer")
-    "infrastructure.Container.site_id": "read for the forecast only (the site fallback, the sea transfer)",
-    "infrastructure.Site.kind": "read for the forecast only (fresh water gets a sea-transfer date)",
 }
 
 

@@ -232,6 +232,7 @@ def _compute(data: BatchData, starts: dict[int, dt.date], order: ComputationOrde
                 transfers_in=transfers_in.get(assignment.id, {}),
                 transfers_out=transfers_out.get(assignment.id, {}),
                 daily_temps_c=data.temps_c.get(assignment.container_id, {}),
+                freshwater=assignment.freshwater,
             )
             rows = compute_assignment(inputs, data.params)
             for row in rows:

@@ -44,12 +44,14 @@ def species_stages(species_id: int) -> dict[int, Stage]:
     rows = list(
         LifeCycleStage.objects.filter(species_id=species_id)
         .order_by("order")
-        .values_list("id", "order", "expected_weight_min_g", "expected_weight_max_g")
+        .values_list("id", "order", "expected_weight_min_g", "expected_weight_max_g", "at_sea")
     )
     stages = {}
-    for index, (stage_id, order, min_g, max_g) in enumerate(rows):
+    for index, (stage_id, order, min_g, max_g, at_sea) in enumerate(rows):
         next_id = rows[index + 1][0] if index + 1 < len(rows) else None
-        stages[stage_id] = Stage(id=stage_id, order=order, min_g=float(min_g), max_g=float(max_g), next_stage_id=next_id)
+        stages[stage_id] = Stage(
+            id=stage_id, order=order, min_g=float(min_g), max_g=float(max_g), next_stage_id=next_id, at_sea=at_sea
+        )
     return stages
 
 
