@@ -248,7 +248,7 @@ def learned_path(
     past = sorted(d for d in handled if d <= as_of)
     planned = sorted((d - as_of).days for d in handled if d > as_of)
     return project_learned(
-        x0=start.weight_g ** (1 / 3), temps=[t + bias_c for t in profile_c[:days]], rules=stage_rules(params, (start.stage_id,)),
+        x0=start.weight_g ** (1 / 3), temps=[t + bias_c for t in profile_c[:days]], rules=stage_rules(params, (start.stage_id,), freshwater=fresh),
         stage=start.stage_id, model=model, dev=dev, fresh=fresh, since_handled=(as_of - past[-1]).days if past else None,
         planned=planned, max_cube_root=MAX_CUBE_ROOT,
     )
