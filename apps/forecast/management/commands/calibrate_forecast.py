@@ -8,6 +8,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from apps.forecast.models import LearnedGrowth
 from apps.forecast.services.calibration import calibration_refresh
 
 
@@ -32,4 +33,8 @@ class Command(BaseCommand):
                 f"P50 {100 * math.expm1(b.q50):+5.1f} % P90 {100 * math.expm1(b.q90):+6.1f} % "
                 f"coverage {coverage} ({b.source})"
             )
+        learned = LearnedGrowth.objects.first()
+        if learned is not None:
+            scores = ", ".join(f"{k} {100 * v:.2f} %" for k, v in sorted(learned.scores.items()))
+            self.stdout.write(f"growth: {learned.option} (mean |log error| 16-105 days: {scores}); model {learned.coefficients}")
         self.stdout.write(f"{calibration.residuals} residuals, {time.perf_counter() - started:.1f} s")
