@@ -151,7 +151,7 @@ def _forecasts(
     whose learned growth model (if any) gives the P50 of the learned options too; this batch's segments are
     added to it after its forecasts."""
     data = batch_data_load(batch_id=batch_id, today=as_of)
-    writes, _ = batch_compute(data, None)
+    writes, _ = batch_compute(data, None, until=as_of)  # strict as-of: no record, reading included, after it
     model = history.model if history is not None else None
     handled = handling_dates(data, as_of, history.treatments) if history is not None else {}
     fresh = {a.id: a.freshwater for a in data.assignments}

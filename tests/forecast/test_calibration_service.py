@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from apps.batch.services.recompute import batch_recompute
-from apps.forecast.backtest import as_of_forecasts
 from apps.forecast.engine.calibration import BandBucket, Calibration
 from apps.forecast.models import BandCalibration, Projection
 from apps.forecast.selectors import band_summary
@@ -15,7 +14,6 @@ from apps.forecast.services.calibration import calibration_load, calibration_ref
 from tests.factories import (
     AssignmentFactory,
     GrowthSampleFactory,
-    MortalityEventFactory,
     ScenarioFactory,
     TemperatureProfileFactory,
     TGCModelFactory,
@@ -50,18 +48,6 @@ SEA_BAND = Calibration(
     ),
     residuals=800,
 )
-
-
-def forecast(assignment, as_of):
-    [(assignment_id, new, _, phase, start, _)] = list(as_of_forecasts(assignment.batch_id, as_of, {}, 5000.0))
-    return new.weight_g, phase, start
-
-
-def test_records_dated_after_the_as_of_date_change_nothing_in_a_backtest_forecast(tank):
-    before = forecast(tank, day(25))
-    GrowthSampleFactory(assignment=tank, sample_date=day(28), avg_weight_g=Decimal("400.00"))
-    MortalityEventFactory(assignment=tank, event_date=day(27), count=5000)
-    assert forecast(tank, day(25)) == before
 
 
 def test_a_recompute_applies_the_stored_calibration_to_the_band_and_the_crossings(tank):

@@ -102,13 +102,31 @@ def _compute_and_save(data: BatchData, from_dates, summary: RecomputeSummary, no
         summary.error = errors[0].message
 
 
-def batch_compute(data: BatchData, from_dates: Mapping[int, dt.date] | None):
+def batch_compute(data: BatchData, from_dates: Mapping[int, dt.date] | None, *, until: dt.date | None = None):
     """The rows a recompute of ``data``'s batch writes (``from_dates`` None: all of them), in memory: loads the
-    dense records and the stored rows it restarts from, computes, saves nothing. Returns (writes, errors)."""
+    dense records and the stored rows it restarts from, computes, saves nothing. Returns (writes, errors).
+
+    ``until``: use no record dated after it (a backtest's strict as-of). Without it the engine reads
+    temperatures up to 7 days after the last computed day to interpolate (docs/engine.md §2), as a recompute
+    of records entered late should."""
+    if until is not None:
+        _records_until(data, until)
     order = computation_order(data)
     starts = restart_days(data, from_dates, order=order)
     dense_data_load(data, starts=starts)
+    if until is not None:
+        _records_until(data, until)
     return _compute(data, starts, order)
+
+
+def _records_until(data: BatchData, until: dt.date) -> None:
+    """Drop every dated record after ``until`` from ``data``: transfers, anchors, deaths, feed, temperatures."""
+    def kept(by_key):
+        return {key: {d: v for d, v in days.items() if d <= until} for key, days in by_key.items()}
+
+    data.transfers = [t for t in data.transfers if t.date <= until]
+    data.anchors = kept(data.anchors)
+    data.mortality, data.feed_kg, data.temps_c = kept(data.mortality), kept(data.feed_kg), kept(data.temps_c)
 
 
 @dataclass(frozen=True)
