@@ -92,3 +92,15 @@ def test_the_projection_api_and_the_growth_page_state_the_band(tank, client, dja
     assert body["band"]["calibrated"] is True and len(body["band"]["buckets"]) == 8
     page = client.get(f"/batches/{tank.batch_id}/growth/").content.decode()
     assert "measured coverage at +30 / +60 / +90 days" in page
+
+
+def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_stored(tank):
+    from apps.forecast.engine.learned import GrowthModel
+    from apps.forecast.services.calibration import forecast_settings_load, learned_save
+
+    model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0)
+    calibration_save(SEA_BAND, computed_at=NOW)
+    learned_save(model, option="learned-90", scores={"fit": 0.03, "learned-90": 0.02}, computed_at=NOW)
+    assert forecast_settings_load() == (SEA_BAND, model)
+    learned_save(None, option="fit", scores={}, computed_at=NOW, fitted=model)
+    assert forecast_settings_load() == (SEA_BAND, None)

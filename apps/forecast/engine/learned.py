@@ -187,17 +187,28 @@ def project_learned(
     x, out, stages = x0, [], []
     planned_set = set(planned)
     since = since_handled
-    fade = math.log(2) / model.half_life_days
+    fade = math.exp(-math.log(2) / model.half_life_days)
+    # features() written out: log ratio = a(T) + b ln(W / 100) + k_handling x exposure
+    c0, c_lw, c_f, c_flw, c_t, c_t2, c_h = model.coef
+    f = 1.0 if fresh else 0.0
+    base, slope = c0 + c_f * f, c_lw + c_flw * f
+    decay = math.exp(-1.0 / model.tau_days)
+    exposure = math.exp(-since / model.tau_days) if since is not None else 0.0
+    carried = dev
+    exp, log, ln100 = math.exp, math.log, math.log(100.0)
     for d, temp in enumerate(temps, start=1):
+        carried *= fade
         if d in planned_set:
-            since = 0
-        elif since is not None:
-            since += 1
+            exposure = 1.0
+        else:
+            exposure *= decay
         if temp > 0.0:
-            exposure = math.exp(-since / model.tau_days) if since is not None else 0.0
+            t = (temp - 10.0) / 5.0
             w = x * x * x
-            ratio = math.exp(model.log_ratio(w, temp, fresh, exposure) + dev * math.exp(-fade * d))
-            x = min(max_cube_root, x + ratio * c * temp)
+            lw = log(w if w > 0.05 else 0.05) - ln100
+            x += exp(base + c_t * t + c_t2 * t * t + slope * lw + c_h * exposure + carried) * c * temp
+            if x > max_cube_root:
+                x = max_cube_root
         out.append(x)
         if next_id is not None and x * x * x >= max_g:
             stage = next_id

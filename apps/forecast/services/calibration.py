@@ -9,16 +9,18 @@ samples the farm took of the same assignment later. The calibration of those res
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from apps.batch.models import BatchContainerAssignment, GrowthSample
 from apps.forecast.engine.calibration import BandBucket, Calibration, calibrate, forecast_residuals
 from apps.forecast.engine.learned import FEATURES, LEARNED_VERSION, OPTIONS, GrowthModel, option_choose
 from apps.forecast.history import FarmHistory, treatments_by_assignment
 from apps.forecast.models import BandCalibration, LearnedGrowth
+from aquamind.db import fetch_sets
 
 CALIBRATION_LOOKBACK_DAYS = 392  # 14 as-of dates: the faroe farm's calibration within a minute (docs/benchmarks.md)
 CALIBRATION_STEP_DAYS = 28
@@ -143,3 +145,37 @@ def calibration_load() -> Calibration | None:
         for r in rows if r.source != "closed-form"
     )
     return Calibration(buckets=buckets, residuals=rows[0].residuals, version=rows[0].method_version)
+
+
+_BAND_COLUMNS = ("phase", "first_day", "last_day", "q10", "q50", "q90", "n", "source", "coverage", "residuals", "method_version")
+_LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
+
+
+def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None]:
+    """``calibration_load()`` and ``learned_load()`` in one round trip on PostgreSQL (a refresh's fixed cost is
+    mostly statements: docs/benchmarks.md "Forecast refresh")."""
+    if connection.vendor != "postgresql":
+        return calibration_load(), learned_load()
+    statements = [
+        f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, first_day",
+        f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
+    ]
+    with connection.cursor() as cursor:
+        band_rows, learned_rows = fetch_sets(cursor, statements, [])
+    calibration = None
+    if band_rows:
+        buckets = tuple(
+            BandBucket(phase, first, last, q10, q50, q90, n=n, source=source, coverage=coverage)
+            for phase, first, last, q10, q50, q90, n, source, coverage, _, _ in band_rows if source != "closed-form"
+        )
+        calibration = Calibration(buckets=buckets, residuals=band_rows[0][9], version=band_rows[0][10])
+    model = None
+    if learned_rows:
+        option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
+        if option != "fit" and coefficients:
+            coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
+            model = GrowthModel(
+                coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
+                segments=segments, degree_days=degree_days,
+            )
+    return calibration, model

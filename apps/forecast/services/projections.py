@@ -37,7 +37,7 @@ from apps.forecast.engine.learned import reproject
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
-from apps.forecast.services.calibration import calibration_load, learned_load
+from apps.forecast.services.calibration import forecast_settings_load
 from apps.forecast.services.handling import planned_handling
 from apps.forecast.services.crossings import crossing_fields
 from apps.forecast.services.site_evidence import site_segment_evidence
@@ -88,8 +88,8 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     sites = site_segment_evidence(site_ids=site_ids, since=oldest, until=latest) if site_ids else {}
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
-    calibration = calibration_load()  # the farm's calibrated band, from the last nightly calibration
-    model = learned_load()  # the farm's learned growth model, when its own backtest chose it
+    # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
+    calibration, model = forecast_settings_load()
     handled = planned_handling(data, latest) if model is not None else {}
     new = []
     for assignment_id, rows in recent.items():
