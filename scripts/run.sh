@@ -11,7 +11,7 @@ $py manage.py migrate --no-input -v0
 batches="$($py manage.py shell --no-imports -c 'from apps.batch.models import Batch; print(Batch.objects.count())')"
 if [ "$batches" = "0" ]; then
     echo "generating demo data (small preset) ..."
-    $py manage.py generate_demo_data --preset small --seed 42
+    $py manage.py generate_demo_data --preset small --seed 42 --world realistic
     $py manage.py recompute_recent_daily_states --all --sync
 else
     echo "database has $batches batches: no demo data generated"

@@ -61,7 +61,7 @@ def mape(estimate: dict, truth: dict) -> float:
 
 
 def test_the_engine_is_more_accurate_than_resetting_the_weight_at_each_sample(tmp_path, capsys):
-    summary = demo_data_generate(seed=11, preset="small", today=TODAY, truth_out=tmp_path / "truth.csv")
+    summary = demo_data_generate(seed=11, preset="small", today=TODAY, truth_out=tmp_path / "truth.csv", world="model")
     for batch_id in summary.batch_ids:
         assert batch_recompute(batch_id=batch_id, today=TODAY).ok
     truth = truth_weights(tmp_path / "truth.csv")

@@ -1,4 +1,5 @@
-"""The demo data generator on the small preset: counts, integrity, conservation, truth file, determinism."""
+"""The demo data generator on the small preset, in the model world (the control; the realistic world's own
+tests are in test_realistic_world.py): counts, integrity, conservation, truth file, determinism."""
 from __future__ import annotations
 
 import ast
@@ -25,14 +26,14 @@ TODAY = dt.date(2025, 6, 1)
 ONE_DAY = dt.timedelta(days=1)
 PURE_MODULES = (
     "allocate", "batch_sim", "growth", "layout", "measure", "presets", "schedule", "simulate", "temperature",
-    "truth", "types",
+    "truth", "types", "world",
 )
 
 
 @pytest.fixture
 def farm(db, tmp_path):
     truth_path = tmp_path / "truth.csv"
-    summary = demo_data_generate(seed=1, preset="small", today=TODAY, truth_out=truth_path)
+    summary = demo_data_generate(seed=1, preset="small", today=TODAY, truth_out=truth_path, world="model")
     return summary, _truth_rows(truth_path)
 
 
@@ -63,7 +64,7 @@ def test_no_container_holds_two_batches_at_once(farm):
 @pytest.mark.django_db
 def test_a_second_run_adds_new_batch_numbers_and_books_only_free_containers(farm):
     summary, _ = farm
-    again = demo_data_generate(seed=1, preset="small", today=TODAY, truth_out=None)
+    again = demo_data_generate(seed=1, preset="small", today=TODAY, truth_out=None, world="model")
     numbers = sorted(Batch.objects.values_list("batch_number", flat=True))
     assert len(numbers) == len(set(numbers)) == 6
     assert set(again.batch_ids).isdisjoint(summary.batch_ids)
@@ -236,14 +237,14 @@ def test_each_batch_has_a_scenario_with_a_900_day_profile_and_its_placement(farm
 @pytest.mark.django_db
 def test_the_same_seed_gives_the_same_farm_and_another_seed_another(db):
     with transaction.atomic():
-        demo_data_generate(seed=7, preset="small", today=TODAY, truth_out=None)
+        demo_data_generate(seed=7, preset="small", today=TODAY, truth_out=None, world="model")
         first = _fingerprint()
         transaction.set_rollback(True)
     with transaction.atomic():
-        demo_data_generate(seed=7, preset="small", today=TODAY, truth_out=None)
+        demo_data_generate(seed=7, preset="small", today=TODAY, truth_out=None, world="model")
         second = _fingerprint()
         transaction.set_rollback(True)
-    demo_data_generate(seed=8, preset="small", today=TODAY, truth_out=None)
+    demo_data_generate(seed=8, preset="small", today=TODAY, truth_out=None, world="model")
     assert first == second != _fingerprint()
 
 
@@ -253,7 +254,7 @@ def test_the_command_generates_and_prints_the_counts(tmp_path):
     truth_path = tmp_path / "truth.csv"
     call_command(
         "generate_demo_data", "--preset", "small", "--seed", "3", "--today", "2025-06-01",
-        "--truth-out", str(truth_path), stdout=out,
+        "--truth-out", str(truth_path), "--world", "model", stdout=out,
     )
     text = out.getvalue()
     assert f"assignments            {BatchContainerAssignment.objects.count()}\n" in text

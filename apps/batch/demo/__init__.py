@@ -20,6 +20,7 @@ from .presets import preset_get
 from .reference import occupied_intervals_load
 from .simulate import farm_plan, farm_simulate
 from .truth import truth_csv_write
+from .world import WORLD_REALISTIC, WORLDS
 from .writer import farm_write
 
 
@@ -30,6 +31,7 @@ class DemoSummary:
     preset: str
     seed: int
     today: dt.date
+    world: str
     batches: int
     completed_batches: int
     assignments: int
@@ -55,14 +57,19 @@ def demo_data_generate(
     truth_out: Path | None,
     batches: int | None = None,
     progress: bool = False,
+    world: str = WORLD_REALISTIC,
 ) -> DemoSummary:
     """Generate a demo farm in one transaction (nothing is left half-written on failure).
 
     Everything is dated on or before ``today``. Running again (same seed or not) adds new batches with new
     numbers and never puts two batches in one container at once. ``truth_out`` gets the truth CSV after the
-    commit. ``progress`` shows tqdm bars.
+    commit. ``progress`` shows tqdm bars. ``world``: ``realistic`` (the fish depart from the model's law,
+    docs/demo-data.md "The realistic world") or ``model`` (they follow it: the control).
     """
     started = time.perf_counter()
+    if world not in WORLDS:
+        choices = ", ".join(WORLDS)
+        raise DomainError(f"Unknown world {world!r}; choose one of {choices}.", code="invalid_demo_options", field="world")
     try:
         shape = preset_get(preset, batches=batches)
     except ValueError as exc:
@@ -71,17 +78,18 @@ def demo_data_generate(
     with transaction.atomic():
         plan = farm_plan(preset=shape, seed=seed, today=today, occupied=occupied_intervals_load())
         simulate_bar = partial(bar, desc="simulate", unit="batch")
-        records = farm_simulate(plan, preset=shape, seed=seed, today=today, progress=simulate_bar)
+        records = farm_simulate(plan, preset=shape, seed=seed, today=today, progress=simulate_bar, world=world)
         written = farm_write(records, seed=seed, preset=preset, progress=bar)
     truth_rows = truth_csv_write(truth_out, records, written.assignment_ids) if truth_out else 0
-    return _summary(shape, seed, today, records, written, truth_rows, time.perf_counter() - started)
+    return _summary(shape, seed, today, world, records, written, truth_rows, time.perf_counter() - started)
 
 
-def _summary(shape, seed, today, records, written, truth_rows, seconds) -> DemoSummary:
+def _summary(shape, seed, today, world, records, written, truth_rows, seconds) -> DemoSummary:
     return DemoSummary(
         preset=shape.name,
         seed=seed,
         today=today,
+        world=world,
         batches=len(written.batch_ids),
         completed_batches=sum(b.completed for b in records.batches),
         assignments=len(written.assignment_ids),

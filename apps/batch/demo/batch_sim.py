@@ -5,9 +5,11 @@ d leave their source at the start of d, weighing what they weighed at the end of
 the destination minus a few that die in handling; a slot's last day is ``end - 1``. Every death is
 recorded, so placed fish = alive + recorded deaths + transfer deaths + harvested.
 
-Truth: weight grows by W' = (W^(1/3) + tgc/1000 * T)^3 with the container's true temperature and the
-batch's true TGC per stage (growth.true_tgc); the stage advances the day the weight reaches its band's
-maximum; deaths are Poisson around 0.02-0.06 %/day (doubled for eggs) with rare spikes.
+Truth in the ``model`` world: weight grows by W' = (W^(1/3) + tgc/1000 * T)^3 with the container's true
+temperature and the batch's true TGC per stage (growth.true_tgc); the stage advances the day the weight
+reaches its band's maximum; deaths are Poisson around 0.02-0.06 %/day (doubled for eggs) with rare spikes.
+In the ``realistic`` world (world.py) growth, deaths, samples and transfer weighings depart from that law;
+the plan, the moves and every record's shape stay the same.
 """
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ import math
 import random
 from collections import defaultdict
 
-from . import measure
+from . import measure, world
 from .growth import tgc_day
-from .layout import EGG_STAGE, FCR_BY_STAGE, FEED_BY_STAGE, SEA, stage_for_weight
+from .layout import EGG_STAGE, FCR_BY_STAGE, FEED_BY_STAGE, LAST_STAGE, SEA, SEA_STAGES, STAGE_MAX_G, stage_for_weight
 from .presets import Preset
 from .temperature import TemperatureSeries
 from .types import (
@@ -57,8 +59,13 @@ class BatchSimulation:
         *,
         preset: Preset,
         seed: int,
+        world_name: str = world.WORLD_MODEL,
     ):
         self.plan, self.records, self.temps, self.preset = plan, records, temps, preset
+        self.seed = seed
+        self.realistic = world_name == world.WORLD_REALISTIC
+        self.bio = world.biology_draw(seed=seed, index=plan.index) if self.realistic else None
+        self.lives: dict[int, world.SlotLife] = {}
         self.slots = records.plan.slots
         rng = self.rng = random.Random(f"{seed}/truth/{plan.index}")
         self.fcr = {o: fcr * rng.uniform(*TRUE_FCR_SPREAD) for o, fcr in FCR_BY_STAGE.items()}
@@ -120,12 +127,18 @@ class BatchSimulation:
                 arriving[link.dest][0] += moved
                 arriving[link.dest][1] += moved * weight_g
             self.pop[source] = remaining
+            if self.realistic and move.partial:
+                self.lives[source].handled(self.rng, day, world.MOVE_LOSS)  # crowded and netted too
         for dest, (count, weight_sum) in arriving.items():
             self._activate(dest, count, weight_sum / count)
+            if self.realistic:
+                to_sea = self.slots[dest].pool == SEA and self.slots[move.links[0].source].pool != SEA
+                self.lives[dest].handled(self.rng, day, world.SEA_TRANSFER_LOSS if to_sea else world.MOVE_LOSS)
 
     def _transfer(self, source: int, dest: int, day: dt.date, out: int, weight_g: float) -> int:
         died = min(out - 1, round(out * self.rng.uniform(*TRANSFER_DEATH_RATE)))
-        measured_g, method = measure.transfer_weighing(self.rng, weight_g)
+        weighing = measure.transfer_weighing_realistic if self.realistic else measure.transfer_weighing
+        measured_g, method = weighing(self.rng, weight_g)
         self.records.transfers.append(TransferRec(source, dest, day, out - died, died, measured_g, method))
         return out - died
 
@@ -137,6 +150,22 @@ class BatchSimulation:
         self.next_sample[index] = slot.start + dt.timedelta(days=self._sample_interval(slot.pool))
         if slot.pool == "smolt":
             self.vaccination[index] = slot.start + dt.timedelta(days=rng.randint(*VACCINATION_AFTER_DAYS))
+        if self.realistic:
+            self._live_in_realistic_world(index, slot)
+
+    def _live_in_realistic_world(self, index: int, slot) -> None:
+        """The water decides the stage (fresh water below the sea stages, sea at or above them), and the
+        container's own events are drawn: disease, delousing, the vaccination's fasting and appetite loss."""
+        at_sea = slot.pool == SEA
+        stage = self.stage[index]
+        stage = max(stage, min(SEA_STAGES)) if at_sea else min(stage, min(SEA_STAGES) - 1)
+        self.stage[index] = slot.stage_order = stage
+        factor = world.sea_site_factor(seed=self.seed, site=slot.container[0]) if at_sea else 1.0
+        life = self.lives[index] = world.slot_life(self.rng, start=slot.start, at_sea=at_sea, site_factor=factor)
+        vaccination = self.vaccination.get(index)
+        if vaccination is not None:
+            life.fast_before(self.rng, vaccination, world.VACCINATION_FASTING_DAYS)
+            life.handled(self.rng, vaccination, world.VACCINATION_LOSS)
 
     def _sample_interval(self, pool: str) -> int:
         return self.rng.randint(*self.preset.sample_interval_days[pool])
@@ -145,8 +174,11 @@ class BatchSimulation:
         slot, stage, population = self.slots[index], self.stage[index], self.pop[index]
         before_g = self.weight[index]
         temp_c = self.temps[slot.container].on(day)
-        after_g, self.stage[index] = tgc_day(before_g, stage, self.plan.tgc_per_1000, temp_c)
-        deaths = self._deaths(index, day, population, stage)
+        if self.realistic:
+            after_g, self.stage[index], deaths = self._realistic_day(index, day, before_g, stage, temp_c, population)
+        else:
+            after_g, self.stage[index] = tgc_day(before_g, stage, self.plan.tgc_per_1000, temp_c)
+            deaths = self._deaths(index, day, population, stage)
         self.pop[index], self.weight[index] = population - deaths, after_g
         truth = self.records.truth[index]
         truth.weights_g.append(after_g)
@@ -158,9 +190,34 @@ class BatchSimulation:
         if day == self.vaccination.get(index):
             self._vaccinate(index, day, after_g)
 
-    def _deaths(self, index: int, day: dt.date, population: int, stage: int) -> int:
-        rng, cause = self.rng, None
+    def _realistic_day(self, index, day, before_g, stage, temp_c, population) -> tuple[float, int, int]:
+        """(weight at the end of the day, stage for tomorrow, deaths) in the realistic world."""
+        life = self.lives[index]
+        episode = life.episode(day)
+        after_g = world.daily_growth(
+            self.bio, before_g, temp_c, at_sea=life.at_sea, site_factor=life.site_factor,
+            appetite=life.appetite(day), health=episode[0] if episode else 1.0,
+        )
+        next_stage = stage + 1
+        if after_g >= STAGE_MAX_G[stage] and stage < LAST_STAGE and (life.at_sea or next_stage not in SEA_STAGES):
+            stage = next_stage
+        delousing = life.delousing.get(day.toordinal())
+        if delousing is not None:
+            self.records.treatments.append(TreatmentRec(index, day, None, None, "DELICING"))
+        cause = "DISEASE" if episode else "HANDLING" if delousing else None
+        deaths = self._deaths(
+            index, day, population, stage, boost=episode[1] if episode else 1.0, extra=delousing or 0.0, cause=cause
+        )
+        return after_g, stage, deaths
+
+    def _deaths(
+        self, index: int, day: dt.date, population: int, stage: int, *, boost: float = 1.0, extra: float = 0.0,
+        cause: str | None = None,
+    ) -> int:
+        rng = self.rng
         rate = self.base_mortality * self.mortality_factor[index] * (2 if stage == EGG_STAGE else 1)
+        if boost != 1.0 or extra:
+            rate = rate * boost + extra
         if rng.random() < SPIKE_CHANCE:
             rate, cause = rng.uniform(*SPIKE_RATE), rng.choice(("DISEASE", "ENVIRONMENT"))
         deaths = min(population, _poisson(rng, population * rate))
@@ -188,7 +245,11 @@ class BatchSimulation:
         together, their weighted average and pooled spread."""
         rng = self.rng
         casts = []
-        for _ in range(rng.randint(*self.preset.casts_per_sample)):
+        if self.realistic:  # one cast of 20-40 fish, sometimes crowded towards the bigger ones
+            fish = rng.randint(*world.SAMPLE_FISH)
+            seen_g = true_g * world.sampling_bias(rng, self.bio)
+            casts.append((fish, measure.weighed_average_g(rng, seen_g, fish), measure.weight_spread_g(rng, true_g)))
+        for _ in range(0 if self.realistic else rng.randint(*self.preset.casts_per_sample)):
             fish = rng.randint(20, 100)
             casts.append((fish, measure.weighed_average_g(rng, true_g, fish), measure.weight_spread_g(rng, true_g)))
         fish, avg_g, spread_g = measure.casts_pooled(casts)

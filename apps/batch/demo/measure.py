@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import random
 
+from . import world
+
 FISH_WEIGHT_CV = 0.20
 CONDITION_FACTOR = 1.1  # Fulton's K = 100 * W(g) / L(cm)^3 for a well-fed salmon
 SELECTION_BIAS = {"AVERAGE": 1.0, "LARGEST": 0.88, "SMALLEST": 1.12}
@@ -52,6 +54,20 @@ def transfer_weighing(rng: random.Random, true_g: float) -> tuple[float | None, 
     if rng.random() >= TRANSFER_WEIGHED_CHANCE:
         return None, method
     return weighed_average_g(rng, true_g / SELECTION_BIAS[method], TRANSFER_WEIGHED_FISH), method
+
+
+def transfer_weighing_realistic(rng: random.Random, true_g: float) -> tuple[float | None, str]:
+    """As ``transfer_weighing``, but the weighed fish depart from the moved ones by a factor drawn per weighing
+    (world.TRANSFER_SELECTION_BIAS), not by the engine's fixed correction."""
+    draw, method = rng.random(), "AVERAGE"
+    for name, chance in SELECTION_CHANCES:
+        if draw < chance:
+            method = name
+            break
+        draw -= chance
+    if rng.random() >= TRANSFER_WEIGHED_CHANCE:
+        return None, method
+    return weighed_average_g(rng, true_g * world.transfer_selection_bias(rng, method), TRANSFER_WEIGHED_FISH), method
 
 
 def _mean_one_lognormal(rng: random.Random, cv: float) -> float:

@@ -13,6 +13,7 @@ from .batch_sim import BatchSimulation
 from .presets import Preset
 from .schedule import batch_plan, batch_starts
 from .temperature import TemperatureSeries, readings_for
+from .world import WORLD_MODEL, WORLD_REALISTIC, temperature_anomaly, water_kind
 from .types import BatchPlan, ContainerKey, FarmPlan, FarmRecords, Interval, Slot, SlotTruth
 
 ONE_DAY = dt.timedelta(days=1)
@@ -38,30 +39,47 @@ def farm_simulate(
     seed: int,
     today: dt.date,
     progress: Callable[[Iterable], Iterable] = iter,
+    world: str = WORLD_MODEL,
 ) -> FarmRecords:
     """Live every batch of ``plan`` day by day and record what the farm measured.
 
-    ``progress`` wraps the batch loop (a tqdm bar, say).
+    ``progress`` wraps the batch loop (a tqdm bar, say). ``world``: ``model`` (the engine's own law) or
+    ``realistic`` (world.py).
     """
+    realistic = world == WORLD_REALISTIC
     records = FarmRecords(plan=plan, batches=[], truth=[SlotTruth(start=s.start) for s in plan.slots])
-    temps = _temperature_series(plan, seed=seed, today=today)
+    temps = _temperature_series(plan, seed=seed, today=today, anomalies=realistic)
     for batch in progress(plan.batches):
-        simulation = BatchSimulation(batch, records, temps, preset=preset, seed=seed)
+        simulation = BatchSimulation(batch, records, temps, preset=preset, seed=seed, world_name=world)
         records.batches.append(simulation.run(today))
     for key, days in sorted(_occupied_days(plan.slots, today).items()):
         records.readings.extend(
-            readings_for(key, temps[key], days, seed=seed, force_long_gap=preset.long_gap_in_every_container)
+            readings_for(
+                key, temps[key], days, seed=seed, force_long_gap=preset.long_gap_in_every_container, outages=realistic
+            )
         )
     return records
 
 
-def _temperature_series(plan: FarmPlan, *, seed: int, today: dt.date) -> dict[ContainerKey, TemperatureSeries]:
+def _temperature_series(
+    plan: FarmPlan, *, seed: int, today: dt.date, anomalies: bool
+) -> dict[ContainerKey, TemperatureSeries]:
+    """Each container's true temperatures; with ``anomalies`` every container of a site (by water: trays,
+    tanks, pens) shares the site's slow anomaly."""
     origin = min(b.start for b in plan.batches)
     days = (today - origin).days + 1
     pools = {slot.container: slot.pool for slot in plan.slots}
-    return {
-        key: TemperatureSeries(key, pool, seed=seed, origin=origin, days=days) for key, pool in sorted(pools.items())
-    }
+    shared: dict[tuple[str, str], list[float]] = {}
+    series = {}
+    for key, pool in sorted(pools.items()):
+        anomaly = None
+        if anomalies:
+            site = (key[0], water_kind(pool))
+            if site not in shared:
+                shared[site] = temperature_anomaly(seed=seed, site=key[0], kind=site[1], origin=origin, days=days)
+            anomaly = shared[site]
+        series[key] = TemperatureSeries(key, pool, seed=seed, origin=origin, days=days, anomaly=anomaly)
+    return series
 
 
 def _occupied_days(slots: list[Slot], today: dt.date) -> dict[ContainerKey, list[dt.date]]:

@@ -11,6 +11,7 @@ import math
 import random
 from typing import Iterable
 
+from . import world
 from .layout import SEA, expected_temp_c
 from .types import ContainerKey, ReadingRec
 
@@ -28,7 +29,10 @@ HALF_DAY_CHANCE = 0.02  # one of the two readings missing
 class TemperatureSeries:
     """True daily temperatures (°C) of one container from ``origin`` on; deterministic per seed and container."""
 
-    def __init__(self, key: ContainerKey, pool_key: str, *, seed: int, origin: dt.date, days: int):
+    def __init__(
+        self, key: ContainerKey, pool_key: str, *, seed: int, origin: dt.date, days: int, anomaly: list[float] | None = None
+    ):
+        """``anomaly``: the site's slow departure from the seasonal curve (°C by day from ``origin``; realistic world)."""
         self.origin = origin
         rng = random.Random(f"{seed}/temperature/{key[0]}/{key[1]}")
         offset = random.Random(f"{seed}/site/{key[0]}").uniform(-1, 1) * SEA_SITE_OFFSET_C if pool_key == SEA else 0.0
@@ -40,18 +44,24 @@ class TemperatureSeries:
             day = origin + dt.timedelta(days=n)
             noise = NOISE_MEMORY * noise + rng.gauss(0, innovation_sd)
             self.values.append(expected_temp_c(pool_key, day.timetuple().tm_yday) + offset + noise)
+        if anomaly is not None:
+            self.values = [v + a for v, a in zip(self.values, anomaly)]
 
     def on(self, day: dt.date) -> float:
         return self.values[(day - self.origin).days]
 
 
 def readings_for(
-    key: ContainerKey, series: TemperatureSeries, days: Iterable[dt.date], *, seed: int, force_long_gap: bool
+    key: ContainerKey, series: TemperatureSeries, days: Iterable[dt.date], *, seed: int, force_long_gap: bool,
+    outages: bool = False,
 ) -> list[ReadingRec]:
-    """Two readings a day on ``days`` (sorted, distinct), except in sensor gaps."""
+    """Two readings a day on ``days`` (sorted, distinct), except in sensor gaps; ``outages`` (realistic world):
+    also weeks-long outages (world.OUTAGE_CHANCE, OUTAGE_DAYS)."""
     days = list(days)
     rng = random.Random(f"{seed}/sensor/{key[0]}/{key[1]}")
     silent = _gap_days(days, rng, force_long_gap)
+    if outages:
+        silent |= _outage_days(days, random.Random(f"{seed}/world/outage/{key[0]}/{key[1]}"))
     readings = []
     for day in days:
         if day in silent:
@@ -61,6 +71,18 @@ def readings_for(
         for hour in hours:
             readings.append(ReadingRec(key, day, hour, rng.randrange(60), round(true_c + rng.gauss(0, SENSOR_SD_C), 2)))
     return readings
+
+
+def _outage_days(days: list[dt.date], rng: random.Random) -> set[dt.date]:
+    silent: set[dt.date] = set()
+    resume = None
+    for day in days:
+        if resume is not None and day < resume:
+            silent.add(day)
+        elif rng.random() < world.OUTAGE_CHANCE:
+            resume = day + dt.timedelta(days=rng.randint(*world.OUTAGE_DAYS))
+            silent.add(day)
+    return silent
 
 
 def _gap_days(days: list[dt.date], rng: random.Random, force_long_gap: bool) -> set[dt.date]:

@@ -119,10 +119,13 @@ class FeedingRec(NamedTuple):
 
 
 class TreatmentRec(NamedTuple):
+    """A vaccination with weighing, or (realistic world) a delousing without one (``kind`` DELICING)."""
+
     slot: int
     date: dt.date
-    weighed_count: int
-    weighed_avg_weight_g: float
+    weighed_count: int | None
+    weighed_avg_weight_g: float | None
+    kind: str = "VACCINATION"  # Treatment.Type value
 
 
 class ReadingRec(NamedTuple):

@@ -143,15 +143,21 @@ def _transfers_write(records: FarmRecords, ids: list[int]) -> None:
     )
 
 
+TREATMENT_DESCRIPTIONS = {
+    Treatment.Type.VACCINATION: "Vaccination before sea transfer, with weighing.",
+    Treatment.Type.DELICING: "Delousing (crowded and treated in a well boat).",
+}
+
+
 def _treatments_write(records: FarmRecords, ids: list[int]) -> None:
     Treatment.objects.bulk_create(
         [
             Treatment(
                 assignment_id=ids[t.slot],
                 treatment_date=t.date,
-                treatment_type=Treatment.Type.VACCINATION,
-                description="Vaccination before sea transfer, with weighing.",
-                includes_weighing=True,
+                treatment_type=t.kind,
+                description=TREATMENT_DESCRIPTIONS[t.kind],
+                includes_weighing=t.weighed_count is not None,
                 weighed_count=t.weighed_count,
                 weighed_avg_weight_g=t.weighed_avg_weight_g,
             )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.batch.demo import demo_data_generate
 from apps.batch.demo.presets import PRESETS
+from apps.batch.demo.world import WORLD_REALISTIC, WORLDS
 from aquamind.errors import DomainError
 
 
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--batches", type=int, help="Override the preset's number of batches.")
         parser.add_argument("--truth-out", type=Path, help="Write the simulated true daily weights to this CSV.")
         parser.add_argument("--today", type=_date, help="Last day with data, YYYY-MM-DD (default: today).")
+        parser.add_argument(
+            "--world", choices=WORLDS, default=WORLD_REALISTIC,
+            help="realistic (default: the fish depart from the model's growth law) or model (they follow it).",
+        )
 
     def handle(self, *args, **opts):
         today = opts["today"] or timezone.localdate()
@@ -41,6 +46,7 @@ class Command(BaseCommand):
                 truth_out=opts["truth_out"],
                 batches=opts["batches"],
                 progress=sys.stderr.isatty(),
+                world=opts["world"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
@@ -58,7 +64,9 @@ class Command(BaseCommand):
         ]
         if opts["truth_out"]:
             rows.append(("truth rows", f"{summary.truth_rows} in {opts['truth_out']}"))
-        self.stdout.write(f"Demo farm: preset {summary.preset}, seed {summary.seed}, up to {summary.today}")
+        self.stdout.write(
+            f"Demo farm: preset {summary.preset}, seed {summary.seed}, {summary.world} world, up to {summary.today}"
+        )
         for label, value in rows:
             self.stdout.write(f"  {label:<22} {value}")
         self.stdout.write(self.style.SUCCESS(f"Generated in {summary.seconds:.1f} s."))

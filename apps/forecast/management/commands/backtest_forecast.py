@@ -13,6 +13,7 @@ from django.db import transaction
 from apps.batch.demo import demo_data_generate
 from apps.batch.models import Batch
 from apps.batch.demo.presets import PRESETS
+from apps.batch.demo.world import WORLD_REALISTIC, WORLDS
 from apps.forecast.backtest import backtest_run, scores_table, truth_load
 
 TODAY = dt.date(2026, 6, 1)
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=11)
         parser.add_argument("--every", type=int, default=30, help="Days between as-of dates (default 30).")
         parser.add_argument("--target-g", type=float, default=None, help="Harvest weight (default FORECAST_HARVEST_WEIGHT_G).")
+        parser.add_argument(
+            "--world", choices=WORLDS, default=WORLD_REALISTIC,
+            help="The farm's world: realistic (default; the fish depart from the model) or model (the control).",
+        )
 
     def handle(self, *args, **opts):
         found = Batch.objects.count()
@@ -48,13 +53,16 @@ class Command(BaseCommand):
         target = opts["target_g"] or settings.FORECAST_HARVEST_WEIGHT_G
         with tempfile.TemporaryDirectory() as tmp:
             truth_path = Path(tmp) / "truth.csv"
-            summary = demo_data_generate(seed=opts["seed"], preset=opts["preset"], today=TODAY, truth_out=truth_path)
+            summary = demo_data_generate(
+                seed=opts["seed"], preset=opts["preset"], today=TODAY, truth_out=truth_path, world=opts["world"]
+            )
             truth = truth_load(truth_path)
         first = min(min(days) for days in truth.values())
         as_of = [d for d in _every(first + dt.timedelta(days=60), TODAY - dt.timedelta(days=30), opts["every"])]
         scores = backtest_run(batch_ids=summary.batch_ids, truth=truth, as_of_dates=as_of, target_weight_g=target)
         self.stdout.write(
-            f"Backtest: preset {opts['preset']}, seed {opts['seed']}, {summary.batches} batches, {len(as_of)} as-of dates "
+            f"Backtest: preset {opts['preset']}, seed {opts['seed']}, {opts['world']} world, {summary.batches} batches, "
+            f"{len(as_of)} as-of dates "
             f"every {opts['every']} days from {as_of[0]} to {as_of[-1]}, harvest target {target:.0f} g"
         )
         for line in scores_table(scores):
