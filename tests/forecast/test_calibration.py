@@ -36,7 +36,7 @@ def residuals_of(errors, horizon: int = 60, phase: str = "sea", day: dt.date = D
 
 
 def share_inside(calibration: Calibration, errors, horizon: int = 60, phase: str = "sea") -> float:
-    q10, q90 = calibration.offsets(phase, horizon)[horizon - 1]
+    q10, _, q90 = calibration.offsets(phase, horizon)[horizon - 1]
     return sum(q10 <= e <= q90 for e in errors) / len(errors)
 
 
@@ -98,7 +98,7 @@ def test_the_weighings_own_sampling_error_is_taken_out_of_the_spread():
     rng = random.Random(11)
     # true errors sd 0.05, each weighing off by sd 0.04 more: the band for the fish is the 0.05 one
     noisy = [Residual(60, "sea", rng.gauss(0, 0.05) + rng.gauss(0, 0.04), DAY, noise_var=0.04**2) for _ in range(20000)]
-    q10, q90 = calibrate(noisy).offsets("sea", 60)[59]
+    q10, _, q90 = calibrate(noisy).offsets("sea", 60)[59]
     assert q90 - q10 == pytest.approx(2 * 1.2816 * 0.05, rel=0.05)
 
 
@@ -118,17 +118,19 @@ def test_between_buckets_the_quantiles_run_linearly_and_beyond_the_last_they_gro
         residuals=200,
     )
     offsets = calibration.offsets("sea", 121)
-    assert offsets[0] == (-0.02, 0.02)  # before the first bucket's middle (30.5): its quantiles
+    assert offsets[0] == (-0.02, 0.0, 0.02)  # before the first bucket's middle (30.5): its quantiles
     t = (46 - 30.5) / 30  # day 46, between the middles 30.5 and 60.5
-    assert offsets[45] == pytest.approx((-0.02 - 0.04 * t, 0.02 + 0.02 * t))
-    assert offsets[120] == pytest.approx((-0.06 * 121 / 60.5, 0.04 * 121 / 60.5))
+    assert offsets[45] == pytest.approx((-0.02 - 0.04 * t, 0.0, 0.02 + 0.02 * t))
+    assert offsets[120] == pytest.approx((-0.06 * 121 / 60.5, 0.0, 0.04 * 121 / 60.5))
 
 
-def test_the_calibrated_p90_never_falls_and_the_p10_never_drops_below_the_start():
+def test_the_p50_is_corrected_by_the_median_past_error_and_the_p90_never_falls_nor_the_p10_drops_below_the_start():
     p50 = [100.0, 101.0, 102.0, 103.0]
-    p10, p90 = calibrated_band(p50, [(-0.5, 0.2), (-0.5, 0.1), (-0.01, 0.01), (-0.01, 0.01)], 90.0)
+    offsets = [(-0.5, 0.0, 0.2), (-0.5, 0.0, 0.1), (-0.01, 0.02, 0.03), (-0.01, 0.02, 0.03)]
+    p10, mid, p90 = calibrated_band(p50, offsets, 90.0)
+    assert mid == [100.0, 101.0, pytest.approx(102 * math.exp(0.02)), pytest.approx(103 * math.exp(0.02))]
     assert p10 == [90.0, 90.0, pytest.approx(102 * math.exp(-0.01)), pytest.approx(103 * math.exp(-0.01))]
-    assert p90 == [pytest.approx(100 * math.exp(0.2))] * 3 + [pytest.approx(100 * math.exp(0.2))]
+    assert p90 == [pytest.approx(100 * math.exp(0.2))] * 4
 
 
 def test_a_forecast_is_scored_only_against_weighings_after_its_date_and_within_its_days():

@@ -55,9 +55,11 @@ def test_a_recompute_applies_the_stored_calibration_to_the_band_and_the_crossing
     assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
     series = Projection.objects.get(assignment=tank).series["weight_g"]
     # day 60 ahead lies between the middles of 16-45 (30.5) and 46-75 (60.5): q90 = 0.08 + 0.04 x 29.5 / 30
+    # the P50 is the model's corrected by q50 = 0.01: the band is relative to the model's
     q90 = 0.08 + 0.04 * 29.5 / 30
-    assert series["p90"][59] == pytest.approx(series["p50"][59] * math.exp(q90), abs=0.1)
-    assert series["p10"][59] == pytest.approx(series["p50"][59] * math.exp(-0.10 - 0.05 * 29.5 / 30), abs=0.1)
+    model_p50 = series["p50"][59] / math.exp(0.01)
+    assert series["p90"][59] == pytest.approx(model_p50 * math.exp(q90), abs=0.1)
+    assert series["p10"][59] == pytest.approx(model_p50 * math.exp(-0.10 - 0.05 * 29.5 / 30), abs=0.1)
 
 
 def test_the_stored_calibration_reads_back_as_it_was_saved(tank):
@@ -98,7 +100,7 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
     from apps.forecast.engine.learned import GrowthModel
     from apps.forecast.services.calibration import forecast_settings_load, learned_save
 
-    model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0)
+    model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2, 0.0, -0.05, -0.3, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0, baseline_exposure=(0.1, 0.2))
     calibration_save(SEA_BAND, computed_at=NOW)
     learned_save(model, option="learned-90", scores={"fit": 0.03, "learned-90": 0.02}, computed_at=NOW)
     assert forecast_settings_load() == (SEA_BAND, model)

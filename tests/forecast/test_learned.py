@@ -44,11 +44,10 @@ def farm(n: int, seed: int = 1, noise: float = 0.03) -> list[SegmentObs]:
 
 def test_the_fit_learns_the_weight_the_temperature_optimum_and_the_handling_from_the_segments():
     model = growth_model_fit(farm(800))
-    c0, c_lw, c_f, c_flw, c_t, c_t2, c_h = model.coef
-    assert c_lw == pytest.approx(-0.12, abs=0.02)  # at sea TGC falls with weight
-    assert c_flw == pytest.approx(0.12, abs=0.03)  # not in fresh water
-    assert c_t2 == pytest.approx(-0.12, abs=0.03)  # an optimum: the square's coefficient is negative
-    assert c_h == pytest.approx(-0.35, abs=0.08) and model.tau_days == 14.0  # appetite back over two weeks
+    effect = lambda w1, w2, fresh: model.log_ratio(w2, 10.0, fresh, 0.0) - model.log_ratio(w1, 10.0, fresh, 0.0)  # noqa: E731
+    assert effect(500.0, 2000.0, False) == pytest.approx(-0.12 * math.log(4), abs=0.03)  # at sea TGC falls with weight
+    assert effect(20.0, 100.0, True) == pytest.approx(0.0, abs=0.03)  # not in fresh water
+    assert model.coef[-1] == pytest.approx(-0.35, abs=0.08) and model.tau_days == 14.0  # appetite back over two weeks
 
 
 def test_growth_above_the_optimum_is_lower_than_at_it_in_the_learned_model():
@@ -86,7 +85,7 @@ def test_a_persistent_deviation_gets_a_long_half_life_and_a_passing_one_a_short_
 
 
 def test_a_planned_handling_bends_the_projection_down_as_past_handling_did():
-    model = GrowthModel(coef=(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -0.4), tau_days=14.0, half_life_days=60.0, segments=100, degree_days=1e4)
+    model = GrowthModel(coef=(0.0,) * 10 + (-0.4,), tau_days=14.0, half_life_days=60.0, segments=100, degree_days=1e4)
     rules = {1: (0.002, math.inf, None)}
     kwargs = dict(x0=10.0, temps=[10.0] * 90, rules=rules, stage=1, model=model, dev=0.0, fresh=False, since_handled=None, max_cube_root=100.0)
     free, _ = project_learned(**kwargs)
@@ -97,7 +96,7 @@ def test_a_planned_handling_bends_the_projection_down_as_past_handling_did():
 
 
 def test_the_deviation_fades_over_the_half_life():
-    model = GrowthModel(coef=(0.0,) * 7, tau_days=14.0, half_life_days=30.0, segments=100, degree_days=1e4)
+    model = GrowthModel(coef=(0.0,) * 11, tau_days=14.0, half_life_days=30.0, segments=100, degree_days=1e4)
     rules = {1: (0.002, math.inf, None)}
     xs, _ = project_learned(x0=10.0, temps=[10.0] * 61, rules=rules, stage=1, model=model, dev=0.2, fresh=False,
                             since_handled=None, max_cube_root=100.0)

@@ -74,9 +74,9 @@ class Calibration:
     def calibrated(self) -> bool:
         return bool(self.buckets)
 
-    def offsets(self, phase: str, days: int) -> list[tuple[float, float]] | None:
-        """(q10, q90) for each of the days 1..``days`` ahead: linear between the buckets' middles, the first
-        bucket's before its middle, and beyond the last bucket its quantiles growing with the horizon (the
+    def offsets(self, phase: str, days: int) -> list[tuple[float, float, float]] | None:
+        """(q10, q50, q90) for each of the days 1..``days`` ahead: linear between the buckets' middles, the
+        first bucket's before its middle, and beyond the last bucket its quantiles growing with the horizon (the
         errors of a growth rate grow with the days it runs). None when not calibrated."""
         own = sorted((b for b in self.buckets if b.phase == phase), key=lambda b: b.first_day)
         if not own:
@@ -88,15 +88,15 @@ class Calibration:
                 j += 1
             a = own[j]
             if d <= a.middle:
-                q10, q90 = a.q10, a.q90
+                q = (a.q10, a.q50, a.q90)
             elif j + 1 < len(own):
                 b = own[j + 1]
                 t = (d - a.middle) / (b.middle - a.middle)
-                q10, q90 = a.q10 + t * (b.q10 - a.q10), a.q90 + t * (b.q90 - a.q90)
+                q = (a.q10 + t * (b.q10 - a.q10), a.q50 + t * (b.q50 - a.q50), a.q90 + t * (b.q90 - a.q90))
             else:
                 scale = d / a.middle
-                q10, q90 = a.q10 * scale, a.q90 * scale
-            out.append((min(q10, 0.0), max(q90, 0.0)))  # the band holds its P50
+                q = (a.q10 * scale, a.q50 * scale, a.q90 * scale)
+            out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
 
 
@@ -193,35 +193,40 @@ def _inside(r: Residual, b: BandBucket) -> bool:
     """Whether a weighing lies in the band widened by its own sampling error (the band is for the fish)."""
     z = 1.2815515655446004
     noise = r.noise_var * z * z
-    low = b.q50 - math.sqrt((b.q50 - min(b.q10, 0.0)) ** 2 + noise)
-    high = b.q50 + math.sqrt((max(b.q90, 0.0) - b.q50) ** 2 + noise)
+    low = b.q50 - math.sqrt((b.q50 - b.q10) ** 2 + noise)
+    high = b.q50 + math.sqrt((b.q90 - b.q50) ** 2 + noise)
     return low <= r.log_error <= high
 
 
-def calibrated_band(p50: Sequence[float], offsets: Sequence[tuple[float, float]], floor_g: float) -> tuple[list[float], list[float]]:
-    """P10 and P90 weights from the P50 weights and the calibrated (q10, q90) of each day; P10 never below
-    ``floor_g`` (the starting weight: fish do not shrink) and P90 never falling (so that the crossings'
-    bisection holds)."""
-    p10, p90, top = [], [], 0.0
-    for w, (q10, q90) in zip(p50, offsets):
-        p10.append(max(floor_g, w * math.exp(q10)) if w > floor_g else w)
-        top = max(top, w * math.exp(q90))
+def calibrated_band(
+    p50: Sequence[float], offsets: Sequence[tuple[float, float, float]], floor_g: float
+) -> tuple[list[float], list[float], list[float]]:
+    """P10, P50 and P90 weights from the growth model's P50 weights and the calibrated (q10, q50, q90) of each
+    day: the model's P50 corrected by the median of its past errors on this farm, the band around it from their
+    P10 and P90. P10 never below ``floor_g`` (the starting weight: fish do not shrink); P50 and P90 never
+    falling (so that the crossings' bisection holds)."""
+    p10, mid, p90, top, middle = [], [], [], 0.0, 0.0
+    for w, (q10, q50, q90) in zip(p50, offsets):
+        middle = max(middle, w * math.exp(q50))
+        mid.append(middle)
+        p10.append(min(middle, max(floor_g, w * math.exp(q10))))
+        top = max(top, w * math.exp(q90), middle)
         p90.append(top)
-    return p10, p90
+    return p10, mid, p90
 
 
 def band_calibrated(
     projection, calibration: Calibration, *, phase: str, start, target_weight_g: float, sea_transfer_weight_g: float | None = None
 ):
-    """``projection`` (from ``project``) with its P10/P90 weights from ``calibration`` for ``phase`` and its
-    harvest and sea-transfer crossings found again on them; unchanged when the farm is not calibrated."""
+    """``projection`` (from ``project``) with its P10/P50/P90 weights from ``calibration`` for ``phase``
+    (``calibrated_band``) and its harvest and sea-transfer crossings found again on them; unchanged when the
+    farm is not calibrated."""
     offsets = calibration.offsets(phase, projection.days)
     if offsets is None:
         return projection
     from apps.forecast.engine.projection import crossing
 
-    p50 = projection.weight_g["p50"]
-    p10, p90 = calibrated_band(p50, offsets, start.weight_g)
+    p10, p50, p90 = calibrated_band(projection.weight_g["p50"], offsets, start.weight_g)
     projection.weight_g = {"p10": p10, "p50": p50, "p90": p90}
     projection.harvest = crossing(start, projection.weight_g, target_weight_g)
     h = projection.harvest

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 LEARNED_VERSION = "learned-1"
@@ -33,14 +33,26 @@ MAX_SEGMENT_WEIGHT = 6.0  # a very long segment counts for at most 600 degree-da
 Y_BOUNDS = (-1.5, 1.0)  # a segment outside 0.22 .. 2.7 x the scenario is a bad weighing, not growth
 HALF_LIFE_BOUNDS = (10.0, 365.0)
 HALF_LIFE_DEFAULT = 60.0
-FEATURES = ("intercept", "ln_weight", "fresh", "fresh_ln_weight", "temp", "temp_sq", "handling")
+FEATURES = (
+    "intercept", "fresh", "ln_weight", "ln_weight_above_1g", "ln_weight_above_10g", "ln_weight_above_1kg",
+    "fresh_ln_weight", "temp", "temp_sq", "cold", "handling",
+)
+#: knots of the weight curve, one a decade (generic: no farm's own sizes), ln(knot / 100 g)
+_KNOTS = (math.log(0.01), math.log(0.1), math.log(10.0))
 
 
 def features(weight_g: float, temp_c: float, fresh: bool, exposure: float) -> tuple[float, ...]:
+    """The model's inputs: size as a line in ln(W / 100 g) that may bend at 1 g, 10 g and 1 kg (TGC falls with
+    weight, not at one rate), its slope apart in fresh water; temperature as (T - 10) / 5 and its square (an
+    optimum) and how far below 4 °C (growth collapsing towards freezing); handling exposure (0..1)."""
     lw = math.log(max(weight_g, 0.05) / 100.0)
     t = (temp_c - 10.0) / 5.0
     f = 1.0 if fresh else 0.0
-    return (1.0, lw, f, f * lw, t, t * t, exposure)
+    k1, k10, k1000 = _KNOTS
+    return (
+        1.0, f, lw, max(0.0, lw - k1), max(0.0, lw - k10), max(0.0, lw - k1000), f * lw, t, t * t,
+        max(0.0, 4.0 - temp_c) / 4.0, exposure,
+    )
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,8 @@ class GrowthModel:
     segments: int
     degree_days: float
     version: str = LEARNED_VERSION
+    #: the mean handling exposure of the farm's segments by phase: the handling a forecast cannot see coming
+    baseline_exposure: tuple[float, float] = (0.0, 0.0)  # (fresh, sea)
 
     def log_ratio(self, weight_g: float, temp_c: float, fresh: bool, exposure: float) -> float:
         return sum(c * x for c, x in zip(self.coef, features(weight_g, temp_c, fresh, exposure)))
@@ -109,8 +123,14 @@ def growth_model_fit(observations: Sequence[SegmentObs], *, until: dt.date | Non
             best = (sse, tau, coef, rows)
     _, tau, coef, rows = best
     residuals = {o.key: o.log_ratio - _dot(coef, x) for o, x in zip(obs, rows)}
+    baseline = []
+    for fresh in (True, False):
+        pairs = [(o.degree_days, x[-1]) for o, x in zip(obs, rows) if o.fresh == fresh]
+        total = sum(w for w, _ in pairs)
+        baseline.append(sum(w * e for w, e in pairs) / total if total > 0 else 0.0)
     return GrowthModel(
-        coef=tuple(coef), tau_days=tau, half_life_days=_half_life(obs, residuals), segments=len(obs), degree_days=total_dd
+        coef=tuple(coef), tau_days=tau, half_life_days=_half_life(obs, residuals), segments=len(obs), degree_days=total_dd,
+        baseline_exposure=(baseline[0], baseline[1]),
     )
 
 
@@ -188,12 +208,14 @@ def project_learned(
     planned_set = set(planned)
     since = since_handled
     fade = math.exp(-math.log(2) / model.half_life_days)
-    # features() written out: log ratio = a(T) + b ln(W / 100) + k_handling x exposure
-    c0, c_lw, c_f, c_flw, c_t, c_t2, c_h = model.coef
+    # features() written out (the same sums, one exp a day)
+    c0, c_f, c_lw, c_k1, c_k10, c_k1000, c_flw, c_t, c_t2, c_cold, c_h = model.coef
+    k1, k10, k1000 = _KNOTS
     f = 1.0 if fresh else 0.0
     base, slope = c0 + c_f * f, c_lw + c_flw * f
     decay = math.exp(-1.0 / model.tau_days)
     exposure = math.exp(-since / model.tau_days) if since is not None else 0.0
+    floor = model.baseline_exposure[0 if fresh else 1]  # handling to come that nothing plans yet
     carried = dev
     exp, log, ln100 = math.exp, math.log, math.log(100.0)
     for d, temp in enumerate(temps, start=1):
@@ -206,7 +228,12 @@ def project_learned(
             t = (temp - 10.0) / 5.0
             w = x * x * x
             lw = log(w if w > 0.05 else 0.05) - ln100
-            x += exp(base + c_t * t + c_t2 * t * t + slope * lw + c_h * exposure + carried) * c * temp
+            size = slope * lw + (c_k1 * (lw - k1) if lw > k1 else 0.0) + (c_k10 * (lw - k10) if lw > k10 else 0.0)
+            if lw > k1000:
+                size += c_k1000 * (lw - k1000)
+            cold = c_cold * (4.0 - temp) / 4.0 if temp < 4.0 else 0.0
+            handled = exposure if exposure > floor else floor
+            x += exp(base + size + c_t * t + c_t2 * t * t + cold + c_h * handled + carried) * c * temp
             if x > max_cube_root:
                 x = max_cube_root
         out.append(x)
@@ -345,7 +372,7 @@ def variants(
     for option, half_life in OPTIONS.items():
         if half_life is None:
             continue
-        m = GrowthModel(model.coef, model.tau_days, half_life, model.segments, model.degree_days, model.version)
+        m = replace(model, half_life_days=half_life)
         xs, _ = learned_path(
             model=m, start=start, params=params, dev=dev, bias_c=bias_c, profile_c=profile_c, days=days, fresh=fresh, handled=handled
         )

@@ -95,7 +95,7 @@ def learned_save(model: GrowthModel | None, *, option: str, scores: dict, comput
     LearnedGrowth.objects.all().delete()
     LearnedGrowth.objects.create(
         option=option,
-        coefficients=dict(zip(FEATURES, shown.coef)) if shown else None,
+        coefficients={**dict(zip(FEATURES, shown.coef)), "baseline_exposure": list(shown.baseline_exposure)} if shown else None,
         tau_days=shown.tau_days if shown else None,
         half_life_days=OPTIONS.get(option) if model else (shown.half_life_days if shown else None),
         segments=shown.segments if shown else 0,
@@ -112,9 +112,15 @@ def learned_load() -> GrowthModel | None:
     row = LearnedGrowth.objects.first()
     if row is None or row.option == "fit" or not row.coefficients:
         return None
+    return _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days)
+
+
+def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthModel | None:
+    if any(name not in coefficients for name in FEATURES):
+        return None  # stored by another version of the model: the fitted scenario until the next night
     return GrowthModel(
-        coef=tuple(row.coefficients[name] for name in FEATURES), tau_days=row.tau_days,
-        half_life_days=row.half_life_days, segments=row.segments, degree_days=row.degree_days,
+        coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
+        segments=segments, degree_days=degree_days, baseline_exposure=tuple(coefficients.get("baseline_exposure", (0.0, 0.0))),
     )
 
 
@@ -174,8 +180,5 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None]:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
         if option != "fit" and coefficients:
             coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
-            model = GrowthModel(
-                coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
-                segments=segments, degree_days=degree_days,
-            )
+            model = _model(coefficients, tau, half_life, segments, degree_days)
     return calibration, model
