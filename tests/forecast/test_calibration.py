@@ -127,7 +127,7 @@ def test_between_buckets_the_quantiles_run_linearly_and_beyond_the_last_they_gro
 def test_the_p50_is_corrected_by_the_median_past_error_and_the_p90_never_falls_nor_the_p10_drops_below_the_start():
     p50 = [100.0, 101.0, 102.0, 103.0]
     offsets = [(-0.5, 0.0, 0.2), (-0.5, 0.0, 0.1), (-0.01, 0.02, 0.03), (-0.01, 0.02, 0.03)]
-    p10, mid, p90 = calibrated_band(p50, offsets, 90.0)
+    p10, mid, p90 = calibrated_band(p50, [tuple(math.exp(q) for q in day) for day in offsets], 90.0)
     assert mid == [100.0, 101.0, pytest.approx(102 * math.exp(0.02)), pytest.approx(103 * math.exp(0.02))]
     assert p10 == [90.0, 90.0, pytest.approx(102 * math.exp(-0.01)), pytest.approx(103 * math.exp(-0.01))]
     assert p90 == [pytest.approx(100 * math.exp(0.2))] * 4

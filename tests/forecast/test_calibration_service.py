@@ -106,3 +106,19 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
     assert forecast_settings_load() == (SEA_BAND, model)
     learned_save(None, option="fit", scores={}, computed_at=NOW, fitted=model)
     assert forecast_settings_load() == (SEA_BAND, None)
+
+
+def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_handling_did(tank):
+    from apps.forecast.engine.learned import FEATURES, GrowthModel
+    from apps.forecast.services.calibration import learned_save
+    from apps.planning.models import PlannedActivity
+
+    coef = tuple(-0.4 if name == "handling" else 0.0 for name in FEATURES)  # appetite falls by a third after handling
+    model = GrowthModel(coef=coef, tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0)
+    learned_save(model, option="learned-90", scores={}, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    before = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
+    PlannedActivity.objects.create(activity_type="TRANSFER", batch=tank.batch, assignment=tank, due_date=TODAY + dt.timedelta(days=20))
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    after = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
+    assert after[18] == before[18] and after[59] < before[59]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Sequence
 
 METHOD_VERSION = "conformal-1"
@@ -69,6 +69,9 @@ class Calibration:
     buckets: tuple[BandBucket, ...]
     residuals: int
     version: str = METHOD_VERSION
+    #: factors(): exp of the offsets by (phase, days), worked out once per calibration (a refresh applies the
+    #: same calibration to every assignment)
+    _factors: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @property
     def calibrated(self) -> bool:
@@ -98,6 +101,15 @@ class Calibration:
                 q = (a.q10 * scale, a.q50 * scale, a.q90 * scale)
             out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
+
+
+    def factors(self, phase: str, days: int) -> list[tuple[float, float, float]] | None:
+        """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day."""
+        key = (phase, days)
+        if key not in self._factors:
+            offsets = self.offsets(phase, days)
+            self._factors[key] = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
+        return self._factors[key]
 
 
 def conformal_bounds(errors: Sequence[float]) -> tuple[float, float] | None:
@@ -199,18 +211,24 @@ def _inside(r: Residual, b: BandBucket) -> bool:
 
 
 def calibrated_band(
-    p50: Sequence[float], offsets: Sequence[tuple[float, float, float]], floor_g: float
+    p50: Sequence[float], factors: Sequence[tuple[float, float, float]], floor_g: float
 ) -> tuple[list[float], list[float], list[float]]:
-    """P10, P50 and P90 weights from the growth model's P50 weights and the calibrated (q10, q50, q90) of each
-    day: the model's P50 corrected by the median of its past errors on this farm, the band around it from their
-    P10 and P90. P10 never below ``floor_g`` (the starting weight: fish do not shrink); P50 and P90 never
-    falling (so that the crossings' bisection holds)."""
+    """P10, P50 and P90 weights from the growth model's P50 weights and the calibrated factors (exp of q10, q50,
+    q90) of each day: the model's P50 corrected by the median of its past errors on this farm, the band around
+    it from their P10 and P90. P10 never below ``floor_g`` (the starting weight: fish do not shrink); P50 and
+    P90 never falling (so that the crossings' bisection holds)."""
     p10, mid, p90, top, middle = [], [], [], 0.0, 0.0
-    for w, (q10, q50, q90) in zip(p50, offsets):
-        middle = max(middle, w * math.exp(q50))
+    for w, (f10, f50, f90) in zip(p50, factors):
+        if w * f50 > middle:
+            middle = w * f50
         mid.append(middle)
-        p10.append(min(middle, max(floor_g, w * math.exp(q10))))
-        top = max(top, w * math.exp(q90), middle)
+        low = w * f10
+        p10.append(middle if low > middle else (floor_g if low < floor_g else low))
+        high = w * f90
+        if high > top:
+            top = high
+        if middle > top:
+            top = middle
         p90.append(top)
     return p10, mid, p90
 
@@ -221,12 +239,12 @@ def band_calibrated(
     """``projection`` (from ``project``) with its P10/P50/P90 weights from ``calibration`` for ``phase``
     (``calibrated_band``) and its harvest and sea-transfer crossings found again on them; unchanged when the
     farm is not calibrated."""
-    offsets = calibration.offsets(phase, projection.days)
-    if offsets is None:
+    factors = calibration.factors(phase, projection.days)
+    if factors is None:
         return projection
     from apps.forecast.engine.projection import crossing
 
-    p10, p50, p90 = calibrated_band(projection.weight_g["p50"], offsets, start.weight_g)
+    p10, p50, p90 = calibrated_band(projection.weight_g["p50"], factors, start.weight_g)
     projection.weight_g = {"p10": p10, "p50": p50, "p90": p90}
     projection.harvest = crossing(start, projection.weight_g, target_weight_g)
     h = projection.harvest
