@@ -57,8 +57,8 @@ def main() -> None:
     if args.force_learned:
         _, history = farm_residuals(today=today, lookback_days=0)
         model = history.fit(today)
-        learned_save(model, option="learned-90", scores={}, computed_at=timezone.now(), fitted=model)
-        print("stored the learned model as chosen (learned-90) for bench/forecast_overhead.py")
+        learned_save(model, choice={"fresh": "learned-90", "sea": "learned-90"}, scores={}, computed_at=timezone.now())
+        print("stored the learned model as chosen (learned-90, both phases) for bench/forecast_overhead.py")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from apps.batch.services.recompute import batch_compute
 from apps.forecast.engine import Performance, project, segments_compute
 from apps.forecast.engine.calibration import band_calibrated, calibrate, forecast_residuals
 from apps.forecast.engine.estimates import SegmentEvidence
-from apps.forecast.engine.learned import option_choose, variants, with_p50
+from apps.forecast.engine.learned import chosen_residuals, options_choose, variants, with_p50
 from apps.forecast.engine.projection import profile_temperatures
 from apps.forecast.history import FarmHistory, handling_dates, treatments_by_assignment
 from apps.forecast.services import assignment_projection, rows_since, segment_evidence
@@ -82,7 +82,7 @@ def backtest_run(
     the new method's band from the calibration of the residuals known on each as-of date (else the closed form).
     ``learned``: the new method's way of growing (the fitted scenario, or the growth model learned from the
     segments known on each date with its deviation fading over one of OPTIONS' half-lives) chosen on each date
-    by the residuals known then (``option_choose``)."""
+    by the residuals known then, per phase (``options_choose``)."""
     scores = Scores()
     harvest = _true_harvest_dates(truth, target_weight_g)
     rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list("id", "batch_id", "departure_date")
@@ -115,9 +115,10 @@ def backtest_run(
     chosen = {}
     for as_of, assignment_id, new, original, phase, start, p50s in forecasts:
         if as_of not in chosen:
-            option = option_choose(residuals, until=as_of)[0] if learned else "fit"
-            chosen[as_of] = (option, calibrate(residuals[option], until=as_of) if calibrated else None)
-        option, calibration = chosen[as_of]
+            choice = options_choose(residuals, until=as_of) if learned else {"fresh": "fit", "sea": "fit"}
+            chosen[as_of] = (choice, calibrate(chosen_residuals(residuals, choice), until=as_of) if calibrated else None)
+        choice, calibration = chosen[as_of]
+        option = choice[phase]
         scores.options[option] = scores.options.get(option, 0) + (as_of in as_of_dates)
         if option != "fit":
             with_p50(new, [w ** (1 / 3) for w in p50s[option]], None, start=start, target_weight_g=target_weight_g)

@@ -120,16 +120,17 @@ class BandCalibration(models.Model):
 
 class LearnedGrowth(models.Model):
     """The farm's learned growth model and the way of growing its own backtest chose (docs/forecast.md "The
-    learned growth model"): one row, replaced each night with the calibration. ``option`` "fit" (the scenario
-    with each assignment's fitted ratio) or "learned-<half-life>"; the coefficients are null without a model."""
+    learned growth model"): one row, replaced each night with the calibration. ``option``: per phase "fit" (the
+    scenario with each assignment's fitted ratio) or "learned-<half-life>", e.g. "fresh=fit sea=learned-90"; the
+    coefficients are null without a model."""
 
-    option = models.CharField(max_length=20)
+    option = models.CharField(max_length=60)
     coefficients = models.JSONField(null=True, help_text="By feature name (apps.forecast.engine.learned.FEATURES).")
     tau_days = models.FloatField(null=True, help_text="How fast appetite comes back after handling (days).")
-    half_life_days = models.FloatField(null=True, help_text="How fast an assignment's deviation from the model fades.")
+    half_life_days = models.FloatField(null=True, help_text="Measured from the segments; the option chosen sets the one used.")
     segments = models.IntegerField(default=0)
     degree_days = models.FloatField(default=0.0)
-    scores = models.JSONField(default=dict, help_text="Mean |ln(measured / P50)| at 16-105 days ahead, by option.")
+    scores = models.JSONField(default=dict, help_text="Mean |ln(measured / P50)| at 16-105 days ahead, by phase and option.")
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
 

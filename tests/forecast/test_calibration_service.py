@@ -102,10 +102,10 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
 
     model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2, 0.0, -0.05, -0.3, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0, baseline_exposure=(0.1, 0.2))
     calibration_save(SEA_BAND, computed_at=NOW)
-    learned_save(model, option="learned-90", scores={"fit": 0.03, "learned-90": 0.02}, computed_at=NOW)
-    assert forecast_settings_load() == (SEA_BAND, model)
-    learned_save(None, option="fit", scores={}, computed_at=NOW, fitted=model)
-    assert forecast_settings_load() == (SEA_BAND, None)
+    learned_save(model, choice={"fresh": "fit", "sea": "learned-90"}, scores={"sea fit": 0.03}, computed_at=NOW)
+    assert forecast_settings_load() == (SEA_BAND, {"sea": model})
+    learned_save(model, choice={"fresh": "fit", "sea": "fit"}, scores={}, computed_at=NOW)
+    assert forecast_settings_load() == (SEA_BAND, {})
 
 
 def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_handling_did(tank):
@@ -115,7 +115,7 @@ def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_hand
 
     coef = tuple(-0.4 if name == "handling" else 0.0 for name in FEATURES)  # appetite falls by a third after handling
     model = GrowthModel(coef=coef, tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0)
-    learned_save(model, option="learned-90", scores={}, computed_at=NOW)
+    learned_save(model, choice={"fresh": "learned-90", "sea": "learned-90"}, scores={}, computed_at=NOW)
     assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
     before = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
     PlannedActivity.objects.create(activity_type="TRANSFER", batch=tank.batch, assignment=tank, due_date=TODAY + dt.timedelta(days=20))

@@ -378,3 +378,38 @@ def variants(
         )
         out[option] = [x * x * x for x in xs]
     return out
+
+
+def options_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | None = None) -> dict[str, str]:
+    """``option_choose`` per phase (fresh water and sea grow and err differently): {phase: option}."""
+    from apps.forecast.engine.calibration import PHASES
+
+    return {
+        phase: option_choose({o: [r for r in rs if r.phase == phase] for o, rs in errors_by_option.items()}, until=until)[0]
+        for phase in PHASES
+    }
+
+
+def chosen_residuals(errors_by_option: dict[str, Sequence], choice: dict[str, str]) -> list:
+    """Each phase's residuals from the option chosen for it: what the calibration is built on."""
+    return [r for phase, option in choice.items() for r in errors_by_option.get(option, ()) if r.phase == phase]
+
+
+def choice_text(choice: dict[str, str]) -> str:
+    return " ".join(f"{phase}={option}" for phase, option in sorted(choice.items()))
+
+
+def choice_parse(text: str) -> dict[str, str]:
+    """``choice_text`` read back; a single option (no "=") holds for every phase."""
+    from apps.forecast.engine.calibration import PHASES
+
+    if "=" not in text:
+        return {phase: text for phase in PHASES}
+    return dict(part.split("=", 1) for part in text.split())
+
+
+def phase_models(model: GrowthModel | None, choice: dict[str, str]) -> dict[str, GrowthModel]:
+    """The model each phase grows by, with its chosen half-life (none where the fitted scenario was chosen)."""
+    if model is None:
+        return {}
+    return {phase: replace(model, half_life_days=OPTIONS[option]) for phase, option in choice.items() if OPTIONS.get(option)}

@@ -16,8 +16,18 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from apps.batch.models import BatchContainerAssignment, GrowthSample
-from apps.forecast.engine.calibration import BandBucket, Calibration, calibrate, forecast_residuals
-from apps.forecast.engine.learned import FEATURES, LEARNED_VERSION, OPTIONS, GrowthModel, option_choose
+from apps.forecast.engine.calibration import PHASES, BandBucket, Calibration, calibrate, forecast_residuals
+from apps.forecast.engine.learned import (
+    FEATURES,
+    LEARNED_VERSION,
+    GrowthModel,
+    choice_parse,
+    choice_text,
+    chosen_residuals,
+    option_choose,
+    options_choose,
+    phase_models,
+)
 from apps.forecast.history import FarmHistory, treatments_by_assignment
 from apps.forecast.models import BandCalibration, LearnedGrowth
 from aquamind.db import fetch_sets
@@ -76,51 +86,47 @@ def farm_residuals(*, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_
 
 
 def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibration:
-    """The farm's own backtest up to ``today``: the way of growing whose past forecasts erred least, the learned
-    model as of ``today``, and the band calibrated on the chosen way's errors; all three replace the stored ones."""
+    """The farm's own backtest up to ``today``: per phase the way of growing whose past forecasts erred least,
+    the learned model as of ``today``, and the band calibrated on the chosen ways' errors; all replace the
+    stored ones."""
     residuals, history = farm_residuals(today=today)
-    option, scores = option_choose(residuals)
-    calibration = calibrate(residuals.get(option, []))
     model = history.fit(today)
+    choice = options_choose(residuals) if model is not None else {phase: "fit" for phase in PHASES}
+    calibration = calibrate(chosen_residuals(residuals, choice))
+    scores = {f"{phase} {option}": score for phase in PHASES for option, score in option_choose(
+        {o: [r for r in rs if r.phase == phase] for o, rs in residuals.items()}
+    )[1].items()}
     with transaction.atomic():
         calibration_save(calibration, computed_at=computed_at)
-        learned_save(model if option != "fit" else None, option=option if model is not None else "fit", scores=scores, computed_at=computed_at, fitted=model)
+        learned_save(model, choice=choice, scores=scores, computed_at=computed_at)
     return calibration
 
 
-def learned_save(model: GrowthModel | None, *, option: str, scores: dict, computed_at: dt.datetime, fitted: GrowthModel | None = None) -> None:
-    """Store the farm's learned model (the one its projections use: None keeps the fitted scenario) and the
-    option chosen; ``fitted`` the model fitted whatever was chosen (stored for the record)."""
-    shown = model or fitted
+def learned_save(model: GrowthModel | None, *, choice: dict[str, str], scores: dict, computed_at: dt.datetime) -> None:
+    """Store the farm's learned model (fitted whatever was chosen) and the way each phase grows (``choice``:
+    "fit" or a learned option)."""
     LearnedGrowth.objects.all().delete()
     LearnedGrowth.objects.create(
-        option=option,
-        coefficients={**dict(zip(FEATURES, shown.coef)), "baseline_exposure": list(shown.baseline_exposure)} if shown else None,
-        tau_days=shown.tau_days if shown else None,
-        half_life_days=OPTIONS.get(option) if model else (shown.half_life_days if shown else None),
-        segments=shown.segments if shown else 0,
-        degree_days=shown.degree_days if shown else 0.0,
+        option=choice_text(choice),
+        coefficients={**dict(zip(FEATURES, model.coef)), "baseline_exposure": list(model.baseline_exposure)} if model else None,
+        tau_days=model.tau_days if model else None,
+        half_life_days=model.half_life_days if model else None,
+        segments=model.segments if model else 0,
+        degree_days=model.degree_days if model else 0.0,
         scores=scores,
         method_version=LEARNED_VERSION,
         computed_at=computed_at,
     )
 
 
-def learned_load() -> GrowthModel | None:
-    """The learned model the projections grow by (one query): None when the farm's backtest chose the fitted
-    scenario, or nothing was ever stored."""
+def learned_load() -> dict[str, GrowthModel]:
+    """The learned model each phase's projections grow by (one query): {} where the farm's backtest chose the
+    fitted scenario, or nothing was ever stored."""
     row = LearnedGrowth.objects.first()
-    if row is None or row.option == "fit" or not row.coefficients:
-        return None
-    return _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days)
-
-
-def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthModel | None:
-    if any(name not in coefficients for name in FEATURES):
-        return None  # stored by another version of the model: the fitted scenario until the next night
-    return GrowthModel(
-        coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
-        segments=segments, degree_days=degree_days, baseline_exposure=tuple(coefficients.get("baseline_exposure", (0.0, 0.0))),
+    if row is None or not row.coefficients:
+        return {}
+    return phase_models(
+        _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days), choice_parse(row.option)
     )
 
 
@@ -157,7 +163,7 @@ _BAND_COLUMNS = ("phase", "first_day", "last_day", "q10", "q50", "q90", "n", "so
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 
 
-def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None]:
+def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel]]:
     """``calibration_load()`` and ``learned_load()`` in one round trip on PostgreSQL (a refresh's fixed cost is
     mostly statements: docs/benchmarks.md "Forecast refresh")."""
     if connection.vendor != "postgresql":
@@ -175,10 +181,19 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None]:
             for phase, first, last, q10, q50, q90, n, source, coverage, _, _ in band_rows if source != "closed-form"
         )
         calibration = Calibration(buckets=buckets, residuals=band_rows[0][9], version=band_rows[0][10])
-    model = None
+    models = {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
-        if option != "fit" and coefficients:
+        if coefficients:
             coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
-            model = _model(coefficients, tau, half_life, segments, degree_days)
-    return calibration, model
+            models = phase_models(_model(coefficients, tau, half_life, segments, degree_days), choice_parse(option))
+    return calibration, models
+
+
+def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthModel | None:
+    if any(name not in coefficients for name in FEATURES):
+        return None  # stored by another version of the model: the fitted scenario until the next night
+    return GrowthModel(
+        coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
+        segments=segments, degree_days=degree_days, baseline_exposure=tuple(coefficients.get("baseline_exposure", (0.0, 0.0))),
+    )

@@ -89,8 +89,8 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
-    calibration, model = forecast_settings_load()
-    handled = planned_handling(data, latest) if model is not None else {}
+    calibration, models = forecast_settings_load()
+    handled = planned_handling(data, latest) if models else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
@@ -103,7 +103,8 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
             site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
             prior=priors.get(record.site_id, prior), calibration=calibration,
-            phase="fresh" if record.freshwater else "sea", model=model, handled=handled.get(assignment_id, ()),
+            phase="fresh" if record.freshwater else "sea", model=models.get("fresh" if record.freshwater else "sea"),
+            handled=handled.get(assignment_id, ()),
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
