@@ -120,7 +120,7 @@ def backtest_run(
         choice, calibration = chosen[as_of]
         option = choice[phase]
         scores.options[option] = scores.options.get(option, 0) + (as_of in as_of_dates)
-        if option != "fit":
+        if option != "fit" and option in p50s:
             with_p50(new, [w ** (1 / 3) for w in p50s[option]], None, start=start, target_weight_g=target_weight_g)
         if calibration is not None:
             band_calibrated(new, calibration, phase=phase, start=start, target_weight_g=target_weight_g)
@@ -190,8 +190,10 @@ def _forecasts(
             fresh=phase == "fresh", handled=handled.get(write.assignment_id, ()), ratio=performance.ratio,
             ratio_sd=performance.sd,
         )
-        old = _original(rows, data.params, new, target_g) if original else None
-        yield write.assignment_id, new, old, phase, start, {"fit": new.weight_g["p50"], **learned}
+        old = _original(rows, data.params, new, target_g)
+        yield write.assignment_id, new, old if original else None, phase, start, {
+            "fit": new.weight_g["p50"], "scenario": old.weight_g["p50"], **learned
+        }
     if history is not None:
         for assignment_id, segments in computed:
             history.add(assignment_id, segments, fresh=fresh.get(assignment_id, False), handled=handled.get(assignment_id, []))

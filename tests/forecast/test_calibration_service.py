@@ -103,9 +103,9 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
     model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2, 0.0, -0.05, -0.3, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0, baseline_exposure=(0.1, 0.2))
     calibration_save(SEA_BAND, computed_at=NOW)
     learned_save(model, choice={"fresh": "fit", "sea": "learned-90"}, scores={"sea fit": 0.03}, computed_at=NOW)
-    assert forecast_settings_load() == (SEA_BAND, {"sea": model})
-    learned_save(model, choice={"fresh": "fit", "sea": "fit"}, scores={}, computed_at=NOW)
-    assert forecast_settings_load() == (SEA_BAND, {})
+    assert forecast_settings_load() == (SEA_BAND, {"sea": model}, {"fresh": "fit", "sea": "learned-90"})
+    learned_save(model, choice={"fresh": "scenario", "sea": "fit"}, scores={}, computed_at=NOW)
+    assert forecast_settings_load() == (SEA_BAND, {}, {"fresh": "scenario", "sea": "fit"})
 
 
 def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_handling_did(tank):

@@ -246,7 +246,8 @@ def project_learned(
 
 #: the ways a projection can grow, chosen per farm by its own backtest (docs/forecast.md): the scenario with the
 #: assignment's fitted ratio ("fit"), or the learned model with the deviation fading over a half-life (days)
-OPTIONS = {"fit": None, "learned-30": 30.0, "learned-90": 90.0, "learned-365": 365.0, "learned-persist": 1e9}
+#: or the scenario's own TGC from the latest state ("scenario": the original method, ratio 1)
+OPTIONS = {"fit": None, "scenario": None, "learned-30": 30.0, "learned-90": 90.0, "learned-365": 365.0, "learned-persist": 1e9}
 DEVIATION_PRIOR_SD = 0.08  # how far an assignment usually sits from the farm's model (log)
 
 
@@ -345,7 +346,7 @@ OPTION_MIN_RESIDUALS = 60
 def option_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | None = None) -> tuple[str, dict[str, float]]:
     """The way of growing whose past forecasts erred least on this farm: mean |ln(measured / P50)| of the
     residuals (``Residual``) at 16-105 days ahead whose weighing is dated on or before ``until``; "fit" unless a
-    learned option beats it by OPTION_MARGIN with OPTION_MIN_RESIDUALS or more. Returns it and every score."""
+    other option beats it by OPTION_MARGIN with OPTION_MIN_RESIDUALS or more. Returns it and every score."""
     scores = {}
     for option, residuals in errors_by_option.items():
         errors = [
@@ -364,7 +365,7 @@ def variants(
     *, model: GrowthModel | None, start, params, own, bias_c: float, profile_c: Sequence[float], days: int, fresh: bool,
     handled: Sequence[dt.date], ratio: float, ratio_sd: float,
 ) -> dict[str, list[float]]:
-    """The P50 weights of every learned option (OPTIONS but "fit") for ``days`` days: {} without a model."""
+    """The P50 weights of every learned option (OPTIONS with a half-life) for ``days`` days: {} without a model."""
     if model is None or days <= 0:
         return {}
     dev = fit_deviation(model, own, as_of=start.date, fresh=fresh, handled=handled, ratio=ratio, sd=ratio_sd)

@@ -91,7 +91,7 @@ def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibrat
     stored ones."""
     residuals, history = farm_residuals(today=today)
     model = history.fit(today)
-    choice = options_choose(residuals) if model is not None else {phase: "fit" for phase in PHASES}
+    choice = options_choose(residuals)
     calibration = calibrate(chosen_residuals(residuals, choice))
     scores = {f"{phase} {option}": score for phase in PHASES for option, score in option_choose(
         {o: [r for r in rs if r.phase == phase] for o, rs in residuals.items()}
@@ -163,11 +163,12 @@ _BAND_COLUMNS = ("phase", "first_day", "last_day", "q10", "q50", "q90", "n", "so
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 
 
-def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel]]:
-    """``calibration_load()`` and ``learned_load()`` in one round trip on PostgreSQL (a refresh's fixed cost is
-    mostly statements: docs/benchmarks.md "Forecast refresh")."""
+def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel], dict[str, str]]:
+    """``calibration_load()``, ``learned_load()`` and the way each phase grows, in one round trip on PostgreSQL (a
+    refresh's fixed cost is mostly statements: docs/benchmarks.md "Forecast refresh")."""
     if connection.vendor != "postgresql":
-        return calibration_load(), learned_load()
+        row = LearnedGrowth.objects.first()
+        return calibration_load(), learned_load(), choice_parse(row.option) if row else {}
     statements = [
         f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, first_day",
         f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
@@ -181,13 +182,14 @@ def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel]
             for phase, first, last, q10, q50, q90, n, source, coverage, _, _ in band_rows if source != "closed-form"
         )
         calibration = Calibration(buckets=buckets, residuals=band_rows[0][9], version=band_rows[0][10])
-    models = {}
+    models, choice = {}, {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
+        choice = choice_parse(option)
         if coefficients:
             coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
-            models = phase_models(_model(coefficients, tau, half_life, segments, degree_days), choice_parse(option))
-    return calibration, models
+            models = phase_models(_model(coefficients, tau, half_life, segments, degree_days), choice)
+    return calibration, models, choice
 
 
 def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthModel | None:

@@ -27,6 +27,7 @@ from apps.forecast.engine.estimates import (
     BIAS_DAYS,
     FIT_WINDOW_DAYS,
     MORTALITY_DAYS,
+    RATIO_SD_PRIOR,
     AnchorPoint,
     Performance,
     SegmentEvidence,
@@ -89,7 +90,7 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
-    calibration, models = forecast_settings_load()
+    calibration, models, choice = forecast_settings_load()
     handled = planned_handling(data, latest) if models else {}
     new = []
     for assignment_id, rows in recent.items():
@@ -104,7 +105,7 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
             prior=priors.get(record.site_id, prior), calibration=calibration,
             phase="fresh" if record.freshwater else "sea", model=models.get("fresh" if record.freshwater else "sea"),
-            handled=handled.get(assignment_id, ()),
+            handled=handled.get(assignment_id, ()), scenario=choice.get("fresh" if record.freshwater else "sea") == "scenario",
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
@@ -123,7 +124,7 @@ def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence], site=()) -> Per
 def assignment_projection(
     *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
     prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None, calibration=None,
-    phase: str = "sea", model=None, handled=(),
+    phase: str = "sea", model=None, handled=(), scenario: bool = False,
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -136,7 +137,8 @@ def assignment_projection(
     of ``batch`` and ``site`` as of the latest row's date, when the caller has it. ``calibration``: the farm's
     calibrated band (apps.forecast.engine.calibration), applied for ``phase`` ("fresh" or "sea"). ``model``: the
     farm's learned growth model (apps.forecast.engine.learned), which then grows the P50 from the same start;
-    ``handled``: the assignment's handling dates, past and planned, for it."""
+    ``handled``: the assignment's handling dates, past and planned, for it. ``scenario``: grow by the scenario's
+    own TGC from the latest state instead (the farm's backtest found that better: docs/forecast.md)."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
@@ -146,7 +148,9 @@ def assignment_projection(
     if prior is None:
         prior = batch_prior(as_of=as_of, batch=batch, site=site)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
-    if fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
+    if scenario:
+        performance, weight_g = Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0), last[2]
+    elif fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
         performance, weight_g = fit.performance, fit.level**3
     else:
         performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch, site=site), last[2]
