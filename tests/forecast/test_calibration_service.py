@@ -122,3 +122,12 @@ def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_hand
     assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
     after = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
     assert after[18] == before[18] and after[59] < before[59]
+
+
+def test_a_phase_whose_backtest_chose_the_scenario_grows_by_it_from_the_latest_state(tank):
+    from apps.forecast.services.calibration import learned_save
+
+    learned_save(None, choice={"fresh": "scenario", "sea": "scenario"}, scores={}, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    projection = Projection.objects.get(assignment=tank)
+    assert (projection.performance_source, projection.performance_ratio) == ("scenario", 1.0)
