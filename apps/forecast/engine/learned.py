@@ -298,16 +298,23 @@ def with_p50(projection, xs: Sequence[float], stages, *, start, target_weight_g:
     spreads), its stages by ``stages`` (when given) and its crossings found again."""
     from apps.forecast.engine.projection import MAX_CUBE_ROOT, crossing
 
-    x0 = start.weight_g ** (1 / 3)
+    cbrt = math.cbrt
+    x0 = cbrt(start.weight_g)
     old = projection.weight_g
     p10, p50, p90, top = [], [], [], 0.0
     for x, w10, w50, w90 in zip(xs, old["p10"], old["p50"], old["p90"]):
-        c50 = w50 ** (1 / 3)
-        low = max(x0, x - (c50 - w10 ** (1 / 3)))
-        high = min(MAX_CUBE_ROOT, x + (w90 ** (1 / 3) - c50))
-        p10.append(low**3)
-        p50.append(x**3)
-        top = max(top, high**3)
+        c50 = cbrt(w50)
+        low = x - (c50 - cbrt(w10))
+        if low < x0:
+            low = x0
+        high = x + (cbrt(w90) - c50)
+        if high > MAX_CUBE_ROOT:
+            high = MAX_CUBE_ROOT
+        p10.append(low * low * low)
+        p50.append(x * x * x)
+        high = high * high * high
+        if high > top:
+            top = high
         p90.append(top)
     projection.weight_g = {"p10": p10, "p50": p50, "p90": p90}
     if stages is not None:
