@@ -60,8 +60,9 @@ def mape(estimate: dict, truth: dict) -> float:
     return 100 * sum(abs(estimate[k] - truth[k]) / truth[k] for k in keys) / len(keys)
 
 
-def test_the_engine_is_more_accurate_than_resetting_the_weight_at_each_sample(tmp_path, capsys):
-    summary = demo_data_generate(seed=11, preset="small", today=TODAY, truth_out=tmp_path / "truth.csv", world="model")
+@pytest.mark.parametrize("world", ["model", "realistic"])
+def test_the_engine_is_more_accurate_than_resetting_the_weight_at_each_sample(tmp_path, capsys, world):
+    summary = demo_data_generate(seed=11, preset="small", today=TODAY, truth_out=tmp_path / "truth.csv", world=world)
     for batch_id in summary.batch_ids:
         assert batch_recompute(batch_id=batch_id, today=TODAY).ok
     truth = truth_weights(tmp_path / "truth.csv")
@@ -69,6 +70,9 @@ def test_the_engine_is_more_accurate_than_resetting_the_weight_at_each_sample(tm
     assert engine.keys() == truth.keys()  # one computed row for every true assignment-day
     engine_error, forward_error = mape(engine, truth), mape(forward_reset_weights(), truth)
     with capsys.disabled():
-        print(f"\nweight MAPE vs truth (small preset, seed 11): engine {engine_error:.2f} %, forward-with-reset {forward_error:.2f} %")
+        print(
+            f"\nweight MAPE vs truth (small preset, seed 11, {world} world): engine {engine_error:.2f} %, "
+            f"forward-with-reset {forward_error:.2f} %"
+        )
     assert engine_error < forward_error
-    assert engine_error < 3.0
+    assert engine_error < (3.0 if world == "model" else 5.0)  # seen: 1.60 % and 3.14 % (samples of 20-40 fish)

@@ -20,7 +20,16 @@ from collections import defaultdict
 
 from . import measure, world
 from .growth import tgc_day
-from .layout import EGG_STAGE, FCR_BY_STAGE, FEED_BY_STAGE, LAST_STAGE, SEA, SEA_STAGES, STAGE_MAX_G, stage_for_weight
+from .layout import (
+    EGG_STAGE,
+    FCR_BY_STAGE,
+    FEED_BY_STAGE,
+    LAST_STAGE,
+    SEA,
+    SEA_STAGES,
+    STAGE_MAX_G,
+    stage_for_weight,
+)
 from .presets import Preset
 from .temperature import TemperatureSeries
 from .types import (

@@ -25,12 +25,14 @@ WORLDS = (WORLD_REALISTIC, WORLD_MODEL)
 
 # --- growth capacity (TGC per 1000) -------------------------------------------------------------------------
 EGG_TGC = (0.40, 0.50)  # yolk-sac eggs and alevins (below 0.5 g, in trays): no feeding, no weight law
-FRESH_TGC_AT_60_G = (1.15, 1.45)  # per batch: fresh-water capacity of a 60 g parr/smolt
-SEA_TGC_AT_1_KG = (3.05, 3.65)  # per batch: sea capacity of a 1 kg salmon
+FRESH_TGC_AT_60_G = (1.2, 1.5)  # per batch: fresh-water capacity of a 60 g parr/smolt
+SEA_TGC_AT_1_KG = (2.9, 3.5)  # per batch: sea capacity of a 1 kg salmon
 SEA_SITE_FACTOR = (0.92, 1.08)  # per sea site (its water, its currents), shared by every batch there
-WEIGHT_EXPONENT = (0.10, 0.20)  # per batch: capacity ~ W^-b
+WEIGHT_EXPONENT = (0.10, 0.20)  # per batch: capacity ~ W^-b at sea...
+FRESH_EXPONENT_SHARE = 0.5  # ...and W^-(b/2) in fresh water
 FRESH_REF_G, SEA_REF_G = 60.0, 1000.0
-FIRST_FEEDING_G, FIRST_FEEDING_POWER = 6.0, 0.4  # below 6 g fry learn to feed: capacity x (W/6)^0.4
+FRY_TOP_G, FRY_REF_G = 6.0, 2.0
+FRY_TGC_AT_2_G = (0.85, 1.15)  # per batch: first-feeding fry (0.5-6 g) have a capacity of their own
 EGG_TOP_G = 0.5
 
 # --- temperature response: growth per degree-day x f(T) ---------------------------------------------------
@@ -40,20 +42,20 @@ COLD_ZERO_C = (0.8, 1.5)  # per batch: below 6 °C it falls linearly to nothing 
 COLD_FULL_C = 6.0
 
 # --- appetite after handling: factor 1 - depth x exp(-days since / tau), one per event ------------------------
-SEA_TRANSFER_LOSS = ((0.5, 0.8), (14.0, 35.0))  # (depth, recovery time constant in days)
-MOVE_LOSS = ((0.2, 0.45), (7.0, 21.0))  # tank moves and splits, both ends of a split
-VACCINATION_LOSS = ((0.3, 0.5), (14.0, 28.0))
+SEA_TRANSFER_LOSS = ((0.4, 0.7), (10.0, 28.0))  # (depth, recovery time constant in days)
+MOVE_LOSS = ((0.15, 0.35), (5.0, 15.0))  # tank moves and splits, both ends of a split
+VACCINATION_LOSS = ((0.25, 0.45), (10.0, 21.0))
 VACCINATION_FASTING_DAYS = (2, 4)  # no feed, no growth, on the days before the vaccination
-DELOUSING_LOSS = ((0.3, 0.6), (7.0, 21.0))
+DELOUSING_LOSS = ((0.2, 0.45), (5.0, 14.0))
 DELOUSING_FASTING_DAYS = (1, 2)
-DELOUSING_FIRST_DAYS, DELOUSING_EVERY_DAYS = (40, 100), (45, 110)  # at sea
+DELOUSING_FIRST_DAYS, DELOUSING_EVERY_DAYS = (60, 150), (60, 150)  # at sea
 DELOUSING_DEATH_RATE = (0.002, 0.01)  # handling losses on the day
 HANDLING_MEMORY = 6.0  # an event older than 6 time constants no longer counts (< 0.3 %)
 
 # --- disease episodes ---------------------------------------------------------------------------------------
-DISEASE_PER_DAY = {"fresh": 1 / 700, "sea": 1 / 350}  # per container
+DISEASE_PER_DAY = {"fresh": 1 / 900, "sea": 1 / 500}  # per container
 DISEASE_DAYS = (14, 45)
-DISEASE_GROWTH = (0.4, 0.8)  # growth factor during an episode
+DISEASE_GROWTH = (0.5, 0.85)  # growth factor during an episode
 DISEASE_MORTALITY = (3.0, 10.0)  # x the everyday death rate
 LIFE_SPAN_DAYS = 1100  # episodes and treatments are drawn this far ahead of a container's first day
 
@@ -75,6 +77,7 @@ class Biology:
     """One batch's true growth parameters in the realistic world."""
 
     egg_tgc: float
+    fry_tgc: float
     fresh_tgc: float
     sea_tgc: float
     exponent: float
@@ -93,6 +96,7 @@ def biology_draw(*, seed: int, index: int) -> Biology:
         optimum_c=rng.uniform(*OPTIMUM_C),
         cold_zero_c=rng.uniform(*COLD_ZERO_C),
         biased_sampling_share=rng.uniform(*BIASED_SAMPLING_SHARE),
+        fry_tgc=rng.uniform(*FRY_TGC_AT_2_G),
     )
 
 
@@ -101,16 +105,17 @@ def sea_site_factor(*, seed: int, site: str) -> float:
 
 
 def capacity_tgc(bio: Biology, weight_g: float, *, at_sea: bool, site_factor: float = 1.0) -> float:
-    """The true growth capacity (TGC per 1000) of a fish of ``weight_g``: falls with weight as W^-b, on a
-    different level in fresh water and at sea; yolk-sac eggs have their own, first-feeding fry grow into theirs."""
+    """The true growth capacity (TGC per 1000) of a fish of ``weight_g``: falls with weight as W^-b at sea and
+    W^-(b/2) in fresh water, on a different level in each (and first-feeding fry below 6 g on a level of their
+    own); yolk-sac eggs have a flat capacity."""
     if at_sea:
         return bio.sea_tgc * site_factor * (weight_g / SEA_REF_G) ** -bio.exponent
     if weight_g < EGG_TOP_G:
         return bio.egg_tgc
-    if weight_g < FIRST_FEEDING_G:
-        top = bio.fresh_tgc * (FIRST_FEEDING_G / FRESH_REF_G) ** -bio.exponent
-        return top * (weight_g / FIRST_FEEDING_G) ** FIRST_FEEDING_POWER
-    return bio.fresh_tgc * (weight_g / FRESH_REF_G) ** -bio.exponent
+    b = bio.exponent * FRESH_EXPONENT_SHARE
+    if weight_g < FRY_TOP_G:
+        return bio.fry_tgc * (weight_g / FRY_REF_G) ** -b
+    return bio.fresh_tgc * (weight_g / FRESH_REF_G) ** -b
 
 
 def temperature_response(bio: Biology, temp_c: float) -> float:
