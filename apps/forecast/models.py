@@ -103,6 +103,9 @@ class BandCalibration(models.Model):
     last_day = models.IntegerField(default=0)
     q10 = models.FloatField(null=True, help_text="ln(P10 / P50).")
     q50 = models.FloatField(null=True, help_text="Median of ln(measured / P50): the P50's bias on this farm.")
+    corrects = models.BooleanField(
+        default=True, help_text="Whether the P50 is corrected by q50 (only where that made the newer half's errors smaller)."
+    )
     q90 = models.FloatField(null=True, help_text="ln(P90 / P50).")
     n = models.IntegerField(help_text="Residuals the bucket rests on (after pooling); the farm's total on a closed-form row.")
     coverage = models.FloatField(null=True, help_text="Share of the newer half of the weighings the older half's band held.")

@@ -56,6 +56,9 @@ class BandBucket:
     n: int
     source: str
     coverage: float | None = None
+    #: whether the P50 is corrected by q50: only where that made the newer half's errors smaller (else the band
+    #: is taken around the model's own P50)
+    corrects: bool = True
 
     @property
     def middle(self) -> float:
@@ -91,14 +94,15 @@ class Calibration:
                 j += 1
             a = own[j]
             if d <= a.middle:
-                q = (a.q10, a.q50, a.q90)
+                q = _q(a)
             elif j + 1 < len(own):
                 b = own[j + 1]
                 t = (d - a.middle) / (b.middle - a.middle)
-                q = (a.q10 + t * (b.q10 - a.q10), a.q50 + t * (b.q50 - a.q50), a.q90 + t * (b.q90 - a.q90))
+                qa, qb = _q(a), _q(b)
+                q = tuple(x + t * (y - x) for x, y in zip(qa, qb))
             else:
                 scale = d / a.middle
-                q = (a.q10 * scale, a.q50 * scale, a.q90 * scale)
+                q = tuple(x * scale for x in _q(a))
             out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
 
@@ -110,6 +114,12 @@ class Calibration:
             offsets = self.offsets(phase, days)
             self._factors[key] = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
         return self._factors[key]
+
+
+def _q(b: BandBucket) -> tuple[float, float, float]:
+    """A bucket's (q10, q50, q90) as applied: q50 0 where correcting the P50 did not help (the band then holds
+    the model's P50)."""
+    return (b.q10, b.q50, b.q90) if b.corrects else (min(b.q10, 0.0), 0.0, max(b.q90, 0.0))
 
 
 def conformal_bounds(errors: Sequence[float]) -> tuple[float, float] | None:
@@ -151,7 +161,7 @@ def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) ->
     out = []
     for b in buckets:
         held = check.get((b.phase, b.first_day))
-        out.append(_with_coverage(b, held, newer) if held else b)
+        out.append(_with_coverage(b, held, newer) if held else replace(b, corrects=False))
     return Calibration(buckets=tuple(out), residuals=len(usable))
 
 
@@ -193,12 +203,12 @@ def _quantiles(pool: Sequence[Residual]) -> tuple[float, float, float] | None:
 
 
 def _with_coverage(bucket: BandBucket, held: BandBucket, newer: Sequence[Residual]) -> BandBucket:
-    hits = [
-        _inside(r, held) for r in newer
-        if r.phase == bucket.phase and bucket.first_day <= r.horizon_days <= bucket.last_day
-    ]
-    coverage = sum(hits) / len(hits) if len(hits) >= 10 else None
-    return replace(bucket, coverage=coverage)
+    """The bucket with its measured coverage, and whether correcting the P50 by the median error helps: the
+    older half's median tried on the newer half's errors (mean |error| with it against without it)."""
+    mine = [r for r in newer if r.phase == bucket.phase and bucket.first_day <= r.horizon_days <= bucket.last_day]
+    coverage = sum(_inside(r, held) for r in mine) / len(mine) if len(mine) >= 10 else None
+    corrects = len(mine) >= 10 and sum(abs(r.log_error - held.q50) for r in mine) < sum(abs(r.log_error) for r in mine)
+    return replace(bucket, coverage=coverage, corrects=corrects)
 
 
 def _inside(r: Residual, b: BandBucket) -> bool:

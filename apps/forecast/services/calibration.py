@@ -136,7 +136,7 @@ def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> N
         rows = [
             BandCalibration(
                 phase=b.phase, first_day=b.first_day, last_day=b.last_day, q10=b.q10, q50=b.q50, q90=b.q90, n=b.n,
-                coverage=b.coverage, source=b.source, **common,
+                coverage=b.coverage, source=b.source, corrects=b.corrects, **common,
             )
             for b in calibration.buckets
         ]
@@ -153,13 +153,18 @@ def calibration_load() -> Calibration | None:
     if not rows:
         return None
     buckets = tuple(
-        BandBucket(r.phase, r.first_day, r.last_day, r.q10, r.q50, r.q90, n=r.n, source=r.source, coverage=r.coverage)
+        BandBucket(
+            r.phase, r.first_day, r.last_day, r.q10, r.q50, r.q90, n=r.n, source=r.source, coverage=r.coverage,
+            corrects=r.corrects,
+        )
         for r in rows if r.source != "closed-form"
     )
     return Calibration(buckets=buckets, residuals=rows[0].residuals, version=rows[0].method_version)
 
 
-_BAND_COLUMNS = ("phase", "first_day", "last_day", "q10", "q50", "q90", "n", "source", "coverage", "residuals", "method_version")
+_BAND_COLUMNS = (
+    "phase", "first_day", "last_day", "q10", "q50", "q90", "n", "source", "coverage", "corrects", "residuals", "method_version",
+)
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 
 
@@ -178,10 +183,10 @@ def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel]
     calibration = None
     if band_rows:
         buckets = tuple(
-            BandBucket(phase, first, last, q10, q50, q90, n=n, source=source, coverage=coverage)
-            for phase, first, last, q10, q50, q90, n, source, coverage, _, _ in band_rows if source != "closed-form"
+            BandBucket(phase, first, last, q10, q50, q90, n=n, source=source, coverage=coverage, corrects=corrects)
+            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, _, _ in band_rows if source != "closed-form"
         )
-        calibration = Calibration(buckets=buckets, residuals=band_rows[0][9], version=band_rows[0][10])
+        calibration = Calibration(buckets=buckets, residuals=band_rows[0][10], version=band_rows[0][11])
     models, choice = {}, {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
