@@ -144,3 +144,15 @@ def test_a_forecast_is_scored_only_against_weighings_after_its_date_and_within_i
     assert (r.horizon_days, r.phase, r.truth_date) == (10, "fresh", DAY + dt.timedelta(days=10))
     assert r.log_error == pytest.approx(math.log(115.0 / 109.0))
     assert r.noise_var == pytest.approx(0.2**2 / 25)
+
+
+def test_the_p50_is_corrected_only_where_the_older_halfs_median_made_the_newer_halfs_errors_smaller():
+    rng = random.Random(9)
+    # a lasting bias of +5 %: the older half's median corrects the newer half's errors
+    lasting = [Residual(60, "sea", rng.gauss(0.05, 0.02), DAY + dt.timedelta(days=i // 10)) for i in range(1000)]
+    # a bias that flips between the halves: correcting by the older half's median makes the newer half worse
+    flipping = [Residual(60, "sea", rng.gauss(0.05 if i < 500 else -0.05, 0.02), DAY + dt.timedelta(days=i // 10)) for i in range(1000)]
+    [kept] = [b for b in calibrate(lasting).buckets if (b.phase, b.first_day) == ("sea", 46)]
+    [dropped] = [b for b in calibrate(flipping).buckets if (b.phase, b.first_day) == ("sea", 46)]
+    assert kept.corrects and calibrate(lasting).offsets("sea", 60)[59][1] == pytest.approx(kept.q50, abs=0.002)
+    assert not dropped.corrects and calibrate(flipping).offsets("sea", 60)[59][1] == 0.0
