@@ -324,6 +324,13 @@ if VERIFY_NIGHTLY:
         "task": "apps.recompute.tasks.verify_daily_states_nightly",
         "schedule": crontab(hour=VERIFY_HOUR, minute=VERIFY_MINUTE),
     }
+# the forecast band's calibration (docs/forecast.md), before the catch-up whose recomputes pick it up
+FORECAST_CALIBRATION_HOUR = env_int("FORECAST_CALIBRATION_HOUR", 1, minimum=0)
+FORECAST_CALIBRATION_MINUTE = env_int("FORECAST_CALIBRATION_MINUTE", 30, minimum=0)
+CELERY_BEAT_SCHEDULE["nightly-forecast-calibration"] = {
+    "task": "apps.forecast.tasks.calibrate_forecast_nightly",
+    "schedule": crontab(hour=FORECAST_CALIBRATION_HOUR, minute=FORECAST_CALIBRATION_MINUTE),
+}
 CELERY_TASK_PUBLISH_RETRY = False
 
 # Forecast (docs/forecast.md): the projection runs to the scenario's end, at most this many days after the

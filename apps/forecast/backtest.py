@@ -19,8 +19,13 @@ from apps.batch.models import BatchContainerAssignment
 from apps.batch.services.inputs import batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.forecast.engine import Performance, project, segments_compute
+from apps.forecast.engine.calibration import band_calibrated, calibrate, forecast_residuals
 from apps.forecast.engine.estimates import SegmentEvidence
+from apps.forecast.engine.learned import chosen_residuals, options_choose, variants, with_p50
+from apps.forecast.engine.projection import profile_temperatures
+from apps.forecast.history import FarmHistory, handling_dates, treatments_by_assignment
 from apps.forecast.services import assignment_projection, rows_since, segment_evidence
+from apps.forecast.services.calibration import weighings_by_assignment
 
 HORIZONS = (30, 60, 90)
 LEADS = (30, 60, 90)  # days before the true harvest date
@@ -33,15 +38,22 @@ class Scores:
     """Absolute % errors by horizon, band hits, and harvest-date errors (days, forecast - truth) by lead."""
 
     new_ape: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    new_error: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))  # signed (P50 - true) / true
     original_ape: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     inside: dict[int, list[bool]] = field(default_factory=lambda: defaultdict(list))
     new_harvest: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     original_harvest: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     harvest_inside: dict[int, list[bool]] = field(default_factory=lambda: defaultdict(list))
     missed_harvest: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    calibrated: dict[dt.date, bool] = field(default_factory=dict)  # whether the band of an as-of date was calibrated
+    options: dict[str, int] = field(default_factory=dict)  # forecasts scored by the way they grew
 
     def mape(self, horizon: int, original: bool = False) -> float | None:
         values = (self.original_ape if original else self.new_ape)[horizon]
+        return 100 * statistics.fmean(values) if values else None
+
+    def bias(self, horizon: int) -> float | None:
+        values = self.new_error[horizon]
         return 100 * statistics.fmean(values) if values else None
 
     def coverage(self, horizon: int | None = None) -> float | None:
@@ -63,9 +75,14 @@ def truth_load(path: Path) -> dict[int, dict[dt.date, float]]:
 
 
 def backtest_run(
-    *, batch_ids: list[int], truth: dict[int, dict[dt.date, float]], as_of_dates: list[dt.date], target_weight_g: float
+    *, batch_ids: list[int], truth: dict[int, dict[dt.date, float]], as_of_dates: list[dt.date], target_weight_g: float,
+    calibrated: bool = True, learned: bool = True,
 ) -> Scores:
-    """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date."""
+    """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date. ``calibrated``:
+    the new method's band from the calibration of the residuals known on each as-of date (else the closed form).
+    ``learned``: the new method's way of growing (the fitted scenario, or the growth model learned from the
+    segments known on each date with its deviation fading over one of OPTIONS' half-lives) chosen on each date
+    by the residuals known then, per phase (``options_choose``)."""
     scores = Scores()
     harvest = _true_harvest_dates(truth, target_weight_g)
     rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list("id", "batch_id", "departure_date")
@@ -79,15 +96,39 @@ def backtest_run(
     for assignment_id, when in harvest.items():
         for lead in LEADS:
             leads[when - dt.timedelta(days=lead)].add(assignment_id)
+    # pass one: every forecast, and the residuals of those on the as-of grid against the farm's later weighings
+    samples = weighings_by_assignment(batch_ids)
+    history = FarmHistory(treatments_by_assignment(batch_ids)) if learned else None
+    forecasts, residuals = [], defaultdict(list)
     for as_of in sorted(set(as_of_dates) | set(leads)):
+        if history is not None:
+            history.fit(as_of)  # from the segments of the as-of dates before this one
         needed = {b for b in batch_ids if b in alive and min(alive[b]) <= as_of <= max(alive[b])} if as_of in as_of_dates else set()
         needed |= {batch_of[a] for a in leads.get(as_of, ()) if a in batch_of}
         for batch_id in sorted(needed):
-            for assignment_id, new, original in _forecasts(batch_id, as_of, departures, target_weight_g):
+            for assignment_id, new, original, phase, start, p50s in _forecasts(batch_id, as_of, departures, target_weight_g, history=history):
+                forecasts.append((as_of, assignment_id, new, original, phase, start, p50s))
                 if as_of in as_of_dates:
-                    _score_weights(scores, truth.get(assignment_id, {}), as_of, new, original)
-                if assignment_id in leads.get(as_of, ()):
-                    _score_harvest(scores, harvest[assignment_id], as_of, new, original)
+                    for option, p50 in p50s.items():
+                        residuals[option] += forecast_residuals(as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ()))
+    # pass two: each forecast grown the way, and banded as, the residuals dated on or before its as-of date say
+    chosen = {}
+    for as_of, assignment_id, new, original, phase, start, p50s in forecasts:
+        if as_of not in chosen:
+            choice = options_choose(residuals, until=as_of) if learned else {"fresh": "fit", "sea": "fit"}
+            chosen[as_of] = (choice, calibrate(chosen_residuals(residuals, choice), until=as_of) if calibrated else None)
+        choice, calibration = chosen[as_of]
+        option = choice[phase]
+        scores.options[option] = scores.options.get(option, 0) + (as_of in as_of_dates)
+        if option != "fit" and option in p50s:
+            with_p50(new, [w ** (1 / 3) for w in p50s[option]], None, start=start, target_weight_g=target_weight_g)
+        if calibration is not None:
+            band_calibrated(new, calibration, phase=phase, start=start, target_weight_g=target_weight_g)
+            scores.calibrated[as_of] = calibration.calibrated
+        if as_of in as_of_dates:
+            _score_weights(scores, truth.get(assignment_id, {}), as_of, new, original)
+        if assignment_id in leads.get(as_of, ()):
+            _score_harvest(scores, harvest[assignment_id], as_of, new, original)
     return scores
 
 
@@ -101,12 +142,23 @@ def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
     return found
 
 
-def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
-    """(assignment id, new projection, original projection) for each assignment active on ``as_of``."""
-    inputs = batch_inputs_load(batch_id=batch_id, today=as_of, from_dates=None, until=as_of)  # strict as-of: no record after it
+def _forecasts(
+    batch_id: int, as_of: dt.date, departures, target_g: float, *, horizon: int = BACKTEST_HORIZON_DAYS,
+    original: bool = True, history: FarmHistory | None = None,
+):
+    """(assignment id, new projection, original projection or None, phase, the new one's start, the P50 weights
+    by option) for each assignment active on ``as_of``, computed from the batch's records up to ``as_of`` only.
+    The new projection grows by the fitted scenario ("fit"); ``history``: the farm's segments known so far,
+    whose learned growth model (if any) gives the P50 of the learned options too; this batch's segments are
+    added to it after its forecasts."""
+    inputs = batch_inputs_load(batch_id=batch_id, today=as_of, from_dates=None, until=as_of)  # strict as-of
     data = inputs.data
     writes, _ = batch_compute(inputs)
+    model = history.model if history is not None else None
+    handled = handling_dates(data, as_of, history.treatments) if history is not None else {}
+    fresh = {a.id: a.freshwater for a in data.assignments}
     evidence: dict[int, list[SegmentEvidence]] = {}
+    computed = []
     for write in writes:
         anchors = {d: a.kind for d, a in data.anchors.get(write.assignment_id, {}).items()}
         segments = segments_compute(
@@ -114,9 +166,10 @@ def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
             starts_at_placement=True,
         )
         evidence[write.assignment_id] = [
-            segment_evidence(s.end_date, s.degree_days, s.performance_ratio, s.end_weight_g, s.scenario_tgc)
+            segment_evidence(s.end_date, s.degree_days, s.performance_ratio, s.end_weight_g, s.scenario_tgc, s.start_weight_g, s.days)
             for s in segments if s.performance_ratio is not None
         ]
+        computed.append((write.assignment_id, segments))
     pooled = [e for ev in evidence.values() for e in ev]
     for write in writes:
         departure = departures.get(write.assignment_id)
@@ -126,11 +179,28 @@ def _forecasts(batch_id: int, as_of: dt.date, departures, target_g: float):
         rows = [_recent(r) for r in write.rows if r.date >= since]
         if rows[-1][3] <= 0:
             continue
-        new, _ = assignment_projection(
-            rows=rows, params=data.params, horizon_days=BACKTEST_HORIZON_DAYS, target_weight_g=target_g,
-            own=evidence[write.assignment_id], batch=pooled,
+        phase = "fresh" if fresh.get(write.assignment_id) else "sea"
+        new, assumptions = assignment_projection(
+            rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target_g,
+            own=evidence[write.assignment_id], batch=pooled, phase=phase,
         )
-        yield write.assignment_id, new, _original(rows, data.params, new, target_g)
+        start, performance = assumptions["start"], assumptions["performance"]
+        learned = variants(
+            model=model, start=start, params=data.params, own=evidence[write.assignment_id], bias_c=assumptions["bias_c"],
+            profile_c=profile_temperatures(data.params.profile, rows[-1][1] + 1, horizon), days=new.days,
+            fresh=phase == "fresh", handled=handled.get(write.assignment_id, ()), ratio=performance.ratio,
+            ratio_sd=performance.sd,
+        )
+        old = _original(rows, data.params, new, target_g)
+        yield write.assignment_id, new, old if original else None, phase, start, {
+            "fit": new.weight_g["p50"], "scenario": old.weight_g["p50"], **learned
+        }
+    if history is not None:
+        for assignment_id, segments in computed:
+            history.add(assignment_id, segments, fresh=fresh.get(assignment_id, False), handled=handled.get(assignment_id, []))
+
+
+as_of_forecasts = _forecasts
 
 
 def _recent(r) -> tuple:
@@ -163,6 +233,7 @@ def _score_weights(scores: Scores, truth: dict[dt.date, float], as_of: dt.date, 
             continue
         i = horizon - 1
         scores.new_ape[horizon].append(abs(new.weight_g["p50"][i] - true) / true)
+        scores.new_error[horizon].append((new.weight_g["p50"][i] - true) / true)
         scores.original_ape[horizon].append(abs(original.weight_g["p50"][i] - true) / true)
         scores.inside[horizon].append(new.weight_g["p10"][i] <= true <= new.weight_g["p90"][i])
 
@@ -190,6 +261,8 @@ def scores_table(scores: Scores) -> list[str]:
     for h in HORIZONS:
         lines.append(f"{f'weight MAPE at +{h} days':<42}{len(scores.new_ape[h]):>6}  {pct(scores.mape(h)):>10}  {pct(scores.mape(h, True)):>10}")
     for h in HORIZONS:
+        lines.append(f"{f'P50 bias at +{h} days':<42}{len(scores.new_error[h]):>6}  {pct(scores.bias(h)):>10}  {'':>10}")
+    for h in HORIZONS:
         lines.append(f"{f'P10-P90 coverage at +{h} days':<42}{len(scores.inside[h]):>6}  {pct(scores.coverage(h)):>10}  {'no band':>10}")
     lines.append(f"{'P10-P90 coverage, all horizons':<42}{sum(len(v) for v in scores.inside.values()):>6}  {pct(scores.coverage()):>10}  {'no band':>10}")
     for lead in LEADS:
@@ -199,4 +272,9 @@ def scores_table(scores: Scores) -> list[str]:
         hits = scores.harvest_inside[lead]
         share = 100 * statistics.fmean(hits) if hits else None
         lines.append(f"{f'harvest date inside P10-P90, {lead} d before':<42}{len(hits):>6}  {pct(share):>10}  {'no band':>10}")
+    if scores.calibrated:
+        done = sum(scores.calibrated.values())
+        lines.append(f"(band calibrated from the past on {done} of {len(scores.calibrated)} as-of dates; closed form on the rest)")
+    if scores.options:
+        lines.append("(growth chosen from the past: " + ", ".join(f"{k} {v}" for k, v in sorted(scores.options.items())) + " forecasts)")
     return lines

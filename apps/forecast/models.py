@@ -90,3 +90,52 @@ class Projection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}/{self.assignment_id} from {self.first_date}"
+
+
+class BandCalibration(models.Model):
+    """The farm's calibrated band (docs/forecast.md "The calibrated band"): one row per phase and horizon bucket,
+    the log-ratio quantiles of the forecasts' past errors against the farm's later weighings; or a single row of
+    source ``closed-form`` (phase and bounds empty) when the farm had too few residuals. Replaced whole by
+    ``calibration_refresh`` each night."""
+
+    phase = models.CharField(max_length=10, blank=True, help_text="fresh or sea; empty on a closed-form row.")
+    first_day = models.IntegerField(default=0, help_text="Days ahead the bucket starts at.")
+    last_day = models.IntegerField(default=0)
+    q10 = models.FloatField(null=True, help_text="ln(P10 / P50).")
+    q50 = models.FloatField(null=True, help_text="Median of ln(measured / P50): the P50's bias on this farm.")
+    corrects = models.BooleanField(
+        default=True, help_text="Whether the P50 is corrected by q50 (only where that made the newer half's errors smaller)."
+    )
+    q90 = models.FloatField(null=True, help_text="ln(P90 / P50).")
+    n = models.IntegerField(help_text="Residuals the bucket rests on (after pooling); the farm's total on a closed-form row.")
+    coverage = models.FloatField(null=True, help_text="Share of the newer half of the weighings the older half's band held.")
+    source = models.CharField(max_length=20, help_text="bucket, phases, neighbours, or closed-form.")
+    residuals = models.IntegerField(help_text="The farm's residuals in all.")
+    method_version = models.CharField(max_length=20)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["phase", "first_day"]
+
+    def __str__(self) -> str:
+        return f"{self.phase or 'closed-form'} {self.first_day}..{self.last_day}"
+
+
+class LearnedGrowth(models.Model):
+    """The farm's learned growth model and the way of growing its own backtest chose (docs/forecast.md "The
+    learned growth model"): one row, replaced each night with the calibration. ``option``: per phase "fit" (the
+    scenario with each assignment's fitted ratio) or "learned-<half-life>", e.g. "fresh=fit sea=learned-90"; the
+    coefficients are null without a model."""
+
+    option = models.CharField(max_length=60)
+    coefficients = models.JSONField(null=True, help_text="By feature name (apps.forecast.engine.learned.FEATURES).")
+    tau_days = models.FloatField(null=True, help_text="How fast appetite comes back after handling (days).")
+    half_life_days = models.FloatField(null=True, help_text="Measured from the segments; the option chosen sets the one used.")
+    segments = models.IntegerField(default=0)
+    degree_days = models.FloatField(default=0.0)
+    scores = models.JSONField(default=dict, help_text="Mean |ln(measured / P50)| at 16-105 days ahead, by phase and option.")
+    method_version = models.CharField(max_length=20)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.option} ({self.computed_at:%Y-%m-%d})"

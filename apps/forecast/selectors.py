@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from apps.forecast import engine
 from apps.forecast.engine import population_and_biomass, projections_total
 from apps.forecast.engine.estimates import MortalityEstimate
@@ -42,7 +44,7 @@ def projection_for_batch(*, batch_id: int, assignment_id: int | None = None) -> 
         if not assignment_id or row["assignment_id"] == assignment_id:
             assignments.append(_body(row, projection))
     total = projections_total(projections, target_weight_g=rows[0]["target_weight_g"]) if rows else None
-    return {"total": _total_body(rows, total) if total else None, "assignments": assignments}
+    return {"total": _total_body(rows, total) if total else None, "assignments": assignments, "band": band_summary()}
 
 
 def _expanded(row: dict) -> engine.Projection:
@@ -87,3 +89,47 @@ def _total_body(rows: list[dict], total: engine.Projection) -> dict:
         "series": _rounded(total),
         "computed_at": max(r["computed_at"] for r in rows),
     }
+
+
+BAND_HORIZONS = (30, 60, 90)
+
+
+def band_summary() -> dict:
+    """How the projections' P10-P90 band was made (docs/forecast.md "The calibrated band"): ``calibrated``,
+    when (``computed_at``), from how many past forecast errors (``residuals``), the method's version, the
+    measured coverage per phase and bucket, and ``note``: one sentence for a page. One query."""
+    from apps.forecast.models import BandCalibration
+
+    rows = list(BandCalibration.objects.order_by("phase", "first_day"))
+    calibrated = any(r.source != "closed-form" for r in rows)
+    body = {
+        "calibrated": calibrated,
+        "computed_at": rows[0].computed_at if rows else None,
+        "method_version": rows[0].method_version if rows else None,
+        "residuals": rows[0].residuals if rows else 0,
+        "buckets": [
+            {"phase": r.phase, "first_day": r.first_day, "last_day": r.last_day, "n": r.n, "source": r.source,
+             "coverage": r.coverage}
+            for r in rows if r.source != "closed-form"
+        ],
+    }
+    body["note"] = _band_note(body)
+    return body
+
+
+def _band_note(body: dict) -> str:
+    if not body["calibrated"]:
+        why = f" (only {body['residuals']} past forecast errors)" if body["computed_at"] else " (never calibrated)"
+        return f"P10–P90 band: not calibrated: closed-form band{why}."
+    when = timezone.localtime(body["computed_at"]).strftime("%Y-%m-%d %H:%M")
+    parts = []
+    for phase, label in (("fresh", "fresh water"), ("sea", "sea")):
+        figures = []
+        for h in BAND_HORIZONS:
+            found = next((b for b in body["buckets"] if b["phase"] == phase and b["first_day"] <= h <= b["last_day"]), None)
+            figures.append("–" if found is None or found["coverage"] is None else f"{100 * found['coverage']:.0f} %")
+        parts.append(f"{label} {' / '.join(figures)}")
+    return (
+        f"P10–P90 band calibrated on this farm's own past forecasts ({body['residuals']:,} later weighings), "
+        f"last calibrated {when}; measured coverage at +{' / +'.join(map(str, BAND_HORIZONS))} days: {'; '.join(parts)}."
+    )

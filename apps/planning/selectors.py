@@ -30,3 +30,25 @@ def planned_activities():
     return PlannedActivity.objects.select_related(
         "batch", "assignment__container__site", "container__site", "template"
     ).order_by("due_date", "id")
+
+
+PLANNED_HANDLING = (
+    PlannedActivity.Type.TRANSFER,
+    PlannedActivity.Type.VACCINATION,
+    PlannedActivity.Type.TREATMENT,
+    PlannedActivity.Type.GRADING,
+)
+
+
+def planned_handling_due(*, batch_id: int) -> dict[int, list[dt.date]]:
+    """The due dates of the batch's open planned handlings (transfers, vaccinations, treatments, gradings) by
+    assignment: what the forecast's learned growth model bends its projection for. One query."""
+    out: dict[int, list[dt.date]] = {}
+    for assignment_id, due in PlannedActivity.objects.filter(
+        batch_id=batch_id,
+        status__in=PlannedActivity.OPEN_STATUSES,
+        activity_type__in=PLANNED_HANDLING,
+        assignment_id__isnull=False,
+    ).values_list("assignment_id", "due_date"):
+        out.setdefault(assignment_id, []).append(due)
+    return out

@@ -23,6 +23,7 @@ from apps.batch.services.inputs import BatchInputs, batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.batch.services.saving import daily_states_save
 from apps.forecast.services import forecast_refresh
+from apps.planning.selectors import planned_handling_due
 from apps.planning.services.templates import planned_activities_from_templates
 from aquamind.errors import RecomputeError
 
@@ -91,7 +92,8 @@ def _compute_and_save(inputs: BatchInputs, summary: RecomputeSummary, now: dt.da
     summary.assignments = len(writes)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
     _held_by_a_test()
-    forecast_refresh(data=data, writes=writes, computed_at=now)  # segments and projections, same transaction
+    planned = planned_handling_due(batch_id=data.batch.pk)  # the handlings the learned growth model bends for
+    forecast_refresh(data=data, writes=writes, computed_at=now, planned=planned)  # segments and projections
     planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
     summary.assignment_errors = {e.assignment_id: e.message for e in errors}
     _store_outcome(data.batch.pk, [w.assignment_id for w in writes], errors, now)

@@ -31,7 +31,7 @@ def at(n: int) -> dt.datetime:
 def _forecast_figures(batch_id: int) -> list[tuple]:
     return [
         (a, new.weight_g, new.harvest_date, new.harvest_date_early, new.harvest_date_late, original.weight_g)
-        for a, new, original in _forecasts(batch_id, AS_OF, {}, 5000.0)
+        for a, new, original, *_ in _forecasts(batch_id, AS_OF, {}, 5000.0)
     ]
 
 

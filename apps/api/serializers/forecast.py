@@ -85,9 +85,28 @@ class ProjectionSerializer(serializers.Serializer):
     computed_at = fields.DateTimeField()
 
 
+class BandBucketSerializer(serializers.Serializer):
+    phase = serializers.CharField(help_text="fresh or sea.")
+    first_day = serializers.IntegerField()
+    last_day = serializers.IntegerField()
+    n = serializers.IntegerField(help_text="Past forecast errors the bucket's quantiles rest on.")
+    source = serializers.CharField(help_text="bucket, phases (both phases pooled) or neighbours (neighbouring horizons too).")
+    coverage = serializers.FloatField(allow_null=True, help_text="Measured: the newer half of the weighings inside the older half's band.")
+
+
+class BandSerializer(serializers.Serializer):
+    calibrated = serializers.BooleanField(help_text="False: the closed-form band (too little history, or never calibrated).")
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="When the band was last calibrated.")
+    method_version = serializers.CharField(allow_null=True)
+    residuals = serializers.IntegerField()
+    buckets = BandBucketSerializer(many=True)
+    note = serializers.CharField(help_text="One sentence: calibrated when, and the measured coverage at +30/+60/+90 days.")
+
+
 class BatchProjectionSerializer(serializers.Serializer):
     total = ProjectionSerializer(allow_null=True)
     assignments = ProjectionSerializer(many=True)
+    band = BandSerializer(help_text="How the P10-P90 band was made and its measured coverage (docs/forecast.md).")
 
 
 FLAGS = ["PLANNED", "NEEDS_PLANNING", "PROJECTED"]

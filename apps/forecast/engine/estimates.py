@@ -45,6 +45,8 @@ class SegmentEvidence:
     ratio: float
     end_weight_g: float = 0.0
     scenario_growth: float = 0.0
+    start_weight_g: float = 0.0  # for the learned growth model's residuals (apps.forecast.engine.learned)
+    days: int = 0
 
 
 @dataclass(frozen=True)

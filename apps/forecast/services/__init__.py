@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from apps.forecast.engine.estimates import SegmentEvidence
@@ -34,13 +35,23 @@ __all__ = [
 ]
 
 
-def forecast_refresh(*, data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> None:
+def forecast_refresh(
+    *,
+    data: BatchData,
+    writes: list[AssignmentWrite],
+    computed_at: dt.datetime,
+    planned: Mapping[int, list[dt.date]] | None = None,
+) -> None:
     """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch.
+    ``planned``: the due dates of the batch's open planned handlings by assignment (the planning app's, handed
+    over by the recompute), which the learned growth model bends the projections for.
 
     When every computed assignment was rewritten from its first day (a full recompute), the projections read the
     new segments and rows from memory, as stored (rounded), instead of reading them back."""
     written = segments_refresh(data, writes, computed_at)
-    projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written))
+    projections_refresh(
+        data=data, computed_at=computed_at, memory=_in_memory(data, writes, written), planned=planned
+    )
 
 
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
@@ -54,6 +65,9 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
         s = dict(zip(SEGMENT_COLUMNS, values))
         if s["performance_ratio"] is not None:
             evidence[s["assignment_id"]].append(
-                segment_evidence(s["end_date"], s["degree_days"], s["performance_ratio"], s["end_weight_g"], s["scenario_tgc"])
+                segment_evidence(
+                    s["end_date"], s["degree_days"], s["performance_ratio"], s["end_weight_g"], s["scenario_tgc"],
+                    s["start_weight_g"], s["days"],
+                )
             )
     return evidence, {a: w.rows for a, w in whole.items()}

@@ -23,19 +23,24 @@ from apps.forecast.engine import (
     project,
     temperature_bias,
 )
+from apps.forecast.engine.calibration import band_calibrated
 from apps.forecast.engine.estimates import (
     BIAS_DAYS,
     FIT_WINDOW_DAYS,
     MORTALITY_DAYS,
+    RATIO_SD_PRIOR,
     AnchorPoint,
     Performance,
     SegmentEvidence,
     growth_fit,
 )
+from apps.forecast.engine.learned import reproject
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
+from apps.forecast.services.calibration import forecast_settings_load
 from apps.forecast.services.crossings import crossing_fields
+from apps.forecast.services.handling import planned_handling
 from apps.forecast.services.site_evidence import site_segment_evidence
 from aquamind.db import fetch_sets
 
@@ -50,10 +55,11 @@ def _r(value: float | None, places: int) -> float | None:
     return None if value is None else round(value, places)
 
 
-def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=None) -> int:
+def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=None, planned=None) -> int:
     """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
     departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
-    computed rows of every assignment (see ``forecast_refresh``), else both are read from the database."""
+    computed rows of every assignment (see ``forecast_refresh``), else both are read from the database.
+    ``planned``: the due dates of open planned handlings by assignment (see ``forecast_refresh``)."""
     batch_id = data.batch.pk
     computed = [a for a in data.assignments if a.first_day <= a.last_day]
     if not computed:
@@ -84,6 +90,9 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     sites = site_segment_evidence(site_ids=site_ids, since=oldest, until=latest) if site_ids else {}
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
+    # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
+    calibration, models, choice = forecast_settings_load()
+    handled = planned_handling(data, latest, planned or {}) if models else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
@@ -95,7 +104,9 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
             own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
             site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
-            prior=priors.get(record.site_id, prior),
+            prior=priors.get(record.site_id, prior), calibration=calibration,
+            phase="fresh" if record.freshwater else "sea", model=models.get("fresh" if record.freshwater else "sea"),
+            handled=handled.get(assignment_id, ()), scenario=choice.get("fresh" if record.freshwater else "sea") == "scenario",
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
@@ -113,7 +124,8 @@ def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence], site=()) -> Per
 
 def assignment_projection(
     *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
-    prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None,
+    prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None, calibration=None,
+    phase: str = "sea", model=None, handled=(), scenario: bool = False,
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -123,7 +135,11 @@ def assignment_projection(
     assignment's weighings, the batch's performance as its prior; without one, the latest state's weight and the
     assignment's, batch's, site's (``site``: the segments of the site's batches) or default performance.
     ``sea_transfer_weight_g``: also find the sea-transfer crossing (fish in fresh water). ``prior``: ``batch_prior``
-    of ``batch`` and ``site`` as of the latest row's date, when the caller has it."""
+    of ``batch`` and ``site`` as of the latest row's date, when the caller has it. ``calibration``: the farm's
+    calibrated band (apps.forecast.engine.calibration), applied for ``phase`` ("fresh" or "sea"). ``model``: the
+    farm's learned growth model (apps.forecast.engine.learned), which then grows the P50 from the same start;
+    ``handled``: the assignment's handling dates, past and planned, for it. ``scenario``: grow by the scenario's
+    own TGC from the latest state instead (the farm's backtest found that better: docs/forecast.md)."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
@@ -133,7 +149,9 @@ def assignment_projection(
     if prior is None:
         prior = batch_prior(as_of=as_of, batch=batch, site=site)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
-    if fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
+    if scenario:
+        performance, weight_g = Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0), last[2]
+    elif fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
         performance, weight_g = fit.performance, fit.level**3
     else:
         performance, weight_g = performance_estimate(as_of=as_of, own=own, batch=batch, site=site), last[2]
@@ -153,6 +171,20 @@ def assignment_projection(
         start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
         mortality=None, target_weight_g=target_weight_g, profile_c=profile_c, sea_transfer_weight_g=sea_transfer_weight_g,
     )
+    deviation = None
+    if model is not None and projection.days:
+        if profile_c is None:
+            profile_c = profile_temperatures(params.profile, last[1] + 1, horizon_days)
+        projection, deviation = reproject(
+            projection, model=model, start=start, params=params, own=own, bias_c=bias.bias_c, profile_c=profile_c,
+            fresh=phase == "fresh", handled=handled, ratio=performance.ratio, ratio_sd=performance.sd,
+            target_weight_g=target_weight_g, sea_transfer_weight_g=sea_transfer_weight_g,
+        )
+    if calibration is not None:
+        band_calibrated(
+            projection, calibration, phase=phase, start=start, target_weight_g=target_weight_g,
+            sea_transfer_weight_g=sea_transfer_weight_g,
+        )
     assumptions = {
         "as_of_date": as_of,
         "performance_ratio": performance.ratio,
@@ -164,6 +196,10 @@ def assignment_projection(
         "mortality_rel_sd": mortality.rel_sd,
         "mortality_source": mortality.source,
         "sea_transfer_target_g": sea_transfer_weight_g,
+        "start": start,
+        "model_deviation": deviation,
+        "bias_c": bias.bias_c,
+        "performance": performance,
     }
     return projection, assumptions
 
@@ -211,14 +247,15 @@ def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
     with connection.cursor() as cursor:
         evidence_rows, state_rows = fetch_sets(cursor, [_EVIDENCE_SQL, _RECENT_ROWS_SQL], params)
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in evidence_rows:
-        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
+    for assignment_id, *fields in evidence_rows:
+        evidence[assignment_id].append(segment_evidence(*fields))
     return evidence, _active_rows(state_rows)
 
 
 _SEGMENTS = GrowthSegment._meta.db_table
 _EVIDENCE_SQL = f"""
-    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc FROM {_SEGMENTS}
+    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc, start_weight_g, days
+    FROM {_SEGMENTS}
     WHERE batch_id = %(batch)s AND performance_ratio IS NOT NULL AND end_date >= %(oldest)s"""
 # rows_since in SQL: RECENT_DAYS back, or back to the last weighing in the fit window
 _RECENT_ROWS_SQL = f"""
@@ -286,17 +323,17 @@ def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[Segmen
     """The batch's segments ending on or after ``since`` (older ones are outside every projection's window)."""
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
     rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since).values_list(
-        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc"
+        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc", "start_weight_g", "days"
     )
-    for assignment_id, end, degree_days, ratio, end_weight_g, scenario_tgc in rows:
-        evidence[assignment_id].append(segment_evidence(end, degree_days, ratio, end_weight_g, scenario_tgc))
+    for assignment_id, *fields in rows:
+        evidence[assignment_id].append(segment_evidence(*fields))
     return evidence
 
 
-def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc) -> SegmentEvidence:
+def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc, start_weight_g=0.0, days=0) -> SegmentEvidence:
     return SegmentEvidence(
         end_date=end_date, degree_days=degree_days, ratio=ratio, end_weight_g=end_weight_g,
-        scenario_growth=scenario_tgc * degree_days / 1000.0,
+        scenario_growth=scenario_tgc * degree_days / 1000.0, start_weight_g=start_weight_g, days=days,
     )
 
 

@@ -170,6 +170,7 @@ def forecast_columns(*, batch_id: int, assignment_id: int | None = None) -> dict
         "harvest_date_p10": chosen["harvest_date_p10"],
         "harvest_date_p90": chosen["harvest_date_p90"],
         "target_weight_g": chosen["target_weight_g"],
+        "band": body["band"],
     }
 
 

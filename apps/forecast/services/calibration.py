@@ -1,0 +1,143 @@
+"""The stored calibration of the band and the learned growth model (docs/forecast.md "The calibrated band"):
+their writes and their read for the projections. The nightly job that computes them from the farm's own
+backtest is ``apps.forecast.calibrate`` (above the services, since it runs the backtest's machinery)."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+from django.db import connection, transaction
+
+from apps.batch.models import GrowthSample
+from apps.forecast.engine.calibration import BandBucket, Calibration
+from apps.forecast.engine.learned import (
+    FEATURES,
+    LEARNED_VERSION,
+    GrowthModel,
+    choice_parse,
+    choice_text,
+    phase_models,
+)
+from apps.forecast.models import BandCalibration, LearnedGrowth
+from aquamind.db import fetch_sets
+
+
+def weighings_by_assignment(batch_ids=None, *, until: dt.date | None = None) -> dict[int, list[tuple]]:
+    """The growth samples by assignment (of ``batch_ids``, else every batch; dated on or before ``until`` when
+    given): (date, mean g, sd g or None, fish weighed). One query."""
+    rows = GrowthSample.objects.all()
+    if batch_ids is not None:
+        rows = rows.filter(assignment__batch_id__in=batch_ids)
+    if until is not None:
+        rows = rows.filter(sample_date__lte=until)
+    out: dict[int, list[tuple]] = defaultdict(list)
+    for assignment_id, day, mean, sd, n in rows.values_list(
+        "assignment_id", "sample_date", "avg_weight_g", "std_dev_weight_g", "sample_size"
+    ):
+        out[assignment_id].append((day, float(mean), float(sd) if sd is not None else None, n))
+    return out
+
+
+def learned_save(model: GrowthModel | None, *, choice: dict[str, str], scores: dict, computed_at: dt.datetime) -> None:
+    """Store the farm's learned model (fitted whatever was chosen) and the way each phase grows (``choice``:
+    "fit" or a learned option)."""
+    LearnedGrowth.objects.all().delete()
+    LearnedGrowth.objects.create(
+        option=choice_text(choice),
+        coefficients={**dict(zip(FEATURES, model.coef)), "baseline_exposure": list(model.baseline_exposure)} if model else None,
+        tau_days=model.tau_days if model else None,
+        half_life_days=model.half_life_days if model else None,
+        segments=model.segments if model else 0,
+        degree_days=model.degree_days if model else 0.0,
+        scores=scores,
+        method_version=LEARNED_VERSION,
+        computed_at=computed_at,
+    )
+
+
+def learned_load() -> dict[str, GrowthModel]:
+    """The learned model each phase's projections grow by (one query): {} where the farm's backtest chose the
+    fitted scenario, or nothing was ever stored."""
+    row = LearnedGrowth.objects.first()
+    if row is None or not row.coefficients:
+        return {}
+    return phase_models(
+        _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days), choice_parse(row.option)
+    )
+
+
+def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> None:
+    common = {"residuals": calibration.residuals, "method_version": calibration.version, "computed_at": computed_at}
+    if calibration.calibrated:
+        rows = [
+            BandCalibration(
+                phase=b.phase, first_day=b.first_day, last_day=b.last_day, q10=b.q10, q50=b.q50, q90=b.q90, n=b.n,
+                coverage=b.coverage, source=b.source, corrects=b.corrects, **common,
+            )
+            for b in calibration.buckets
+        ]
+    else:
+        rows = [BandCalibration(n=calibration.residuals, source="closed-form", **common)]
+    with transaction.atomic():
+        BandCalibration.objects.all().delete()
+        BandCalibration.objects.bulk_create(rows)
+
+
+def calibration_load() -> Calibration | None:
+    """The stored calibration (one query); None when none was ever computed."""
+    rows = list(BandCalibration.objects.all())
+    if not rows:
+        return None
+    buckets = tuple(
+        BandBucket(
+            r.phase, r.first_day, r.last_day, r.q10, r.q50, r.q90, n=r.n, source=r.source, coverage=r.coverage,
+            corrects=r.corrects,
+        )
+        for r in rows if r.source != "closed-form"
+    )
+    return Calibration(buckets=buckets, residuals=rows[0].residuals, version=rows[0].method_version)
+
+
+_BAND_COLUMNS = (
+    "phase", "first_day", "last_day", "q10", "q50", "q90", "n", "source", "coverage", "corrects", "residuals", "method_version",
+)
+_LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
+
+
+def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel], dict[str, str]]:
+    """``calibration_load()``, ``learned_load()`` and the way each phase grows, in one round trip on PostgreSQL (a
+    refresh's fixed cost is mostly statements: docs/benchmarks.md "Forecast refresh")."""
+    if connection.vendor != "postgresql":
+        row = LearnedGrowth.objects.first()
+        return calibration_load(), learned_load(), choice_parse(row.option) if row else {}
+    statements = [
+        f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, first_day",
+        f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
+    ]
+    with connection.cursor() as cursor:
+        band_rows, learned_rows = fetch_sets(cursor, statements, [])
+    calibration = None
+    if band_rows:
+        buckets = tuple(
+            BandBucket(phase, first, last, q10, q50, q90, n=n, source=source, coverage=coverage, corrects=corrects)
+            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, _, _ in band_rows if source != "closed-form"
+        )
+        calibration = Calibration(buckets=buckets, residuals=band_rows[0][10], version=band_rows[0][11])
+    models, choice = {}, {}
+    if learned_rows:
+        option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
+        choice = choice_parse(option)
+        if coefficients:
+            coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
+            models = phase_models(_model(coefficients, tau, half_life, segments, degree_days), choice)
+    return calibration, models, choice
+
+
+def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthModel | None:
+    if any(name not in coefficients for name in FEATURES):
+        return None  # stored by another version of the model: the fitted scenario until the next night
+    return GrowthModel(
+        coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
+        segments=segments, degree_days=degree_days, baseline_exposure=tuple(coefficients.get("baseline_exposure", (0.0, 0.0))),
+    )

@@ -1,0 +1,134 @@
+"""The stored calibration: written by the nightly refresh, applied by the projections, stated by the API."""
+import datetime as dt
+import math
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.forecast.calibrate import calibration_refresh
+from apps.forecast.engine.calibration import BandBucket, Calibration
+from apps.forecast.models import BandCalibration, Projection
+from apps.forecast.selectors import band_summary
+from apps.forecast.services.calibration import calibration_load, calibration_save
+from apps.recompute.run import batch_recompute
+from tests.factories import (
+    AssignmentFactory,
+    GrowthSampleFactory,
+    ScenarioFactory,
+    TemperatureProfileFactory,
+    TGCModelFactory,
+)
+
+pytestmark = pytest.mark.django_db
+START = dt.date(2024, 1, 1)
+TODAY = START + dt.timedelta(days=40)
+NOW = timezone.make_aware(dt.datetime(2024, 2, 10, 2, 0))
+
+
+def day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n - 1)
+
+
+@pytest.fixture
+def tank(salmon):
+    """10,000 fish placed at 100 g on day 1, 10 °C every day by the profile, TGC 2.5, samples on days 11 and 21."""
+    tgc = TGCModelFactory(profile=TemperatureProfileFactory(days={1: 10.0}), tgc_value=2.5)
+    scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
+    assignment = AssignmentFactory(batch=scenario.batch, assignment_date=START)
+    GrowthSampleFactory(assignment=assignment, sample_date=day(11), avg_weight_g=Decimal("120.00"))
+    GrowthSampleFactory(assignment=assignment, sample_date=day(21), avg_weight_g=Decimal("150.00"))
+    return assignment
+
+
+SEA_BAND = Calibration(
+    buckets=tuple(
+        BandBucket(phase, first, last, -0.05 * k, 0.01, 0.04 * k, n=100, source="bucket", coverage=0.8)
+        for phase in ("fresh", "sea")
+        for k, (first, last) in enumerate([(1, 15), (16, 45), (46, 75), (76, 105)], start=1)
+    ),
+    residuals=800,
+)
+
+
+def test_a_recompute_applies_the_stored_calibration_to_the_band_and_the_crossings(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    series = Projection.objects.get(assignment=tank).series["weight_g"]
+    # day 60 ahead lies between the middles of 16-45 (30.5) and 46-75 (60.5): q90 = 0.08 + 0.04 x 29.5 / 30
+    # the P50 is the model's corrected by q50 = 0.01: the band is relative to the model's
+    q90 = 0.08 + 0.04 * 29.5 / 30
+    model_p50 = series["p50"][59] / math.exp(0.01)
+    assert series["p90"][59] == pytest.approx(model_p50 * math.exp(q90), abs=0.1)
+    assert series["p10"][59] == pytest.approx(model_p50 * math.exp(-0.10 - 0.05 * 29.5 / 30), abs=0.1)
+
+
+def test_the_stored_calibration_reads_back_as_it_was_saved(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert calibration_load() == SEA_BAND
+
+
+def test_a_farm_with_too_little_history_stores_a_closed_form_calibration_and_says_so(tank):
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    calibration = calibration_refresh(today=TODAY, computed_at=NOW)
+    assert not calibration.calibrated
+    [row] = BandCalibration.objects.all()
+    assert (row.source, row.n, row.computed_at) == ("closed-form", calibration.residuals, NOW)
+    summary = band_summary()
+    assert summary["calibrated"] is False
+    assert "not calibrated: closed-form band" in summary["note"]
+
+
+def test_the_band_summary_states_the_measured_coverage_per_horizon_and_when(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    summary = band_summary()
+    assert summary["calibrated"] and summary["residuals"] == 800 and summary["computed_at"] == NOW
+    assert "fresh water 80 % / 80 % / 80 %" in summary["note"] and "last calibrated 2024-02-10" in summary["note"]
+
+
+def test_the_projection_api_and_the_growth_page_state_the_band(tank, client, django_user_model):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    user = django_user_model.objects.create_superuser("boss", "b@example.com", "pw")
+    client.force_login(user)
+    body = client.get(f"/api/v1/batch/batches/{tank.batch_id}/projection/").json()
+    assert body["band"]["calibrated"] is True and len(body["band"]["buckets"]) == 8
+    page = client.get(f"/batches/{tank.batch_id}/growth/").content.decode()
+    assert "measured coverage at +30 / +60 / +90 days" in page
+
+
+def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_stored(tank):
+    from apps.forecast.engine.learned import GrowthModel
+    from apps.forecast.services.calibration import forecast_settings_load, learned_save
+
+    model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2, 0.0, -0.05, -0.3, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0, baseline_exposure=(0.1, 0.2))
+    calibration_save(SEA_BAND, computed_at=NOW)
+    learned_save(model, choice={"fresh": "fit", "sea": "learned-90"}, scores={"sea fit": 0.03}, computed_at=NOW)
+    assert forecast_settings_load() == (SEA_BAND, {"sea": model}, {"fresh": "fit", "sea": "learned-90"})
+    learned_save(model, choice={"fresh": "scenario", "sea": "fit"}, scores={}, computed_at=NOW)
+    assert forecast_settings_load() == (SEA_BAND, {}, {"fresh": "scenario", "sea": "fit"})
+
+
+def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_handling_did(tank):
+    from apps.forecast.engine.learned import FEATURES, GrowthModel
+    from apps.forecast.services.calibration import learned_save
+    from apps.planning.models import PlannedActivity
+
+    coef = tuple(-0.4 if name == "handling" else 0.0 for name in FEATURES)  # appetite falls by a third after handling
+    model = GrowthModel(coef=coef, tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0)
+    learned_save(model, choice={"fresh": "learned-90", "sea": "learned-90"}, scores={}, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    before = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
+    PlannedActivity.objects.create(activity_type="TRANSFER", batch=tank.batch, assignment=tank, due_date=TODAY + dt.timedelta(days=20))
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    after = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
+    assert after[18] == before[18] and after[59] < before[59]
+
+
+def test_a_phase_whose_backtest_chose_the_scenario_grows_by_it_from_the_latest_state(tank):
+    from apps.forecast.services.calibration import learned_save
+
+    learned_save(None, choice={"fresh": "scenario", "sea": "scenario"}, scores={}, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    projection = Projection.objects.get(assignment=tank)
+    assert (projection.performance_source, projection.performance_ratio) == ("scenario", 1.0)
