@@ -86,27 +86,29 @@ class ProjectionSerializer(serializers.Serializer):
 
 
 class BandBucketSerializer(serializers.Serializer):
-    phase = serializers.CharField(help_text="fresh or sea.")
-    first_day = serializers.IntegerField()
-    last_day = serializers.IntegerField()
-    n = serializers.IntegerField(help_text="Past forecast errors the bucket's quantiles rest on.")
-    source = serializers.CharField(help_text="bucket, phases (both phases pooled) or neighbours (neighbouring horizons too).")
-    coverage = serializers.FloatField(allow_null=True, help_text="Measured: the newer half of the weighings inside the older half's band.")
+    phase = fields.CharField(help_text="fresh or sea.")
+    first_day = fields.IntegerField()
+    last_day = fields.IntegerField()
+    n = fields.IntegerField(help_text="Past forecast errors the bucket's quantiles rest on.")
+    source = fields.CharField(help_text="bucket, phases (both phases pooled) or neighbours (neighbouring horizons too).")
+    coverage = fields.FloatField(allow_null=True, help_text="Measured: the newer half of the weighings inside the older half's band.")
 
 
-class BandSerializer(serializers.Serializer):
-    calibrated = serializers.BooleanField(help_text="False: the closed-form band (too little history, or never calibrated).")
-    computed_at = serializers.DateTimeField(allow_null=True, help_text="When the band was last calibrated.")
-    method_version = serializers.CharField(allow_null=True)
-    residuals = serializers.IntegerField()
+class BandCalibrationSerializer(serializers.Serializer):
+    """How the P10-P90 band was made (docs/forecast.md "The calibrated band")."""
+
+    calibrated = fields.BooleanField(help_text="False: the closed-form band (too little history, or never calibrated).")
+    computed_at = fields.DateTimeField(allow_null=True, help_text="When the band was last calibrated.")
+    method_version = fields.CharField(allow_null=True)
+    residuals = fields.IntegerField()
     buckets = BandBucketSerializer(many=True)
-    note = serializers.CharField(help_text="One sentence: calibrated when, and the measured coverage at +30/+60/+90 days.")
+    note = fields.CharField(help_text="One sentence: calibrated when, and the measured coverage at +30/+60/+90 days.")
 
 
 class BatchProjectionSerializer(serializers.Serializer):
     total = ProjectionSerializer(allow_null=True)
     assignments = ProjectionSerializer(many=True)
-    band = BandSerializer(help_text="How the P10-P90 band was made and its measured coverage (docs/forecast.md).")
+    band = BandCalibrationSerializer(help_text="How the P10-P90 band was made and its measured coverage (docs/forecast.md).")
 
 
 FLAGS = ["PLANNED", "NEEDS_PLANNING", "PROJECTED"]

@@ -14,7 +14,7 @@ from apps.batch.models import Batch
 
 from . import fields
 from .actions import RecomputeStateSerializer
-from .forecast import BandSerializer, BatchProjectionSerializer, GrowthSegmentSerializer
+from .forecast import BandCalibrationSerializer, BandSerializer, BatchProjectionSerializer, GrowthSegmentSerializer
 
 
 def numbers(help_text: str = "", *, nullable: bool = False, required: bool = True) -> serializers.ListField:
@@ -220,6 +220,7 @@ class ForecastColumnsSerializer(serializers.Serializer):
     harvest_date_p10 = fields.DateField(allow_null=True)
     harvest_date_p90 = fields.DateField(allow_null=True)
     target_weight_g = fields.FloatField()
+    band = BandCalibrationSerializer(help_text="How the P10-P90 band was made and its measured coverage.")
 
 
 class GrowthColumnsSerializer(serializers.Serializer):
