@@ -1,5 +1,6 @@
 """Admin helpers every app's admin uses: a form that shows a cross-row domain rule on its field, and a model
 admin that saves through a recording service (lock, check, save), as the API does."""
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError

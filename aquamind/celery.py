@@ -1,4 +1,5 @@
 """The Celery application: `celery -A aquamind worker|beat|inspect ...`."""
+
 import os
 
 from celery import Celery

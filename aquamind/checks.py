@@ -1,4 +1,5 @@
 """System checks of AquaMind's own settings (run by ``manage.py check --deploy``)."""
+
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
 """Database helpers shared by the apps."""
+
 from django.db import router, transaction
 
 
@@ -40,7 +41,7 @@ def fetch_sets(cursor, statements: list[str], params, *, results: bool = True) -
             cursor.execute(statement, params)
         else:
             count = statement.count("%s")
-            cursor.execute(statement, params[position:position + count])
+            cursor.execute(statement, params[position : position + count])
             position += count
         out.append(cursor.fetchall() if results and cursor.description is not None else [])
     return out

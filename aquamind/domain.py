@@ -7,6 +7,7 @@ services and bulk imports call the same validators. docs/api.md, "The domain", s
 Bounds that move with the calendar ("not in the future", "within the planning horizon") cannot be database
 checks; the database holds the fixed outer bounds ``EARLIEST_DATE`` … ``LATEST_DATE`` instead.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,13 +90,16 @@ class DateWithin:
         if value is None:
             return
         if value < EARLIEST_DATE:
-            raise ValidationError(f"{value} is before {EARLIEST_DATE}, the earliest date AquaMind accepts.", code="too_early")
+            raise ValidationError(
+                f"{value} is before {EARLIEST_DATE}, the earliest date AquaMind accepts.", code="too_early"
+            )
         latest = today() + dt.timedelta(days=self.horizon_days)
         if value > latest:
             if self.horizon_days == 0:
                 raise ValidationError(f"{value} is in the future (today is {today()}).", code="future_date")
             raise ValidationError(
-                f"{value} is more than {self.horizon_days} days ahead (the latest allowed is {latest}).", code="beyond_horizon"
+                f"{value} is more than {self.horizon_days} days ahead (the latest allowed is {latest}).",
+                code="beyond_horizon",
             )
 
     def __eq__(self, other) -> bool:
@@ -112,7 +116,9 @@ class MomentWithin:
         if value is None:
             return
         if value < EARLIEST_MOMENT:
-            raise ValidationError(f"{value.isoformat()} is before {EARLIEST_DATE}, the earliest date AquaMind accepts.", code="too_early")
+            raise ValidationError(
+                f"{value.isoformat()} is before {EARLIEST_DATE}, the earliest date AquaMind accepts.", code="too_early"
+            )
         if value > timezone.now() + CLOCK_SKEW:
             raise ValidationError(f"{value.isoformat()} is in the future.", code="future_date")
 

@@ -1,4 +1,5 @@
 """Small helpers that read settings from the environment and fail loudly on malformed values."""
+
 from __future__ import annotations
 
 import os
@@ -79,7 +80,9 @@ def env_rate(name: str, default: str) -> str | None:
     if value == "":
         return None
     if not _RATE.fullmatch(value):
-        raise ImproperlyConfigured(f"{name}={value!r} is not a rate (use a number per s, min, hour or day, e.g. 120/min)")
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate (use a number per s, min, hour or day, e.g. 120/min)"
+        )
     return value
 
 
@@ -90,5 +93,7 @@ def env_pair(name: str) -> tuple[str, str] | None:
         return None
     parts = [part.strip() for part in raw.split(",")]
     if len(parts) != 2 or not all(parts):
-        raise ImproperlyConfigured(f"{name}={raw!r} must be two comma-separated values, e.g. HTTP_X_FORWARDED_PROTO,https")
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} must be two comma-separated values, e.g. HTTP_X_FORWARDED_PROTO,https"
+        )
     return parts[0], parts[1]

@@ -1,4 +1,5 @@
 """One error shape for the whole project: a stable code, a sentence for people, and the field if any."""
+
 from __future__ import annotations
 
 

@@ -11,6 +11,7 @@ the database refuses: those stay 500s, or the API's 400s):
 Both are answered 503 with ``Retry-After``: the request may be sent again as it was (with its
 ``Idempotency-Key``, a write that did commit is then replayed, not recorded twice).
 """
+
 from __future__ import annotations
 
 import sqlite3

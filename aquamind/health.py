@@ -6,6 +6,7 @@ verification had to repair rows) or ``failing`` (503: a part is down). Anonymous
 boolean per check; staff users and token holders also get the details (hosts, counts, ages, batch ids).
 The view runs outside the request transaction, so an unreachable database is a JSON 503, not a 500.
 """
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -129,6 +130,9 @@ def health(request):
         body = {
             "status": body["status"],
             "checked_at": body["checked_at"],
-            **{name: {"ok": body[name]["ok"], **({"degraded": True} if body[name].get("degraded") else {})} for name in CHECKS},
+            **{
+                name: {"ok": body[name]["ok"], **({"degraded": True} if body[name].get("degraded") else {})}
+                for name in CHECKS
+            },
         }
     return JsonResponse(body, status=status)

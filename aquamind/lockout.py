@@ -17,6 +17,7 @@ Counters live in Django's default cache (Redis in production, so every web proce
 If the cache is unreachable the lockout is skipped and a warning logged: logins keep working while Redis is
 down, and the per-IP token throttles fail the same way.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Project-wide request middleware."""
+
 from __future__ import annotations
 
 from django.conf import settings

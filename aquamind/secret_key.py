@@ -8,6 +8,7 @@ written once with random bytes and mode 0600, read again by every later process 
 mode with DEBUG off (any command), any WSGI/ASGI server such as gunicorn (the image's web role), and
 ``runserver`` on a non-loopback address. A key that is set, or read from the file, must be strong.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -38,7 +39,9 @@ def strong_key(value: str, *, source: str = "SECRET_KEY") -> str:
     if value in PUBLIC_KEYS or value.startswith("django-insecure-"):
         raise ImproperlyConfigured(f"{source} is a public development key: set a random one, e.g. from {NEW_KEY_HINT}")
     if len(value) < MIN_LENGTH or len(set(value)) < 5:
-        raise ImproperlyConfigured(f"{source} is too weak ({len(value)} characters): it needs at least {MIN_LENGTH}, random")
+        raise ImproperlyConfigured(
+            f"{source} is too weak ({len(value)} characters): it needs at least {MIN_LENGTH}, random"
+        )
     return value
 
 

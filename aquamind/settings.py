@@ -3,6 +3,7 @@
 With no environment at all this is the embedded default: a SQLite file under ./var, no broker server
 (recompute tasks run in-process right after the event's commit), DEBUG off.
 """
+
 from __future__ import annotations
 
 import sys
@@ -228,7 +229,9 @@ SPECTACULAR_SETTINGS = {
 AQUAMIND_MODE = env_choice("AQUAMIND_MODE", "production" if IS_POSTGRES else "embedded", ("production", "embedded"))
 _PRODUCTION = AQUAMIND_MODE == "production"
 # SECRET_KEY, or the instance's generated key where nothing beyond this machine is served (aquamind/secret_key.py)
-SECRET_KEY, SECRET_KEY_SOURCE = secret_key(SECRET_KEY, production=_PRODUCTION, debug=DEBUG, var_dir=VAR_DIR, argv=sys.argv)
+SECRET_KEY, SECRET_KEY_SOURCE = secret_key(
+    SECRET_KEY, production=_PRODUCTION, debug=DEBUG, var_dir=VAR_DIR, argv=sys.argv
+)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0" if _PRODUCTION else "")
 # No result backend by default in either mode: AquaMind never reads task results (task_ignore_result).
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", "") or None
@@ -312,7 +315,10 @@ LOGGING = {
 from celery.schedules import crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
-    "recompute-sweeper": {"task": "apps.recompute.tasks.recompute_sweeper", "schedule": float(SWEEPER_INTERVAL_SECONDS)},
+    "recompute-sweeper": {
+        "task": "apps.recompute.tasks.recompute_sweeper",
+        "schedule": float(SWEEPER_INTERVAL_SECONDS),
+    },
     "nightly-catch-up": {
         "task": "apps.recompute.tasks.nightly_catch_up",
         "schedule": crontab(hour=NIGHTLY_RECOMPUTE_HOUR, minute=NIGHTLY_RECOMPUTE_MINUTE),

@@ -1,4 +1,5 @@
 """Instants as people on the farm read them, the one helper for pages, the admin and messages."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -15,6 +15,7 @@ is measured against the first, the same table.
 Before every timed run the state table is vacuumed (untimed), so dead rows left by the previous run do not
 make the runs drift; a live system leaves that to autovacuum.
 """
+
 from __future__ import annotations
 
 import sys
@@ -62,13 +63,17 @@ def main() -> None:
     batch_ids = _farm_ensure()
     backfill(batch_ids)  # warm-up: every row exists and every batch computes without error
     rows = _state_rows(batch_ids)
-    print(f"farm: {len(batch_ids)} batches, "
-          f"{BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).count()} assignments, "
-          f"{rows:,} daily rows up to {TODAY}\n")
+    print(
+        f"farm: {len(batch_ids)} batches, "
+        f"{BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).count()} assignments, "
+        f"{rows:,} daily rows up to {TODAY}\n"
+    )
 
     data = _rows_export(batch_ids)
-    print(f"COPY baseline: the same {rows:,} rows, {sum(map(len, data)) / 1e6:.1f} MB in COPY text format, "
-          "read once into memory\n")
+    print(
+        f"COPY baseline: the same {rows:,} rows, {sum(map(len, data)) / 1e6:.1f} MB in COPY text format, "
+        "read once into memory\n"
+    )
     keys = _foreign_keys()
     print(f"state table foreign keys: {', '.join(f'{c} -> {t}' for c, t in keys) or 'none'}\n")
     cases = [
@@ -84,8 +89,11 @@ def main() -> None:
     print()
     for backfill_name in (FRESH, EXISTING):
         for copy_name in (COPY_SAME, COPY_PLAIN):
-            print(harness.ratio_line(f"{backfill_name.split(',')[1].strip()} / {copy_name}",
-                                     timings[backfill_name], timings[copy_name]))
+            print(
+                harness.ratio_line(
+                    f"{backfill_name.split(',')[1].strip()} / {copy_name}", timings[backfill_name], timings[copy_name]
+                )
+            )
     print()
     _split_print("fresh", batch_ids, prepare=lambda: _states_delete(batch_ids))
     _split_print("existing", batch_ids, prepare=lambda: harness.vacuum_analyze(STATE_TABLE))
@@ -114,8 +122,9 @@ def _farm_ensure() -> list[int]:
         print(f"generated preset {PRESET} (seed {SEED}, today {TODAY}) in {time.perf_counter() - started:.1f} s")
         harness.sql("ANALYZE")  # what autovacuum would do soon after a bulk load
     else:
-        print(f"reusing the demo batches already in the database (assumed: preset {PRESET}, seed {SEED}, "
-              f"today {TODAY})")
+        print(
+            f"reusing the demo batches already in the database (assumed: preset {PRESET}, seed {SEED}, today {TODAY})"
+        )
     return list(batches.values_list("id", flat=True))
 
 
@@ -137,8 +146,11 @@ def _split_print(name: str, batch_ids: list[int], *, prepare) -> None:
         backfill(batch_ids)
     total = time.perf_counter() - started
     totals["rest"] = total - sum(totals.values())
-    print(f"split of one {name} run: " + ", ".join(f"{k} {v:.2f} s" for k, v in totals.items())
-          + f" (total {total:.2f} s)")
+    print(
+        f"split of one {name} run: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in totals.items())
+        + f" (total {total:.2f} s)"
+    )
 
 
 def _rows_export(batch_ids: list[int]) -> list[bytes]:
@@ -152,7 +164,8 @@ def _rows_export(batch_ids: list[int]) -> list[bytes]:
 def _foreign_keys() -> list[tuple[str, str]]:
     """(column, referenced table) of every foreign key the state table has in the database."""
     return [
-        tuple(row) for row in harness.sql(
+        tuple(row)
+        for row in harness.sql(
             "SELECT a.attname, c.confrelid::regclass::text FROM pg_constraint c "
             "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
             "WHERE c.conrelid = %s::regclass AND c.contype = 'f' ORDER BY a.attname",
@@ -184,7 +197,13 @@ def _verdict_print(rows: int, timings: dict[str, harness.Timing]) -> None:
     print("\ntargets (docs/benchmarks.md): >= 20,000 rows/s (goal 50,000) and <= 3x COPY of the same rows")
     for name in (FRESH, EXISTING):
         rate = rows / timings[name].median
-        verdict = "meets goal" if rate >= GOAL_ROWS_PER_S else "meets target" if rate >= TARGET_ROWS_PER_S else "MISSES target"
+        verdict = (
+            "meets goal"
+            if rate >= GOAL_ROWS_PER_S
+            else "meets target"
+            if rate >= TARGET_ROWS_PER_S
+            else "MISSES target"
+        )
         print(f"  {name:<44} {rate:9,.0f} rows/s: {verdict}")
         for copy_name in (COPY_SAME, COPY_PLAIN):
             ratios = [a / b for a, b in zip(timings[name].seconds, timings[copy_name].seconds)]

@@ -9,6 +9,7 @@ after (the wall time on a shared machine is mostly waiting: the CPU time says wh
 ``--force-learned``: afterwards store the learned model as chosen whatever the farm's backtest said, so that
 bench/forecast_overhead.py measures the refresh with the learned model and the calibrated band both applied.
 """
+
 from __future__ import annotations
 
 import sys
@@ -51,10 +52,14 @@ def main() -> None:
         walls.append(time.perf_counter() - wall)
         cpus.append(time.process_time() - cpu)
         row = LearnedGrowth.objects.get()
-        print(f"run {i + 1}: {walls[-1]:6.1f} s wall, {cpus[-1]:5.1f} s CPU (load {load:.1f} -> {os.getloadavg()[0]:.1f}); "
-              f"{calibration.residuals} residuals, {len(calibration.buckets)} buckets, growth {row.option}")
-    print(f"calibration of the faroe farm: median {statistics.median(walls):.1f} s wall, {statistics.median(cpus):.1f} s CPU "
-          f"(n={args.repeat})")
+        print(
+            f"run {i + 1}: {walls[-1]:6.1f} s wall, {cpus[-1]:5.1f} s CPU (load {load:.1f} -> {os.getloadavg()[0]:.1f}); "
+            f"{calibration.residuals} residuals, {len(calibration.buckets)} buckets, growth {row.option}"
+        )
+    print(
+        f"calibration of the faroe farm: median {statistics.median(walls):.1f} s wall, {statistics.median(cpus):.1f} s CPU "
+        f"(n={args.repeat})"
+    )
     if args.force_learned:
         _, history = farm_residuals(today=today, lookback_days=0)
         model = history.fit(today)

@@ -8,6 +8,7 @@ the faroe backfill over existing rows (the demo farm is generated when the datab
 bench/faroe_backfill.py does). Prints both medians, the round-by-round ratio with / without, and -- steadier on a shared machine -- the time spent
 inside the refresh over the rest of the same recompute.
 """
+
 from __future__ import annotations
 
 import sys
@@ -77,7 +78,11 @@ def main() -> None:
     harness.machine_print()
     par = shapes.par_build()
     recompute.batch_recompute(batch_id=par.batch_id, today=par.today, trigger="bench")
-    vacuum = lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate", "forecast_growthsegment", "forecast_projection")  # noqa: E731
+
+    def vacuum():
+        return harness.vacuum_analyze(
+            "batch_actualdailyassignmentstate", "forecast_growthsegment", "forecast_projection"
+        )
 
     def par_full():
         assert recompute.batch_recompute(batch_id=par.batch_id, today=par.today, trigger="bench").ok
@@ -85,10 +90,14 @@ def main() -> None:
     assignment_id, day = par.assignment_ids[-1], par.today - dt.timedelta(days=5)
     with recompute_signals_muted():
         GrowthSample.objects.filter(assignment_id=assignment_id, sample_date=day).delete()
-        GrowthSample.objects.create(assignment_id=assignment_id, sample_date=day, sample_size=30, avg_weight_g=Decimal("4321.00"))
+        GrowthSample.objects.create(
+            assignment_id=assignment_id, sample_date=day, sample_size=30, avg_weight_g=Decimal("4321.00")
+        )
 
     def par_window():
-        assert recompute.batch_recompute(batch_id=par.batch_id, from_dates={assignment_id: day}, today=par.today, trigger="bench").ok
+        assert recompute.batch_recompute(
+            batch_id=par.batch_id, from_dates={assignment_id: day}, today=par.today, trigger="bench"
+        ).ok
 
     cases = [
         harness.Case("PAR full, refresh on", _with(True, par_full, "PAR full"), prepare=vacuum),
@@ -100,18 +109,30 @@ def main() -> None:
     ]
     results = harness.interleaved_runs(cases, repeat=args.repeat)
     results.update(harness.interleaved_runs(window_cases, repeat=max(args.repeat, 20)))
-    pairs = [("PAR full", "PAR full, refresh on", "PAR full, refresh off"),
-             ("PAR window", "PAR window, refresh on", "PAR window, refresh off")]
+    pairs = [
+        ("PAR full", "PAR full, refresh on", "PAR full, refresh off"),
+        ("PAR window", "PAR window, refresh on", "PAR window, refresh off"),
+    ]
     if not args.no_faroe:
         batch_ids = faroe_backfill._farm_ensure()
         faroe_backfill.backfill(batch_ids)
-        results.update(harness.interleaved_runs(
-            [
-                harness.Case("faroe backfill, refresh on", _with(True, lambda: faroe_backfill.backfill(batch_ids), "faroe backfill"), prepare=vacuum),
-                harness.Case("faroe backfill, refresh off", _with(False, lambda: faroe_backfill.backfill(batch_ids)), prepare=vacuum),
-            ],
-            repeat=max(3, args.repeat // 2),
-        ))
+        results.update(
+            harness.interleaved_runs(
+                [
+                    harness.Case(
+                        "faroe backfill, refresh on",
+                        _with(True, lambda: faroe_backfill.backfill(batch_ids), "faroe backfill"),
+                        prepare=vacuum,
+                    ),
+                    harness.Case(
+                        "faroe backfill, refresh off",
+                        _with(False, lambda: faroe_backfill.backfill(batch_ids)),
+                        prepare=vacuum,
+                    ),
+                ],
+                repeat=max(3, args.repeat // 2),
+            )
+        )
         pairs.append(("faroe backfill", "faroe backfill, refresh on", "faroe backfill, refresh off"))
     for _, on, off in pairs:
         print(results[on].line())
@@ -122,8 +143,10 @@ def main() -> None:
     print()
     print("time inside the refresh / the rest of the same recompute (the same run: robust to the machine's load)")
     for name, shares in SHARES.items():
-        print(f"  {name:<42} median {100 * statistics.median(shares):5.1f} %  min {100 * min(shares):5.1f} %  "
-              f"max {100 * max(shares):5.1f} %  (n={len(shares)})")
+        print(
+            f"  {name:<42} median {100 * statistics.median(shares):5.1f} %  min {100 * min(shares):5.1f} %  "
+            f"max {100 * max(shares):5.1f} %  (n={len(shares)})"
+        )
 
 
 if __name__ == "__main__":

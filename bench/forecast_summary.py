@@ -10,6 +10,7 @@ DRF, GZipMiddleware), as bench/growth_read.py does. Prints p50 and p95 of ``--re
 queries per request and the body bytes; for comparison, the largest batch's projection, which reads the series
 the summary leaves alone.
 """
+
 from __future__ import annotations
 
 import sys
@@ -53,8 +54,10 @@ def main() -> None:
     client.force_login(user)
     plain.force_login(user)
     series = sql("SELECT coalesce(sum(pg_column_size(series)), 0) FROM forecast_projection")[0][0]
-    print(f"{projections} projections (active assignments), {series:,} bytes of stored series the summary does "
-          f"not read; {args.repeat} requests per case\n")
+    print(
+        f"{projections} projections (active assignments), {series:,} bytes of stored series the summary does "
+        f"not read; {args.repeat} requests per case\n"
+    )
     print(f"{'case':<40} {'p50':>9} {'p95':>9} {'queries':>8} {'raw bytes':>10} {'gzip bytes':>11}")
     cases = [
         ("farm, all sites", "/api/v1/forecast/summary/"),
@@ -68,8 +71,10 @@ def main() -> None:
         seconds, zipped = timed_get(client, url, args.repeat)
         with CaptureQueriesContext(connection) as queries:
             body = plain.get(url)
-        print(f"{name:<40} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
-              f"{_request_queries(queries):>8} {len(body.content):>10,} {len(zipped.content):>11,}")
+        print(
+            f"{name:<40} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
+            f"{_request_queries(queries):>8} {len(body.content):>10,} {len(zipped.content):>11,}"
+        )
 
 
 def _request_queries(queries) -> int:

@@ -9,6 +9,7 @@ then ``recompute_recent_daily_states --all --sync``). Requests go through Django
 Prints p50 and p95 of ``--repeat`` requests per case, the body bytes raw and gzip, and the response bytes
 (status line, headers, body) of ten idle polls answered 304.
 """
+
 from __future__ import annotations
 
 import sys
@@ -49,7 +50,9 @@ def wire_bytes(response) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=100)
-    parser.add_argument("--only", default="", help="run only the cases whose name contains this (e.g. 'columnar, weekly')")
+    parser.add_argument(
+        "--only", default="", help="run only the cases whose name contains this (e.g. 'columnar, weekly')"
+    )
     args = parser.parse_args()
     django_setup()
     from django.contrib.auth import get_user_model
@@ -73,8 +76,10 @@ def main() -> None:
     plain = Client()
     plain.force_login(user)
     base = f"/api/v1/batch/batches/{batch.pk}/combined-growth-data/"
-    print(f"batch {batch.batch_number} (id {batch.pk}): {largest['n']:,} daily states, "
-          f"{batch.assignments.count()} assignments; {args.repeat} requests per case\n")
+    print(
+        f"batch {batch.batch_number} (id {batch.pk}): {largest['n']:,} daily states, "
+        f"{batch.assignments.count()} assignments; {args.repeat} requests per case\n"
+    )
     print(f"{'case':<36} {'p50':>9} {'p95':>9} {'raw bytes':>11} {'gzip bytes':>11}")
     cases = [
         ("rows, daily", ""), ("rows, weekly", "?granularity=weekly"),
@@ -87,14 +92,18 @@ def main() -> None:
         seconds, zipped = timed_get(client, base + query, args.repeat)
         raw = plain.get(base + query)
         assert zipped["Content-Encoding"] == "gzip"
-        print(f"{name:<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
-              f"{len(raw.content):>11,} {len(zipped.content):>11,}")
+        print(
+            f"{name:<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
+            f"{len(raw.content):>11,} {len(zipped.content):>11,}"
+        )
     if args.only:
         return
     timed_get(client, "/", 3)
     seconds, page = timed_get(client, "/", args.repeat)
-    print(f"{'overview page /':<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
-          f"{len(plain.get('/').content):>11,} {len(page.content):>11,}")
+    print(
+        f"{'overview page /':<36} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
+        f"{len(plain.get('/').content):>11,} {len(page.content):>11,}"
+    )
 
     url = base + "?shape=columnar"
     first = client.get(url)
@@ -106,8 +115,10 @@ def main() -> None:
         client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
         poll_seconds.append(time.perf_counter() - started)
     sizes = [wire_bytes(p) for p in polls]
-    print(f"\nten idle polls (304): {sum(sizes):,} response bytes in all, {statistics.mean(sizes):.0f} each; "
-          f"p50 {percentile(poll_seconds, 50) * 1000:.1f} ms, p95 {percentile(poll_seconds, 95) * 1000:.1f} ms")
+    print(
+        f"\nten idle polls (304): {sum(sizes):,} response bytes in all, {statistics.mean(sizes):.0f} each; "
+        f"p50 {percentile(poll_seconds, 50) * 1000:.1f} ms, p95 {percentile(poll_seconds, 95) * 1000:.1f} ms"
+    )
     print(f"first load of the page's data: {wire_bytes(first):,} response bytes (gzip)")
 
 

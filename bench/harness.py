@@ -3,6 +3,7 @@
 Imported as ``bench.harness`` by the ``bench/*.py`` scripts, which run as ``python bench/<name>.py`` and
 first swap their own directory on ``sys.path`` for the repository root.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,7 +57,9 @@ def machine_print() -> None:
     print(f"python      {platform.python_version()}, Django {django.get_version()}")
     print(f"postgresql  {pg_version} (database {connection.settings_dict['NAME']})")
     one, five, fifteen = os.getloadavg()
-    print(f"load        {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; other work on the machine competes for the CPUs)")
+    print(
+        f"load        {one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min; other work on the machine competes for the CPUs)"
+    )
     print()
 
 
@@ -125,8 +128,10 @@ def interleaved_runs(cases: list[Case], *, repeat: int) -> dict[str, Timing]:
 def ratio_line(name: str, numerator: Timing, denominator: Timing) -> str:
     """Median, min and max of the round-by-round ratios of two interleaved timings."""
     ratios = [a / b for a, b in zip(numerator.seconds, denominator.seconds)]
-    return (f"{name:<44} median {statistics.median(ratios):5.2f}x  min {min(ratios):5.2f}x  "
-            f"max {max(ratios):5.2f}x  (ratio of medians {numerator.median / denominator.median:.2f}x)")
+    return (
+        f"{name:<44} median {statistics.median(ratios):5.2f}x  min {min(ratios):5.2f}x  "
+        f"max {max(ratios):5.2f}x  (ratio of medians {numerator.median / denominator.median:.2f}x)"
+    )
 
 
 class QueryCounter:

@@ -9,6 +9,7 @@ vacuum: the dead rows of earlier runs stay), and one assignment's window after a
 the end. Prints median, min and max of N runs, rows/s, the split into load / compute (the engine on the
 loaded data) / save / rest and the SQL statements each recompute sends.
 """
+
 from __future__ import annotations
 
 import sys
@@ -59,8 +60,10 @@ def main() -> None:
     started = time.perf_counter()
     par = shapes.par_build()
     seq = shapes.seq_build()
-    print(f"built {par.name} ({par.rows:,} rows) and {seq.name} ({seq.rows:,} rows) "
-          f"in {time.perf_counter() - started:.1f} s")
+    print(
+        f"built {par.name} ({par.rows:,} rows) and {seq.name} ({seq.rows:,} rows) "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     batch_recompute(batch_id=par.batch_id, today=par.today, trigger="bench")  # warm-up, fills the table
     batch_recompute(batch_id=seq.batch_id, today=seq.today, trigger="bench")
     harness.vacuum_analyze("batch_actualdailyassignmentstate")
@@ -180,8 +183,10 @@ def _targets_print(results: dict[str, harness.Timing]) -> None:
         target, goal = TARGETS[case]
         median = results[name].median
         verdict = "meets goal" if median <= goal else "meets target" if median <= target else "MISSES target"
-        print(f"  {name:<44} {median * 1000:7.1f} ms  target < {target * 1000:.0f} ms, "
-              f"goal {goal * 1000:.0f} ms: {verdict}")
+        print(
+            f"  {name:<44} {median * 1000:7.1f} ms  target < {target * 1000:.0f} ms, "
+            f"goal {goal * 1000:.0f} ms: {verdict}"
+        )
 
 
 def _profile(shape: shapes.Shape) -> None:

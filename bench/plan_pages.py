@@ -9,6 +9,7 @@ then ``recompute_recent_daily_states --all --sync``). Requests go through Django
 bench/growth_read.py. Prints p50 and p95 of ``--repeat`` requests per case, the queries of one request and the
 gzip bytes; a case whose URL the code does not serve (an older commit) is skipped.
 """
+
 from __future__ import annotations
 
 import sys
@@ -44,9 +45,11 @@ def main() -> None:
     user, _ = get_user_model().objects.get_or_create(username="bench-reader", defaults={"is_superuser": True})
     client = Client(HTTP_ACCEPT_ENCODING="gzip")
     client.force_login(user)
-    print(f"batch {batch.batch_number} (id {batch.pk}): {batch.n} containers holding fish, "
-          f"{batch.growth_segments.count()} segments, {batch.planned_activities.count()} planned activities; "
-          f"{args.repeat} requests per case\n")
+    print(
+        f"batch {batch.batch_number} (id {batch.pk}): {batch.n} containers holding fish, "
+        f"{batch.growth_segments.count()} segments, {batch.planned_activities.count()} planned activities; "
+        f"{args.repeat} requests per case\n"
+    )
     print(f"{'case':<34} {'p50':>9} {'p95':>9} {'queries':>8} {'gzip bytes':>11}")
     api = f"/api/v1/batch/batches/{batch.pk}"
     cases = [
@@ -65,8 +68,10 @@ def main() -> None:
         with connection.execute_wrapper(lambda execute, sql, *rest: queries.append(sql) or execute(sql, *rest)):  # noqa: B023 -- used within this iteration
             client.get(url)
         seconds, response = timed_get(client, url, args.repeat)
-        print(f"{name:<34} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
-              f"{len(queries):>8} {len(response.content):>11,}")
+        print(
+            f"{name:<34} {percentile(seconds, 50) * 1000:7.1f}ms {percentile(seconds, 95) * 1000:7.1f}ms "
+            f"{len(queries):>8} {len(response.content):>11,}"
+        )
 
 
 if __name__ == "__main__":

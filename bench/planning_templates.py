@@ -10,6 +10,7 @@ then three (two weight thresholds, one stage transition; the first run plans the
 them planned and move none). Prints the medians of the whole recompute, the time inside the templates' step, its share of the
 rest of the same run, and the step's query count.
 """
+
 from __future__ import annotations
 
 import sys
@@ -51,9 +52,23 @@ def _timed_step(**kwargs):
 def _templates_ensure(species_id: int) -> None:
     adult = LifeCycleStage.objects.filter(species_id=species_id).order_by("-order").first()
     rows = [
-        dict(name="bench: sample at 500 g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=Decimal(500)),
-        dict(name="bench: harvest at 4.5 kg", activity_type="HARVEST", trigger="WEIGHT_THRESHOLD", weight_g=Decimal(4500), lead_days=14),
-        dict(name="bench: vaccinate before the last stage", activity_type="VACCINATION", trigger="STAGE_TRANSITION", to_stage=adult, lead_days=21),
+        dict(
+            name="bench: sample at 500 g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=Decimal(500)
+        ),
+        dict(
+            name="bench: harvest at 4.5 kg",
+            activity_type="HARVEST",
+            trigger="WEIGHT_THRESHOLD",
+            weight_g=Decimal(4500),
+            lead_days=14,
+        ),
+        dict(
+            name="bench: vaccinate before the last stage",
+            activity_type="VACCINATION",
+            trigger="STAGE_TRANSITION",
+            to_stage=adult,
+            lead_days=21,
+        ),
     ]
     for row in rows:
         ActivityTemplate.objects.update_or_create(name=row.pop("name"), defaults={**row, "is_active": True})
@@ -70,9 +85,11 @@ def _measure(name: str, run, repeat: int) -> None:
         inside.append(sum(INSIDE))
         queries.append(sum(QUERIES))
     shares = [i / (t - i) for i, t in zip(inside, totals)]
-    print(f"{name:<40} recompute median {statistics.median(totals) * 1000:7.1f} ms   templates' step median "
-          f"{statistics.median(inside) * 1000:6.2f} ms  ({100 * statistics.median(shares):.2f} % of the rest; "
-          f"max {100 * max(shares):.2f} %)   queries {min(queries)}–{max(queries)}  (n={repeat})")
+    print(
+        f"{name:<40} recompute median {statistics.median(totals) * 1000:7.1f} ms   templates' step median "
+        f"{statistics.median(inside) * 1000:6.2f} ms  ({100 * statistics.median(shares):.2f} % of the rest; "
+        f"max {100 * max(shares):.2f} %)   queries {min(queries)}–{max(queries)}  (n={repeat})"
+    )
 
 
 def main() -> None:
@@ -98,7 +115,9 @@ def main() -> None:
             _measure(f"{name}, no active template", run, args.repeat)
             _templates_ensure(Batch.objects.get(pk=batch_ids[0]).species_id)
             run()  # plans the activities
-            planned = PlannedActivity.objects.filter(batch_id__in=batch_ids, template__name__startswith="bench: ").count()
+            planned = PlannedActivity.objects.filter(
+                batch_id__in=batch_ids, template__name__startswith="bench: "
+            ).count()
             _measure(f"{name}, 3 templates ({planned} planned)", run, args.repeat)
     finally:
         recompute.planned_activities_from_templates = REAL_STEP

@@ -16,6 +16,7 @@ REDIS_SOCKET_TIMEOUT=0.5``.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aquamind_savebench .venv/bin/python bench/publish_attempt_cost.py
 """
+
 from __future__ import annotations
 
 import argparse

@@ -22,6 +22,7 @@ After each case the fault is cleared and the server's ``/health/`` gives its ``p
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aquamind_savebench \\
     .venv/bin/python bench/save_latency.py [--writes 200] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -9,6 +9,7 @@ engine interpolates); every 7th day a growth sample, every 5th day a mortality e
 1000, a 900-day temperature profile, mortality 0.05 %/day. A shape's data lives under its own site and
 batch number and is dropped and rebuilt on every run.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,8 +90,10 @@ def shape_drop(name: str) -> None:
     """Remove a shape's batch, records, states, containers and site (raw SQL: fast, no signals)."""
     number = _batch_number(name)
     site = _site_name(name)
-    assignment_ids = "SELECT a.id FROM batch_batchcontainerassignment a JOIN batch_batch b ON b.id = a.batch_id " \
-                     "WHERE b.batch_number = %s"
+    assignment_ids = (
+        "SELECT a.id FROM batch_batchcontainerassignment a JOIN batch_batch b ON b.id = a.batch_id "
+        "WHERE b.batch_number = %s"
+    )
     for table, column in (
         ("batch_actualdailyassignmentstate", "assignment_id"),
         ("forecast_growthsegment", "assignment_id"),
@@ -105,10 +108,20 @@ def shape_drop(name: str) -> None:
     ):
         sql(f"DELETE FROM {table} WHERE {column} IN ({assignment_ids})", (number,))
     sql(f"DELETE FROM batch_batchcontainerassignment WHERE id IN ({assignment_ids})", (number,))
-    sql("DELETE FROM batch_recomputerun WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)", (number,))
-    sql("DELETE FROM forecast_projection WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)", (number,))
-    scenario_ids = "SELECT s.id FROM scenario_scenario s JOIN batch_batch b ON b.id = s.batch_id WHERE b.batch_number = %s"
-    models = sql(f"SELECT tgc_model_id, mortality_model_id FROM scenario_scenario WHERE id IN ({scenario_ids})", (number,))
+    sql(
+        "DELETE FROM batch_recomputerun WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)",
+        (number,),
+    )
+    sql(
+        "DELETE FROM forecast_projection WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)",
+        (number,),
+    )
+    scenario_ids = (
+        "SELECT s.id FROM scenario_scenario s JOIN batch_batch b ON b.id = s.batch_id WHERE b.batch_number = %s"
+    )
+    models = sql(
+        f"SELECT tgc_model_id, mortality_model_id FROM scenario_scenario WHERE id IN ({scenario_ids})", (number,)
+    )
     sql("UPDATE batch_batch SET pinned_scenario_id = NULL WHERE batch_number = %s", (number,))
     sql(f"DELETE FROM scenario_scenario WHERE id IN ({scenario_ids})", (number,))
     for tgc_id, mortality_id in models:
@@ -119,7 +132,9 @@ def shape_drop(name: str) -> None:
             sql("DELETE FROM scenario_temperatureprofileday WHERE profile_id = %s", (profile[0][0],))
             sql("DELETE FROM scenario_temperatureprofile WHERE id = %s", (profile[0][0],))
     sql("DELETE FROM batch_batch WHERE batch_number = %s", (number,))
-    containers = "SELECT c.id FROM infrastructure_container c JOIN infrastructure_site s ON s.id = c.site_id WHERE s.name = %s"
+    containers = (
+        "SELECT c.id FROM infrastructure_container c JOIN infrastructure_site s ON s.id = c.site_id WHERE s.name = %s"
+    )
     sql(f"DELETE FROM environmental_environmentalreading WHERE container_id IN ({containers})", (site,))
     sql(f"DELETE FROM infrastructure_container WHERE id IN ({containers})", (site,))
     sql("DELETE FROM infrastructure_site WHERE name = %s", (site,))
@@ -139,7 +154,9 @@ def _build(name: str, spans: list[tuple[dt.date, int]], *, linked: bool) -> Shap
     with transaction.atomic():
         stage_ids = _stages()
         parameter = _temperature_parameter()
-        batch = Batch.objects.create(batch_number=_batch_number(name), species_id=stage_ids["species"], start_date=START)
+        batch = Batch.objects.create(
+            batch_number=_batch_number(name), species_id=stage_ids["species"], start_date=START
+        )
         _scenario(name, batch)
         site = Site.objects.create(name=_site_name(name), kind=Site.Kind.SEA)
         containers = Container.objects.bulk_create(
@@ -165,22 +182,32 @@ def _build(name: str, spans: list[tuple[dt.date, int]], *, linked: bool) -> Shap
                 day = first + dt.timedelta(days=k)
                 day_number = (day - START).days + 1
                 weight = _expected_weight_g(day_number)
-                feedings.append(FeedingEvent(
-                    assignment=assignment, feeding_date=day,
-                    amount_kg=Decimal(f"{PLACEMENT_COUNT * weight / 1000 * 0.008 * rng.uniform(0.8, 1.2):.3f}"),
-                ))
+                feedings.append(
+                    FeedingEvent(
+                        assignment=assignment,
+                        feeding_date=day,
+                        amount_kg=Decimal(f"{PLACEMENT_COUNT * weight / 1000 * 0.008 * rng.uniform(0.8, 1.2):.3f}"),
+                    )
+                )
                 if day_number % 10:
                     for hour, delta in ((6, -0.3), (18, 0.3)):
-                        readings.append(EnvironmentalReading(
-                            container_id=assignment.container_id, parameter_id=parameter,
-                            reading_time=timezone.make_aware(dt.datetime.combine(day, dt.time(hour))),
-                            value=round(profile_temp_c(day_number) + delta + rng.gauss(0, 0.3), 2),
-                        ))
+                        readings.append(
+                            EnvironmentalReading(
+                                container_id=assignment.container_id,
+                                parameter_id=parameter,
+                                reading_time=timezone.make_aware(dt.datetime.combine(day, dt.time(hour))),
+                                value=round(profile_temp_c(day_number) + delta + rng.gauss(0, 0.3), 2),
+                            )
+                        )
                 if day_number % 7 == 0:
-                    samples.append(GrowthSample(
-                        assignment=assignment, sample_date=day, sample_size=30,
-                        avg_weight_g=Decimal(f"{weight * rng.uniform(0.95, 1.05):.2f}"),
-                    ))
+                    samples.append(
+                        GrowthSample(
+                            assignment=assignment,
+                            sample_date=day,
+                            sample_size=30,
+                            avg_weight_g=Decimal(f"{weight * rng.uniform(0.95, 1.05):.2f}"),
+                        )
+                    )
                 if day_number % 5 == 0:
                     deaths.append(MortalityEvent(assignment=assignment, event_date=day, count=rng.randint(20, 80)))
         FeedingEvent.objects.bulk_create(feedings, batch_size=5000)
@@ -188,8 +215,14 @@ def _build(name: str, spans: list[tuple[dt.date, int]], *, linked: bool) -> Shap
         GrowthSample.objects.bulk_create(samples, batch_size=5000)
         MortalityEvent.objects.bulk_create(deaths, batch_size=5000)
     last_day = max(first + dt.timedelta(days=days - 1) for first, days in spans)
-    for table in ("inventory_feedingevent", "environmental_environmentalreading", "batch_growthsample",
-                  "batch_mortalityevent", "batch_batchcontainerassignment", "batch_transferaction"):
+    for table in (
+        "inventory_feedingevent",
+        "environmental_environmentalreading",
+        "batch_growthsample",
+        "batch_mortalityevent",
+        "batch_batchcontainerassignment",
+        "batch_transferaction",
+    ):
         sql(f"ANALYZE {table}")
     return Shape(
         name=name,
@@ -207,10 +240,17 @@ def _transfers(assignments: list[BatchContainerAssignment], spans) -> None:
     actions = []
     for source, dest, (first, _) in zip(assignments, assignments[1:], spans[1:]):
         count = int(count * 0.9)
-        actions.append(TransferAction(
-            source_assignment=source, dest_assignment=dest, status=TransferAction.Status.COMPLETED,
-            planned_date=first, actual_execution_date=first, transferred_count=count, mortality_during_transfer=5,
-        ))
+        actions.append(
+            TransferAction(
+                source_assignment=source,
+                dest_assignment=dest,
+                status=TransferAction.Status.COMPLETED,
+                planned_date=first,
+                actual_execution_date=first,
+                transferred_count=count,
+                mortality_during_transfer=5,
+            )
+        )
     TransferAction.objects.bulk_create(actions)
 
 
@@ -246,13 +286,20 @@ def _temperature_parameter() -> int:
 def _scenario(name: str, batch: Batch) -> Scenario:
     profile = TemperatureProfile.objects.create(name=f"Bench profile {name}")
     TemperatureProfileDay.objects.bulk_create(
-        TemperatureProfileDay(profile=profile, day_number=d, temp_c=profile_temp_c(d)) for d in range(1, PROFILE_DAYS + 1)
+        TemperatureProfileDay(profile=profile, day_number=d, temp_c=profile_temp_c(d))
+        for d in range(1, PROFILE_DAYS + 1)
     )
     tgc = TGCModel.objects.create(name=f"Bench TGC {name}", tgc_value=TGC, profile=profile)
     mortality = MortalityModel.objects.create(
         name=f"Bench mortality {name}", frequency=MortalityModel.Frequency.DAILY, rate_percent=MORTALITY_PERCENT
     )
     return Scenario.objects.create(
-        name=f"Bench {name}", batch=batch, start_date=START, duration_days=PROFILE_DAYS, initial_count=PLACEMENT_COUNT,
-        initial_weight_g=Decimal(f"{START_WEIGHT_G:.2f}"), tgc_model=tgc, mortality_model=mortality,
+        name=f"Bench {name}",
+        batch=batch,
+        start_date=START,
+        duration_days=PROFILE_DAYS,
+        initial_count=PLACEMENT_COUNT,
+        initial_weight_g=Decimal(f"{START_WEIGHT_G:.2f}"),
+        tgc_model=tgc,
+        mortality_model=mortality,
     )

@@ -8,6 +8,7 @@ backfilling it first if the database has no demo batches. Prints median, min and
 checked per second, the whole-farm time against the 10 s target), then one run that finds and repairs rows
 changed by raw SQL and a sample changed with ``QuerySet.update``, and a last run that must find nothing.
 """
+
 from __future__ import annotations
 
 import sys
@@ -41,19 +42,25 @@ def main() -> None:
     harness.machine_print()
     batch_ids = _farm_ensure()
     backfill(batch_ids)  # every row as a full recompute writes it
-    runs = [daily_states_verify(batch_ids=batch_ids, repair=False, today=TODAY, trigger="bench") for _ in range(args.repeat)]
+    runs = [
+        daily_states_verify(batch_ids=batch_ids, repair=False, today=TODAY, trigger="bench") for _ in range(args.repeat)
+    ]
     seconds = [r.duration_ms / 1000 for r in runs]
     rows = runs[0].rows_checked
     assert all(r.rows_differing == 0 for r in runs), "a freshly backfilled farm must verify clean"
     median = statistics.median(seconds)
-    print(f"clean farm: {len(batch_ids)} batches, {rows:,} rows checked; median {median:.2f} s "
-          f"(min {min(seconds):.2f}, max {max(seconds):.2f}), {rows / median:,.0f} rows/s; "
-          f"target < {TARGET_SECONDS:.0f} s: {'met' if median < TARGET_SECONDS else 'MISSED'}")
+    print(
+        f"clean farm: {len(batch_ids)} batches, {rows:,} rows checked; median {median:.2f} s "
+        f"(min {min(seconds):.2f}, max {max(seconds):.2f}), {rows / median:,.0f} rows/s; "
+        f"target < {TARGET_SECONDS:.0f} s: {'met' if median < TARGET_SECONDS else 'MISSED'}"
+    )
 
     corrupted = _corrupt()
     found = daily_states_verify(batch_ids=batch_ids, repair=True, today=TODAY, trigger="bench")
-    print(f"after {corrupted}: {found.rows_differing} rows differing in {found.batches_differing} batches, "
-          f"{found.rows_repaired} repaired in {found.duration_ms / 1000:.2f} s")
+    print(
+        f"after {corrupted}: {found.rows_differing} rows differing in {found.batches_differing} batches, "
+        f"{found.rows_repaired} repaired in {found.duration_ms / 1000:.2f} s"
+    )
     again = daily_states_verify(batch_ids=batch_ids, repair=False, today=TODAY, trigger="bench")
     print(f"second run: {again.rows_differing} rows differing")
 

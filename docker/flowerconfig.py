@@ -6,6 +6,7 @@ host names and task counts would be readable by anyone who reaches the port. Her
 ``--basic-auth`` as the rest (a Prometheus job gives it with ``basic_auth:``); ``/healthcheck`` stays open and
 says only "OK" (the image's health check reads it).
 """
+
 import tornado.web
 from flower.views.monitor import Metrics
 

@@ -14,8 +14,9 @@ export CELERY_BROKER_URL="$REDIS_URL"
 export CELERY_RESULT_BACKEND=""
 # production mode (PostgreSQL) refuses to start without a real key: a fresh random one per run, never committed
 export SECRET_KEY="${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')}"
-echo "== lint (ruff, configured in pyproject.toml)"
+echo "== lint and format (ruff, configured in pyproject.toml)"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 
 echo "== full suite on PostgreSQL + Redis"
 .venv/bin/python -m pytest "$@"

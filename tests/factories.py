@@ -1,4 +1,5 @@
 """factory-boy factories for the farm domain. Stages follow docs/engine.md §4 (Atlantic salmon)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,9 @@ class SpeciesFactory(factory.django.DjangoModelFactory):
                 species=obj,
                 order=order,
                 defaults={
-                    "name": name, "expected_weight_min_g": low, "expected_weight_max_g": high,
+                    "name": name,
+                    "expected_weight_min_g": low,
+                    "expected_weight_max_g": high,
                     "at_sea": name in SEA_STAGE_NAMES,
                 },
             )
@@ -171,7 +174,9 @@ class TransferFactory(factory.django.DjangoModelFactory):
 
     source_assignment = factory.SubFactory(AssignmentFactory)
     dest_assignment = factory.SubFactory(
-        AssignmentFactory, batch=factory.SelfAttribute("..source_assignment.batch"), placement_count=None,
+        AssignmentFactory,
+        batch=factory.SelfAttribute("..source_assignment.batch"),
+        placement_count=None,
         placement_avg_weight_g=None,
     )
     status = batch.TransferAction.Status.COMPLETED

@@ -1,4 +1,5 @@
 """Every admin changelist and add page renders for a staff user; a farm worker can record a sample."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -46,7 +47,13 @@ def test_a_growth_sample_recorded_in_the_admin_is_saved(staff_client, salmon):
     assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
     response = staff_client.post(
         reverse("admin:batch_growthsample_add"),
-        {"assignment": assignment.pk, "sample_date": "2024-01-10", "sample_size": 30, "avg_weight_g": "123.45", "notes": ""},
+        {
+            "assignment": assignment.pk,
+            "sample_date": "2024-01-10",
+            "sample_size": 30,
+            "avg_weight_g": "123.45",
+            "notes": "",
+        },
     )
     assert response.status_code == 302, response.content
     assert GrowthSample.objects.get().avg_weight_g == Decimal("123.45")
@@ -56,7 +63,13 @@ def test_the_admin_refuses_a_sample_outside_the_assignment_and_names_the_field(s
     assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
     response = staff_client.post(
         reverse("admin:batch_growthsample_add"),
-        {"assignment": assignment.pk, "sample_date": "2023-12-01", "sample_size": 30, "avg_weight_g": "123.45", "notes": ""},
+        {
+            "assignment": assignment.pk,
+            "sample_date": "2023-12-01",
+            "sample_size": 30,
+            "avg_weight_g": "123.45",
+            "notes": "",
+        },
     )
     assert response.status_code == 200
     assert "outside the assignment" in response.context["adminform"].form.errors["sample_date"][0]
@@ -72,17 +85,30 @@ def test_the_admin_refuses_more_deaths_than_the_fish_placed_and_names_the_field(
         {"assignment": assignment.pk, "event_date": "2024-01-05", "count": 501, "cause": "UNKNOWN", "notes": ""},
     )
     assert response.status_code == 200
-    assert response.context["adminform"].form.errors["count"] == ["501 deaths, but the assignment holds 500 fish on 2024-01-05."]
+    assert response.context["adminform"].form.errors["count"] == [
+        "501 deaths, but the assignment holds 500 fish on 2024-01-05."
+    ]
     assert not MortalityEvent.objects.exists()
 
 
 def test_the_admin_refuses_a_second_sample_of_the_day(staff_client, salmon):
-    sample = GrowthSampleFactory(assignment=AssignmentFactory(assignment_date=dt.date(2024, 1, 1)), sample_date=dt.date(2024, 1, 10))
+    sample = GrowthSampleFactory(
+        assignment=AssignmentFactory(assignment_date=dt.date(2024, 1, 1)), sample_date=dt.date(2024, 1, 10)
+    )
     response = staff_client.post(
         reverse("admin:batch_growthsample_add"),
-        {"assignment": sample.assignment_id, "sample_date": "2024-01-10", "sample_size": 30, "avg_weight_g": "123.45", "notes": ""},
+        {
+            "assignment": sample.assignment_id,
+            "sample_date": "2024-01-10",
+            "sample_size": 30,
+            "avg_weight_g": "123.45",
+            "notes": "",
+        },
     )
-    assert response.status_code == 200 and "already has a growth sample" in response.context["adminform"].form.errors["sample_date"][0]
+    assert (
+        response.status_code == 200
+        and "already has a growth sample" in response.context["adminform"].form.errors["sample_date"][0]
+    )
     assert GrowthSample.objects.count() == 1
 
 
@@ -92,7 +118,13 @@ def test_the_admin_refuses_a_temperature_outside_the_parameters_range(staff_clie
 
     response = staff_client.post(
         reverse("admin:environmental_environmentalreading_add"),
-        {"container": ContainerFactory().pk, "parameter": temperature_parameter().pk, "reading_time_0": "2024-01-05", "reading_time_1": "12:00:00", "value": "50001"},
+        {
+            "container": ContainerFactory().pk,
+            "parameter": temperature_parameter().pk,
+            "reading_time_0": "2024-01-05",
+            "reading_time_1": "12:00:00",
+            "value": "50001",
+        },
     )
     assert response.status_code == 200 and "outside the range" in response.context["adminform"].form.errors["value"][0]
     assert not EnvironmentalReading.objects.exists()

@@ -1,5 +1,6 @@
 """GET /health/: what anonymous callers and staff see, the degraded status, and a JSON 503 when the database
 cannot be reached (a real gunicorn whose database is down: the view runs outside the request transaction)."""
+
 import json
 import os
 import secrets
@@ -44,7 +45,10 @@ def test_staff_and_token_holders_get_the_details(admin_client, client, django_us
     token = Token.objects.create(user=user)
     body = client.get("/health/", HTTP_AUTHORIZATION=f"Token {token.key}").json()
     assert body["recompute"]["parked_batches"] == []
-    assert client.get("/health/", HTTP_AUTHORIZATION="Token not-a-token").json()["recompute"].keys() <= {"ok", "degraded"}
+    assert client.get("/health/", HTTP_AUTHORIZATION="Token not-a-token").json()["recompute"].keys() <= {
+        "ok",
+        "degraded",
+    }
 
 
 @pytest.mark.django_db
@@ -63,15 +67,31 @@ def test_parked_work_or_a_repairing_verification_makes_it_degraded_but_200(admin
     RecomputeMarker.objects.all().delete()
 
     VerificationRun.objects.create(
-        started_at=now, finished_at=now, duration_ms=1, trigger="test", repair=True, batches_checked=1,
-        batches_skipped=0, batches_differing=1, rows_checked=10, rows_differing=4, rows_repaired=4,
+        started_at=now,
+        finished_at=now,
+        duration_ms=1,
+        trigger="test",
+        repair=True,
+        batches_checked=1,
+        batches_skipped=0,
+        batches_differing=1,
+        rows_checked=10,
+        rows_differing=4,
+        rows_repaired=4,
         details={"differences": [{"batch_id": assignment.batch_id}], "skipped": {}},
     )
     _, body = health()
     assert body["verification"]["last_run_farm_time"] == farm_time(now)  # "1 Dec 2026, 13:05 UTC"
     assert body["verification"] | {"last_run": None, "last_run_farm_time": None} == {
-        "ok": True, "degraded": True, "last_run": None, "last_run_farm_time": None, "batches_checked": 1, "rows_checked": 10,
-        "rows_differing": 4, "rows_repaired": 4, "batches_differing": [assignment.batch_id],
+        "ok": True,
+        "degraded": True,
+        "last_run": None,
+        "last_run_farm_time": None,
+        "batches_checked": 1,
+        "rows_checked": 10,
+        "rows_differing": 4,
+        "rows_repaired": 4,
+        "batches_differing": [assignment.batch_id],
     }
     if all(body[name]["ok"] for name in CHECKS):
         assert body["status"] == "degraded"
@@ -89,7 +109,10 @@ def test_health_answers_json_503_naming_the_database_when_it_is_unreachable():
     }
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "aquamind.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         response = None

@@ -8,6 +8,7 @@ the forecast backtest's command, the benchmarks and the tests.
 
 Run alone: ``python -m pytest tests/test_layers.py -q`` (no database, no Django set-up needed).
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,7 +18,15 @@ from pathlib import Path
 ROOT = Path(os.environ.get("AQUAMIND_LAYERS_ROOT") or Path(__file__).resolve().parents[1])
 
 #: the project's wiring in ``aquamind/``: it sits on top (urls import every app, health reads the recompute)
-WIRING = {"aquamind", "aquamind.settings", "aquamind.urls", "aquamind.wsgi", "aquamind.asgi", "aquamind.celery", "aquamind.health"}
+WIRING = {
+    "aquamind",
+    "aquamind.settings",
+    "aquamind.urls",
+    "aquamind.wsgi",
+    "aquamind.asgi",
+    "aquamind.celery",
+    "aquamind.health",
+}
 ENGINES = ("apps.batch.engine", "apps.forecast.engine")
 #: the farm's records, lowest first: each may import the ones before it
 DOMAIN = ("infrastructure", "scenario", "environmental", "health", "inventory", "batch")
@@ -131,7 +140,8 @@ def engine_imports_outside() -> list[str]:
         for module in MODULES
         if _layer(module) == "engine"
         for target in _imports(module, runtime_only=False)
-        if not target.startswith(ENGINES) and (target.startswith(("apps", "aquamind")) or target in ("django", "rest_framework", "celery"))
+        if not target.startswith(ENGINES)
+        and (target.startswith(("apps", "aquamind")) or target in ("django", "rest_framework", "celery"))
     )
 
 

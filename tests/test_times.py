@@ -1,5 +1,6 @@
 """Times are shown in the farm's time zone (TIME_ZONE) as "1 Dec 2026, 13:05 WET": the helper, the pages'
 filter, the admin's lists and detail pages."""
+
 import datetime as dt
 
 import pytest
@@ -31,7 +32,9 @@ def test_utc_by_default(settings):
 
 
 def test_the_pages_filter_is_the_helper(faroe):
-    rendered = Template("{% load figures %}{{ t|farm_time }} · {{ none|farm_time }}").render(Context({"t": SUMMER, "none": None}))
+    rendered = Template("{% load figures %}{{ t|farm_time }} · {{ none|farm_time }}").render(
+        Context({"t": SUMMER, "none": None})
+    )
     assert rendered == "1 Jun 2026, 14:05 WEST · never"
 
 
@@ -39,7 +42,9 @@ def test_the_pages_filter_is_the_helper(faroe):
 def test_the_admin_shows_times_in_the_farms_zone(faroe, admin_client, salmon):
     assignment = AssignmentFactory()
     RecomputeMarker.objects.filter(assignment=assignment).update(created_at=SUMMER, updated_at=WINTER)
-    Batch.objects.filter(pk=assignment.batch_id).update(last_recompute_success_at=SUMMER, last_recompute_error_at=WINTER)
+    Batch.objects.filter(pk=assignment.batch_id).update(
+        last_recompute_success_at=SUMMER, last_recompute_error_at=WINTER
+    )
     run = VerificationRun.objects.create(
         started_at=SUMMER, finished_at=SUMMER, duration_ms=1, trigger="test", repair=False, batches_checked=0,
         batches_skipped=0, batches_differing=0, rows_checked=0, rows_differing=0, rows_repaired=0, details={},

@@ -9,6 +9,7 @@ violation as one JSON line on the ``aquamind.csp`` logger and answers 204. It ne
 violations of one body and counts bodies per client address (``THROTTLE_CSP_REPORT_RATE``, 429 past it), so a flood
 costs a bounded number of log lines. It never touches the database.
 """
+
 from __future__ import annotations
 
 import json

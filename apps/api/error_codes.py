@@ -17,6 +17,7 @@ knows every refusal it can meet. They are not listed by hand per view; they come
 Which of them a request that satisfies the schema can still get — rules on stored data or on today's date that
 no schema can state — is ``DATA_RULE_CODES``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -95,8 +96,15 @@ def filterset_codes(filterset_class) -> set[str]:
     return codes
 
 
-def operation_codes(*, method: str, body: serializers.BaseSerializer | None, query: Iterable, filtersets: Iterable,
-                    paginated: bool, view_rule_codes: Iterable[str] = ()) -> list[str]:
+def operation_codes(
+    *,
+    method: str,
+    body: serializers.BaseSerializer | None,
+    query: Iterable,
+    filtersets: Iterable,
+    paginated: bool,
+    view_rule_codes: Iterable[str] = (),
+) -> list[str]:
     """The sorted 400 codes of one operation, from what it reads (the module's docstring)."""
     codes: set[str] = set(view_rule_codes)
     if method != "GET":

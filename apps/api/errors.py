@@ -5,6 +5,7 @@ input at fault (a dotted path for nested input such as ``days.2.temp_c``) or is 
 whole, ``code`` is a stable machine-readable word, ``detail`` a sentence for people. Any error also rolls
 back the request's transaction (ATOMIC_REQUESTS), so nothing is saved.
 """
+
 from __future__ import annotations
 
 import logging
@@ -76,18 +77,26 @@ def as_api_exception(exc) -> exceptions.APIException | None:
         return exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):
         detail = get_error_detail(exc)
-        return exceptions.ValidationError(detail if isinstance(detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: detail})
+        return exceptions.ValidationError(
+            detail if isinstance(detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: detail}
+        )
     if isinstance(exc, DomainError):
         key = exc.field or api_settings.NON_FIELD_ERRORS_KEY
         return exceptions.ValidationError({key: [exceptions.ErrorDetail(exc.message, code=exc.code)]})
     if isinstance(exc, (ProtectedError, RestrictedError)):
-        names = sorted({obj._meta.verbose_name for obj in getattr(exc, "protected_objects", None) or exc.restricted_objects})
+        names = sorted(
+            {obj._meta.verbose_name for obj in getattr(exc, "protected_objects", None) or exc.restricted_objects}
+        )
         return Conflict(f"Still used by {', '.join(names)} records; delete or change those first.")
     if isinstance(exc, IntegrityError):
         return _integrity_error(exc)
     if isinstance(exc, DataError):
         return exceptions.ValidationError(
-            {api_settings.NON_FIELD_ERRORS_KEY: [exceptions.ErrorDetail("A value does not fit its column.", code="invalid")]}
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    exceptions.ErrorDetail("A value does not fit its column.", code="invalid")
+                ]
+            }
         )
     kind = faults.database_fault(exc)
     if kind:
@@ -125,7 +134,9 @@ def _integrity_error(exc: IntegrityError) -> exceptions.ValidationError:
             return exceptions.ValidationError({field or api_settings.NON_FIELD_ERRORS_KEY: [detail]})
     detail = exceptions.ErrorDetail("The change conflicts with stored data.", code="constraint")
     # unnamed unique columns: PostgreSQL says "Key (name)=(...)", SQLite "UNIQUE constraint failed: table.name"
-    column = re.search(r"Key \((?:[\w]+, )*(\w+)\)=", message) or re.search(r"UNIQUE constraint failed: .*\.(\w+)\s*$", message)
+    column = re.search(r"Key \((?:[\w]+, )*(\w+)\)=", message) or re.search(
+        r"UNIQUE constraint failed: .*\.(\w+)\s*$", message
+    )
     field = column.group(1).removesuffix("_id") if column else api_settings.NON_FIELD_ERRORS_KEY
     return exceptions.ValidationError({field: [detail]})
 

@@ -4,6 +4,7 @@
 Every value is parsed strictly, as the schema states it, and a malformed one is a 400 naming the parameter:
 ids are digits (1 … 2**63−1), booleans ``true``/``false``, dates ISO ``YYYY-MM-DD``.
 """
+
 from __future__ import annotations
 
 import django_filters as df
@@ -78,7 +79,9 @@ class IsoDateField(forms.DateField):
             return None
         day = formats.date_from_text(str(value))
         if day is None:
-            raise forms.ValidationError("%(value)r is not a date (YYYY-MM-DD).", code="invalid", params={"value": value})
+            raise forms.ValidationError(
+                "%(value)r is not a date (YYYY-MM-DD).", code="invalid", params={"value": value}
+            )
         return day
 
 
@@ -101,7 +104,9 @@ class FilterSet(df.FilterSet):
         valid = super().is_valid()
         empty = [name for name, f in self.filters.items() if type(f) is not df.CharFilter and self.data.get(name) == ""]
         for name in empty:
-            self.form.add_error(name, forms.ValidationError("An empty value; leave the parameter out instead.", code="blank"))
+            self.form.add_error(
+                name, forms.ValidationError("An empty value; leave the parameter out instead.", code="blank")
+            )
         return valid and not empty
 
 
@@ -196,7 +201,9 @@ class BatchFilter(FilterSet):
         fields = ["status"]
 
     def in_container(self, queryset, name, value):
-        return queryset.filter(Exists(BatchContainerAssignment.objects.filter(batch_id=OuterRef("pk"), container_id=value)))
+        return queryset.filter(
+            Exists(BatchContainerAssignment.objects.filter(batch_id=OuterRef("pk"), container_id=value))
+        )
 
 
 ContainerFilter = filterset(Container, ids={"site": "site_id"}, fields=["kind"])
@@ -210,11 +217,18 @@ SiteFilter = filterset(Site, ids={}, fields=["kind"])
 StageFilter = filterset(LifeCycleStage, ids={"species": "species_id"})
 GrowthSampleFilter = filterset(GrowthSample, ids=EVENT_IDS, date_field="sample_date")
 MortalityEventFilter = filterset(MortalityEvent, ids=EVENT_IDS, date_field="event_date", fields=["cause"])
-TreatmentFilter = filterset(Treatment, ids=EVENT_IDS, date_field="treatment_date", fields=["treatment_type", "includes_weighing"])
+TreatmentFilter = filterset(
+    Treatment, ids=EVENT_IDS, date_field="treatment_date", fields=["treatment_type", "includes_weighing"]
+)
 FeedingEventFilter = filterset(FeedingEvent, ids={**EVENT_IDS, "feed": "feed_id"}, date_field="feeding_date")
 ScenarioFilter = filterset(
     Scenario,
-    ids={"batch": "batch_id", "tgc_model": "tgc_model_id", "mortality_model": "mortality_model_id", "fcr_model": "fcr_model_id"},
+    ids={
+        "batch": "batch_id",
+        "tgc_model": "tgc_model_id",
+        "mortality_model": "mortality_model_id",
+        "fcr_model": "fcr_model_id",
+    },
     date_field="start_date",
 )
 TGCModelFilter = filterset(TGCModel, ids={"profile": "profile_id"})
@@ -245,5 +259,7 @@ class PlannedActivityFilter(FilterSet):
 
 
 ActivityTemplateFilter = filterset(
-    ActivityTemplate, ids={"species": "species_id", "stage": "stage_id"}, fields=["activity_type", "trigger", "is_active"]
+    ActivityTemplate,
+    ids={"species": "species_id", "stage": "stage_id"},
+    fields=["activity_type", "trigger", "is_active"],
 )

@@ -6,6 +6,7 @@ and the regular expression ``\\d`` matches every Unicode digit. Each function he
 against a pattern written with ``[0-9]`` and only then hands it to Python. Body fields (``serializers/fields.py``)
 and query filters (``filters.py``) both read through them.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -13,6 +13,7 @@ and on success stores its status and body in the same transaction. So:
 - an outcome other than 2xx wrote nothing and keeps no key: the retry runs again;
 - keys expire after ``IDEMPOTENCY_KEY_HOURS`` (24): an expired key is claimed afresh, and Beat deletes them.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,9 @@ class KeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
     def __init__(self):
-        detail = f"This {HEADER} was used for a different request (method, path or body); send a new key for a new request."
+        detail = (
+            f"This {HEADER} was used for a different request (method, path or body); send a new key for a new request."
+        )
         super().__init__({HEADER: [exceptions.ErrorDetail(detail, code="idempotency_key_reused")]})
 
 
@@ -66,7 +69,13 @@ def idempotency_claim(*, request) -> Claim | None:
         return None
     if not VALID_KEY.fullmatch(key):
         raise exceptions.ValidationError(
-            {HEADER: [exceptions.ErrorDetail("Use 1 to 255 printable ASCII characters without spaces (a UUID fits).", code="invalid")]}
+            {
+                HEADER: [
+                    exceptions.ErrorDetail(
+                        "Use 1 to 255 printable ASCII characters without spaces (a UUID fits).", code="invalid"
+                    )
+                ]
+            }
         )
     try:
         fingerprint = request_fingerprint(request)
@@ -74,7 +83,10 @@ def idempotency_claim(*, request) -> Claim | None:
         return None
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE} WHERE user_id = %s AND key = %s AND created_at < %s", [request.user.pk, key, expiry(now)])
+        cursor.execute(
+            f"DELETE FROM {TABLE} WHERE user_id = %s AND key = %s AND created_at < %s",
+            [request.user.pk, key, expiry(now)],
+        )
         # waits while another transaction holds the same key uncommitted (PostgreSQL), then inserts nothing
         cursor.execute(
             f"INSERT INTO {TABLE} (user_id, key, fingerprint, status, content_type, body, created_at) "

@@ -1,4 +1,5 @@
 """The API's own records. (The module also makes Django send this app a post_migrate signal: apps.py.)"""
+
 from django.conf import settings
 from django.db import models
 

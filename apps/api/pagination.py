@@ -1,4 +1,5 @@
 """Page-number pagination whose parameters are validated like every other input (docs/api.md §Endpoints)."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,9 @@ def positive_int(request, name: str, *, maximum: int | None = None) -> int | Non
     if raw is None:
         return None
     if not _DIGITS.fullmatch(raw) or int(raw) < 1:
-        raise exceptions.ValidationError({name: [exceptions.ErrorDetail(f"{raw!r} is not a whole number of at least 1.", code="invalid")]})
+        raise exceptions.ValidationError(
+            {name: [exceptions.ErrorDetail(f"{raw!r} is not a whole number of at least 1.", code="invalid")]}
+        )
     if maximum is not None and int(raw) > maximum:
         raise exceptions.ValidationError({name: [exceptions.ErrorDetail(f"At most {maximum}.", code="max_value")]})
     return int(raw)
@@ -43,7 +46,9 @@ class PageNumberPagination(BasePageNumberPagination):
             self.page = paginator.page(number)
         except InvalidPage:
             detail = f"Page {number} is past the last page ({paginator.num_pages})."
-            raise exceptions.ValidationError({self.page_query_param: [exceptions.ErrorDetail(detail, code="invalid_page")]}) from None
+            raise exceptions.ValidationError(
+                {self.page_query_param: [exceptions.ErrorDetail(detail, code="invalid_page")]}
+            ) from None
         self.display_page_controls = paginator.num_pages > 1
         return list(self.page)
 
@@ -51,5 +56,7 @@ class PageNumberPagination(BasePageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
-            parameter["schema"]["maximum"] = self.max_page_size if parameter["name"] == self.page_size_query_param else MAX_PAGE
+            parameter["schema"]["maximum"] = (
+                self.max_page_size if parameter["name"] == self.page_size_query_param else MAX_PAGE
+            )
         return parameters

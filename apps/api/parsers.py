@@ -5,6 +5,7 @@ A body above ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes is a 413 (``RequestTooLarge``
 through the stream); JSON nested deeper than ``MAX_JSON_DEPTH`` arrays and objects is a 400 ``parse_error``
 before it reaches ``json.loads`` (whose recursion would otherwise end in a RecursionError, a 500).
 """
+
 from __future__ import annotations
 
 import json

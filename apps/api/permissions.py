@@ -4,6 +4,7 @@ viewer < operator < manager < admin. Every authenticated user may read; a user w
 is a viewer. A superuser is an admin. A view states the role its writes need in ``write_role`` and may
 override it per action in ``action_roles``.
 """
+
 from __future__ import annotations
 
 from enum import IntEnum

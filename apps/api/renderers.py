@@ -1,6 +1,7 @@
 """The browsable API's HTML renderer, made to run under the Content-Security-Policy (docs/web.md): DRF's page
 without its inline style sheet (Pygments colours for code in descriptions, which we do not use) and with its two
 inline ``style`` attributes replaced by a class of ``api/browsable_api.css`` (``api/browsable_api.html``)."""
+
 from __future__ import annotations
 
 from rest_framework import renderers

@@ -2,6 +2,7 @@
 (docs/api.md, Roles): every role views everything, and writes a model from the role its API viewset's
 ``write_role`` names on (deletes from the role its ``action_roles`` names for ``destroy``, when that is higher).
 Kept in step on every ``migrate`` (``post_migrate``), which also recreates the groups after a database flush."""
+
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
@@ -42,7 +43,12 @@ def role_permissions() -> dict[Role, set[tuple[str, str]]]:
     writes = write_roles()
     return {
         role: views
-        | {(app, f"{action}_{model}") for (app, model), least in writes.items() for action in WRITES if role >= least[action]}
+        | {
+            (app, f"{action}_{model}")
+            for (app, model), least in writes.items()
+            for action in WRITES
+            if role >= least[action]
+        }
         for role in Role
     }
 

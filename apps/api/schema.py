@@ -1,5 +1,6 @@
 """OpenAPI post-processing: every operation documents every error status it can answer, in the one error
 shape (docs/api.md §Errors)."""
+
 from __future__ import annotations
 
 import copy
@@ -26,7 +27,11 @@ ERROR_SCHEMA = {
                 "type": "object",
                 "required": ["field", "code", "detail"],
                 "properties": {
-                    "field": {"type": "string", "nullable": True, "description": "The input at fault (dotted for nested input), or null."},
+                    "field": {
+                        "type": "string",
+                        "nullable": True,
+                        "description": "The input at fault (dotted for nested input), or null.",
+                    },
                     "code": {"type": "string", "description": "A stable machine-readable code."},
                     "detail": {"type": "string", "description": "A sentence for people."},
                 },
@@ -49,10 +54,18 @@ DESCRIPTIONS = {
     "Send the request again after `Retry-After` seconds (a write with the same `Idempotency-Key`).",
 }
 WWW_AUTHENTICATE = {
-    "WWW-Authenticate": {"required": True, "schema": {"type": "string", "enum": ["Token"]}, "description": "The scheme to use: Token."}
+    "WWW-Authenticate": {
+        "required": True,
+        "schema": {"type": "string", "enum": ["Token"]},
+        "description": "The scheme to use: Token.",
+    }
 }
 RETRY_AFTER = {
-    "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 0}, "description": "Seconds to wait before retrying."}
+    "Retry-After": {
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+        "description": "Seconds to wait before retrying.",
+    }
 }
 BODY_METHODS = {"post", "put", "patch"}
 NOT_IDEMPOTENT = {"/api/v1/auth/token/"}  # the writes that take no Idempotency-Key (apps/api/idempotency.py)
@@ -81,10 +94,17 @@ class AutoSchema(SpectacularAutoSchema):
         query = [force_instance(p) for p in self.get_override_parameters() if is_basic_serializer(p)]
         listing = self.method == "GET" and self._is_list_view()
         filterset = getattr(self.view, "filterset_class", None) if listing else None
-        rules = [*getattr(self.view, "rule_codes", ()), *(getattr(self.view, "destroy_rule_codes", ()) if self.method == "DELETE" else ())]
+        rules = [
+            *getattr(self.view, "rule_codes", ()),
+            *(getattr(self.view, "destroy_rule_codes", ()) if self.method == "DELETE" else ()),
+        ]
         return operation_codes(
-            method=self.method, body=body, query=query, filtersets=[filterset] if filterset else [],
-            paginated=listing and self._get_paginator() is not None, view_rule_codes=rules,
+            method=self.method,
+            body=body,
+            query=query,
+            filtersets=[filterset] if filterset else [],
+            paginated=listing and self._get_paginator() is not None,
+            view_rule_codes=rules,
         )
 
 

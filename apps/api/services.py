@@ -1,6 +1,7 @@
 """Writes behind the API's batch actions. Plain ORM saves elsewhere rely on the model signals to mark the
 recompute work; these functions mark explicitly only where they bypass the signals (bulk writes) or where
 marking is the whole point (an explicit recompute request)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,9 @@ from apps.recompute.signals import batch_mark_all, recompute_signals_muted
 from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
 
 
-def recompute_assignments_default(*, batch: Batch, start_date: dt.date, end_date: dt.date | None = None) -> list[BatchContainerAssignment]:
+def recompute_assignments_default(
+    *, batch: Batch, start_date: dt.date, end_date: dt.date | None = None
+) -> list[BatchContainerAssignment]:
     """The batch's assignments with days in [start_date, end_date] (open-ended without an end date)."""
     assignments = BatchContainerAssignment.objects.filter(batch_id=batch.pk).filter(
         Q(departure_date__isnull=True) | Q(departure_date__gt=start_date)

@@ -1,4 +1,5 @@
 """Beat's housekeeping for the API (docs/operations.md)."""
+
 from __future__ import annotations
 
 from celery import shared_task

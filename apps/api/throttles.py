@@ -3,6 +3,7 @@
 them; an empty rate switches a throttle off. Counts live in Django's default cache (Redis in production, so
 they hold across processes); if the cache is unreachable a request is let through and a warning logged.
 A refused request gets 429 with ``Retry-After`` in the one error shape (``apps.api.errors``)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """/api/v1/ routes (docs/api.md lists them with their roles)."""
+
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 

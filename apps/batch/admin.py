@@ -32,7 +32,12 @@ from .services.validation import (
     transfer_record_validate,
 )
 
-ERROR_FIELDS = ("last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at")
+ERROR_FIELDS = (
+    "last_recompute_error_code",
+    "last_recompute_error",
+    "last_recompute_error_at",
+    "last_recompute_success_at",
+)
 
 
 class LifeCycleStageInline(admin.TabularInline):
@@ -57,7 +62,15 @@ class LifeCycleStageAdmin(admin.ModelAdmin):
 
 @admin.register(Batch)
 class BatchAdmin(admin.ModelAdmin):
-    list_display = ["batch_number", "species", "status", "start_date", "pinned_scenario", "last_recompute_success_at", "last_recompute_error_code"]
+    list_display = [
+        "batch_number",
+        "species",
+        "status",
+        "start_date",
+        "pinned_scenario",
+        "last_recompute_success_at",
+        "last_recompute_error_code",
+    ]
     list_filter = ["status", "species", "start_date"]
     search_fields = ["batch_number"]
     readonly_fields = ERROR_FIELDS
@@ -74,7 +87,16 @@ class BatchAdmin(admin.ModelAdmin):
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
     form = validated_form(BatchContainerAssignment, assignment_record_validate)
-    list_display = ["id", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count", "last_recompute_error_code"]
+    list_display = [
+        "id",
+        "batch",
+        "container",
+        "lifecycle_stage",
+        "assignment_date",
+        "departure_date",
+        "placement_count",
+        "last_recompute_error_code",
+    ]
     list_filter = ["batch", "container__site", container_filter("container"), "lifecycle_stage", "assignment_date"]
     search_fields = ["batch__batch_number", "container__name"]
     readonly_fields = ERROR_FIELDS
@@ -97,7 +119,12 @@ class AssignmentAdmin(admin.ModelAdmin):
 class GrowthSampleAdmin(RecordedAdmin):
     form = validated_form(GrowthSample, growth_sample_validate)
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
-    list_filter = ["assignment__batch", "assignment__container__site", container_filter("assignment__container"), "sample_date"]
+    list_filter = [
+        "assignment__batch",
+        "assignment__container__site",
+        container_filter("assignment__container"),
+        "sample_date",
+    ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "sample_date"
     autocomplete_fields = ["assignment"]
@@ -110,12 +137,24 @@ class GrowthSampleAdmin(RecordedAdmin):
 @admin.register(TransferAction)
 class TransferActionAdmin(RecordedAdmin):
     form = validated_form(TransferAction, transfer_record_validate)
-    list_display = ["actual_execution_date", "source_assignment", "dest_assignment", "status", "transferred_count", "measured_avg_weight_g", "selection_method"]
+    list_display = [
+        "actual_execution_date",
+        "source_assignment",
+        "dest_assignment",
+        "status",
+        "transferred_count",
+        "measured_avg_weight_g",
+        "selection_method",
+    ]
     list_filter = [
         "status", "selection_method", "source_assignment__batch", container_filter("source_assignment__container"),
         container_filter("dest_assignment__container"), "actual_execution_date",
     ]  # fmt: skip
-    search_fields = ["source_assignment__batch__batch_number", "source_assignment__container__name", "dest_assignment__container__name"]
+    search_fields = [
+        "source_assignment__batch__batch_number",
+        "source_assignment__container__name",
+        "dest_assignment__container__name",
+    ]
     autocomplete_fields = ["source_assignment", "dest_assignment"]
     list_select_related = ["source_assignment__container__site", "dest_assignment__container__site"]
 
@@ -143,7 +182,9 @@ class TransferActionAdmin(RecordedAdmin):
                 kept.append(str(transfer.pk))
         if kept:
             self.message_user(
-                request, f"Kept transfers {', '.join(kept)}: their destinations' later records need their fish.", level="error"
+                request,
+                f"Kept transfers {', '.join(kept)}: their destinations' later records need their fish.",
+                level="error",
             )
 
 
@@ -151,7 +192,13 @@ class TransferActionAdmin(RecordedAdmin):
 class MortalityEventAdmin(RecordedAdmin):
     form = validated_form(MortalityEvent, mortality_event_validate)
     list_display = ["event_date", "assignment", "count", "cause"]
-    list_filter = ["cause", "assignment__batch", "assignment__container__site", container_filter("assignment__container"), "event_date"]
+    list_filter = [
+        "cause",
+        "assignment__batch",
+        "assignment__container__site",
+        container_filter("assignment__container"),
+        "event_date",
+    ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "event_date"
     autocomplete_fields = ["assignment"]
@@ -163,7 +210,19 @@ class MortalityEventAdmin(RecordedAdmin):
 
 @admin.register(ActualDailyAssignmentState)
 class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
-    list_display = ["date", "assignment", "day_number", "lifecycle_stage", "avg_weight_g", "population", "biomass_kg", "temp_c", "observed_fcr", "anchor_type", "last_computed_at"]
+    list_display = [
+        "date",
+        "assignment",
+        "day_number",
+        "lifecycle_stage",
+        "avg_weight_g",
+        "population",
+        "biomass_kg",
+        "temp_c",
+        "observed_fcr",
+        "anchor_type",
+        "last_computed_at",
+    ]
     list_filter = ["batch", container_filter("container"), "anchor_type", "date"]
     search_fields = ["batch__batch_number", "container__name"]
     list_select_related = ["assignment__container__site", "lifecycle_stage"]
@@ -177,7 +236,12 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
 class FeedingEventAdmin(RecordedAdmin):
     form = validated_form(FeedingEvent, feeding_event_validate)
     list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
-    list_filter = ["assignment__batch", "assignment__container__site", container_filter("assignment__container"), "feeding_date"]
+    list_filter = [
+        "assignment__batch",
+        "assignment__container__site",
+        container_filter("assignment__container"),
+        "feeding_date",
+    ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
     date_hierarchy = "feeding_date"
     autocomplete_fields = ["assignment"]

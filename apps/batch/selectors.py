@@ -1,4 +1,5 @@
 """Reads of the batch domain: how many fish an assignment can still lose on a day."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,8 +34,12 @@ class FishAvailable:
 
 
 def assignment_population_available(
-    *, assignment: BatchContainerAssignment, day: dt.date, exclude_transfer_id: int | None = None,
-    exclude_mortality_id: int | None = None, extra_changes: dict[dt.date, int] | None = None,
+    *,
+    assignment: BatchContainerAssignment,
+    day: dt.date,
+    exclude_transfer_id: int | None = None,
+    exclude_mortality_id: int | None = None,
+    extra_changes: dict[dt.date, int] | None = None,
 ) -> FishAvailable:
     """The fish the assignment can still lose on ``day``, leaving out the row being checked (and adding
     ``extra_changes``, fish in (+) or out (-) by day, for the row's new version).
@@ -69,13 +74,19 @@ def _recorded_changes(
     assignment_id: int, exclude_transfer_id: int | None, exclude_mortality_id: int | None
 ) -> dict[dt.date, int]:
     """Net recorded change of the assignment's fish per day: completed transfers in and out, deaths."""
-    completed = TransferAction.objects.filter(status=TransferAction.Status.COMPLETED, actual_execution_date__isnull=False)
-    completed = completed.exclude(pk=exclude_transfer_id).order_by()
-    moved_in = completed.filter(dest_assignment_id=assignment_id).values_list("actual_execution_date").annotate(
-        n=Sum("transferred_count")
+    completed = TransferAction.objects.filter(
+        status=TransferAction.Status.COMPLETED, actual_execution_date__isnull=False
     )
-    moved_out = completed.filter(source_assignment_id=assignment_id).values_list("actual_execution_date").annotate(
-        n=Sum(F("transferred_count") + F("mortality_during_transfer"))
+    completed = completed.exclude(pk=exclude_transfer_id).order_by()
+    moved_in = (
+        completed.filter(dest_assignment_id=assignment_id)
+        .values_list("actual_execution_date")
+        .annotate(n=Sum("transferred_count"))
+    )
+    moved_out = (
+        completed.filter(source_assignment_id=assignment_id)
+        .values_list("actual_execution_date")
+        .annotate(n=Sum(F("transferred_count") + F("mortality_during_transfer")))
     )
     deaths = (
         MortalityEvent.objects.filter(assignment_id=assignment_id)

@@ -1,5 +1,6 @@
 """Record environmental readings; the recompute marks what their temperatures reach (±7 days) on the
 ``readings_bulk_created`` signal, sent in the same transaction."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

@@ -1,6 +1,7 @@
 """The ranges of environmental readings: each parameter keeps its own, inside the absolute bounds of
 ``aquamind.domain``; a temperature parameter's range also lies within ``TEMPERATURE_LIMITS_C``, because the
 engine turns its readings into the daily temperatures that drive growth."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -37,7 +38,9 @@ def environmental_parameter_validate(parameter: EnvironmentalParameter) -> None:
     if low is None or high is None:
         return
     if high <= low:
-        raise ValidationError({"max_value": ValidationError("The maximum must be above the minimum.", code="max_below_min")})
+        raise ValidationError(
+            {"max_value": ValidationError("The maximum must be above the minimum.", code="max_below_min")}
+        )
     if (parameter.code or "").lower() == TEMPERATURE_CODE and not (
         TEMPERATURE_LIMITS_C[0] <= low and high <= TEMPERATURE_LIMITS_C[1]
     ):
@@ -54,12 +57,18 @@ def environmental_parameter_validate(parameter: EnvironmentalParameter) -> None:
 
 
 def _stored_readings_validate(parameter: EnvironmentalParameter) -> None:
-    stored = EnvironmentalReading.objects.filter(parameter_id=parameter.pk).aggregate(low=Min("value"), high=Max("value"))
+    stored = EnvironmentalReading.objects.filter(parameter_id=parameter.pk).aggregate(
+        low=Min("value"), high=Max("value")
+    )
     for field, value, outside in (
         ("min_value", stored["low"], stored["low"] is not None and stored["low"] < parameter.min_value),
         ("max_value", stored["high"], stored["high"] is not None and stored["high"] > parameter.max_value),
     ):
         if outside:
             raise ValidationError(
-                {field: ValidationError(f"A stored reading of {value} lies outside the new range.", code="excludes_readings")}
+                {
+                    field: ValidationError(
+                        f"A stored reading of {value} lies outside the new range.", code="excludes_readings"
+                    )
+                }
             )

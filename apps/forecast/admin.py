@@ -1,5 +1,6 @@
 """The growth segments. The projections' admin, with their planning flags and the farm's summary by ISO week,
 is the planning app's (apps/planning/admin.py): the flags join the projections with the planned activities."""
+
 from django.contrib import admin
 
 from apps.forecast.models import GrowthSegment
@@ -7,6 +8,15 @@ from apps.forecast.models import GrowthSegment
 
 @admin.register(GrowthSegment)
 class GrowthSegmentAdmin(admin.ModelAdmin):
-    list_display = ("assignment", "start_date", "end_date", "days", "realised_tgc", "scenario_tgc", "performance_ratio", "biological_fcr")
+    list_display = (
+        "assignment",
+        "start_date",
+        "end_date",
+        "days",
+        "realised_tgc",
+        "scenario_tgc",
+        "performance_ratio",
+        "biological_fcr",
+    )
     list_filter = ("batch",)
     readonly_fields = [f.name for f in GrowthSegment._meta.fields]

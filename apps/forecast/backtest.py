@@ -6,6 +6,7 @@ ignored), its segments are derived from those states, and every active assignmen
 module's method and by the original one (profile + bias, scenario TGC, scenario mortality, no band). Both are
 scored against the simulated truth of the same assignment.
 """
+
 from __future__ import annotations
 
 import csv
@@ -75,8 +76,13 @@ def truth_load(path: Path) -> dict[int, dict[dt.date, float]]:
 
 
 def backtest_run(
-    *, batch_ids: list[int], truth: dict[int, dict[dt.date, float]], as_of_dates: list[dt.date], target_weight_g: float,
-    calibrated: bool = True, learned: bool = True,
+    *,
+    batch_ids: list[int],
+    truth: dict[int, dict[dt.date, float]],
+    as_of_dates: list[dt.date],
+    target_weight_g: float,
+    calibrated: bool = True,
+    learned: bool = True,
 ) -> Scores:
     """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date. ``calibrated``:
     the new method's band from the calibration of the residuals known on each as-of date (else the closed form).
@@ -85,7 +91,9 @@ def backtest_run(
     by the residuals known then, per phase (``options_choose``)."""
     scores = Scores()
     harvest = _true_harvest_dates(truth, target_weight_g)
-    rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list("id", "batch_id", "departure_date")
+    rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list(
+        "id", "batch_id", "departure_date"
+    )
     departures = {a: departure for a, _, departure in rows}
     batch_of = {a: b for a, b, _ in rows}
     alive: dict[int, list[dt.date]] = defaultdict(list)
@@ -103,20 +111,31 @@ def backtest_run(
     for as_of in sorted(set(as_of_dates) | set(leads)):
         if history is not None:
             history.fit(as_of)  # from the segments of the as-of dates before this one
-        needed = {b for b in batch_ids if b in alive and min(alive[b]) <= as_of <= max(alive[b])} if as_of in as_of_dates else set()
+        needed = (
+            {b for b in batch_ids if b in alive and min(alive[b]) <= as_of <= max(alive[b])}
+            if as_of in as_of_dates
+            else set()
+        )
         needed |= {batch_of[a] for a in leads.get(as_of, ()) if a in batch_of}
         for batch_id in sorted(needed):
-            for assignment_id, new, original, phase, start, p50s in _forecasts(batch_id, as_of, departures, target_weight_g, history=history):
+            for assignment_id, new, original, phase, start, p50s in _forecasts(
+                batch_id, as_of, departures, target_weight_g, history=history
+            ):
                 forecasts.append((as_of, assignment_id, new, original, phase, start, p50s))
                 if as_of in as_of_dates:
                     for option, p50 in p50s.items():
-                        residuals[option] += forecast_residuals(as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ()))
+                        residuals[option] += forecast_residuals(
+                            as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ())
+                        )
     # pass two: each forecast grown the way, and banded as, the residuals dated on or before its as-of date say
     chosen = {}
     for as_of, assignment_id, new, original, phase, start, p50s in forecasts:
         if as_of not in chosen:
             choice = options_choose(residuals, until=as_of) if learned else {"fresh": "fit", "sea": "fit"}
-            chosen[as_of] = (choice, calibrate(chosen_residuals(residuals, choice), until=as_of) if calibrated else None)
+            chosen[as_of] = (
+                choice,
+                calibrate(chosen_residuals(residuals, choice), until=as_of) if calibrated else None,
+            )
         choice, calibration = chosen[as_of]
         option = choice[phase]
         scores.options[option] = scores.options.get(option, 0) + (as_of in as_of_dates)
@@ -143,8 +162,14 @@ def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:
 
 
 def _forecasts(
-    batch_id: int, as_of: dt.date, departures, target_g: float, *, horizon: int = BACKTEST_HORIZON_DAYS,
-    original: bool = True, history: FarmHistory | None = None,
+    batch_id: int,
+    as_of: dt.date,
+    departures,
+    target_g: float,
+    *,
+    horizon: int = BACKTEST_HORIZON_DAYS,
+    original: bool = True,
+    history: FarmHistory | None = None,
 ):
     """(assignment id, new projection, original projection or None, phase, the new one's start, the P50 weights
     by option) for each assignment active on ``as_of``, computed from the batch's records up to ``as_of`` only.
@@ -162,18 +187,28 @@ def _forecasts(
     for write in writes:
         anchors = {d: a.kind for d, a in data.anchors.get(write.assignment_id, {}).items()}
         segments = segments_compute(
-            rows=write.rows, anchor_kinds=anchors, tgc_by_stage=data.params.tgc_by_stage, tgc_default=data.params.tgc,
+            rows=write.rows,
+            anchor_kinds=anchors,
+            tgc_by_stage=data.params.tgc_by_stage,
+            tgc_default=data.params.tgc,
             starts_at_placement=True,
         )
         evidence[write.assignment_id] = [
-            segment_evidence(s.end_date, s.degree_days, s.performance_ratio, s.end_weight_g, s.scenario_tgc, s.start_weight_g, s.days)
-            for s in segments if s.performance_ratio is not None
+            segment_evidence(
+                s.end_date, s.degree_days, s.performance_ratio, s.end_weight_g, s.scenario_tgc, s.start_weight_g, s.days
+            )
+            for s in segments
+            if s.performance_ratio is not None
         ]
         computed.append((write.assignment_id, segments))
     pooled = [e for ev in evidence.values() for e in ev]
     for write in writes:
         departure = departures.get(write.assignment_id)
-        if not write.rows or write.rows[-1].date != as_of or (departure is not None and departure <= as_of + dt.timedelta(days=1)):
+        if (
+            not write.rows
+            or write.rows[-1].date != as_of
+            or (departure is not None and departure <= as_of + dt.timedelta(days=1))
+        ):
             continue
         since = rows_since(evidence[write.assignment_id], as_of)
         rows = [_recent(r) for r in write.rows if r.date >= since]
@@ -181,23 +216,42 @@ def _forecasts(
             continue
         phase = "fresh" if fresh.get(write.assignment_id) else "sea"
         new, assumptions = assignment_projection(
-            rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target_g,
-            own=evidence[write.assignment_id], batch=pooled, phase=phase,
+            rows=rows,
+            params=data.params,
+            horizon_days=horizon,
+            target_weight_g=target_g,
+            own=evidence[write.assignment_id],
+            batch=pooled,
+            phase=phase,
         )
         start, performance = assumptions["start"], assumptions["performance"]
         learned = variants(
-            model=model, start=start, params=data.params, own=evidence[write.assignment_id], bias_c=assumptions["bias_c"],
-            profile_c=profile_temperatures(data.params.profile, rows[-1][1] + 1, horizon), days=new.days,
-            fresh=phase == "fresh", handled=handled.get(write.assignment_id, ()), ratio=performance.ratio,
+            model=model,
+            start=start,
+            params=data.params,
+            own=evidence[write.assignment_id],
+            bias_c=assumptions["bias_c"],
+            profile_c=profile_temperatures(data.params.profile, rows[-1][1] + 1, horizon),
+            days=new.days,
+            fresh=phase == "fresh",
+            handled=handled.get(write.assignment_id, ()),
+            ratio=performance.ratio,
             ratio_sd=performance.sd,
         )
         old = _original(rows, data.params, new, target_g)
-        yield write.assignment_id, new, old if original else None, phase, start, {
-            "fit": new.weight_g["p50"], "scenario": old.weight_g["p50"], **learned
-        }
+        yield (
+            write.assignment_id,
+            new,
+            old if original else None,
+            phase,
+            start,
+            {"fit": new.weight_g["p50"], "scenario": old.weight_g["p50"], **learned},
+        )
     if history is not None:
         for assignment_id, segments in computed:
-            history.add(assignment_id, segments, fresh=fresh.get(assignment_id, False), handled=handled.get(assignment_id, []))
+            history.add(
+                assignment_id, segments, fresh=fresh.get(assignment_id, False), handled=handled.get(assignment_id, [])
+            )
 
 
 as_of_forecasts = _forecasts
@@ -205,7 +259,16 @@ as_of_forecasts = _forecasts
 
 def _recent(r) -> tuple:
     """A computed row as ``assignment_projection`` reads a stored one (stored precision)."""
-    return (r.date, r.day_number, round(r.avg_weight_g, 2), r.population, r.stage_id, round(r.temp_c, 2), r.mortality_count, r.sources["temp"])
+    return (
+        r.date,
+        r.day_number,
+        round(r.avg_weight_g, 2),
+        r.population,
+        r.stage_id,
+        round(r.temp_c, 2),
+        r.mortality_count,
+        r.sources["temp"],
+    )
 
 
 def _original(rows, params, new, target_g: float):
@@ -215,11 +278,17 @@ def _original(rows, params, new, target_g: float):
     from apps.forecast.engine.estimates import BIAS_DAYS
 
     last = rows[-1]
-    diffs = [r[5] - profile_temperature(params.profile, r[1]) for r in rows if r[7] == "measured" and (last[0] - r[0]).days < BIAS_DAYS]
+    diffs = [
+        r[5] - profile_temperature(params.profile, r[1])
+        for r in rows
+        if r[7] == "measured" and (last[0] - r[0]).days < BIAS_DAYS
+    ]
     bias = max(-2.0, min(2.0, sum(diffs) / len(diffs))) if diffs else 0.0
     return project(
         start=ProjectionStart(date=last[0], day_number=last[1], weight_g=last[2], population=last[3], stage_id=last[4]),
-        horizon_days=BACKTEST_HORIZON_DAYS, params=params, performance=ORIGINAL,
+        horizon_days=BACKTEST_HORIZON_DAYS,
+        params=params,
+        performance=ORIGINAL,
         bias=TemperatureBias(bias, 0.0, len(diffs)),
         mortality=MortalityEstimate(params.mortality_daily_by_stage.get(last[4], params.mortality_daily), 0.0, "model"),
         target_weight_g=target_g,
@@ -251,6 +320,7 @@ def _score_harvest(scores: Scores, true_date: dt.date, as_of: dt.date, new, orig
 
 def scores_table(scores: Scores) -> list[str]:
     """The printed table: one line per figure, new method beside the original."""
+
     def pct(v):
         return "-" if v is None else f"{v:5.2f} %"
 
@@ -259,22 +329,40 @@ def scores_table(scores: Scores) -> list[str]:
 
     lines = [f"{'figure':<42}{'n':>6}  {'new':>10}  {'original':>10}"]
     for h in HORIZONS:
-        lines.append(f"{f'weight MAPE at +{h} days':<42}{len(scores.new_ape[h]):>6}  {pct(scores.mape(h)):>10}  {pct(scores.mape(h, True)):>10}")
+        lines.append(
+            f"{f'weight MAPE at +{h} days':<42}{len(scores.new_ape[h]):>6}  {pct(scores.mape(h)):>10}  {pct(scores.mape(h, True)):>10}"
+        )
     for h in HORIZONS:
-        lines.append(f"{f'P50 bias at +{h} days':<42}{len(scores.new_error[h]):>6}  {pct(scores.bias(h)):>10}  {'':>10}")
+        lines.append(
+            f"{f'P50 bias at +{h} days':<42}{len(scores.new_error[h]):>6}  {pct(scores.bias(h)):>10}  {'':>10}"
+        )
     for h in HORIZONS:
-        lines.append(f"{f'P10-P90 coverage at +{h} days':<42}{len(scores.inside[h]):>6}  {pct(scores.coverage(h)):>10}  {'no band':>10}")
-    lines.append(f"{'P10-P90 coverage, all horizons':<42}{sum(len(v) for v in scores.inside.values()):>6}  {pct(scores.coverage()):>10}  {'no band':>10}")
+        lines.append(
+            f"{f'P10-P90 coverage at +{h} days':<42}{len(scores.inside[h]):>6}  {pct(scores.coverage(h)):>10}  {'no band':>10}"
+        )
+    lines.append(
+        f"{'P10-P90 coverage, all horizons':<42}{sum(len(v) for v in scores.inside.values()):>6}  {pct(scores.coverage()):>10}  {'no band':>10}"
+    )
     for lead in LEADS:
         n = len(scores.new_harvest[lead])
-        lines.append(f"{f'median |harvest-date error|, {lead} d before':<42}{n:>6}  {days(scores.harvest_error(lead)):>10}  {days(scores.harvest_error(lead, True)):>10}")
+        lines.append(
+            f"{f'median |harvest-date error|, {lead} d before':<42}{n:>6}  {days(scores.harvest_error(lead)):>10}  {days(scores.harvest_error(lead, True)):>10}"
+        )
     for lead in LEADS:
         hits = scores.harvest_inside[lead]
         share = 100 * statistics.fmean(hits) if hits else None
-        lines.append(f"{f'harvest date inside P10-P90, {lead} d before':<42}{len(hits):>6}  {pct(share):>10}  {'no band':>10}")
+        lines.append(
+            f"{f'harvest date inside P10-P90, {lead} d before':<42}{len(hits):>6}  {pct(share):>10}  {'no band':>10}"
+        )
     if scores.calibrated:
         done = sum(scores.calibrated.values())
-        lines.append(f"(band calibrated from the past on {done} of {len(scores.calibrated)} as-of dates; closed form on the rest)")
+        lines.append(
+            f"(band calibrated from the past on {done} of {len(scores.calibrated)} as-of dates; closed form on the rest)"
+        )
     if scores.options:
-        lines.append("(growth chosen from the past: " + ", ".join(f"{k} {v}" for k, v in sorted(scores.options.items())) + " forecasts)")
+        lines.append(
+            "(growth chosen from the past: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(scores.options.items()))
+            + " forecasts)"
+        )
     return lines

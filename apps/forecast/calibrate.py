@@ -6,6 +6,7 @@ then is computed in memory from its records up to that date only (the backtest's
 apps.forecast.backtest), every active assignment projected, and each projection scored against the growth
 samples the farm took of the same assignment later. The calibration of those residuals replaces the stored one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,7 +27,9 @@ CALIBRATION_STEP_DAYS = 28
 CALIBRATION_HORIZON_DAYS = 400
 
 
-def farm_residuals(*, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_DAYS, step_days: int = CALIBRATION_STEP_DAYS):
+def farm_residuals(
+    *, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_DAYS, step_days: int = CALIBRATION_STEP_DAYS
+):
     """The farm's own backtest: forecasts as of every ``step_days`` days back from ``today`` (strictly from the
     records up to each date, the learned model from the segments computed as of the dates before) against the
     growth samples dated after each, up to ``today``. Returns the residuals by option (OPTIONS) and the farm's
@@ -45,14 +48,23 @@ def farm_residuals(*, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_
     for k in range(lookback_days // step_days, -1, -1):  # k = 0: today, for the segments only
         as_of = today - dt.timedelta(days=k * step_days)
         history.fit(as_of)
-        alive = [b for b, s in spans.items() if any(start <= as_of and (end is None or end > as_of) for start, end in s)]
+        alive = [
+            b for b, s in spans.items() if any(start <= as_of and (end is None or end > as_of) for start, end in s)
+        ]
         for batch_id in sorted(alive):
             for assignment_id, _, _, phase, _, p50s in as_of_forecasts(
-                batch_id, as_of, departures, target, horizon=CALIBRATION_HORIZON_DAYS if k else 0, original=False,
+                batch_id,
+                as_of,
+                departures,
+                target,
+                horizon=CALIBRATION_HORIZON_DAYS if k else 0,
+                original=False,
                 history=history,
             ):
                 for option, p50 in p50s.items():
-                    residuals[option] += forecast_residuals(as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ()))
+                    residuals[option] += forecast_residuals(
+                        as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ())
+                    )
     return residuals, history
 
 
@@ -64,9 +76,13 @@ def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibrat
     model = history.fit(today)
     choice = options_choose(residuals)
     calibration = calibrate(chosen_residuals(residuals, choice))
-    scores = {f"{phase} {option}": score for phase in PHASES for option, score in option_choose(
-        {o: [r for r in rs if r.phase == phase] for o, rs in residuals.items()}
-    )[1].items()}
+    scores = {
+        f"{phase} {option}": score
+        for phase in PHASES
+        for option, score in option_choose({o: [r for r in rs if r.phase == phase] for o, rs in residuals.items()})[
+            1
+        ].items()
+    }
     with transaction.atomic():
         calibration_save(calibration, computed_at=computed_at)
         learned_save(model, choice=choice, scores=scores, computed_at=computed_at)

@@ -2,6 +2,7 @@
 (docs/forecast.md "The learned growth model"): the completed segments of every batch computed so far, with their
 handling days, and the model fitted from those ending on or before a date. Used by the backtest and by the
 nightly calibration, which compute batches as of past dates from their records up to each date only."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +36,9 @@ def handling_dates(data, as_of: dt.date, treatments: dict[int, list[dt.date]]) -
         if a.first_day <= as_of:
             out[a.id].add(a.first_day)
         out[a.id].update(d for d in treatments.get(a.id, ()) if d <= as_of)
-        out[a.id].update(d for d, anchor in data.anchors.get(a.id, {}).items() if d <= as_of and anchor.kind in HANDLING_ANCHORS)
+        out[a.id].update(
+            d for d, anchor in data.anchors.get(a.id, {}).items() if d <= as_of and anchor.kind in HANDLING_ANCHORS
+        )
     for t in data.transfers:
         if t.date <= as_of:
             out[t.source_id].add(t.date)
@@ -63,10 +66,17 @@ class FarmHistory:
             if key in self.pool:
                 continue  # the segment as first computed: the weighings that bound it do not change
             self.pool[key] = SegmentObs(
-                key=key, end_date=s.end_date, days=s.days, degree_days=s.degree_days,
-                start_weight_g=s.start_weight_g, end_weight_g=s.end_weight_g, fresh=fresh,
+                key=key,
+                end_date=s.end_date,
+                days=s.days,
+                degree_days=s.degree_days,
+                start_weight_g=s.start_weight_g,
+                end_weight_g=s.end_weight_g,
+                fresh=fresh,
                 log_ratio=math.log(s.performance_ratio),
-                handled=tuple((d - start).days for d in handled if d <= s.end_date and (start - d).days < HANDLING_LOOKBACK_DAYS),
+                handled=tuple(
+                    (d - start).days for d in handled if d <= s.end_date and (start - d).days < HANDLING_LOOKBACK_DAYS
+                ),
             )
             self._added += 1
 

@@ -1,6 +1,7 @@
 """Growth segments and projections: derived from the daily states, written only by ``forecast_refresh`` in the
 recompute's transaction (so they are never older than the states). Figures are floats: they are analysis figures
 of any size the records imply, rounded when written."""
+
 from django.db import models
 
 
@@ -16,7 +17,9 @@ class GrowthSegment(models.Model):
     assignment = models.ForeignKey(
         "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="growth_segments", db_index=False
     )
-    start_date = models.DateField(help_text="End of this day is the segment's start (an anchor or the first stored day).")
+    start_date = models.DateField(
+        help_text="End of this day is the segment's start (an anchor or the first stored day)."
+    )
     end_date = models.DateField(help_text="The anchor day that ends the segment.")
     start_kind = models.CharField(max_length=20)
     end_kind = models.CharField(max_length=20)
@@ -55,7 +58,9 @@ class Projection(models.Model):
     both computed on read (apps.forecast.selectors)."""
 
     batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="projections")
-    assignment = models.OneToOneField("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="projection")
+    assignment = models.OneToOneField(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="projection"
+    )
     as_of_date = models.DateField(help_text="The date of the latest actual state it starts from.")
     first_date = models.DateField()
     days = models.IntegerField()
@@ -76,7 +81,9 @@ class Projection(models.Model):
     harvest_weight_p50_g = models.FloatField(null=True)
     harvest_weight_p90_g = models.FloatField(null=True)
     sea_transfer_target_g = models.FloatField(null=True, help_text="The sea-transfer weight; null outside fresh water.")
-    sea_transfer_date = models.DateField(null=True, help_text="First day the P50 weight reaches the sea-transfer weight.")
+    sea_transfer_date = models.DateField(
+        null=True, help_text="First day the P50 weight reaches the sea-transfer weight."
+    )
     sea_transfer_date_p10 = models.DateField(null=True, help_text="Earliest: the first day the P90 weight reaches it.")
     sea_transfer_date_p90 = models.DateField(null=True, help_text="Latest: the first day the P10 weight reaches it.")
     sea_transfer_weight_p10_g = models.FloatField(null=True, help_text="P10 weight on the sea-transfer date.")
@@ -104,11 +111,16 @@ class BandCalibration(models.Model):
     q10 = models.FloatField(null=True, help_text="ln(P10 / P50).")
     q50 = models.FloatField(null=True, help_text="Median of ln(measured / P50): the P50's bias on this farm.")
     corrects = models.BooleanField(
-        default=True, help_text="Whether the P50 is corrected by q50 (only where that made the newer half's errors smaller)."
+        default=True,
+        help_text="Whether the P50 is corrected by q50 (only where that made the newer half's errors smaller).",
     )
     q90 = models.FloatField(null=True, help_text="ln(P90 / P50).")
-    n = models.IntegerField(help_text="Residuals the bucket rests on (after pooling); the farm's total on a closed-form row.")
-    coverage = models.FloatField(null=True, help_text="Share of the newer half of the weighings the older half's band held.")
+    n = models.IntegerField(
+        help_text="Residuals the bucket rests on (after pooling); the farm's total on a closed-form row."
+    )
+    coverage = models.FloatField(
+        null=True, help_text="Share of the newer half of the weighings the older half's band held."
+    )
     source = models.CharField(max_length=20, help_text="bucket, phases, neighbours, or closed-form.")
     residuals = models.IntegerField(help_text="The farm's residuals in all.")
     method_version = models.CharField(max_length=20)
@@ -130,10 +142,14 @@ class LearnedGrowth(models.Model):
     option = models.CharField(max_length=60)
     coefficients = models.JSONField(null=True, help_text="By feature name (apps.forecast.engine.learned.FEATURES).")
     tau_days = models.FloatField(null=True, help_text="How fast appetite comes back after handling (days).")
-    half_life_days = models.FloatField(null=True, help_text="Measured from the segments; the option chosen sets the one used.")
+    half_life_days = models.FloatField(
+        null=True, help_text="Measured from the segments; the option chosen sets the one used."
+    )
     segments = models.IntegerField(default=0)
     degree_days = models.FloatField(default=0.0)
-    scores = models.JSONField(default=dict, help_text="Mean |ln(measured / P50)| at 16-105 days ahead, by phase and option.")
+    scores = models.JSONField(
+        default=dict, help_text="Mean |ln(measured / P50)| at 16-105 days ahead, by phase and option."
+    )
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
 

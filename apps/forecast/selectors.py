@@ -1,4 +1,5 @@
 """Reads of the stored segments and projections (for the API, the growth chart and the admin)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,16 +12,54 @@ from apps.forecast.engine.estimates import MortalityEstimate
 from apps.forecast.models import GrowthSegment, Projection
 
 SEGMENT_FIELDS = (
-    "id", "assignment_id", "start_date", "end_date", "start_kind", "end_kind", "days", "degree_days",
-    "start_weight_g", "end_weight_g", "start_population", "end_population", "realised_tgc", "sgr_pct", "feed_kg",
-    "biological_gain_kg", "economic_gain_kg", "biological_fcr", "economic_fcr", "deaths", "mortality_pct",
-    "scenario_tgc", "performance_ratio", "computed_at",
+    "id",
+    "assignment_id",
+    "start_date",
+    "end_date",
+    "start_kind",
+    "end_kind",
+    "days",
+    "degree_days",
+    "start_weight_g",
+    "end_weight_g",
+    "start_population",
+    "end_population",
+    "realised_tgc",
+    "sgr_pct",
+    "feed_kg",
+    "biological_gain_kg",
+    "economic_gain_kg",
+    "biological_fcr",
+    "economic_fcr",
+    "deaths",
+    "mortality_pct",
+    "scenario_tgc",
+    "performance_ratio",
+    "computed_at",
 )
 PROJECTION_FIELDS = (
-    "assignment_id", "as_of_date", "first_date", "days", "performance_ratio", "performance_sd", "performance_source",
-    "temp_bias_c", "start_population", "mortality_daily_rate", "mortality_rel_sd", "mortality_source",
-    "target_weight_g", "harvest_date", "harvest_date_p10", "harvest_date_p90", "sea_transfer_target_g",
-    "sea_transfer_date", "sea_transfer_date_p10", "sea_transfer_date_p90", "series", "computed_at",
+    "assignment_id",
+    "as_of_date",
+    "first_date",
+    "days",
+    "performance_ratio",
+    "performance_sd",
+    "performance_source",
+    "temp_bias_c",
+    "start_population",
+    "mortality_daily_rate",
+    "mortality_rel_sd",
+    "mortality_source",
+    "target_weight_g",
+    "harvest_date",
+    "harvest_date_p10",
+    "harvest_date_p90",
+    "sea_transfer_target_g",
+    "sea_transfer_date",
+    "sea_transfer_date_p10",
+    "sea_transfer_date_p90",
+    "series",
+    "computed_at",
 )
 
 
@@ -108,9 +147,16 @@ def band_summary() -> dict:
         "method_version": rows[0].method_version if rows else None,
         "residuals": rows[0].residuals if rows else 0,
         "buckets": [
-            {"phase": r.phase, "first_day": r.first_day, "last_day": r.last_day, "n": r.n, "source": r.source,
-             "coverage": r.coverage}
-            for r in rows if r.source != "closed-form"
+            {
+                "phase": r.phase,
+                "first_day": r.first_day,
+                "last_day": r.last_day,
+                "n": r.n,
+                "source": r.source,
+                "coverage": r.coverage,
+            }
+            for r in rows
+            if r.source != "closed-form"
         ],
     }
     body["note"] = _band_note(body)
@@ -126,7 +172,9 @@ def _band_note(body: dict) -> str:
     for phase, label in (("fresh", "fresh water"), ("sea", "sea")):
         figures = []
         for h in BAND_HORIZONS:
-            found = next((b for b in body["buckets"] if b["phase"] == phase and b["first_day"] <= h <= b["last_day"]), None)
+            found = next(
+                (b for b in body["buckets"] if b["phase"] == phase and b["first_day"] <= h <= b["last_day"]), None
+            )
             figures.append("–" if found is None or found["coverage"] is None else f"{100 * found['coverage']:.0f} %")
         parts.append(f"{label} {' / '.join(figures)}")
     return (

@@ -8,7 +8,13 @@ from .models import Treatment
 @admin.register(Treatment)
 class TreatmentAdmin(admin.ModelAdmin):
     list_display = ["treatment_date", "treatment_type", "assignment", "includes_weighing", "weighed_avg_weight_g"]
-    list_filter = ["treatment_type", "includes_weighing", "assignment__batch", container_filter("assignment__container"), "treatment_date"]
+    list_filter = [
+        "treatment_type",
+        "includes_weighing",
+        "assignment__batch",
+        container_filter("assignment__container"),
+        "treatment_date",
+    ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name", "description"]
     date_hierarchy = "treatment_date"
     autocomplete_fields = ["assignment"]

@@ -14,7 +14,9 @@ class Treatment(SavedWithItsSignals, models.Model):
         DELICING = "DELICING", "Delicing"
         OTHER = "OTHER", "Other"
 
-    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="treatments")
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="treatments"
+    )
     treatment_date = models.DateField(validators=[d.event_date])
     treatment_type = models.CharField(max_length=12, choices=Type.choices)
     description = models.TextField(blank=True)
@@ -23,8 +25,12 @@ class Treatment(SavedWithItsSignals, models.Model):
         null=True, blank=True, help_text="Fish weighed during the treatment.", validators=d.between(1, d.MAX_FISH_COUNT)
     )
     weighed_avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True,
-        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G), help_text=d.WEIGHT_HELP,
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        help_text=d.WEIGHT_HELP,
     )
 
     class Meta:
@@ -33,7 +39,11 @@ class Treatment(SavedWithItsSignals, models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(includes_weighing=False)
-                | (Q(weighed_count__gt=0) & Q(weighed_avg_weight_g__gt=0) & Q(weighed_avg_weight_g__lte=d.MAX_AVG_WEIGHT_G)),
+                | (
+                    Q(weighed_count__gt=0)
+                    & Q(weighed_avg_weight_g__gt=0)
+                    & Q(weighed_avg_weight_g__lte=d.MAX_AVG_WEIGHT_G)
+                ),
                 name="treatment_weighing_complete",
             ),
             d.max_check("weighed_count", d.MAX_FISH_COUNT, name="treatment_weighed_count_max"),

@@ -1,4 +1,5 @@
 """A container filter for the admin changelists, named as the pages name containers ("Pen 02 · Viðvík")."""
+
 from __future__ import annotations
 
 from django.contrib import admin
@@ -16,7 +17,11 @@ def container_filter(path: str) -> type[admin.SimpleListFilter]:
 
         def lookups(self, request, model_admin):
             used = model_admin.model.objects.values(path).order_by().distinct()
-            rows = Container.objects.filter(pk__in=used).order_by("site__name", "name").values_list("pk", "name", "site__name")
+            rows = (
+                Container.objects.filter(pk__in=used)
+                .order_by("site__name", "name")
+                .values_list("pk", "name", "site__name")
+            )
             return [(str(pk), f"{name} · {site}") for pk, name, site in rows]
 
         def has_output(self):  # shown even before any row names a container: the filter is where one looks

@@ -1,4 +1,5 @@
 """The feeds. Feeding events are recorded on an assignment, under its lock: their admin is the batch app's."""
+
 from django.contrib import admin
 
 from .models import Feed

@@ -18,11 +18,15 @@ class Feed(models.Model):
 
 
 class FeedingEvent(SavedWithItsSignals, models.Model):
-    assignment = models.ForeignKey("batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="feeding_events")
+    assignment = models.ForeignKey(
+        "batch.BatchContainerAssignment", on_delete=models.CASCADE, related_name="feeding_events"
+    )
     feed = models.ForeignKey(Feed, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     feeding_date = models.DateField(validators=[d.event_date])
     amount_kg = models.DecimalField(
-        max_digits=12, decimal_places=3, validators=d.between(d.MIN_FEED_KG, d.MAX_FEED_KG),
+        max_digits=12,
+        decimal_places=3,
+        validators=d.between(d.MIN_FEED_KG, d.MAX_FEED_KG),
         help_text="Feed in kg: 0.001 to 100,000 an event, and at most 100,000 for one assignment's day in all.",
     )
 

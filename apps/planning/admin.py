@@ -40,15 +40,41 @@ class PlannedActivityAdmin(admin.ModelAdmin):
     """Plans are edited here; completing one (which records its event) is the API's complete action."""
 
     form = validated_form(PlannedActivity, _activity_validate)
-    list_display = ["due_date", "activity_type", "batch", "assignment", "container", "status", "overdue", "completed_date", "variance"]
-    list_filter = ["status", "activity_type", "batch", container_filter("container"), OverdueFilter, "template", "due_date"]
+    list_display = [
+        "due_date",
+        "activity_type",
+        "batch",
+        "assignment",
+        "container",
+        "status",
+        "overdue",
+        "completed_date",
+        "variance",
+    ]
+    list_filter = [
+        "status",
+        "activity_type",
+        "batch",
+        container_filter("container"),
+        OverdueFilter,
+        "template",
+        "due_date",
+    ]
     search_fields = ["batch__batch_number", "assignment__container__name", "container__name", "notes"]
     date_hierarchy = "due_date"
     autocomplete_fields = ["batch", "assignment", "container"]
     list_select_related = ["batch", "assignment__container__site", "container__site"]
     readonly_fields = [
-        "completed_date", "template", "follows_projection", "transfer", "growth_sample", "treatment", "created_by",
-        "completed_by", "created_at", "updated_at",
+        "completed_date",
+        "template",
+        "follows_projection",
+        "transfer",
+        "growth_sample",
+        "treatment",
+        "created_by",
+        "completed_by",
+        "created_at",
+        "updated_at",
     ]
 
     @admin.display(boolean=True, description="overdue")
@@ -69,7 +95,17 @@ class PlannedActivityAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityTemplate)
 class ActivityTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "activity_type", "trigger", "weight_g", "to_stage", "lead_days", "is_active", "species", "stage"]
+    list_display = [
+        "name",
+        "activity_type",
+        "trigger",
+        "weight_g",
+        "to_stage",
+        "lead_days",
+        "is_active",
+        "species",
+        "stage",
+    ]
     list_filter = ["is_active", "activity_type", "trigger", "species"]
     search_fields = ["name"]
     list_select_related = ["to_stage", "species", "stage"]
@@ -80,8 +116,16 @@ class ProjectionAdmin(admin.ModelAdmin):
     """The projections with their planning flags; ``summary/`` shows the farm's forecast summary by ISO week."""
 
     list_display = (
-        "batch", "assignment", "as_of_date", "days", "performance_ratio", "performance_source", "harvest_date",
-        "harvest_flag", "sea_transfer_date", "sea_transfer_flag",
+        "batch",
+        "assignment",
+        "as_of_date",
+        "days",
+        "performance_ratio",
+        "performance_source",
+        "harvest_date",
+        "harvest_flag",
+        "sea_transfer_date",
+        "sea_transfer_flag",
     )
     list_filter = ("batch", "performance_source")
     exclude = ("series",)
@@ -122,8 +166,13 @@ class ProjectionAdmin(admin.ModelAdmin):
         rows = [("overdue", "earlier", _cells(body["overdue"]))]
         rows += [(w["week"], w["start_date"], _cells(w)) for w in body["weeks"]]
         context = {
-            **self.admin_site.each_context(request), "title": "Forecast summary by ISO week", "opts": self.model._meta,
-            "summary": body, "rows": rows, "sites": sites, "site_id": site_id,
+            **self.admin_site.each_context(request),
+            "title": "Forecast summary by ISO week",
+            "opts": self.model._meta,
+            "summary": body,
+            "rows": rows,
+            "sites": sites,
+            "site_id": site_id,
         }
         return TemplateResponse(request, "admin/forecast/summary.html", context)
 
@@ -134,9 +183,12 @@ def _cells(bucket: dict) -> list[dict]:
     for kind in ("harvest", "sea_transfer"):
         c = bucket[kind]
         t = {q: c["biomass_kg"][q] / 1000 for q in ("p10", "p50", "p90")}
-        cells.append({
-            "assignments": c["assignments"] or "", "needs_planning": c["needs_planning"] or "",
-            "fish": f"{c['population']['p50']:,}" if c["assignments"] else "",
-            "biomass": f"{t['p50']:,.1f} ({t['p10']:,.1f}–{t['p90']:,.1f})" if c["assignments"] else "",
-        })
+        cells.append(
+            {
+                "assignments": c["assignments"] or "",
+                "needs_planning": c["needs_planning"] or "",
+                "fish": f"{c['population']['p50']:,}" if c["assignments"] else "",
+                "biomass": f"{t['p50']:,.1f} ({t['p10']:,.1f}–{t['p90']:,.1f})" if c["assignments"] else "",
+            }
+        )
     return cells

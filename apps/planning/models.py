@@ -1,5 +1,6 @@
 """Planned activities: what the farm intends to do to a batch, and when (docs/planning.md). Completing one records
 the real event through the recording services, so the daily states follow from the event, not from the plan."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -33,11 +34,19 @@ class ActivityTemplate(models.Model):
     activity_type = models.CharField(max_length=12, choices=ActivityType.choices)
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
     weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
         help_text="WEIGHT_THRESHOLD: the average weight, g, whose first projected day the activity is planned on.",
     )
     to_stage = models.ForeignKey(
-        "batch.LifeCycleStage", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "batch.LifeCycleStage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="STAGE_TRANSITION: the stage whose first projected day the activity is planned on.",
     )
     lead_days = models.PositiveSmallIntegerField(
@@ -46,7 +55,11 @@ class ActivityTemplate(models.Model):
     is_active = models.BooleanField(default=True)
     species = models.ForeignKey("batch.Species", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     stage = models.ForeignKey(
-        "batch.LifeCycleStage", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "batch.LifeCycleStage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Only assignments in this stage (as of their latest state).",
     )
     notes = models.TextField(blank=True, help_text="Copied to the activities it creates.")
@@ -85,34 +98,60 @@ class PlannedActivity(models.Model):
     activity_type = models.CharField(max_length=12, choices=Type.choices)
     batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="planned_activities")
     assignment = models.ForeignKey(
-        "batch.BatchContainerAssignment", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="planned_activities", help_text="The container's stay it acts on (the source of a transfer).",
+        "batch.BatchContainerAssignment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="planned_activities",
+        help_text="The container's stay it acts on (the source of a transfer).",
     )
     container = models.ForeignKey(
-        "infrastructure.Container", on_delete=models.PROTECT, null=True, blank=True, related_name="planned_activities",
+        "infrastructure.Container",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="planned_activities",
         help_text="Where it happens when no assignment is given; the destination of a transfer.",
     )
     due_date = models.DateField(validators=[d.plan_date])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED)
-    completed_date = models.DateField(null=True, blank=True, validators=[d.event_date], help_text="The day it was done.")
+    completed_date = models.DateField(
+        null=True, blank=True, validators=[d.event_date], help_text="The day it was done."
+    )
     notes = models.TextField(blank=True)
     template = models.ForeignKey(
-        ActivityTemplate, on_delete=models.SET_NULL, null=True, blank=True, related_name="activities",
+        ActivityTemplate,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
         help_text="The template that created it (at most one activity per template and assignment).",
     )
     follows_projection = models.BooleanField(
         default=False, help_text="While open, its due date moves with the projection (until someone sets the date)."
     )
     transfer = models.ForeignKey(
-        "batch.TransferAction", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "batch.TransferAction",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The transfer its completion recorded.",
     )
     growth_sample = models.ForeignKey(
-        "batch.GrowthSample", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "batch.GrowthSample",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The growth sample its completion recorded.",
     )
     treatment = models.ForeignKey(
-        "health.Treatment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "health.Treatment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The treatment its completion recorded.",
     )
     created_by = models.ForeignKey(
@@ -129,11 +168,14 @@ class PlannedActivity(models.Model):
         verbose_name_plural = "planned activities"
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="COMPLETED", completed_date__isnull=False) | (~Q(status="COMPLETED") & Q(completed_date__isnull=True)),
+                condition=Q(status="COMPLETED", completed_date__isnull=False)
+                | (~Q(status="COMPLETED") & Q(completed_date__isnull=True)),
                 name="activity_completed_date_iff_completed",
             ),
             models.UniqueConstraint(
-                fields=["template", "assignment"], condition=Q(template__isnull=False), name="activity_one_per_template_assignment"
+                fields=["template", "assignment"],
+                condition=Q(template__isnull=False),
+                name="activity_one_per_template_assignment",
             ),
         ]
         indexes = [models.Index(fields=["batch", "status", "due_date"], name="activity_batch_status_due")]

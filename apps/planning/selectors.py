@@ -1,4 +1,5 @@
 """Reads of planned activities: what "overdue" and the planned-vs-actual variance mean (docs/planning.md)."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -2,6 +2,7 @@
 their planning flags, and the farm's crossings by ISO week (the overview's "Coming up" is built from them in
 apps/web/reads/coming_up.py). Computed on read from the stored projections' crossing
 columns (never their series) and the open planned activities: two queries, whatever the farm's size."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,11 +24,26 @@ from apps.forecast.models import Projection
 from apps.planning.models import PlannedActivity
 
 CROSSING_FIELDS = (
-    "assignment_id", "as_of_date", "start_population", "mortality_daily_rate", "mortality_rel_sd", "mortality_source",
-    "target_weight_g", "harvest_date", "harvest_date_p10", "harvest_date_p90",
-    "harvest_weight_p10_g", "harvest_weight_p50_g", "harvest_weight_p90_g",
-    "sea_transfer_target_g", "sea_transfer_date", "sea_transfer_date_p10", "sea_transfer_date_p90",
-    "sea_transfer_weight_p10_g", "sea_transfer_weight_p50_g", "sea_transfer_weight_p90_g",
+    "assignment_id",
+    "as_of_date",
+    "start_population",
+    "mortality_daily_rate",
+    "mortality_rel_sd",
+    "mortality_source",
+    "target_weight_g",
+    "harvest_date",
+    "harvest_date_p10",
+    "harvest_date_p90",
+    "harvest_weight_p10_g",
+    "harvest_weight_p50_g",
+    "harvest_weight_p90_g",
+    "sea_transfer_target_g",
+    "sea_transfer_date",
+    "sea_transfer_date_p10",
+    "sea_transfer_date_p90",
+    "sea_transfer_weight_p10_g",
+    "sea_transfer_weight_p50_g",
+    "sea_transfer_weight_p90_g",
 )
 PLACE_FIELDS = {
     "container_id": "assignment__container_id",
@@ -53,19 +69,30 @@ def forecast_summary_for_batch(*, batch_id: int, today: dt.date) -> dict:
         crossings = _crossings(row, planned, today)
         place = {key: row[key] for key in PLACE_FIELDS}
         flag = assignment_flag(c["flag"] for c in crossings.values() if c is not None)
-        assignments.append({"assignment_id": row["assignment_id"], **place, "as_of_date": row["as_of_date"],
-                            "flag": flag, **crossings})
-    return {"batch_id": batch_id, "today": today, "planning_days": settings.FORECAST_PLANNING_DAYS,
-            "assignments": assignments}
+        assignments.append(
+            {"assignment_id": row["assignment_id"], **place, "as_of_date": row["as_of_date"], "flag": flag, **crossings}
+        )
+    return {
+        "batch_id": batch_id,
+        "today": today,
+        "planning_days": settings.FORECAST_PLANNING_DAYS,
+        "assignments": assignments,
+    }
 
 
 def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None) -> dict:
     """Harvests and sea transfers by ISO week for FORECAST_SUMMARY_WEEKS weeks from this one (and ``overdue``),
     every active assignment of the farm, or of ``site_id``'s containers."""
     weeks = settings.FORECAST_SUMMARY_WEEKS
-    crossings = [(kind, c) for kind, c, _ in farm_crossings(today=today, before=weeks_end(today, weeks), site_id=site_id)]
-    return {"today": today, "site_id": site_id, "planning_days": settings.FORECAST_PLANNING_DAYS,
-            **weekly_totals(crossings, today=today, weeks=weeks)}
+    crossings = [
+        (kind, c) for kind, c, _ in farm_crossings(today=today, before=weeks_end(today, weeks), site_id=site_id)
+    ]
+    return {
+        "today": today,
+        "site_id": site_id,
+        "planning_days": settings.FORECAST_PLANNING_DAYS,
+        **weekly_totals(crossings, today=today, weeks=weeks),
+    }
 
 
 def farm_crossings(*, today: dt.date, before: dt.date, site_id: int | None, **extra) -> list[tuple[str, dict, dict]]:
@@ -88,7 +115,9 @@ def covering_activities(kinds=tuple(ACTIVITY_TYPES)):
 
 def crossing_flag_today(date: dt.date | None, *, planned: bool) -> str:
     """``crossing_flag`` against today's date and FORECAST_PLANNING_DAYS."""
-    return crossing_flag(date, planned=planned, today=timezone.localdate(), planning_days=settings.FORECAST_PLANNING_DAYS)
+    return crossing_flag(
+        date, planned=planned, today=timezone.localdate(), planning_days=settings.FORECAST_PLANNING_DAYS
+    )
 
 
 def _planned(assignment_ids: set[int]) -> set[tuple[int, str]]:
@@ -109,7 +138,9 @@ def _crossings(row: dict, planned: set[tuple[int, str]], today: dt.date) -> dict
             continue
         stored = _stored(row, kind)
         flag = crossing_flag(
-            stored.date, planned=(row["assignment_id"], ACTIVITY_TYPES[kind]) in planned, today=today,
+            stored.date,
+            planned=(row["assignment_id"], ACTIVITY_TYPES[kind]) in planned,
+            today=today,
             planning_days=settings.FORECAST_PLANNING_DAYS,
         )
         body = crossing_body(
@@ -122,6 +153,8 @@ def _crossings(row: dict, planned: set[tuple[int, str]], today: dt.date) -> dict
 def _stored(row: dict, kind: str) -> StoredCrossing:
     weights = tuple(row[f"{kind}_weight_{q}_g"] for q in ("p10", "p50", "p90"))
     return StoredCrossing(
-        date=row[f"{kind}_date"], date_p10=row[f"{kind}_date_p10"], date_p90=row[f"{kind}_date_p90"],
+        date=row[f"{kind}_date"],
+        date_p10=row[f"{kind}_date_p10"],
+        date_p90=row[f"{kind}_date_p90"],
         weight_g=None if weights[1] is None else weights,
     )

@@ -1,5 +1,6 @@
 """The rules of a planned activity that the API and the admin both check (docs/planning.md). Each raises
 ``ValidationError`` naming the field and the reason."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
@@ -31,7 +32,8 @@ def _status_validate(activity: PlannedActivity, stored: PlannedActivity | None) 
         return
     if stored.status not in PlannedActivity.OPEN_STATUSES:
         changed = [
-            f.name for f in PlannedActivity._meta.concrete_fields
+            f.name
+            for f in PlannedActivity._meta.concrete_fields
             if f.name not in EDITABLE_WHEN_FINAL and getattr(activity, f.attname) != getattr(stored, f.attname)
         ]
         if changed:
@@ -41,7 +43,8 @@ def _status_validate(activity: PlannedActivity, stored: PlannedActivity | None) 
         return
     if activity.status == Status.COMPLETED:
         raise _error(
-            "status", "Complete an activity with its complete action, which records the event it stands for.",
+            "status",
+            "Complete an activity with its complete action, which records the event it stands for.",
             "use_complete_action",
         )
     if activity.completed_date is not None:
@@ -61,6 +64,8 @@ def _place_validate(activity: PlannedActivity) -> None:
             raise _error("container", "The destination must be another container than the source's.", "same_container")
         return
     if activity.activity_type in ON_AN_ASSIGNMENT and assignment is None and container is None:
-        raise _error("assignment", f"A {activity.activity_type.lower()} needs an assignment or a container.", "required")
+        raise _error(
+            "assignment", f"A {activity.activity_type.lower()} needs an assignment or a container.", "required"
+        )
     if assignment is not None and container is not None and container.pk != assignment.container_id:
         raise _error("container", "The container differs from the assignment's.", "other_container")

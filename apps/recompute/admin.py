@@ -1,5 +1,6 @@
 """The operator's view of the recompute work: markers (with un-park), runs, failures (with replay), verifications
 and worker heartbeats. The models keep their tables in the batch app, so their admin URLs stay /admin/batch/…"""
+
 from django.contrib import admin
 
 from apps.batch.models import FailedRecompute, RecomputeMarker, RecomputeRun, VerificationRun, WorkerHeartbeat
@@ -8,7 +9,17 @@ from apps.batch.models import FailedRecompute, RecomputeMarker, RecomputeRun, Ve
 @admin.register(RecomputeMarker)
 class RecomputeMarkerAdmin(admin.ModelAdmin):
     list_select_related = ["assignment__container__site", "batch"]
-    list_display = ["assignment", "batch", "dirty_from", "generation", "attempts", "parked_at", "last_error", "created_at", "updated_at"]
+    list_display = [
+        "assignment",
+        "batch",
+        "dirty_from",
+        "generation",
+        "attempts",
+        "parked_at",
+        "last_error",
+        "created_at",
+        "updated_at",
+    ]
     list_filter = [("parked_at", admin.EmptyFieldListFilter), "batch"]
     actions = ["unpark"]
 
@@ -27,7 +38,17 @@ class RecomputeMarkerAdmin(admin.ModelAdmin):
 class VerificationRunAdmin(admin.ModelAdmin):
     """The verifier's runs: how many stored rows differed from a full recompute, and which were repaired."""
 
-    list_display = ["started_at", "trigger", "batches_checked", "rows_checked", "rows_differing", "batches_differing", "rows_repaired", "batches_skipped", "duration_ms"]
+    list_display = [
+        "started_at",
+        "trigger",
+        "batches_checked",
+        "rows_checked",
+        "rows_differing",
+        "batches_differing",
+        "rows_repaired",
+        "batches_skipped",
+        "duration_ms",
+    ]
     list_filter = ["trigger", "repair"]
     readonly_fields = [f.name for f in VerificationRun._meta.fields]
 
@@ -44,8 +65,21 @@ class RecomputeRunAdmin(admin.ModelAdmin):
 @admin.register(FailedRecompute)
 class FailedRecomputeAdmin(admin.ModelAdmin):
     list_select_related = ["assignment__container__site", "batch"]
-    list_display = ["failed_at", "batch", "assignment", "start_date", "error_code", "error", "replayed_at", "resolved_at"]
-    list_filter = ["error_code", ("replayed_at", admin.EmptyFieldListFilter), ("resolved_at", admin.EmptyFieldListFilter)]
+    list_display = [
+        "failed_at",
+        "batch",
+        "assignment",
+        "start_date",
+        "error_code",
+        "error",
+        "replayed_at",
+        "resolved_at",
+    ]
+    list_filter = [
+        "error_code",
+        ("replayed_at", admin.EmptyFieldListFilter),
+        ("resolved_at", admin.EmptyFieldListFilter),
+    ]
     actions = ["replay"]
 
     @admin.action(description="Replay: mark the selected work for recompute again")

@@ -1,4 +1,5 @@
 """The nightly catch-up and backfill: which batches to recompute from which day (docs/architecture.md)."""
+
 from __future__ import annotations
 
 import datetime as dt

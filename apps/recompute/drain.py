@@ -4,6 +4,7 @@ All in one transaction: a worker killed mid-run rolls back and leaves the marker
 is cleared only if its generation did not change while the recompute ran (an event that arrived meanwhile
 keeps it, and its own published task recomputes again).
 """
+
 from __future__ import annotations
 
 import logging

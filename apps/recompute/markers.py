@@ -4,6 +4,7 @@
 never raised) and a generation counter bumped on every mark. After the transaction commits, a task is
 published (deduplicated). If publishing fails the marker stays and the sweeper picks it up.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -5,6 +5,7 @@ correctness never depends on it: the durable markers are the source of truth, an
 any marker that waits too long. A failed publish is logged and counted, never raised, and pauses this
 process's publishing for RECOMPUTE_PUBLISH_PAUSE_SECONDS.
 """
+
 from __future__ import annotations
 
 import logging

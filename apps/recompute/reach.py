@@ -10,6 +10,7 @@ this module; writes that bypass it (``QuerySet.update``, raw SQL) are found and 
 A rule lists the fields it reads (``Rule.fields``). ``tests/recompute/test_reach_coverage.py`` records the columns
 a full recompute really reads and fails when one of them is covered by no rule and not listed in ``IGNORED``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -191,9 +192,10 @@ def _via(filter_for: Callable[[Values, Any], Q]):
 def is_temperature_parameter(parameter_id: int | None) -> bool:
     from apps.environmental.models import EnvironmentalParameter
 
-    return parameter_id is not None and EnvironmentalParameter.objects.filter(
-        pk=parameter_id, code__iexact=TEMPERATURE_CODE
-    ).exists()
+    return (
+        parameter_id is not None
+        and EnvironmentalParameter.objects.filter(pk=parameter_id, code__iexact=TEMPERATURE_CODE).exists()
+    )
 
 
 def temperature_marks(container_days: Iterable[tuple[int, dt.date]]) -> list[Mark]:

@@ -6,6 +6,7 @@ planned activities of the templates from the new projections (``planned_activiti
 outcome on the batch and its assignments, and a ``RecomputeRun``. It is the one entry point used by tasks,
 commands, views and tests; the batch app computes and saves, and knows nothing of what follows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -122,7 +123,10 @@ def _store_batch_error(batch_id: int, error: RecomputeError, now: dt.datetime) -
 
 def _store_outcome(batch_id: int, computed_ids: list[int], errors: list[RecomputeError], now: dt.datetime) -> None:
     BatchContainerAssignment.objects.filter(pk__in=computed_ids).update(
-        last_recompute_error_code="", last_recompute_error="", last_recompute_error_at=None, last_recompute_success_at=now
+        last_recompute_error_code="",
+        last_recompute_error="",
+        last_recompute_error_at=None,
+        last_recompute_success_at=now,
     )
     for error in errors:
         BatchContainerAssignment.objects.filter(pk=error.assignment_id).update(
@@ -132,5 +136,8 @@ def _store_outcome(batch_id: int, computed_ids: list[int], errors: list[Recomput
         _store_batch_error(batch_id, errors[0], now)
     else:
         Batch.objects.filter(pk=batch_id).update(
-            last_recompute_error_code="", last_recompute_error="", last_recompute_error_at=None, last_recompute_success_at=now
+            last_recompute_error_code="",
+            last_recompute_error="",
+            last_recompute_error_at=None,
+            last_recompute_success_at=now,
         )

@@ -7,6 +7,7 @@ scenario is still pinned then). Bulk loads may mute the handlers with ``recomput
 what they loaded themselves (``reach.reach_of_rows``), or wrap many ``.save()`` calls in
 ``recompute_marks_deferred()`` to write the marks once, at the end.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -4,6 +4,7 @@ dict out. Publishing lives in ``apps.recompute.publish`` and sends them by name.
 Each task is registered under ``apps.recompute.tasks.<name>`` and, so that messages queued and beat rows
 written before the recompute had an app of its own still run, under its old name ``apps.batch.tasks.<old>``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,11 @@ MAX_RETRIES = 5
 RETRY_TRANSIENT = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": True, "retry_jitter": True}
 RETRY_NIGHTLY = {**RETRY_TRANSIENT, "retry_backoff": 30, "retry_backoff_max": 600, "max_retries": 8}
 DRAIN_OPTIONS = {
-    "bind": True, "acks_late": True, "reject_on_worker_lost": True, "max_retries": MAX_RETRIES, **RETRY_TRANSIENT
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "max_retries": MAX_RETRIES,
+    **RETRY_TRANSIENT,
 }
 
 

@@ -8,6 +8,7 @@ A batch with pending recompute markers is skipped: its queue has not drained, so
 A batch that cannot be computed (no scenario) is skipped too, and so are the rows of an assignment the engine
 refuses (no starting weight): a full recompute would leave those rows as they are.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """Worker liveness for /health/: each worker's main process records a heartbeat every few seconds."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Growth scenarios and their models. A batch uses its pinned scenario, else its newest one."""
+
 from django.db import models
 from django.db.models import Q
 
@@ -78,7 +79,9 @@ class MortalityModel(SavedWithItsSignals, models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(rate_percent__gte=0) & Q(rate_percent__lt=100), name="mortality_rate_range")
+            models.CheckConstraint(
+                condition=Q(rate_percent__gte=0) & Q(rate_percent__lt=100), name="mortality_rate_range"
+            )
         ]
 
     def __str__(self) -> str:
@@ -130,7 +133,9 @@ class Scenario(SavedWithItsSignals, models.Model):
     duration_days = models.PositiveIntegerField(validators=d.between(1, d.MAX_DURATION_DAYS))
     initial_count = models.PositiveIntegerField(validators=d.between(1, d.MAX_BATCH_FISH))
     initial_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        max_digits=10,
+        decimal_places=2,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
         help_text=d.WEIGHT_HELP,
     )
     tgc_model = models.ForeignKey(TGCModel, on_delete=models.PROTECT, related_name="scenarios")

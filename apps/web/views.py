@@ -37,7 +37,9 @@ def overview(request):
     """The start page: what is coming up (harvests, sea transfers, what needs planning), then sites → containers
     holding fish, and the batches, with their figures."""
     context = _overview_context(request)
-    context["coming_up"] = farm_coming_up(today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"])
+    context["coming_up"] = farm_coming_up(
+        today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"]
+    )
     return render(request, "web/overview.html", context)
 
 
@@ -48,7 +50,9 @@ def batch_list(request):
 
 def _quick_entry_context() -> dict:
     """What the quick-entry forms (web/quick_entry.html) need, on the batch and the container pages."""
-    temperature = EnvironmentalParameter.objects.filter(code__iexact=TEMPERATURE_CODE).values_list("pk", flat=True).first()
+    temperature = (
+        EnvironmentalParameter.objects.filter(code__iexact=TEMPERATURE_CODE).values_list("pk", flat=True).first()
+    )
     return {
         "today": timezone.localdate(),
         "mortality_causes": MortalityEvent.Cause.choices,
@@ -60,11 +64,17 @@ def _quick_entry_context() -> dict:
 def _plan_context(batch: Batch) -> dict:
     """What the plan's form (web/_plan.html) lists: the batch's containers holding fish now and every container
     (a place, or a transfer's destination); two queries."""
-    active = batch.assignments.filter(departure_date__isnull=True).select_related("container__site").order_by("container__name")
+    active = (
+        batch.assignments.filter(departure_date__isnull=True)
+        .select_related("container__site")
+        .order_by("container__name")
+    )
     return {
         "types": PlannedActivity.Type.choices,
         "planning_days": settings.FORECAST_PLANNING_DAYS,
-        "assignments": [(a.pk, assignment_label(a.container.name, a.container.site.name, a.assignment_date, None)) for a in active],
+        "assignments": [
+            (a.pk, assignment_label(a.container.name, a.container.site.name, a.assignment_date, None)) for a in active
+        ],
         "containers": Container.objects.select_related("site").order_by("site__name", "name"),
     }
 
@@ -77,8 +87,13 @@ def batch_growth(request, pk: int):
     return render(
         request,
         "web/batch_growth.html",
-        {"batch": batch, "status": recompute_status(batch=batch), "time_zone": settings.TIME_ZONE,
-         "plan": _plan_context(batch), **_quick_entry_context()},
+        {
+            "batch": batch,
+            "status": recompute_status(batch=batch),
+            "time_zone": settings.TIME_ZONE,
+            "plan": _plan_context(batch),
+            **_quick_entry_context(),
+        },
     )
 
 

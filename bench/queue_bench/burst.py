@@ -11,6 +11,7 @@ stopped: snapshot, full recompute in-process, compare everything but id and last
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14 CELERY_TASK_DEFAULT_QUEUE=bench \
     .venv/bin/python bench/queue_bench/burst.py [--events 10000] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse

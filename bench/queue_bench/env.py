@@ -3,6 +3,7 @@
 The benchmarks truncate the farm tables and clear their queue, so they insist on a database whose name
 contains ``bench``, a real broker (not the embedded eager mode) and a queue of their own.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ one feeding event and two temperature readings (none every 10th day, so the engi
 sample every 7th day and a mortality event every 5th day. Weights follow the TGC model at ~10 °C with ±5 %
 sampling noise.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -9,6 +9,7 @@ publishes after commit), and poll every 2 ms until that day's stored state has t
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14 CELERY_TASK_DEFAULT_QUEUE=bench \
     .venv/bin/python bench/queue_bench/latency.py [--events 200] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Small measuring helpers shared by the queue benchmarks: waiting, percentiles, the exactness check."""
+
 from __future__ import annotations
 
 import math

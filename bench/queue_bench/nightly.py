@@ -10,6 +10,7 @@ runs until no RecomputeMarker remains. The result is then checked against a full
     CELERY_BROKER_URL=redis://127.0.0.1:6379/14 CELERY_TASK_DEFAULT_QUEUE=bench \
     .venv/bin/python bench/queue_bench/nightly.py [--batches 200] [--seed 1]
 """
+
 from __future__ import annotations
 
 import argparse

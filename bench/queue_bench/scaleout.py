@@ -11,6 +11,7 @@ process count: every state row deleted, the queue cleared, one worker with that 
 and the clock runs until no marker and no message is left. The worker is stopped and the stored rows are
 compared with the reference, row for row (every field but id and computation time).
 """
+
 from __future__ import annotations
 
 import argparse

@@ -5,6 +5,7 @@ environment, waits until the worker has recorded its heartbeat (apps.recompute.w
 ``worker_ready``), and always stops it: SIGTERM (warm shutdown), then SIGKILL of its own process group
 after a timeout.
 """
+
 from __future__ import annotations
 
 import contextlib

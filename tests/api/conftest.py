@@ -1,4 +1,5 @@
 """Clients per role and a small farm for the API tests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -33,7 +34,9 @@ def declared_400_codes() -> list[tuple[re.Pattern, str, frozenset]]:
         for method, operation in operations.items():
             answer = operation.get("responses", {}).get("400")
             if answer:
-                codes = answer["content"]["application/json"]["schema"]["properties"]["errors"]["items"]["properties"]["code"]["enum"]
+                codes = answer["content"]["application/json"]["schema"]["properties"]["errors"]["items"]["properties"][
+                    "code"
+                ]["enum"]
                 out.append((pattern, method.upper(), frozenset(codes)))
     return out
 
@@ -89,7 +92,9 @@ def farm(salmon) -> Farm:
 @pytest.fixture
 def make_user(django_user_model):
     def make(role: str | None, **extra):
-        user = django_user_model.objects.create_user(f"{role or 'nobody'}-{django_user_model.objects.count()}", password="pw-long-enough", **extra)
+        user = django_user_model.objects.create_user(
+            f"{role or 'nobody'}-{django_user_model.objects.count()}", password="pw-long-enough", **extra
+        )
         if role:
             user.groups.add(Group.objects.get(name=role))
         return user

@@ -1,4 +1,5 @@
 """Authentication (session and token), roles, 404s and malformed input."""
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -24,7 +25,9 @@ def test_a_bad_token_gets_401(farm):
 
 def test_a_token_from_the_token_endpoint_authenticates(make_user, farm):
     user = make_user("viewer")
-    token = APIClient().post(f"{V1}/auth/token/", {"username": user.username, "password": "pw-long-enough"}, format="json")
+    token = APIClient().post(
+        f"{V1}/auth/token/", {"username": user.username, "password": "pw-long-enough"}, format="json"
+    )
     assert token.status_code == 200 and token.json()["token"] == Token.objects.get(user=user).key
     client = APIClient(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert client.get(f"{V1}/batch/batches/").json()["count"] == 1
@@ -39,7 +42,9 @@ def test_wrong_credentials_get_400_in_the_error_shape(make_user):
 def test_the_token_endpoint_reads_json_only(make_user):
     """Issue 16, case 6: one request content type, so a generated client's token module has one body type."""
     user = make_user("viewer")
-    form = APIClient().post(f"{V1}/auth/token/", {"username": user.username, "password": "pw-long-enough"}, format="multipart")
+    form = APIClient().post(
+        f"{V1}/auth/token/", {"username": user.username, "password": "pw-long-enough"}, format="multipart"
+    )
     assert form.status_code == 415 and errors_by_field(form) == {None: "unsupported_media_type"}
     assert not Token.objects.exists()
 
@@ -89,7 +94,9 @@ def test_each_role_may_do_what_it_is_for(client_as, farm, role, can_read, can_re
     assert recompute.status_code == expect(can_manage, 202)
     pin = client.post(f"{V1}/batch/batches/{farm.batch.pk}/pin-scenario/", {"scenario_id": farm.scenario.pk})
     assert pin.status_code == expect(can_manage, 200)
-    assert client.patch(f"{V1}/batch/batches/{farm.batch.pk}/", {"notes": "checked"}).status_code == expect(can_manage, 200)
+    assert client.patch(f"{V1}/batch/batches/{farm.batch.pk}/", {"notes": "checked"}).status_code == expect(
+        can_manage, 200
+    )
     assert client.post(f"{V1}/batch/species/", {"name": "Rainbow trout"}).status_code == expect(can_administer, 201)
     assert client.get(f"{V1}/batch/batches/{farm.batch.pk}/recompute-status/").status_code == 200
 
@@ -97,7 +104,9 @@ def test_each_role_may_do_what_it_is_for(client_as, farm, role, can_read, can_re
 def test_a_refused_write_says_which_role_it_needs_and_saves_nothing(viewer, farm):
     response = viewer.post(f"{V1}/batch/growth-samples/", sample(farm))
     assert response.status_code == 403
-    assert response.json()["errors"] == [{"field": None, "code": "permission_denied", "detail": "This needs the operator role."}]
+    assert response.json()["errors"] == [
+        {"field": None, "code": "permission_denied", "detail": "This needs the operator role."}
+    ]
     assert not GrowthSample.objects.exists()
 
 
@@ -138,5 +147,7 @@ def test_malformed_json_gets_400_and_saves_nothing(operator, farm, body):
 
 
 def test_a_body_that_is_not_json_gets_415(operator, farm):
-    response = operator.generic("POST", f"{V1}/batch/growth-samples/", "a=1", content_type="application/x-www-form-urlencoded")
+    response = operator.generic(
+        "POST", f"{V1}/batch/growth-samples/", "a=1", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415 and errors_by_field(response) == {None: "unsupported_media_type"}

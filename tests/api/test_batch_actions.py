@@ -1,4 +1,5 @@
 """The batch actions: recompute-daily-states, pin-scenario, recompute-status, combined-growth-data."""
+
 import datetime as dt
 
 import pytest
@@ -28,7 +29,10 @@ def test_recompute_schedules_every_assignment_with_days_from_the_start_date(mana
         "batch_id": farm.batch.pk,
         "start_date": "2024-01-10",
         "end_date": None,
-        "scheduled": [{"assignment_id": farm.source.pk, "from_date": "2024-01-10"}, {"assignment_id": farm.dest.pk, "from_date": "2024-01-30"}],
+        "scheduled": [
+            {"assignment_id": farm.source.pk, "from_date": "2024-01-10"},
+            {"assignment_id": farm.dest.pk, "from_date": "2024-01-30"},
+        ],
     }
     assert markers() == {farm.source.pk: day(10), farm.dest.pk: day(30)}
 
@@ -40,12 +44,16 @@ def test_recompute_skips_assignments_that_ended_before_the_start_date(manager, f
 
 
 def test_recompute_with_an_end_date_leaves_out_assignments_that_start_later(manager, farm):
-    response = manager.post(url(farm.batch, "recompute-daily-states"), {"start_date": "2024-01-05", "end_date": "2024-01-20"})
+    response = manager.post(
+        url(farm.batch, "recompute-daily-states"), {"start_date": "2024-01-05", "end_date": "2024-01-20"}
+    )
     assert response.status_code == 202 and markers() == {farm.source.pk: day(5)}
 
 
 def test_recompute_of_chosen_assignments(manager, farm):
-    response = manager.post(url(farm.batch, "recompute-daily-states"), {"start_date": "2024-01-02", "assignment_ids": [farm.dest.pk]})
+    response = manager.post(
+        url(farm.batch, "recompute-daily-states"), {"start_date": "2024-01-02", "assignment_ids": [farm.dest.pk]}
+    )
     assert response.json()["scheduled"] == [{"assignment_id": farm.dest.pk, "from_date": "2024-01-30"}]
     assert markers() == {farm.dest.pk: day(30)}
 
@@ -70,14 +78,18 @@ def test_a_bad_recompute_request_is_400_and_marks_nothing(manager, farm, body, f
 
 
 def test_recompute_refuses_a_chosen_assignment_without_days_from_the_start_date(manager, farm):
-    response = manager.post(url(farm.batch, "recompute-daily-states"), {"start_date": "2024-02-01", "assignment_ids": [farm.source.pk]})
+    response = manager.post(
+        url(farm.batch, "recompute-daily-states"), {"start_date": "2024-02-01", "assignment_ids": [farm.source.pk]}
+    )
     assert errors_by_field(response) == {"assignment_ids": "no_days"}  # the source left on day 30
     assert not RecomputeMarker.objects.exists()
 
 
 def test_recompute_refuses_another_batchs_assignment(manager, farm):
     other = BatchFactory(batch_number="OTHER")
-    response = manager.post(url(other, "recompute-daily-states"), {"start_date": "2024-01-10", "assignment_ids": [farm.source.pk]})
+    response = manager.post(
+        url(other, "recompute-daily-states"), {"start_date": "2024-01-10", "assignment_ids": [farm.source.pk]}
+    )
     assert errors_by_field(response) == {"assignment_ids": "does_not_exist"}
 
 
@@ -112,8 +124,16 @@ def test_unpinning_with_null_goes_back_to_the_newest_scenario(manager, farm):
 
 def test_recompute_status_shows_pending_work_runs_and_open_failures(viewer, farm):
     batch_recompute(batch_id=farm.batch.pk, today=dt.date(2024, 3, 1))
-    FailedRecompute.objects.create(batch=farm.batch, start_date=day(3), error_code="no_scenario", error="gone", failed_at=timezone.now())
-    RecomputeMarker.objects.create(assignment=farm.source, batch=farm.batch, dirty_from=day(3), created_at=timezone.now(), updated_at=timezone.now())
+    FailedRecompute.objects.create(
+        batch=farm.batch, start_date=day(3), error_code="no_scenario", error="gone", failed_at=timezone.now()
+    )
+    RecomputeMarker.objects.create(
+        assignment=farm.source,
+        batch=farm.batch,
+        dirty_from=day(3),
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
     body = viewer.get(url(farm.batch, "recompute-status")).json()
     assert body["pending_markers"] == 1 and body["oldest_pending_at"] is not None
     assert body["last_success_at"] is not None and body["last_error"] is None
@@ -124,8 +144,18 @@ def test_recompute_status_shows_pending_work_runs_and_open_failures(viewer, farm
 
 def test_combined_growth_data_keeps_its_shape_and_query_checks(viewer, farm):
     batch_recompute(batch_id=farm.batch.pk, today=dt.date(2024, 3, 1))
-    body = viewer.get(url(farm.batch, "combined-growth-data"), {"start_date": "2024-01-01", "end_date": "2024-01-31"}).json()
-    assert {"batch", "scenario", "growth_samples", "actual_daily_states", "batch_totals", "assignments", "date_range"} <= set(body)
+    body = viewer.get(
+        url(farm.batch, "combined-growth-data"), {"start_date": "2024-01-01", "end_date": "2024-01-31"}
+    ).json()
+    assert {
+        "batch",
+        "scenario",
+        "growth_samples",
+        "actual_daily_states",
+        "batch_totals",
+        "assignments",
+        "date_range",
+    } <= set(body)
     assert len(body["batch_totals"]) == 31 and body["scenario"]["id"] == farm.scenario.pk
     bad = viewer.get(url(farm.batch, "combined-growth-data"), {"granularity": "monthly", "start_date": "nope"})
     assert bad.status_code == 400 and errors_by_field(bad) == {"granularity": "invalid_choice", "start_date": "invalid"}

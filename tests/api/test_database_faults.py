@@ -2,6 +2,7 @@
 
 The real outages (a throw-away PostgreSQL stopped and crashed under a live server) are in
 tests/integration/test_database_outage.py; here each kind of error is raised where a request meets it."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -30,7 +31,10 @@ def django_error(cause: Exception, wrapper=OperationalError) -> Exception:
         (django_error(psycopg.OperationalError("connection refused")), UNAVAILABLE),
         (django_error(psycopg.OperationalError("server closed the connection unexpectedly")), UNAVAILABLE),
         (django_error(pg.AdminShutdown("terminating connection due to administrator command")), UNAVAILABLE),
-        (django_error(pg.CrashShutdown("terminating connection because of crash of another server process")), UNAVAILABLE),
+        (
+            django_error(pg.CrashShutdown("terminating connection because of crash of another server process")),
+            UNAVAILABLE,
+        ),
         (django_error(pg.CannotConnectNow("the database system is in recovery mode")), UNAVAILABLE),
         (django_error(pg.TooManyConnections("sorry, too many clients already")), UNAVAILABLE),
         (django_error(psycopg.InterfaceError("the connection is closed"), InterfaceError), UNAVAILABLE),

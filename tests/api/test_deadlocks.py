@@ -6,6 +6,7 @@ first. Each test runs both requests in their own threads and connections and hol
 point (just after the delete's first marker write, or just before the pin's) until the other one has either
 reached its own marker write or is waiting for a lock: the interleaving that deadlocked, every time.
 """
+
 from __future__ import annotations
 
 import threading
@@ -99,7 +100,9 @@ def run(name: str, user, method: str, url: str, body: dict | None, responses: di
     return thread
 
 
-@pytest.mark.parametrize("first, statuses", [("delete", {"delete": 204, "pin": 404}), ("pin", {"pin": 200, "delete": 204})])
+@pytest.mark.parametrize(
+    "first, statuses", [("delete", {"delete": 204, "pin": 404}), ("pin", {"pin": 200, "delete": 204})]
+)
 def test_a_pin_and_a_delete_of_the_same_batch_at_once_never_deadlock(salmon, make_user, monkeypatch, first, statuses):
     scenario, source, dest, _ = farm_with_transfer(days=40, transfer_day=20)
     batch = scenario.batch
@@ -109,7 +112,9 @@ def test_a_pin_and_a_delete_of_the_same_batch_at_once_never_deadlock(salmon, mak
     }
     responses = run_interleaved(monkeypatch, first, calls)
 
-    assert {name: r.status_code for name, r in responses.items()} == statuses, {n: r.content for n, r in responses.items()}
+    assert {name: r.status_code for name, r in responses.items()} == statuses, {
+        n: r.content for n, r in responses.items()
+    }
     # the batch is gone with everything of it, and no marker of it is left behind
     assert not Batch.objects.filter(pk=batch.pk).exists()
     assert not BatchContainerAssignment.objects.filter(pk__in=[source.pk, dest.pk]).exists()
@@ -137,7 +142,8 @@ def test_deleting_the_pinned_scenario_while_another_is_pinned_never_deadlocks(sa
     assert batch.pinned_scenario_id == other.pk
     # every assignment waits for its full recompute
     assert dict(RecomputeMarker.objects.values_list("assignment_id", "dirty_from")) == {
-        source.pk: source.assignment_date, dest.pk: dest.assignment_date
+        source.pk: source.assignment_date,
+        dest.pk: dest.assignment_date,
     }
 
 

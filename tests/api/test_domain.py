@@ -1,5 +1,6 @@
 """Issue 9: every input inside its domain (aquamind/domain.py) -- the values that used to be accepted and then
 poison a batch's recompute, the counts beyond the population they come from, and the dates that gave 500s."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -39,8 +40,11 @@ def refused(response, field: str, code: str) -> None:
 
 def reading_body(farm, **changes) -> dict:
     return {
-        "container": farm.source.container_id, "parameter": temperature_parameter().pk,
-        "reading_time": "2024-01-05T12:00:00Z", "value": 8.5, **changes,
+        "container": farm.source.container_id,
+        "parameter": temperature_parameter().pk,
+        "reading_time": "2024-01-05T12:00:00Z",
+        "value": 8.5,
+        **changes,
     }
 
 
@@ -60,7 +64,8 @@ def test_a_temperature_within_its_range_is_stored(operator, farm, value):
 
 def test_another_parameter_keeps_its_own_range(operator, admin_client_api, farm):
     created = admin_client_api.post(
-        f"{V1}/environmental/parameters/", {"code": "oxygen", "name": "Oxygen", "unit": "mg/l", "min_value": 0, "max_value": 25}
+        f"{V1}/environmental/parameters/",
+        {"code": "oxygen", "name": "Oxygen", "unit": "mg/l", "min_value": 0, "max_value": 25},
     )
     assert created.status_code == 201 and created.json()["max_value"] == 25
     body = reading_body(farm, parameter=created.json()["id"])
@@ -69,7 +74,9 @@ def test_another_parameter_keeps_its_own_range(operator, admin_client_api, farm)
 
 
 def test_a_new_temperature_parameter_gets_the_water_range(admin_client_api, salmon):
-    created = admin_client_api.post(f"{V1}/environmental/parameters/", {"code": "Temperature", "name": "T", "unit": "°C"})
+    created = admin_client_api.post(
+        f"{V1}/environmental/parameters/", {"code": "Temperature", "name": "T", "unit": "°C"}
+    )
     assert created.status_code == 201
     assert (created.json()["min_value"], created.json()["max_value"]) == (-2.0, 40.0)
 
@@ -90,7 +97,11 @@ def test_a_range_that_would_exclude_stored_readings_is_refused(admin_client_api,
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00Z", "1900-01-01T00:00:00Z", "1989-12-31T23:59:59Z"])
 def test_a_reading_time_before_1990_is_refused_not_a_500(operator, farm, moment):
-    refused(operator.post(f"{V1}/environmental/readings/", reading_body(farm, reading_time=moment)), "reading_time", "too_early")
+    refused(
+        operator.post(f"{V1}/environmental/readings/", reading_body(farm, reading_time=moment)),
+        "reading_time",
+        "too_early",
+    )
 
 
 # --- counts, weights and lengths with maxima ----------------------------------------------------------------
@@ -103,10 +114,32 @@ def test_a_reading_time_before_1990_is_refused_not_a_500(operator, farm, moment)
         ("batch/mortality-events/", {"event_date": "2024-01-05", "count": 10_000_001}, "count"),
         ("inventory/feeding-events/", {"feeding_date": "2024-01-05", "amount_kg": "999999999.999"}, "amount_kg"),
         ("inventory/feeding-events/", {"feeding_date": "2024-01-05", "amount_kg": "100000.001"}, "amount_kg"),
-        ("batch/growth-samples/", {"sample_date": "2024-01-05", "sample_size": 100_001, "avg_weight_g": "120"}, "sample_size"),
-        ("batch/growth-samples/", {"sample_date": "2024-01-05", "sample_size": 30, "avg_weight_g": "120", "std_dev_weight_g": "50000.01"}, "std_dev_weight_g"),
-        ("batch/growth-samples/", {"sample_date": "2024-01-05", "sample_size": 30, "avg_weight_g": "120", "avg_length_cm": "200.01"}, "avg_length_cm"),
-        ("health/treatments/", {"treatment_date": "2024-01-05", "treatment_type": "VACCINATION", "includes_weighing": True, "weighed_count": 10_000_001, "weighed_avg_weight_g": "120"}, "weighed_count"),
+        (
+            "batch/growth-samples/",
+            {"sample_date": "2024-01-05", "sample_size": 100_001, "avg_weight_g": "120"},
+            "sample_size",
+        ),
+        (
+            "batch/growth-samples/",
+            {"sample_date": "2024-01-05", "sample_size": 30, "avg_weight_g": "120", "std_dev_weight_g": "50000.01"},
+            "std_dev_weight_g",
+        ),
+        (
+            "batch/growth-samples/",
+            {"sample_date": "2024-01-05", "sample_size": 30, "avg_weight_g": "120", "avg_length_cm": "200.01"},
+            "avg_length_cm",
+        ),
+        (
+            "health/treatments/",
+            {
+                "treatment_date": "2024-01-05",
+                "treatment_type": "VACCINATION",
+                "includes_weighing": True,
+                "weighed_count": 10_000_001,
+                "weighed_avg_weight_g": "120",
+            },
+            "weighed_count",
+        ),
     ],
 )
 def test_a_count_weight_or_amount_beyond_its_maximum_is_refused(operator, farm, url, body, field):
@@ -125,7 +158,10 @@ def test_a_days_feed_adds_up_to_at_most_100_tonnes(operator, farm):
 
 def test_the_schema_shows_the_domain_as_minimum_and_maximum(viewer):
     schemas = viewer.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
-    assert (schemas["MortalityEvent"]["properties"]["count"]["minimum"], schemas["MortalityEvent"]["properties"]["count"]["maximum"]) == (1, 10_000_000)
+    assert (
+        schemas["MortalityEvent"]["properties"]["count"]["minimum"],
+        schemas["MortalityEvent"]["properties"]["count"]["maximum"],
+    ) == (1, 10_000_000)
     assert schemas["GrowthSample"]["properties"]["sample_size"]["maximum"] == 100_000
     assert schemas["Scenario"]["properties"]["duration_days"]["maximum"] == 3_650
     assert schemas["EnvironmentalReading"]["properties"]["value"]["maximum"] == 1_000_000
@@ -206,9 +242,15 @@ def test_a_sample_may_be_corrected_on_its_own_day(operator, farm):
 
 def scenario_body(farm, **changes) -> dict:
     return {
-        "name": "Plan", "batch": farm.batch.pk, "start_date": "2024-01-01", "duration_days": 300,
-        "initial_count": 10_000, "initial_weight_g": "100.00", "tgc_model": farm.scenario.tgc_model_id,
-        "mortality_model": farm.scenario.mortality_model_id, **changes,
+        "name": "Plan",
+        "batch": farm.batch.pk,
+        "start_date": "2024-01-01",
+        "duration_days": 300,
+        "initial_count": 10_000,
+        "initial_weight_g": "100.00",
+        "tgc_model": farm.scenario.tgc_model_id,
+        "mortality_model": farm.scenario.mortality_model_id,
+        **changes,
     }
 
 
@@ -228,7 +270,9 @@ def test_a_scenario_outside_the_planning_horizon_or_too_long_is_refused(manager,
 
 def test_a_scenario_five_years_ahead_for_ten_years_is_accepted_and_its_batch_can_still_be_drawn(manager, farm):
     start = timezone.localdate() + dt.timedelta(days=5 * 365)
-    created = manager.post(f"{V1}/scenario/scenarios/", scenario_body(farm, start_date=start.isoformat(), duration_days=3650))
+    created = manager.post(
+        f"{V1}/scenario/scenarios/", scenario_body(farm, start_date=start.isoformat(), duration_days=3650)
+    )
     assert created.status_code == 201
     manager.post(f"{V1}/batch/batches/{farm.batch.pk}/pin-scenario/", {"scenario_id": created.json()["id"]})
     assert manager.get(f"{V1}/batch/batches/{farm.batch.pk}/combined-growth-data/").status_code == 200
@@ -236,12 +280,19 @@ def test_a_scenario_five_years_ahead_for_ten_years_is_accepted_and_its_batch_can
 
 @pytest.mark.parametrize("day", ["0001-01-05", "1900-01-01"])
 def test_an_assignment_starting_before_1990_is_refused(manager, farm, day):
-    body = {"batch": farm.batch.pk, "container": ContainerFactory().pk, "lifecycle_stage": stage("Smolt").pk, "assignment_date": day}
+    body = {
+        "batch": farm.batch.pk,
+        "container": ContainerFactory().pk,
+        "lifecycle_stage": stage("Smolt").pk,
+        "assignment_date": day,
+    }
     refused(manager.post(f"{V1}/batch/assignments/", body), "assignment_date", "too_early")
     assert BatchContainerAssignment.objects.count() == 2
 
 
-@pytest.mark.parametrize("day, status, code", [("1900-01-01", "ACTIVE", "too_early"), ("9999-01-01", "PLANNED", "beyond_horizon")])
+@pytest.mark.parametrize(
+    "day, status, code", [("1900-01-01", "ACTIVE", "too_early"), ("9999-01-01", "PLANNED", "beyond_horizon")]
+)
 def test_a_batch_starting_before_1990_or_beyond_the_horizon_is_refused(manager, salmon, day, status, code):
     body = {"batch_number": "EDGE", "species": salmon.pk, "start_date": day, "status": status}
     refused(manager.post(f"{V1}/batch/batches/", body), "start_date", code)
@@ -268,7 +319,11 @@ def test_un_completing_a_transfer_whose_fish_later_died_is_refused(operator, far
     response = operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"status": "PENDING"})
     refused(response, "status", "exceeds_population")
     assert "8500 would be missing" in response.json()["errors"][0]["detail"]
-    refused(operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"transferred_count": 8_499}), "transferred_count", "exceeds_population")
+    refused(
+        operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"transferred_count": 8_499}),
+        "transferred_count",
+        "exceeds_population",
+    )
     assert operator.patch(f"{V1}/batch/transfers/{farm.transfer.pk}/", {"transferred_count": 8_500}).status_code == 200
 
 

@@ -1,4 +1,5 @@
 """The exception handler turns every kind of error into the one shape."""
+
 import pytest
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -16,7 +17,11 @@ def handled(exc):
 
 def test_nested_drf_errors_are_flattened_to_dotted_fields():
     detail = exceptions.ValidationError(
-        {"days": [{}, {"temp_c": ["Too hot."]}], "non_field_errors": ["Both dates are wrong."], "ids": {"2": ["Bad id."]}}
+        {
+            "days": [{}, {"temp_c": ["Too hot."]}],
+            "non_field_errors": ["Both dates are wrong."],
+            "ids": {"2": ["Bad id."]},
+        }
     ).detail
     assert error_list(detail) == [
         {"field": "days.1.temp_c", "code": "invalid", "detail": "Too hot."},
@@ -26,7 +31,10 @@ def test_nested_drf_errors_are_flattened_to_dotted_fields():
 
 
 def test_a_django_validation_error_from_a_domain_validator_names_its_field():
-    assert handled(DjangoValidationError({"container": "Taken."})) == (400, [{"field": "container", "code": "invalid", "detail": "Taken."}])
+    assert handled(DjangoValidationError({"container": "Taken."})) == (
+        400,
+        [{"field": "container", "code": "invalid", "detail": "Taken."}],
+    )
 
 
 def test_a_domain_error_keeps_its_code_and_field():
@@ -37,10 +45,16 @@ def test_a_domain_error_keeps_its_code_and_field():
 @pytest.mark.parametrize(
     "message, field",
     [
-        ('new row for relation "batch_growthsample" violates check constraint "sample_weight_in_range"', "avg_weight_g"),
+        (
+            'new row for relation "batch_growthsample" violates check constraint "sample_weight_in_range"',
+            "avg_weight_g",
+        ),
         ("CHECK constraint failed: assignment_departure_after_start", "departure_date"),
         ("transfer_same_batch: source and destination assignments belong to different batches", "dest_assignment"),
-        ('duplicate key value violates unique constraint "infrastructure_site_name_key"\nDETAIL:  Key (name)=(A) already exists.', "name"),
+        (
+            'duplicate key value violates unique constraint "infrastructure_site_name_key"\nDETAIL:  Key (name)=(A) already exists.',
+            "name",
+        ),
         ("UNIQUE constraint failed: infrastructure_site.name", "name"),
         ("something else entirely", None),
     ],

@@ -1,4 +1,5 @@
 """List filters by batch, assignment, container and date range; pagination."""
+
 import datetime as dt
 
 import pytest
@@ -61,12 +62,16 @@ def test_readings_filter_by_the_batch_that_was_in_the_container_at_the_time(view
     tank = farm.source.container
     during = reading(tank, dt.datetime(2024, 1, 10, 12, tzinfo=dt.UTC), 8.2)
     reading(tank, dt.datetime(2024, 2, 10, 12, tzinfo=dt.UTC), 9.0)  # the source had left
-    assert ids(viewer.get(f"{V1}/environmental/readings/", {"batch": farm.batch.pk, "container": tank.pk})) == [during.pk]
+    assert ids(viewer.get(f"{V1}/environmental/readings/", {"batch": farm.batch.pk, "container": tank.pk})) == [
+        during.pk
+    ]
 
 
 def test_daily_states_filter_by_assignment_and_dates(viewer, farm):
     batch_recompute(batch_id=farm.batch.pk, today=dt.date(2024, 3, 1))
-    response = viewer.get(f"{V1}/batch/daily-states/", {"assignment": farm.dest.pk, "date_from": "2024-02-01", "date_to": "2024-02-07"})
+    response = viewer.get(
+        f"{V1}/batch/daily-states/", {"assignment": farm.dest.pk, "date_from": "2024-02-01", "date_to": "2024-02-07"}
+    )
     rows = response.json()["results"]
     assert [r["date"] for r in rows] == [f"2024-02-0{n}" for n in range(1, 8)]
     assert {r["assignment"] for r in rows} == {farm.dest.pk} and all(r["population"] > 0 for r in rows)

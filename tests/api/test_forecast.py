@@ -1,4 +1,5 @@
 """The forecast endpoints: growth segments and the projection, for the viewer role, and in combined-growth-data."""
+
 import datetime as dt
 
 import pytest
@@ -30,7 +31,8 @@ def test_a_viewer_reads_the_growth_segments_of_a_batch(viewer, sampled):
     assert response.status_code == 200
     body = response.json()
     assert [(s["assignment_id"], s["end_date"]) for s in body] == [
-        (sampled.source.pk, "2024-01-20"), (sampled.dest.pk, "2024-02-14")
+        (sampled.source.pk, "2024-01-20"),
+        (sampled.dest.pk, "2024-02-14"),
     ]
     assert body[0]["start_kind"] == "placement" and body[0]["end_kind"] == "growth_sample"
     only = viewer.get(url(sampled.batch, "growth-segments"), {"assignment_id": sampled.dest.pk}).json()
@@ -47,7 +49,15 @@ def test_a_viewer_reads_the_projection_of_the_active_assignments_and_the_batch(v
 
 def test_combined_growth_data_carries_the_segments_and_the_projection_beside_its_keys(viewer, sampled):
     body = viewer.get(url(sampled.batch, "combined-growth-data")).json()
-    assert {"batch", "scenario", "growth_samples", "actual_daily_states", "batch_totals", "growth_segments", "projection"} <= set(body)
+    assert {
+        "batch",
+        "scenario",
+        "growth_samples",
+        "actual_daily_states",
+        "batch_totals",
+        "growth_segments",
+        "projection",
+    } <= set(body)
     assert len(body["growth_segments"]) == 2 and len(body["projection"]["assignments"]) == 1
 
 
@@ -59,7 +69,11 @@ def test_a_viewer_reads_the_forecast_summary_of_a_batch(viewer, sampled):
     body = viewer.get(url(sampled.batch, "forecast-summary")).json()
     [one] = body["assignments"]  # the active one; its tank stands in a freshwater site
     projection = Projection.objects.get(assignment=sampled.dest)
-    assert (one["assignment_id"], one["container_id"], one["as_of_date"]) == (sampled.dest.pk, sampled.dest.container_id, "2024-02-20")
+    assert (one["assignment_id"], one["container_id"], one["as_of_date"]) == (
+        sampled.dest.pk,
+        sampled.dest.container_id,
+        "2024-02-20",
+    )
     assert one["harvest"]["date"] == (projection.harvest_date and projection.harvest_date.isoformat())
     assert one["sea_transfer"]["date"] == projection.sea_transfer_date.isoformat()
     assert one["sea_transfer"]["weight_g"]["p50"] == projection.sea_transfer_weight_p50_g
@@ -74,7 +88,9 @@ def test_a_viewer_reads_the_farms_forecast_summary_by_iso_week_and_by_site(viewe
     assert viewer.get("/api/v1/forecast/summary/", {"site": site}).json()["site_id"] == site
 
 
-@pytest.mark.parametrize(("value", "code"), [("999999", "does_not_exist"), ("abc", "invalid"), ("", "blank"), ("0", "min_value")])
+@pytest.mark.parametrize(
+    ("value", "code"), [("999999", "does_not_exist"), ("abc", "invalid"), ("", "blank"), ("0", "min_value")]
+)
 def test_a_bad_site_is_a_400_naming_it(viewer, sampled, value, code):
     response = viewer.get("/api/v1/forecast/summary/", {"site": value})
     assert response.status_code == 400 and errors_by_field(response) == {"site": code}

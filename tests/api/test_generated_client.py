@@ -4,6 +4,7 @@ openapi-python-client (requirements-dev.txt) generates a Python client from ``/a
 folder; the test imports it and, against a live server, logs in for a token, lists the batches, records a growth
 sample, reads the growth data in both shapes and meets a refusal, all through the generated functions and
 classes (typed: the sample's weight is a float both ways, the growth data's rows are classes, not dicts)."""
+
 import datetime as dt
 import importlib
 import json
@@ -84,7 +85,9 @@ def test_a_generated_client_logs_in_lists_records_and_reads_the_growth_data(clie
         BatchGrowthSamplesCreateResponse400ErrorsItemCode as RefusalCode,
     )
 
-    token = auth_token_create.sync(client=Client(live_server.url), body=AuthTokenRequest(username="farmhand", password=PASSWORD))
+    token = auth_token_create.sync(
+        client=Client(live_server.url), body=AuthTokenRequest(username="farmhand", password=PASSWORD)
+    )
     api = AuthenticatedClient(live_server.url, token=token.token, prefix="Token")  # the prefix the schema names
 
     batches = batch_batches_list.sync(client=api)
@@ -110,7 +113,9 @@ def test_a_generated_client_logs_in_lists_records_and_reads_the_growth_data(clie
     assert isinstance(columns, GrowthColumns)
     assert columns.growth_samples.avg_weight_g == [120.0, 412.35]
     assert columns.batch_totals.date[-1] == today and columns.batch_totals.avg_weight_g[-1] == 412.35
-    assert len(columns.forecast.date) == len(columns.forecast.avg_weight_g.p90) and isinstance(columns.forecast.date[0], dt.date)
+    assert len(columns.forecast.date) == len(columns.forecast.avg_weight_g.p90) and isinstance(
+        columns.forecast.date[0], dt.date
+    )
 
     twice = batch_growth_samples_create.sync(client=api, body=body)  # one sample per assignment and day
     assert isinstance(twice, BatchGrowthSamplesCreateResponse400)  # the operation's error shape, its codes an enum

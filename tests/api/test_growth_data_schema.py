@@ -2,6 +2,7 @@
 
 Each shape of ``combined-growth-data`` is checked against the schema by schemathesis's response validation, for a
 batch holding fish today (so the projection and the forecast are there, not null)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -43,7 +44,10 @@ def open_batch(salmon):
 
 def as_httpx(response, url: str) -> httpx.Response:
     answer = httpx.Response(
-        response.status_code, headers=dict(response.headers), content=response.content, request=httpx.Request("GET", url)
+        response.status_code,
+        headers=dict(response.headers),
+        content=response.content,
+        request=httpx.Request("GET", url),
     )
     answer.elapsed = dt.timedelta(0)
     return answer
@@ -79,7 +83,11 @@ def test_no_nested_object_of_the_growth_data_is_left_untyped(operation):
                     seen.add(name)
                     walk(components[name], name)
                 return
-            if node.get("type") == "object" and not node.get("properties") and not isinstance(node.get("additionalProperties"), dict):
+            if (
+                node.get("type") == "object"
+                and not node.get("properties")
+                and not isinstance(node.get("additionalProperties"), dict)
+            ):
                 untyped.append(where)
             if node.get("type") is None and not ({"allOf", "oneOf", "anyOf", "enum"} & set(node)) and where != "root":
                 untyped.append(where)
@@ -93,4 +101,6 @@ def test_no_nested_object_of_the_growth_data_is_left_untyped(operation):
 
     seen: set[str] = set()
     walk(operation.definition.raw["responses"]["200"]["content"]["application/json"]["schema"], "root")
-    assert untyped == [] and {"GrowthRows", "GrowthColumns", "DailyStateRow", "TransferMarker", "ForecastColumns"} <= seen
+    assert (
+        untyped == [] and {"GrowthRows", "GrowthColumns", "DailyStateRow", "TransferMarker", "ForecastColumns"} <= seen
+    )

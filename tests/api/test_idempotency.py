@@ -1,4 +1,5 @@
 """Issue 16, item 7: a write sent again with the same ``Idempotency-Key`` is recorded once (docs/api.md §Retries)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -52,7 +53,12 @@ def test_the_same_key_with_another_body_is_refused_with_422_naming_the_header(fa
 
 def test_the_same_key_on_another_path_is_refused(farm, operator):
     post(operator, death(farm), "k1")
-    sample = {"assignment": farm.source.pk, "sample_date": day(12).isoformat(), "sample_size": 30, "avg_weight_g": "125.00"}
+    sample = {
+        "assignment": farm.source.pk,
+        "sample_date": day(12).isoformat(),
+        "sample_size": 30,
+        "avg_weight_g": "125.00",
+    }
     refused = operator.post("/api/v1/batch/growth-samples/", sample, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert refused.status_code == 422
 
@@ -74,7 +80,9 @@ def test_a_refused_write_keeps_no_key_so_its_retry_runs_again(farm, operator):
 
 def test_deletes_and_updates_replay_too(farm, operator):
     event_id = post(operator, death(farm), None).json()["id"]
-    patched = [operator.patch(f"{URL}{event_id}/", {"count": 80}, format="json", HTTP_IDEMPOTENCY_KEY="p") for _ in range(2)]
+    patched = [
+        operator.patch(f"{URL}{event_id}/", {"count": 80}, format="json", HTTP_IDEMPOTENCY_KEY="p") for _ in range(2)
+    ]
     assert [r.status_code for r in patched] == [200, 200] and patched[1]["Idempotent-Replayed"] == "true"
     deleted = [operator.delete(f"{URL}{event_id}/", HTTP_IDEMPOTENCY_KEY="d") for _ in range(2)]
     assert [r.status_code for r in deleted] == [204, 204]  # the retry is not a 404: it replays the delete
@@ -107,8 +115,14 @@ def test_a_key_older_than_its_lifetime_is_claimed_afresh_and_expired_keys_are_de
 VALID, INVALID = 74, 1_000_000  # INVALID: more deaths than the pen holds (400, nothing written)
 
 
-@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(requests=st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([VALID, VALID + 1, INVALID])), max_size=10))
+@hypothesis_settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    requests=st.lists(
+        st.tuples(st.sampled_from(["a", "b", "c"]), st.sampled_from([VALID, VALID + 1, INVALID])), max_size=10
+    )
+)
 def test_events_recorded_equal_the_keys_with_a_successful_outcome(farm, operator, requests):
     """A small model of the rules: a key is bound to the first request that succeeded with it; later ones with
     the same body replay it, with another body get 422; before any success, every request runs."""
@@ -132,8 +146,13 @@ def test_events_recorded_equal_the_keys_with_a_successful_outcome(farm, operator
 def test_beat_deletes_the_expired_keys_every_hour(farm, operator, settings):
     from apps.api import tasks
 
-    assert settings.CELERY_BEAT_SCHEDULE["idempotency-keys-expire"] == {"task": "apps.api.tasks.idempotency_keys_expire", "schedule": 3600.0}
+    assert settings.CELERY_BEAT_SCHEDULE["idempotency-keys-expire"] == {
+        "task": "apps.api.tasks.idempotency_keys_expire",
+        "schedule": 3600.0,
+    }
     post(operator, death(farm), "yesterday")
-    IdempotencyKey.objects.update(created_at=timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS, seconds=1))
+    IdempotencyKey.objects.update(
+        created_at=timezone.now() - dt.timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS, seconds=1)
+    )
     assert tasks.idempotency_keys_expire.apply().result == {"deleted": 1}
     assert not IdempotencyKey.objects.exists() and MortalityEvent.objects.count() == 1

@@ -1,5 +1,6 @@
 """Issue 16, item 7 on PostgreSQL: a key's first request and its retry running at once, and a retry after the
 database died right after committing the first (the client saw a failure, the write was saved)."""
+
 from __future__ import annotations
 
 import threading

@@ -1,5 +1,6 @@
 """Issue 9, cases 3 and 5: no 500 from input. Oversized bodies are 413, deep JSON is 400, every 404 under
 /api/ is in the one JSON error shape; all before anything is saved."""
+
 import json
 
 import pytest
@@ -16,13 +17,27 @@ def post_raw(client, path: str, body: str):
 
 
 def sample(farm, **changes) -> dict:
-    return {"assignment": farm.source.pk, "sample_date": "2024-01-14", "sample_size": 30, "avg_weight_g": "125.00", **changes}
+    return {
+        "assignment": farm.source.pk,
+        "sample_date": "2024-01-14",
+        "sample_size": 30,
+        "avg_weight_g": "125.00",
+        **changes,
+    }
 
 
 def test_a_10_mb_notes_field_is_answered_413_and_not_stored(operator, farm):
     response = post_raw(operator, "batch/growth-samples/", json.dumps(sample(farm, notes="x" * 10_000_000)))
     assert response.status_code == 413
-    assert response.json() == {"errors": [{"field": None, "code": "too_large", "detail": "The request body is larger than the limit of 1,048,576 bytes."}]}
+    assert response.json() == {
+        "errors": [
+            {
+                "field": None,
+                "code": "too_large",
+                "detail": "The request body is larger than the limit of 1,048,576 bytes.",
+            }
+        ]
+    }
     assert not GrowthSample.objects.exists()
 
 
@@ -102,12 +117,17 @@ def test_a_format_query_parameter_is_ignored_not_a_404(viewer, farm):
 
 
 def test_empty_growth_data_parameters_are_a_400_naming_them(viewer, farm):
-    response = viewer.get(f"{V1}/batch/batches/{farm.batch.pk}/combined-growth-data/", {"start_date": "", "granularity": ""})
+    response = viewer.get(
+        f"{V1}/batch/batches/{farm.batch.pk}/combined-growth-data/", {"start_date": "", "granularity": ""}
+    )
     assert response.status_code == 400 and errors_by_field(response) == {"start_date": "blank", "granularity": "blank"}
 
 
 def test_an_empty_assignment_list_is_refused_as_the_schema_says(manager, viewer, farm):
-    response = manager.post(f"{V1}/batch/batches/{farm.batch.pk}/recompute-daily-states/", {"start_date": "2024-01-10", "assignment_ids": []})
+    response = manager.post(
+        f"{V1}/batch/batches/{farm.batch.pk}/recompute-daily-states/",
+        {"start_date": "2024-01-10", "assignment_ids": []},
+    )
     assert response.status_code == 400 and set(errors_by_field(response)) == {"assignment_ids"}
     schema = viewer.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
     assert schema["RecomputeRequestRequest"]["properties"]["assignment_ids"]["minItems"] == 1

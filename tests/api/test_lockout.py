@@ -3,6 +3,7 @@ right password of a user who works there just because others failed from the sam
 an office NAT every client shares one address). A username that logged in from an address is trusted there
 and judged by its own failures only; everyone else from a locked address is refused (docs/api.md,
 "Throttling and lockout")."""
+
 import time
 
 import pytest
@@ -108,6 +109,8 @@ def test_behind_nginx_each_client_is_judged_by_its_own_address(limits, make_user
         via_nginx(f"guess-{n}", "wrong-guess", "198.51.100.66")
     newcomer = make_user("viewer")
     assert via_nginx(newcomer.username, PASSWORD, "198.51.100.20").status_code == 200
-    page = client.post(LOGIN, {"username": newcomer.username, "password": PASSWORD}, **nginx, HTTP_X_FORWARDED_FOR="198.51.100.21")
+    page = client.post(
+        LOGIN, {"username": newcomer.username, "password": PASSWORD}, **nginx, HTTP_X_FORWARDED_FOR="198.51.100.21"
+    )
     assert page.status_code == 302
     assert_locked(via_nginx("guess-51", "wrong-guess", "198.51.100.66"))

@@ -1,4 +1,5 @@
 """Planned activities in the API: CRUD by role, validation naming the field, overdue and variance."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,13 @@ def tank(salmon):
 
 
 def sampling(tank, **extra) -> dict:
-    return {"activity_type": "SAMPLING", "batch": tank.batch_id, "assignment": tank.pk, "due_date": str(today() + dt.timedelta(days=7)), **extra}
+    return {
+        "activity_type": "SAMPLING",
+        "batch": tank.batch_id,
+        "assignment": tank.pk,
+        "due_date": str(today() + dt.timedelta(days=7)),
+        **extra,
+    }
 
 
 def test_an_operator_plans_a_sampling_and_reads_it_with_its_display_fields(operator, tank):
@@ -36,7 +43,9 @@ def test_an_operator_plans_a_sampling_and_reads_it_with_its_display_fields(opera
     body = response.json()
     assert body["status"] == "PLANNED" and body["completed_date"] is None
     assert body["batch_number"] == tank.batch.batch_number
-    assert body["assignment_label"] == f"{tank.container.name} · {tank.container.site.name} · {tank.assignment_date} → now"
+    assert (
+        body["assignment_label"] == f"{tank.container.name} · {tank.container.site.name} · {tank.assignment_date} → now"
+    )
     assert body["is_overdue"] is False and body["variance_days"] is None
     assert body["created_by"] is not None and body["template"] is None
     assert operator.get(f"{URL}{body['id']}/").json()["assignment_label"] == body["assignment_label"]
@@ -93,7 +102,10 @@ def test_a_transfer_needs_a_destination_other_than_its_source(operator, tank):
     assert errors_by_field(response) == {"container": "same_container"}
     destination = ContainerFactory()
     response = operator.post(URL, sampling(tank, activity_type="TRANSFER", container=destination.pk), format="json")
-    assert response.status_code == 201 and response.json()["container_label"] == f"{destination.name} · {destination.site.name}"
+    assert (
+        response.status_code == 201
+        and response.json()["container_label"] == f"{destination.name} · {destination.site.name}"
+    )
 
 
 def test_a_container_without_an_assignment_is_enough_for_a_sampling(operator, tank):
@@ -113,7 +125,9 @@ def test_a_cancelled_activity_is_final_except_for_its_notes(operator, tank):
     pk = operator.post(URL, sampling(tank), format="json").json()["id"]
     assert operator.patch(f"{URL}{pk}/", {"status": "CANCELLED"}, format="json").status_code == 200
     assert errors_by_field(operator.patch(f"{URL}{pk}/", {"status": "PLANNED"}, format="json")) == {"status": "final"}
-    assert errors_by_field(operator.patch(f"{URL}{pk}/", {"due_date": str(today())}, format="json")) == {"due_date": "final"}
+    assert errors_by_field(operator.patch(f"{URL}{pk}/", {"due_date": str(today())}, format="json")) == {
+        "due_date": "final"
+    }
     assert operator.patch(f"{URL}{pk}/", {"notes": "weather"}, format="json").json()["notes"] == "weather"
     assert PlannedActivity.objects.get().status == "CANCELLED"
 
@@ -125,7 +139,10 @@ def test_an_open_activity_due_before_today_is_overdue(operator, tank):
     operator.patch(f"{URL}{cancelled['id']}/", {"status": "CANCELLED"}, format="json")
     assert late["is_overdue"] is True and due_today["is_overdue"] is False
     assert [a["id"] for a in operator.get(URL, {"overdue": "true"}).json()["results"]] == [late["id"]]
-    assert {a["id"] for a in operator.get(URL, {"overdue": "false"}).json()["results"]} == {due_today["id"], cancelled["id"]}
+    assert {a["id"] for a in operator.get(URL, {"overdue": "false"}).json()["results"]} == {
+        due_today["id"],
+        cancelled["id"],
+    }
 
 
 def test_overdue_is_judged_by_the_farms_day(settings, operator, tank):
@@ -143,7 +160,9 @@ def test_overdue_is_judged_by_the_farms_day(settings, operator, tank):
 def test_the_filters_select_by_batch_type_status_container_and_due_date(operator, tank, salmon):
     _, other = open_tank()
     a = operator.post(URL, sampling(tank, due_date=str(today() + dt.timedelta(days=2))), format="json").json()["id"]
-    b = operator.post(URL, sampling(other, activity_type="HARVEST", due_date=str(today() + dt.timedelta(days=9))), format="json").json()["id"]
+    b = operator.post(
+        URL, sampling(other, activity_type="HARVEST", due_date=str(today() + dt.timedelta(days=9))), format="json"
+    ).json()["id"]
 
     def ids(**query):
         response = operator.get(URL, query)
@@ -162,7 +181,13 @@ TEMPLATES = "/api/v1/planning/templates/"
 
 
 def test_managers_write_templates_and_operators_read_them(client_as, salmon):
-    body = {"name": "sea transfer", "activity_type": "TRANSFER", "trigger": "WEIGHT_THRESHOLD", "weight_g": 90, "lead_days": 14}
+    body = {
+        "name": "sea transfer",
+        "activity_type": "TRANSFER",
+        "trigger": "WEIGHT_THRESHOLD",
+        "weight_g": 90,
+        "lead_days": 14,
+    }
     assert client_as("operator").post(TEMPLATES, body, format="json").status_code == 403
     response = client_as("manager").post(TEMPLATES, body, format="json")
     assert response.status_code == 201, response.json()
@@ -189,5 +214,11 @@ def test_a_templates_stage_belongs_to_its_species(manager, salmon):
     from tests.factories import SpeciesFactory, stage
 
     trout = SpeciesFactory(name="Rainbow trout")
-    body = {"name": "t", "activity_type": "SAMPLING", "trigger": "STAGE_TRANSITION", "to_stage": stage("Adult").pk, "species": trout.pk}
+    body = {
+        "name": "t",
+        "activity_type": "SAMPLING",
+        "trigger": "STAGE_TRANSITION",
+        "to_stage": stage("Adult").pk,
+        "species": trout.pk,
+    }
     assert errors_by_field(manager.post(TEMPLATES, body, format="json")) == {"to_stage": "other_species"}

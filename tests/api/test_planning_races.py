@@ -1,5 +1,6 @@
 """Two concurrent completions of one planned activity record one event: the second waits for the activity's row
 lock, then sees it completed and is refused."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,12 +42,16 @@ def slow_sample_check(monkeypatch):
 
 def test_two_concurrent_completions_record_one_sample(salmon, django_user_model, slow_sample_check):
     tank = open_tank()[1]
-    activity = PlannedActivity.objects.create(activity_type="SAMPLING", batch=tank.batch, assignment=tank, due_date=tank.assignment_date)
+    activity = PlannedActivity.objects.create(
+        activity_type="SAMPLING", batch=tank.batch, assignment=tank, due_date=tank.assignment_date
+    )
     user = django_user_model.objects.create_user("operator-1")
     user.groups.add(Group.objects.get(name="operator"))
     url = f"/api/v1/planning/activities/{activity.pk}/complete/"
     days = [tank.assignment_date + dt.timedelta(days=n) for n in (5, 6)]  # two different days: no duplicate sample
-    responses = concurrently(*[(url, {"completed_date": str(d), "sample_size": 10, "avg_weight_g": 120}) for d in days], user=user)
+    responses = concurrently(
+        *[(url, {"completed_date": str(d), "sample_size": 10, "avg_weight_g": 120}) for d in days], user=user
+    )
     assert sorted(r.status_code for r in responses) == [200, 400]
     refused = next(r for r in responses if r.status_code == 400)
     assert errors_by_field(refused) == {"status": "final"}

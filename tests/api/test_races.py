@@ -5,6 +5,7 @@ the other waits for the row lock on the assignment, then sees the winner's row a
 The population check is slowed down so that, without the lock, both requests would certainly read the
 population before either inserted (the window the attack of issue 9 hit 8 times in 20).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,11 +54,17 @@ def slow_population_check(monkeypatch):
 def pen(salmon):
     """A pen holding 11,852 fish (issue 9's numbers) and two empty destinations opened on MOVE."""
     scenario = ScenarioFactory(batch__start_date=START)
-    source = AssignmentFactory(batch=scenario.batch, assignment_date=START, placement_count=11_852, lifecycle_stage=stage("Smolt"))
+    source = AssignmentFactory(
+        batch=scenario.batch, assignment_date=START, placement_count=11_852, lifecycle_stage=stage("Smolt")
+    )
     dests = [
         AssignmentFactory(
-            batch=scenario.batch, container=ContainerFactory(), assignment_date=MOVE, placement_count=None,
-            placement_avg_weight_g=None, lifecycle_stage=stage("Smolt"),
+            batch=scenario.batch,
+            container=ContainerFactory(),
+            assignment_date=MOVE,
+            placement_count=None,
+            placement_avg_weight_g=None,
+            lifecycle_stage=stage("Smolt"),
         )
         for _ in range(2)
     ]
@@ -95,8 +102,11 @@ def one_wins(responses, field: str, code: str) -> None:
 
 def transfer(source, dest) -> tuple[str, dict]:
     return f"{V1}/batch/transfers/", {
-        "source_assignment": source.pk, "dest_assignment": dest.pk, "status": "COMPLETED",
-        "actual_execution_date": MOVE.isoformat(), "transferred_count": 7_111,
+        "source_assignment": source.pk,
+        "dest_assignment": dest.pk,
+        "status": "COMPLETED",
+        "actual_execution_date": MOVE.isoformat(),
+        "transferred_count": 7_111,
     }
 
 
@@ -106,7 +116,10 @@ def test_two_concurrent_transfers_of_7111_from_11852_fish_cannot_both_succeed(pe
     one_wins(responses, "transferred_count", "exceeds_population")
     [stored] = TransferAction.objects.all()
     assert stored.transferred_count == 7_111
-    assert "holds 4741 fish on 2024-02-01" in [r for r in responses if r.status_code == 400][0].json()["errors"][0]["detail"]
+    assert (
+        "holds 4741 fish on 2024-02-01"
+        in [r for r in responses if r.status_code == 400][0].json()["errors"][0]["detail"]
+    )
 
 
 def test_repeated_transfer_races_never_overdraw(salmon, make_user):
@@ -115,10 +128,16 @@ def test_repeated_transfer_races_never_overdraw(salmon, make_user):
         scenario = ScenarioFactory(batch__start_date=START)
         source = AssignmentFactory(batch=scenario.batch, assignment_date=START, placement_count=11_852)
         first, second = (
-            AssignmentFactory(batch=scenario.batch, assignment_date=MOVE, placement_count=None, placement_avg_weight_g=None)
+            AssignmentFactory(
+                batch=scenario.batch, assignment_date=MOVE, placement_count=None, placement_avg_weight_g=None
+            )
             for _ in range(2)
         )
-        one_wins(concurrently(transfer(source, first), transfer(source, second), user=operator), "transferred_count", "exceeds_population")
+        one_wins(
+            concurrently(transfer(source, first), transfer(source, second), user=operator),
+            "transferred_count",
+            "exceeds_population",
+        )
     assert TransferAction.objects.count() == 5
 
 

@@ -1,4 +1,5 @@
 """A staff user's role means the same in the admin as in the API."""
+
 import datetime as dt
 
 import pytest
@@ -20,7 +21,13 @@ def staff(django_user_model, role: str | None):
 
 def sample_form(assignment) -> dict:
     day = assignment.assignment_date + dt.timedelta(days=3)
-    return {"assignment": assignment.pk, "sample_date": day.isoformat(), "sample_size": 30, "avg_weight_g": "120.00", "notes": ""}
+    return {
+        "assignment": assignment.pk,
+        "sample_date": day.isoformat(),
+        "sample_size": 30,
+        "avg_weight_g": "120.00",
+        "notes": "",
+    }
 
 
 def test_an_operator_records_a_sample_in_the_admin_but_may_not_add_a_batch(client, django_user_model, salmon):
@@ -51,6 +58,11 @@ def test_a_manager_adds_a_batch_and_a_staff_user_without_a_role_sees_nothing(cli
 
 def test_the_admin_role_writes_reference_data_but_no_computed_rows():
     codenames = set(Group.objects.get(name="admin").permissions.values_list("codename", flat=True))
-    assert {"add_species", "change_environmentalparameter", "delete_growthsample", "change_failedrecompute"} <= codenames
+    assert {
+        "add_species",
+        "change_environmentalparameter",
+        "delete_growthsample",
+        "change_failedrecompute",
+    } <= codenames
     assert not codenames & {"change_actualdailyassignmentstate", "delete_recomputemarker", "add_recomputerun"}
     assert "view_actualdailyassignmentstate" in codenames

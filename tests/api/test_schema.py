@@ -1,4 +1,5 @@
 """The OpenAPI schema and its browsable UI (served without any CDN)."""
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -43,9 +44,31 @@ def schema_of(client) -> dict:
 def test_every_operation_documents_the_statuses_it_can_answer(viewer):
     """Issue 9, case 8: 404 "Invalid page" (now a 400), 413, 414 and 429 were undocumented."""
     paths = schema_of(viewer)["paths"]
-    assert set(paths["/api/v1/batch/growth-samples/"]["post"]["responses"]) == {"201", "400", "401", "403", "413", "414", "415", "422", "429", "503"}
+    assert set(paths["/api/v1/batch/growth-samples/"]["post"]["responses"]) == {
+        "201",
+        "400",
+        "401",
+        "403",
+        "413",
+        "414",
+        "415",
+        "422",
+        "429",
+        "503",
+    }
     assert set(paths["/api/v1/batch/growth-samples/"]["get"]["responses"]) == {"200", "400", "401", "403", "414", "503"}
-    assert set(paths["/api/v1/batch/growth-samples/{id}/"]["delete"]["responses"]) == {"204", "400", "401", "403", "404", "409", "414", "422", "429", "503"}
+    assert set(paths["/api/v1/batch/growth-samples/{id}/"]["delete"]["responses"]) == {
+        "204",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "414",
+        "422",
+        "429",
+        "503",
+    }
     throttled = paths["/api/v1/auth/token/"]["post"]["responses"]["429"]
     assert throttled["headers"]["Retry-After"]["required"] is True
     unavailable = paths["/api/v1/batch/growth-samples/"]["get"]["responses"]["503"]
@@ -62,7 +85,9 @@ def test_writes_declare_the_idempotency_key_header_and_the_token_endpoint_does_n
 
 def test_id_filters_and_pagination_declare_their_bounds(viewer):
     """Issue 9, case 8: id filters refused 0 although the schema declared no minimum."""
-    parameters = {p["name"]: p["schema"] for p in schema_of(viewer)["paths"]["/api/v1/batch/growth-samples/"]["get"]["parameters"]}
+    parameters = {
+        p["name"]: p["schema"] for p in schema_of(viewer)["paths"]["/api/v1/batch/growth-samples/"]["get"]["parameters"]
+    }
     assert parameters["batch"] == {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
     assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 1000)
     assert parameters["page"]["minimum"] == 1 and parameters["date_from"]["format"] == "date"

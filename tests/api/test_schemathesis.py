@@ -14,6 +14,7 @@ updates and deletes reach the validation and the database.
 ``API_FUZZ_EXAMPLES`` sets the examples per operation (default 10: about a minute; docs/api.md has the
 figures of a longer run).
 """
+
 import datetime as dt
 import os
 from collections import Counter
@@ -68,7 +69,9 @@ def positive_data_acceptance_except_data_rules(ctx, response, case):
 
 def _is_data_rule(error: dict) -> bool:
     # "required" by a rule across fields (a treatment with weighing needs its weights), not a missing field
-    return error.get("code") in DATA_RULE_CODES or (error.get("code") == "required" and error.get("detail") != DRF_REQUIRED)
+    return error.get("code") in DATA_RULE_CODES or (
+        error.get("code") == "required" and error.get("detail") != DRF_REQUIRED
+    )
 
 
 def _errors(response) -> list[dict]:
@@ -111,7 +114,9 @@ def stored_rows(farm):
     reading(farm.source.container, dt.datetime(2024, 1, 5, 8, tzinfo=dt.UTC), 7.9)
     FCRModel.objects.create(name="FCR 1.1")
     PlannedActivity.objects.create(activity_type="SAMPLING", batch=farm.batch, assignment=farm.dest, due_date=day(40))
-    ActivityTemplate.objects.create(name="weigh at 500 g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=500)
+    ActivityTemplate.objects.create(
+        name="weigh at 500 g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=500
+    )
     batch_recompute(batch_id=farm.batch.pk, today=dt.date(2024, 3, 1))
 
 

@@ -2,6 +2,7 @@
 random creates, edits and deletes of samples, deaths, feed, treatments, readings, transfers and assignment
 departures as a manager would send them; refused requests must leave nothing behind; after every drain the
 stored rows equal a full recompute."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,12 @@ ENDPOINTS = {
     "treatment": "health/treatments",
     "reading": "environmental/readings",
 }
-DATE_FIELD = {"sample": "sample_date", "mortality": "event_date", "feeding": "feeding_date", "treatment": "treatment_date"}
+DATE_FIELD = {
+    "sample": "sample_date",
+    "mortality": "event_date",
+    "feeding": "feeding_date",
+    "treatment": "treatment_date",
+}
 days = st.integers(1, 60)
 picks = st.integers(0, 10_000)
 
@@ -58,16 +64,31 @@ class ApiEdits(RuleBasedStateMachine):
     def body(self, kind: str, n: int, d: int, value: int) -> dict:
         assignment = self.assignments[n % 2]
         if kind == "sample":
-            return {"assignment": assignment, "sample_date": day(d), "sample_size": value % 40 + 1, "avg_weight_g": str(60 + value % 300)}
+            return {
+                "assignment": assignment,
+                "sample_date": day(d),
+                "sample_size": value % 40 + 1,
+                "avg_weight_g": str(60 + value % 300),
+            }
         if kind == "mortality":
             return {"assignment": assignment, "event_date": day(d), "count": value % 90 + 1}
         if kind == "feeding":
             return {"assignment": assignment, "feeding_date": day(d), "amount_kg": str(value % 500 + 1)}
         if kind == "treatment":
-            return {"assignment": assignment, "treatment_date": day(d), "treatment_type": "VACCINATION",
-                    "includes_weighing": True, "weighed_count": 40, "weighed_avg_weight_g": str(70 + value % 200)}
-        return {"container": self.containers[n % 2], "parameter": temperature_parameter().pk,
-                "reading_time": f"{day(d)}T{value % 24:02d}:00:00Z", "value": float(value % 16)}
+            return {
+                "assignment": assignment,
+                "treatment_date": day(d),
+                "treatment_type": "VACCINATION",
+                "includes_weighing": True,
+                "weighed_count": 40,
+                "weighed_avg_weight_g": str(70 + value % 200),
+            }
+        return {
+            "container": self.containers[n % 2],
+            "parameter": temperature_parameter().pk,
+            "reading_time": f"{day(d)}T{value % 24:02d}:00:00Z",
+            "value": float(value % 16),
+        }
 
     @rule(kind=st.sampled_from(sorted(ENDPOINTS)), n=picks, d=days, value=picks)
     def create(self, kind, n, d, value):
@@ -89,8 +110,11 @@ class ApiEdits(RuleBasedStateMachine):
 
     @rule(d=st.integers(25, 35), status=st.sampled_from(["COMPLETED", "PENDING"]), count=st.integers(100, 9000))
     def edit_transfer(self, d, status, count):
-        self.send("patch", f"batch/transfers/{self.transfer.pk}/",
-                  {"status": status, "actual_execution_date": day(d), "transferred_count": count})
+        self.send(
+            "patch",
+            f"batch/transfers/{self.transfer.pk}/",
+            {"status": status, "actual_execution_date": day(d), "transferred_count": count},
+        )
 
     @rule(d=st.integers(31, 61))
     def move_departure(self, d):
@@ -111,8 +135,9 @@ def test_stored_states_equal_a_full_recompute_after_any_sequence_of_api_requests
     run_state_machine_as_test(
         ApiEdits,
         settings=settings(
-            max_examples=EXAMPLES, stateful_step_count=20, deadline=None,
+            max_examples=EXAMPLES,
+            stateful_step_count=20,
+            deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
-

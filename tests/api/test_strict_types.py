@@ -1,5 +1,6 @@
 """Issue 9, case 7: JSON types are kept. Integers refuse floats and booleans, numbers refuse booleans, strings
 refuse numbers, ids refuse floats, text is bounded; nothing is saved when a type is wrong."""
+
 import pytest
 
 from apps.batch.models import Batch, GrowthSample
@@ -15,7 +16,13 @@ V1 = "/api/v1"
 
 
 def sample(farm, **changes) -> dict:
-    return {"assignment": farm.source.pk, "sample_date": "2024-01-14", "sample_size": 30, "avg_weight_g": "125.00", **changes}
+    return {
+        "assignment": farm.source.pk,
+        "sample_date": "2024-01-14",
+        "sample_size": 30,
+        "avg_weight_g": "125.00",
+        **changes,
+    }
 
 
 @pytest.mark.parametrize(
@@ -52,25 +59,42 @@ def test_a_float_feed_id_does_not_become_feed_1(operator, farm):
 def test_a_float_container_id_does_not_become_container_1(manager, farm):
     response = manager.post(f"{V1}/infrastructure/containers/", {"site": 1.5, "name": "Tank 9", "kind": "TANK"})
     assert errors_by_field(response) == {"site": "incorrect_type"}
-    reading = {"container": farm.source.container_id + 0.5, "parameter": temperature_parameter().pk, "reading_time": "2024-01-05T08:00:00Z", "value": 8.0}
+    reading = {
+        "container": farm.source.container_id + 0.5,
+        "parameter": temperature_parameter().pk,
+        "reading_time": "2024-01-05T08:00:00Z",
+        "value": 8.0,
+    }
     assert errors_by_field(manager.post(f"{V1}/environmental/readings/", reading)) == {"container": "incorrect_type"}
     assert not EnvironmentalReading.objects.exists()
 
 
 def test_a_boolean_reading_value_is_not_one_degree(operator, farm):
-    body = {"container": farm.source.container_id, "parameter": temperature_parameter().pk, "reading_time": "2024-01-05T08:00:00Z", "value": True}
+    body = {
+        "container": farm.source.container_id,
+        "parameter": temperature_parameter().pk,
+        "reading_time": "2024-01-05T08:00:00Z",
+        "value": True,
+    }
     assert errors_by_field(operator.post(f"{V1}/environmental/readings/", body)) == {"value": "incorrect_type"}
     assert not EnvironmentalReading.objects.exists()
 
 
 def test_a_number_is_not_a_name(manager, farm):
     sites = Site.objects.count()
-    assert errors_by_field(manager.post(f"{V1}/infrastructure/sites/", {"name": 0, "kind": "SEA"})) == {"name": "incorrect_type"}
+    assert errors_by_field(manager.post(f"{V1}/infrastructure/sites/", {"name": 0, "kind": "SEA"})) == {
+        "name": "incorrect_type"
+    }
     assert Site.objects.count() == sites
 
 
 def test_a_boolean_field_takes_only_true_or_false(operator, farm):
-    body = {"assignment": farm.source.pk, "treatment_date": "2024-01-05", "treatment_type": "DELICING", "includes_weighing": 1}
+    body = {
+        "assignment": farm.source.pk,
+        "treatment_date": "2024-01-05",
+        "treatment_type": "DELICING",
+        "includes_weighing": 1,
+    }
     response = operator.post(f"{V1}/health/treatments/", body)
     assert errors_by_field(response) == {"includes_weighing": "incorrect_type"}
     assert not Treatment.objects.exists()
@@ -96,13 +120,21 @@ def test_a_decimal_beyond_its_digits_is_a_400_not_a_500(manager, farm):
 def test_a_decimal_is_rounded_half_up_to_its_places_after_the_bounds_are_checked(operator, farm):
     response = operator.post(f"{V1}/batch/growth-samples/", sample(farm, avg_weight_g=125.455))
     assert response.status_code == 201 and response.json()["avg_weight_g"] == 125.46
-    assert errors_by_field(operator.post(f"{V1}/batch/growth-samples/", sample(farm, avg_weight_g="50000.004"))) == {"avg_weight_g": "max_value"}
+    assert errors_by_field(operator.post(f"{V1}/batch/growth-samples/", sample(farm, avg_weight_g="50000.004"))) == {
+        "avg_weight_g": "max_value"
+    }
 
 
 def test_decimals_are_numbers_with_their_bounds_in_the_schema_both_ways(viewer):
     schema = viewer.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
     assert schema["GrowthSampleRequest"]["properties"]["avg_weight_g"] == {
-        "type": "number", "format": "double", "minimum": 0.01, "maximum": 50000.0,
+        "type": "number",
+        "format": "double",
+        "minimum": 0.01,
+        "maximum": 50000.0,
         "description": "Average weight in g: 0.01 to 50,000.",
     }
-    assert schema["GrowthSample"]["properties"]["avg_weight_g"] == schema["GrowthSampleRequest"]["properties"]["avg_weight_g"]
+    assert (
+        schema["GrowthSample"]["properties"]["avg_weight_g"]
+        == schema["GrowthSampleRequest"]["properties"]["avg_weight_g"]
+    )

@@ -1,6 +1,7 @@
 """Issue 9, case 4: writes are throttled per user, the token endpoint per address and per username, and
 repeated failed logins lock the username out (the right password included), all answered 429 with
 Retry-After; the limits come from the settings (generous in tests: tests/conftest.py)."""
+
 import time
 
 import pytest
@@ -45,7 +46,9 @@ def test_the_fourth_write_in_a_minute_is_refused_with_retry_after(client_as, rat
 def test_the_token_endpoint_is_throttled_per_address(make_user, rates):
     rates(token_ip="2/min")
     users = [make_user("viewer") for _ in range(3)]
-    answers = [APIClient().post(f"{V1}/auth/token/", {"username": u.username, "password": PASSWORD}).status_code for u in users]
+    answers = [
+        APIClient().post(f"{V1}/auth/token/", {"username": u.username, "password": PASSWORD}).status_code for u in users
+    ]
     assert answers[:2] == [200, 200]
     assert_throttled(APIClient().post(f"{V1}/auth/token/", {"username": users[2].username, "password": PASSWORD}), 60)
 
@@ -54,8 +57,15 @@ def test_the_token_endpoint_is_throttled_per_username_from_any_address(make_user
     rates(token_username="2/min")
     user = make_user("viewer")
     for address in ("10.0.0.1", "10.0.0.2"):
-        assert APIClient(REMOTE_ADDR=address).post(f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD}).status_code == 200
-    response = APIClient(REMOTE_ADDR="10.0.0.3").post(f"{V1}/auth/token/", {"username": user.username.upper(), "password": PASSWORD})
+        assert (
+            APIClient(REMOTE_ADDR=address)
+            .post(f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD})
+            .status_code
+            == 200
+        )
+    response = APIClient(REMOTE_ADDR="10.0.0.3").post(
+        f"{V1}/auth/token/", {"username": user.username.upper(), "password": PASSWORD}
+    )
     assert_throttled(response, 60)
 
 
@@ -65,7 +75,9 @@ def test_failed_token_requests_lock_the_username_out_even_for_the_right_password
     for _ in range(3):
         wrong = APIClient().post(f"{V1}/auth/token/", {"username": user.username, "password": "guess"})
         assert wrong.status_code == 400
-    right = APIClient(REMOTE_ADDR="10.9.9.9").post(f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD})
+    right = APIClient(REMOTE_ADDR="10.9.9.9").post(
+        f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD}
+    )
     assert_throttled(right, 600)
     other = make_user("viewer")  # another username is not locked out
     assert APIClient().post(f"{V1}/auth/token/", {"username": other.username, "password": PASSWORD}).status_code == 200
@@ -77,7 +89,12 @@ def test_many_failures_from_one_address_lock_that_address_out(make_user, setting
         APIClient().post(f"{V1}/auth/token/", {"username": f"nobody-{n}", "password": "guess"})
     user = make_user("viewer")
     assert_throttled(APIClient().post(f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD}), 900)
-    assert APIClient(REMOTE_ADDR="10.1.1.1").post(f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD}).status_code == 200
+    assert (
+        APIClient(REMOTE_ADDR="10.1.1.1")
+        .post(f"{V1}/auth/token/", {"username": user.username, "password": PASSWORD})
+        .status_code
+        == 200
+    )
 
 
 def test_the_login_page_locks_out_after_repeated_failures(client, make_user, settings):
@@ -113,8 +130,13 @@ def test_the_lockout_ends_and_a_success_clears_the_count(client, make_user, sett
 
 def test_a_cache_outage_lets_requests_through(client_as, rates, settings):
     rates(write="1/min")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
     admin = client_as("admin")
     assert [admin.post(f"{V1}/batch/species/", {"name": n}).status_code for n in ("Trout", "Char")] == [201, 201]
 

@@ -1,4 +1,5 @@
 """Bad input gets 400 naming the field and the reason, and nothing is saved."""
+
 import datetime as dt
 
 import pytest
@@ -40,7 +41,13 @@ def assert_refused(response, expected: dict, model) -> None:
 
 
 def sample(farm, **changes) -> dict:
-    return {"assignment": farm.source.pk, "sample_date": "2024-01-14", "sample_size": 30, "avg_weight_g": "125.00", **changes}
+    return {
+        "assignment": farm.source.pk,
+        "sample_date": "2024-01-14",
+        "sample_size": 30,
+        "avg_weight_g": "125.00",
+        **changes,
+    }
 
 
 @pytest.mark.parametrize(
@@ -86,11 +93,42 @@ def test_a_partial_update_is_checked_against_the_stored_row(operator, farm):
     [
         ("batch/mortality-events/", {"event_date": "2024-03-01", "count": 5}, "event_date", MortalityEvent),
         ("batch/mortality-events/", {"event_date": "2024-01-05", "count": 0}, "count", MortalityEvent),
-        ("inventory/feeding-events/", {"feeding_date": "2023-12-01", "amount_kg": "5.000"}, "feeding_date", FeedingEvent),
+        (
+            "inventory/feeding-events/",
+            {"feeding_date": "2023-12-01", "amount_kg": "5.000"},
+            "feeding_date",
+            FeedingEvent,
+        ),
         ("inventory/feeding-events/", {"feeding_date": "2024-01-05", "amount_kg": "0"}, "amount_kg", FeedingEvent),
-        ("health/treatments/", {"treatment_date": TOMORROW, "treatment_type": "MEDICATION"}, "treatment_date", Treatment),
-        ("health/treatments/", {"treatment_date": "2024-01-05", "treatment_type": "VACCINATION", "includes_weighing": True, "weighed_avg_weight_g": "120.00"}, "weighed_count", Treatment),
-        ("health/treatments/", {"treatment_date": "2024-01-05", "treatment_type": "VACCINATION", "includes_weighing": True, "weighed_count": 10, "weighed_avg_weight_g": "60000"}, "weighed_avg_weight_g", Treatment),
+        (
+            "health/treatments/",
+            {"treatment_date": TOMORROW, "treatment_type": "MEDICATION"},
+            "treatment_date",
+            Treatment,
+        ),
+        (
+            "health/treatments/",
+            {
+                "treatment_date": "2024-01-05",
+                "treatment_type": "VACCINATION",
+                "includes_weighing": True,
+                "weighed_avg_weight_g": "120.00",
+            },
+            "weighed_count",
+            Treatment,
+        ),
+        (
+            "health/treatments/",
+            {
+                "treatment_date": "2024-01-05",
+                "treatment_type": "VACCINATION",
+                "includes_weighing": True,
+                "weighed_count": 10,
+                "weighed_avg_weight_g": "60000",
+            },
+            "weighed_avg_weight_g",
+            Treatment,
+        ),
     ],
 )
 def test_bad_events_are_refused(operator, farm, url, body, field, model):
@@ -101,8 +139,12 @@ def test_bad_events_are_refused(operator, farm, url, body, field, model):
 
 def test_a_reading_in_the_future_or_not_a_number_is_refused(operator, farm):
     base = {"container": farm.source.container_id, "parameter": temperature_parameter().pk}
-    future = operator.post(f"{V1}/environmental/readings/", {**base, "reading_time": f"{TOMORROW}T12:00:00Z", "value": 8.1})
-    not_a_number = operator.post(f"{V1}/environmental/readings/", {**base, "reading_time": "2024-01-05T12:00:00Z", "value": "nan"})
+    future = operator.post(
+        f"{V1}/environmental/readings/", {**base, "reading_time": f"{TOMORROW}T12:00:00Z", "value": 8.1}
+    )
+    not_a_number = operator.post(
+        f"{V1}/environmental/readings/", {**base, "reading_time": "2024-01-05T12:00:00Z", "value": "nan"}
+    )
     assert errors_by_field(future) == {"reading_time": "future_date"}
     assert errors_by_field(not_a_number) == {"value": "not_finite"}
     assert not EnvironmentalReading.objects.exists()
@@ -110,8 +152,11 @@ def test_a_reading_in_the_future_or_not_a_number_is_refused(operator, farm):
 
 def assignment_body(farm, **changes) -> dict:
     return {
-        "batch": farm.batch.pk, "container": ContainerFactory().pk, "lifecycle_stage": stage("Smolt").pk,
-        "assignment_date": "2024-02-01", **changes,
+        "batch": farm.batch.pk,
+        "container": ContainerFactory().pk,
+        "lifecycle_stage": stage("Smolt").pk,
+        "assignment_date": "2024-02-01",
+        **changes,
     }
 
 
@@ -144,8 +189,12 @@ def test_a_container_is_not_double_booked_by_another_batch(manager, farm):
 
 def transfer(farm, **changes) -> dict:
     return {
-        "source_assignment": farm.source.pk, "dest_assignment": farm.dest.pk, "status": "COMPLETED",
-        "actual_execution_date": "2024-01-30", "transferred_count": 500, **changes,
+        "source_assignment": farm.source.pk,
+        "dest_assignment": farm.dest.pk,
+        "status": "COMPLETED",
+        "actual_execution_date": "2024-01-30",
+        "transferred_count": 500,
+        **changes,
     }
 
 
@@ -158,7 +207,9 @@ def test_a_transfer_across_batches_is_refused(operator, farm):
 
 def test_a_transfer_may_move_what_the_earlier_transfer_left_but_not_one_more(operator, farm):
     # 10,000 placed; the day-30 transfer already moved 9,000 alive + 10 dead: 990 left on day 30
-    too_many = operator.post(f"{V1}/batch/transfers/", transfer(farm, transferred_count=981, mortality_during_transfer=10))
+    too_many = operator.post(
+        f"{V1}/batch/transfers/", transfer(farm, transferred_count=981, mortality_during_transfer=10)
+    )
     assert_refused(too_many, {"transferred_count": "exceeds_population"}, TransferAction)
     assert too_many.json()["errors"][0]["detail"].endswith("but the assignment holds 990 fish on 2024-01-30.")
     assert operator.post(f"{V1}/batch/transfers/", transfer(farm, transferred_count=990)).status_code == 201
@@ -167,11 +218,23 @@ def test_a_transfer_may_move_what_the_earlier_transfer_left_but_not_one_more(ope
 def test_the_source_population_starts_from_the_latest_stored_state_before_the_transfer(operator, farm):
     TransferAction.objects.filter(pk=farm.transfer.pk).update(status=TransferAction.Status.PENDING)  # not counted
     ActualDailyAssignmentState.objects.create(
-        assignment=farm.source, batch=farm.batch, container=farm.source.container, date=day(20), day_number=20,
-        lifecycle_stage=farm.source.lifecycle_stage, avg_weight_g=140, population=8_000, biomass_kg=1120, temp_c=8,
-        mortality_count=0, feed_kg=0, last_computed_at=timezone.now(),
+        assignment=farm.source,
+        batch=farm.batch,
+        container=farm.source.container,
+        date=day(20),
+        day_number=20,
+        lifecycle_stage=farm.source.lifecycle_stage,
+        avg_weight_g=140,
+        population=8_000,
+        biomass_kg=1120,
+        temp_c=8,
+        mortality_count=0,
+        feed_kg=0,
+        last_computed_at=timezone.now(),
     )
-    split = AssignmentFactory(batch=farm.batch, assignment_date=day(25), placement_count=None, placement_avg_weight_g=None)
+    split = AssignmentFactory(
+        batch=farm.batch, assignment_date=day(25), placement_count=None, placement_avg_weight_g=None
+    )
     RecomputeMarker.objects.all().delete()
     body = transfer(farm, dest_assignment=split.pk, actual_execution_date="2024-01-25", transferred_count=8_001)
     response = operator.post(f"{V1}/batch/transfers/", body)
@@ -204,8 +267,13 @@ def test_other_bad_transfers_are_refused(operator, farm, changes, field):
 def test_a_scenario_whose_profile_has_no_days_is_refused(manager, farm):
     empty = TGCModelFactory(profile=TemperatureProfileFactory(days={}))
     body = {
-        "name": "No temperatures", "batch": farm.batch.pk, "start_date": "2024-01-01", "duration_days": 300,
-        "initial_count": 10_000, "initial_weight_g": "100.00", "tgc_model": empty.pk,
+        "name": "No temperatures",
+        "batch": farm.batch.pk,
+        "start_date": "2024-01-01",
+        "duration_days": 300,
+        "initial_count": 10_000,
+        "initial_weight_g": "100.00",
+        "tgc_model": empty.pk,
         "mortality_model": farm.scenario.mortality_model_id,
     }
     response = manager.post(f"{V1}/scenario/scenarios/", body)
@@ -221,12 +289,18 @@ def test_emptying_a_profile_in_use_is_refused(manager, farm):
 
 
 def test_nested_errors_name_the_row_and_field(manager, salmon):
-    response = manager.post(f"{V1}/scenario/temperature-profiles/", {"name": "Bad", "days": [{"day_number": 1, "temp_c": 8}, {"day_number": 0, "temp_c": 99}]})
+    response = manager.post(
+        f"{V1}/scenario/temperature-profiles/",
+        {"name": "Bad", "days": [{"day_number": 1, "temp_c": 8}, {"day_number": 0, "temp_c": 99}]},
+    )
     assert errors_by_field(response) == {"days.1.day_number": "min_value", "days.1.temp_c": "max_value"}
 
 
 def test_a_duplicate_batch_number_is_refused(manager, farm):
-    response = manager.post(f"{V1}/batch/batches/", {"batch_number": farm.batch.batch_number, "species": farm.batch.species_id, "start_date": "2024-01-01"})
+    response = manager.post(
+        f"{V1}/batch/batches/",
+        {"batch_number": farm.batch.batch_number, "species": farm.batch.species_id, "start_date": "2024-01-01"},
+    )
     assert errors_by_field(response) == {"batch_number": "unique"}
 
 
@@ -238,8 +312,13 @@ def test_pinning_another_batchs_scenario_through_a_batch_update_is_refused(manag
 
 def test_nested_rows_in_a_partial_update_still_need_all_their_fields(manager, farm):
     profile = farm.scenario.tgc_model.profile
-    response = manager.patch(f"{V1}/scenario/temperature-profiles/{profile.pk}/", {"days": [{"day_number": 1, "temp_c": 7}, {"day_number": 9}]})
+    response = manager.patch(
+        f"{V1}/scenario/temperature-profiles/{profile.pk}/",
+        {"days": [{"day_number": 1, "temp_c": 7}, {"day_number": 9}]},
+    )
     assert response.status_code == 400 and errors_by_field(response) == {"days.1.temp_c": "required"}
-    overrides = manager.patch(f"{V1}/scenario/tgc-models/{farm.scenario.tgc_model_id}/", {"stage_overrides": [{"tgc_value": 2.0}]})
+    overrides = manager.patch(
+        f"{V1}/scenario/tgc-models/{farm.scenario.tgc_model_id}/", {"stage_overrides": [{"tgc_value": 2.0}]}
+    )
     assert errors_by_field(overrides) == {"stage_overrides.0.lifecycle_stage": "required"}
     assert profile.days.count() == 2

@@ -1,4 +1,5 @@
 """Small farm set-ups shared by the recompute tests."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,7 +28,9 @@ def drain_all_batches() -> None:
     from apps.recompute.drain import markers_drain
 
     for _ in range(10):
-        batch_ids = sorted(set(RecomputeMarker.objects.filter(parked_at__isnull=True).values_list("batch_id", flat=True)))
+        batch_ids = sorted(
+            set(RecomputeMarker.objects.filter(parked_at__isnull=True).values_list("batch_id", flat=True))
+        )
         if not batch_ids:
             return
         for batch_id in batch_ids:
@@ -38,7 +41,9 @@ def drain_all_batches() -> None:
 def state_rows(batch_id: int) -> list[tuple]:
     """Every stored field of a batch's daily states except the id and computation time, in a stable order."""
     return list(
-        ActualDailyAssignmentState.objects.filter(batch_id=batch_id).order_by("assignment_id", "date").values_list(*STATE_FIELDS)
+        ActualDailyAssignmentState.objects.filter(batch_id=batch_id)
+        .order_by("assignment_id", "date")
+        .values_list(*STATE_FIELDS)
     )
 
 
@@ -61,7 +66,11 @@ def farm_with_transfer(*, days: int = 60, transfer_day: int = 30, measured: Deci
         lifecycle_stage=stage("Smolt"),
     )
     transfer = TransferFactory(
-        source_assignment=source, dest_assignment=dest, actual_execution_date=move, transferred_count=9_000,
-        mortality_during_transfer=10, measured_avg_weight_g=measured,
+        source_assignment=source,
+        dest_assignment=dest,
+        actual_execution_date=move,
+        transferred_count=9_000,
+        mortality_during_transfer=10,
+        measured_avg_weight_g=measured,
     )
     return scenario, source, dest, transfer

@@ -1,5 +1,6 @@
 """Accuracy against the generator's truth (small preset): the engine's daily weight versus the simulated true
 weight, and versus a forward-only method that grows with the model TGC and resets at each sample."""
+
 import csv
 import datetime as dt
 from collections import defaultdict
@@ -18,7 +19,8 @@ TODAY = dt.date(2026, 6, 1)
 def truth_weights(path) -> dict[tuple[int, dt.date], float]:
     with open(path) as f:
         return {
-            (int(r["assignment_id"]), dt.date.fromisoformat(r["date"])): float(r["true_avg_weight_g"]) for r in csv.DictReader(f)
+            (int(r["assignment_id"]), dt.date.fromisoformat(r["date"])): float(r["true_avg_weight_g"])
+            for r in csv.DictReader(f)
         }
 
 
@@ -66,7 +68,10 @@ def test_the_engine_is_more_accurate_than_resetting_the_weight_at_each_sample(tm
     for batch_id in summary.batch_ids:
         assert batch_recompute(batch_id=batch_id, today=TODAY).ok
     truth = truth_weights(tmp_path / "truth.csv")
-    engine = {(a, d): float(w) for a, d, w in ActualDailyAssignmentState.objects.values_list("assignment_id", "date", "avg_weight_g")}
+    engine = {
+        (a, d): float(w)
+        for a, d, w in ActualDailyAssignmentState.objects.values_list("assignment_id", "date", "avg_weight_g")
+    }
     assert engine.keys() == truth.keys()  # one computed row for every true assignment-day
     engine_error, forward_error = mape(engine, truth), mape(forward_reset_weights(), truth)
     with capsys.disabled():

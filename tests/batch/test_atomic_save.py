@@ -1,5 +1,6 @@
 """Outside any transaction (a shell, a script), an event's row and its recompute marker commit together or
 not at all: a failure after the row is written leaves neither behind."""
+
 import pytest
 from django.db.models.signals import post_save
 

@@ -1,4 +1,5 @@
 """Each bad row is refused by the database itself, with the constraint named, and nothing is saved."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -28,7 +29,9 @@ def refused(make, constraint: str):
 def test_a_sample_weight_of_zero_or_above_fifty_kilograms_is_refused(salmon):
     assignment = AssignmentFactory()
     refused(lambda: GrowthSampleFactory(assignment=assignment, avg_weight_g=Decimal("0")), "sample_weight_in_range")
-    refused(lambda: GrowthSampleFactory(assignment=assignment, avg_weight_g=Decimal("50000.01")), "sample_weight_in_range")
+    refused(
+        lambda: GrowthSampleFactory(assignment=assignment, avg_weight_g=Decimal("50000.01")), "sample_weight_in_range"
+    )
     assert GrowthSample.objects.count() == 0
 
 
@@ -39,7 +42,10 @@ def test_a_sample_of_no_fish_is_refused(salmon):
 
 def test_a_mortality_count_of_zero_is_refused(salmon):
     assignment = AssignmentFactory()
-    refused(lambda: MortalityEvent.objects.create(assignment=assignment, event_date=dt.date(2024, 1, 2), count=0), "mortality_count_positive")
+    refused(
+        lambda: MortalityEvent.objects.create(assignment=assignment, event_date=dt.date(2024, 1, 2), count=0),
+        "mortality_count_positive",
+    )
     assert MortalityEvent.objects.count() == 0
 
 
@@ -53,9 +59,18 @@ def test_a_departure_on_or_before_the_assignment_date_is_refused(salmon):
 def test_a_second_daily_state_for_the_same_assignment_and_day_is_refused(salmon):
     assignment = AssignmentFactory()
     row = dict(
-        assignment=assignment, batch=assignment.batch, container=assignment.container, date=dt.date(2024, 1, 1),
-        day_number=1, lifecycle_stage=assignment.lifecycle_stage, avg_weight_g=Decimal("100"), population=10,
-        biomass_kg=Decimal("1"), temp_c=Decimal("10"), mortality_count=0, feed_kg=Decimal("0"),
+        assignment=assignment,
+        batch=assignment.batch,
+        container=assignment.container,
+        date=dt.date(2024, 1, 1),
+        day_number=1,
+        lifecycle_stage=assignment.lifecycle_stage,
+        avg_weight_g=Decimal("100"),
+        population=10,
+        biomass_kg=Decimal("1"),
+        temp_c=Decimal("10"),
+        mortality_count=0,
+        feed_kg=Decimal("0"),
         last_computed_at="2024-01-02T00:00:00Z",
     )
     ActualDailyAssignmentState.objects.create(**row)
@@ -72,8 +87,11 @@ def test_a_transfer_between_two_batches_is_refused_by_the_database(salmon):
     other_batch_dest = AssignmentFactory(batch=BatchFactory(), placement_count=None)
     refused(
         lambda: TransferAction.objects.create(
-            source_assignment=source, dest_assignment=other_batch_dest, transferred_count=10,
-            status=TransferAction.Status.COMPLETED, actual_execution_date=dt.date(2024, 2, 1),
+            source_assignment=source,
+            dest_assignment=other_batch_dest,
+            transferred_count=10,
+            status=TransferAction.Status.COMPLETED,
+            actual_execution_date=dt.date(2024, 2, 1),
         ),
         "transfer_same_batch",
     )
@@ -82,7 +100,9 @@ def test_a_transfer_between_two_batches_is_refused_by_the_database(salmon):
 
 def test_a_transfer_between_two_batches_gets_a_clear_message_on_the_destination(salmon):
     transfer = TransferAction(
-        source_assignment=AssignmentFactory(), dest_assignment=AssignmentFactory(batch=BatchFactory()), transferred_count=5
+        source_assignment=AssignmentFactory(),
+        dest_assignment=AssignmentFactory(batch=BatchFactory()),
+        transferred_count=5,
     )
     with pytest.raises(ValidationError) as error:
         transfer_validate(transfer)
@@ -110,7 +130,11 @@ def test_a_container_holds_one_batch_at_a_time(salmon):
 
 def test_a_sample_outside_its_assignment_or_in_the_future_is_refused(salmon):
     assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1), departure_date=dt.date(2024, 2, 1))
-    for day, reason in [(dt.date(2023, 12, 31), "outside"), (dt.date(2024, 2, 1), "outside"), (dt.date(2999, 1, 1), "future")]:
+    for day, reason in [
+        (dt.date(2023, 12, 31), "outside"),
+        (dt.date(2024, 2, 1), "outside"),
+        (dt.date(2999, 1, 1), "future"),
+    ]:
         with pytest.raises(ValidationError) as error:
             growth_sample_validate(GrowthSample(assignment=assignment, sample_date=day, sample_size=5, avg_weight_g=1))
         assert reason in error.value.message_dict["sample_date"][0]

@@ -1,6 +1,7 @@
 """The absolute bounds of aquamind/domain.py are database constraints: a row written past every validator
 (the ORM, a script, a bulk import) is still refused, with the constraint named. The bulk reading import and
 the recording services validate like the API."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -41,7 +42,9 @@ def test_a_reading_beyond_a_million_or_before_1990_is_refused_by_the_database(sa
     base = dict(container=ContainerFactory(), parameter=temperature_parameter(), reading_time=NOON)
     refused(lambda: EnvironmentalReading.objects.create(**base, value=1_000_001), "reading_value_in_bounds")
     refused(
-        lambda: EnvironmentalReading.objects.create(**{**base, "reading_time": dt.datetime(1989, 12, 31, tzinfo=dt.UTC)}, value=8),
+        lambda: EnvironmentalReading.objects.create(
+            **{**base, "reading_time": dt.datetime(1989, 12, 31, tzinfo=dt.UTC)}, value=8
+        ),
         "reading_time_in_range",
     )
     assert not EnvironmentalReading.objects.exists()
@@ -49,10 +52,15 @@ def test_a_reading_beyond_a_million_or_before_1990_is_refused_by_the_database(sa
 
 def test_a_temperature_parameter_range_beyond_minus_5_to_50_is_refused_by_the_database(salmon):
     refused(
-        lambda: EnvironmentalParameter.objects.create(code="TEMPERATURE", name="T", unit="°C", min_value=-2, max_value=60),
+        lambda: EnvironmentalParameter.objects.create(
+            code="TEMPERATURE", name="T", unit="°C", min_value=-2, max_value=60
+        ),
         "parameter_temperature_range_in_limits",
     )
-    refused(lambda: EnvironmentalParameter.objects.create(code="ph", name="pH", unit="", min_value=9, max_value=1), "parameter_range_ordered")
+    refused(
+        lambda: EnvironmentalParameter.objects.create(code="ph", name="pH", unit="", min_value=9, max_value=1),
+        "parameter_range_ordered",
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,7 +74,10 @@ def test_a_temperature_parameter_range_beyond_minus_5_to_50_is_refused_by_the_da
         (lambda a: GrowthSampleFactory(assignment=a, avg_length_cm=Decimal("200.01")), "sample_length_in_range"),
         (lambda a: TreatmentFactory(assignment=a, weighed_count=d.MAX_FISH_COUNT + 1), "treatment_weighed_count_max"),
         (lambda a: AssignmentFactory(batch=a.batch, assignment_date=dt.date(1900, 1, 1)), "assignment_date_in_range"),
-        (lambda a: AssignmentFactory(batch=a.batch, placement_count=d.MAX_FISH_COUNT + 1), "assignment_placement_count_max"),
+        (
+            lambda a: AssignmentFactory(batch=a.batch, placement_count=d.MAX_FISH_COUNT + 1),
+            "assignment_placement_count_max",
+        ),
         (lambda a: BatchFactory(start_date=dt.date(1, 1, 5)), "batch_start_in_range"),
         (lambda a: ScenarioFactory(batch=a.batch, start_date=dt.date(9999, 12, 25)), "scenario_start_in_range"),
         (lambda a: ScenarioFactory(batch=a.batch, duration_days=3651), "scenario_duration_max"),
@@ -88,7 +99,10 @@ def test_a_second_sample_on_the_same_day_is_refused_by_the_database(salmon):
 
 def test_the_bulk_reading_import_refuses_a_reading_outside_its_parameters_range(salmon):
     container, parameter = ContainerFactory(), temperature_parameter()
-    readings = [EnvironmentalReading(container=container, parameter=parameter, reading_time=NOON, value=v) for v in (8.0, 50001.0)]
+    readings = [
+        EnvironmentalReading(container=container, parameter=parameter, reading_time=NOON, value=v)
+        for v in (8.0, 50001.0)
+    ]
     with pytest.raises(ValidationError) as error:
         environmental_readings_record(readings=readings)
     assert list(error.value.message_dict) == ["1.value"]
@@ -98,7 +112,10 @@ def test_the_bulk_reading_import_refuses_a_reading_outside_its_parameters_range(
 
 def test_the_bulk_reading_import_refuses_a_reading_time_before_1990(salmon):
     reading = EnvironmentalReading(
-        container=ContainerFactory(), parameter=temperature_parameter(), reading_time=dt.datetime(1, 1, 1, tzinfo=dt.UTC), value=8.0
+        container=ContainerFactory(),
+        parameter=temperature_parameter(),
+        reading_time=dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        value=8.0,
     )
     with pytest.raises(ValidationError) as error:
         environmental_readings_record(readings=[reading])
@@ -110,13 +127,21 @@ def test_the_recording_services_check_what_the_api_checks(salmon):
     with pytest.raises(ValidationError) as error:
         mortality_event_record(event=MortalityEvent(assignment=assignment, event_date=dt.date(2024, 1, 2), count=101))
     assert error.value.message_dict["count"] == ["101 deaths, but the assignment holds 100 fish on 2024-01-02."]
-    growth_sample_record(sample=GrowthSample(assignment=assignment, sample_date=dt.date(2024, 1, 3), sample_size=5, avg_weight_g=1))
+    growth_sample_record(
+        sample=GrowthSample(assignment=assignment, sample_date=dt.date(2024, 1, 3), sample_size=5, avg_weight_g=1)
+    )
     with pytest.raises(ValidationError) as error:
-        growth_sample_record(sample=GrowthSample(assignment=assignment, sample_date=dt.date(2024, 1, 3), sample_size=5, avg_weight_g=2))
+        growth_sample_record(
+            sample=GrowthSample(assignment=assignment, sample_date=dt.date(2024, 1, 3), sample_size=5, avg_weight_g=2)
+        )
     assert list(error.value.message_dict) == ["sample_date"]
-    feeding_event_record(event=FeedingEvent(assignment=assignment, feeding_date=dt.date(2024, 1, 3), amount_kg=Decimal("99999.999")))
+    feeding_event_record(
+        event=FeedingEvent(assignment=assignment, feeding_date=dt.date(2024, 1, 3), amount_kg=Decimal("99999.999"))
+    )
     with pytest.raises(ValidationError) as error:
-        feeding_event_record(event=FeedingEvent(assignment=assignment, feeding_date=dt.date(2024, 1, 3), amount_kg=Decimal("0.002")))
+        feeding_event_record(
+            event=FeedingEvent(assignment=assignment, feeding_date=dt.date(2024, 1, 3), amount_kg=Decimal("0.002"))
+        )
     assert list(error.value.message_dict) == ["amount_kg"]
     assert (MortalityEvent.objects.count(), GrowthSample.objects.count(), FeedingEvent.objects.count()) == (0, 1, 1)
     assert BatchContainerAssignment.objects.count() == 1

@@ -1,5 +1,6 @@
 """Load once, then compute: ``batch_inputs_load`` reads everything a recompute computes from in a fixed number of
 queries, whatever the batch's size, and ``batch_compute`` then reads nothing."""
+
 import datetime as dt
 from decimal import Decimal
 

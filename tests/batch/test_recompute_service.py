@@ -1,4 +1,5 @@
 """batch_recompute: load → engine → save, windowed restarts equal full recomputes, errors are stored."""
+
 import datetime as dt
 from decimal import Decimal
 

@@ -1,5 +1,6 @@
 """docs/engine.md §8 through the database: after any change on day D, recomputing from D writes exactly the rows a
 full recompute writes (field for field), for random farms and random changes."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -25,10 +26,14 @@ def day(n: int) -> dt.date:
 
 weights = st.integers(min_value=60, max_value=400)
 days = st.integers(min_value=1, max_value=DAYS)
-changes = st.sampled_from(["add_sample", "move_sample", "delete_sample", "mortality", "feed", "weighing", "temperature"])
+changes = st.sampled_from(
+    ["add_sample", "move_sample", "delete_sample", "mortality", "feed", "weighing", "temperature"]
+)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     samples=st.lists(st.tuples(days, weights), max_size=6, unique_by=lambda s: s[0]),
     deaths=st.lists(st.tuples(days, st.integers(1, 500)), max_size=5),
@@ -55,7 +60,8 @@ def test_a_windowed_recompute_after_any_change_equals_a_full_recompute(
         target, changed_from = on(change_day), day(change_day)
         if change == "add_sample":  # one sample a day: a sample already on that day is corrected instead
             GrowthSample.objects.update_or_create(
-                assignment=target, sample_date=changed_from,
+                assignment=target,
+                sample_date=changed_from,
                 defaults={"sample_size": 30, "avg_weight_g": Decimal(change_weight)},
             )
         elif change in ("move_sample", "delete_sample") and samples:
@@ -65,7 +71,9 @@ def test_a_windowed_recompute_after_any_change_equals_a_full_recompute(
             if change == "delete_sample":
                 sample.delete()
             elif on(change_day) == target:
-                GrowthSample.objects.filter(assignment=target, sample_date=day(change_day)).exclude(pk=sample.pk).delete()
+                GrowthSample.objects.filter(assignment=target, sample_date=day(change_day)).exclude(
+                    pk=sample.pk
+                ).delete()
                 sample.sample_date = day(change_day)
                 sample.save()
         elif change == "mortality":
@@ -73,7 +81,9 @@ def test_a_windowed_recompute_after_any_change_equals_a_full_recompute(
         elif change == "feed":
             FeedingEventFactory(assignment=target, feeding_date=changed_from, amount_kg=Decimal(change_weight))
         elif change == "weighing":
-            TreatmentFactory(assignment=target, treatment_date=changed_from, weighed_avg_weight_g=Decimal(change_weight))
+            TreatmentFactory(
+                assignment=target, treatment_date=changed_from, weighed_avg_weight_g=Decimal(change_weight)
+            )
         elif change == "temperature":
             reading(target.container, timezone.make_aware(dt.datetime.combine(changed_from, dt.time(6))), 14.0)
             changed_from -= dt.timedelta(days=7)

@@ -3,6 +3,7 @@ and deletes every record kind the engine reads — values, dates moved both ways
 statuses, assignment and scenario links, stage bands, model values — through the ORM and the services, drains
 at random points like a worker, and after every drain checks that the stored rows equal a full recompute, field
 for field. ``AQUAMIND_STATEFUL_EXAMPLES`` raises the number of examples for a longer run."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,24 +75,43 @@ class FarmEdits(RuleBasedStateMachine):
         self.scenario_b = ScenarioFactory(batch__start_date=START)
         self.batches = [self.scenario_a.batch_id, self.scenario_b.batch_id]
         a, b = self.batches
-        tank = AssignmentFactory(batch_id=a, container_id=self.containers[0], assignment_date=day(1), departure_date=day(35))
+        tank = AssignmentFactory(
+            batch_id=a, container_id=self.containers[0], assignment_date=day(1), departure_date=day(35)
+        )
         pen = AssignmentFactory(
-            batch_id=a, container_id=self.containers[1], assignment_date=day(5), departure_date=day(LAST_DAY),
-            placement_count=None, placement_avg_weight_g=None,
+            batch_id=a,
+            container_id=self.containers[1],
+            assignment_date=day(5),
+            departure_date=day(LAST_DAY),
+            placement_count=None,
+            placement_avg_weight_g=None,
         )
         second = AssignmentFactory(
-            batch_id=a, container_id=self.containers[2], assignment_date=day(10), departure_date=day(60),
+            batch_id=a,
+            container_id=self.containers[2],
+            assignment_date=day(10),
+            departure_date=day(60),
             placement_count=3000,
         )
-        other = AssignmentFactory(batch_id=b, container_id=self.containers[3], assignment_date=day(1), departure_date=day(50))
+        other = AssignmentFactory(
+            batch_id=b, container_id=self.containers[3], assignment_date=day(1), departure_date=day(50)
+        )
         self.assignments = [tank.pk, pen.pk, second.pk, other.pk]
         self.transfers = [
-            TransferFactory(source_assignment=tank, dest_assignment=pen, actual_execution_date=day(30),
-                            transferred_count=6000).pk
+            TransferFactory(
+                source_assignment=tank, dest_assignment=pen, actual_execution_date=day(30), transferred_count=6000
+            ).pk
         ]
-        self.records: dict[type, list[int]] = {GrowthSample: [], MortalityEvent: [], FeedingEvent: [], Treatment: [],
-                                               EnvironmentalReading: []}
-        self.oxygen = EnvironmentalParameter.objects.get_or_create(code="oxygen", defaults={"name": "O2", "unit": "mg/l"})[0]
+        self.records: dict[type, list[int]] = {
+            GrowthSample: [],
+            MortalityEvent: [],
+            FeedingEvent: [],
+            Treatment: [],
+            EnvironmentalReading: [],
+        }
+        self.oxygen = EnvironmentalParameter.objects.get_or_create(
+            code="oxygen", defaults={"name": "O2", "unit": "mg/l"}
+        )[0]
         self.drain()
 
     # --- helpers ----------------------------------------------------------------------------------------------
@@ -128,7 +148,9 @@ class FarmEdits(RuleBasedStateMachine):
     @rule(n=picks, d=days, count=counts)
     def add_mortality(self, n, d, count):
         if (a := self.assignment(n)) is not None:
-            self.records[MortalityEvent].append(MortalityEvent.objects.create(assignment=a, event_date=day(d), count=count).pk)
+            self.records[MortalityEvent].append(
+                MortalityEvent.objects.create(assignment=a, event_date=day(d), count=count).pk
+            )
 
     @rule(n=picks, d=days, kg=st.integers(1, 900))
     def add_feeding(self, n, d, kg):
@@ -140,8 +162,11 @@ class FarmEdits(RuleBasedStateMachine):
     def add_treatment(self, n, d, weighing, weight):
         if (a := self.assignment(n)) is not None:
             row = Treatment.objects.create(
-                assignment=a, treatment_date=day(d), treatment_type=Treatment.Type.VACCINATION,
-                includes_weighing=weighing, weighed_count=40 if weighing else None,
+                assignment=a,
+                treatment_date=day(d),
+                treatment_type=Treatment.Type.VACCINATION,
+                includes_weighing=weighing,
+                weighed_count=40 if weighing else None,
                 weighed_avg_weight_g=weight if weighing else None,
             )
             self.records[Treatment].append(row.pk)
@@ -149,8 +174,10 @@ class FarmEdits(RuleBasedStateMachine):
     @rule(c=picks, d=days, hour=st.integers(0, 23), temp=st.integers(-1, 18), bulk=st.booleans())
     def add_reading(self, c, d, hour, temp, bulk):
         reading = EnvironmentalReading(
-            container_id=self.containers[c % len(self.containers)], parameter=temperature_parameter(),
-            reading_time=moment(d, hour), value=float(temp),
+            container_id=self.containers[c % len(self.containers)],
+            parameter=temperature_parameter(),
+            reading_time=moment(d, hour),
+            value=float(temp),
         )
         if bulk:
             (reading,) = environmental_readings_record(readings=[reading])
@@ -160,7 +187,11 @@ class FarmEdits(RuleBasedStateMachine):
 
     @rule(
         kind=st.sampled_from([GrowthSample, MortalityEvent, FeedingEvent, Treatment]),
-        n=picks, m=picks, d=days, value=st.integers(1, 500), move=st.sampled_from(["day", "assignment", "value"]),
+        n=picks,
+        m=picks,
+        d=days,
+        value=st.integers(1, 500),
+        move=st.sampled_from(["day", "assignment", "value"]),
     )
     def edit_event(self, kind, n, m, d, value, move):
         row = self.event(kind, n)
@@ -172,8 +203,16 @@ class FarmEdits(RuleBasedStateMachine):
             if target is None or self.sample_day_taken(target.pk, d_new, pk=row.pk):
                 return
         if move == "day":
-            setattr(row, {GrowthSample: "sample_date", MortalityEvent: "event_date", FeedingEvent: "feeding_date",
-                          Treatment: "treatment_date"}[kind], day(d))
+            setattr(
+                row,
+                {
+                    GrowthSample: "sample_date",
+                    MortalityEvent: "event_date",
+                    FeedingEvent: "feeding_date",
+                    Treatment: "treatment_date",
+                }[kind],
+                day(d),
+            )
         elif move == "assignment" and (target := self.assignment(m)) is not None:
             row.assignment = target
         elif kind is GrowthSample:
@@ -184,10 +223,18 @@ class FarmEdits(RuleBasedStateMachine):
             row.amount_kg = Decimal(value)
         else:
             row.includes_weighing = not row.includes_weighing
-            row.weighed_count, row.weighed_avg_weight_g = (30, Decimal(60 + value)) if row.includes_weighing else (None, None)
+            row.weighed_count, row.weighed_avg_weight_g = (
+                (30, Decimal(60 + value)) if row.includes_weighing else (None, None)
+            )
         row.save()
 
-    @rule(n=picks, c=picks, d=days, hour=st.integers(0, 23), move=st.sampled_from(["time", "container", "parameter", "value"]))
+    @rule(
+        n=picks,
+        c=picks,
+        d=days,
+        hour=st.integers(0, 23),
+        move=st.sampled_from(["time", "container", "parameter", "value"]),
+    )
     def edit_reading(self, n, c, d, hour, move):
         row = self.event(EnvironmentalReading, n)
         if row is None:
@@ -209,21 +256,36 @@ class FarmEdits(RuleBasedStateMachine):
 
     # --- transfers ------------------------------------------------------------------------------------------
 
-    @rule(s=picks, t=picks, d=days, count=st.integers(1, 3000), measured=st.sampled_from([None, Decimal("150")]),
-          method=st.sampled_from(TransferAction.SelectionMethod.values))
+    @rule(
+        s=picks,
+        t=picks,
+        d=days,
+        count=st.integers(1, 3000),
+        measured=st.sampled_from([None, Decimal("150")]),
+        method=st.sampled_from(TransferAction.SelectionMethod.values),
+    )
     def add_transfer(self, s, t, d, count, measured, method):
         source, dest = self.assignment(s), self.assignment(t)
         if source is None or dest is None or source.pk == dest.pk or source.batch_id != dest.batch_id:
             return
         row = TransferAction.objects.create(
-            source_assignment=source, dest_assignment=dest, status=TransferAction.Status.COMPLETED,
-            actual_execution_date=day(d), transferred_count=count, mortality_during_transfer=count % 7,
-            measured_avg_weight_g=measured, selection_method=method,
+            source_assignment=source,
+            dest_assignment=dest,
+            status=TransferAction.Status.COMPLETED,
+            actual_execution_date=day(d),
+            transferred_count=count,
+            mortality_during_transfer=count % 7,
+            measured_avg_weight_g=measured,
+            selection_method=method,
         )
         self.transfers.append(row.pk)
 
-    @rule(n=picks, d=days, value=st.integers(1, 3000),
-          change=st.sampled_from(["status", "date", "count", "measured", "method", "swap", "delete"]))
+    @rule(
+        n=picks,
+        d=days,
+        value=st.integers(1, 3000),
+        change=st.sampled_from(["status", "date", "count", "measured", "method", "swap", "delete"]),
+    )
     def edit_transfer(self, n, d, value, change):
         row = self.pick(TransferAction, self.transfers, n)
         if row is None:
@@ -249,8 +311,13 @@ class FarmEdits(RuleBasedStateMachine):
 
     # --- assignments, batches, stages, scenarios ----------------------------------------------------------------
 
-    @rule(n=picks, a=st.integers(1, 40), length=st.integers(1, 45), c=picks,
-          change=st.sampled_from(["start", "departure", "placement", "weight", "stage", "container", "batch"]))
+    @rule(
+        n=picks,
+        a=st.integers(1, 40),
+        length=st.integers(1, 45),
+        c=picks,
+        change=st.sampled_from(["start", "departure", "placement", "weight", "stage", "container", "batch"]),
+    )
     def edit_assignment(self, n, a, length, c, change):
         row = self.assignment(n)
         if row is None:
@@ -274,8 +341,11 @@ class FarmEdits(RuleBasedStateMachine):
     @rule(d=days, placement=st.booleans())
     def add_assignment(self, d, placement):
         row = AssignmentFactory(
-            batch_id=self.batches[d % 2], container=ContainerFactory(), assignment_date=day(d),
-            departure_date=day(d) + dt.timedelta(days=20), placement_count=500 if placement else None,
+            batch_id=self.batches[d % 2],
+            container=ContainerFactory(),
+            assignment_date=day(d),
+            departure_date=day(d) + dt.timedelta(days=20),
+            placement_count=500 if placement else None,
             placement_avg_weight_g=Decimal("90") if placement else None,
         )
         self.assignments.append(row.pk)
@@ -298,8 +368,10 @@ class FarmEdits(RuleBasedStateMachine):
         batch.start_date = START + dt.timedelta(days=shift)
         batch.save()
 
-    @rule(change=st.sampled_from(["tgc", "override", "mortality", "profile", "pin", "unpin", "move", "new", "delete"]),
-          value=st.integers(1, 40))
+    @rule(
+        change=st.sampled_from(["tgc", "override", "mortality", "profile", "pin", "unpin", "move", "new", "delete"]),
+        value=st.integers(1, 40),
+    )
     def edit_scenario(self, change, value):
         scenario = sm.Scenario.objects.filter(pk=self.spare_scenario.pk).first()
         a, b = self.batches
@@ -309,7 +381,9 @@ class FarmEdits(RuleBasedStateMachine):
             model.save()
         elif change == "override":
             sm.TGCStageOverride.objects.update_or_create(
-                model_id=self.scenario_a.tgc_model_id, lifecycle_stage=stage("Smolt"), defaults={"tgc_value": 2 + value / 10}
+                model_id=self.scenario_a.tgc_model_id,
+                lifecycle_stage=stage("Smolt"),
+                defaults={"tgc_value": 2 + value / 10},
             )
         elif change == "mortality":
             model = sm.MortalityModel.objects.get(pk=self.scenario_b.mortality_model_id)
@@ -327,7 +401,9 @@ class FarmEdits(RuleBasedStateMachine):
             scenario.batch_id = b if scenario.batch_id == a else a
             scenario.save()
         elif change == "new":
-            self.spare_scenario = ScenarioFactory(batch_id=self.batches[value % 2], tgc_model=TGCModelFactory(tgc_value=value / 8))
+            self.spare_scenario = ScenarioFactory(
+                batch_id=self.batches[value % 2], tgc_model=TGCModelFactory(tgc_value=value / 8)
+            )
         elif change == "delete" and scenario is not None:
             scenario.delete()
 
@@ -337,7 +413,9 @@ class FarmEdits(RuleBasedStateMachine):
         with recompute_marks_deferred():
             if (a := self.assignment(n)) is not None and not self.sample_day_taken(a.pk, d):
                 self.records[GrowthSample].append(
-                    GrowthSample.objects.create(assignment=a, sample_date=day(d), sample_size=5, avg_weight_g=Decimal("111")).pk
+                    GrowthSample.objects.create(
+                        assignment=a, sample_date=day(d), sample_size=5, avg_weight_g=Decimal("111")
+                    ).pk
                 )
                 MortalityEvent.objects.create(assignment=a, event_date=day(d), count=3)
 

@@ -1,4 +1,5 @@
 """Recompute: the water of each assignment's container decides which stages its fish reach (docs/engine.md §4)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -41,11 +42,17 @@ def test_a_200_g_smolt_grows_on_the_smolt_tgc_in_its_tank_and_takes_the_sea_stag
     TGCStageOverride.objects.create(model=tgc, lifecycle_stage=stage("Post-Smolt"), tgc_value=2.4)
     scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
     tank = AssignmentFactory(
-        batch=scenario.batch, assignment_date=START, departure_date=MOVE, placement_avg_weight_g=Decimal("200.00"),
+        batch=scenario.batch,
+        assignment_date=START,
+        departure_date=MOVE,
+        placement_avg_weight_g=Decimal("200.00"),
         container=ContainerFactory(site=SiteFactory(kind=Site.Kind.FRESHWATER)),
     )
     pen = AssignmentFactory(
-        batch=scenario.batch, assignment_date=MOVE, placement_count=None, placement_avg_weight_g=None,
+        batch=scenario.batch,
+        assignment_date=MOVE,
+        placement_count=None,
+        placement_avg_weight_g=None,
         container=ContainerFactory(site=SiteFactory(kind=Site.Kind.SEA)),
     )
     TransferFactory(source_assignment=tank, dest_assignment=pen, transferred_count=10_000)

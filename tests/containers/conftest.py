@@ -5,6 +5,7 @@ skip). The containers run on the host network against a fresh PostgreSQL databas
 machine's server and a throw-away ``redis-server`` of this session on a free port: no registry image of
 PostgreSQL or Redis can be pulled here, and the machine's own Redis must never be flushed or stopped.
 """
+
 from __future__ import annotations
 
 import os

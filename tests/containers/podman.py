@@ -4,6 +4,7 @@ Every container of a test session is named ``<prefix>-<role>`` and removed at th
 PostgreSQL database and a Redis server that belong to the session alone (``conftest``), so nothing here
 touches the machine's own Redis or any other database.
 """
+
 from __future__ import annotations
 
 import json

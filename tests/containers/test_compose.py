@@ -2,6 +2,7 @@
 and down again, against this session's PostgreSQL database and Redis (tests/containers/compose.host-network.yaml
 puts the AquaMind services on the host network; the bundled postgres/redis profile and compose.nginx.yaml stay
 off: no registry here). Every variable .env.example sets reaches the web container, and Django reads it."""
+
 from __future__ import annotations
 
 import base64
@@ -41,7 +42,10 @@ print(json.dumps([s.TIME_ZONE, s.LOGIN_FAILURE_LIMIT, s.LOGIN_FAILURE_LIMIT_PER_
 
 def env_example() -> dict[str, str]:
     """The variables .env.example sets, with its values."""
-    pairs = (re.fullmatch(r"([A-Z][A-Z0-9_]*)=(\S*)(\s+#.*)?", line) for line in (ROOT / ".env.example").read_text().splitlines())
+    pairs = (
+        re.fullmatch(r"([A-Z][A-Z0-9_]*)=(\S*)(\s+#.*)?", line)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+    )
     return {m.group(1): m.group(2) for m in pairs if m}
 
 

@@ -1,5 +1,6 @@
 """The image's roles as containers: migrate, web, two workers and beat against this session's PostgreSQL
 database and Redis. What runs here is what a deployment runs: the same image, entrypoint and commands."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -175,8 +176,12 @@ def test_a_restored_dump_verifies_equal_to_a_full_recompute(farm, databases, tmp
 def test_the_image_refuses_to_serve_without_a_secret_key(image):
     for role in ("web", "worker", "beat", "flower"):  # the entrypoint refuses before anything starts
         result = podman("run", "--rm", "--network", "host", image, role, check=False, timeout=120)
-        assert result.returncode == 2 and f"SECRET_KEY is not set: the {role} role needs" in result.stderr, result.stderr
+        assert result.returncode == 2 and f"SECRET_KEY is not set: the {role} role needs" in result.stderr, (
+            result.stderr
+        )
     # gunicorn started past the entrypoint's check: the settings refuse it (the image's defaults: embedded, DEBUG off)
     gunicorn = ["gunicorn", "aquamind.wsgi", "--preload", "--bind", "127.0.0.1:0"]
     result = podman("run", "--rm", "--network", "host", image, *gunicorn, check=False, timeout=120)
-    assert result.returncode != 0 and "SECRET_KEY is not set: a server that listens beyond this machine" in result.stderr
+    assert (
+        result.returncode != 0 and "SECRET_KEY is not set: a server that listens beyond this machine" in result.stderr
+    )

@@ -1,5 +1,6 @@
 """The demo data generator on the small preset, in the model world (the control; the realistic world's own
 tests are in test_realistic_world.py): counts, integrity, conservation, truth file, determinism."""
+
 from __future__ import annotations
 
 import ast
@@ -25,8 +26,18 @@ from apps.scenario.models import Scenario
 TODAY = dt.date(2025, 6, 1)
 ONE_DAY = dt.timedelta(days=1)
 PURE_MODULES = (
-    "allocate", "batch_sim", "growth", "layout", "measure", "presets", "schedule", "simulate", "temperature",
-    "truth", "types", "world",
+    "allocate",
+    "batch_sim",
+    "growth",
+    "layout",
+    "measure",
+    "presets",
+    "schedule",
+    "simulate",
+    "temperature",
+    "truth",
+    "types",
+    "world",
 )
 
 
@@ -191,9 +202,9 @@ def test_sensors_have_short_and_long_gaps_inside_assignments(farm):
             set(
                 EnvironmentalReading.objects.filter(
                     container_id=a.container_id, reading_time__date__gte=a.assignment_date
-                ).filter(**({"reading_time__date__lt": a.departure_date} if a.departure_date else {})).values_list(
-                    "reading_time__date", flat=True
                 )
+                .filter(**({"reading_time__date__lt": a.departure_date} if a.departure_date else {}))
+                .values_list("reading_time__date", flat=True)
             )
         )
         gaps += [(later - earlier).days - 1 for earlier, later in zip(days, days[1:])]
@@ -253,8 +264,18 @@ def test_the_command_generates_and_prints_the_counts(tmp_path):
     out = StringIO()
     truth_path = tmp_path / "truth.csv"
     call_command(
-        "generate_demo_data", "--preset", "small", "--seed", "3", "--today", "2025-06-01",
-        "--truth-out", str(truth_path), "--world", "model", stdout=out,
+        "generate_demo_data",
+        "--preset",
+        "small",
+        "--seed",
+        "3",
+        "--today",
+        "2025-06-01",
+        "--truth-out",
+        str(truth_path),
+        "--world",
+        "model",
+        stdout=out,
     )
     text = out.getvalue()
     assert f"assignments            {BatchContainerAssignment.objects.count()}\n" in text
@@ -310,15 +331,26 @@ def _fingerprint() -> str:
         sorted(Batch.objects.values_list("batch_number", "start_date", "status")),
         sorted(
             BatchContainerAssignment.objects.values_list(
-                "batch__batch_number", "container__site__name", "container__name", "lifecycle_stage__name",
-                "assignment_date", "departure_date", "placement_count", "placement_avg_weight_g",
+                "batch__batch_number",
+                "container__site__name",
+                "container__name",
+                "lifecycle_stage__name",
+                "assignment_date",
+                "departure_date",
+                "placement_count",
+                "placement_avg_weight_g",
             )
         ),
         sorted(GrowthSample.objects.values_list("assignment__container__name", "sample_date", "avg_weight_g")),
         sorted(
             TransferAction.objects.values_list(
-                "source_assignment__container__name", "dest_assignment__container__name", "actual_execution_date",
-                "transferred_count", "mortality_during_transfer", "measured_avg_weight_g", "selection_method",
+                "source_assignment__container__name",
+                "dest_assignment__container__name",
+                "actual_execution_date",
+                "transferred_count",
+                "mortality_during_transfer",
+                "measured_avg_weight_g",
+                "selection_method",
             )
         ),
         sorted(MortalityEvent.objects.values_list("assignment__container__name", "event_date", "count", "cause")),
@@ -333,7 +365,15 @@ def test_every_demo_record_lies_in_the_declared_domain(farm):
     """The generator writes in bulk, past the validators: its rows must pass them all the same."""
     from apps.environmental.validation import environmental_reading_validate
 
-    for model in (BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction, Treatment, FeedingEvent, Scenario):
+    for model in (
+        BatchContainerAssignment,
+        GrowthSample,
+        MortalityEvent,
+        TransferAction,
+        Treatment,
+        FeedingEvent,
+        Scenario,
+    ):
         relations = [f.name for f in model._meta.concrete_fields if f.is_relation]
         for row in model.objects.all():
             row.clean_fields(exclude=relations)

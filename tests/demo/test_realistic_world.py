@@ -1,5 +1,6 @@
 """The realistic demo world departs from the model's law in each way docs/demo-data.md lists; the model world
 is exactly the generator it was before (issue 18)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -75,6 +76,7 @@ def test_growth_per_degree_day_above_the_optimum_is_lower_than_at_it(seed, index
     bio = world.biology_draw(seed=seed, index=index)
     assert world.temperature_response(bio, bio.optimum_c) == 1.0
     assert world.temperature_response(bio, bio.optimum_c + above) < 1.0
+
     # and the day's growth per degree itself: 100 g at the optimum vs above it
     def per_degree(temp_c):
         after = world.daily_growth(bio, 100.0, temp_c, at_sea=True, site_factor=1.0, appetite=1.0, health=1.0)
@@ -218,7 +220,9 @@ def test_outages_silence_runs_of_two_to_six_weeks_on_top_of_the_ordinary_gaps(se
     days = [dt.date(2024, 1, 1) + dt.timedelta(days=i) for i in range(1500)]
     series = TemperatureSeries(("Site", "Pen 01"), SEA, seed=seed, origin=days[0], days=len(days))
     plain = {r.date for r in readings_for(("Site", "Pen 01"), series, days, seed=seed, force_long_gap=False)}
-    quiet = {r.date for r in readings_for(("Site", "Pen 01"), series, days, seed=seed, force_long_gap=False, outages=True)}
+    quiet = {
+        r.date for r in readings_for(("Site", "Pen 01"), series, days, seed=seed, force_long_gap=False, outages=True)
+    }
     assert quiet <= plain
     silent = sorted(_outage_days(days, random.Random(seed)))
     runs = [1]
@@ -269,7 +273,12 @@ def test_the_model_world_is_the_generator_as_it_was_before_the_realistic_world()
     for (preset, seed), digest in expected.items():
         _, r = farm(preset, seed, world.WORLD_MODEL)
         parts = [
-            r.samples, r.transfers, r.mortality, r.feedings, [tuple(t)[:4] for t in r.treatments], r.readings,
+            r.samples,
+            r.transfers,
+            r.mortality,
+            r.feedings,
+            [tuple(t)[:4] for t in r.treatments],
+            r.readings,
             [(t.start, t.weights_g, t.populations) for t in r.truth],
         ]
         assert hashlib.sha256(repr(parts).encode()).hexdigest()[:16] == digest, (preset, seed)
@@ -278,7 +287,9 @@ def test_the_model_world_is_the_generator_as_it_was_before_the_realistic_world()
 def test_the_realistic_world_is_another_farm_on_the_same_plan():
     model_plan, model = farm("small", 1, world.WORLD_MODEL)
     plan, realistic = farm("small", 1)
-    assert [(s.container, s.start, s.end) for s in plan.slots] == [(s.container, s.start, s.end) for s in model_plan.slots]
+    assert [(s.container, s.start, s.end) for s in plan.slots] == [
+        (s.container, s.start, s.end) for s in model_plan.slots
+    ]
     assert realistic.truth[5].weights_g != model.truth[5].weights_g
 
 
@@ -302,7 +313,8 @@ def test_the_realistic_farm_is_written_with_its_delousings_and_every_fish_accoun
     in_handling = TransferAction.objects.aggregate(n=Sum("mortality_during_transfer"))["n"]
     _, records = farm("small", 1)
     alive_or_harvested = sum(
-        truth.populations[-1] for slot, truth in zip(records.plan.slots, records.truth)
+        truth.populations[-1]
+        for slot, truth in zip(records.plan.slots, records.truth)
         if truth.populations and (slot.end is None or not _moved_out_on(records, slot.index, slot.end))
     )
     assert placed == deaths + in_handling + alive_or_harvested

@@ -1,4 +1,5 @@
 """Small builders for engine inputs: plain dataclasses, sensible defaults, override what a test is about."""
+
 from __future__ import annotations
 
 import datetime as dt

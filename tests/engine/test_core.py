@@ -1,4 +1,5 @@
 """compute_assignment as a whole: range, provenance and confidence (docs/engine.md §1, §7)."""
+
 import dataclasses
 
 from apps.batch.engine import Anchor, compute_assignment

@@ -1,4 +1,5 @@
 """Feed and observed FCR (docs/engine.md §6)."""
+
 import pytest
 
 from apps.batch.engine import StartState, compute_assignment

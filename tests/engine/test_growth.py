@@ -1,4 +1,5 @@
 """Weight: the TGC model, anchors and calibration (docs/engine.md §3, §11)."""
+
 import pytest
 
 from apps.batch.engine import compute_assignment, transfer_anchor_weight
@@ -112,9 +113,7 @@ def test_grow_forward_reports_the_stage_after_each_day():
     assert ws[0] > 180.0 and stages == [POST_SMOLT, POST_SMOLT]
 
 
-@pytest.mark.parametrize(
-    ("method", "expected_g"), [("LARGEST", 132.00), ("SMALLEST", 168.00), ("AVERAGE", 150.00)]
-)
+@pytest.mark.parametrize(("method", "expected_g"), [("LARGEST", 132.00), ("SMALLEST", 168.00), ("AVERAGE", 150.00)])
 def test_a_transfer_weight_is_corrected_for_how_the_weighed_fish_were_picked(method, expected_g):
     assert round(transfer_anchor_weight(150.00, method), 2) == expected_g
 

@@ -1,4 +1,5 @@
 """Deaths and population (docs/engine.md §5, §11)."""
+
 import pytest
 
 from apps.batch.engine import compute_assignment, daily_rate_from_weekly

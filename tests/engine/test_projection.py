@@ -1,4 +1,5 @@
 """project_scenario: the planned series (docs/engine.md §9)."""
+
 import pytest
 
 from apps.batch.engine import compute_assignment, project_scenario
@@ -7,7 +8,11 @@ from tests.engine.builders import DAY_1, SMOLT, day, inputs, params
 
 def project(days=30, **model):
     return project_scenario(
-        start_date=DAY_1, duration_days=days, initial_count=10_000, initial_weight_g=100.0, stage_id=SMOLT,
+        start_date=DAY_1,
+        duration_days=days,
+        initial_count=10_000,
+        initial_weight_g=100.0,
+        stage_id=SMOLT,
         params=params(**model),
     )
 

@@ -1,4 +1,5 @@
 """The engine is a pure function: no Django, no clock (docs/engine.md, introduction)."""
+
 import ast
 from pathlib import Path
 
@@ -28,8 +29,11 @@ def test_no_engine_module_imports_django():
 
 def test_no_engine_module_imports_other_project_code_or_settings():
     for path, tree in engine_modules():
-        foreign = [n for n in imported_names(tree) if n.startswith(("apps.", "aquamind")) and
-                   not n.startswith("apps.batch.engine")]
+        foreign = [
+            n
+            for n in imported_names(tree)
+            if n.startswith(("apps.", "aquamind")) and not n.startswith("apps.batch.engine")
+        ]
         assert foreign == [], f"{path.name} imports {foreign}"
 
 
@@ -38,8 +42,6 @@ def test_no_engine_module_reads_the_clock():
         calls = [
             node.func.attr
             for node in ast.walk(tree)
-            if isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr in CLOCK_CALLS
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in CLOCK_CALLS
         ]
         assert calls == [], f"{path.name} calls {calls}"

@@ -1,5 +1,6 @@
 """Restartability (docs/engine.md §8): a run restarted on an anchor day from the stored, rounded row of the day
 before writes, from that day on, exactly the rows of a run from the assignment's first day."""
+
 import dataclasses
 import datetime as dt
 
@@ -66,13 +67,17 @@ def assignments(draw, restartable=False):
         first_day=first,
         last_day=first + dt.timedelta(days=n_days - 1),
         start=StartState(
-            start_weight_g, (population := draw(st.integers(0, 20_000))),
-            population * start_weight_g / 1000, draw(st.sampled_from([1, 2, 3, 4])),
+            start_weight_g,
+            (population := draw(st.integers(0, 20_000))),
+            population * start_weight_g / 1000,
+            draw(st.sampled_from([1, 2, 3, 4])),
         ),
-        anchors=dated({
-            o: Anchor(weight_g=start_weight_g * factor, kind=kind, confidence=conf)
-            for o, (factor, (kind, conf)) in anchor_at.items()
-        }),
+        anchors=dated(
+            {
+                o: Anchor(weight_g=start_weight_g * factor, kind=kind, confidence=conf)
+                for o, (factor, (kind, conf)) in anchor_at.items()
+            }
+        ),
         mortality=dated(sparse(draw, days, st.integers(0, 400))),
         feed_kg=dated(sparse(draw, days, st.floats(0.5, 400.0), p_max=1.0)),
         transfers_in=dated(sparse(draw, days, counts, p_max=0.1)),

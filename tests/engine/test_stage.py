@@ -1,4 +1,5 @@
 """Stage advance (docs/engine.md §4)."""
+
 from apps.batch.engine import Stage, compute_assignment
 from apps.batch.engine.stage import stage_after_day, stage_rules
 from tests.engine.builders import ADULT, POST_SMOLT, SMOLT, day, inputs, params, sample

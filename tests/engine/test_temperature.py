@@ -1,4 +1,5 @@
 """Temperature for a day and its fallbacks (docs/engine.md §2)."""
+
 import pytest
 
 from apps.batch.engine import compute_assignment
@@ -8,9 +9,7 @@ from tests.engine.builders import DAY_1, day, inputs, params
 
 def one_day(temps, *, on=10, profile=((1, 5.0),)):
     """The row of day ``on`` computed with these measured daily means."""
-    rows = compute_assignment(
-        inputs(1, first_day=on, temp_c=None, daily_temps_c=temps), params(profile=profile)
-    )
+    rows = compute_assignment(inputs(1, first_day=on, temp_c=None, daily_temps_c=temps), params(profile=profile))
     return rows[0]
 
 

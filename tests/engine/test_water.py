@@ -1,4 +1,5 @@
 """The water decides growth (docs/engine.md §4): fish in fresh water never reach a stage lived at sea."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,7 +42,9 @@ def test_a_transfer_to_sea_then_takes_the_sea_stage_from_the_tanks_last_weight()
         WATER_PARAMS,
     )
     assert tank[-1].stage_id == SMOLT and pen[0].stage_id == POST_SMOLT
-    assert tank[-1].avg_weight_g == pytest.approx(_closed_form(200.0, SMOLT_TGC, 10.0, 20), rel=1e-12)  # not the sea stage's 2.4
+    assert tank[-1].avg_weight_g == pytest.approx(
+        _closed_form(200.0, SMOLT_TGC, 10.0, 20), rel=1e-12
+    )  # not the sea stage's 2.4
 
 
 def test_a_sea_stage_recorded_on_fish_in_fresh_water_grows_on_the_last_fresh_water_stages_tgc():

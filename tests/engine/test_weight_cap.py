@@ -1,4 +1,5 @@
 """The model never grows a fish beyond 50 kg, so every computed weight fits the daily-state column."""
+
 from apps.batch.engine import compute_assignment
 from apps.batch.engine.growth import MAX_WEIGHT_G, grow_forward
 from apps.batch.engine.stage import stage_rules

@@ -1,4 +1,5 @@
 """The service's projection of one assignment from plain rows (no database)."""
+
 import datetime as dt
 
 from apps.batch.engine import ModelParams, Stage
@@ -8,15 +9,22 @@ from apps.forecast.services import projections
 
 AS_OF = dt.date(2026, 3, 1)
 PARAMS = ModelParams(
-    tgc=3.0, tgc_by_stage={}, mortality_daily=0.0005, mortality_daily_by_stage={}, fcr_by_stage={},
-    profile=((1, 10.0),), stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
+    tgc=3.0,
+    tgc_by_stage={},
+    mortality_daily=0.0005,
+    mortality_daily_by_stage={},
+    fcr_by_stage={},
+    profile=((1, 10.0),),
+    stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
 )
 ROWS = [(AS_OF - dt.timedelta(days=29 - i), 31 + i, 100.0, 1000, 1, 10.0, 0, "profile") for i in range(30)]
 
 
 def test_a_fit_whose_level_is_not_a_weight_falls_back_to_the_latest_state(monkeypatch):
     # found by the domain property test: wild weighings can fit a line whose level is negative (a complex cube root)
-    monkeypatch.setattr(projections, "growth_fit", lambda **kw: GrowthFit(level=-1.0, performance=Performance(1.2, 0.03, "fit", 2)))
+    monkeypatch.setattr(
+        projections, "growth_fit", lambda **kw: GrowthFit(level=-1.0, performance=Performance(1.2, 0.03, "fit", 2))
+    )
     projection, assumptions = services.assignment_projection(
         rows=ROWS, params=PARAMS, horizon_days=10, target_weight_g=5000.0, own=[], batch=[]
     )

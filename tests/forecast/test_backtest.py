@@ -1,4 +1,5 @@
 """The backtest runs on the small preset (figures printed, not asserted as targets)."""
+
 import pytest
 from django.core.management import call_command
 

@@ -1,4 +1,5 @@
 """A backtest forecast uses no record dated after its as-of date, readings included (issue 18, defect 1)."""
+
 import datetime as dt
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """The band calibrated by the farm's own backtests (docs/forecast.md "The calibrated band")."""
+
 import datetime as dt
 import math
 import random
@@ -55,7 +56,9 @@ def test_on_errors_from_a_known_distribution_the_band_covers_eighty_percent_of_n
     shift=st.floats(-0.1, 0.1),
     seed=st.integers(0, 10**6),
 )
-def test_the_coverage_converges_to_the_nominal_eighty_percent_whatever_the_errors_spread_and_bias(kind, scale, shift, seed):
+def test_the_coverage_converges_to_the_nominal_eighty_percent_whatever_the_errors_spread_and_bias(
+    kind, scale, shift, seed
+):
     rng = random.Random(seed)
     # the band holds its P50 (q10 <= 0 <= q90), so a bias larger than the spread widens it: keep the P50 inside
     shift = max(-scale, min(scale, shift))
@@ -113,8 +116,10 @@ def test_the_measured_coverage_is_the_newer_halfs_share_inside_the_older_halfs_b
 
 def test_between_buckets_the_quantiles_run_linearly_and_beyond_the_last_they_grow_with_the_horizon():
     calibration = Calibration(
-        buckets=(BandBucket("sea", 16, 45, -0.02, 0.0, 0.02, n=100, source="bucket"),
-                 BandBucket("sea", 46, 75, -0.06, 0.0, 0.04, n=100, source="bucket")),
+        buckets=(
+            BandBucket("sea", 16, 45, -0.02, 0.0, 0.02, n=100, source="bucket"),
+            BandBucket("sea", 46, 75, -0.06, 0.0, 0.04, n=100, source="bucket"),
+        ),
         residuals=200,
     )
     offsets = calibration.offsets("sea", 121)
@@ -151,7 +156,10 @@ def test_the_p50_is_corrected_only_where_the_older_halfs_median_made_the_newer_h
     # a lasting bias of +5 %: the older half's median corrects the newer half's errors
     lasting = [Residual(60, "sea", rng.gauss(0.05, 0.02), DAY + dt.timedelta(days=i // 10)) for i in range(1000)]
     # a bias that flips between the halves: correcting by the older half's median makes the newer half worse
-    flipping = [Residual(60, "sea", rng.gauss(0.05 if i < 500 else -0.05, 0.02), DAY + dt.timedelta(days=i // 10)) for i in range(1000)]
+    flipping = [
+        Residual(60, "sea", rng.gauss(0.05 if i < 500 else -0.05, 0.02), DAY + dt.timedelta(days=i // 10))
+        for i in range(1000)
+    ]
     [kept] = [b for b in calibrate(lasting).buckets if (b.phase, b.first_day) == ("sea", 46)]
     [dropped] = [b for b in calibrate(flipping).buckets if (b.phase, b.first_day) == ("sea", 46)]
     assert kept.corrects and calibrate(lasting).offsets("sea", 60)[59][1] == pytest.approx(kept.q50, abs=0.002)

@@ -1,4 +1,5 @@
 """The stored calibration: written by the nightly refresh, applied by the projections, stated by the API."""
+
 import datetime as dt
 import math
 from decimal import Decimal
@@ -101,7 +102,14 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
     from apps.forecast.engine.learned import GrowthModel
     from apps.forecast.services.calibration import forecast_settings_load, learned_save
 
-    model = GrowthModel(coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2, 0.0, -0.05, -0.3, -0.2), tau_days=14.0, half_life_days=90.0, segments=40, degree_days=9000.0, baseline_exposure=(0.1, 0.2))
+    model = GrowthModel(
+        coef=(0.01, -0.1, 0.05, 0.02, 0.03, -0.04, -0.2, 0.0, -0.05, -0.3, -0.2),
+        tau_days=14.0,
+        half_life_days=90.0,
+        segments=40,
+        degree_days=9000.0,
+        baseline_exposure=(0.1, 0.2),
+    )
     calibration_save(SEA_BAND, computed_at=NOW)
     learned_save(model, choice={"fresh": "fit", "sea": "learned-90"}, scores={"sea fit": 0.03}, computed_at=NOW)
     assert forecast_settings_load() == (SEA_BAND, {"sea": model}, {"fresh": "fit", "sea": "learned-90"})
@@ -119,7 +127,9 @@ def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_hand
     learned_save(model, choice={"fresh": "learned-90", "sea": "learned-90"}, scores={}, computed_at=NOW)
     assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
     before = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
-    PlannedActivity.objects.create(activity_type="TRANSFER", batch=tank.batch, assignment=tank, due_date=TODAY + dt.timedelta(days=20))
+    PlannedActivity.objects.create(
+        activity_type="TRANSFER", batch=tank.batch, assignment=tank, due_date=TODAY + dt.timedelta(days=20)
+    )
     assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
     after = Projection.objects.get(assignment=tank).series["weight_g"]["p50"]
     assert after[18] == before[18] and after[59] < before[59]

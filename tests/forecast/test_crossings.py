@@ -1,5 +1,6 @@
 """Crossings (no database): the harvest and sea-transfer dates found by bisection equal the first day each
 quantile reaches the weight, and the sea transfer is found in the same projection only when asked for."""
+
 import datetime as dt
 
 from hypothesis import given, settings
@@ -11,8 +12,13 @@ from apps.forecast.engine.projection import crossing
 
 AS_OF = dt.date(2026, 3, 1)
 PARAMS = ModelParams(
-    tgc=3.0, tgc_by_stage={}, mortality_daily=0.0005, mortality_daily_by_stage={}, fcr_by_stage={},
-    profile=((1, 6.0), (120, 14.0), (240, 2.0), (365, 9.0)), stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
+    tgc=3.0,
+    tgc_by_stage={},
+    mortality_daily=0.0005,
+    mortality_daily_by_stage={},
+    fcr_by_stage={},
+    profile=((1, 6.0), (120, 14.0), (240, 2.0), (365, 9.0)),
+    stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
 )
 
 
@@ -22,10 +28,14 @@ def start(weight: float) -> ProjectionStart:
 
 def projection(*, weight=60.0, ratio=1.0, sd=0.05, level_var=0.0, days=200, sea_transfer=None):
     return project(
-        start=start(weight), horizon_days=days, params=PARAMS,
+        start=start(weight),
+        horizon_days=days,
+        params=PARAMS,
         performance=Performance(ratio, sd, "fit", 3, level_var=level_var, level_ratio_cov=0.0),
-        bias=TemperatureBias(0.0, 0.3, 14), mortality=MortalityEstimate(0.0005, 0.5, "recent"),
-        target_weight_g=5000.0, sea_transfer_weight_g=sea_transfer,
+        bias=TemperatureBias(0.0, 0.3, 14),
+        mortality=MortalityEstimate(0.0005, 0.5, "recent"),
+        target_weight_g=5000.0,
+        sea_transfer_weight_g=sea_transfer,
     )
 
 
@@ -67,7 +77,11 @@ def test_the_sea_transfer_is_found_in_the_same_projection_only_when_asked_for():
     assert p.sea_transfer.early < p.sea_transfer.date < p.sea_transfer.late
     assert p.sea_transfer.weight_g[1] >= 150.0
     assert p.weight_g == projection().weight_g  # asking for it changes nothing else
-    assert (p.harvest_date, p.harvest_date_early, p.harvest_date_late) == (p.harvest.date, p.harvest.early, p.harvest.late)
+    assert (p.harvest_date, p.harvest_date_early, p.harvest_date_late) == (
+        p.harvest.date,
+        p.harvest.early,
+        p.harvest.late,
+    )
 
 
 def test_fish_already_at_the_weight_cross_on_the_as_of_date_with_the_first_days_weights():

@@ -1,4 +1,5 @@
 """The growth model learned from the farm's own segments (docs/forecast.md "The learned growth model")."""
+
 import datetime as dt
 import math
 import random
@@ -31,14 +32,29 @@ def farm(n: int, seed: int = 1, noise: float = 0.03) -> list[SegmentObs]:
     out = []
     for i in range(n):
         fresh = rng.random() < 0.4
-        weight = math.exp(rng.uniform(math.log(5), math.log(150))) if fresh else math.exp(rng.uniform(math.log(150), math.log(5000)))
+        weight = (
+            math.exp(rng.uniform(math.log(5), math.log(150)))
+            if fresh
+            else math.exp(rng.uniform(math.log(150), math.log(5000)))
+        )
         temp = rng.uniform(2.0, 17.0)
         days = rng.randint(20, 40)
         handled = (rng.randint(-30, 5),) if rng.random() < 0.5 else ()
         probe = SegmentObs((i, DAY), DAY, days, temp * days, weight, weight, fresh, 0.0, handled)
         y = true_log_ratio(weight, temp, fresh, probe.exposure(14.0)) + rng.gauss(0, noise)
-        out.append(SegmentObs((i // 5, DAY + dt.timedelta(days=30 * (i % 5))), DAY + dt.timedelta(days=30 * (i % 5)), days,
-                              temp * days, weight, weight, fresh, y, handled))
+        out.append(
+            SegmentObs(
+                (i // 5, DAY + dt.timedelta(days=30 * (i % 5))),
+                DAY + dt.timedelta(days=30 * (i % 5)),
+                days,
+                temp * days,
+                weight,
+                weight,
+                fresh,
+                y,
+                handled,
+            )
+        )
     return out
 
 
@@ -87,7 +103,17 @@ def test_a_persistent_deviation_gets_a_long_half_life_and_a_passing_one_a_short_
 def test_a_planned_handling_bends_the_projection_down_as_past_handling_did():
     model = GrowthModel(coef=(0.0,) * 10 + (-0.4,), tau_days=14.0, half_life_days=60.0, segments=100, degree_days=1e4)
     rules = {1: (0.002, math.inf, None)}
-    kwargs = dict(x0=10.0, temps=[10.0] * 90, rules=rules, stage=1, model=model, dev=0.0, fresh=False, since_handled=None, max_cube_root=100.0)
+    kwargs = dict(
+        x0=10.0,
+        temps=[10.0] * 90,
+        rules=rules,
+        stage=1,
+        model=model,
+        dev=0.0,
+        fresh=False,
+        since_handled=None,
+        max_cube_root=100.0,
+    )
     free, _ = project_learned(**kwargs)
     handled, _ = project_learned(**kwargs, planned=(30,))
     assert handled[28] == free[28] and handled[89] < free[89]
@@ -98,8 +124,17 @@ def test_a_planned_handling_bends_the_projection_down_as_past_handling_did():
 def test_the_deviation_fades_over_the_half_life():
     model = GrowthModel(coef=(0.0,) * 11, tau_days=14.0, half_life_days=30.0, segments=100, degree_days=1e4)
     rules = {1: (0.002, math.inf, None)}
-    xs, _ = project_learned(x0=10.0, temps=[10.0] * 61, rules=rules, stage=1, model=model, dev=0.2, fresh=False,
-                            since_handled=None, max_cube_root=100.0)
+    xs, _ = project_learned(
+        x0=10.0,
+        temps=[10.0] * 61,
+        rules=rules,
+        stage=1,
+        model=model,
+        dev=0.2,
+        fresh=False,
+        since_handled=None,
+        max_cube_root=100.0,
+    )
     growth = [b - a for a, b in zip([10.0, *xs], xs)]
     assert growth[29] / 0.02 == pytest.approx(math.exp(0.2 * 0.5), rel=1e-6)  # day 30: half the deviation left
     assert growth[59] / 0.02 == pytest.approx(math.exp(0.2 * 0.25), rel=1e-6)

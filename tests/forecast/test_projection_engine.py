@@ -1,4 +1,5 @@
 """The banded projection (no database): the closed form, and bands that widen with horizon and spread."""
+
 import datetime as dt
 
 import pytest
@@ -9,16 +10,25 @@ from apps.forecast.engine.estimates import SegmentEvidence, performance_estimate
 
 AS_OF = dt.date(2026, 3, 1)
 PARAMS = ModelParams(
-    tgc=3.0, tgc_by_stage={}, mortality_daily=0.0005, mortality_daily_by_stage={}, fcr_by_stage={},
-    profile=((1, 10.0),), stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
+    tgc=3.0,
+    tgc_by_stage={},
+    mortality_daily=0.0005,
+    mortality_daily_by_stage={},
+    fcr_by_stage={},
+    profile=((1, 10.0),),
+    stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
 )
 
 
 def projection(*, ratio=1.0, sd=0.03, bias=0.0, bias_sd=0.3, days=30, weight=100.0, target=5000.0, mortality=0.0005):
     return project(
         start=ProjectionStart(date=AS_OF, day_number=60, weight_g=weight, population=10_000, stage_id=1),
-        horizon_days=days, params=PARAMS, performance=Performance(ratio, sd, "assignment", 3),
-        bias=TemperatureBias(bias, bias_sd, 14), mortality=MortalityEstimate(mortality, 0.5, "recent"), target_weight_g=target,
+        horizon_days=days,
+        params=PARAMS,
+        performance=Performance(ratio, sd, "assignment", 3),
+        bias=TemperatureBias(bias, bias_sd, 14),
+        mortality=MortalityEstimate(mortality, 0.5, "recent"),
+        target_weight_g=target,
     )
 
 

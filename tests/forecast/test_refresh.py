@@ -1,4 +1,5 @@
 """Segments and projections are written by the recompute that writes the states, in its transaction."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -43,18 +44,39 @@ def tank(salmon):
 
 def segment_fields(assignment_id):
     return list(
-        GrowthSegment.objects.filter(assignment_id=assignment_id).order_by("end_date").values_list(
-            "start_date", "end_date", "days", "degree_days", "start_weight_g", "end_weight_g", "realised_tgc",
-            "scenario_tgc", "performance_ratio", "deaths", "biological_fcr",
+        GrowthSegment.objects.filter(assignment_id=assignment_id)
+        .order_by("end_date")
+        .values_list(
+            "start_date",
+            "end_date",
+            "days",
+            "degree_days",
+            "start_weight_g",
+            "end_weight_g",
+            "realised_tgc",
+            "scenario_tgc",
+            "performance_ratio",
+            "deaths",
+            "biological_fcr",
         )
     )
 
 
 def projection_fields(assignment_id):
-    return Projection.objects.filter(assignment_id=assignment_id).values_list(
-        "as_of_date", "performance_ratio", "performance_sd", "temp_bias_c", "start_population", "mortality_daily_rate",
-        "harvest_date", "series",
-    ).get()
+    return (
+        Projection.objects.filter(assignment_id=assignment_id)
+        .values_list(
+            "as_of_date",
+            "performance_ratio",
+            "performance_sd",
+            "temp_bias_c",
+            "start_population",
+            "mortality_daily_rate",
+            "harvest_date",
+            "series",
+        )
+        .get()
+    )
 
 
 def test_a_recompute_writes_the_segment_to_the_sample_with_hand_computed_figures(tank):
@@ -67,7 +89,11 @@ def test_a_recompute_writes_the_segment_to_the_sample_with_hand_computed_figures
     assert segment.realised_tgc == pytest.approx(1000 * (5.31329 - 4.67358) / 200, abs=1e-3)  # 3.1986
     assert segment.scenario_tgc == 2.5
     assert segment.performance_ratio == pytest.approx(3.1986 / 2.5, abs=1e-3)  # 1.2794
-    deaths = sum(ActualDailyAssignmentState.objects.filter(assignment=tank, date__gt=day(1), date__lte=day(21)).values_list("mortality_count", flat=True))
+    deaths = sum(
+        ActualDailyAssignmentState.objects.filter(assignment=tank, date__gt=day(1), date__lte=day(21)).values_list(
+            "mortality_count", flat=True
+        )
+    )
     assert segment.deaths == deaths > 0  # model deaths, 0.05 %/day
     assert segment.biological_fcr is None  # no feed recorded
 
@@ -133,7 +159,10 @@ def three_tanks(tank):
     """The tank and two more of the same batch, weighed on other days: each one's projection uses the batch's
     segments (all three tanks') as its prior, and one of them has measured temperatures (a bias)."""
     others = [AssignmentFactory(batch=tank.batch, assignment_date=START) for _ in range(2)]
-    for assignment, days, grams in ((others[0], (14, 28), ("130.00", "170.00")), (others[1], (18, 33), ("140.00", "190.00"))):
+    for assignment, days, grams in (
+        (others[0], (14, 28), ("130.00", "170.00")),
+        (others[1], (18, 33), ("140.00", "190.00")),
+    ):
         for n, g in zip(days, grams):
             GrowthSampleFactory(assignment=assignment, sample_date=day(n), avg_weight_g=Decimal(g))
     for n in range(25, 41):
@@ -142,7 +171,10 @@ def three_tanks(tank):
 
 
 def all_projections(batch_id):
-    return {a: projection_fields(a) for a in Projection.objects.filter(batch_id=batch_id).values_list("assignment_id", flat=True)}
+    return {
+        a: projection_fields(a)
+        for a in Projection.objects.filter(batch_id=batch_id).values_list("assignment_id", flat=True)
+    }
 
 
 def test_a_windowed_recompute_of_one_tank_rewrites_every_projection_as_a_full_recompute_does(three_tanks):
@@ -168,7 +200,9 @@ def test_the_single_round_trip_reads_equal_the_orm_reads(three_tanks):
     candidates = [a for a in data.assignments if a.first_day <= a.last_day]
     latest = max(a.last_day for a in candidates)
     evidence, rows = projections._evidence_and_recent_rows(batch_id, candidates, latest=latest)
-    orm_evidence = projections._segment_evidence(batch_id, since=latest - dt.timedelta(days=projections.FIT_WINDOW_DAYS))
+    orm_evidence = projections._segment_evidence(
+        batch_id, since=latest - dt.timedelta(days=projections.FIT_WINDOW_DAYS)
+    )
     since = {a.id: projections.rows_since(orm_evidence.get(a.id, []), a.last_day) for a in candidates}
     by_end = lambda found: {a: sorted(e, key=lambda s: s.end_date) for a, e in found.items()}  # noqa: E731
     assert by_end(evidence) == by_end(orm_evidence) and sum(map(len, evidence.values())) == 5

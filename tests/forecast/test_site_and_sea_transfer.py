@@ -1,4 +1,5 @@
 """The refresh's sea-transfer date (fish in a freshwater site) and the site level of the performance fallback."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -34,7 +35,9 @@ def tank(*, site, weight_g="100.00", sample_g=None):
     tgc = TGCModelFactory(profile=TemperatureProfileFactory(days={1: 10.0}), tgc_value=2.5)
     scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
     assignment = AssignmentFactory(
-        batch=scenario.batch, assignment_date=START, container=ContainerFactory(site=site),
+        batch=scenario.batch,
+        assignment_date=START,
+        container=ContainerFactory(site=site),
         placement_avg_weight_g=Decimal(weight_g),
     )
     if sample_g:
@@ -91,7 +94,11 @@ def test_the_site_is_read_in_one_query_and_only_when_the_batch_gives_no_ratio(sa
     def segment_reads(assignment):
         with CaptureQueriesContext(connection) as queries:
             assert batch_recompute(batch_id=assignment.batch_id, today=TODAY).ok
-        return [q["sql"] for q in queries if 'FROM "forecast_growthsegment"' in q["sql"] and "infrastructure_container" in q["sql"]]
+        return [
+            q["sql"]
+            for q in queries
+            if 'FROM "forecast_growthsegment"' in q["sql"] and "infrastructure_container" in q["sql"]
+        ]
 
     assert segment_reads(sampled) == []  # its own batch gives the ratio
     assert len(segment_reads(unsampled)) == 1

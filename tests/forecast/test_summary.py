@@ -1,5 +1,6 @@
 """The forecast summary, read from hand-built projections with known crossings: the exact weekly sums, and the
 flags PLANNED / NEEDS_PLANNING / PROJECTED."""
+
 import datetime as dt
 
 import pytest
@@ -28,21 +29,46 @@ def projection(assignment, *, harvest=None, sea=None, population=1000, rate=0.0,
     """A stored projection as of TODAY: harvest (and, given ``sea``, sea transfer) on those dates, the P10/P50/P90
     weights of those days HARVEST_G (SMOLT_G), ``population`` fish dying at ``rate`` a day."""
     return Projection.objects.create(
-        batch_id=assignment.batch_id, assignment=assignment, as_of_date=TODAY, first_date=days(1), days=400,
-        start_population=population, mortality_daily_rate=rate, mortality_rel_sd=rel_sd, mortality_source="recent",
-        target_weight_g=5000.0, harvest_date=harvest, harvest_date_p10=harvest and harvest - dt.timedelta(days=9),
+        batch_id=assignment.batch_id,
+        assignment=assignment,
+        as_of_date=TODAY,
+        first_date=days(1),
+        days=400,
+        start_population=population,
+        mortality_daily_rate=rate,
+        mortality_rel_sd=rel_sd,
+        mortality_source="recent",
+        target_weight_g=5000.0,
+        harvest_date=harvest,
+        harvest_date_p10=harvest and harvest - dt.timedelta(days=9),
         harvest_date_p90=harvest and harvest + dt.timedelta(days=11),
-        **dict(zip(("harvest_weight_p10_g", "harvest_weight_p50_g", "harvest_weight_p90_g"), HARVEST_G if harvest else (None,) * 3)),
-        sea_transfer_target_g=150.0 if sea else None, sea_transfer_date=sea,
-        sea_transfer_date_p10=sea and sea - dt.timedelta(days=4), sea_transfer_date_p90=sea and sea + dt.timedelta(days=5),
-        **dict(zip(("sea_transfer_weight_p10_g", "sea_transfer_weight_p50_g", "sea_transfer_weight_p90_g"), SMOLT_G if sea else (None,) * 3)),
+        **dict(
+            zip(
+                ("harvest_weight_p10_g", "harvest_weight_p50_g", "harvest_weight_p90_g"),
+                HARVEST_G if harvest else (None,) * 3,
+            )
+        ),
+        sea_transfer_target_g=150.0 if sea else None,
+        sea_transfer_date=sea,
+        sea_transfer_date_p10=sea and sea - dt.timedelta(days=4),
+        sea_transfer_date_p90=sea and sea + dt.timedelta(days=5),
+        **dict(
+            zip(
+                ("sea_transfer_weight_p10_g", "sea_transfer_weight_p50_g", "sea_transfer_weight_p90_g"),
+                SMOLT_G if sea else (None,) * 3,
+            )
+        ),
         computed_at=timezone.now(),
     )
 
 
 def activity(assignment, kind, status=PlannedActivity.Status.PLANNED):
     return PlannedActivity.objects.create(
-        activity_type=kind, batch_id=assignment.batch_id, assignment=assignment, due_date=days(1), status=status,
+        activity_type=kind,
+        batch_id=assignment.batch_id,
+        assignment=assignment,
+        due_date=days(1),
+        status=status,
         completed_date=TODAY if status == PlannedActivity.Status.COMPLETED else None,
     )
 
@@ -71,8 +97,12 @@ def farm(salmon):
 
 
 def bucket(assignments, needs, population, biomass):
-    return {"assignments": assignments, "needs_planning": needs, "population": dict(zip(("p10", "p50", "p90"), population)),
-            "biomass_kg": dict(zip(("p10", "p50", "p90"), biomass))}
+    return {
+        "assignments": assignments,
+        "needs_planning": needs,
+        "population": dict(zip(("p10", "p50", "p90"), population)),
+        "biomass_kg": dict(zip(("p10", "p50", "p90"), biomass)),
+    }
 
 
 NONE = bucket(0, 0, (0, 0, 0), (0.0, 0.0, 0.0))
@@ -126,9 +156,19 @@ def test_the_batch_summary_gives_each_crossing_with_its_range_weight_fish_and_bi
     projection(tank, harvest=days(300), sea=days(10), population=10_000, rate=0.001, rel_sd=0.5)
     activity(tank, PlannedActivity.Type.TRANSFER, PlannedActivity.Status.IN_PROGRESS)
     [one] = forecast_summary_for_batch(batch_id=batch.pk, today=TODAY)["assignments"]
-    assert (one["container_name"], one["site_id"], one["as_of_date"], one["flag"]) == ("Smolt tank S01", site.pk, TODAY, PLANNED)
+    assert (one["container_name"], one["site_id"], one["as_of_date"], one["flag"]) == (
+        "Smolt tank S01",
+        site.pk,
+        TODAY,
+        PLANNED,
+    )
     sea = one["sea_transfer"]
-    assert (sea["date"], sea["date_p10"], sea["date_p90"], sea["target_weight_g"]) == (days(10), days(6), days(15), 150.0)
+    assert (sea["date"], sea["date_p10"], sea["date_p90"], sea["target_weight_g"]) == (
+        days(10),
+        days(6),
+        days(15),
+        150.0,
+    )
     assert sea["weight_g"] == {"p10": 120.0, "p50": 150.0, "p90": 187.5}
     # 10 days at 0.1 %/day: 9,900.4 fish; the band's rates are 0.1 % × (1 ± 1.2816 × 0.5)
     z = 1.2815515655446004
@@ -136,7 +176,10 @@ def test_the_batch_summary_gives_each_crossing_with_its_range_weight_fish_and_bi
     assert sea["population"] == {q: round(n) for q, n in fish.items()} == {"p10": 9837, "p50": 9900, "p90": 9964}
     assert sea["biomass_kg"]["p50"] == round(fish["p50"] * 0.150, 1)
     # the fish's band widens the weight's (0.8 … 1.25 of P50)
-    assert sea["biomass_kg"]["p10"] < 0.8 * sea["biomass_kg"]["p50"] and sea["biomass_kg"]["p90"] > 1.25 * sea["biomass_kg"]["p50"]
+    assert (
+        sea["biomass_kg"]["p10"] < 0.8 * sea["biomass_kg"]["p50"]
+        and sea["biomass_kg"]["p90"] > 1.25 * sea["biomass_kg"]["p50"]
+    )
     assert (one["harvest"]["date"], one["harvest"]["flag"]) == (days(300), PROJECTED)
 
 
@@ -167,17 +210,23 @@ def test_the_admin_shows_the_flags_and_the_farms_summary_by_week(salmon, admin_c
 
 crossing_bodies = st.builds(
     lambda offset, fish, kg, needs: {
-        "date": days(offset), "flag": NEEDS_PLANNING if needs else PROJECTED,
+        "date": days(offset),
+        "flag": NEEDS_PLANNING if needs else PROJECTED,
         "population": {"p10": fish[0], "p50": fish[0] + fish[1], "p90": fish[0] + fish[1] + fish[2]},
         "biomass_kg": {"p10": kg[0] / 10, "p50": (kg[0] + kg[1]) / 10, "p90": (kg[0] + kg[1] + kg[2]) / 10},
     },
-    st.integers(-30, 400), st.tuples(*[st.integers(0, 10**6)] * 3), st.tuples(*[st.integers(0, 10**8)] * 3), st.booleans(),
+    st.integers(-30, 400),
+    st.tuples(*[st.integers(0, 10**6)] * 3),
+    st.tuples(*[st.integers(0, 10**8)] * 3),
+    st.booleans(),
 )
 
 
 @settings(max_examples=200, deadline=None)
-@given(crossings=st.lists(st.tuples(st.sampled_from(["harvest", "sea_transfer"]), crossing_bodies), max_size=30),
-       weeks=st.integers(1, 60))
+@given(
+    crossings=st.lists(st.tuples(st.sampled_from(["harvest", "sea_transfer"]), crossing_bodies), max_size=30),
+    weeks=st.integers(1, 60),
+)
 def test_every_crossing_counts_once_in_the_week_of_its_p50_date(crossings, weeks):
     body = weekly_totals(crossings, today=TODAY, weeks=weeks)
     monday = dt.date(2026, 11, 30)
@@ -202,7 +251,9 @@ def test_a_staff_user_without_a_role_may_not_see_the_admins_summary(client, djan
 
 
 @pytest.mark.django_db
-def test_coming_up_gives_the_farms_first_weeks_with_their_batches_and_what_needs_planning(farm, django_assert_num_queries):
+def test_coming_up_gives_the_farms_first_weeks_with_their_batches_and_what_needs_planning(
+    farm, django_assert_num_queries
+):
     overdue = activity(farm["far"], PlannedActivity.Type.SAMPLING)
     PlannedActivity.objects.filter(pk=overdue.pk).update(due_date=days(-1))  # open and due yesterday
     with django_assert_num_queries(4):

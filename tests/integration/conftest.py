@@ -7,6 +7,7 @@ Every worker of a session listens on the session's own queue (``support.QUEUE``)
 there. ``worker`` guarantees exactly one healthy worker for a test
 (tests may kill workers or start more; the next test gets a fresh one), ``drain`` waits until the work is done.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -111,9 +112,7 @@ class Workers:
         self.processes: list[WorkerProcess] = []
 
     def start(self, **kwargs) -> WorkerProcess:
-        worker = WorkerProcess(
-            database_url=self.database_url, redis_url=self.redis_url, log_dir=self.log_dir, **kwargs
-        )
+        worker = WorkerProcess(database_url=self.database_url, redis_url=self.redis_url, log_dir=self.log_dir, **kwargs)
         self.processes.append(worker)
         return worker.wait_ready()
 

@@ -7,6 +7,7 @@ down cleanly; ``immediate``: a crash, recovered from the WAL at the next start) 
 its socket in its own directory; ``fsync`` is off (a crash of the server process still loses no committed
 write: the kernel keeps what it was given).
 """
+
 from __future__ import annotations
 
 import glob
@@ -44,7 +45,10 @@ class PostgresServer:
 
     def _run(self, tool: str, *args: str) -> str:
         done = subprocess.run(
-            [*self.as_user, str(self.bin / tool), *args], capture_output=True, text=True, timeout=START_TIMEOUT_SECONDS + 30,
+            [*self.as_user, str(self.bin / tool), *args],
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_SECONDS + 30,
             check=False,
         )
         if done.returncode != 0:

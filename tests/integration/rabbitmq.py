@@ -4,6 +4,7 @@ Its own node name, AMQP and distribution ports (free ones), its own data, log an
 plugins: the machine's RabbitMQ is never touched. ``stop()`` then ``start()`` brings it back on the same
 port with its data (the session queue survives, as on a restarted server).
 """
+
 from __future__ import annotations
 
 import os

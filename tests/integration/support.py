@@ -1,6 +1,7 @@
 """Shared pieces of the integration tests: the marks every module carries, the session's own throw-away
 Redis server, the session's queue, and the comparison every test ends with (incremental result == full
 recompute, row for row)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -53,6 +54,8 @@ def rabbitmq_stopped():
         yield _rabbitmq_server
     finally:
         _rabbitmq_server.start()
+
+
 # One queue per test session: messages left over by any other run can never reach this session's workers.
 QUEUE = f"aquamind-it-{uuid.uuid4().hex[:10]}"
 START_TIMEOUT_SECONDS = 10

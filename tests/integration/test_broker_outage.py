@@ -6,6 +6,7 @@ recompute.
 Attempts are counted on the real publish path: ``send_task`` of the Celery app (what ``apply_async`` calls)
 and the commands of the de-duplication Redis client, both wrapped, both still doing their real work.
 """
+
 import datetime as dt
 import time
 

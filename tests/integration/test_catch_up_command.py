@@ -1,5 +1,6 @@
 """``manage.py recompute_recent_daily_states``: its flags, skips, per-batch errors, and both modes
 (``--sync`` computes in this process; without it, with a broker, the workers compute what it marks)."""
+
 import datetime as dt
 from decimal import Decimal
 from io import StringIO

@@ -1,4 +1,5 @@
 """Bursts of events: two workers never deadlock or fail, and a thousand events coalesce into a few runs."""
+
 import datetime as dt
 import random
 import time

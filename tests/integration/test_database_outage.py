@@ -13,6 +13,7 @@ seen 503s, a known point rather than a timer. Then:
 - the worker and Beat are still running, the markers drain, and the stored daily states equal a full
   recompute (``verify_daily_states --no-repair``).
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,9 @@ class Process:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop(), after the process)
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -145,11 +148,21 @@ def planned_writes(farm: dict, rng: random.Random) -> list[Write]:
     for _ in range(WRITES):
         if rng.random() < 0.6:
             day = f"2024-01-{rng.randint(1, 29):02d}"
-            writes.append(Write("/api/v1/batch/mortality-events/", {"assignment": farm["source"], "event_date": day, "count": rng.randint(1, 20)}))
+            writes.append(
+                Write(
+                    "/api/v1/batch/mortality-events/",
+                    {"assignment": farm["source"], "event_date": day, "count": rng.randint(1, 20)},
+                )
+            )
         else:
             day = 30 + rng.randint(0, 29)
             date = f"2024-01-{day:02d}" if day <= 31 else f"2024-02-{day - 31:02d}"
-            body = {"assignment": farm["dest"], "sample_date": date, "sample_size": 30, "avg_weight_g": f"{150 + day * 3}.00"}
+            body = {
+                "assignment": farm["dest"],
+                "sample_date": date,
+                "sample_size": 30,
+                "avg_weight_g": f"{150 + day * 3}.00",
+            }
             writes.append(Write("/api/v1/batch/growth-samples/", body))
     return writes
 
@@ -183,7 +196,9 @@ def stack(postgres, redis_server, tmp_path):
     }
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600)
-    seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300)
+    seeded = subprocess.run(
+        [sys.executable, "-c", SEED], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=300
+    )
     farm = json.loads(seeded.stdout.strip().splitlines()[-1])
     port = support.free_port()
     celery = [sys.executable, "-m", "celery", "-A", "aquamind"]
@@ -216,8 +231,14 @@ def markers_left(postgres) -> int:
 def logged_in_page_session(base_url: str) -> requests.Session:
     session = requests.Session()
     session.get(base_url + "/accounts/login/", timeout=10)
-    form = {"username": "pen-phone", "password": "pen-phone-password-1", "csrfmiddlewaretoken": session.cookies["csrftoken"]}
-    answer = session.post(base_url + "/accounts/login/", data=form, headers={"Referer": base_url + "/accounts/login/"}, timeout=30)
+    form = {
+        "username": "pen-phone",
+        "password": "pen-phone-password-1",
+        "csrfmiddlewaretoken": session.cookies["csrftoken"],
+    }
+    answer = session.post(
+        base_url + "/accounts/login/", data=form, headers={"Referer": base_url + "/accounts/login/"}, timeout=30
+    )
     assert answer.status_code == 200 and "sessionid" in session.cookies, answer.text[:500]
     return session
 
@@ -250,7 +271,9 @@ def test_writes_through_a_stopped_and_a_crashed_database_get_503_then_converge_e
 
     # recorded once each: the stored rows are exactly the writes whose final answer was 201
     succeeded = [w for w in writes if w.final.status_code == 201]
-    assert all(w.final.status_code in (201, 400) for w in writes), [(w.body, w.final.text) for w in writes if w.final.status_code != 201]
+    assert all(w.final.status_code in (201, 400) for w in writes), [
+        (w.body, w.final.text) for w in writes if w.final.status_code != 201
+    ]
     for path, table in (("mortality-events", "batch_mortalityevent"), ("growth-samples", "batch_growthsample")):
         expected = sorted(w.final.json()["id"] for w in succeeded if path in w.path)
         stored = [row[0] for row in postgres.execute(f"SELECT id FROM {table} ORDER BY id", "aquamind")]

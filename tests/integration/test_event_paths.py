@@ -1,4 +1,5 @@
 """A growth sample saved, corrected, moved or deleted in the web process is recomputed by a real worker."""
+
 import datetime as dt
 from decimal import Decimal
 

@@ -10,6 +10,7 @@ holds an advisory lock that the worker's recompute waits on once its rows are wr
   broker's ``visibility_timeout`` (an hour by default). The sweeper (every minute under Beat) re-publishes
   the waiting markers long before; the test runs the sweeper itself with a minimum marker age of 0.
 """
+
 import datetime as dt
 import os
 import signal

@@ -3,6 +3,7 @@ series are drawn with the expected number of points, the chart zooms, switches t
 to a container's own days, a growth sample added through the API or the page's form moves the actual line
 after the worker's recompute (the page polls every 3 s), and a bad weight in the form shows the API's
 sentence and saves nothing. A screenshot of each page goes to the test run's temporary output."""
+
 import datetime as dt
 import os
 import shutil
@@ -23,7 +24,9 @@ PASSWORD = "a-long-password"
 pytestmark = [
     *INTEGRATION,
     pytest.mark.browser,
-    pytest.mark.skipif(not HAVE_BROWSER and not REQUIRED, reason="Debian's chromium and chromium-driver are not installed"),
+    pytest.mark.skipif(
+        not HAVE_BROWSER and not REQUIRED, reason="Debian's chromium and chromium-driver are not installed"
+    ),
 ]
 
 
@@ -98,7 +101,9 @@ def open_growth_page(browser, live_server, batch_id) -> dict:
 
 def api_session(live_server) -> requests.Session:
     api = requests.Session()
-    token = api.post(f"{live_server.url}/api/v1/auth/token/", json={"username": "farmer", "password": PASSWORD}, timeout=30)
+    token = api.post(
+        f"{live_server.url}/api/v1/auth/token/", json={"username": "farmer", "password": PASSWORD}, timeout=30
+    )
     api.headers["Authorization"] = f"Token {token.json()['token']}"
     return api
 
@@ -107,7 +112,9 @@ def fill_sample(browser, form, *, assignment_id: int, day: dt.date, weight: str)
     from selenium.webdriver.support.ui import Select
 
     Select(form.find_element("name", "assignment")).select_by_value(str(assignment_id))
-    browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), day.isoformat())
+    browser.execute_script(
+        "arguments[0].value = arguments[1]", form.find_element("name", "sample_date"), day.isoformat()
+    )
     for name, value in (("sample_size", "30"), ("avg_weight_g", weight)):
         field = form.find_element("name", name)
         field.clear()
@@ -115,7 +122,9 @@ def fill_sample(browser, form, *, assignment_id: int, day: dt.date, weight: str)
     form.find_element("css selector", "button[type=submit]").click()
 
 
-def assert_refused_as_the_api_refuses(browser, live_server, form, *, assignment_id: int, day: dt.date, weight: str) -> None:
+def assert_refused_as_the_api_refuses(
+    browser, live_server, form, *, assignment_id: int, day: dt.date, weight: str
+) -> None:
     """The sample form shows, for a bad weight, the API's own sentences for the same sample."""
     fill_sample(browser, form, assignment_id=assignment_id, day=day, weight=weight)
     refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
@@ -150,12 +159,20 @@ def test_the_page_draws_the_series_and_follows_a_sample_added_through_the_api(li
     sample_day = START + dt.timedelta(days=20)
     response = api.post(
         f"{live_server.url}/api/v1/batch/growth-samples/",
-        json={"assignment": source.pk, "sample_date": sample_day.isoformat(), "sample_size": 40, "avg_weight_g": "155.00"},
+        json={
+            "assignment": source.pk,
+            "sample_date": sample_day.isoformat(),
+            "sample_size": 40,
+            "avg_weight_g": "155.00",
+        },
         timeout=30,
     )
     assert response.status_code == 201, response.text
     # the page polls every 3 s: the new sample's dot, and its day marked as an anchor on a moved actual line
-    after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c)
+    after = wait_for(
+        browser,
+        lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c,
+    )
     assert after["anchors"] == before["anchors"] + 1
     assert after["weights"] != before["weights"] and after["actual"] == before["actual"]
     assert ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day).avg_weight_g == 155
@@ -193,7 +210,10 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
     Select(browser.find_element("id", "granularity")).select_by_value("weekly")  # the container's ISO weeks
     days = ActualDailyAssignmentState.objects.filter(assignment=source).values_list("date", flat=True)
     weeks = wait_for(browser, lambda d: (c := chart(d))["actual"] < drilled["actual"] and c)
-    assert weeks["actual"] == len({day.isocalendar()[:2] for day in days}) and weeks["xMin"] == source.assignment_date.isoformat()
+    assert (
+        weeks["actual"] == len({day.isocalendar()[:2] for day in days})
+        and weeks["xMin"] == source.assignment_date.isoformat()
+    )
     tip = browser.execute_script(  # the axis tooltip of the second week, as ECharts would ask for it (a DOM node)
         "const d = window.aquamindChart.data.batch_totals.date[1];"
         "const tip = window.aquamindChart.chart.getOption().tooltip[0].formatter("
@@ -219,7 +239,10 @@ def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weig
 
     fill_sample(browser, form, assignment_id=source.pk, day=sample_day, weight="160.00")
     wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
-    after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c)
+    after = wait_for(
+        browser,
+        lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["anchors"] > before["anchors"] and c,
+    )
     assert after["weights"] != before["weights"]
     assert ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day).avg_weight_g == 160
     screenshot("sample-saved")
@@ -254,9 +277,15 @@ def test_a_form_sends_one_idempotency_key_per_submission_and_the_same_one_with_e
     assert wait_for(browser, lambda d: result(d)).startswith("Growth sample saved.")
 
     keys = browser.execute_script("return window.__keys;")
-    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", k) for k in keys), keys
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", k) for k in keys), (
+        keys
+    )
     assert keys[0] == keys[1] == keys[2] == keys[3] != keys[4]  # one submission, however often it is sent
-    assert set(GrowthSample.objects.filter(assignment=source, sample_date__in=[first_day, second_day]).values_list("sample_date", flat=True)) == {first_day, second_day}
+    assert set(
+        GrowthSample.objects.filter(assignment=source, sample_date__in=[first_day, second_day]).values_list(
+            "sample_date", flat=True
+        )
+    ) == {first_day, second_day}
 
 
 def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_server, browser, farm, screenshot):
@@ -279,7 +308,10 @@ def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_s
     search.send_keys(other.batch.batch_number)
     browser.find_element("css selector", "#filters button").click()
     wait_for(browser, lambda d: "q=" in d.current_url)
-    kept = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "table.containers tr[data-assignment]")]
+    kept = [
+        int(r.get_attribute("data-assignment"))
+        for r in browser.find_elements("css selector", "table.containers tr[data-assignment]")
+    ]
     assert kept == [other.pk]
 
 
@@ -292,7 +324,9 @@ def test_without_the_chart_library_the_page_says_so(live_server, browser, farm, 
     screenshot("no-chart-library")
 
 
-def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(live_server, browser, drain, django_user_model, screenshot):
+def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(
+    live_server, browser, drain, django_user_model, screenshot
+):
     from django.utils import timezone
 
     from tests.factories import AssignmentFactory, ScenarioFactory
@@ -321,8 +355,12 @@ def pen(drain, django_user_model):
 
     start = timezone.localdate() - dt.timedelta(days=59)
     earlier = ScenarioFactory(batch__start_date=start - dt.timedelta(days=200))
-    past = AssignmentFactory(batch=earlier.batch, assignment_date=earlier.batch.start_date, departure_date=start - dt.timedelta(days=100))
-    held = AssignmentFactory(batch=ScenarioFactory(batch__start_date=start).batch, container=past.container, assignment_date=start)
+    past = AssignmentFactory(
+        batch=earlier.batch, assignment_date=earlier.batch.start_date, departure_date=start - dt.timedelta(days=100)
+    )
+    held = AssignmentFactory(
+        batch=ScenarioFactory(batch__start_date=start).batch, container=past.container, assignment_date=start
+    )
     temperature_parameter()
     drain()
     user = django_user_model.objects.create_user("farmer", password=PASSWORD)
@@ -330,7 +368,9 @@ def pen(drain, django_user_model):
     return held, past
 
 
-def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(live_server, browser, pen, screenshot):
+def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(
+    live_server, browser, pen, screenshot
+):
     from apps.environmental.models import EnvironmentalReading
 
     held, past = pen
@@ -340,7 +380,10 @@ def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_throu
     before = wait_for(browser, lambda d: (c := chart(d)) and c["actual"] and c)
     assert before["actual"] == 60 and before["xMin"] == held.assignment_date.isoformat()  # the held batch's own days
     assert held.batch.batch_number in browser.find_element("id", "current").text
-    history = [int(r.get_attribute("data-assignment")) for r in browser.find_elements("css selector", "#history tr[data-assignment]")]
+    history = [
+        int(r.get_attribute("data-assignment"))
+        for r in browser.find_elements("css selector", "#history tr[data-assignment]")
+    ]
     assert history == [held.pk, past.pk]
     assert len(browser.find_elements("css selector", "#recent tbody tr")) == 7
     screenshot("container")
@@ -354,13 +397,18 @@ def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_throu
     fill_sample(browser, form, assignment_id=held.pk, day=day, weight="170.00")
     wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
     # the chart reloads at once (the sample's dot), then follows the worker's recompute (the line moves)
-    after = wait_for(browser, lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["weights"] != before["weights"] and c)
+    after = wait_for(
+        browser,
+        lambda d: (c := chart(d))["samples"] == before["samples"] + 1 and c["weights"] != before["weights"] and c,
+    )
     assert after["weights"][20] == 170 and after["actual"] == before["actual"]
     assert ActualDailyAssignmentState.objects.get(assignment=held, date=day).avg_weight_g == 170
     screenshot("container-sample-saved")
 
     reading = browser.find_element("id", "form-temperature")  # a reading belongs to the chosen assignment's container
-    browser.execute_script("arguments[0].value = arguments[1]", reading.find_element("name", "reading_time"), f"{day.isoformat()}T08:00")
+    browser.execute_script(
+        "arguments[0].value = arguments[1]", reading.find_element("name", "reading_time"), f"{day.isoformat()}T08:00"
+    )
     reading.find_element("name", "value").send_keys("9.25")
     reading.find_element("css selector", "button[type=submit]").click()
     wait_for(browser, lambda d: "saved" in reading.find_element("css selector", ".result").text)

@@ -1,4 +1,5 @@
 """GET /health/ against the real database, Redis and a running worker."""
+
 import time
 
 import pytest

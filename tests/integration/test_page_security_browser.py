@@ -9,6 +9,7 @@ document's first moment, and the report endpoint's log.
 
 The last test is the detector's own check: markup forced into a page by the test is stopped by the policy, seen by
 the listener and reported to /csp-report/, which logs it."""
+
 import datetime as dt
 import json
 import logging
@@ -68,27 +69,45 @@ def hostile_farm(drain, django_user_model):
     start, move = today - dt.timedelta(days=59), today - dt.timedelta(days=29)
     profile = TemperatureProfileFactory(days={1: 8.0, 365: 12.0})
     scenario = ScenarioFactory(
-        name=f"{HOSTILE} {SCRIPT}", tgc_model=TGCModelFactory(profile=profile), batch__batch_number=HOSTILE, batch__start_date=start
+        name=f"{HOSTILE} {SCRIPT}",
+        tgc_model=TGCModelFactory(profile=profile),
+        batch__batch_number=HOSTILE,
+        batch__start_date=start,
     )
     site = SiteFactory(name=HOSTILE)
     smolt = stage("Smolt")
     source = AssignmentFactory(
-        batch=scenario.batch, container=ContainerFactory(site=site, name=HOSTILE), assignment_date=start, departure_date=move,
+        batch=scenario.batch,
+        container=ContainerFactory(site=site, name=HOSTILE),
+        assignment_date=start,
+        departure_date=move,
         lifecycle_stage=smolt,
     )
     dest = AssignmentFactory(
-        batch=scenario.batch, container=ContainerFactory(site=site, name=SCRIPT), assignment_date=move,
-        placement_count=None, placement_avg_weight_g=None, lifecycle_stage=smolt,
+        batch=scenario.batch,
+        container=ContainerFactory(site=site, name=SCRIPT),
+        assignment_date=move,
+        placement_count=None,
+        placement_avg_weight_g=None,
+        lifecycle_stage=smolt,
     )
     harvested = AssignmentFactory(
-        batch=scenario.batch, container=ContainerFactory(site=site, name=f"{HOSTILE} 2"), assignment_date=start,
-        departure_date=start + dt.timedelta(days=40), placement_count=1_000, lifecycle_stage=smolt,
+        batch=scenario.batch,
+        container=ContainerFactory(site=site, name=f"{HOSTILE} 2"),
+        assignment_date=start,
+        departure_date=start + dt.timedelta(days=40),
+        placement_count=1_000,
+        lifecycle_stage=smolt,
     )
     TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=move, transferred_count=9_000)
     TreatmentFactory(assignment=dest, treatment_date=move + dt.timedelta(days=5))
     GrowthSampleFactory(assignment=source, sample_date=start + dt.timedelta(days=10), avg_weight_g=Decimal("115.00"))
     PlannedActivity.objects.create(
-        batch=scenario.batch, activity_type="HARVEST", assignment=dest, due_date=today + dt.timedelta(days=30), notes=f"{HOSTILE} {SCRIPT}"
+        batch=scenario.batch,
+        activity_type="HARVEST",
+        assignment=dest,
+        due_date=today + dt.timedelta(days=30),
+        notes=f"{HOSTILE} {SCRIPT}",
     )
     drain()
     user = django_user_model.objects.create_superuser("farmer", password=PASSWORD)
@@ -127,7 +146,9 @@ class Pages:
             "(window.__realFetch || fetch)(location.href, {credentials: 'same-origin'})"
             ".then(r => arguments[0](r.headers.get('Content-Security-Policy')));"
         )
-        assert policy and "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy, f"{where}: {policy}"
+        assert policy and "script-src 'self'" in policy and "style-src 'self'" in policy and "unsafe" not in policy, (
+            f"{where}: {policy}"
+        )
 
     def visit(self, path: str, ready=None) -> str:
         self.browser.get(self.url + path)
@@ -160,9 +181,13 @@ def hover_everything(browser) -> list[str]:
         if found != {"xss": None, "made": 0, "csp": []}:
             problems.append((what, found))
 
-    days = browser.execute_script("return window.aquamindChart.chart.getOption().series.find(s => s.id === 'actual').data.length;")
+    days = browser.execute_script(
+        "return window.aquamindChart.chart.getOption().series.find(s => s.id === 'actual').data.length;"
+    )
     for i in range(days):
-        browser.execute_script("window.aquamindChart.chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: arguments[0]});", i)
+        browser.execute_script(
+            "window.aquamindChart.chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: arguments[0]});", i
+        )
         check(f"day {i}")
     markers = browser.execute_script(
         """
@@ -188,7 +213,9 @@ def tips_naming(browser, text: str) -> list[str] | None:
     return tips if any(text in t for t in tips) else None
 
 
-def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live_server, watched, hostile_farm, csp_log, screenshot):
+def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(
+    live_server, watched, hostile_farm, csp_log, screenshot
+):
     from selenium.webdriver.support.ui import Select
 
     from apps.planning.models import PlannedActivity
@@ -209,7 +236,9 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     pages.assert_clean("container page, hovered")
 
     # the growth page: the whole batch, then each container drilled down
-    text = pages.visit(f"/batches/{scenario.batch_id}/growth/", ready=lambda d: (c := chart(d)) and c["actual"] and c["markers"] >= 3)
+    text = pages.visit(
+        f"/batches/{scenario.batch_id}/growth/", ready=lambda d: (c := chart(d)) and c["actual"] and c["markers"] >= 3
+    )
     assert f"{HOSTILE} — growth analysis" in text
     tips = hover_everything(browser)
     marker_tips = tips[-3:]  # the mouse on each marker: the day's tooltip names its event
@@ -236,7 +265,10 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
 
     # the segment table (the whole batch again) and the plan (the activity's notes), filled by segments.js and plan.js
     Select(browser.find_element("id", "assignment")).select_by_value("")
-    segments = wait_for(browser, lambda d: {r[0] for r in d.execute_script("return window.aquamindSegments.rows();")} == {HOSTILE, SCRIPT})
+    segments = wait_for(
+        browser,
+        lambda d: {r[0] for r in d.execute_script("return window.aquamindSegments.rows();")} == {HOSTILE, SCRIPT},
+    )
     assert segments
     notes = wait_for(browser, lambda d: [r.text for r in d.find_elements("css selector", "#plan-activities tbody tr")])
     assert f"{HOSTILE} {SCRIPT}" in notes[0]
@@ -250,7 +282,8 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
         """window.__realFetch = window.fetch; window.fetch = async () => new Response(JSON.stringify({errors: [
              {field: "sample_size", code: "invalid", detail: arguments[0]},
              {field: 'x"] , img[src=x', code: "invalid", detail: arguments[1]}]}), {status: 400});""",
-        HOSTILE, SCRIPT,
+        HOSTILE,
+        SCRIPT,
     )
     form.find_element("name", "sample_size").send_keys("30")
     form.find_element("name", "avg_weight_g").send_keys("150")
@@ -268,7 +301,10 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     ):  # fmt: skip
         assert HOSTILE in pages.visit(path, ready=lambda d: d.find_elements("id", "result_list")), path
     activity = PlannedActivity.objects.get()  # a change form, with its autocomplete widgets
-    pages.visit(f"/admin/planning/plannedactivity/{activity.pk}/change/", ready=lambda d: d.find_elements("css selector", ".select2"))
+    pages.visit(
+        f"/admin/planning/plannedactivity/{activity.pk}/change/",
+        ready=lambda d: d.find_elements("css selector", ".select2"),
+    )
     assert browser.find_element("name", "notes").get_attribute("value") == f"{HOSTILE} {SCRIPT}"
     # django-celery-beat's periodic task form, its script as a file: the chosen crontab in words under the field
     from django_celery_beat.models import CrontabSchedule
@@ -276,7 +312,10 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     crontab = CrontabSchedule.objects.create(minute="30", hour="3")
     pages.visit("/admin/django_celery_beat/periodictask/add/", ready=lambda d: d.find_elements("id", "id_crontab"))
     Select(browser.find_element("id", "id_crontab")).select_by_value(str(crontab.pk))
-    help_text = wait_for(browser, lambda d: (t := d.find_element("css selector", ".field-crontab .help").text) and "Translation" in t and t)
+    help_text = wait_for(
+        browser,
+        lambda d: (t := d.find_element("css selector", ".field-crontab .help").text) and "Translation" in t and t,
+    )
     assert help_text.endswith(f"Translation: {crontab.human_readable}")
     pages.assert_clean("periodic task form")
     screenshot("admin")
@@ -288,7 +327,9 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(live
     # the browsable API: its root, a list with filters, a batch with its extra actions (the JSON escaped)
     pages.visit("/api/v1/", ready=lambda d: d.find_elements("css selector", ".response-info"))
     for path in ("/api/v1/batch/batches/", f"/api/v1/batch/batches/{scenario.batch_id}/"):
-        assert HOSTILE.replace('"', '\\"') in pages.visit(path, ready=lambda d: d.find_elements("css selector", ".response-info")), path
+        assert HOSTILE.replace('"', '\\"') in pages.visit(
+            path, ready=lambda d: d.find_elements("css selector", ".response-info")
+        ), path
     assert browser.find_elements("css selector", "#extra-actions-menu")
 
     assert csp_log() == []  # nor did any report reach the endpoint

@@ -4,6 +4,7 @@ and is not read again while the polls answer 304,
 a crossing that needs planning is planned from its own row ("plan it" fills the form) and its badge turns to
 PLANNED after the save, and a bad due date shows the API's sentence and saves nothing. Screenshots go to the test
 run's temporary output, as for the growth page."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -33,7 +34,9 @@ def tank(drain, django_user_model):
 
     scenario, tank = open_tank(days_ago=30)
     for days, weight in ((10, "112.00"), (20, "121.00")):
-        GrowthSampleFactory(assignment=tank, sample_date=tank.assignment_date + dt.timedelta(days=days), avg_weight_g=Decimal(weight))
+        GrowthSampleFactory(
+            assignment=tank, sample_date=tank.assignment_date + dt.timedelta(days=days), avg_weight_g=Decimal(weight)
+        )
     destination = ContainerFactory(site=tank.container.site)
     drain()
     user = django_user_model.objects.create_user("farmer", password=PASSWORD)
@@ -51,7 +54,9 @@ def plan_flags(driver) -> list[dict]:
 
 def requests_to(driver, path: str) -> int:
     """How many requests the page has made to URLs containing ``path`` (the browser's resource timing)."""
-    return driver.execute_script("return performance.getEntriesByType('resource').filter(e => e.name.includes(arguments[0])).length;", path)
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes(arguments[0])).length;", path
+    )
 
 
 def open_batch_page(browser, live_server, batch_id):
@@ -72,7 +77,9 @@ def test_the_segment_table_shows_each_segment_with_its_figures(live_server, brow
     for row, segment in zip(rows, segments):
         start, end = states[segment.start_date], states[segment.end_date]
         # realised TGC from the stored states, independently: 1000 × (∛W_end − ∛W_start) / Σ °C of the days after the start
-        degree_days = sum(float(s.temp_c) for d, s in states.items() if segment.start_date < d <= segment.end_date and s.temp_c > 0)
+        degree_days = sum(
+            float(s.temp_c) for d, s in states.items() if segment.start_date < d <= segment.end_date and s.temp_c > 0
+        )
         tgc = 1000 * (float(end.avg_weight_g) ** (1 / 3) - float(start.avg_weight_g) ** (1 / 3)) / degree_days
         assert row[0] == assignment.container.name
         assert row[1] == f"{segment.start_date:%-d %b %Y} → {segment.end_date:%-d %b %Y}"
@@ -91,23 +98,35 @@ def test_the_segment_table_shows_each_segment_with_its_figures(live_server, brow
     assert requests_to(browser, "growth-segments") == 1 and requests_to(browser, "forecast-summary") == 1
 
 
-def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_date_saves_nothing(live_server, browser, tank, screenshot):
+def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_date_saves_nothing(
+    live_server, browser, tank, screenshot
+):
     from selenium.webdriver.support.ui import Select
 
     scenario, assignment, destination = tank
     open_batch_page(browser, live_server, scenario.batch_id)
     [row] = plan_flags(browser)
-    assert row == {"assignment": assignment.pk, "flag": "NEEDS_PLANNING", "badges": ["NEEDS PLANNING", "PROJECTED", "NEEDS PLANNING"]}
+    assert row == {
+        "assignment": assignment.pk,
+        "flag": "NEEDS_PLANNING",
+        "badges": ["NEEDS PLANNING", "PROJECTED", "NEEDS PLANNING"],
+    }
     browser.find_element("css selector", f'#plan-summary tr[data-assignment="{assignment.pk}"] button.plan-it').click()
     form = browser.find_element("id", "form-activity")
     assert Select(form.find_element("name", "activity_type")).first_selected_option.get_attribute("value") == "TRANSFER"
-    assert Select(form.find_element("name", "assignment")).first_selected_option.get_attribute("value") == str(assignment.pk)
+    assert Select(form.find_element("name", "assignment")).first_selected_option.get_attribute("value") == str(
+        assignment.pk
+    )
     sea_transfer = browser.execute_script("return window.aquamindPlan.summary.assignments[0].sea_transfer.date;")
-    assert form.find_element("name", "due_date").get_attribute("value") == max(sea_transfer, timezone.localdate().isoformat())
+    assert form.find_element("name", "due_date").get_attribute("value") == max(
+        sea_transfer, timezone.localdate().isoformat()
+    )
 
     Select(form.find_element("name", "container")).select_by_value(str(destination.pk))
     too_late = timezone.localdate() + dt.timedelta(days=10 * 366)
-    browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "due_date"), too_late.isoformat())
+    browser.execute_script(
+        "arguments[0].value = arguments[1]", form.find_element("name", "due_date"), too_late.isoformat()
+    )
     form.find_element("css selector", "button[type=submit]").click()
     refused = wait_for(browser, lambda d: (t := form.find_element("css selector", ".result").text) and t)
     latest = timezone.localdate() + dt.timedelta(days=5 * 366)
@@ -124,9 +143,15 @@ def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_d
     assert planned[0]["badges"] == ["PLANNED", "PROJECTED", "PLANNED"]
     assert not browser.find_elements("css selector", "#form-activity .field-error")
     activity = PlannedActivity.objects.get()
-    assert (activity.activity_type, activity.assignment_id, activity.container_id) == ("TRANSFER", assignment.pk, destination.pk)
+    assert (activity.activity_type, activity.assignment_id, activity.container_id) == (
+        "TRANSFER",
+        assignment.pk,
+        destination.pk,
+    )
     assert activity.due_date.isoformat() == sea_transfer and activity.status == "PLANNED"
-    listed = wait_for(browser, lambda d: d.find_elements("css selector", f'#plan-activities tr[data-activity="{activity.pk}"]'))
+    listed = wait_for(
+        browser, lambda d: d.find_elements("css selector", f'#plan-activities tr[data-activity="{activity.pk}"]')
+    )
     assert "transfer" in listed[0].text
     browser.execute_script("document.getElementById('plan').scrollIntoView()")
     screenshot("planned")
@@ -136,5 +161,9 @@ def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_d
     assert counts.find_element("css selector", ".badge").get_attribute("data-count") == "0"
     week = dt.date.fromisoformat(sea_transfer).isocalendar()
     row = browser.find_element("css selector", f'#coming-weeks tr[data-week="{week.year}-W{week.week:02d}"]')
-    assert row.find_element("link text", scenario.batch.batch_number).get_attribute("href").endswith(f"/batches/{scenario.batch_id}/growth/#plan")
+    assert (
+        row.find_element("link text", scenario.batch.batch_number)
+        .get_attribute("href")
+        .endswith(f"/batches/{scenario.batch_id}/growth/#plan")
+    )
     screenshot("overview")

@@ -1,6 +1,7 @@
 """Poison work under a real worker process: an unexpected error in one batch's drain is contained (rolled back,
 recorded, counted, parked after RECOMPUTE_MAX_ATTEMPTS retries) while another batch drains normally, and the
 worker stays up."""
+
 import time
 from decimal import Decimal
 

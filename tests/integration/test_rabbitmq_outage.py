@@ -3,6 +3,7 @@
 while the broker is down makes one publish attempt, answers at once and keeps its markers; once the broker is
 back the sweeper publishes, the worker (reconnected by itself) drains, and the states equal a full recompute.
 Skipped with any other broker: with Redis, test_broker_outage.py covers the same path."""
+
 import pytest
 
 from apps.batch.models import RecomputeMarker
@@ -27,7 +28,11 @@ pytestmark = [
 
 
 def test_a_write_with_rabbitmq_down_makes_one_publish_attempt_and_the_sweeper_finishes_it_when_it_is_back(
-    salmon, drain, manager_api, publish_attempts, settings  # noqa: F811
+    salmon,
+    drain,
+    manager_api,
+    publish_attempts,
+    settings,  # noqa: F811
 ):
     settings.RECOMPUTE_PUBLISH_PAUSE_SECONDS = 5.0
     batch = computed_batch_of_30()

@@ -1,4 +1,5 @@
 """Random sequences of creates, updates and deletes, drained by a real worker, equal a full recompute."""
+
 import datetime as dt
 from decimal import Decimal
 

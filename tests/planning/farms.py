@@ -1,4 +1,5 @@
 """Small farms for the planning tests: one open tank, its batch started ``days_ago`` days before today."""
+
 from __future__ import annotations
 
 import datetime as dt

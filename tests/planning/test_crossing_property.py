@@ -1,5 +1,6 @@
 """The templates' due date on any rising projection: the first day the P50 reaches the weight, found here by
 bisection of the sorted series, minus the lead days (no database)."""
+
 from __future__ import annotations
 
 import bisect
@@ -29,8 +30,12 @@ def test_the_due_date_is_the_first_day_at_the_weight_minus_the_lead(start, steps
         p50.append(weight)
     template = ActivityTemplate(trigger="WEIGHT_THRESHOLD", weight_g=Decimal(threshold), lead_days=lead)
     projection = {
-        "first_date": FIRST, "p50": p50, "stage_changes": [[0, 1]],
-        "as_of_weight_g": Decimal(str(round(start, 2))), "as_of_stage_id": 1, "batch__species_id": 1,
+        "first_date": FIRST,
+        "p50": p50,
+        "stage_changes": [[0, 1]],
+        "as_of_weight_g": Decimal(str(round(start, 2))),
+        "as_of_stage_id": 1,
+        "batch__species_id": 1,
     }
     due = template_due_date(template, projection)
     index = bisect.bisect_left(p50, threshold)

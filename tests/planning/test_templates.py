@@ -1,4 +1,5 @@
 """Templates plan one activity per crossing of each active assignment's projection, and follow it when it moves."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,11 @@ def recompute(tank, today: dt.date = TODAY) -> None:
 
 def weight_template(grams: int, **extra) -> ActivityTemplate:
     return ActivityTemplate.objects.create(
-        name=f"sample at {grams} g", activity_type="SAMPLING", trigger="WEIGHT_THRESHOLD", weight_g=Decimal(grams), **extra
+        name=f"sample at {grams} g",
+        activity_type="SAMPLING",
+        trigger="WEIGHT_THRESHOLD",
+        weight_g=Decimal(grams),
+        **extra,
     )
 
 
@@ -48,9 +53,17 @@ def test_a_weight_template_plans_the_activity_its_lead_days_before_the_p50_reach
     activity = PlannedActivity.objects.get()
     assert activity.due_date == first_day_at(tank, 500) - dt.timedelta(days=7)
     assert (activity.activity_type, activity.batch_id, activity.assignment_id, activity.container_id) == (
-        "SAMPLING", tank.batch_id, tank.pk, tank.container_id)
+        "SAMPLING",
+        tank.batch_id,
+        tank.pk,
+        tank.container_id,
+    )
     assert (activity.template_id, activity.follows_projection, activity.status, activity.notes) == (
-        template.pk, True, "PLANNED", "weigh 100 fish")
+        template.pk,
+        True,
+        "PLANNED",
+        "weigh 100 fish",
+    )
 
 
 def test_repeated_recomputes_never_plan_a_second_activity(tank, django_assert_num_queries):
@@ -68,14 +81,18 @@ def test_the_due_date_follows_the_projection_when_it_moves(tank):
     recompute(tank)
     first = PlannedActivity.objects.get().due_date
     projected = Projection.objects.get(assignment=tank).series["weight_g"]["p50"][0]
-    GrowthSampleFactory(assignment=tank, sample_date=TODAY, avg_weight_g=Decimal(round(projected * 1.5, 2)))  # far heavier
+    GrowthSampleFactory(
+        assignment=tank, sample_date=TODAY, avg_weight_g=Decimal(round(projected * 1.5, 2))
+    )  # far heavier
     recompute(tank)
     moved = PlannedActivity.objects.get()
     assert moved.due_date == first_day_at(tank, 500) < first
     assert PlannedActivity.objects.count() == 1
 
 
-@pytest.mark.parametrize("change", [{"status": "COMPLETED", "completed_date": TODAY}, {"status": "CANCELLED"}, {"follows_projection": False}])
+@pytest.mark.parametrize(
+    "change", [{"status": "COMPLETED", "completed_date": TODAY}, {"status": "CANCELLED"}, {"follows_projection": False}]
+)
 def test_a_closed_or_hand_dated_activity_is_left_alone(tank, change):
     weight_template(500)
     recompute(tank)
@@ -90,7 +107,11 @@ def test_a_closed_or_hand_dated_activity_is_left_alone(tank, change):
 def test_a_stage_template_plans_the_first_projected_day_in_that_stage(tank):
     post_smolt = stage("Post-Smolt")
     ActivityTemplate.objects.create(
-        name="vaccinate", activity_type="VACCINATION", trigger="STAGE_TRANSITION", to_stage=post_smolt, lead_days=14,
+        name="vaccinate",
+        activity_type="VACCINATION",
+        trigger="STAGE_TRANSITION",
+        to_stage=post_smolt,
+        lead_days=14,
     )
     recompute(tank)
     projection = Projection.objects.get(assignment=tank)

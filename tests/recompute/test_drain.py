@@ -1,4 +1,5 @@
 """markers_drain: recompute what is pending, clear only what the run covered, store domain failures."""
+
 import datetime as dt
 
 import pytest
@@ -61,13 +62,21 @@ def test_a_successful_drain_resolves_the_work_a_task_gave_up_on_for_a_transient_
     other, _, _, _ = farm_with_transfer()
     now = timezone.now() - dt.timedelta(seconds=1)
     gave_up = FailedRecompute.objects.create(
-        batch_id=scenario.batch_id, start_date=START, error_code=FailedRecompute.TRANSIENT, error="lock busy", failed_at=now
+        batch_id=scenario.batch_id,
+        start_date=START,
+        error_code=FailedRecompute.TRANSIENT,
+        error="lock busy",
+        failed_at=now,
     )
     domain = FailedRecompute.objects.create(
         batch_id=scenario.batch_id, start_date=START, error_code="no_scenario", error="…", failed_at=now
     )
     elsewhere = FailedRecompute.objects.create(
-        batch_id=other.batch_id, start_date=START, error_code=FailedRecompute.TRANSIENT, error="lock busy", failed_at=now
+        batch_id=other.batch_id,
+        start_date=START,
+        error_code=FailedRecompute.TRANSIENT,
+        error="lock busy",
+        failed_at=now,
     )
     markers_drain(batch_id=scenario.batch_id)  # the markers the task left behind are drained now
     gave_up.refresh_from_db(), domain.refresh_from_db(), elsewhere.refresh_from_db()

@@ -1,6 +1,7 @@
 """Poison work is contained: an unexpected error in a drain is rolled back, recorded, counted on the markers and
 parked after RECOMPUTE_MAX_ATTEMPTS; the sweeper leaves parked work, other batches keep draining, and a fix
 (a new mark) or a replay gives it another try. Runs the real task eagerly (its retries run in this process)."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -43,7 +44,9 @@ def test_a_poison_batch_is_parked_after_its_attempts_with_the_error_recorded(poi
     assert failures.first().error == "ValueError: unknown selection method 'BOGUS'"
     assert not ActualDailyAssignmentState.objects.exists()  # rolled back: nothing half-written
     assert pending_markers_summary() | {"oldest_marker_age_seconds": None} == {
-        "pending_markers": 0, "oldest_marker_age_seconds": None, "parked_batches": [scenario.batch_id],
+        "pending_markers": 0,
+        "oldest_marker_age_seconds": None,
+        "parked_batches": [scenario.batch_id],
     }
 
 

@@ -1,6 +1,7 @@
 """Regression tests for what an edit reaches (issue 8, cases 1–7): each edit is drained like a worker would and
 the stored rows must then equal a full recompute. Each case failed before reach.py marked both ends of a move
 and the cascade followed the transfer graph."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -123,11 +124,16 @@ def test_case_4_a_scenario_moved_to_another_batch_recomputes_the_batch_it_left(s
 def test_case_5_a_destination_that_starts_before_its_source_follows_a_change_to_the_source(salmon):
     scenario = ScenarioFactory(batch__start_date=START)
     dest = AssignmentFactory(
-        batch=scenario.batch, assignment_date=START, departure_date=day(80), placement_count=None,
+        batch=scenario.batch,
+        assignment_date=START,
+        departure_date=day(80),
+        placement_count=None,
         placement_avg_weight_g=None,
     )
     source = AssignmentFactory(batch=scenario.batch, assignment_date=day(5), departure_date=day(30))
-    TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=9000)
+    TransferFactory(
+        source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=9000
+    )
     drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
     GrowthSampleFactory(assignment=source, sample_date=day(20), avg_weight_g=Decimal("160.00"))
@@ -139,7 +145,10 @@ def test_case_6_the_first_transfer_in_set_to_pending_recomputes_the_destination_
     scenario = ScenarioFactory(batch__start_date=START)
     source = AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=day(40))
     dest = AssignmentFactory(
-        batch=scenario.batch, assignment_date=day(10), departure_date=day(80), placement_count=None,
+        batch=scenario.batch,
+        assignment_date=day(10),
+        departure_date=day(80),
+        placement_count=None,
         placement_avg_weight_g=None,
     )
     transfer = TransferFactory(
@@ -157,12 +166,19 @@ def test_case_6b_an_earlier_transfer_in_recomputes_the_destination_from_its_firs
     scenario = ScenarioFactory(batch__start_date=START)
     source = AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=day(40))
     dest = AssignmentFactory(
-        batch=scenario.batch, assignment_date=day(10), departure_date=day(80), placement_count=None,
+        batch=scenario.batch,
+        assignment_date=day(10),
+        departure_date=day(80),
+        placement_count=None,
         placement_avg_weight_g=None,
     )
-    TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(25), transferred_count=500)
+    TransferFactory(
+        source_assignment=source, dest_assignment=dest, actual_execution_date=day(25), transferred_count=500
+    )
     drain_all_batches()
-    TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(15), transferred_count=700)
+    TransferFactory(
+        source_assignment=source, dest_assignment=dest, actual_execution_date=day(15), transferred_count=700
+    )
     drain_all_batches()
     assert_equals_full_recompute(scenario.batch_id)
 
@@ -199,10 +215,20 @@ def test_an_assignment_moved_to_another_container_recomputes_its_temperatures(fa
 
 def test_a_transfer_cycle_is_computed_the_same_way_windowed_and_in_full(salmon):
     scenario = ScenarioFactory(batch__start_date=START)
-    a = AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=day(90), placement_count=None,
-                          placement_avg_weight_g=None)
-    b = AssignmentFactory(batch=scenario.batch, assignment_date=day(3), departure_date=day(90), placement_count=None,
-                          placement_avg_weight_g=None)
+    a = AssignmentFactory(
+        batch=scenario.batch,
+        assignment_date=START,
+        departure_date=day(90),
+        placement_count=None,
+        placement_avg_weight_g=None,
+    )
+    b = AssignmentFactory(
+        batch=scenario.batch,
+        assignment_date=day(3),
+        departure_date=day(90),
+        placement_count=None,
+        placement_avg_weight_g=None,
+    )
     TransferFactory(source_assignment=a, dest_assignment=b, actual_execution_date=day(20), transferred_count=100)
     TransferFactory(source_assignment=b, dest_assignment=a, actual_execution_date=day(30), transferred_count=50)
     drain_all_batches()
@@ -234,10 +260,15 @@ def test_a_source_that_departs_before_its_transfer_no_longer_lends_its_weight(sa
     scenario = ScenarioFactory(batch__start_date=START)
     source = AssignmentFactory(batch=scenario.batch, assignment_date=START, departure_date=day(35))
     dest = AssignmentFactory(
-        batch=scenario.batch, assignment_date=day(5), departure_date=day(70), placement_count=None,
+        batch=scenario.batch,
+        assignment_date=day(5),
+        departure_date=day(70),
+        placement_count=None,
         placement_avg_weight_g=None,
     )
-    TransferFactory(source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=6000)
+    TransferFactory(
+        source_assignment=source, dest_assignment=dest, actual_execution_date=day(30), transferred_count=6000
+    )
     drain_all_batches()
     source.departure_date = day(4)
     source.save()

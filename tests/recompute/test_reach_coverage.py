@@ -1,5 +1,6 @@
 """Every column a recompute reads is covered by a reach rule (or ignored with a reason): a new dependency of the
 loader without a rule fails here, before it can leave stored states stale."""
+
 import datetime as dt
 import re
 from decimal import Decimal
@@ -53,7 +54,9 @@ def busy_farm(salmon):
     fcr = m.FCRModel.objects.create(name="FCR")
     m.FCRModelStage.objects.create(model=fcr, lifecycle_stage=stage("Smolt"), fcr_value=1.1)
     m.TGCStageOverride.objects.create(model=scenario.tgc_model, lifecycle_stage=stage("Smolt"), tgc_value=2.7)
-    m.MortalityStageOverride.objects.create(model=scenario.mortality_model, lifecycle_stage=stage("Smolt"), rate_percent=0.02)
+    m.MortalityStageOverride.objects.create(
+        model=scenario.mortality_model, lifecycle_stage=stage("Smolt"), rate_percent=0.02
+    )
     scenario.fcr_model = fcr
     scenario.save()
     GrowthSampleFactory(assignment=source, sample_date=START + dt.timedelta(days=10))

@@ -1,4 +1,5 @@
 """Every trigger of docs/architecture.md leaves the right durable marker in the event's own transaction."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -62,7 +63,9 @@ def test_deleting_a_loaded_sample_marks_from_its_date(farm):
 
 def test_mortality_feed_and_weighing_mark_but_a_treatment_without_weighing_does_not(farm):
     _, source, dest, _ = farm
-    TreatmentFactory(assignment=dest, treatment_date=day(40), includes_weighing=False, weighed_count=None, weighed_avg_weight_g=None)
+    TreatmentFactory(
+        assignment=dest, treatment_date=day(40), includes_weighing=False, weighed_count=None, weighed_avg_weight_g=None
+    )
     assert markers() == {}
     MortalityEventFactory(assignment=source, event_date=day(9))
     FeedingEventFactory(assignment=source, feeding_date=day(5))
@@ -94,7 +97,10 @@ def test_bulk_recorded_readings_mark_once_per_assignment(farm):
     when = lambda n: timezone.make_aware(dt.datetime.combine(day(n), dt.time(8)))  # noqa: E731
     parameter = temperature_parameter()
     environmental_readings_record(
-        readings=[EnvironmentalReading(container=source.container, parameter=parameter, reading_time=when(n), value=9.0) for n in (10, 11, 12)]
+        readings=[
+            EnvironmentalReading(container=source.container, parameter=parameter, reading_time=when(n), value=9.0)
+            for n in (10, 11, 12)
+        ]
     )
     assert markers() == {source.pk: (day(3), 1)}
 

@@ -1,5 +1,6 @@
 """The recompute's tasks answer to their new names and, for messages queued and beat rows written before the
 recompute had an app of its own, to their old ones (apps.batch.tasks.*)."""
+
 import pytest
 from django.conf import settings
 

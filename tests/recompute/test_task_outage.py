@@ -1,5 +1,6 @@
 """Tasks ride out a database outage (issue 16, item 7): a transient error anywhere in a task retries it with
 backoff; the markers stay committed meanwhile, and the sweeper republishes what a task finally gave up on."""
+
 import psycopg
 import pytest
 from django.db import OperationalError

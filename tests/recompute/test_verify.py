@@ -1,5 +1,6 @@
 """The verifier finds what bypassed every signal, reports it with the right counts, repairs it, and a second
 run finds nothing."""
+
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
@@ -47,8 +48,13 @@ def test_a_row_changed_by_raw_sql_is_found_counted_and_repaired(drained_farm):
     report = daily_states_verify(repair=False)
     assert (report.rows_differing, report.batches_differing, report.rows_repaired) == (1, 1, 0)
     assert report.details["differences"] == [
-        {"batch_id": scenario.batch_id, "assignment_id": source.pk, "first_day": day_5.isoformat(), "rows": 1,
-         "fields": ["population", "temp_c"]}
+        {
+            "batch_id": scenario.batch_id,
+            "assignment_id": source.pk,
+            "first_day": day_5.isoformat(),
+            "rows": 1,
+            "fields": ["population", "temp_c"],
+        }
     ]
     assert state_rows(scenario.batch_id) == before  # --no-repair writes nothing
 

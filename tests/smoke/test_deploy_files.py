@@ -1,6 +1,7 @@
 """The deployment files agree with each other: every variable the compose files and the image's scripts read
 is documented in .env.example, every variable .env.example sets reaches the containers of compose.prod.yaml
 unchanged, and the compose files keep the promises of docs/operations.md."""
+
 from __future__ import annotations
 
 import re
@@ -66,7 +67,12 @@ def test_compose_prod_runs_beat_once_migrate_once_and_workers_after_migrate():
 def test_every_variable_env_example_sets_reaches_every_aquamind_container_unchanged():
     services = _compose("compose.prod.yaml")["services"]
     variables = _set_in_env_example()
-    assert len(variables) > 60 and {"SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "THROTTLE_NUM_PROXIES", "LOGIN_FAILURE_LIMIT_PER_IP"} <= set(variables)
+    assert len(variables) > 60 and {
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "THROTTLE_NUM_PROXIES",
+        "LOGIN_FAILURE_LIMIT_PER_IP",
+    } <= set(variables)
     for name in APP_SERVICES:
         assert services[name]["env_file"] == ".env", name  # a copy of .env.example, every line of it
         own = services[name].get("environment", {})

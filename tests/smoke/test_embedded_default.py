@@ -1,5 +1,6 @@
 """The embedded default (SQLite, no broker): an event recorded in the web process updates the daily states
 right after its commit, through the same markers and task as production."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -25,7 +26,13 @@ def test_a_sample_recorded_in_the_admin_changes_the_states_at_once(client, djang
     sample_day = START + dt.timedelta(days=9)
     response = client.post(
         reverse("admin:batch_growthsample_add"),
-        {"assignment": source.pk, "sample_date": sample_day.isoformat(), "sample_size": 40, "avg_weight_g": "131.00", "notes": ""},
+        {
+            "assignment": source.pk,
+            "sample_date": sample_day.isoformat(),
+            "sample_size": 40,
+            "avg_weight_g": "131.00",
+            "notes": "",
+        },
     )
     assert response.status_code == 302
     row = ActualDailyAssignmentState.objects.get(assignment=source, date=sample_day)

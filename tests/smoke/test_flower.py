@@ -1,6 +1,7 @@
 """Issue 16, item 8: Flower's /metrics asks for the same basic auth as its other pages (docker/flowerconfig.py,
 which the image's flower role passes). A real Flower process on a free loopback port; its broker is a port
 where nothing listens (Flower serves its pages without one)."""
+
 from __future__ import annotations
 
 import base64
@@ -54,7 +55,9 @@ def flower(tmp_path):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"Flower did not start: {process.stderr.read()[-2000:] if process.poll() is not None else 'timeout'}")
+                raise AssertionError(
+                    f"Flower did not start: {process.stderr.read()[-2000:] if process.poll() is not None else 'timeout'}"
+                )
             time.sleep(0.5)
         yield url
     finally:

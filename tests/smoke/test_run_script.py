@@ -1,5 +1,6 @@
 """The README's first command, as a newcomer runs it (without the web server at the end): it installs,
 migrates, generates the demo farm once, computes its daily states and creates the demo login."""
+
 import os
 import sqlite3
 import subprocess
@@ -9,12 +10,16 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(not settings.AQUAMIND_EMBEDDED, reason="runs in the embedded mode (no CELERY_BROKER_URL)")
+pytestmark = pytest.mark.skipif(
+    not settings.AQUAMIND_EMBEDDED, reason="runs in the embedded mode (no CELERY_BROKER_URL)"
+)
 
 
 def run_setup(var_dir: Path) -> str:
     # no SECRET_KEY either: the embedded mode generates the instance's key (aquamind/secret_key.py)
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY"}
+    }
     env["AQUAMIND_VAR_DIR"] = str(var_dir)
     done = subprocess.run(
         ["bash", "scripts/run.sh", "--setup-only"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600

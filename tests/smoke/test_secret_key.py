@@ -2,6 +2,7 @@
 this machine starts (embedded mode or DEBUG, as a command or runserver on loopback), and it uses the instance's
 generated key (mode 0600, reused); production mode with DEBUG off, any server listening beyond loopback and
 the image's defaults refuse to start (docs/operations.md, "Secret key")."""
+
 from __future__ import annotations
 
 import itertools
@@ -51,7 +52,11 @@ IMAGE_WEB = ["/opt/venv/bin/gunicorn", "aquamind.wsgi", "--bind", "0.0.0.0:8000"
 
 
 def clean_env(**env) -> dict[str, str]:
-    return {**{k: v for k, v in os.environ.items() if k not in OURS}, "DJANGO_SETTINGS_MODULE": "aquamind.settings", **env}
+    return {
+        **{k: v for k, v in os.environ.items() if k not in OURS},
+        "DJANGO_SETTINGS_MODULE": "aquamind.settings",
+        **env,
+    }
 
 
 def probe(cases: list[dict]) -> list[dict]:
@@ -86,7 +91,9 @@ def without_a_key(var_dir) -> dict:
 
 
 @pytest.mark.parametrize("mode, database, debug, process", MATRIX, ids=lambda value: str(value).replace(" ", "-"))
-def test_without_a_key_only_a_local_process_in_embedded_mode_or_debug_starts(without_a_key, var_dir, mode, database, debug, process):
+def test_without_a_key_only_a_local_process_in_embedded_mode_or_debug_starts(
+    without_a_key, var_dir, mode, database, debug, process
+):
     answer = without_a_key[(mode, database, debug, process)]
     may_start = process in LOCAL and (mode == "embedded" or debug == "on")
     if may_start:
@@ -121,7 +128,9 @@ def test_the_generated_key_is_owner_only_and_reused_by_the_next_process(without_
 
 def test_every_process_starts_with_a_real_key_and_uses_it(tmp_path):
     key = secrets.token_urlsafe(50)
-    cases = [{"env": case_env(*combination[:3], tmp_path, key), "argv": PROCESSES[combination[3]]} for combination in MATRIX]
+    cases = [
+        {"env": case_env(*combination[:3], tmp_path, key), "argv": PROCESSES[combination[3]]} for combination in MATRIX
+    ]
     cases.append({"env": {**IMAGE, "AQUAMIND_VAR_DIR": str(tmp_path), "SECRET_KEY": key}, "argv": IMAGE_WEB})
     assert probe(cases) == [{"source": "environment", "key": key}] * (len(MATRIX) + 1)
     assert not (tmp_path / "secret_key").exists()

@@ -1,4 +1,5 @@
 """Settings come from the environment: the mode's defaults, and a loud error naming a malformed variable."""
+
 import json
 import os
 import secrets
@@ -14,8 +15,19 @@ PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps([s.AQUAMIND_MODE, s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND, s.REDIS_URL, s.AQUAMIND_EMBEDDED, s.DEBUG]))"
 )
-OURS = {"DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "REDIS_URL", "AQUAMIND_MODE", "DEBUG", "SECRET_KEY", "AQUAMIND_VAR_DIR"}
-VAR_DIR = tempfile.mkdtemp(prefix="aquamind-settings-")  # the instance's folder (SQLite file, generated key) of these runs
+OURS = {
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "REDIS_URL",
+    "AQUAMIND_MODE",
+    "DEBUG",
+    "SECRET_KEY",
+    "AQUAMIND_VAR_DIR",
+}
+VAR_DIR = tempfile.mkdtemp(
+    prefix="aquamind-settings-"
+)  # the instance's folder (SQLite file, generated key) of these runs
 A_KEY = secrets.token_urlsafe(50)  # production mode needs one; a fresh one per run
 
 
@@ -25,7 +37,12 @@ def settings_with(*, command: list[str] | None = None, **env) -> subprocess.Comp
     base["DJANGO_SETTINGS_MODULE"] = "aquamind.settings"
     base["AQUAMIND_VAR_DIR"] = VAR_DIR
     return subprocess.run(
-        command or [sys.executable, "-c", PROBE], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=60
+        command or [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -42,11 +59,24 @@ PG = "postgres://postgres@127.0.0.1:5432/aquamind"
     "env, expected",
     [
         ({}, ["embedded", "", None, "", True, False]),
-        ({"DATABASE_URL": PG, "SECRET_KEY": A_KEY}, ["production", "redis://127.0.0.1:6379/0", None, "redis://127.0.0.1:6379/0", False, False]),
+        (
+            {"DATABASE_URL": PG, "SECRET_KEY": A_KEY},
+            ["production", "redis://127.0.0.1:6379/0", None, "redis://127.0.0.1:6379/0", False, False],
+        ),
         ({"DATABASE_URL": PG, "AQUAMIND_MODE": "embedded"}, ["embedded", "", None, "", True, False]),
-        ({"DATABASE_URL": PG, "SECRET_KEY": A_KEY, "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//", "CELERY_RESULT_BACKEND": ""},
-         ["production", "amqp://guest:guest@127.0.0.1:5672//", None, "redis://127.0.0.1:6379/0", False, False]),
-        ({"CELERY_BROKER_URL": "redis://127.0.0.1:6379/3", "DEBUG": "yes"}, ["embedded", "redis://127.0.0.1:6379/3", None, "", False, True]),
+        (
+            {
+                "DATABASE_URL": PG,
+                "SECRET_KEY": A_KEY,
+                "CELERY_BROKER_URL": "amqp://guest:guest@127.0.0.1:5672//",
+                "CELERY_RESULT_BACKEND": "",
+            },
+            ["production", "amqp://guest:guest@127.0.0.1:5672//", None, "redis://127.0.0.1:6379/0", False, False],
+        ),
+        (
+            {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/3", "DEBUG": "yes"},
+            ["embedded", "redis://127.0.0.1:6379/3", None, "", False, True],
+        ),
     ],
     ids=["sqlite default", "postgres default", "postgres embedded", "rabbitmq", "explicit broker"],
 )
@@ -68,7 +98,9 @@ def test_a_malformed_variable_stops_the_start_naming_it(env, message):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/static/admin/css/base.css", "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"])
+@pytest.mark.parametrize(
+    "path", ["/static/admin/css/base.css", "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"]
+)
 def test_static_files_are_served_with_debug_off(client, settings, path):
     assert settings.DEBUG is False
     response = client.get(path)
@@ -82,7 +114,10 @@ def test_static_files_are_served_with_debug_off(client, settings, path):
     [
         ({"DATABASE_URL": PG}, "SECRET_KEY is not set"),
         ({"AQUAMIND_MODE": "production"}, "SECRET_KEY is not set"),
-        ({"DATABASE_URL": PG, "SECRET_KEY": "dev-only-insecure-key-set-SECRET_KEY-in-production"}, "SECRET_KEY is a public development key"),
+        (
+            {"DATABASE_URL": PG, "SECRET_KEY": "dev-only-insecure-key-set-SECRET_KEY-in-production"},
+            "SECRET_KEY is a public development key",
+        ),
         ({"DATABASE_URL": PG, "SECRET_KEY": "short-but-secret"}, "SECRET_KEY is too weak (16 characters)"),
         ({"DATABASE_URL": PG, "SECRET_KEY": "a" * 60}, "SECRET_KEY is too weak (60 characters)"),
     ],
@@ -108,7 +143,9 @@ PRODUCTION = {  # docs/operations.md, "Secret key and HTTPS", behind a TLS-termi
 
 
 def test_check_deploy_is_clean_with_the_documented_production_settings():
-    done = settings_with(command=[sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
+    done = settings_with(
+        command=[sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "System check identified no issues" in done.stdout
 

@@ -1,5 +1,6 @@
 """A container's page: what it holds now with the overview's figures and its recent days, every assignment it
 has held, the chart of its assignments and the quick-entry forms; the overview links to it."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -20,7 +21,9 @@ def pen(salmon):
     """A pen that held one batch for 60 days, stood empty, and holds another since day 100."""
     container = ContainerFactory(volume_m3=Decimal("400"))
     first = ScenarioFactory(batch__start_date=START)
-    past = AssignmentFactory(batch=first.batch, container=container, assignment_date=START, departure_date=START + dt.timedelta(days=60))
+    past = AssignmentFactory(
+        batch=first.batch, container=container, assignment_date=START, departure_date=START + dt.timedelta(days=60)
+    )
     second = ScenarioFactory(batch__start_date=START + dt.timedelta(days=100))
     held = AssignmentFactory(batch=second.batch, container=container, assignment_date=second.batch.start_date)
     GrowthSampleFactory(assignment=held, sample_date=TODAY - dt.timedelta(days=4), avg_weight_g=Decimal("150.00"))
@@ -43,7 +46,10 @@ def test_the_detail_holds_the_current_assignment_its_recent_days_and_the_history
     assert [h.assignment for h in detail.history] == [held, past]
     ended = detail.history[1]
     assert ended.figures.state_date == past.departure_date - dt.timedelta(days=1)  # its last day in the pen
-    assert ended.label == f"{container.name} · {container.site.name} · {START.isoformat()} → {past.departure_date.isoformat()}"
+    assert (
+        ended.label
+        == f"{container.name} · {container.site.name} · {START.isoformat()} → {past.departure_date.isoformat()}"
+    )
 
 
 def test_an_empty_container_has_no_current_assignment(salmon):

@@ -2,6 +2,7 @@
 inline script or style and nothing from elsewhere, and no page holds an inline script, an inline style element or a
 style attribute (which the policy would refuse). The report endpoint logs each violation as one JSON line and
 answers 204, and refuses what is not a report, too large or too many, without the database."""
+
 import json
 import logging
 from html.parser import HTMLParser
@@ -69,7 +70,9 @@ def boss(client, django_user_model, salmon):
     scenario = ScenarioFactory()
     held = AssignmentFactory(batch=scenario.batch)
     GrowthSampleFactory(assignment=held)
-    PlannedActivity.objects.create(batch=scenario.batch, activity_type="HARVEST", assignment=held, due_date=scenario.start_date)
+    PlannedActivity.objects.create(
+        batch=scenario.batch, activity_type="HARVEST", assignment=held, due_date=scenario.start_date
+    )
     client.force_login(django_user_model.objects.create_superuser("boss", "boss@example.com", "pw-long-enough"))
     return client, scenario.batch, held
 
@@ -117,7 +120,9 @@ def test_the_login_page_swagger_uis_start_script_the_json_api_and_errors_carry_i
     client, batch, _ = boss
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200 and script["Content-Type"].startswith("application/javascript")
-    assert b"SwaggerUIBundle(" in script.content and b'"validatorUrl": null' in script.content  # no badge from elsewhere
+    assert (
+        b"SwaggerUIBundle(" in script.content and b'"validatorUrl": null' in script.content
+    )  # no badge from elsewhere
     for response in (
         script, Client().get("/accounts/login/"), client.get(f"/api/v1/batch/batches/{batch.pk}/"), client.get("/no-such-page/"),
     ):  # fmt: skip
@@ -149,7 +154,9 @@ def reporter():
 @pytest.fixture
 def logged(caplog):
     caplog.set_level(logging.WARNING, logger="aquamind.csp")
-    return lambda: [json.loads(r.getMessage().removeprefix("csp violation ")) for r in caplog.records if r.name == "aquamind.csp"]
+    return lambda: [
+        json.loads(r.getMessage().removeprefix("csp violation ")) for r in caplog.records if r.name == "aquamind.csp"
+    ]
 
 
 def post(reporter, body, content_type="application/csp-report", **extra):
@@ -162,8 +169,14 @@ def test_a_report_is_logged_as_one_json_line_and_answered_204_without_the_databa
     assert response.status_code == 204 and response.content == b""
     assert logged() == [
         {
-            "document": "http://farm.example/batches/3/growth/", "violated": "script-src-attr", "directive": "script-src-attr",
-            "disposition": "enforce", "blocked": "inline", "line": 3, "column": 56, "status": 200,
+            "document": "http://farm.example/batches/3/growth/",
+            "violated": "script-src-attr",
+            "directive": "script-src-attr",
+            "disposition": "enforce",
+            "blocked": "inline",
+            "line": 3,
+            "column": 56,
+            "status": 200,
         }
     ]  # fmt: skip  (the policy itself and the empty fields are left out)
 
@@ -175,12 +188,20 @@ def test_a_reporting_api_batch_logs_each_csp_violation_and_nothing_else(reporter
         {"type": "csp-violation", "url": "http://farm.example/", "body": {"documentURL": "http://farm.example/", "blockedURL": "inline", "effectiveDirective": "style-src-attr", "sample": "color: red"}},
     ]  # fmt: skip
     assert post(reporter, body, "application/reports+json").status_code == 204
-    assert [(v["directive"], v["blocked"]) for v in logged()] == [("script-src-elem", "https://cdn.example/x.js"), ("style-src-attr", "inline")]
+    assert [(v["directive"], v["blocked"]) for v in logged()] == [
+        ("script-src-elem", "https://cdn.example/x.js"),
+        ("style-src-attr", "inline"),
+    ]
     assert logged()[1]["sample"] == "color: red"
 
 
 def test_a_hostile_report_stays_one_line_with_its_fields_cut(reporter, caplog, logged):
-    report = {"csp-report": {"blocked-uri": "x\n2026-12-06 WARNING forged line " + "y" * 1000, "document-uri": "\u202e<script>"}}
+    report = {
+        "csp-report": {
+            "blocked-uri": "x\n2026-12-06 WARNING forged line " + "y" * 1000,
+            "document-uri": "\u202e<script>",
+        }
+    }
     assert post(reporter, report).status_code == 204
     [line] = [r.getMessage() for r in caplog.records if r.name == "aquamind.csp"]
     assert "\n" not in line and "\u202e" not in line  # JSON with ASCII escapes: no forged line, no bidi trick
@@ -197,7 +218,9 @@ def test_an_oversized_body_is_refused_unread_in_the_error_shape(reporter, logged
     big = json.dumps({"csp-report": {"blocked-uri": "x" * REPORT_MAX_BYTES}})
     response = post(reporter, big)
     assert response.status_code == 413
-    assert response.json() == {"errors": [{"field": None, "code": "too_large", "detail": "A CSP report is at most 65,536 bytes."}]}
+    assert response.json() == {
+        "errors": [{"field": None, "code": "too_large", "detail": "A CSP report is at most 65,536 bytes."}]
+    }
     assert logged() == []
 
 
@@ -231,13 +254,30 @@ def test_reports_past_the_rate_are_refused_with_retry_after(reporter, logged, se
     assert post(reporter, REPORT_URI_BODY, REMOTE_ADDR="192.0.2.7").status_code == 204
 
 
-LEAVES = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8) | st.integers(295, 305).map(lambda n: "y" * n)
-FIELD_NAMES = st.sampled_from(["blocked-uri", "document-uri", "line-number", "blockedURL", "lineNumber", "sample", "original-policy"])
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.integers(295, 305).map(lambda n: "y" * n)
+)
+FIELD_NAMES = st.sampled_from(
+    ["blocked-uri", "document-uri", "line-number", "blockedURL", "lineNumber", "sample", "original-policy"]
+)
 REPORT = st.dictionaries(FIELD_NAMES | st.text(max_size=4), LEAVES | st.lists(LEAVES, max_size=2), max_size=6)
 JSON = st.one_of(
-    st.recursive(LEAVES, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8),
+    st.recursive(
+        LEAVES,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+        max_leaves=8,
+    ),
     st.fixed_dictionaries({"csp-report": REPORT | LEAVES}),
-    st.lists(st.fixed_dictionaries({"type": st.sampled_from(["csp-violation", "deprecation"]), "body": REPORT | LEAVES}) | LEAVES, max_size=4),
+    st.lists(
+        st.fixed_dictionaries({"type": st.sampled_from(["csp-violation", "deprecation"]), "body": REPORT | LEAVES})
+        | LEAVES,
+        max_size=4,
+    ),
 )
 
 

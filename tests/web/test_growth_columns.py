@@ -1,4 +1,5 @@
 """The growth data in columns, its ETag and 304, and the display fields the chart reads."""
+
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -72,7 +73,16 @@ def test_the_weekly_rows_hold_the_weekly_columns_figures(user_client, farm):
     cols = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()["batch_totals"]
     rows = user_client.get(url(farm[0].batch_id), {"granularity": "weekly"}).json()["batch_totals"]
     assert len(rows) == len(cols["date"]) == 9  # 60 days from Monday 1 January 2024: 8 whole weeks and 4 days
-    for key in ("date", "iso_week", "avg_weight_g", "population", "biomass_kg", "feed_kg", "mortality_count", "anchor_type"):
+    for key in (
+        "date",
+        "iso_week",
+        "avg_weight_g",
+        "population",
+        "biomass_kg",
+        "feed_kg",
+        "mortality_count",
+        "anchor_type",
+    ):
         assert cols[key] == [r[key] for r in rows], key
 
 
@@ -81,7 +91,9 @@ def two_pens(farm):
     """The farm with a second pen of the batch alongside (placed on day 11, fed daily, weighed on day 25), so
     weeks sum over containers, and an observed FCR on some rows and not on others."""
     scenario, source, _, _ = farm
-    pen = AssignmentFactory(batch=scenario.batch, assignment_date=START + dt.timedelta(days=10), placement_avg_weight_g=Decimal("80.00"))
+    pen = AssignmentFactory(
+        batch=scenario.batch, assignment_date=START + dt.timedelta(days=10), placement_avg_weight_g=Decimal("80.00")
+    )
     for day in range(10, 60):
         FeedingEventFactory(assignment=pen, feeding_date=START + dt.timedelta(days=day), amount_kg=Decimal("9.500"))
     for day in (5, 12, 19):
@@ -129,8 +141,18 @@ def test_the_weekly_totals_are_the_iso_weeks_of_the_stored_rows(user_client, two
         expected = truth[name]
         for key in ("first_date", "date", "population", "mortality_count", "anchor_type"):
             assert week[key][i] == expected[key], (name, key)
-        for key, digits in (("avg_weight_g", 2), ("temp_c", 2), ("biomass_kg", 2), ("feed_kg", 3), ("gain_kg", 3), ("fcr", 3)):
-            assert week[key][i] == (None if expected[key] is None else pytest.approx(expected[key], abs=10**-digits)), (name, key)
+        for key, digits in (
+            ("avg_weight_g", 2),
+            ("temp_c", 2),
+            ("biomass_kg", 2),
+            ("feed_kg", 3),
+            ("gain_kg", 3),
+            ("fcr", 3),
+        ):
+            assert week[key][i] == (None if expected[key] is None else pytest.approx(expected[key], abs=10**-digits)), (
+                name,
+                key,
+            )
     assert body["date_range"] == {"start": week["first_date"][0], "end": week["date"][-1]}
 
 
@@ -211,7 +233,10 @@ def test_the_chart_data_carries_the_live_forecast_and_a_new_sample_moves_it(user
     forecast = first.json()["forecast"]
     weights = forecast["avg_weight_g"]
     assert len(forecast["date"]) == len(weights["p50"]) == len(forecast["population"]["p90"]) > 30
-    assert forecast["date"][0] > first.json()["date_range"]["end"] or forecast["date"][0] == first.json()["date_range"]["end"]
+    assert (
+        forecast["date"][0] > first.json()["date_range"]["end"]
+        or forecast["date"][0] == first.json()["date_range"]["end"]
+    )
     assert all(lo <= mid <= hi for lo, mid, hi in zip(weights["p10"], weights["p50"], weights["p90"]))
     assert weights["p90"][-1] - weights["p10"][-1] > weights["p90"][0] - weights["p10"][0]  # the band widens
 
@@ -229,7 +254,9 @@ def test_a_batch_without_fish_today_has_no_forecast(user_client, farm):
 
 def test_the_weekly_projection_is_the_daily_one_on_each_weeks_last_day(user_client, farm):
     daily = user_client.get(url(farm[0].batch_id), {"shape": "columnar"}).json()["scenario"]["projection"]
-    weekly = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()["scenario"]["projection"]
+    weekly = user_client.get(url(farm[0].batch_id), {"shape": "columnar", "granularity": "weekly"}).json()["scenario"][
+        "projection"
+    ]
     sundays = [d for d in daily["date"] if dt.date.fromisoformat(d).isoweekday() == 7]
     assert weekly["date"] == list(dict.fromkeys([daily["date"][0], *sundays, daily["date"][-1]]))
     for name in ("day_number", "avg_weight_g", "population", "biomass_kg"):

@@ -1,4 +1,5 @@
 """The growth chart's data endpoint and pages."""
+
 import datetime as dt
 from decimal import Decimal
 

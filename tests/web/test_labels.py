@@ -1,5 +1,6 @@
 """Assignments named by container, site and dates everywhere; container filters on the admin changelists;
 the API's root lists its endpoints; a command prints an assignment that holds fish today."""
+
 import datetime as dt
 from io import StringIO
 
@@ -20,7 +21,9 @@ def staff_client(client, django_user_model):
 
 
 def test_an_assignment_reads_container_site_and_dates(salmon):
-    open_one = AssignmentFactory(assignment_date=dt.date(2025, 4, 10), container__name="Pen 02", container__site__name="Viðvík")
+    open_one = AssignmentFactory(
+        assignment_date=dt.date(2025, 4, 10), container__name="Pen 02", container__site__name="Viðvík"
+    )
     assert str(open_one) == "Pen 02 · Viðvík · 2025-04-10 → now"
     ended = AssignmentFactory(assignment_date=dt.date(2025, 4, 10), departure_date=dt.date(2025, 9, 1))
     assert str(ended).endswith("· 2025-04-10 → 2025-09-01")
@@ -60,7 +63,9 @@ def test_the_api_root_lists_the_endpoints(client, django_user_model):
 
 def test_the_command_prints_an_assignment_that_holds_fish_today(salmon):
     today = timezone.localdate()
-    ended = AssignmentFactory(assignment_date=today - dt.timedelta(days=30), departure_date=today - dt.timedelta(days=1))
+    ended = AssignmentFactory(
+        assignment_date=today - dt.timedelta(days=30), departure_date=today - dt.timedelta(days=1)
+    )
     sampled = AssignmentFactory(assignment_date=today - dt.timedelta(days=3))
     GrowthSampleFactory(assignment=sampled, sample_date=today)
     active = AssignmentFactory(assignment_date=today - dt.timedelta(days=10))
@@ -82,7 +87,9 @@ def test_redocs_old_address_opens_swagger_ui(client):
 
 def test_the_api_shows_an_assignments_label_without_a_query_per_row(client, django_user_model, salmon):
     client.force_login(django_user_model.objects.create_user("viewer", password="pw-long-enough"))
-    first = AssignmentFactory(assignment_date=dt.date(2025, 4, 10), container__name="Pen 02", container__site__name="Viðvík")
+    first = AssignmentFactory(
+        assignment_date=dt.date(2025, 4, 10), container__name="Pen 02", container__site__name="Viðvík"
+    )
     AssignmentFactory(assignment_date=dt.date(2025, 4, 10))
     body = client.get(f"/api/v1/batch/assignments/{first.pk}/").json()
     assert body["label"] == "Pen 02 · Viðvík · 2025-04-10 → now"

@@ -1,5 +1,6 @@
 """The farm overview: every container holding fish with its figures from the stored states, the batches with
 the same figures summed, filters, and a fixed number of queries whatever the farm's size."""
+
 import datetime as dt
 from decimal import Decimal
 
@@ -25,10 +26,14 @@ TODAY = START + dt.timedelta(days=59)  # the states' last day
 def batch_with(containers: int):
     scenario = ScenarioFactory(batch__start_date=START)
     assignments = [
-        AssignmentFactory(batch=scenario.batch, container=ContainerFactory(volume_m3=Decimal("500")), assignment_date=START)
+        AssignmentFactory(
+            batch=scenario.batch, container=ContainerFactory(volume_m3=Decimal("500")), assignment_date=START
+        )
         for _ in range(containers)
     ]
-    GrowthSampleFactory(assignment=assignments[0], sample_date=TODAY - dt.timedelta(days=5), avg_weight_g=Decimal("180.00"))
+    GrowthSampleFactory(
+        assignment=assignments[0], sample_date=TODAY - dt.timedelta(days=5), avg_weight_g=Decimal("180.00")
+    )
     MortalityEventFactory(assignment=assignments[0], event_date=TODAY - dt.timedelta(days=3), count=250)
     batch_recompute(batch_id=scenario.batch_id, today=TODAY)
     return scenario.batch, assignments

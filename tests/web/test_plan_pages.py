@@ -1,6 +1,7 @@
 """What the pages render for planning: the overview's "Coming up" (from the stored projections, linking to the
 batches), the batch page's plan section with its form, and the segment table on the batch and container pages;
 each page in the same number of queries whatever the farm's size."""
+
 import datetime as dt
 
 import pytest
@@ -31,11 +32,15 @@ def harvested_in(days: int, *, fish: int = 1000):
 def test_the_overview_shows_the_coming_weeks_with_their_batches_and_what_needs_planning(user_client, salmon):
     a, b = harvested_in(0, fish=1000), harvested_in(0, fish=2000)
     late = AssignmentFactory()
-    PlannedActivity.objects.create(activity_type="SAMPLING", batch_id=late.batch_id, assignment=late,
-                                   due_date=timezone.localdate() - dt.timedelta(days=2))  # overdue
+    PlannedActivity.objects.create(
+        activity_type="SAMPLING",
+        batch_id=late.batch_id,
+        assignment=late,
+        due_date=timezone.localdate() - dt.timedelta(days=2),
+    )  # overdue
     page = user_client.get("/").content.decode()
     this_week = timezone.localdate().isocalendar()
-    row = page[page.index(f'<tr data-week="{this_week.year}-W{this_week.week:02d}" data-kind="harvest">'):]
+    row = page[page.index(f'<tr data-week="{this_week.year}-W{this_week.week:02d}" data-kind="harvest">') :]
     row = row[: row.index("</tr>")]
     # 3,000 fish at 5,000 g: 15,000 kg (P10 4,000 g: 12,000; P90 6,250 g: 18,750), both needing planning
     assert '<td class="num">2 <span class="badge NEEDS_PLANNING" title="need planning">2 to plan</span></td>' in row
@@ -51,7 +56,7 @@ def test_the_overview_shows_the_coming_weeks_with_their_batches_and_what_needs_p
 def test_the_overview_says_when_the_next_crossings_come_after_its_weeks(user_client, salmon):
     harvested_in(100)
     page = user_client.get("/").content.decode()
-    later = page[page.index('<p id="coming-later"'):]
+    later = page[page.index('<p id="coming-later"') :]
     day = timezone.localdate() + dt.timedelta(days=100)
     assert later[: later.index("</p>")].endswith(
         f"After these weeks: no sea transfer projected, the next harvest on {day.day} {day:%b %Y}."
@@ -71,13 +76,19 @@ def test_the_batch_page_has_the_segment_table_the_plan_and_its_form(user_client,
     gone = AssignmentFactory(batch=batch, departure_date=active.assignment_date + dt.timedelta(days=5))
     elsewhere = ContainerFactory()
     page = user_client.get(f"/batches/{batch.pk}/growth/").content.decode()
-    for part in ('<table id="segments">', '<table id="plan-summary">', '<table id="plan-activities">',
-                 '<form class="quick" id="form-activity" data-endpoint="/api/v1/planning/activities/"',
-                 f'<input type="hidden" name="batch" value="{batch.pk}">', "/static/web/segments.js", "/static/web/plan.js"):
+    for part in (
+        '<table id="segments">',
+        '<table id="plan-summary">',
+        '<table id="plan-activities">',
+        '<form class="quick" id="form-activity" data-endpoint="/api/v1/planning/activities/"',
+        f'<input type="hidden" name="batch" value="{batch.pk}">',
+        "/static/web/segments.js",
+        "/static/web/plan.js",
+    ):
         assert part in page, part
-    form = page[page.index('id="form-activity"'): page.index("</form>", page.index('id="form-activity"'))]
+    form = page[page.index('id="form-activity"') : page.index("</form>", page.index('id="form-activity"'))]
     label = f"{active.container.name} · {active.container.site.name} · {active.assignment_date.isoformat()} → now"
-    picks = form[form.index('name="assignment"'): form.index('name="container"')]
+    picks = form[form.index('name="assignment"') : form.index('name="container"')]
     assert f'<option value="{active.pk}">{label}</option>' in picks and f'<option value="{gone.pk}">' not in picks
     assert f'<optgroup label="{elsewhere.site.name}"><option value="{elsewhere.pk}">{elsewhere.name}</option>' in form
     for value, _ in PlannedActivity.Type.choices:

@@ -1,4 +1,5 @@
 """Request and response bodies of the batch actions and the growth data endpoint."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -16,10 +17,16 @@ class RecomputeRequestSerializer(serializers.Serializer):
 
     start_date = fields.DateField(validators=[event_date], help_text="Recompute from this day on.")
     end_date = fields.DateField(
-        required=False, validators=[plan_date], help_text="Only choose the assignments with days up to here; each still runs to its last day."
+        required=False,
+        validators=[plan_date],
+        help_text="Only choose the assignments with days up to here; each still runs to its last day.",
     )
     assignment_ids = serializers.ListField(
-        child=fields.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False, min_length=1, max_length=10_000,
+        child=fields.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        allow_empty=False,
+        min_length=1,
+        max_length=10_000,
         help_text="Default: every assignment of the batch with days in the range.",
     )
 
@@ -61,7 +68,10 @@ class PinScenarioSerializer(serializers.Serializer):
     rule_codes = ("does_not_exist", "other_batch")
 
     scenario_id = fields.IntegerField(
-        min_value=1, max_value=MAX_ID, allow_null=True, help_text="A scenario of this batch; null unpins (the newest scenario is used)."
+        min_value=1,
+        max_value=MAX_ID,
+        allow_null=True,
+        help_text="A scenario of this batch; null unpins (the newest scenario is used).",
     )
 
     def validate_scenario_id(self, scenario_id):
@@ -102,7 +112,9 @@ class OpenFailureSerializer(serializers.Serializer):
 
 class RecomputeStateSerializer(serializers.Serializer):
     pending_markers = fields.IntegerField()
-    parked_markers = fields.IntegerField(help_text="Poison work that failed repeatedly and waits for a fix or a replay.")
+    parked_markers = fields.IntegerField(
+        help_text="Poison work that failed repeatedly and waits for a fix or a replay."
+    )
     oldest_pending_at = fields.DateTimeField(allow_null=True)
     last_success_at = fields.DateTimeField(allow_null=True)
     last_error_code = fields.CharField(allow_null=True)
@@ -123,11 +135,13 @@ class GrowthQuerySerializer(QuerySerializer):
     assignment_id = fields.IntegerField(required=False, min_value=1, max_value=MAX_ID, allow_strings=True)
     granularity = fields.ChoiceField(choices=["daily", "weekly"], default="daily")
     shape = fields.ChoiceField(
-        choices=["rows", "columnar"], default="rows",
+        choices=["rows", "columnar"],
+        default="rows",
         help_text="rows: one object per row (the default); columnar: one array per field, much smaller.",
     )
     include_states = fields.BooleanField(
-        default=False, allow_strings=True,
+        default=False,
+        allow_strings=True,
         help_text="columnar: also each assignment's daily states for the whole batch (always there with assignment_id).",
     )
 

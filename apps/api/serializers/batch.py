@@ -1,4 +1,5 @@
 """Batches, assignments and the read-only daily states."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -9,7 +10,12 @@ from apps.batch.services.validation import assignment_record_validate
 
 from .common import ModelSerializer, candidate, fail
 
-RECOMPUTE_FIELDS = ["last_recompute_error_code", "last_recompute_error", "last_recompute_error_at", "last_recompute_success_at"]
+RECOMPUTE_FIELDS = [
+    "last_recompute_error_code",
+    "last_recompute_error",
+    "last_recompute_error_at",
+    "last_recompute_success_at",
+]
 
 
 class BatchSerializer(ModelSerializer):
@@ -17,13 +23,25 @@ class BatchSerializer(ModelSerializer):
 
     class Meta:
         model = Batch
-        fields = ["id", "batch_number", "species", "start_date", "status", "pinned_scenario", "notes", "created_at", *RECOMPUTE_FIELDS]
+        fields = [
+            "id",
+            "batch_number",
+            "species",
+            "start_date",
+            "status",
+            "pinned_scenario",
+            "notes",
+            "created_at",
+            *RECOMPUTE_FIELDS,
+        ]
         read_only_fields = ["created_at", *RECOMPUTE_FIELDS]
 
     def validate(self, attrs):
         row = candidate(self, attrs)
         if row.status != Batch.Status.PLANNED and row.start_date and row.start_date > timezone.localdate():
-            fail("start_date", f"{row.start_date} is in the future; only a PLANNED batch may start later.", "future_date")
+            fail(
+                "start_date", f"{row.start_date} is in the future; only a PLANNED batch may start later.", "future_date"
+            )
         scenario = attrs.get("pinned_scenario")
         if scenario is not None and (self.instance is None or scenario.batch_id != self.instance.pk):
             fail("pinned_scenario", f"Scenario {scenario.pk} belongs to another batch.", "other_batch")
@@ -45,8 +63,17 @@ class AssignmentSerializer(ModelSerializer):
     class Meta:
         model = BatchContainerAssignment
         fields = [
-            "id", "label", "batch", "container", "lifecycle_stage", "assignment_date", "departure_date", "placement_count",
-            "placement_avg_weight_g", "notes", *RECOMPUTE_FIELDS,
+            "id",
+            "label",
+            "batch",
+            "container",
+            "lifecycle_stage",
+            "assignment_date",
+            "departure_date",
+            "placement_count",
+            "placement_avg_weight_g",
+            "notes",
+            *RECOMPUTE_FIELDS,
         ]
         read_only_fields = RECOMPUTE_FIELDS
 
@@ -55,7 +82,11 @@ class AssignmentSerializer(ModelSerializer):
         if row.departure_date is not None and row.departure_date <= row.assignment_date:
             fail("departure_date", "The departure must be after the assignment date.", "end_before_start")
         if row.assignment_date < row.batch.start_date:
-            fail("assignment_date", f"{row.assignment_date} is before the batch's start ({row.batch.start_date}).", "before_batch_start")
+            fail(
+                "assignment_date",
+                f"{row.assignment_date} is before the batch's start ({row.batch.start_date}).",
+                "before_batch_start",
+            )
         if row.lifecycle_stage.species_id != row.batch.species_id:
             fail("lifecycle_stage", "The stage belongs to another species than the batch.", "other_species")
         assignment_record_validate(row)
@@ -66,13 +97,26 @@ class DailyStateSerializer(ModelSerializer):
     class Meta:
         model = ActualDailyAssignmentState
         fields = [
-            "id", "assignment", "batch", "container", "date", "day_number", "lifecycle_stage", "avg_weight_g",
-            "population", "biomass_kg", "temp_c", "mortality_count", "feed_kg", "observed_fcr", "anchor_type",
-            "sources", "confidence_scores", "last_computed_at",
+            "id",
+            "assignment",
+            "batch",
+            "container",
+            "date",
+            "day_number",
+            "lifecycle_stage",
+            "avg_weight_g",
+            "population",
+            "biomass_kg",
+            "temp_c",
+            "mortality_count",
+            "feed_kg",
+            "observed_fcr",
+            "anchor_type",
+            "sources",
+            "confidence_scores",
+            "last_computed_at",
         ]
         read_only_fields = fields
-
-
 
 
 class VerificationRunSerializer(ModelSerializer):
@@ -82,7 +126,18 @@ class VerificationRunSerializer(ModelSerializer):
     class Meta:
         model = VerificationRun
         fields = [
-            "id", "started_at", "finished_at", "duration_ms", "trigger", "repair", "batches_checked",
-            "batches_skipped", "batches_differing", "rows_checked", "rows_differing", "rows_repaired", "details",
+            "id",
+            "started_at",
+            "finished_at",
+            "duration_ms",
+            "trigger",
+            "repair",
+            "batches_checked",
+            "batches_skipped",
+            "batches_differing",
+            "rows_checked",
+            "rows_differing",
+            "rows_repaired",
+            "details",
         ]
         read_only_fields = fields

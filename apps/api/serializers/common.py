@@ -1,4 +1,5 @@
 """Field builders and checks shared by the serializers: the units and ranges of docs/api.md §Validation."""
+
 from __future__ import annotations
 
 from django.db import models
@@ -43,8 +44,11 @@ class QuerySerializer(serializers.Serializer):
     "left out" (DRF treats an empty form value as absent), so the schema's formats hold for every value."""
 
     def to_internal_value(self, data):
-        empty = {name: [serializers.ErrorDetail("An empty value; leave the parameter out instead.", code="blank")]
-                 for name in self.fields if hasattr(data, "get") and data.get(name) == ""}
+        empty = {
+            name: [serializers.ErrorDetail("An empty value; leave the parameter out instead.", code="blank")]
+            for name in self.fields
+            if hasattr(data, "get") and data.get(name) == ""
+        }
         if empty:
             raise serializers.ValidationError(empty)
         return super().to_internal_value(data)

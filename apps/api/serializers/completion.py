@@ -1,6 +1,7 @@
 """The body of ``POST planning/activities/{id}/complete/`` and the event it records (docs/planning.md
 "Completing"). Each event is validated and saved by its own endpoint's serializer (and so its recording service),
 so it obeys exactly the rules it would obey recorded directly; its errors name the fields of this body."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -49,20 +50,38 @@ def _optional(serializer_class, names: list[str], *, help_text: str) -> dict:
 class _CompleteBody(serializers.Serializer):
     # its own rules, the closed activity's (final) and those of the event it records with its serializer
     rule_codes = (
-        "not_applicable", "required", "no_assignment", "departed", "final", "does_not_exist", *GrowthSampleSerializer.rule_codes,
-        *TransferSerializer.rule_codes, *TreatmentSerializer.rule_codes, *AssignmentSerializer.rule_codes, "invalid",
+        "not_applicable",
+        "required",
+        "no_assignment",
+        "departed",
+        "final",
+        "does_not_exist",
+        *GrowthSampleSerializer.rule_codes,
+        *TransferSerializer.rule_codes,
+        *TreatmentSerializer.rule_codes,
+        *AssignmentSerializer.rule_codes,
+        "invalid",
     )
     completed_date = fields.DateField(validators=[event_date], help_text="The day it was done (not in the future).")
     notes = fields.TextField(required=False, allow_blank=True, help_text="Added to the activity's notes.")
     container = fields.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="TRANSFER: the destination container (default: the activity's); a new "
-        "assignment of the batch starts there on the completed date."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="TRANSFER: the destination container (default: the activity's); a new "
+        "assignment of the batch starts there on the completed date.",
     )
     dest_assignment = fields.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="TRANSFER: an existing assignment of the batch to move the fish into instead."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="TRANSFER: an existing assignment of the batch to move the fish into instead.",
     )
     lifecycle_stage = fields.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text="TRANSFER: the new assignment's stage (default: the source's)."
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="TRANSFER: the new assignment's stage (default: the source's).",
     )
     source_departs = fields.BooleanField(
         required=False, help_text="TRANSFER: the source assignment ends on the completed date (its fish all moved)."
@@ -77,12 +96,18 @@ class _CompleteBody(serializers.Serializer):
             if name not in attrs:
                 fail(name, f"Completing a {activity.activity_type} records it: {name} is needed.", "required")
         if "container" in attrs and "dest_assignment" in attrs:
-            fail("dest_assignment", "Give the destination container or an existing assignment, not both.", "not_applicable")
+            fail(
+                "dest_assignment",
+                "Give the destination container or an existing assignment, not both.",
+                "not_applicable",
+            )
         return attrs
 
     def record(self, activity: PlannedActivity) -> Recorded:
         """Record the activity's event (called by ``planned_activity_complete`` under the activity's lock)."""
-        raw = {k: v for k, v in self.initial_data.items() if k in self.validated_data}  # as sent: the event serializers parse it
+        raw = {
+            k: v for k, v in self.initial_data.items() if k in self.validated_data
+        }  # as sent: the event serializers parse it
         day = self.validated_data["completed_date"]
         kind = activity.activity_type
         if kind == Type.TRANSFER:
@@ -92,13 +117,17 @@ class _CompleteBody(serializers.Serializer):
         assignment = _assignment_on(activity, day)
         if kind == Type.SAMPLING:
             data = {**_pick(raw, SAMPLE_FIELDS), "assignment": assignment.pk, "sample_date": day.isoformat()}
-            sample = event_save(GrowthSampleSerializer(data=data, context=self.context), {"sample_date": "completed_date"})
+            sample = event_save(
+                GrowthSampleSerializer(data=data, context=self.context), {"sample_date": "completed_date"}
+            )
             return Recorded(growth_sample=sample)
         if kind in (Type.TREATMENT, Type.VACCINATION):
             data = {**_pick(raw, TREATMENT_FIELDS), "assignment": assignment.pk, "treatment_date": day.isoformat()}
             if kind == Type.VACCINATION:
                 data.setdefault("treatment_type", "VACCINATION")
-            treatment = event_save(TreatmentSerializer(data=data, context=self.context), {"treatment_date": "completed_date"})
+            treatment = event_save(
+                TreatmentSerializer(data=data, context=self.context), {"treatment_date": "completed_date"}
+            )
             return Recorded(treatment=treatment)
         _departure(assignment, day, self.context)  # HARVEST: the fish leave the farm
         return Recorded()
@@ -155,7 +184,9 @@ def _assignment_on(activity: PlannedActivity, day):
 def _departure(assignment, day, context) -> None:
     if assignment.departure_date is not None and assignment.departure_date <= day:
         fail("completed_date", f"The assignment already ended on {assignment.departure_date}.", "departed")
-    serializer = AssignmentSerializer(assignment, data={"departure_date": day.isoformat()}, partial=True, context=context)
+    serializer = AssignmentSerializer(
+        assignment, data={"departure_date": day.isoformat()}, partial=True, context=context
+    )
     event_save(serializer, {"departure_date": "completed_date"})
 
 
@@ -169,16 +200,29 @@ def _transfer(activity: PlannedActivity, raw: dict, day, context) -> Recorded:
         if container is None:
             fail("container", "The transfer needs its destination container.", "required")
         placed = {
-            "batch": activity.batch_id, "container": container, "assignment_date": day.isoformat(),
+            "batch": activity.batch_id,
+            "container": container,
+            "assignment_date": day.isoformat(),
             "lifecycle_stage": raw.get("lifecycle_stage", source.lifecycle_stage_id),
         }
-        dest = event_save(AssignmentSerializer(data=placed, context=context), {"assignment_date": "completed_date", "batch": "assignment"})
+        dest = event_save(
+            AssignmentSerializer(data=placed, context=context),
+            {"assignment_date": "completed_date", "batch": "assignment"},
+        )
         dest_id = dest.pk
     data = {
-        **_pick(raw, TRANSFER_FIELDS), "source_assignment": source.pk, "dest_assignment": dest_id,
-        "status": "COMPLETED", "planned_date": activity.due_date.isoformat(), "actual_execution_date": day.isoformat(),
+        **_pick(raw, TRANSFER_FIELDS),
+        "source_assignment": source.pk,
+        "dest_assignment": dest_id,
+        "status": "COMPLETED",
+        "planned_date": activity.due_date.isoformat(),
+        "actual_execution_date": day.isoformat(),
     }
-    renames = {"actual_execution_date": "completed_date", "source_assignment": "assignment", "planned_date": "completed_date"}
+    renames = {
+        "actual_execution_date": "completed_date",
+        "source_assignment": "assignment",
+        "planned_date": "completed_date",
+    }
     transfer = event_save(TransferSerializer(data=data, context=context), renames)
     if raw.get("source_departs"):
         _departure(source, day, context)

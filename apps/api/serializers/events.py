@@ -5,6 +5,7 @@ date against its assignment's days (``event_date_validate``); the rules that cou
 one sample a day, a day's feed) run when the row is saved, in the recording services, under a lock on the
 assignment. The recompute marking is left to the model signals.
 """
+
 from __future__ import annotations
 
 from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
@@ -53,7 +54,17 @@ class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
 
     class Meta:
         model = GrowthSample
-        fields = ["id", "assignment", "sample_date", "sample_size", "avg_weight_g", "std_dev_weight_g", "avg_length_cm", "notes", "created_at"]
+        fields = [
+            "id",
+            "assignment",
+            "sample_date",
+            "sample_size",
+            "avg_weight_g",
+            "std_dev_weight_g",
+            "avg_length_cm",
+            "notes",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
         validators = []  # one sample a day: checked under the assignment's lock, naming sample_date
 
@@ -79,14 +90,25 @@ class TreatmentSerializer(AssignmentEventSerializer):
 
     class Meta:
         model = Treatment
-        fields = ["id", "assignment", "treatment_date", "treatment_type", "description", "includes_weighing", "weighed_count", "weighed_avg_weight_g"]
+        fields = [
+            "id",
+            "assignment",
+            "treatment_date",
+            "treatment_type",
+            "description",
+            "includes_weighing",
+            "weighed_count",
+            "weighed_avg_weight_g",
+        ]
 
     def validate(self, attrs):
         row = candidate(self, attrs)
         if row.includes_weighing:
             for field in ("weighed_count", "weighed_avg_weight_g"):
                 if getattr(row, field) is None:
-                    fail(field, "A treatment with weighing needs the count weighed and their average weight.", "required")
+                    fail(
+                        field, "A treatment with weighing needs the count weighed and their average weight.", "required"
+                    )
         return super().validate(attrs)
 
 
@@ -108,8 +130,17 @@ class TransferSerializer(RecordedSerializer):
     class Meta:
         model = TransferAction
         fields = [
-            "id", "source_assignment", "dest_assignment", "status", "planned_date", "actual_execution_date",
-            "transferred_count", "mortality_during_transfer", "measured_avg_weight_g", "selection_method", "notes",
+            "id",
+            "source_assignment",
+            "dest_assignment",
+            "status",
+            "planned_date",
+            "actual_execution_date",
+            "transferred_count",
+            "mortality_during_transfer",
+            "measured_avg_weight_g",
+            "selection_method",
+            "notes",
         ]
 
     def validate(self, attrs):

@@ -12,6 +12,7 @@ is ``YYYY-MM-DD`` (not an ISO week date ``2026-W48-1``, not ``20261124``, not Ar
 digits, which Python's parsers and ``\\d`` would all take), a datetime ISO 8601 ``YYYY-MM-DDTHH:MM[:SS[.f]]``
 with an optional ``Z`` or ``±HH:MM``, a decimal string ``-?digits[.digits]`` with no spaces around it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -110,10 +111,16 @@ class DecimalField(serializers.DecimalField):
         """``minimum``/``maximum`` of the values accepted: the field's limits, or what its digits can hold."""
         largest = None
         if self.max_whole_digits is not None:
-            largest = decimal.Decimal(10) ** self.max_whole_digits - decimal.Decimal(1).scaleb(-(self.decimal_places or 0))
+            largest = decimal.Decimal(10) ** self.max_whole_digits - decimal.Decimal(1).scaleb(
+                -(self.decimal_places or 0)
+            )
         limits = {"minimum": [self.min_value, -largest if largest else None], "maximum": [self.max_value, largest]}
         pick = {"minimum": max, "maximum": min}
-        return {key: float(pick[key](v for v in values if v is not None)) for key, values in limits.items() if any(v is not None for v in values)}
+        return {
+            key: float(pick[key](v for v in values if v is not None))
+            for key, values in limits.items()
+            if any(v is not None for v in values)
+        }
 
 
 class DecimalFieldSchema(OpenApiSerializerFieldExtension):
@@ -239,5 +246,12 @@ def _shown(text: str, limit: int = 40) -> str:
 
 
 def _type_name(value) -> str:
-    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string", list: "a list", dict: "an object"}
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "an object",
+    }
     return "null" if value is None else names.get(type(value), type(value).__name__)

@@ -1,4 +1,5 @@
 """Response bodies of the forecast endpoints (docs/forecast.md): growth segments, projections and the summary."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -33,11 +34,15 @@ class GrowthSegmentSerializer(serializers.Serializer):
     feed_kg = fields.FloatField()
     biological_gain_kg = fields.FloatField()
     economic_gain_kg = fields.FloatField()
-    biological_fcr = fields.FloatField(allow_null=True, help_text="Feed / biomass grown, the dead fish's growth included.")
+    biological_fcr = fields.FloatField(
+        allow_null=True, help_text="Feed / biomass grown, the dead fish's growth included."
+    )
     economic_fcr = fields.FloatField(allow_null=True, help_text="Feed / biomass gained net of the dead fish.")
     deaths = fields.IntegerField()
     mortality_pct = fields.FloatField(allow_null=True)
-    scenario_tgc = fields.FloatField(allow_null=True, help_text="The scenario's TGC over the same days, degree-day weighted.")
+    scenario_tgc = fields.FloatField(
+        allow_null=True, help_text="The scenario's TGC over the same days, degree-day weighted."
+    )
     performance_ratio = fields.FloatField(allow_null=True, help_text="Realised / scenario TGC.")
     computed_at = fields.DateTimeField()
 
@@ -74,7 +79,9 @@ class ProjectionSerializer(serializers.Serializer):
     harvest_date_p10 = fields.DateField(allow_null=True, help_text="Earliest (P90 weight reaches the target).")
     harvest_date_p90 = fields.DateField(allow_null=True, help_text="Latest (P10 weight reaches the target).")
     sea_transfer_target_g = fields.FloatField(
-        required=False, allow_null=True, help_text="The sea-transfer weight; null outside fresh water, absent in the total."
+        required=False,
+        allow_null=True,
+        help_text="The sea-transfer weight; null outside fresh water, absent in the total.",
     )
     sea_transfer_date = fields.DateField(
         required=False, allow_null=True, help_text="First day the P50 weight reaches the sea-transfer weight."
@@ -90,8 +97,12 @@ class BandBucketSerializer(serializers.Serializer):
     first_day = fields.IntegerField()
     last_day = fields.IntegerField()
     n = fields.IntegerField(help_text="Past forecast errors the bucket's quantiles rest on.")
-    source = fields.CharField(help_text="bucket, phases (both phases pooled) or neighbours (neighbouring horizons too).")
-    coverage = fields.FloatField(allow_null=True, help_text="Measured: the newer half of the weighings inside the older half's band.")
+    source = fields.CharField(
+        help_text="bucket, phases (both phases pooled) or neighbours (neighbouring horizons too)."
+    )
+    coverage = fields.FloatField(
+        allow_null=True, help_text="Measured: the newer half of the weighings inside the older half's band."
+    )
 
 
 class BandCalibrationSerializer(serializers.Serializer):
@@ -108,7 +119,9 @@ class BandCalibrationSerializer(serializers.Serializer):
 class BatchProjectionSerializer(serializers.Serializer):
     total = ProjectionSerializer(allow_null=True)
     assignments = ProjectionSerializer(many=True)
-    band = BandCalibrationSerializer(help_text="How the P10-P90 band was made and its measured coverage (docs/forecast.md).")
+    band = BandCalibrationSerializer(
+        help_text="How the P10-P90 band was made and its measured coverage (docs/forecast.md)."
+    )
 
 
 FLAGS = ["PLANNED", "NEEDS_PLANNING", "PROJECTED"]

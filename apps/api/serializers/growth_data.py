@@ -5,6 +5,7 @@ Documentation only: the view answers what ``apps.web.reads.growth_rows.combined_
 one of the two shapes, each object with its fields, so a generated client has a class for each. The schemathesis
 run and ``tests/api/test_growth_data_schema.py`` check real answers against it.
 """
+
 from __future__ import annotations
 
 from drf_spectacular.utils import PolymorphicProxySerializer, inline_serializer
@@ -190,11 +191,18 @@ class BatchTotalsColumnsSerializer(serializers.Serializer):
 class EventsSerializer(serializers.Serializer):
     transfers = inline_serializer(
         "TransferMarker",
-        fields={"date": fields.DateField(), "count": fields.IntegerField(), "from": fields.CharField(), "to": fields.CharField()},
+        fields={
+            "date": fields.DateField(),
+            "count": fields.IntegerField(),
+            "from": fields.CharField(),
+            "to": fields.CharField(),
+        },
         many=True,
     )
     treatments = inline_serializer(
-        "TreatmentMarker", fields={"date": fields.DateField(), "type": fields.CharField(), "container": fields.CharField()}, many=True
+        "TreatmentMarker",
+        fields={"date": fields.DateField(), "type": fields.CharField(), "container": fields.CharField()},
+        many=True,
     )
     harvests = inline_serializer(
         "HarvestMarker",
@@ -240,8 +248,9 @@ class GrowthColumnsSerializer(serializers.Serializer):
     granularity = fields.ChoiceField(choices=["daily", "weekly"])
     recompute_status = RecomputeStateSerializer()
     forecast = ForecastColumnsSerializer(
-        allow_null=True, help_text="The live projection the chart draws (the batch total, or the one assignment's); "
-        "null when nothing is active."
+        allow_null=True,
+        help_text="The live projection the chart draws (the batch total, or the one assignment's); "
+        "null when nothing is active.",
     )
     generated_at = fields.DateTimeField()
 

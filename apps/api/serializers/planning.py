@@ -1,4 +1,5 @@
 """Planned activities, their completion and the templates that plan them (docs/planning.md)."""
+
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
@@ -13,32 +14,65 @@ from apps.planning.validation import planned_activity_validate
 from .common import ModelSerializer, candidate, fail
 
 DISPLAY_FIELDS = ["batch_number", "assignment_label", "container_label", "is_overdue", "variance_days"]
-RECORDED_FIELDS = ["template", "follows_projection", "transfer", "growth_sample", "treatment", "created_by", "completed_by"]
+RECORDED_FIELDS = [
+    "template",
+    "follows_projection",
+    "transfer",
+    "growth_sample",
+    "treatment",
+    "created_by",
+    "completed_by",
+]
 
 
 class PlannedActivitySerializer(ModelSerializer):
     rule_codes = (
-        "invalid_transition", "other_batch", "other_container", "required", "same_container", "use_complete_action", "final",
+        "invalid_transition",
+        "other_batch",
+        "other_container",
+        "required",
+        "same_container",
+        "use_complete_action",
+        "final",
     )
 
     batch_number = serializers.CharField(source="batch.batch_number", read_only=True)
-    assignment_label = serializers.SerializerMethodField(help_text='The assignment as the pages name it: "Pen 02 · Viðvík · 2025-04-10 → now".')
+    assignment_label = serializers.SerializerMethodField(
+        help_text='The assignment as the pages name it: "Pen 02 · Viðvík · 2025-04-10 → now".'
+    )
     container_label = serializers.SerializerMethodField(help_text='"Pen 02 · Viðvík"')
     is_overdue = serializers.SerializerMethodField(help_text="Open (PLANNED or IN_PROGRESS) and due before today.")
-    variance_days = serializers.SerializerMethodField(help_text="Completed date minus due date (positive: late); null unless completed.")
+    variance_days = serializers.SerializerMethodField(
+        help_text="Completed date minus due date (positive: late); null unless completed."
+    )
 
     class Meta:
         model = PlannedActivity
         fields = [
-            "id", "activity_type", "batch", "assignment", "container", "due_date", "status", "completed_date", "notes",
-            *DISPLAY_FIELDS, *RECORDED_FIELDS, "created_at", "updated_at",
+            "id",
+            "activity_type",
+            "batch",
+            "assignment",
+            "container",
+            "due_date",
+            "status",
+            "completed_date",
+            "notes",
+            *DISPLAY_FIELDS,
+            *RECORDED_FIELDS,
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["completed_date", *RECORDED_FIELDS, "created_at", "updated_at"]
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_assignment_label(self, activity) -> str | None:
         a = activity.assignment
-        return assignment_label(a.container.name, a.container.site.name, a.assignment_date, a.departure_date) if a else None
+        return (
+            assignment_label(a.container.name, a.container.site.name, a.assignment_date, a.departure_date)
+            if a
+            else None
+        )
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_container_label(self, activity) -> str | None:
@@ -73,8 +107,18 @@ class ActivityTemplateSerializer(ModelSerializer):
     class Meta:
         model = ActivityTemplate
         fields = [
-            "id", "name", "activity_type", "trigger", "weight_g", "to_stage", "lead_days", "is_active", "species",
-            "stage", "notes", "created_at",
+            "id",
+            "name",
+            "activity_type",
+            "trigger",
+            "weight_g",
+            "to_stage",
+            "lead_days",
+            "is_active",
+            "species",
+            "stage",
+            "notes",
+            "created_at",
         ]
         read_only_fields = ["created_at"]
 
@@ -95,4 +139,3 @@ class ActivityTemplateSerializer(ModelSerializer):
             if stage is not None and row.species is not None and stage.species_id != row.species_id:
                 fail(field, "The stage belongs to another species than the template's.", "other_species")
         return attrs
-

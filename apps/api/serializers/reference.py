@@ -1,4 +1,5 @@
 """Sites, containers, species and stages, feeds, environmental parameters."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -66,8 +67,12 @@ class FeedSerializer(ModelSerializer):
 class EnvironmentalParameterSerializer(ModelSerializer):
     rule_codes = ("max_below_min", "out_of_range", "excludes_readings")
 
-    min_value = fields.FloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Lowest valid reading.")
-    max_value = fields.FloatField(min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Highest valid reading.")
+    min_value = fields.FloatField(
+        min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Lowest valid reading."
+    )
+    max_value = fields.FloatField(
+        min_value=READING_MIN, max_value=READING_MAX, required=False, help_text="Highest valid reading."
+    )
 
     class Meta:
         model = EnvironmentalParameter

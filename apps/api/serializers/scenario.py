@@ -1,6 +1,7 @@
 """Scenarios and their models. Nested rows (profile days, stage overrides, FCR stages) are written with
 their parent; on update a given list replaces the stored rows. Marking the recompute of the batches that use
 a changed model is left to the scenario signals (coalesced with ``recompute_marks_deferred``)."""
+
 from __future__ import annotations
 
 from rest_framework import serializers
@@ -105,7 +106,9 @@ class TemperatureProfileSerializer(NestedRowsSerializer):
 
     def validate_days(self, rows):
         if not rows and self.instance is not None and _profile_in_use(self.instance.pk):
-            raise serializers.ValidationError("A profile used by a scenario needs at least one day.", code="empty_profile")
+            raise serializers.ValidationError(
+                "A profile used by a scenario needs at least one day.", code="empty_profile"
+            )
         return _complete_and_unique(rows, "day_number", "Day", ("day_number", "temp_c"))
 
     def replace_rows(self, parent, name, rows):
@@ -188,15 +191,28 @@ class ScenarioSerializer(ModelSerializer):
     class Meta:
         model = m.Scenario
         fields = [
-            "id", "name", "batch", "start_date", "duration_days", "initial_count", "initial_weight_g", "tgc_model",
-            "mortality_model", "fcr_model", "created_at",
+            "id",
+            "name",
+            "batch",
+            "start_date",
+            "duration_days",
+            "initial_count",
+            "initial_weight_g",
+            "tgc_model",
+            "mortality_model",
+            "fcr_model",
+            "created_at",
         ]
         read_only_fields = ["created_at"]
 
     def validate(self, attrs):
         row = candidate(self, attrs)
         if not m.TemperatureProfileDay.objects.filter(profile_id=row.tgc_model.profile_id).exists():
-            fail("tgc_model", f"The temperature profile of TGC model {row.tgc_model.name!r} has no days.", "empty_profile")
+            fail(
+                "tgc_model",
+                f"The temperature profile of TGC model {row.tgc_model.name!r} has no days.",
+                "empty_profile",
+            )
         if self.instance is not None and "batch" in attrs and row.batch_id != self.instance.batch_id:
             if self.instance.pinned_by.exists():
                 fail("batch", "The scenario is pinned by its batch; unpin it before moving it.", "pinned")

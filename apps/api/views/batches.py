@@ -1,4 +1,5 @@
 """Batches: CRUD plus the recompute, pin and growth-data actions (docs/api.md)."""
+
 from __future__ import annotations
 
 from django.utils import timezone
@@ -50,7 +51,9 @@ class BatchViewSet(DomainViewSet):
         responses={202: a.RecomputeScheduledSerializer},
         summary="Schedule a recompute of the batch's daily states",
     )
-    @action(detail=True, methods=["post"], url_path="recompute-daily-states", filterset_class=None, pagination_class=None)
+    @action(
+        detail=True, methods=["post"], url_path="recompute-daily-states", filterset_class=None, pagination_class=None
+    )
     def recompute_daily_states(self, request, pk=None):
         """Mark the assignments for recompute from ``start_date`` (default: all with days in the range); 202 with
         what was scheduled. Each recompute runs to the assignment's last day (``end_date`` only selects)."""
@@ -89,7 +92,9 @@ class BatchViewSet(DomainViewSet):
         }
         return Response(a.PinnedSerializer(pinned).data)
 
-    @extend_schema(responses={200: a.RecomputeStatusSerializer}, summary="Pending recompute work, last success and errors")
+    @extend_schema(
+        responses={200: a.RecomputeStatusSerializer}, summary="Pending recompute work, last success and errors"
+    )
     @action(detail=True, methods=["get"], url_path="recompute-status", filterset_class=None, pagination_class=None)
     def recompute_status(self, request, pk=None):
         """Pending markers, last success, last error, the latest runs and open failures."""
@@ -120,7 +125,9 @@ class BatchViewSet(DomainViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
         shape, include_states = params.pop("shape"), params.pop("include_states")
         if shape == "columnar":
-            return Response(combined_growth_columns(batch=batch, include_states=include_states, **params), headers=headers)
+            return Response(
+                combined_growth_columns(batch=batch, include_states=include_states, **params), headers=headers
+            )
         return Response(combined_growth_data(batch=batch, **params), headers=headers)
 
     @extend_schema(

@@ -1,5 +1,6 @@
 """CRUD viewsets for the farm's records. Writes go through the serializers' validation; the model signals
 mark the recompute work of every saved or deleted event."""
+
 from __future__ import annotations
 
 from rest_framework import viewsets

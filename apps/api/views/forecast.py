@@ -1,4 +1,5 @@
 """The farm's forecast summary (docs/api.md, docs/forecast.md "Summary")."""
+
 from __future__ import annotations
 
 from django.utils import timezone

@@ -1,4 +1,5 @@
 """Planned activities (operators plan and complete them, managers delete them) and their templates (managers)."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -36,13 +37,20 @@ class PlannedActivityViewSet(DomainViewSet):
         SAMPLING: a growth sample; TREATMENT, VACCINATION: a treatment (with weighing if given); HARVEST: the
         assignment's departure; GRADING, OTHER: the date only. The event's errors name this body's fields."""
         activity = self.get_object()
-        body = ActivityCompleteSerializer(data=request.data, context={**self.get_serializer_context(), "activity": activity})
+        body = ActivityCompleteSerializer(
+            data=request.data, context={**self.get_serializer_context(), "activity": activity}
+        )
         body.is_valid(raise_exception=True)
         done = planned_activity_complete(
-            activity=activity, completed_date=body.validated_data["completed_date"], record=body.record,
-            user=request.user, notes=body.validated_data.get("notes"),
+            activity=activity,
+            completed_date=body.validated_data["completed_date"],
+            record=body.record,
+            user=request.user,
+            notes=body.validated_data.get("notes"),
         )
-        return Response(PlannedActivitySerializer(planned_activities().get(pk=done.pk), context=self.get_serializer_context()).data)
+        return Response(
+            PlannedActivitySerializer(planned_activities().get(pk=done.pk), context=self.get_serializer_context()).data
+        )
 
 
 class ActivityTemplateViewSet(DomainViewSet):

@@ -2,6 +2,7 @@
 
 No Django, no clock, no settings: frozen dataclasses in, a list of ``DayResult`` out.
 """
+
 from apps.batch.engine.core import compute_assignment
 from apps.batch.engine.growth import transfer_anchor_weight
 from apps.batch.engine.population import daily_rate_from_weekly

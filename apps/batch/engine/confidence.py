@@ -6,6 +6,7 @@ Confidence depends only on anchor positions, the day and the day's inputs -- nev
 The engine hands out *shared* dicts: every row with the same combination gets the same dict object (a
 backfill builds hundreds of thousands of rows). Treat them as read-only.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -70,9 +71,7 @@ def anchor_confidence(confidence: float) -> float:
     return round(min(1.0, max(0.0, confidence)), 4)
 
 
-def weight_kinds_and_confidences(
-    n_days: int, anchors: list[tuple[int, float]]
-) -> tuple[list[int], list[float]]:
+def weight_kinds_and_confidences(n_days: int, anchors: list[tuple[int, float]]) -> tuple[list[int], list[float]]:
     """Weight source code and confidence of each day of a run.
 
     ``anchors`` are sorted (day index, anchor confidence) pairs. The run's start (index -1) bounds the

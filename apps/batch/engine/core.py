@@ -4,6 +4,7 @@ Every row is the *end* of its day; the start state is the start of ``first_day``
 temperatures, anchors in range, weights and stages, weight provenance, then one loop for population, feed,
 biomass and FCR that builds the rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -133,11 +134,34 @@ def _build_rows(inputs: AssignmentInputs, days: _Days, rates: dict[int, float]) 
     stage_at_start = inputs.start.stage_id
     rows: list[DayResult] = []
     append = rows.append
-    for (date, day_number, stage, weight, temp, base, weight_conf, temp_conf, anchor_type,
-         deaths, feed, t_in, t_out) in zip(
-        days.dates, days.day_numbers, days.stages, days.weights, days.temps, days.sources_base,
-        days.weight_confs, days.temp_confs, days.anchor_types,
-        recorded_deaths, recorded_feed, moved_in, moved_out,
+    for (
+        date,
+        day_number,
+        stage,
+        weight,
+        temp,
+        base,
+        weight_conf,
+        temp_conf,
+        anchor_type,
+        deaths,
+        feed,
+        t_in,
+        t_out,
+    ) in zip(
+        days.dates,
+        days.day_numbers,
+        days.stages,
+        days.weights,
+        days.temps,
+        days.sources_base,
+        days.weight_confs,
+        days.temp_confs,
+        days.anchor_types,
+        recorded_deaths,
+        recorded_feed,
+        moved_in,
+        moved_out,
     ):
         if deaths is None:
             deaths = round(rates[stage_at_start] * population)
@@ -166,10 +190,23 @@ def _build_rows(inputs: AssignmentInputs, days: _Days, rates: dict[int, float]) 
             sources = with_warning(sources, WARNING_POPULATION_CLAMPED)
         if weight >= MAX_WEIGHT_G and anchor_type is None:
             sources = with_warning(sources, WARNING_WEIGHT_CAPPED)
-        append(DayResult(
-            date, day_number, stage, weight, population, biomass, temp, deaths, feed, fcr, anchor_type,
-            sources, confidence_dict(weight_conf, temp_conf, flags),
-        ))
+        append(
+            DayResult(
+                date,
+                day_number,
+                stage,
+                weight,
+                population,
+                biomass,
+                temp,
+                deaths,
+                feed,
+                fcr,
+                anchor_type,
+                sources,
+                confidence_dict(weight_conf, temp_conf, flags),
+            )
+        )
         previous_biomass = biomass
         stage_at_start = stage
     return rows

@@ -2,6 +2,7 @@
 
 Feed in kg, biomass in kg, weight in g.
 """
+
 from __future__ import annotations
 
 MAX_FCR = 10.0

@@ -7,6 +7,7 @@ through both weights: the segment's realised TGC. After the last anchor the mode
 
 Weights are grams, unrounded. Day lists are indexed from 0 = the run's first day.
 """
+
 from __future__ import annotations
 
 from apps.batch.engine.stage import Rules
@@ -51,7 +52,7 @@ def weight_track(
     stages: list[int] = []
     weight_g, stage_id, lo = start_weight_g, start_stage_id, 0
     for index, anchor_g in anchors:
-        x0 = weight_g ** ONE_THIRD
+        x0 = weight_g**ONE_THIRD
         increments = model_increments(x0, stage_id, temps, lo, index + 1, rules)
         segment = calibrated_segment(x0, anchor_g, increments)
         segment_stages = stages_along(segment, stage_id, rules)
@@ -64,9 +65,7 @@ def weight_track(
     return weights, stages
 
 
-def model_increments(
-    x0: float, stage_id: int, temps: list[float], lo: int, hi: int, rules: Rules
-) -> list[float]:
+def model_increments(x0: float, stage_id: int, temps: list[float], lo: int, hi: int, rules: Rules) -> list[float]:
     """The uncalibrated model's daily cube-root increments for days ``lo``..``hi - 1``.
 
     Starts from cube root ``x0`` in ``stage_id``; the stage used for each day's TGC follows this
@@ -92,7 +91,7 @@ def calibrated_segment(x0: float, end_weight_g: float, increments: list[float]) 
     days. The last day is ``end_weight_g`` exactly. A lighter anchor gives a falling curve (k < 0).
     """
     n = len(increments)
-    x_end = end_weight_g ** ONE_THIRD
+    x_end = end_weight_g**ONE_THIRD
     rise = x_end - x0
     total = sum(increments)
     weights: list[float] = []
@@ -133,7 +132,7 @@ def grow_forward(
     precision -- up to ``MAX_WEIGHT_G``, where the weight stays.
     """
     c, max_g, next_id = rules[stage_id]
-    x = weight_g ** ONE_THIRD
+    x = weight_g**ONE_THIRD
     w = weight_g
     weights: list[float] = []
     stages: list[int] = []
@@ -142,7 +141,7 @@ def grow_forward(
             x += c * t
             w = x * x * x
             if w > MAX_WEIGHT_G:
-                w, x = MAX_WEIGHT_G, MAX_WEIGHT_G ** ONE_THIRD
+                w, x = MAX_WEIGHT_G, MAX_WEIGHT_G**ONE_THIRD
         if next_id is not None and w >= max_g:
             stage_id = next_id
             c, max_g, next_id = rules[stage_id]

@@ -2,6 +2,7 @@
 
 Counts are whole fish. Mortality rates are daily fractions of yesterday's population.
 """
+
 from __future__ import annotations
 
 

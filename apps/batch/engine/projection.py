@@ -3,6 +3,7 @@
 The same growth, stage and population functions as the actual series, but from the scenario alone: its
 initial count and weight, profile temperatures, model TGC and mortality, and feed from the FCR model.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,10 +57,23 @@ def project_scenario(
         population -= deaths
         biomass = population * weight / 1000.0
         feed = params.fcr_by_stage.get(stage_at_start, 0.0) * max(biomass - biomass_before, 0.0)
-        rows.append(DayResult(
-            start_date + dt.timedelta(days=i), i + 1, stage, weight, population, biomass, temp, deaths,
-            feed, None, None, PROJECTION_SOURCES, _confidence(i + 1),
-        ))
+        rows.append(
+            DayResult(
+                start_date + dt.timedelta(days=i),
+                i + 1,
+                stage,
+                weight,
+                population,
+                biomass,
+                temp,
+                deaths,
+                feed,
+                None,
+                None,
+                PROJECTION_SOURCES,
+                _confidence(i + 1),
+            )
+        )
         biomass_before, stage_at_start = biomass, stage
     return rows
 

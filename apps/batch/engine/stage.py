@@ -5,6 +5,7 @@ A *stage rule* is the tuple ``(c, max_g, next_stage_id)``: ``c`` is the TGC per 
 ``next_stage_id`` the stage that follows (None for the last stage). Tuples, not objects, because the growth
 loops unpack them on every stage change.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

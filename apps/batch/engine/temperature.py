@@ -4,6 +4,7 @@ Fallback chain for one day: the day's measured mean; else linear interpolation b
 days before and after (each within 7 days); else the single nearest measured day within 7 days; else the
 scenario's temperature profile at the day number. Temperatures are daily means in °C.
 """
+
 from __future__ import annotations
 
 import datetime as dt

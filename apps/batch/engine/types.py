@@ -3,6 +3,7 @@
 Contract: no Django, no clock, no settings. Units live in names (_g grams, _kg kilograms, _c degrees
 Celsius); dates are ``datetime.date``. Everything the engine needs is passed in; nothing is looked up.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The farm's records about a batch of fish. Fields and constraints only; behaviour lives in services."""
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -102,11 +103,17 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
         null=True, blank=True, help_text="Day the fish left (not included).", validators=[d.event_date]
     )
     placement_count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Fish placed, for the batch's first placement only.",
+        null=True,
+        blank=True,
+        help_text="Fish placed, for the batch's first placement only.",
         validators=d.between(1, d.MAX_FISH_COUNT),
     )
     placement_avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Average weight at placement, g: 0.01 to 50,000.",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Average weight at placement, g: 0.01 to 50,000.",
         validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
     )
     notes = models.TextField(blank=True)
@@ -134,9 +141,11 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
         ]
 
     def __str__(self) -> str:
-        """"Pen 02 · Viðvík · 2025-04-10 → now": container, site, first and departure day (one query for the
+        """ "Pen 02 · Viðvík · 2025-04-10 → now": container, site, first and departure day (one query for the
         container and site unless they were selected with the row)."""
-        return assignment_label(self.container.name, self.container.site.name, self.assignment_date, self.departure_date)
+        return assignment_label(
+            self.container.name, self.container.site.name, self.assignment_date, self.departure_date
+        )
 
 
 class GrowthSample(SavedWithItsSignals, models.Model):
@@ -144,15 +153,25 @@ class GrowthSample(SavedWithItsSignals, models.Model):
     sample_date = models.DateField(validators=[d.event_date], help_text="One sample per assignment and day.")
     sample_size = models.PositiveIntegerField(help_text="Fish weighed.", validators=d.between(1, d.MAX_SAMPLE_SIZE))
     avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        max_digits=10,
+        decimal_places=2,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
         help_text=d.WEIGHT_HELP,
     )
     std_dev_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True, validators=d.between(0, d.MAX_STD_DEV_WEIGHT_G),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=d.between(0, d.MAX_STD_DEV_WEIGHT_G),
         help_text="Standard deviation of the weights, g: 0 to 50,000.",
     )
     avg_length_cm = models.DecimalField(
-        max_digits=8, decimal_places=2, null=True, blank=True, validators=d.between(d.MIN_LENGTH_CM, d.MAX_LENGTH_CM),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=d.between(d.MIN_LENGTH_CM, d.MAX_LENGTH_CM),
         help_text="Average length, cm: 0.01 to 200.",
     )
     notes = models.TextField(blank=True)
@@ -169,7 +188,9 @@ class GrowthSample(SavedWithItsSignals, models.Model):
             ),
             d.max_check("sample_size", d.MAX_SAMPLE_SIZE, name="sample_size_max"),
             d.range_check("std_dev_weight_g", 0, d.MAX_STD_DEV_WEIGHT_G, name="sample_std_dev_in_range", nullable=True),
-            d.range_check("avg_length_cm", d.MIN_LENGTH_CM, d.MAX_LENGTH_CM, name="sample_length_in_range", nullable=True),
+            d.range_check(
+                "avg_length_cm", d.MIN_LENGTH_CM, d.MAX_LENGTH_CM, name="sample_length_in_range", nullable=True
+            ),
             d.date_check("sample_date", name="sample_date_in_range"),
         ]
 
@@ -204,12 +225,14 @@ class TransferAction(SavedWithItsSignals, models.Model):
         default=0, help_text="Fish that died in handling.", validators=d.between(0, d.MAX_FISH_COUNT)
     )
     measured_avg_weight_g = models.DecimalField(
-        max_digits=10, decimal_places=2, null=True, blank=True,
-        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G), help_text=d.WEIGHT_HELP,
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
+        help_text=d.WEIGHT_HELP,
     )
-    selection_method = models.CharField(
-        max_length=10, choices=SelectionMethod.choices, default=SelectionMethod.AVERAGE
-    )
+    selection_method = models.CharField(max_length=10, choices=SelectionMethod.choices, default=SelectionMethod.AVERAGE)
     notes = models.TextField(blank=True)
 
     class Meta:

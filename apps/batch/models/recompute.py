@@ -1,4 +1,5 @@
 """Durable bookkeeping of recompute work: the outbox markers, runs, failures and worker heartbeats."""
+
 from django.db import models
 
 
@@ -98,7 +99,9 @@ class VerificationRun(models.Model):
     batches_skipped = models.IntegerField(help_text="Pending recompute work or a batch that cannot be computed.")
     batches_differing = models.IntegerField()
     rows_checked = models.IntegerField()
-    rows_differing = models.IntegerField(help_text="Rows with another value, missing rows and rows that should not exist.")
+    rows_differing = models.IntegerField(
+        help_text="Rows with another value, missing rows and rows that should not exist."
+    )
     rows_repaired = models.IntegerField()
     # per assignment that differed: batch, first differing day, fields, rows; and the skipped batches with why
     details = models.JSONField(default=dict)

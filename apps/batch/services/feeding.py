@@ -1,5 +1,6 @@
 """Record feeding events: under a lock on the assignment, one assignment's feed of a day stays within
 ``MAX_FEED_KG_PER_DAY`` however many events it is split into (so the day's total fits the daily state)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError

@@ -6,6 +6,7 @@ plans the computation (``plan``: the order and the restart days, pure), reads th
 ``recompute.batch_compute`` then computes from them without a query. The query count does not depend on the
 batch's size (``tests/batch/test_inputs_load.py`` pins it).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -4,6 +4,7 @@ Phase one reads the batch, its scenario and the sparse records (assignments, anc
 whole batch; the caller then decides which assignments to compute from which day; phase two reads the
 dense records (deaths, feed, temperatures, stored rows to restart from) for just those assignments and days.
 """
+
 from __future__ import annotations
 
 import datetime as dt

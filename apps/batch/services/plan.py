@@ -1,6 +1,7 @@
 """The plan of a recompute, pure over the loaded data: the order the assignments are computed in (along the transfer
 graph) and the day each one restarts from (docs/architecture.md, "Recompute: load, compute, save", steps 3-4).
 The loader (``inputs.batch_inputs_load``) uses it to know which stored rows and dense records to read."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,7 +64,9 @@ def computation_order(data: BatchData) -> ComputationOrder:
     )
 
 
-def restart_keys(data: BatchData, from_dates: Mapping[int, dt.date] | None, order: ComputationOrder) -> set[tuple[int, dt.date]]:
+def restart_keys(
+    data: BatchData, from_dates: Mapping[int, dt.date] | None, order: ComputationOrder
+) -> set[tuple[int, dt.date]]:
     """The stored rows the computation may restart from: the day before each dirty assignment's restart day, and
     the source rows a destination may start from (a source not recomputed in this pass is read as stored)."""
     keys = _source_rows_needed(data, order)
@@ -107,9 +110,7 @@ def restart_days(
 def _first_restarts(data: BatchData, from_dates: Mapping[int, dt.date]) -> dict[int, dt.date]:
     """Each dirty assignment's restart day: its last anchor strictly before the first changed day."""
     by_id = assignments_by_id(data)
-    return {
-        a: _restart_day(by_id[a], day, data.anchors.get(a, {})) for a, day in from_dates.items() if a in by_id
-    }
+    return {a: _restart_day(by_id[a], day, data.anchors.get(a, {})) for a, day in from_dates.items() if a in by_id}
 
 
 def _restart_day(assignment: AssignmentRecord, changed: dt.date, anchors) -> dt.date:
@@ -139,4 +140,3 @@ def first_transfer_in(data: BatchData) -> dict:
 def assignments_by_id(data: BatchData) -> dict[int, AssignmentRecord]:
     """The batch's assignments by id."""
     return {a.id: a for a in data.assignments}
-

@@ -1,4 +1,5 @@
 """The scenario's planned series (docs/engine.md §9), computed by the same engine functions as the actual one."""
+
 from __future__ import annotations
 
 from apps.batch.engine import DayResult, Stage, project_scenario
@@ -21,7 +22,9 @@ def scenario_projection(*, scenario_id: int) -> list[DayResult]:
     temperatures, model TGC, mortality and FCR per stage, no anchors."""
     scenario = Scenario.objects.select_related("tgc_model", "mortality_model", "batch").get(pk=scenario_id)
     if scenario.batch is None:
-        raise RecomputeError(f"Scenario {scenario.name!r} belongs to no batch, so it has no species.", code="no_species")
+        raise RecomputeError(
+            f"Scenario {scenario.name!r} belongs to no batch, so it has no species.", code="no_species"
+        )
     stages = species_stages(scenario.batch.species_id)
     if not stages:
         raise RecomputeError("The batch's species has no life-cycle stages.", code="no_stages")

@@ -5,6 +5,7 @@
 first changed day (docs/engine.md §8), so a windowed recompute writes exactly the rows a full recompute would,
 and cascades into transfer destinations whose starting weight comes from a changed source row.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,7 +74,9 @@ def _compute(data: BatchData, starts: dict[int, dt.date], order: ComputationOrde
     return writes, errors
 
 
-def _start_state(data, assignment, start_day, first_in, computed_weights, *, reads_source: bool) -> tuple[dt.date, StartState]:
+def _start_state(
+    data, assignment, start_day, first_in, computed_weights, *, reads_source: bool
+) -> tuple[dt.date, StartState]:
     """The state at the start of ``start_day``: a stored row to restart from, else the first placement."""
     if start_day > assignment.first_day:
         row = data.stored.get((assignment.id, start_day - ONE_DAY))

@@ -9,6 +9,7 @@ Deletes that reach a batch lock its row first (``batches_lock``): the project's 
 then marker rows (docs/architecture.md §Lock order). A delete's handlers write markers before Django deletes
 or updates the batch row, so without the lock first a delete and a pin (batch row, then markers) deadlocked.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

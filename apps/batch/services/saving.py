@@ -3,6 +3,7 @@
 Rounding happens here and only here (style: the engine works in floats, the saver quantizes once), with the
 same rule the engine uses for the values a restart reads back: Python's correctly rounded ``round``/format.
 """
+
 from __future__ import annotations
 
 import datetime as dt

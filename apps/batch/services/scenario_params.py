@@ -1,4 +1,5 @@
 """Turn a batch's scenario and its models into the engine's plain ``ModelParams``."""
+
 from __future__ import annotations
 
 from apps.batch.engine import ModelParams, Stage

@@ -4,6 +4,7 @@ recording services all call these; each raises ``ValidationError`` naming the fi
 The population and duplicate checks read other rows, so they are only safe under ``assignment_lock`` in the
 transaction that saves the row: save through ``apps.batch.services.recording``, which does both.
 """
+
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -62,9 +63,7 @@ def event_date_validate(*, assignment: BatchContainerAssignment, day, field: str
         raise ValidationError({field: f"{day} is in the future."})
     if day < assignment.assignment_date or (assignment.departure_date and day >= assignment.departure_date):
         end = f"before {assignment.departure_date}" if assignment.departure_date else "onwards"
-        raise ValidationError(
-            {field: f"{day} is outside the assignment's days ({assignment.assignment_date} {end})."}
-        )
+        raise ValidationError({field: f"{day} is outside the assignment's days ({assignment.assignment_date} {end})."})
 
 
 def assignment_lock(*assignment_ids: int | None) -> None:
@@ -160,8 +159,10 @@ def _destination_validate(transfer: TransferAction | None, stored: dict) -> None
     destination fewer fish, or later, that destination must still cover its later deaths and transfers out."""
     dest_id, day, count = stored["dest_assignment_id"], stored["actual_execution_date"], stored["transferred_count"]
     still = (
-        transfer is not None and transfer.status == TransferAction.Status.COMPLETED
-        and transfer.dest_assignment_id == dest_id and transfer.actual_execution_date is not None
+        transfer is not None
+        and transfer.status == TransferAction.Status.COMPLETED
+        and transfer.dest_assignment_id == dest_id
+        and transfer.actual_execution_date is not None
     )
     if still and transfer.actual_execution_date <= day and transfer.transferred_count >= count:
         return

@@ -3,6 +3,7 @@
 Planning and simulation are pure (schedule, allocate, batch_sim, simulate); reference and writer touch
 the database; truth writes the CSV. ``demo_data_generate`` is the one entry point.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -69,7 +70,9 @@ def demo_data_generate(
     started = time.perf_counter()
     if world not in WORLDS:
         choices = ", ".join(WORLDS)
-        raise DomainError(f"Unknown world {world!r}; choose one of {choices}.", code="invalid_demo_options", field="world")
+        raise DomainError(
+            f"Unknown world {world!r}; choose one of {choices}.", code="invalid_demo_options", field="world"
+        )
     try:
         shape = preset_get(preset, batches=batches)
     except ValueError as exc:

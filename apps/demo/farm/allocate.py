@@ -5,6 +5,7 @@ when all are busy), free again ``fallow_days`` after the last fish left. A sea s
 a time, as in Faroese practice: a batch takes a whole site, free since ``PEN_FALLOW_DAYS``, and each of its
 pen slots gets its own pen. ``occupied`` holds what the database already has, so a second run is safe.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -11,6 +11,7 @@ reaches its band's maximum; deaths are Poisson around 0.02-0.06 %/day (doubled f
 In the ``realistic`` world (world.py) growth, deaths, samples and transfer weighings depart from that law;
 the plan, the moves and every record's shape stay the same.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -204,8 +205,13 @@ class BatchSimulation:
         life = self.lives[index]
         episode = life.episode(day)
         after_g = world.daily_growth(
-            self.bio, before_g, temp_c, at_sea=life.at_sea, site_factor=life.site_factor,
-            appetite=life.appetite(day), health=episode[0] if episode else 1.0,
+            self.bio,
+            before_g,
+            temp_c,
+            at_sea=life.at_sea,
+            site_factor=life.site_factor,
+            appetite=life.appetite(day),
+            health=episode[0] if episode else 1.0,
         )
         next_stage = stage + 1
         if after_g >= STAGE_MAX_G[stage] and stage < LAST_STAGE and (life.at_sea or next_stage not in SEA_STAGES):
@@ -220,7 +226,14 @@ class BatchSimulation:
         return after_g, stage, deaths
 
     def _deaths(
-        self, index: int, day: dt.date, population: int, stage: int, *, boost: float = 1.0, extra: float = 0.0,
+        self,
+        index: int,
+        day: dt.date,
+        population: int,
+        stage: int,
+        *,
+        boost: float = 1.0,
+        extra: float = 0.0,
         cause: str | None = None,
     ) -> int:
         rng = self.rng

@@ -3,6 +3,7 @@
 Rows are plain tuples in the order of ``fields`` (attribute names such as ``assignment_id``). Nothing here
 sends signals or calls ``save()``: callers own the consequences (the demo's caller recomputes afterwards).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -4,6 +4,7 @@ The true TGC of each stage is the scenario model's value x 0.92-1.08 for the bat
 stage, so reality stays within ±15 % of the plan. Harvest is planned when the fish should weigh their
 target (4.5-5.5 kg) by the expected, noise-free temperatures, but never before day 800 nor after day 960.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,4 +56,3 @@ def harvest_offset(expected: list[float], rng: random.Random) -> int:
         if expected[offset] >= target_g:
             return offset
     return latest
-

@@ -3,6 +3,7 @@
 Pure data and small pure functions (no Django): the simulation and the writer both read it, so the truth
 the simulation follows and the models written to the database come from one place.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,10 +32,30 @@ TEMPERATURE_UNIT = "°C"
 
 FRESHWATER_SITE = "Fossá freshwater station"
 SEA_SITE_NAMES = (
-    "Kaldbaksfjørður", "Funningsfjørður", "Skálafjørður", "Sundalagið", "Vestmanna", "Hvannasund",
-    "Borðoyarvík", "Sørvágsfjørður", "Lambavík", "Gøtuvík", "Selvík", "Hvalvík", "Kollafjørður",
-    "Tvøroyri", "Vágsfjørður", "Trongisvágsfjørður", "Árnafjørður", "Haraldssund", "Fuglafjørður",
-    "Leirvík", "Miðvágur", "Sandavágur", "Klaksvík", "Eiði",
+    "Kaldbaksfjørður",
+    "Funningsfjørður",
+    "Skálafjørður",
+    "Sundalagið",
+    "Vestmanna",
+    "Hvannasund",
+    "Borðoyarvík",
+    "Sørvágsfjørður",
+    "Lambavík",
+    "Gøtuvík",
+    "Selvík",
+    "Hvalvík",
+    "Kollafjørður",
+    "Tvøroyri",
+    "Vágsfjørður",
+    "Trongisvágsfjørður",
+    "Árnafjørður",
+    "Haraldssund",
+    "Fuglafjørður",
+    "Leirvík",
+    "Miðvágur",
+    "Sandavágur",
+    "Klaksvík",
+    "Eiði",
 )
 PEN_VOLUME_M3 = 40_000.0
 PEN_FALLOW_DAYS = 60  # a sea site lies fallow between generations

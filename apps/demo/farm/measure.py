@@ -5,6 +5,7 @@ Weighing n fish whose weights vary with a coefficient of variation of 20 % gives
 selection method; the engine corrects LARGEST by x 0.88 and SMALLEST by x 1.12 (docs/engine.md §3), so the
 measured value is the true average divided by that factor.
 """
+
 from __future__ import annotations
 
 import math

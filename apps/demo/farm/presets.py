@@ -1,4 +1,5 @@
 """Sizes of the demo farm. A preset fixes the shape; the seed fixes every random draw."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -2,6 +2,7 @@
 containers, and the scenario models. Each is reused when present (matched by name), created otherwise, so
 the generator can run again on the same database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,7 +53,11 @@ def species_ensure() -> tuple[int, dict[int, int]]:
     existing = dict(LifeCycleStage.objects.filter(species=species).values_list("order", "id"))
     missing = [
         LifeCycleStage(
-            species=species, order=o, name=name, expected_weight_min_g=low, expected_weight_max_g=high,
+            species=species,
+            order=o,
+            name=name,
+            expected_weight_min_g=low,
+            expected_weight_max_g=high,
             at_sea=o in layout.SEA_STAGES,
         )
         for o, name, low, high in layout.STAGES
@@ -67,7 +72,9 @@ def temperature_parameter_ensure() -> int:
     parameter = EnvironmentalParameter.objects.filter(code__iexact=layout.TEMPERATURE_CODE).order_by("id").first()
     if parameter is None:
         parameter = EnvironmentalParameter.objects.create(
-            code=layout.TEMPERATURE_CODE, name=layout.TEMPERATURE_NAME, unit=layout.TEMPERATURE_UNIT,
+            code=layout.TEMPERATURE_CODE,
+            name=layout.TEMPERATURE_NAME,
+            unit=layout.TEMPERATURE_UNIT,
             **reading_range(layout.TEMPERATURE_CODE),
         )
     return parameter.pk

@@ -6,6 +6,7 @@ tanks from 320, sea pens from 400 (some split into a new pen around day 560), ha
 fish should weigh about 5 kg (growth.harvest_offset: days 800-960, about 880 on average). Nothing is
 planned after ``today``: a move that has not happened yet leaves its sources open (departure None).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 ``farm_simulate`` is a pure function of its arguments: the same seed, preset, today and occupied
 containers give the same records, value for value.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,7 @@ from .world import WORLD_MODEL, WORLD_REALISTIC, temperature_anomaly, water_kind
 ONE_DAY = dt.timedelta(days=1)
 
 
-def farm_plan(
-    *, preset: Preset, seed: int, today: dt.date, occupied: dict[ContainerKey, list[Interval]]
-) -> FarmPlan:
+def farm_plan(*, preset: Preset, seed: int, today: dt.date, occupied: dict[ContainerKey, list[Interval]]) -> FarmPlan:
     """Every batch's slots and moves up to ``today``, placed in containers free of ``occupied``."""
     slots: list[Slot] = []
     batches: list[BatchPlan] = [

@@ -4,6 +4,7 @@ A container's true daily temperature is its pool's seasonal curve (layout.expect
 day-to-day noise (AR(1)); sea sites also sit a little warmer or colder than the average. Sensors read it
 twice a day with ±0.15 °C noise, and go quiet now and then: short gaps of 2-5 days, rarely more than a week.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,14 @@ class TemperatureSeries:
     """True daily temperatures (°C) of one container from ``origin`` on; deterministic per seed and container."""
 
     def __init__(
-        self, key: ContainerKey, pool_key: str, *, seed: int, origin: dt.date, days: int, anomaly: list[float] | None = None
+        self,
+        key: ContainerKey,
+        pool_key: str,
+        *,
+        seed: int,
+        origin: dt.date,
+        days: int,
+        anomaly: list[float] | None = None,
     ):
         """``anomaly``: the site's slow departure from the seasonal curve (°C by day from ``origin``; realistic world)."""
         self.origin = origin
@@ -52,7 +60,12 @@ class TemperatureSeries:
 
 
 def readings_for(
-    key: ContainerKey, series: TemperatureSeries, days: Iterable[dt.date], *, seed: int, force_long_gap: bool,
+    key: ContainerKey,
+    series: TemperatureSeries,
+    days: Iterable[dt.date],
+    *,
+    seed: int,
+    force_long_gap: bool,
     outages: bool = False,
 ) -> list[ReadingRec]:
     """Two readings a day on ``days`` (sorted, distinct), except in sensor gaps; ``outages`` (realistic world):

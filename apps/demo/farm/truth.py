@@ -4,6 +4,7 @@ One row per assignment-day the engine computes (``assignment_date .. min(departu
 ``assignment_id,date,true_avg_weight_g,true_population``, both at the END of the day (after that day's
 growth, deaths and transfers). Weights in grams, 4 decimals.
 """
+
 from __future__ import annotations
 
 import csv

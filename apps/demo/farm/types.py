@@ -3,6 +3,7 @@
 Dense records (one per assignment-day or container-reading) are NamedTuples: hundreds of thousands are
 built for the faroe preset. Weights are grams, feed kilograms, temperatures °C, dates ``datetime.date``.
 """
+
 from __future__ import annotations
 
 import datetime as dt

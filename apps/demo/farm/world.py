@@ -12,6 +12,7 @@ growth, persistent temperature anomalies, sensor outages, small and sometimes bi
 transfer weighings biased differently from the engine's fixed correction. Every parameter is drawn per batch,
 per site or per year from the ranges below, so no single constant describes the farm.
 """
+
 from __future__ import annotations
 
 import datetime as dt

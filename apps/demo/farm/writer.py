@@ -4,6 +4,7 @@ Batches, scenarios, assignments, transfers and treatments (hundreds of rows) go 
 which returns their ids; samples, deaths, feedings and readings (hundreds of thousands) through
 bulk.rows_insert. No signals are sent: the caller schedules the recompute of the returned batches.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -177,8 +178,14 @@ def _dense_tables(records: FarmRecords, ids: list[int], container_ids: dict) -> 
         (
             GrowthSample,
             [
-                "assignment_id", "sample_date", "sample_size", "avg_weight_g", "std_dev_weight_g", "avg_length_cm",
-                "notes", "created_at",
+                "assignment_id",
+                "sample_date",
+                "sample_size",
+                "avg_weight_g",
+                "std_dev_weight_g",
+                "avg_length_cm",
+                "notes",
+                "created_at",
             ],
             (
                 (ids[s.slot], s.date, s.size, s.avg_weight_g, s.std_dev_weight_g, s.avg_length_cm, "", now)

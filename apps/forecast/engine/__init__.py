@@ -2,6 +2,7 @@
 
 No Django, no clock, no settings: plain frozen dataclasses in and out (docs/forecast.md).
 """
+
 from apps.forecast.engine.estimates import (
     MortalityEstimate,
     Performance,

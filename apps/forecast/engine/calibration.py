@@ -10,6 +10,7 @@ phase, then with its neighbouring horizons; a farm with fewer than ``MIN_TOTAL``
 (the closed-form band stays). The weighings' own sampling error is taken out of the spread (the band is for the
 fish, not for the next sample of them). Pure: no Django, no clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -106,7 +107,6 @@ class Calibration:
             out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
 
-
     def factors(self, phase: str, days: int) -> list[tuple[float, float, float]] | None:
         """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day."""
         key = (phase, days)
@@ -156,7 +156,7 @@ def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) ->
         return Calibration(buckets=(), residuals=len(usable))
     buckets = _buckets(usable)
     ordered = sorted(usable, key=lambda r: r.truth_date)
-    older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2:]
+    older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
     check = {(b.phase, b.first_day): b for b in _buckets(older)} if len(older) >= MIN_TOTAL else {}
     out = []
     for b in buckets:
@@ -179,7 +179,10 @@ def _buckets(usable: Sequence[Residual]) -> list[BandBucket]:
             width = 0
             while len(pool) < MIN_BUCKET and width < len(HORIZON_EDGES):
                 width += 1
-                pool, source = [r for p in PHASES for k in range(i - width, i + width + 1) for r in grid.get((p, k), [])], "neighbours"
+                pool, source = (
+                    [r for p in PHASES for k in range(i - width, i + width + 1) for r in grid.get((p, k), [])],
+                    "neighbours",
+                )
             found = _quantiles(pool)
             if found is not None:
                 first, last = _bounds(i)
@@ -244,7 +247,13 @@ def calibrated_band(
 
 
 def band_calibrated(
-    projection, calibration: Calibration, *, phase: str, start, target_weight_g: float, sea_transfer_weight_g: float | None = None
+    projection,
+    calibration: Calibration,
+    *,
+    phase: str,
+    start,
+    target_weight_g: float,
+    sea_transfer_weight_g: float | None = None,
 ):
     """``projection`` (from ``project``) with its P10/P50/P90 weights from ``calibration`` for ``phase``
     (``calibrated_band``) and its harvest and sea-transfer crossings found again on them; unchanged when the

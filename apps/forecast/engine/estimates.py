@@ -9,6 +9,7 @@
 
 Each estimate carries the spread the band is built from. Pure: no Django, no clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -174,7 +175,11 @@ def performance_estimate(
 
 
 def _weighted_ratio(as_of: dt.date, evidence: Sequence[SegmentEvidence]):
-    usable = [e for e in evidence if e.end_date <= as_of and e.degree_days > 0 and RATIO_BOUNDS[0] <= e.ratio <= RATIO_BOUNDS[1]]
+    usable = [
+        e
+        for e in evidence
+        if e.end_date <= as_of and e.degree_days > 0 and RATIO_BOUNDS[0] <= e.ratio <= RATIO_BOUNDS[1]
+    ]
     if sum(e.degree_days for e in usable) < RATIO_MIN_DEGREE_DAYS:
         return None
     weights = [e.degree_days * 0.5 ** ((as_of - e.end_date).days / RATIO_HALF_LIFE_DAYS) for e in usable]
@@ -192,7 +197,9 @@ def temperature_bias(*, measured_minus_profile_c: Sequence[float]) -> Temperatur
     if not measured_minus_profile_c:
         return TemperatureBias(bias_c=0.0, sd_c=BIAS_SD_NO_MEASUREMENT_C, days=0)
     mean = sum(measured_minus_profile_c) / len(measured_minus_profile_c)
-    return TemperatureBias(bias_c=max(-BIAS_CLAMP_C, min(BIAS_CLAMP_C, mean)), sd_c=BIAS_SD_C, days=len(measured_minus_profile_c))
+    return TemperatureBias(
+        bias_c=max(-BIAS_CLAMP_C, min(BIAS_CLAMP_C, mean)), sd_c=BIAS_SD_C, days=len(measured_minus_profile_c)
+    )
 
 
 def mortality_estimate(*, deaths: int, fish_days: int, model_daily_rate: float, days: int) -> MortalityEstimate:

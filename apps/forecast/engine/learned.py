@@ -15,6 +15,7 @@ c x T: the assignment's recent deviation from the model fades over the horizon w
 long consecutive segments' residuals stay alike. Too little history (``MIN_SEGMENTS`` segments or
 ``MIN_DEGREE_DAYS``): no model, the scenario's growth stays. Pure: no Django, no clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,8 +35,17 @@ Y_BOUNDS = (-1.5, 1.0)  # a segment outside 0.22 .. 2.7 x the scenario is a bad 
 HALF_LIFE_BOUNDS = (10.0, 365.0)
 HALF_LIFE_DEFAULT = 60.0
 FEATURES = (
-    "intercept", "fresh", "ln_weight", "ln_weight_above_1g", "ln_weight_above_10g", "ln_weight_above_1kg",
-    "fresh_ln_weight", "temp", "temp_sq", "cold", "handling",
+    "intercept",
+    "fresh",
+    "ln_weight",
+    "ln_weight_above_1g",
+    "ln_weight_above_10g",
+    "ln_weight_above_1kg",
+    "fresh_ln_weight",
+    "temp",
+    "temp_sq",
+    "cold",
+    "handling",
 )
 #: knots of the weight curve, one a decade (generic: no farm's own sizes), ln(knot / 100 g)
 _KNOTS = (math.log(0.01), math.log(0.1), math.log(10.0))
@@ -50,8 +60,17 @@ def features(weight_g: float, temp_c: float, fresh: bool, exposure: float) -> tu
     f = 1.0 if fresh else 0.0
     k1, k10, k1000 = _KNOTS
     return (
-        1.0, f, lw, max(0.0, lw - k1), max(0.0, lw - k10), max(0.0, lw - k1000), f * lw, t, t * t,
-        max(0.0, 4.0 - temp_c) / 4.0, exposure,
+        1.0,
+        f,
+        lw,
+        max(0.0, lw - k1),
+        max(0.0, lw - k10),
+        max(0.0, lw - k1000),
+        f * lw,
+        t,
+        t * t,
+        max(0.0, 4.0 - temp_c) / 4.0,
+        exposure,
     )
 
 
@@ -107,8 +126,12 @@ class GrowthModel:
 def growth_model_fit(observations: Sequence[SegmentObs], *, until: dt.date | None = None) -> GrowthModel | None:
     """The ridge fit over the segments ending on or before ``until`` (all when None); None with too little."""
     obs = [
-        o for o in observations
-        if (until is None or o.end_date <= until) and o.days > 0 and o.degree_days > 0 and Y_BOUNDS[0] < o.log_ratio < Y_BOUNDS[1]
+        o
+        for o in observations
+        if (until is None or o.end_date <= until)
+        and o.days > 0
+        and o.degree_days > 0
+        and Y_BOUNDS[0] < o.log_ratio < Y_BOUNDS[1]
     ]
     total_dd = sum(o.degree_days for o in obs)
     if len(obs) < MIN_SEGMENTS or total_dd < MIN_DEGREE_DAYS:
@@ -129,7 +152,11 @@ def growth_model_fit(observations: Sequence[SegmentObs], *, until: dt.date | Non
         total = sum(w for w, _ in pairs)
         baseline.append(sum(w * e for w, e in pairs) / total if total > 0 else 0.0)
     return GrowthModel(
-        coef=tuple(coef), tau_days=tau, half_life_days=_half_life(obs, residuals), segments=len(obs), degree_days=total_dd,
+        coef=tuple(coef),
+        tau_days=tau,
+        half_life_days=_half_life(obs, residuals),
+        segments=len(obs),
+        degree_days=total_dd,
         baseline_exposure=(baseline[0], baseline[1]),
     )
 
@@ -197,8 +224,17 @@ def _half_life(obs: Sequence[SegmentObs], residuals: dict) -> float:
 
 
 def project_learned(
-    *, x0: float, temps: Sequence[float], rules, stage: int, model: GrowthModel, dev: float, fresh: bool,
-    since_handled: int | None, planned: Sequence[int] = (), max_cube_root: float,
+    *,
+    x0: float,
+    temps: Sequence[float],
+    rules,
+    stage: int,
+    model: GrowthModel,
+    dev: float,
+    fresh: bool,
+    since_handled: int | None,
+    planned: Sequence[int] = (),
+    max_cube_root: float,
 ) -> tuple[list[float], list[int]]:
     """The daily P50 cube roots and stage ids for ``len(temps)`` days from ``x0``: each day's growth is
     exp(model + dev x 0.5^(d / half-life)) x c x T (no growth at or below 0 °C), handling at the days in
@@ -247,11 +283,20 @@ def project_learned(
 #: the ways a projection can grow, chosen per farm by its own backtest (docs/forecast.md): the scenario with the
 #: assignment's fitted ratio ("fit"), or the learned model with the deviation fading over a half-life (days)
 #: or the scenario's own TGC from the latest state ("scenario": the original method, ratio 1)
-OPTIONS = {"fit": None, "scenario": None, "learned-30": 30.0, "learned-90": 90.0, "learned-365": 365.0, "learned-persist": 1e9}
+OPTIONS = {
+    "fit": None,
+    "scenario": None,
+    "learned-30": 30.0,
+    "learned-90": 90.0,
+    "learned-365": 365.0,
+    "learned-persist": 1e9,
+}
 DEVIATION_PRIOR_SD = 0.08  # how far an assignment usually sits from the farm's model (log)
 
 
-def fit_deviation(model: GrowthModel, own, *, as_of: dt.date, fresh: bool, handled: Sequence[dt.date], ratio: float, sd: float) -> float:
+def fit_deviation(
+    model: GrowthModel, own, *, as_of: dt.date, fresh: bool, handled: Sequence[dt.date], ratio: float, sd: float
+) -> float:
     """The assignment's recent log deviation from the model: ln(the growth fit's ratio to the scenario) - ln(the
     model's ratio over the same weighings' segments, weighted as the fit weighs them: degree-days, half weight
     every 60 days of age), shrunk towards 0 by the fit's uncertainty; 0 without a usable segment."""
@@ -261,8 +306,14 @@ def fit_deviation(model: GrowthModel, own, *, as_of: dt.date, fresh: bool, handl
             continue
         start = e.end_date - dt.timedelta(days=e.days)
         obs = SegmentObs(
-            key=(0, e.end_date), end_date=e.end_date, days=e.days, degree_days=e.degree_days,
-            start_weight_g=e.start_weight_g, end_weight_g=e.end_weight_g, fresh=fresh, log_ratio=0.0,
+            key=(0, e.end_date),
+            end_date=e.end_date,
+            days=e.days,
+            degree_days=e.degree_days,
+            start_weight_g=e.start_weight_g,
+            end_weight_g=e.end_weight_g,
+            fresh=fresh,
+            log_ratio=0.0,
             handled=tuple((d - start).days for d in handled if d <= e.end_date and (start - d).days < 200),
         )
         w = e.degree_days * 0.5 ** ((as_of - e.end_date).days / 60.0)
@@ -276,8 +327,16 @@ def fit_deviation(model: GrowthModel, own, *, as_of: dt.date, fresh: bool, handl
 
 
 def learned_path(
-    *, model: GrowthModel, start, params, dev: float, bias_c: float, profile_c: Sequence[float], days: int,
-    fresh: bool, handled: Sequence[dt.date],
+    *,
+    model: GrowthModel,
+    start,
+    params,
+    dev: float,
+    bias_c: float,
+    profile_c: Sequence[float],
+    days: int,
+    fresh: bool,
+    handled: Sequence[dt.date],
 ) -> tuple[list[float], list[int]]:
     """The learned model's daily P50 cube roots and stages for ``days`` days from ``start``."""
     from apps.batch.engine.stage import stage_rules
@@ -287,13 +346,28 @@ def learned_path(
     past = sorted(d for d in handled if d <= as_of)
     planned = sorted((d - as_of).days for d in handled if d > as_of)
     return project_learned(
-        x0=start.weight_g ** (1 / 3), temps=[t + bias_c for t in profile_c[:days]], rules=stage_rules(params, (start.stage_id,), freshwater=fresh),
-        stage=start.stage_id, model=model, dev=dev, fresh=fresh, since_handled=(as_of - past[-1]).days if past else None,
-        planned=planned, max_cube_root=MAX_CUBE_ROOT,
+        x0=start.weight_g ** (1 / 3),
+        temps=[t + bias_c for t in profile_c[:days]],
+        rules=stage_rules(params, (start.stage_id,), freshwater=fresh),
+        stage=start.stage_id,
+        model=model,
+        dev=dev,
+        fresh=fresh,
+        since_handled=(as_of - past[-1]).days if past else None,
+        planned=planned,
+        max_cube_root=MAX_CUBE_ROOT,
     )
 
 
-def with_p50(projection, xs: Sequence[float], stages, *, start, target_weight_g: float, sea_transfer_weight_g: float | None = None):
+def with_p50(
+    projection,
+    xs: Sequence[float],
+    stages,
+    *,
+    start,
+    target_weight_g: float,
+    sea_transfer_weight_g: float | None = None,
+):
     """``projection`` with its P50 cube roots replaced by ``xs``, its band kept around them (the same cube-root
     spreads), its stages by ``stages`` (when given) and its crossings found again."""
     from apps.forecast.engine.projection import MAX_CUBE_ROOT, crossing
@@ -328,8 +402,19 @@ def with_p50(projection, xs: Sequence[float], stages, *, start, target_weight_g:
 
 
 def reproject(
-    projection, *, model: GrowthModel, start, params, own, bias_c: float, profile_c: Sequence[float], fresh: bool,
-    handled: Sequence[dt.date], ratio: float, ratio_sd: float, target_weight_g: float,
+    projection,
+    *,
+    model: GrowthModel,
+    start,
+    params,
+    own,
+    bias_c: float,
+    profile_c: Sequence[float],
+    fresh: bool,
+    handled: Sequence[dt.date],
+    ratio: float,
+    ratio_sd: float,
+    target_weight_g: float,
     sea_transfer_weight_g: float | None = None,
 ):
     """``projection`` (from ``project``) with its P50 grown by the learned model from the same start (the
@@ -337,10 +422,24 @@ def reproject(
     closed-form band kept around the new P50 and its crossings found again. Returns it and the deviation."""
     dev = fit_deviation(model, own, as_of=start.date, fresh=fresh, handled=handled, ratio=ratio, sd=ratio_sd)
     xs, stages = learned_path(
-        model=model, start=start, params=params, dev=dev, bias_c=bias_c, profile_c=profile_c, days=projection.days,
-        fresh=fresh, handled=handled,
+        model=model,
+        start=start,
+        params=params,
+        dev=dev,
+        bias_c=bias_c,
+        profile_c=profile_c,
+        days=projection.days,
+        fresh=fresh,
+        handled=handled,
     )
-    with_p50(projection, xs, stages, start=start, target_weight_g=target_weight_g, sea_transfer_weight_g=sea_transfer_weight_g)
+    with_p50(
+        projection,
+        xs,
+        stages,
+        start=start,
+        target_weight_g=target_weight_g,
+        sea_transfer_weight_g=sea_transfer_weight_g,
+    )
     return projection, dev
 
 
@@ -350,14 +449,17 @@ OPTION_HORIZONS = (16, 105)
 OPTION_MIN_RESIDUALS = 60
 
 
-def option_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | None = None) -> tuple[str, dict[str, float]]:
+def option_choose(
+    errors_by_option: dict[str, Sequence], *, until: dt.date | None = None
+) -> tuple[str, dict[str, float]]:
     """The way of growing whose past forecasts erred least on this farm: mean |ln(measured / P50)| of the
     residuals (``Residual``) at 16-105 days ahead whose weighing is dated on or before ``until``; "fit" unless a
     other option beats it by OPTION_MARGIN with OPTION_MIN_RESIDUALS or more. Returns it and every score."""
     scores = {}
     for option, residuals in errors_by_option.items():
         errors = [
-            abs(r.log_error) for r in residuals
+            abs(r.log_error)
+            for r in residuals
             if (until is None or r.truth_date <= until) and OPTION_HORIZONS[0] <= r.horizon_days <= OPTION_HORIZONS[1]
         ]
         if len(errors) >= OPTION_MIN_RESIDUALS:
@@ -369,8 +471,18 @@ def option_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | Non
 
 
 def variants(
-    *, model: GrowthModel | None, start, params, own, bias_c: float, profile_c: Sequence[float], days: int, fresh: bool,
-    handled: Sequence[dt.date], ratio: float, ratio_sd: float,
+    *,
+    model: GrowthModel | None,
+    start,
+    params,
+    own,
+    bias_c: float,
+    profile_c: Sequence[float],
+    days: int,
+    fresh: bool,
+    handled: Sequence[dt.date],
+    ratio: float,
+    ratio_sd: float,
 ) -> dict[str, list[float]]:
     """The P50 weights of every learned option (OPTIONS with a half-life) for ``days`` days: {} without a model."""
     if model is None or days <= 0:
@@ -382,7 +494,15 @@ def variants(
             continue
         m = replace(model, half_life_days=half_life)
         xs, _ = learned_path(
-            model=m, start=start, params=params, dev=dev, bias_c=bias_c, profile_c=profile_c, days=days, fresh=fresh, handled=handled
+            model=m,
+            start=start,
+            params=params,
+            dev=dev,
+            bias_c=bias_c,
+            profile_c=profile_c,
+            days=days,
+            fresh=fresh,
+            handled=handled,
         )
         out[option] = [x * x * x for x in xs]
     return out
@@ -393,7 +513,9 @@ def options_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | No
     from apps.forecast.engine.calibration import PHASES
 
     return {
-        phase: option_choose({o: [r for r in rs if r.phase == phase] for o, rs in errors_by_option.items()}, until=until)[0]
+        phase: option_choose(
+            {o: [r for r in rs if r.phase == phase] for o, rs in errors_by_option.items()}, until=until
+        )[0]
         for phase in PHASES
     }
 
@@ -420,4 +542,6 @@ def phase_models(model: GrowthModel | None, choice: dict[str, str]) -> dict[str,
     """The model each phase grows by, with its chosen half-life (none where the fitted scenario was chosen)."""
     if model is None:
         return {}
-    return {phase: replace(model, half_life_days=OPTIONS[option]) for phase, option in choice.items() if OPTIONS.get(option)}
+    return {
+        phase: replace(model, half_life_days=OPTIONS[option]) for phase, option in choice.items() if OPTIONS.get(option)
+    }

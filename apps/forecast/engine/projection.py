@@ -14,6 +14,7 @@ and with the spread of the realised ratios. P10/P90 are -/+ 1.2816 of those
 spreads; weights are cubed quantiles (cubing keeps quantiles). Population quantiles use the death rate -/+ 1.2816
 of its relative spread; biomass combines the two spreads in log space (independent).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -135,7 +136,11 @@ def project(
     if mortality is not None:
         population_and_biomass(out, start.population, mortality)
     out.harvest = crossing(start, weights, target_weight_g)
-    out.harvest_date, out.harvest_date_early, out.harvest_date_late = out.harvest.date, out.harvest.early, out.harvest.late
+    out.harvest_date, out.harvest_date_early, out.harvest_date_late = (
+        out.harvest.date,
+        out.harvest.early,
+        out.harvest.late,
+    )
     if sea_transfer_weight_g is not None:
         out.sea_transfer = crossing(start, weights, sea_transfer_weight_g)
     return out

@@ -5,6 +5,7 @@ its end day (the next anchor): its days are ``start + 1 .. end``. Degree-days co
 growth at or below 0, docs/engine.md §3). TGC values are per 1000 as stored; a stored value below 0.01 is already
 divided by 1000 and is scaled back up.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -118,7 +119,9 @@ def _segment(rows, lo: int, hi: int, start_kind: str, end_kind: str, tgc_by_stag
     days = hi - lo
     economic_gain = bio_gain - deaths_biomass
     realised = (
-        1000.0 * (last.avg_weight_g ** (1 / 3) - first.avg_weight_g ** (1 / 3)) / degree_days if degree_days > 0 else None
+        1000.0 * (last.avg_weight_g ** (1 / 3) - first.avg_weight_g ** (1 / 3)) / degree_days
+        if degree_days > 0
+        else None
     )
     scenario = scenario_tgc_x_dd / degree_days if degree_days > 0 else None
     return Segment(

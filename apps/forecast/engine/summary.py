@@ -3,6 +3,7 @@ planning flag, and the farm's crossings summed by ISO week. Pure: no Django, no 
 
 A crossing is an assignment's harvest or sea transfer: the first day its P50 weight reaches the threshold.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -36,8 +37,15 @@ def crossing_body(
     """The crossing with the P10/P50/P90 weight, population and biomass of its day (None beyond the horizon):
     the population as the projection has it that day (its death-rate band), biomass as the projection combines
     them; population rounded to fish, biomass to 0.1 kg, as the projection endpoint gives them."""
-    body = {"date": crossing.date, "date_p10": crossing.date_p10, "date_p90": crossing.date_p90, "flag": flag,
-            "weight_g": None, "population": None, "biomass_kg": None}
+    body = {
+        "date": crossing.date,
+        "date_p10": crossing.date_p10,
+        "date_p90": crossing.date_p90,
+        "flag": flag,
+        "weight_g": None,
+        "population": None,
+        "biomass_kg": None,
+    }
     if crossing.date is None or crossing.weight_g is None:
         return body
     population = population_on(start_population, mortality, max(0, (crossing.date - as_of).days))
@@ -110,8 +118,12 @@ def weekly_totals(crossings: Sequence[tuple[str, dict]], *, today: dt.date, week
 
 
 def _empty() -> dict:
-    return {"assignments": 0, "needs_planning": 0, "population": dict.fromkeys(QUANTILES, 0),
-            "biomass_kg": dict.fromkeys(QUANTILES, 0.0)}
+    return {
+        "assignments": 0,
+        "needs_planning": 0,
+        "population": dict.fromkeys(QUANTILES, 0),
+        "biomass_kg": dict.fromkeys(QUANTILES, 0.0),
+    }
 
 
 def _add(bucket: dict, crossing: dict) -> None:

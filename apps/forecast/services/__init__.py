@@ -3,6 +3,7 @@
 Called by ``apps.recompute.run.batch_recompute`` right after the daily states are saved, with the recompute's loaded data and writes,
 so segments and projections are never older than the states they are derived from (docs/forecast.md).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,9 +50,7 @@ def forecast_refresh(
     When every computed assignment was rewritten from its first day (a full recompute), the projections read the
     new segments and rows from memory, as stored (rounded), instead of reading them back."""
     written = segments_refresh(data, writes, computed_at)
-    projections_refresh(
-        data=data, computed_at=computed_at, memory=_in_memory(data, writes, written), planned=planned
-    )
+    projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written), planned=planned)
 
 
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
@@ -66,8 +65,13 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
         if s["performance_ratio"] is not None:
             evidence[s["assignment_id"]].append(
                 segment_evidence(
-                    s["end_date"], s["degree_days"], s["performance_ratio"], s["end_weight_g"], s["scenario_tgc"],
-                    s["start_weight_g"], s["days"],
+                    s["end_date"],
+                    s["degree_days"],
+                    s["performance_ratio"],
+                    s["end_weight_g"],
+                    s["scenario_tgc"],
+                    s["start_weight_g"],
+                    s["days"],
                 )
             )
     return evidence, {a: w.rows for a, w in whole.items()}

@@ -1,6 +1,7 @@
 """The stored calibration of the band and the learned growth model (docs/forecast.md "The calibrated band"):
 their writes and their read for the projections. The nightly job that computes them from the farm's own
 backtest is ``apps.forecast.calibrate`` (above the services, since it runs the backtest's machinery)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,7 +46,9 @@ def learned_save(model: GrowthModel | None, *, choice: dict[str, str], scores: d
     LearnedGrowth.objects.all().delete()
     LearnedGrowth.objects.create(
         option=choice_text(choice),
-        coefficients={**dict(zip(FEATURES, model.coef)), "baseline_exposure": list(model.baseline_exposure)} if model else None,
+        coefficients={**dict(zip(FEATURES, model.coef)), "baseline_exposure": list(model.baseline_exposure)}
+        if model
+        else None,
         tau_days=model.tau_days if model else None,
         half_life_days=model.half_life_days if model else None,
         segments=model.segments if model else 0,
@@ -63,7 +66,8 @@ def learned_load() -> dict[str, GrowthModel]:
     if row is None or not row.coefficients:
         return {}
     return phase_models(
-        _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days), choice_parse(row.option)
+        _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days),
+        choice_parse(row.option),
     )
 
 
@@ -72,8 +76,17 @@ def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> N
     if calibration.calibrated:
         rows = [
             BandCalibration(
-                phase=b.phase, first_day=b.first_day, last_day=b.last_day, q10=b.q10, q50=b.q50, q90=b.q90, n=b.n,
-                coverage=b.coverage, source=b.source, corrects=b.corrects, **common,
+                phase=b.phase,
+                first_day=b.first_day,
+                last_day=b.last_day,
+                q10=b.q10,
+                q50=b.q50,
+                q90=b.q90,
+                n=b.n,
+                coverage=b.coverage,
+                source=b.source,
+                corrects=b.corrects,
+                **common,
             )
             for b in calibration.buckets
         ]
@@ -91,16 +104,36 @@ def calibration_load() -> Calibration | None:
         return None
     buckets = tuple(
         BandBucket(
-            r.phase, r.first_day, r.last_day, r.q10, r.q50, r.q90, n=r.n, source=r.source, coverage=r.coverage,
+            r.phase,
+            r.first_day,
+            r.last_day,
+            r.q10,
+            r.q50,
+            r.q90,
+            n=r.n,
+            source=r.source,
+            coverage=r.coverage,
             corrects=r.corrects,
         )
-        for r in rows if r.source != "closed-form"
+        for r in rows
+        if r.source != "closed-form"
     )
     return Calibration(buckets=buckets, residuals=rows[0].residuals, version=rows[0].method_version)
 
 
 _BAND_COLUMNS = (
-    "phase", "first_day", "last_day", "q10", "q50", "q90", "n", "source", "coverage", "corrects", "residuals", "method_version",
+    "phase",
+    "first_day",
+    "last_day",
+    "q10",
+    "q50",
+    "q90",
+    "n",
+    "source",
+    "coverage",
+    "corrects",
+    "residuals",
+    "method_version",
 )
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 
@@ -121,7 +154,8 @@ def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel]
     if band_rows:
         buckets = tuple(
             BandBucket(phase, first, last, q10, q50, q90, n=n, source=source, coverage=coverage, corrects=corrects)
-            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, _, _ in band_rows if source != "closed-form"
+            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, _, _ in band_rows
+            if source != "closed-form"
         )
         calibration = Calibration(buckets=buckets, residuals=band_rows[0][10], version=band_rows[0][11])
     models, choice = {}, {}
@@ -138,6 +172,10 @@ def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthM
     if any(name not in coefficients for name in FEATURES):
         return None  # stored by another version of the model: the fitted scenario until the next night
     return GrowthModel(
-        coef=tuple(coefficients[name] for name in FEATURES), tau_days=tau, half_life_days=half_life,
-        segments=segments, degree_days=degree_days, baseline_exposure=tuple(coefficients.get("baseline_exposure", (0.0, 0.0))),
+        coef=tuple(coefficients[name] for name in FEATURES),
+        tau_days=tau,
+        half_life_days=half_life,
+        segments=segments,
+        degree_days=degree_days,
+        baseline_exposure=tuple(coefficients.get("baseline_exposure", (0.0, 0.0))),
     )

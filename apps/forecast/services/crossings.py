@@ -1,5 +1,6 @@
 """The crossings a projection stores beside its series (docs/forecast.md "Sea transfer", "Summary"): the
 harvest and sea-transfer dates with the weights of those days, so that the summary reads no series."""
+
 from __future__ import annotations
 
 from apps.forecast.engine import Crossing, Projection
@@ -20,6 +21,5 @@ def crossing_fields(projection: Projection, *, sea_transfer_target_g: float | No
 def _weights(prefix: str, crossing: Crossing | None) -> dict:
     weights = crossing.weight_g if crossing and crossing.weight_g else (None, None, None)
     return {
-        f"{prefix}_weight_{key}_g": None if w is None else round(w, 1)
-        for key, w in zip(("p10", "p50", "p90"), weights)
+        f"{prefix}_weight_{key}_g": None if w is None else round(w, 1) for key, w in zip(("p10", "p50", "p90"), weights)
     }

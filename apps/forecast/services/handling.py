@@ -2,6 +2,7 @@
 the past ones from the batch's records, and the planned ones inside the horizon (the open planned transfers,
 vaccinations, treatments and gradings the recompute hands over: ``apps.planning.selectors.planned_handling_due``),
 which bend the projection the way past handling did."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -3,6 +3,7 @@
 Every active assignment's projection anew each time (a handful of queries whatever the batch's size); the
 population and biomass quantiles and the batch total are computed on read (apps.forecast.selectors).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -101,12 +102,21 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
         record = records[assignment_id]
         sea_transfer_g = settings.FORECAST_SEA_TRANSFER_WEIGHT_G if record.freshwater else None
         projection, assumptions = assignment_projection(
-            rows=rows, params=data.params, horizon_days=horizon, target_weight_g=target,
-            own=evidence.get(assignment_id, []), batch=pooled, profile_c=profiles[day_number],
-            site=sites.get(record.site_id, ()), sea_transfer_weight_g=sea_transfer_g,
-            prior=priors.get(record.site_id, prior), calibration=calibration,
-            phase="fresh" if record.freshwater else "sea", model=models.get("fresh" if record.freshwater else "sea"),
-            handled=handled.get(assignment_id, ()), scenario=choice.get("fresh" if record.freshwater else "sea") == "scenario",
+            rows=rows,
+            params=data.params,
+            horizon_days=horizon,
+            target_weight_g=target,
+            own=evidence.get(assignment_id, []),
+            batch=pooled,
+            profile_c=profiles[day_number],
+            site=sites.get(record.site_id, ()),
+            sea_transfer_weight_g=sea_transfer_g,
+            prior=priors.get(record.site_id, prior),
+            calibration=calibration,
+            phase="fresh" if record.freshwater else "sea",
+            model=models.get("fresh" if record.freshwater else "sea"),
+            handled=handled.get(assignment_id, ()),
+            scenario=choice.get("fresh" if record.freshwater else "sea") == "scenario",
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
@@ -123,9 +133,22 @@ def batch_prior(*, as_of: dt.date, batch: list[SegmentEvidence], site=()) -> Per
 
 
 def assignment_projection(
-    *, rows, params, horizon_days: int, target_weight_g: float, own, batch, profile_c: list[float] | None = None,
-    prior: Performance | None = None, site=(), sea_transfer_weight_g: float | None = None, calibration=None,
-    phase: str = "sea", model=None, handled=(), scenario: bool = False,
+    *,
+    rows,
+    params,
+    horizon_days: int,
+    target_weight_g: float,
+    own,
+    batch,
+    profile_c: list[float] | None = None,
+    prior: Performance | None = None,
+    site=(),
+    sea_transfer_weight_g: float | None = None,
+    calibration=None,
+    phase: str = "sea",
+    model=None,
+    handled=(),
+    scenario: bool = False,
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -168,21 +191,42 @@ def assignment_projection(
     )
     start = ProjectionStart(date=as_of, day_number=last[1], weight_g=weight_g, population=last[3], stage_id=stage)
     projection = project(
-        start=start, horizon_days=horizon_days, params=params, performance=performance, bias=bias,
-        mortality=None, target_weight_g=target_weight_g, profile_c=profile_c, sea_transfer_weight_g=sea_transfer_weight_g,
+        start=start,
+        horizon_days=horizon_days,
+        params=params,
+        performance=performance,
+        bias=bias,
+        mortality=None,
+        target_weight_g=target_weight_g,
+        profile_c=profile_c,
+        sea_transfer_weight_g=sea_transfer_weight_g,
     )
     deviation = None
     if model is not None and projection.days:
         if profile_c is None:
             profile_c = profile_temperatures(params.profile, last[1] + 1, horizon_days)
         projection, deviation = reproject(
-            projection, model=model, start=start, params=params, own=own, bias_c=bias.bias_c, profile_c=profile_c,
-            fresh=phase == "fresh", handled=handled, ratio=performance.ratio, ratio_sd=performance.sd,
-            target_weight_g=target_weight_g, sea_transfer_weight_g=sea_transfer_weight_g,
+            projection,
+            model=model,
+            start=start,
+            params=params,
+            own=own,
+            bias_c=bias.bias_c,
+            profile_c=profile_c,
+            fresh=phase == "fresh",
+            handled=handled,
+            ratio=performance.ratio,
+            ratio_sd=performance.sd,
+            target_weight_g=target_weight_g,
+            sea_transfer_weight_g=sea_transfer_weight_g,
         )
     if calibration is not None:
         band_calibrated(
-            projection, calibration, phase=phase, start=start, target_weight_g=target_weight_g,
+            projection,
+            calibration,
+            phase=phase,
+            start=start,
+            target_weight_g=target_weight_g,
             sea_transfer_weight_g=sea_transfer_weight_g,
         )
     assumptions = {
@@ -241,7 +285,10 @@ def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
         since = {a.id: rows_since(evidence.get(a.id, []), a.last_day) for a in candidates}
         return evidence, _recent_rows(candidates, since)
     params = {
-        "batch": batch_id, "ids": [a.id for a in candidates], "oldest": oldest, "latest": latest,
+        "batch": batch_id,
+        "ids": [a.id for a in candidates],
+        "oldest": oldest,
+        "latest": latest,
         "recent": latest - dt.timedelta(days=RECENT_DAYS - 1),
     }
     with connection.cursor() as cursor:
@@ -279,12 +326,22 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
     if not active:
         return {}
     rows = (
-        ActualDailyAssignmentState.objects.filter(assignment_id__in=[a.id for a in active], date__gte=min(since.values()))
+        ActualDailyAssignmentState.objects.filter(
+            assignment_id__in=[a.id for a in active], date__gte=min(since.values())
+        )
         .annotate(temp_source=KT("sources__temp"))  # as text: decoding thousands of small JSON values costs more
         .order_by("assignment_id", "date")
         .values_list(
-            "assignment_id", "date", "day_number", "avg_weight_g", "population", "lifecycle_stage_id", "temp_c",
-            "mortality_count", "temp_source", "assignment__departure_date",
+            "assignment_id",
+            "date",
+            "day_number",
+            "avg_weight_g",
+            "population",
+            "lifecycle_stage_id",
+            "temp_c",
+            "mortality_count",
+            "temp_source",
+            "assignment__departure_date",
         )
     )
     return _active_rows(row for row in rows if row[1] >= since[row[0]])
@@ -305,9 +362,18 @@ def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date], depart
     """``_recent_rows`` from the computed rows, rounded as the saver stores them."""
     out = {
         a: [
-            (r.date, r.day_number, round(r.avg_weight_g, 2), r.population, r.stage_id, round(r.temp_c, 2),
-             r.mortality_count, r.sources["temp"])
-            for r in rows_by_assignment[a] if r.date >= day
+            (
+                r.date,
+                r.day_number,
+                round(r.avg_weight_g, 2),
+                r.population,
+                r.stage_id,
+                round(r.temp_c, 2),
+                r.mortality_count,
+                r.sources["temp"],
+            )
+            for r in rows_by_assignment[a]
+            if r.date >= day
         ]
         for a, day in since.items()
     }
@@ -322,18 +388,34 @@ def _active(days: list[tuple], departure: dt.date | None) -> bool:
 def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[SegmentEvidence]]:
     """The batch's segments ending on or after ``since`` (older ones are outside every projection's window)."""
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
-    rows = GrowthSegment.objects.filter(batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since).values_list(
-        "assignment_id", "end_date", "degree_days", "performance_ratio", "end_weight_g", "scenario_tgc", "start_weight_g", "days"
+    rows = GrowthSegment.objects.filter(
+        batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since
+    ).values_list(
+        "assignment_id",
+        "end_date",
+        "degree_days",
+        "performance_ratio",
+        "end_weight_g",
+        "scenario_tgc",
+        "start_weight_g",
+        "days",
     )
     for assignment_id, *fields in rows:
         evidence[assignment_id].append(segment_evidence(*fields))
     return evidence
 
 
-def segment_evidence(end_date, degree_days, ratio, end_weight_g, scenario_tgc, start_weight_g=0.0, days=0) -> SegmentEvidence:
+def segment_evidence(
+    end_date, degree_days, ratio, end_weight_g, scenario_tgc, start_weight_g=0.0, days=0
+) -> SegmentEvidence:
     return SegmentEvidence(
-        end_date=end_date, degree_days=degree_days, ratio=ratio, end_weight_g=end_weight_g,
-        scenario_growth=scenario_tgc * degree_days / 1000.0, start_weight_g=start_weight_g, days=days,
+        end_date=end_date,
+        degree_days=degree_days,
+        ratio=ratio,
+        end_weight_g=end_weight_g,
+        scenario_growth=scenario_tgc * degree_days / 1000.0,
+        start_weight_g=start_weight_g,
+        days=days,
     )
 
 
@@ -369,7 +451,9 @@ def _series(projection: Projection) -> dict:
     }
 
 
-def _projection_row(batch_id, assignment_id, projection: Projection, assumptions: dict, target, computed_at) -> ProjectionRow:
+def _projection_row(
+    batch_id, assignment_id, projection: Projection, assumptions: dict, target, computed_at
+) -> ProjectionRow:
     return ProjectionRow(
         batch_id=batch_id,
         assignment_id=assignment_id,

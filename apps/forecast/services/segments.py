@@ -4,6 +4,7 @@ An assignment recomputed from its first day gets all its segments anew; one rest
 (docs/engine.md §8) keeps its stored segments ending on or before A -- their days are unchanged -- and gets the
 segments after A from the new rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,10 +65,30 @@ def _segments_delete(whole: list[int], after: list[tuple[int, dt.date]]) -> None
 
 
 SEGMENT_COLUMNS = (
-    "batch_id", "assignment_id", "start_date", "end_date", "start_kind", "end_kind", "days", "degree_days",
-    "start_weight_g", "end_weight_g", "start_population", "end_population", "realised_tgc", "sgr_pct", "feed_kg",
-    "biological_gain_kg", "economic_gain_kg", "biological_fcr", "economic_fcr", "deaths", "mortality_pct",
-    "scenario_tgc", "performance_ratio", "computed_at",
+    "batch_id",
+    "assignment_id",
+    "start_date",
+    "end_date",
+    "start_kind",
+    "end_kind",
+    "days",
+    "degree_days",
+    "start_weight_g",
+    "end_weight_g",
+    "start_population",
+    "end_population",
+    "realised_tgc",
+    "sgr_pct",
+    "feed_kg",
+    "biological_gain_kg",
+    "economic_gain_kg",
+    "biological_fcr",
+    "economic_fcr",
+    "deaths",
+    "mortality_pct",
+    "scenario_tgc",
+    "performance_ratio",
+    "computed_at",
 )
 
 
@@ -78,11 +99,30 @@ def _r(value: float | None, places: int) -> float | None:
 def _segment_values(batch_id: int, assignment_id: int, s: Segment, computed_at: dt.datetime) -> tuple:
     """One segment's column values in SEGMENT_COLUMNS order, rounded once here."""
     return (
-        batch_id, assignment_id, s.start_date, s.end_date, s.start_kind, s.end_kind, s.days, round(s.degree_days, 2),
-        round(s.start_weight_g, 2), round(s.end_weight_g, 2), s.start_population, s.end_population,
-        _r(s.realised_tgc, 4), round(s.sgr_pct, 4), round(s.feed_kg, 3), round(s.biological_gain_kg, 2),
-        round(s.economic_gain_kg, 2), _r(s.biological_fcr, 3), _r(s.economic_fcr, 3), s.deaths,
-        _r(s.mortality_pct, 4), _r(s.scenario_tgc, 4), _r(s.performance_ratio, 4), computed_at,
+        batch_id,
+        assignment_id,
+        s.start_date,
+        s.end_date,
+        s.start_kind,
+        s.end_kind,
+        s.days,
+        round(s.degree_days, 2),
+        round(s.start_weight_g, 2),
+        round(s.end_weight_g, 2),
+        s.start_population,
+        s.end_population,
+        _r(s.realised_tgc, 4),
+        round(s.sgr_pct, 4),
+        round(s.feed_kg, 3),
+        round(s.biological_gain_kg, 2),
+        round(s.economic_gain_kg, 2),
+        _r(s.biological_fcr, 3),
+        _r(s.economic_fcr, 3),
+        s.deaths,
+        _r(s.mortality_pct, 4),
+        _r(s.scenario_tgc, 4),
+        _r(s.performance_ratio, 4),
+        computed_at,
     )
 
 
@@ -100,9 +140,9 @@ def _segments_insert(rows: list[tuple]) -> None:
     # COPY text format written by hand, as the states' saver does: psycopg's per-value adaptation costs more
     # than the COPY itself (no value here holds a tab, newline or backslash: numbers, dates and kind names)
     stamp = rows[0][-1].isoformat()
-    text = "".join(
-        "\t".join(_NULL if v is None else str(v) for v in row[:-1]) + f"\t{stamp}\n" for row in rows
-    )
+    text = "".join("\t".join(_NULL if v is None else str(v) for v in row[:-1]) + f"\t{stamp}\n" for row in rows)
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN"
+        ) as copy:
             copy.write(text)

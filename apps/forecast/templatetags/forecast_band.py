@@ -1,4 +1,5 @@
 """``{% band_note %}``: the sentence saying how the forecast band was made (calibrated when, measured coverage)."""
+
 from django import template
 
 from apps.forecast.selectors import band_summary

@@ -1,6 +1,7 @@
 """Completing a planned activity: the event it stands for is recorded and the activity closed, in one
 transaction (docs/planning.md "Completing"). The event goes through the recording services like any other, so
 its signals mark the recompute; the plan itself never touches the daily states."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,16 +26,22 @@ class Recorded:
 
 
 def planned_activity_complete(
-    *, activity: PlannedActivity, completed_date: dt.date, record: Callable[[PlannedActivity], Recorded], user=None,
+    *,
+    activity: PlannedActivity,
+    completed_date: dt.date,
+    record: Callable[[PlannedActivity], Recorded],
+    user=None,
     notes: str | None = None,
 ) -> PlannedActivity:
     """Lock the activity, check it is still open, ``record`` its event, then mark it COMPLETED on
     ``completed_date``; any error (``ValidationError`` from the event's checks included) leaves nothing saved.
     The lock makes a second, concurrent completion wait and then be refused, so an activity records one event."""
     with transaction.atomic():
-        activity = PlannedActivity.objects.select_for_update(of=("self",)).select_related(
-            "assignment__container__site", "container"
-        ).get(pk=activity.pk)
+        activity = (
+            PlannedActivity.objects.select_for_update(of=("self",))
+            .select_related("assignment__container__site", "container")
+            .get(pk=activity.pk)
+        )
         if activity.status not in PlannedActivity.OPEN_STATUSES:
             raise ValidationError(
                 {"status": ValidationError(f"The activity is already {activity.status}.", code="final")}
@@ -43,7 +50,11 @@ def planned_activity_complete(
         activity.status = PlannedActivity.Status.COMPLETED
         activity.completed_date = completed_date
         activity.completed_by = user
-        activity.transfer, activity.growth_sample, activity.treatment = recorded.transfer, recorded.growth_sample, recorded.treatment
+        activity.transfer, activity.growth_sample, activity.treatment = (
+            recorded.transfer,
+            recorded.growth_sample,
+            recorded.treatment,
+        )
         if recorded.transfer is not None:  # where the fish went, whatever the plan said
             activity.container_id = recorded.transfer.dest_assignment.container_id
         if notes:

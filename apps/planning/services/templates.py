@@ -2,6 +2,7 @@
 
 Run by ``apps.recompute.run.batch_recompute`` right after ``forecast_refresh`` writes a batch's projections, in
 the recompute's transaction. One query for the active templates, and nothing more when there are none."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,7 +30,9 @@ def planned_activities_from_templates(*, batch_id: int) -> int:
         return 0
     existing = {
         (a.template_id, a.assignment_id): a
-        for a in PlannedActivity.objects.filter(template__in=templates, assignment_id__in=[p["assignment_id"] for p in projections])
+        for a in PlannedActivity.objects.filter(
+            template__in=templates, assignment_id__in=[p["assignment_id"] for p in projections]
+        )
     }
     new, moved = [], []
     for projection in projections:
@@ -40,7 +43,11 @@ def planned_activities_from_templates(*, batch_id: int) -> int:
             activity = existing.get((template.pk, projection["assignment_id"]))
             if activity is None:
                 new.append(_activity(template, projection, batch_id, due))
-            elif activity.follows_projection and activity.status in PlannedActivity.OPEN_STATUSES and activity.due_date != due:
+            elif (
+                activity.follows_projection
+                and activity.status in PlannedActivity.OPEN_STATUSES
+                and activity.due_date != due
+            ):
                 activity.due_date, activity.updated_at = due, timezone.now()
                 moved.append(activity)
     PlannedActivity.objects.bulk_create(new, ignore_conflicts=True)  # a concurrent refresh may have created it
@@ -51,7 +58,9 @@ def planned_activities_from_templates(*, batch_id: int) -> int:
 def _projections(batch_id: int) -> list[dict]:
     """The batch's projections (first date, daily P50 weights, stage changes) with the weight and stage of the state
     each starts from, and where they are."""
-    start = ActualDailyAssignmentState.objects.filter(assignment_id=OuterRef("assignment_id"), date=OuterRef("as_of_date"))
+    start = ActualDailyAssignmentState.objects.filter(
+        assignment_id=OuterRef("assignment_id"), date=OuterRef("as_of_date")
+    )
     return list(
         Projection.objects.filter(batch_id=batch_id)
         .annotate(
@@ -59,8 +68,14 @@ def _projections(batch_id: int) -> list[dict]:
             as_of_stage_id=Subquery(start.values("lifecycle_stage_id")[:1]),
         )
         .values(  # only the P50 and the stages of the series: decoding the P10 and P90 too would triple the cost
-            "assignment_id", "first_date", "as_of_weight_g", "as_of_stage_id", "batch__species_id",
-            "assignment__container_id", p50=F("series__weight_g__p50"), stage_changes=F("series__stage_changes"),
+            "assignment_id",
+            "first_date",
+            "as_of_weight_g",
+            "as_of_stage_id",
+            "batch__species_id",
+            "assignment__container_id",
+            p50=F("series__weight_g__p50"),
+            stage_changes=F("series__stage_changes"),
         )
     )
 
@@ -95,7 +110,9 @@ def _activity(template: ActivityTemplate, projection: dict, batch_id: int, due: 
         activity_type=template.activity_type,
         batch_id=batch_id,
         assignment_id=projection["assignment_id"],
-        container_id=None if template.activity_type == PlannedActivity.Type.TRANSFER else projection["assignment__container_id"],
+        container_id=None
+        if template.activity_type == PlannedActivity.Type.TRANSFER
+        else projection["assignment__container_id"],
         due_date=due,
         notes=template.notes,
         template=template,

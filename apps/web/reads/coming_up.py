@@ -1,5 +1,6 @@
 """The farm overview's "Coming up" (docs/web.md): the forecast summary's next weeks with their batches, what
 needs planning, what is overdue, and when the next crossings come after the weeks shown."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,9 @@ def farm_coming_up(*, today: dt.date, weeks: int, site_id: int | None = None) ->
             bucket[kind]["batches"] = sorted(bucket[kind]["batches"], key=lambda b: b[1])
     overdue = PlannedActivity.objects.filter(overdue_q(today))
     if site_id is not None:
-        overdue = overdue.filter(Q(assignment__container__site_id=site_id) | Q(assignment=None, container__site_id=site_id))
+        overdue = overdue.filter(
+            Q(assignment__container__site_id=site_id) | Q(assignment=None, container__site_id=site_id)
+        )
     return {
         **body,
         "later": _next_crossings(after=shown_end, site_id=site_id),

@@ -1,5 +1,6 @@
 """One container's page: what it holds now (with the overview's figures and its recent daily states) and every
 assignment it has held. Answered from the stored states, like the overview."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -59,8 +60,9 @@ def container_detail(*, container: Container, today: dt.date) -> ContainerDetail
     current = [h for h in history if h.assignment.departure_date is None]
     recent = (
         list(
-            ActualDailyAssignmentState.objects.filter(assignment=current[0].assignment, date__lte=today)
-            .order_by("-date")[:RECENT_DAYS]
+            ActualDailyAssignmentState.objects.filter(assignment=current[0].assignment, date__lte=today).order_by(
+                "-date"
+            )[:RECENT_DAYS]
         )
         if current
         else []

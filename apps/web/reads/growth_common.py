@@ -1,5 +1,6 @@
 """What both shapes of the growth chart's data read: the batch's records within the dates, its scenario's
 projection and its recompute status."""
+
 from __future__ import annotations
 
 from django.db.models import Count, Min, Q
@@ -49,7 +50,13 @@ def scenario_series(*, batch: Batch, start_date=None, end_date=None) -> dict | N
         "id": scenario.pk,
         "name": scenario.name,
         "projection": [
-            {"date": d.date, "day_number": d.day_number, "avg_weight_g": round(d.avg_weight_g, 2), "population": d.population, "biomass_kg": round(d.biomass_kg, 2)}
+            {
+                "date": d.date,
+                "day_number": d.day_number,
+                "avg_weight_g": round(d.avg_weight_g, 2),
+                "population": d.population,
+                "biomass_kg": round(d.biomass_kg, 2),
+            }
             for d in days
             if (not start_date or d.date >= start_date) and (not end_date or d.date <= end_date)
         ],

@@ -5,6 +5,7 @@ day costs its values and not its field names again; a JSON null is a day without
 (``growth_rows.combined_growth_data``) stays for clients that read one object per row; both take the batch
 totals from the one aggregation of ``growth_totals``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,7 +43,9 @@ def assignment_states_columns(states) -> dict[str, list]:
         "weight_source": KT("sources__weight"), "weight_confidence": KT("confidence_scores__weight"),
         "temp_source": KT("sources__temp"), "temp_confidence": KT("confidence_scores__temp"),
     }  # fmt: skip
-    floats = {f"f_{k}": Cast(k, FloatField()) for k in ("avg_weight_g", "biomass_kg", "temp_c", "feed_kg", "observed_fcr")}
+    floats = {
+        f"f_{k}": Cast(k, FloatField()) for k in ("avg_weight_g", "biomass_kg", "temp_c", "feed_kg", "observed_fcr")
+    }
     names = tuple(f"f_{k}" if f"f_{k}" in floats else k for k in STATE_COLUMNS)
     rows = states.order_by("assignment_id", "date").annotate(**extra, **floats).values_list(*names, *extra)
     out = columns(list(rows), (*STATE_COLUMNS, *extra))
@@ -60,7 +63,8 @@ def batch_events(*, batch_id: int, start_date=None, end_date=None, assignment_id
 
     transfers = TransferAction.objects.filter(
         Q(source_assignment__batch_id=batch_id) | Q(dest_assignment__batch_id=batch_id),
-        status=TransferAction.Status.COMPLETED, actual_execution_date__isnull=False,
+        status=TransferAction.Status.COMPLETED,
+        actual_execution_date__isnull=False,
     )
     treatments = Treatment.objects.filter(assignment__batch_id=batch_id)
     departed = BatchContainerAssignment.objects.filter(batch_id=batch_id, departure_date__isnull=False).exclude(
@@ -71,16 +75,25 @@ def batch_events(*, batch_id: int, start_date=None, end_date=None, assignment_id
         treatments, departed = treatments.filter(assignment_id=assignment_id), departed.filter(pk=assignment_id)
     if start_date:
         transfers = transfers.filter(actual_execution_date__gte=start_date)
-        treatments, departed = treatments.filter(treatment_date__gte=start_date), departed.filter(departure_date__gte=start_date)
+        treatments, departed = (
+            treatments.filter(treatment_date__gte=start_date),
+            departed.filter(departure_date__gte=start_date),
+        )
     if end_date:
         transfers = transfers.filter(actual_execution_date__lte=end_date)
-        treatments, departed = treatments.filter(treatment_date__lte=end_date), departed.filter(departure_date__lte=end_date)
+        treatments, departed = (
+            treatments.filter(treatment_date__lte=end_date),
+            departed.filter(departure_date__lte=end_date),
+        )
     return {
         "transfers": [
             {"date": d, "count": n, "from": f"{src} ({src_site})", "to": f"{dst} ({dst_site})"}
             for d, n, src, src_site, dst, dst_site in transfers.order_by("actual_execution_date", "id").values_list(
-                "actual_execution_date", "transferred_count", "source_assignment__container__name",
-                "source_assignment__container__site__name", "dest_assignment__container__name",
+                "actual_execution_date",
+                "transferred_count",
+                "source_assignment__container__name",
+                "source_assignment__container__site__name",
+                "dest_assignment__container__name",
                 "dest_assignment__container__site__name",
             )
         ],
@@ -92,7 +105,9 @@ def batch_events(*, batch_id: int, start_date=None, end_date=None, assignment_id
         ],
         "harvests": [
             {"date": d, "container": c}
-            for d, c in departed.order_by("departure_date", "id").distinct().values_list("departure_date", "container__name")
+            for d, c in departed.order_by("departure_date", "id")
+            .distinct()
+            .values_list("departure_date", "container__name")
         ],
     }
 
@@ -106,15 +121,28 @@ def growth_data_etag(*, batch: Batch, query: dict) -> str:
     )
     samples = GrowthSample.objects.filter(assignment__batch_id=batch.pk).aggregate(n=Count("id"), last=Max("id"))
     parts = (
-        batch.pk, batch.last_recompute_success_at, batch.last_recompute_error_at, batch.last_recompute_error_code,
-        batch.pinned_scenario_id, markers["n"], markers["parked"], markers["changed"], samples["n"], samples["last"],
+        batch.pk,
+        batch.last_recompute_success_at,
+        batch.last_recompute_error_at,
+        batch.last_recompute_error_code,
+        batch.pinned_scenario_id,
+        markers["n"],
+        markers["parked"],
+        markers["changed"],
+        samples["n"],
+        samples["last"],
         sorted(query.items()),
     )
     return '"' + hashlib.sha1(repr(parts).encode()).hexdigest()[:20] + '"'
 
 
 def combined_growth_columns(
-    *, batch: Batch, start_date=None, end_date=None, assignment_id=None, granularity: str = "daily",
+    *,
+    batch: Batch,
+    start_date=None,
+    end_date=None,
+    assignment_id=None,
+    granularity: str = "daily",
     include_states: bool = False,
 ) -> dict:
     """The combined growth data in columns: ``batch_totals`` (daily or ISO-weekly), ``actual_daily_states``
@@ -132,16 +160,26 @@ def combined_growth_columns(
     sample_cols["avg_weight_g"] = [float(v) for v in sample_cols["avg_weight_g"]]
     return {
         "shape": "columnar",
-        "batch": {"id": batch.pk, "batch_number": batch.batch_number, "status": batch.status, "start_date": batch.start_date},
+        "batch": {
+            "id": batch.pk,
+            "batch_number": batch.batch_number,
+            "status": batch.status,
+            "start_date": batch.start_date,
+        },
         "scenario": scenario,
         "growth_samples": sample_cols,
         "actual_daily_states": (
             assignment_states_columns(states) if granularity == "daily" and (assignment_id or include_states) else None
         ),
         "batch_totals": totals,
-        "events": batch_events(batch_id=batch.pk, start_date=start_date, end_date=end_date, assignment_id=assignment_id),
+        "events": batch_events(
+            batch_id=batch.pk, start_date=start_date, end_date=end_date, assignment_id=assignment_id
+        ),
         "assignments": assignments_with_labels(batch_id=batch.pk),
-        "date_range": {"start": first_days[0] if first_days else None, "end": totals["date"][-1] if totals["date"] else None},
+        "date_range": {
+            "start": first_days[0] if first_days else None,
+            "end": totals["date"][-1] if totals["date"] else None,
+        },
         "granularity": granularity,
         "recompute_status": recompute_status(batch=batch),
         "forecast": forecast_columns(batch_id=batch.pk, assignment_id=assignment_id),
@@ -156,7 +194,9 @@ def forecast_columns(*, batch_id: int, assignment_id: int | None = None) -> dict
     from apps.forecast.selectors import projection_for_batch
 
     body = projection_for_batch(batch_id=batch_id, assignment_id=assignment_id)
-    chosen = body["assignments"][0] if assignment_id and body["assignments"] else None if assignment_id else body["total"]
+    chosen = (
+        body["assignments"][0] if assignment_id and body["assignments"] else None if assignment_id else body["total"]
+    )
     if not chosen or not chosen["days"]:
         return None
     series, first = chosen["series"], chosen["first_date"]
@@ -197,8 +237,18 @@ def assignments_with_labels(*, batch_id: int) -> list[dict]:
     rows = list(
         BatchContainerAssignment.objects.filter(batch_id=batch_id)
         .order_by("assignment_date", "id")
-        .values("id", "container_id", "container__name", "container__site__name", "assignment_date", "departure_date", "lifecycle_stage__name")
+        .values(
+            "id",
+            "container_id",
+            "container__name",
+            "container__site__name",
+            "assignment_date",
+            "departure_date",
+            "lifecycle_stage__name",
+        )
     )
     for r in rows:
-        r["label"] = assignment_label(r["container__name"], r["container__site__name"], r["assignment_date"], r["departure_date"])
+        r["label"] = assignment_label(
+            r["container__name"], r["container__site__name"], r["assignment_date"], r["departure_date"]
+        )
     return rows

@@ -1,5 +1,6 @@
 """The growth chart's batch totals, aggregated once in the database per day or per ISO week, for both shapes
 of the chart's data: columns (``growth_data``) and rows (``growth_rows``, the same figures by ``rows_of``)."""
+
 from __future__ import annotations
 
 from django.db.models import Case, Count, DecimalField, F, FloatField, Max, Min, Q, Sum, When
@@ -29,13 +30,19 @@ def batch_totals_columns(states) -> dict[str, list]:
     gain = Case(When(observed_fcr__gt=0, then=F("feed_kg") / F("observed_fcr")), output_field=DecimalField())
     real = lambda expr: Cast(expr, FloatField())  # noqa: E731 -- floats from the database: no Decimal per value
     rows = (
-        states.order_by().values("date")
+        states.order_by()
+        .values("date")
         .annotate(
-            t_population=Sum("population"), t_biomass_kg=real(Sum("biomass_kg")), t_feed_kg=real(Sum("feed_kg")),
-            t_mortality_count=Sum("mortality_count"), containers=Count("id"), t_anchor_type=Max("anchor_type"),
+            t_population=Sum("population"),
+            t_biomass_kg=real(Sum("biomass_kg")),
+            t_feed_kg=real(Sum("feed_kg")),
+            t_mortality_count=Sum("mortality_count"),
+            containers=Count("id"),
+            t_anchor_type=Max("anchor_type"),
             weight_x_pop=real(Sum(F("avg_weight_g") * F("population"), output_field=DecimalField())),
             temp_x_pop=real(Sum(F("temp_c") * F("population"), output_field=DecimalField())),
-            gain_kg=real(Sum(gain)), fcr_feed_kg=real(Sum("feed_kg", filter=Q(observed_fcr__gt=0))),
+            gain_kg=real(Sum(gain)),
+            fcr_feed_kg=real(Sum("feed_kg", filter=Q(observed_fcr__gt=0))),
             measured=Count("id", filter=Q(sources__weight="measured")),
             weight_confidence_min=Min(Cast(KT("confidence_scores__weight"), FloatField())),
         )

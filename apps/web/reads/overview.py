@@ -1,6 +1,7 @@
 """The farm overview: every container holding fish, and every batch, with the figures a farm manager reads
 first. Answered from the stored daily states only (nothing is recomputed on read), in a fixed number of
 queries whatever the farm's size (pinned by a test)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -119,14 +120,22 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
         .order_by("container__site__name", "container__name", "id")
     )  # 1
     figures = assignment_figures(assignments, today=today)  # 2-4
-    pending = dict(RecomputeMarker.objects.values("batch_id").order_by().annotate(n=Count("id")).values_list("batch_id", "n"))  # 5
+    pending = dict(
+        RecomputeMarker.objects.values("batch_id").order_by().annotate(n=Count("id")).values_list("batch_id", "n")
+    )  # 5
     rows = [_container_row(a, figures[a.pk], today, pending.get(a.batch_id, 0)) for a in assignments]
     rows = [r for r in rows if _matches(r, search) and (not site_id or r.site_id == site_id)]
     batches = _batches(rows, {a.batch_id: a.batch for a in assignments}, today)
     if not search and not site_id:
         held = {b.batch.pk for b in batches}
         batches += [
-            BatchRow(batch=b, containers=0, figures=Figures(), days_since_sample=None, recompute=recompute_word(b, pending.get(b.pk, 0)))
+            BatchRow(
+                batch=b,
+                containers=0,
+                figures=Figures(),
+                days_since_sample=None,
+                recompute=recompute_word(b, pending.get(b.pk, 0)),
+            )
             for b in Batch.objects.exclude(pk__in=held).select_related("species")
         ]  # 6
     batches.sort(key=lambda b: b.batch.batch_number)
@@ -138,21 +147,32 @@ def assignment_figures(assignments: list[BatchContainerAssignment], *, today: dt
     ``today``) and its last sample, keyed by assignment id. Three queries, and a fourth when an assignment has
     no state in the last 30 days. ``assignments`` come with their containers."""
     ids = [a.pk for a in assignments]
-    figures: dict[int, Figures] = {a.pk: Figures(volume_m3=float(a.container.volume_m3) if a.container.volume_m3 else None) for a in assignments}
+    figures: dict[int, Figures] = {
+        a.pk: Figures(volume_m3=float(a.container.volume_m3) if a.container.volume_m3 else None) for a in assignments
+    }
     week, month = today - dt.timedelta(days=7), today - dt.timedelta(days=30)
     recent = list(_latest_states(ids, since=month).values_list("assignment_id", "date", "population", "biomass_kg"))
     missing = set(ids) - {r[0] for r in recent}  # no state in the last 30 days (rare: a stale recompute)
-    older = _latest_states(sorted(missing)).values_list("assignment_id", "date", "population", "biomass_kg") if missing else []
+    older = (
+        _latest_states(sorted(missing)).values_list("assignment_id", "date", "population", "biomass_kg")
+        if missing
+        else []
+    )
     for aid, day, fish, biomass in [*recent, *older]:
         f = figures[aid]
         f.state_date, f.fish, f.biomass_kg = day, fish, float(biomass)
     windows = (
         ActualDailyAssignmentState.objects.filter(assignment_id__in=ids, date__gt=month, date__lte=today)
-        .values("assignment_id").order_by()
+        .values("assignment_id")
+        .order_by()
         .annotate(
-            d7=Sum("mortality_count", filter=Q(date__gt=week)), d30=Sum("mortality_count"), feed=Sum("feed_kg"),
+            d7=Sum("mortality_count", filter=Q(date__gt=week)),
+            d30=Sum("mortality_count"),
+            feed=Sum("feed_kg"),
             fcr_feed=Sum("feed_kg", filter=Q(observed_fcr__gt=0)),
-            gain=Sum(Case(When(observed_fcr__gt=0, then=F("feed_kg") / F("observed_fcr")), output_field=DecimalField())),
+            gain=Sum(
+                Case(When(observed_fcr__gt=0, then=F("feed_kg") / F("observed_fcr")), output_field=DecimalField())
+            ),
         )
     )
     for w in windows:
@@ -160,9 +180,13 @@ def assignment_figures(assignments: list[BatchContainerAssignment], *, today: dt
         f.deaths_7d, f.deaths_30d = w["d7"] or 0, w["d30"] or 0
         f.feed_30d_kg, f.fcr_feed_30d_kg = float(w["feed"] or 0), float(w["fcr_feed"] or 0)
         f.gain_30d_kg = float(w["gain"] or 0)
-    for aid, last in GrowthSample.objects.filter(assignment_id__in=ids).values("assignment_id").order_by().annotate(
-        last=Max("sample_date")
-    ).values_list("assignment_id", "last"):
+    for aid, last in (
+        GrowthSample.objects.filter(assignment_id__in=ids)
+        .values("assignment_id")
+        .order_by()
+        .annotate(last=Max("sample_date"))
+        .values_list("assignment_id", "last")
+    ):
         figures[aid].last_sample = last
     return figures
 
@@ -176,16 +200,28 @@ def _latest_states(ids: list[int], since: dt.date | None = None):
         states = states.filter(date__gt=since)
     if connection.vendor == "postgresql":
         return states.order_by("assignment_id", "-date").distinct("assignment_id")
-    latest = ActualDailyAssignmentState.objects.filter(assignment_id=OuterRef("assignment_id")).order_by("-date").values("date")[:1]
+    latest = (
+        ActualDailyAssignmentState.objects.filter(assignment_id=OuterRef("assignment_id"))
+        .order_by("-date")
+        .values("date")[:1]
+    )
     return states.filter(date=Subquery(latest))
 
 
 def _container_row(a: BatchContainerAssignment, f: Figures, today: dt.date, pending: int) -> ContainerRow:
     return ContainerRow(
-        assignment_id=a.pk, label=assignment_label(a.container.name, a.container.site.name, a.assignment_date, a.departure_date),
-        site=a.container.site.name, site_id=a.container.site_id, container_id=a.container_id, container=a.container.name, batch_id=a.batch_id,
-        batch_number=a.batch.batch_number, stage=a.lifecycle_stage.name, figures=f,
-        days_since_sample=f.days_since_sample(today), recompute=recompute_word(a.batch, pending),
+        assignment_id=a.pk,
+        label=assignment_label(a.container.name, a.container.site.name, a.assignment_date, a.departure_date),
+        site=a.container.site.name,
+        site_id=a.container.site_id,
+        container_id=a.container_id,
+        container=a.container.name,
+        batch_id=a.batch_id,
+        batch_number=a.batch.batch_number,
+        stage=a.lifecycle_stage.name,
+        figures=f,
+        days_since_sample=f.days_since_sample(today),
+        recompute=recompute_word(a.batch, pending),
     )
 
 
@@ -208,7 +244,13 @@ def _batches(rows: list[ContainerRow], batches: dict[int, Batch], today: dt.date
     for r in rows:
         b = by_batch.get(r.batch_id)
         if b is None:
-            b = by_batch[r.batch_id] = BatchRow(batch=batches[r.batch_id], containers=0, figures=Figures(), days_since_sample=None, recompute=r.recompute)
+            b = by_batch[r.batch_id] = BatchRow(
+                batch=batches[r.batch_id],
+                containers=0,
+                figures=Figures(),
+                days_since_sample=None,
+                recompute=r.recompute,
+            )
         b.containers += 1
         b.figures.add(r.figures)
         if r.stage not in b.stages:

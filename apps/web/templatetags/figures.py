@@ -1,4 +1,5 @@
 """Figures for people: thousands separated, a fixed number of decimals, a dash for no value."""
+
 import datetime as dt
 
 from django import template
@@ -56,7 +57,9 @@ def figure_cells(figures, days_since_sample, recompute):
     """The overview's figure cells of one row (a tag, not an include: an include per row took most of the
     page's time)."""
     cells = [
-        format_html('<td class="num">{}</td>', num(days_since_sample if name is None else getattr(figures, name), digits))
+        format_html(
+            '<td class="num">{}</td>', num(days_since_sample if name is None else getattr(figures, name), digits)
+        )
         for name, digits in CELLS
     ]
     kind = "bad" if recompute.startswith("error") else "pending" if recompute.startswith("pending") else ""

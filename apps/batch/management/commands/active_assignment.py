@@ -1,4 +1,5 @@
 """Print an assignment that holds fish today, for trying the API (the README's example POST uses it)."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -25,4 +26,6 @@ class Command(BaseCommand):
         if opts["id_only"]:
             self.stdout.write(str(assignment.pk))
         else:
-            self.stdout.write(f"{assignment.pk}\t{assignment} (batch {assignment.batch.batch_number}, {assignment.lifecycle_stage})")
+            self.stdout.write(
+                f"{assignment.pk}\t{assignment} (batch {assignment.batch.batch_number}, {assignment.lifecycle_stage})"
+            )

@@ -1,4 +1,5 @@
 """Create the development login printed by scripts/run.sh, once. Refuses to run with DEBUG off in production."""
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError

@@ -1,4 +1,5 @@
 """Generate a seeded demo salmon farm (docs/demo-data.md); thin wrapper around demo_data_generate."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--truth-out", type=Path, help="Write the simulated true daily weights to this CSV.")
         parser.add_argument("--today", type=_date, help="Last day with data, YYYY-MM-DD (default: today).")
         parser.add_argument(
-            "--world", choices=WORLDS, default=WORLD_REALISTIC,
+            "--world",
+            choices=WORLDS,
+            default=WORLD_REALISTIC,
             help="realistic (default: the fish depart from the model's growth law) or model (they follow it).",
         )
 

@@ -1,4 +1,5 @@
 """``manage.py backtest_forecast``: generate a farm with its truth, backtest the projection, print the table."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,9 +31,13 @@ class Command(BaseCommand):
         parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
         parser.add_argument("--seed", type=int, default=11)
         parser.add_argument("--every", type=int, default=30, help="Days between as-of dates (default 30).")
-        parser.add_argument("--target-g", type=float, default=None, help="Harvest weight (default FORECAST_HARVEST_WEIGHT_G).")
         parser.add_argument(
-            "--world", choices=WORLDS, default=WORLD_REALISTIC,
+            "--target-g", type=float, default=None, help="Harvest weight (default FORECAST_HARVEST_WEIGHT_G)."
+        )
+        parser.add_argument(
+            "--world",
+            choices=WORLDS,
+            default=WORLD_REALISTIC,
             help="The farm's world: realistic (default; the fish depart from the model) or model (the control).",
         )
 

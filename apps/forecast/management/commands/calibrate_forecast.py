@@ -1,4 +1,5 @@
 """``manage.py calibrate_forecast``: the nightly calibration of the forecast band, now (docs/forecast.md)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--today", type=dt.date.fromisoformat, default=None, help="The calibration's today (default: today).")
+        parser.add_argument(
+            "--today", type=dt.date.fromisoformat, default=None, help="The calibration's today (default: today)."
+        )
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
@@ -36,5 +39,7 @@ class Command(BaseCommand):
         learned = LearnedGrowth.objects.first()
         if learned is not None:
             scores = ", ".join(f"{k} {100 * v:.2f} %" for k, v in sorted(learned.scores.items()))
-            self.stdout.write(f"growth: {learned.option} (mean |log error| 16-105 days: {scores}); model {learned.coefficients}")
+            self.stdout.write(
+                f"growth: {learned.option} (mean |log error| 16-105 days: {scores}); model {learned.coefficients}"
+            )
         self.stdout.write(f"{calibration.residuals} residuals, {time.perf_counter() - started:.1f} s")

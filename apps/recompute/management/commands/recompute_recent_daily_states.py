@@ -1,4 +1,5 @@
 """Nightly catch-up and backfill of actual daily states (docs/architecture.md)."""
+
 from __future__ import annotations
 
 import sys

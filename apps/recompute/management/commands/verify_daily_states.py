@@ -1,4 +1,5 @@
 """Verify the stored daily states against a full recompute, and repair what differs (docs/architecture.md)."""
+
 from __future__ import annotations
 
 import argparse
