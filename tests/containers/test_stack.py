@@ -90,7 +90,7 @@ def _post_sample(api: Api, assignment: int, *, offset_days: int, factor: float) 
     if not free:
         return None
     row = free[0]
-    weight = (Decimal(row["avg_weight_g"]) * Decimal(str(factor))).quantize(Decimal("0.01"))
+    weight = (Decimal(str(row["avg_weight_g"])) * Decimal(str(factor))).quantize(Decimal("0.01"))
     status, body = api.request(
         "POST",
         "/api/v1/batch/growth-samples/",
@@ -133,7 +133,8 @@ def test_a_sample_posted_to_the_api_changes_the_daily_states(farm):
             break
         time.sleep(0.5)
     assert state["anchor_type"] is not None, state
-    assert Decimal(state["avg_weight_g"]) == weight  # the day of a sample carries the measured weight
+    # a JSON number: the day of a sample carries the measured weight
+    assert Decimal(str(state["avg_weight_g"])) == weight
 
 
 def test_a_worker_killed_mid_burst_leaves_the_states_equal_to_a_full_recompute(farm, redis_server):
