@@ -10,33 +10,9 @@ from apps.forecast import engine
 from apps.forecast.engine import population_and_biomass, projections_total
 from apps.forecast.engine.estimates import MortalityEstimate
 from apps.forecast.models import GrowthSegment, Projection
+from apps.forecast.services.segments import SEGMENT_COLUMNS
 
-SEGMENT_FIELDS = (
-    "id",
-    "assignment_id",
-    "start_date",
-    "end_date",
-    "start_kind",
-    "end_kind",
-    "days",
-    "degree_days",
-    "start_weight_g",
-    "end_weight_g",
-    "start_population",
-    "end_population",
-    "realised_tgc",
-    "sgr_pct",
-    "feed_kg",
-    "biological_gain_kg",
-    "economic_gain_kg",
-    "biological_fcr",
-    "economic_fcr",
-    "deaths",
-    "mortality_pct",
-    "scenario_tgc",
-    "performance_ratio",
-    "computed_at",
-)
+SEGMENT_FIELDS = ("id", *SEGMENT_COLUMNS[1:])  # as stored, with the row id instead of the batch
 PROJECTION_FIELDS = (
     "assignment_id",
     "as_of_date",

@@ -10,6 +10,7 @@ commands, views and tests; the batch app computes and saves, and knows nothing o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -93,8 +94,9 @@ def _compute_and_save(inputs: BatchInputs, summary: RecomputeSummary, now: dt.da
     summary.assignments = len(writes)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
     _held_by_a_test()
-    planned = planned_handling_due(batch_id=data.batch.pk)  # the handlings the learned growth model bends for
-    forecast_refresh(data=data, writes=writes, computed_at=now, planned=planned)  # segments and projections
+    # segments and projections; the open planned handlings are read only if a learned growth model bends for them
+    planned = functools.partial(planned_handling_due, batch_id=data.batch.pk)
+    forecast_refresh(data=data, writes=writes, computed_at=now, planned=planned)
     planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
     summary.assignment_errors = {e.assignment_id: e.message for e in errors}
     _store_outcome(data.batch.pk, [w.assignment_id for w in writes], errors, now)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from apps.forecast.engine.estimates import SegmentEvidence
@@ -41,11 +41,12 @@ def forecast_refresh(
     data: BatchData,
     writes: list[AssignmentWrite],
     computed_at: dt.datetime,
-    planned: Mapping[int, list[dt.date]] | None = None,
+    planned: Callable[[], Mapping[int, list[dt.date]]] | None = None,
 ) -> None:
     """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch.
-    ``planned``: the due dates of the batch's open planned handlings by assignment (the planning app's, handed
-    over by the recompute), which the learned growth model bends the projections for.
+    ``planned``: reads the due dates of the batch's open planned handlings by assignment (the planning app's,
+    handed over by the recompute), which the learned growth model bends the projections for; called only when
+    a learned model is in use.
 
     When every computed assignment was rewritten from its first day (a full recompute), the projections read the
     new segments and rows from memory, as stored (rounded), instead of reading them back."""

@@ -60,7 +60,7 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
     departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
     computed rows of every assignment (see ``forecast_refresh``), else both are read from the database.
-    ``planned``: the due dates of open planned handlings by assignment (see ``forecast_refresh``)."""
+    ``planned``: reads the due dates of open planned handlings by assignment (see ``forecast_refresh``)."""
     batch_id = data.batch.pk
     computed = [a for a in data.assignments if a.first_day <= a.last_day]
     if not computed:
@@ -93,7 +93,7 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
     calibration, models, choice = forecast_settings_load()
-    handled = planned_handling(data, latest, planned or {}) if models else {}
+    handled = planned_handling(data, latest, planned() if planned else {}) if models else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
