@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.scenario",
     "apps.forecast",
     "apps.planning",
+    "apps.alerts",
     "apps.recompute",
     "apps.demo",
     "apps.api",
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.web.alerts.alerts_open_count",
             ],
         },
     },
@@ -337,6 +339,34 @@ CELERY_BEAT_SCHEDULE["nightly-forecast-calibration"] = {
     "task": "apps.forecast.tasks.calibrate_forecast_nightly",
     "schedule": crontab(hour=FORECAST_CALIBRATION_HOUR, minute=FORECAST_CALIBRATION_MINUTE),
 }
+# Alerts (docs/alerts.md): the rules' thresholds, the nightly evaluation after the verification, the digest
+ALERT_MORTALITY_DAYS = env_int("ALERT_MORTALITY_DAYS", 7, minimum=1)
+ALERT_MORTALITY_BASELINE_DAYS = env_int("ALERT_MORTALITY_BASELINE_DAYS", 14, minimum=7)
+ALERT_MORTALITY_MIN_COUNT = env_int("ALERT_MORTALITY_MIN_COUNT", 20, minimum=1)
+ALERT_MORTALITY_PER_MILLE = env_float("ALERT_MORTALITY_PER_MILLE", 2.0, minimum=0.01)
+ALERT_MORTALITY_FACTOR = env_float("ALERT_MORTALITY_FACTOR", 4.0, minimum=1.0)
+ALERTS_HOUR = env_int("ALERTS_HOUR", 4, minimum=0)
+ALERTS_MINUTE = env_int("ALERTS_MINUTE", 30, minimum=0)
+ALERT_DIGEST_HOUR = env_int("ALERT_DIGEST_HOUR", 6, minimum=0)
+ALERTS_PAGE_URL = env_str("ALERTS_PAGE_URL", "")  # the alerts page's full address, for the e-mails' link
+CELERY_BEAT_SCHEDULE["nightly-alerts"] = {
+    "task": "apps.alerts.tasks.alerts_nightly",
+    "schedule": crontab(hour=ALERTS_HOUR, minute=ALERTS_MINUTE),
+}
+CELERY_BEAT_SCHEDULE["alert-digest"] = {
+    "task": "apps.alerts.tasks.alerts_digest",
+    "schedule": crontab(hour=ALERT_DIGEST_HOUR, minute=0),
+}
+# E-mail: the console by default (messages in the log); SMTP or a provider's backend by settings
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "AquaMind <aquamind@localhost>")
 CELERY_TASK_PUBLISH_RETRY = False
 
 # Forecast (docs/forecast.md): the projection runs to the scenario's end, at most this many days after the

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.api.csp import csp_report
+from apps.web import alerts as web_alerts
 from apps.web import views as web_views
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
@@ -19,6 +20,9 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("batches/", include("apps.web.urls")),
     path("containers/<int:pk>/", web_views.container_page, name="container-page"),
+    path("alerts/", web_alerts.alerts_page, name="alerts"),
+    path("alerts/<int:pk>/acknowledge/", web_alerts.alert_acknowledge_view, name="alert-acknowledge"),
+    path("alerts/subscriptions/", web_alerts.alert_subscriptions_save, name="alert-subscriptions"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

@@ -33,10 +33,11 @@ DOMAIN = ("infrastructure", "scenario", "environmental", "health", "inventory", 
 ABOVE_DOMAIN = {
     "forecast": set(),
     "planning": {"forecast"},
-    "recompute": {"forecast", "planning"},
+    "alerts": {"forecast", "planning"},
+    "recompute": {"forecast", "planning", "alerts"},
     "demo": set(),
-    "web": {"forecast", "planning", "recompute"},
-    "api": {"forecast", "planning", "recompute", "web"},
+    "web": {"forecast", "planning", "recompute", "alerts"},
+    "api": {"forecast", "planning", "recompute", "web", "alerts"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}

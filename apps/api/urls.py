@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from apps.api.views import crud
+from apps.api.views.alerts import AlertSubscriptionViewSet, AlertViewSet
 from apps.api.views.batches import BatchViewSet
 from apps.api.views.forecast import ForecastSummaryView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
@@ -35,6 +36,8 @@ ROUTES = [
     ("scenario/fcr-models", crud.FCRModelViewSet),
     ("planning/activities", PlannedActivityViewSet),
     ("planning/templates", ActivityTemplateViewSet),
+    ("alerts/alerts", AlertViewSet),
+    ("alerts/subscriptions", AlertSubscriptionViewSet),
 ]
 for prefix, viewset in ROUTES:
     router.register(prefix, viewset, basename=prefix.split("/")[-1])

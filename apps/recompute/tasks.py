@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from apps.alerts.services import batch_alerts_evaluate, verification_alert
 from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
 from apps.recompute import publish
 from apps.recompute.catch_up import catch_up_plan
@@ -73,9 +74,12 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
         raise task.retry(exc=exc, countdown=_backoff_seconds(task.request.retries), max_retries=MAX_RETRIES) from exc
     except Exception as exc:  # poison: rolled back, counted on the markers, parked after a few attempts
         if markers_failure_record(batch_id=batch_id, error=exc):
+            _alerts_evaluate(batch_id)  # raises the parked-work alert
             return {"batch_id": batch_id, "status": "parked", "error": type(exc).__name__}
         raise task.retry(countdown=_backoff_seconds(task.request.retries), max_retries=None) from exc
     summary = result.summary
+    if summary is not None:
+        _alerts_evaluate(batch_id)
     return {
         "batch_id": batch_id,
         "markers": result.markers,
@@ -83,6 +87,15 @@ def _drain(task, batch_id: int, trigger: str) -> dict:
         "rows": summary.rows if summary else 0,
         "error": summary.error_code if summary else "",
     }
+
+
+def _alerts_evaluate(batch_id: int) -> None:
+    """The batch's alert rules on its new states (docs/alerts.md); a failure here is logged, never a failed
+    recompute: the states are committed, and the nightly evaluation catches what this one missed."""
+    try:
+        batch_alerts_evaluate(batch_id=batch_id)
+    except Exception:
+        logger.exception("evaluating the alerts of batch %s failed", batch_id)
 
 
 @shared_task(**DRAIN_OPTIONS)
@@ -153,4 +166,5 @@ def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE)
 def verify_daily_states_nightly() -> dict:
     """Beat, after the catch-up: stored states against a full recompute, repaired where they differ."""
     run = daily_states_verify(repair=settings.VERIFY_REPAIR, trigger="nightly")
+    verification_alert(run)
     return {"batches": run.batches_checked, "rows_differing": run.rows_differing, "skipped": run.batches_skipped}
