@@ -49,6 +49,9 @@ class WorkerProcess:
             "CELERY_RESULT_BACKEND": "",
             "PYTHONUNBUFFERED": "1",
             "AQUAMIND_TEST_RECOMPUTE_HOLD_KEY": str(support.HOLD_KEY),  # off until a test holds the lock
+            # the alerts' e-mails as files, one per message, that a test can count (tests/integration/test_alerts_browser.py)
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": str(log_dir / "mail"),
         }
         command = [
             sys.executable, "-m", "celery", "-A", "aquamind", "worker",
