@@ -24,6 +24,7 @@ class AlertSerializer(ModelSerializer):
 
 class AlertSubscriptionSerializer(ModelSerializer):
     rule_codes = ("duplicate",)  # validate_kind
+
     class Meta:
         model = AlertSubscription
         fields = ["id", "kind", "delivery"]
