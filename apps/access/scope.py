@@ -217,8 +217,8 @@ def is_visible(user, obj) -> bool:
 
 def check_places(user, data, needed: Role, *, prefix: str = "") -> None:
     """Every record a write names (an assignment, a container, a site, a batch; nested too) must be visible to
-    the user, and a place (a record with a single site) must be one where they hold ``needed``: a transfer's
-    destination, a reading's container, an assignment's container, a planned activity's container. Raises
+    the user, and they must hold ``needed`` at one of its sites: a transfer's destination, a reading's
+    container, an assignment's container, a planned activity's container, a scenario's batch. Raises
     ``OutOfScope`` naming the field."""
     if user_scope(user).is_all:
         return
@@ -227,8 +227,8 @@ def check_places(user, data, needed: Role, *, prefix: str = "") -> None:
             continue
         if not is_visible(user, value):
             raise OutOfScope(name, value, visible=False, needed=needed)
-        sites = object_site_ids(value)
-        if len(sites) == 1 and (user_scope(user).role_at(next(iter(sites))) or Role.VIEWER) < needed:
+        role = role_on_object(user, value)
+        if role is None or role < needed:
             raise OutOfScope(name, value, visible=True, needed=needed)
 
 

@@ -7,8 +7,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.api import filters as f
-from apps.api.permissions import Role, required_role
-from apps.api.scoping import refuse_out_of_scope
+from apps.api.permissions import Role
+from apps.api.scoping import scope_checked
 from apps.api.serializers.completion import ActivityCompleteSerializer
 from apps.api.serializers.planning import ActivityTemplateSerializer, PlannedActivitySerializer
 from apps.planning.models import ActivityTemplate
@@ -38,11 +38,10 @@ class PlannedActivityViewSet(DomainViewSet):
         SAMPLING: a growth sample; TREATMENT, VACCINATION: a treatment (with weighing if given); HARVEST: the
         assignment's departure; GRADING, OTHER: the date only. The event's errors name this body's fields."""
         activity = self.get_object()
-        body = ActivityCompleteSerializer(
+        body = scope_checked(ActivityCompleteSerializer)(
             data=request.data, context={**self.get_serializer_context(), "activity": activity}
         )
         body.is_valid(raise_exception=True)
-        refuse_out_of_scope(request.user, body.validated_data, required_role(request, self))
         done = planned_activity_complete(
             activity=activity,
             completed_date=body.validated_data["completed_date"],
