@@ -91,16 +91,18 @@ CHECKS = {
 }
 
 
-def _may_see_details(request) -> bool:
-    """Staff users (session) and API token holders see the details; never raises (the database may be down)."""
+def _details_reader(request):
+    """The staff user (session) or API token holder who may see the details, None for anyone else; never raises
+    (the database may be down)."""
     from rest_framework.authentication import TokenAuthentication
 
     try:
         if request.user.is_authenticated and request.user.is_staff:
-            return True
-        return TokenAuthentication().authenticate(request) is not None  # the API's own token check
+            return request.user
+        found = TokenAuthentication().authenticate(request)  # the API's own token check
+        return found[0] if found else None
     except Exception:  # a bad token (AuthenticationFailed) or an unreachable database: no details
-        return False
+        return None
 
 
 def health_report() -> dict:
@@ -126,7 +128,8 @@ def health_report() -> dict:
 def health(request):
     body = health_report()
     status = 503 if body["status"] == "failing" else 200
-    if not _may_see_details(request):
+    reader = _details_reader(request)
+    if reader is None:
         body = {
             "status": body["status"],
             "checked_at": body["checked_at"],
@@ -135,4 +138,28 @@ def health(request):
                 for name in CHECKS
             },
         }
+    else:
+        body = _within_scope(body, reader)
     return JsonResponse(body, status=status)
+
+
+#: the details that name batches: a scoped reader sees only their sites' batches there (docs/access.md)
+BATCH_LISTS = (("recompute", "parked_batches"), ("verification", "batches_differing"))
+
+
+def _within_scope(body: dict, user) -> dict:
+    """The details with the batch ids outside the user's sites left out; with the database away, none named."""
+    from apps.access.scope import user_scope, visible_to
+    from apps.batch.models import Batch
+
+    try:
+        if user_scope(user).is_all:
+            return body
+        named = {pk for part, key in BATCH_LISTS for pk in body.get(part, {}).get(key, ())}
+        seen = set(visible_to(Batch.objects.filter(pk__in=named), user).values_list("pk", flat=True))
+    except Exception:  # the database went away between the checks and here
+        seen = set()
+    for part, key in BATCH_LISTS:
+        if key in body.get(part, {}):
+            body[part][key] = [pk for pk in body[part][key] if pk in seen]
+    return body

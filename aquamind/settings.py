@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_celery_beat",
+    "apps.access",
     "apps.infrastructure",
     "apps.batch",
     "apps.health",
@@ -174,15 +175,23 @@ LOGIN_REDIRECT_URL = "/"  # the farm overview
 
 # --- REST API -------------------------------------------------------------------------------------
 # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403 (docs/api.md).
+# A user with a role but no site grant sees no site data (docs/access.md); true only to keep an old deployment's
+# behaviour while its grants are written (the access migration grants all sites to the users it finds).
+ACCESS_UNGRANTED_SEES_ALL = env_bool("ACCESS_UNGRANTED_SEES_ALL", False)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.RolePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.RolePermission", "apps.api.scoping.SiteRolePermission"],
     "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # every generic view's list and get_object pass the site scope first (apps/access, docs/access.md)
+    "DEFAULT_FILTER_BACKENDS": [
+        "apps.api.scoping.SiteScopeFilter",
+        "django_filters.rest_framework.DjangoFilterBackend",
+    ],
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],  # size and nesting limits
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -18,5 +18,5 @@ else
 fi
 $py manage.py ensure_demo_user
 [ "${1:-}" = "--setup-only" ] && exit 0
-echo "open http://127.0.0.1:${PORT:-8000}/  (user: demo, password: demo-password; development only)"
+echo "open http://127.0.0.1:${PORT:-8000}/  (user: demo, password: demo-password; one operator per site: site-<site name>, same password; development only)"
 exec $py manage.py runserver "127.0.0.1:${PORT:-8000}" --insecure

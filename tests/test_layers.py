@@ -29,7 +29,7 @@ WIRING = {
 }
 ENGINES = ("apps.batch.engine", "apps.forecast.engine")
 #: the farm's records, lowest first: each may import the ones before it
-DOMAIN = ("infrastructure", "scenario", "environmental", "health", "inventory", "batch")
+DOMAIN = ("infrastructure", "access", "scenario", "environmental", "health", "inventory", "batch")
 ABOVE_DOMAIN = {
     "forecast": set(),
     "planning": {"forecast"},

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from apps.access.scope import SHARED
+
 
 class IdempotencyKey(models.Model):
     """The first successful outcome of a write sent with an ``Idempotency-Key`` header (docs/api.md §Retries).
@@ -17,6 +19,8 @@ class IdempotencyKey(models.Model):
     content_type = models.CharField(max_length=255, blank=True)
     body = models.BinaryField(blank=True)
     created_at = models.DateTimeField()
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user")]

@@ -7,38 +7,11 @@ override it per action in ``action_roles``.
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from apps.access.roles import ROLE_GROUPS, Role, user_role
 
-class Role(IntEnum):
-    VIEWER = 0
-    OPERATOR = 1
-    MANAGER = 2
-    ADMIN = 3
-
-    @property
-    def group(self) -> str:
-        return self.name.lower()
-
-
-ROLE_GROUPS = {role.group: role for role in Role}
-
-
-def user_role(user) -> Role:
-    """The highest role among the user's groups (cached on the user object for the request)."""
-    if not user or not user.is_authenticated:
-        raise ValueError("anonymous users have no role")
-    cached = getattr(user, "_aquamind_role", None)
-    if cached is None:
-        if user.is_superuser:
-            cached = Role.ADMIN
-        else:
-            names = user.groups.filter(name__in=ROLE_GROUPS).values_list("name", flat=True)
-            cached = max((ROLE_GROUPS[n] for n in names), default=Role.VIEWER)
-        user._aquamind_role = cached
-    return cached
+__all__ = ["ROLE_GROUPS", "Role", "RolePermission", "required_role", "user_role"]
 
 
 def required_role(request, view) -> Role:

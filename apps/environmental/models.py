@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Q
 
+from apps.access.scope import SHARED
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
@@ -18,6 +19,8 @@ class EnvironmentalParameter(models.Model):
     max_value = models.FloatField(
         default=d.READING_MAX, validators=d.between(d.READING_MIN, d.READING_MAX), help_text="Highest valid reading."
     )
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["code"]
@@ -44,6 +47,8 @@ class EnvironmentalReading(SavedWithItsSignals, models.Model):
     parameter = models.ForeignKey(EnvironmentalParameter, on_delete=models.PROTECT, related_name="readings")
     reading_time = models.DateTimeField(validators=[d.event_moment])
     value = models.FloatField(validators=d.between(d.READING_MIN, d.READING_MAX))
+
+    site_path = "container__site"  # docs/access.md
 
     class Meta:
         ordering = ["-reading_time"]

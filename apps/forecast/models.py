@@ -4,6 +4,8 @@ of any size the records imply, rounded when written."""
 
 from django.db import models
 
+from apps.access.scope import SHARED
+
 
 class GrowthSegment(models.Model):
     """Growth performance between two weighed days of an assignment (docs/forecast.md "Segments")."""
@@ -41,6 +43,8 @@ class GrowthSegment(models.Model):
     scenario_tgc = models.FloatField(null=True)
     performance_ratio = models.FloatField(null=True, help_text="Realised TGC / scenario TGC over the same days.")
     computed_at = models.DateTimeField()
+
+    site_path = "assignment__container__site"  # docs/access.md
 
     class Meta:
         ordering = ["assignment_id", "end_date"]
@@ -92,6 +96,8 @@ class Projection(models.Model):
     series = models.JSONField(default=dict)
     computed_at = models.DateTimeField()
 
+    site_path = "assignment__container__site"  # docs/access.md
+
     class Meta:
         ordering = ["batch_id", "assignment_id"]
 
@@ -126,6 +132,8 @@ class BandCalibration(models.Model):
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
 
+    site_path = SHARED  # docs/access.md
+
     class Meta:
         ordering = ["phase", "first_day"]
 
@@ -152,6 +160,7 @@ class LearnedGrowth(models.Model):
     )
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
+    site_path = SHARED  # docs/access.md
 
     def __str__(self) -> str:
         return f"{self.option} ({self.computed_at:%Y-%m-%d})"

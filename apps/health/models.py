@@ -33,6 +33,8 @@ class Treatment(SavedWithItsSignals, models.Model):
         help_text=d.WEIGHT_HELP,
     )
 
+    site_path = "assignment__container__site"  # docs/access.md
+
     class Meta:
         ordering = ["-treatment_date", "-id"]
         indexes = [models.Index(fields=["assignment", "treatment_date"], name="treatment_assignment_date")]

@@ -9,6 +9,8 @@ class Site(models.Model):
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
 
+    site_path = "pk"  # docs/access.md
+
     class Meta:
         ordering = ["name"]
 
@@ -26,6 +28,8 @@ class Container(models.Model):
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     volume_m3 = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    site_path = "site"  # docs/access.md
 
     class Meta:
         ordering = ["site__name", "name"]

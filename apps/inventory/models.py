@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from apps.access.scope import SHARED
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
@@ -9,6 +10,8 @@ class Feed(models.Model):
     name = models.CharField(max_length=100, unique=True)
     brand = models.CharField(max_length=100, blank=True)
     pellet_size_mm = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["name"]
@@ -29,6 +32,8 @@ class FeedingEvent(SavedWithItsSignals, models.Model):
         validators=d.between(d.MIN_FEED_KG, d.MAX_FEED_KG),
         help_text="Feed in kg: 0.001 to 100,000 an event, and at most 100,000 for one assignment's day in all.",
     )
+
+    site_path = "assignment__container__site"  # docs/access.md
 
     class Meta:
         ordering = ["-feeding_date", "-id"]

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from apps.access.scope import SHARED
 from aquamind import domain as d
 
 MAX_LEAD_DAYS = 365
@@ -64,6 +65,8 @@ class ActivityTemplate(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Copied to the activities it creates.")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["name"]
@@ -162,6 +165,9 @@ class PlannedActivity(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    site_path = "batch__assignments__container__site"  # docs/access.md
+    site_path_unplaced = "batch__assignments"
 
     class Meta:
         ordering = ["due_date", "id"]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.access.scope import scoped_for
 from apps.forecast.engine.estimates import MortalityEstimate
 from apps.forecast.engine.summary import (
     StoredCrossing,
@@ -80,12 +81,13 @@ def forecast_summary_for_batch(*, batch_id: int, today: dt.date) -> dict:
     }
 
 
-def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None) -> dict:
+def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None, user=None) -> dict:
     """Harvests and sea transfers by ISO week for FORECAST_SUMMARY_WEEKS weeks from this one (and ``overdue``),
-    every active assignment of the farm, or of ``site_id``'s containers."""
+    every active assignment of the farm, or of ``site_id``'s containers; of ``user``'s sites only (docs/access.md)."""
     weeks = settings.FORECAST_SUMMARY_WEEKS
     crossings = [
-        (kind, c) for kind, c, _ in farm_crossings(today=today, before=weeks_end(today, weeks), site_id=site_id)
+        (kind, c)
+        for kind, c, _ in farm_crossings(today=today, before=weeks_end(today, weeks), site_id=site_id, user=user)
     ]
     return {
         "today": today,
@@ -95,10 +97,14 @@ def forecast_summary_for_farm(*, today: dt.date, site_id: int | None = None) -> 
     }
 
 
-def farm_crossings(*, today: dt.date, before: dt.date, site_id: int | None, **extra) -> list[tuple[str, dict, dict]]:
+def farm_crossings(
+    *, today: dt.date, before: dt.date, site_id: int | None, user=None, **extra
+) -> list[tuple[str, dict, dict]]:
     """(kind, crossing body, projection row) of the crossings of every projection with a P50 date before
     ``before``, farm-wide or in ``site_id``'s containers (``extra``: more annotated fields): two queries."""
-    projections = Projection.objects.filter(Q(harvest_date__lt=before) | Q(sea_transfer_date__lt=before))
+    projections = scoped_for(
+        Projection.objects.filter(Q(harvest_date__lt=before) | Q(sea_transfer_date__lt=before)), user
+    )
     if site_id is not None:
         projections = projections.filter(assignment__container__site_id=site_id)
     rows = list(projections.values(*CROSSING_FIELDS, "batch_id", **extra))

@@ -3,12 +3,15 @@
 from django.db import models
 from django.db.models import Q
 
+from apps.access.scope import SHARED
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
 
 
 class TemperatureProfile(models.Model):
     name = models.CharField(max_length=100, unique=True)
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["name"]
@@ -23,6 +26,8 @@ class TemperatureProfileDay(SavedWithItsSignals, models.Model):
     profile = models.ForeignKey(TemperatureProfile, on_delete=models.CASCADE, related_name="days")
     day_number = models.PositiveIntegerField(validators=d.between(1, d.MAX_PROFILE_DAY))
     temp_c = models.FloatField(validators=d.between(*d.PROFILE_TEMPERATURE_C))
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["profile", "day_number"]
@@ -41,6 +46,8 @@ class TGCModel(SavedWithItsSignals, models.Model):
     tgc_value = models.FloatField(validators=d.between(*d.TGC_RANGE))
     profile = models.ForeignKey(TemperatureProfile, on_delete=models.PROTECT, related_name="tgc_models")
 
+    site_path = SHARED  # docs/access.md
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -56,6 +63,8 @@ class TGCStageOverride(SavedWithItsSignals, models.Model):
     model = models.ForeignKey(TGCModel, on_delete=models.CASCADE, related_name="stage_overrides")
     lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
     tgc_value = models.FloatField(validators=d.between(*d.TGC_RANGE))
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         constraints = [
@@ -76,6 +85,8 @@ class MortalityModel(SavedWithItsSignals, models.Model):
         help_text="Per day or per week, by frequency.", validators=d.between(*d.MORTALITY_RATE_PERCENT)
     )
 
+    site_path = SHARED  # docs/access.md
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -95,6 +106,8 @@ class MortalityStageOverride(SavedWithItsSignals, models.Model):
         help_text="Same frequency as the model.", validators=d.between(*d.MORTALITY_RATE_PERCENT)
     )
 
+    site_path = SHARED  # docs/access.md
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["model", "lifecycle_stage"], name="mortality_override_unique"),
@@ -107,6 +120,8 @@ class MortalityStageOverride(SavedWithItsSignals, models.Model):
 class FCRModel(models.Model):
     name = models.CharField(max_length=100, unique=True)
 
+    site_path = SHARED  # docs/access.md
+
     class Meta:
         ordering = ["name"]
 
@@ -118,6 +133,8 @@ class FCRModelStage(models.Model):
     model = models.ForeignKey(FCRModel, on_delete=models.CASCADE, related_name="stages")
     lifecycle_stage = models.ForeignKey("batch.LifeCycleStage", on_delete=models.CASCADE, related_name="+")
     fcr_value = models.FloatField(validators=d.between(*d.FCR_RANGE))
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         constraints = [
@@ -142,6 +159,9 @@ class Scenario(SavedWithItsSignals, models.Model):
     mortality_model = models.ForeignKey(MortalityModel, on_delete=models.PROTECT, related_name="scenarios")
     fcr_model = models.ForeignKey(FCRModel, on_delete=models.PROTECT, null=True, blank=True, related_name="scenarios")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    site_path = "batch__assignments__container__site"  # docs/access.md
+    site_path_unplaced = "batch__assignments"
 
     class Meta:
         ordering = ["-created_at", "-id"]

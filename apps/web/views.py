@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from apps.access.scope import visible_to
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
 from apps.environmental.models import EnvironmentalParameter
@@ -21,8 +22,8 @@ def _overview_context(request) -> dict:
     site = request.GET.get("site", "")
     site_id = int(site) if site.isdigit() else None
     return {
-        "overview": farm_overview(today=timezone.localdate(), search=search, site_id=site_id),
-        "sites": Site.objects.order_by("name"),
+        "overview": farm_overview(today=timezone.localdate(), search=search, site_id=site_id, user=request.user),
+        "sites": visible_to(Site.objects.order_by("name"), request.user),
         "search": search,
         "site_id": site_id,
     }
@@ -38,7 +39,7 @@ def overview(request):
     holding fish, and the batches, with their figures."""
     context = _overview_context(request)
     context["coming_up"] = farm_coming_up(
-        today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"]
+        today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"], user=request.user
     )
     return render(request, "web/overview.html", context)
 
@@ -61,11 +62,11 @@ def _quick_entry_context() -> dict:
     }
 
 
-def _plan_context(batch: Batch) -> dict:
+def _plan_context(batch: Batch, user) -> dict:
     """What the plan's form (web/_plan.html) lists: the batch's containers holding fish now and every container
-    (a place, or a transfer's destination); two queries."""
+    (a place, or a transfer's destination) of the user's sites; two queries."""
     active = (
-        batch.assignments.filter(departure_date__isnull=True)
+        visible_to(batch.assignments.filter(departure_date__isnull=True), user)
         .select_related("container__site")
         .order_by("container__name")
     )
@@ -75,7 +76,7 @@ def _plan_context(batch: Batch) -> dict:
         "assignments": [
             (a.pk, assignment_label(a.container.name, a.container.site.name, a.assignment_date, None)) for a in active
         ],
-        "containers": Container.objects.select_related("site").order_by("site__name", "name"),
+        "containers": visible_to(Container.objects.select_related("site"), user).order_by("site__name", "name"),
     }
 
 
@@ -83,7 +84,7 @@ def _plan_context(batch: Batch) -> dict:
 def batch_growth(request, pk: int):
     """A batch: its growth chart with the segment table, its plan (forecast summary and planned activities, with a
     form to plan one) and the quick-entry forms."""
-    batch = get_object_or_404(Batch, pk=pk)
+    batch = get_object_or_404(visible_to(Batch.objects.all(), request.user), pk=pk)
     return render(
         request,
         "web/batch_growth.html",
@@ -91,7 +92,7 @@ def batch_growth(request, pk: int):
             "batch": batch,
             "status": recompute_status(batch=batch),
             "time_zone": settings.TIME_ZONE,
-            "plan": _plan_context(batch),
+            "plan": _plan_context(batch, request.user),
             **_quick_entry_context(),
         },
     )
@@ -101,7 +102,7 @@ def batch_growth(request, pk: int):
 def container_page(request, pk: int):
     """A container: what it holds now, its recent days and its history, the chart of its assignments (the
     current one first) and the quick-entry forms for them."""
-    container = get_object_or_404(Container.objects.select_related("site"), pk=pk)
+    container = get_object_or_404(visible_to(Container.objects.select_related("site"), request.user), pk=pk)
     detail = container_detail(container=container, today=timezone.localdate())
     shown = (detail.current or detail.history or [None])[0]
     return render(

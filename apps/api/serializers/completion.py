@@ -1,6 +1,7 @@
 """The body of ``POST planning/activities/{id}/complete/`` and the event it records (docs/planning.md
 "Completing"). Each event is validated and saved by its own endpoint's serializer (and so its recording service),
-so it obeys exactly the rules it would obey recorded directly; its errors name the fields of this body."""
+so it obeys exactly the rules it would obey recorded directly, the site scopes included (a transfer into a
+container of a site the user does not hold is refused, docs/access.md); its errors name the fields of this body."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from rest_framework import serializers
 
+from apps.api.scoping import scope_checked
 from apps.planning.models import PlannedActivity
 from apps.planning.services.completion import Recorded
 from aquamind.domain import event_date
@@ -118,7 +120,8 @@ class _CompleteBody(serializers.Serializer):
         if kind == Type.SAMPLING:
             data = {**_pick(raw, SAMPLE_FIELDS), "assignment": assignment.pk, "sample_date": day.isoformat()}
             sample = event_save(
-                GrowthSampleSerializer(data=data, context=self.context), {"sample_date": "completed_date"}
+                scope_checked(GrowthSampleSerializer)(data=data, context=self.context),
+                {"sample_date": "completed_date"},
             )
             return Recorded(growth_sample=sample)
         if kind in (Type.TREATMENT, Type.VACCINATION):
@@ -126,7 +129,8 @@ class _CompleteBody(serializers.Serializer):
             if kind == Type.VACCINATION:
                 data.setdefault("treatment_type", "VACCINATION")
             treatment = event_save(
-                TreatmentSerializer(data=data, context=self.context), {"treatment_date": "completed_date"}
+                scope_checked(TreatmentSerializer)(data=data, context=self.context),
+                {"treatment_date": "completed_date"},
             )
             return Recorded(treatment=treatment)
         _departure(assignment, day, self.context)  # HARVEST: the fish leave the farm
@@ -184,7 +188,7 @@ def _assignment_on(activity: PlannedActivity, day):
 def _departure(assignment, day, context) -> None:
     if assignment.departure_date is not None and assignment.departure_date <= day:
         fail("completed_date", f"The assignment already ended on {assignment.departure_date}.", "departed")
-    serializer = AssignmentSerializer(
+    serializer = scope_checked(AssignmentSerializer)(
         assignment, data={"departure_date": day.isoformat()}, partial=True, context=context
     )
     event_save(serializer, {"departure_date": "completed_date"})
@@ -206,7 +210,7 @@ def _transfer(activity: PlannedActivity, raw: dict, day, context) -> Recorded:
             "lifecycle_stage": raw.get("lifecycle_stage", source.lifecycle_stage_id),
         }
         dest = event_save(
-            AssignmentSerializer(data=placed, context=context),
+            scope_checked(AssignmentSerializer)(data=placed, context=context),
             {"assignment_date": "completed_date", "batch": "assignment"},
         )
         dest_id = dest.pk
@@ -223,7 +227,7 @@ def _transfer(activity: PlannedActivity, raw: dict, day, context) -> Recorded:
         "source_assignment": "assignment",
         "planned_date": "completed_date",
     }
-    transfer = event_save(TransferSerializer(data=data, context=context), renames)
+    transfer = event_save(scope_checked(TransferSerializer)(data=data, context=context), renames)
     if raw.get("source_departs"):
         _departure(source, day, context)
     return Recorded(transfer=transfer)

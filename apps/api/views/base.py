@@ -4,12 +4,14 @@ from rest_framework import viewsets
 
 from apps.api import idempotency
 from apps.api.permissions import Role
+from apps.api.scoping import scope_checked
 
 
 class DomainViewSet(viewsets.ModelViewSet):
     # CRUD over one model: reads for every authenticated user, writes for ``write_role`` and above.
     # Writes accept an Idempotency-Key (apps/api/idempotency.py): claimed once the user and role are known,
     # the outcome stored in the request's transaction, a retry answered with the first outcome.
+    # Every record a write names must be in the user's sites (apps/api/scoping.py): 404 unseen, 403 too low a role.
     # (Comments, not a docstring: the schema would repeat a docstring on every subclass's operations.)
 
     write_role = Role.MANAGER
@@ -18,6 +20,12 @@ class DomainViewSet(viewsets.ModelViewSet):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.idempotency_claim = idempotency.idempotency_claim(request=request)
+
+    def get_serializer_class(self):
+        serializer_class = super().get_serializer_class()
+        if getattr(self, "swagger_fake_view", False):  # the schema describes the serializer itself
+            return serializer_class
+        return scope_checked(serializer_class)
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):

@@ -24,5 +24,7 @@ class ForecastSummaryView(APIView):
         crossing falls in it, how many need planning, and their fish and biomass; ``site``: one site only."""
         query = fc.FarmSummaryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        body = forecast_summary_for_farm(today=timezone.localdate(), site_id=query.validated_data.get("site"))
+        body = forecast_summary_for_farm(
+            today=timezone.localdate(), site_id=query.validated_data.get("site"), user=request.user
+        )
         return Response(fc.FarmForecastSummarySerializer(body).data)

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from apps.api import filters as f
 from apps.api.permissions import Role
+from apps.api.scoping import scope_checked
 from apps.api.serializers.completion import ActivityCompleteSerializer
 from apps.api.serializers.planning import ActivityTemplateSerializer, PlannedActivitySerializer
 from apps.planning.models import ActivityTemplate
@@ -37,7 +38,7 @@ class PlannedActivityViewSet(DomainViewSet):
         SAMPLING: a growth sample; TREATMENT, VACCINATION: a treatment (with weighing if given); HARVEST: the
         assignment's departure; GRADING, OTHER: the date only. The event's errors name this body's fields."""
         activity = self.get_object()
-        body = ActivityCompleteSerializer(
+        body = scope_checked(ActivityCompleteSerializer)(
             data=request.data, context={**self.get_serializer_context(), "activity": activity}
         )
         body.is_valid(raise_exception=True)

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import F, Q
 
+from apps.access.scope import SHARED
 from apps.batch.labels import assignment_label
 from aquamind import domain as d
 from aquamind.db import SavedWithItsSignals
@@ -11,6 +12,8 @@ from aquamind.db import SavedWithItsSignals
 class Species(models.Model):
     name = models.CharField(max_length=100, unique=True)
     scientific_name = models.CharField(max_length=200, blank=True)
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["name"]
@@ -32,6 +35,8 @@ class LifeCycleStage(models.Model):
         default=False,
         help_text="Lived at sea (salmon: Post-Smolt, Adult). Fish in a fresh-water container never reach it by weight.",
     )
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["species__name", "order"]
@@ -83,6 +88,9 @@ class Batch(SavedWithItsSignals, RecomputeErrorFields):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    site_path = "assignments__container__site"  # docs/access.md
+    site_path_unplaced = "assignments"
+
     class Meta:
         ordering = ["batch_number"]
         verbose_name_plural = "batches"
@@ -117,6 +125,8 @@ class BatchContainerAssignment(SavedWithItsSignals, RecomputeErrorFields):
         validators=d.between(d.MIN_AVG_WEIGHT_G, d.MAX_AVG_WEIGHT_G),
     )
     notes = models.TextField(blank=True)
+
+    site_path = "container__site"  # docs/access.md
 
     class Meta:
         ordering = ["batch__batch_number", "assignment_date", "id"]
@@ -177,6 +187,8 @@ class GrowthSample(SavedWithItsSignals, models.Model):
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    site_path = "assignment__container__site"  # docs/access.md
+
     class Meta:
         ordering = ["-sample_date", "-id"]
         constraints = [
@@ -235,6 +247,8 @@ class TransferAction(SavedWithItsSignals, models.Model):
     selection_method = models.CharField(max_length=10, choices=SelectionMethod.choices, default=SelectionMethod.AVERAGE)
     notes = models.TextField(blank=True)
 
+    site_path = ("source_assignment__container__site", "dest_assignment__container__site")  # docs/access.md
+
     class Meta:
         ordering = ["-actual_execution_date", "-id"]
         constraints = [
@@ -275,6 +289,8 @@ class MortalityEvent(SavedWithItsSignals, models.Model):
     count = models.PositiveIntegerField(validators=d.between(1, d.MAX_FISH_COUNT))
     cause = models.CharField(max_length=12, choices=Cause.choices, default=Cause.UNKNOWN)
     notes = models.TextField(blank=True)
+
+    site_path = "assignment__container__site"  # docs/access.md
 
     class Meta:
         ordering = ["-event_date", "-id"]

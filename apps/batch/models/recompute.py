@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from apps.access.scope import SHARED
+
 
 class RecomputeMarker(models.Model):
     """Pending work for one assignment: recompute from ``dirty_from`` on (docs/architecture.md).
@@ -31,6 +33,8 @@ class RecomputeMarker(models.Model):
     # parked: poison work the sweeper leaves alone (/health/ names its batch); a new mark or a replay un-parks it
     parked_at = models.DateTimeField(null=True, blank=True)
 
+    site_path = "assignment__container__site"  # docs/access.md
+
     class Meta:
         ordering = ["created_at"]
         indexes = [
@@ -54,6 +58,9 @@ class RecomputeRun(models.Model):
     ok = models.BooleanField(default=True)
     error_code = models.CharField(max_length=64, blank=True)
 
+    site_path = "batch__assignments__container__site"  # docs/access.md
+    site_path_unplaced = "batch__assignments"
+
     class Meta:
         ordering = ["-started_at"]
         indexes = [models.Index(fields=["-started_at"], name="run_started")]
@@ -76,6 +83,9 @@ class FailedRecompute(models.Model):
     # a later drain of the batch succeeded: work given up for a transient cause (its markers stayed) is done
     resolved_at = models.DateTimeField(null=True, blank=True)
 
+    site_path = "batch__assignments__container__site"  # docs/access.md
+    site_path_unplaced = "batch__assignments"
+
     class Meta:
         ordering = ["-failed_at"]
 
@@ -85,6 +95,8 @@ class WorkerHeartbeat(models.Model):
 
     hostname = models.CharField(max_length=255, unique=True)
     seen_at = models.DateTimeField()
+
+    site_path = SHARED  # docs/access.md
 
 
 class VerificationRun(models.Model):
@@ -105,6 +117,8 @@ class VerificationRun(models.Model):
     rows_repaired = models.IntegerField()
     # per assignment that differed: batch, first differing day, fields, rows; and the skipped batches with why
     details = models.JSONField(default=dict)
+
+    site_path = SHARED  # docs/access.md
 
     class Meta:
         ordering = ["-started_at"]

@@ -37,6 +37,8 @@ class ActualDailyAssignmentState(models.Model):
     confidence_scores = models.JSONField(default=dict)
     last_computed_at = models.DateTimeField()
 
+    site_path = "container__site"  # docs/access.md
+
     class Meta:
         ordering = ["assignment_id", "date"]
         indexes = [models.Index(fields=["batch", "date"], name="state_batch_date")]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, When
 
+from apps.access.scope import scoped_for
 from apps.batch.labels import assignment_label
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, GrowthSample, RecomputeMarker
 
@@ -108,14 +109,14 @@ def recompute_word(batch: Batch, pending: int) -> str:
     return "up to date" if batch.last_recompute_success_at else "never computed"
 
 
-def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = None) -> Overview:
+def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = None, user=None) -> Overview:
     """Containers holding fish (an assignment without a departure date), grouped by site, and every batch with
     the same figures summed over its containers. ``search`` matches a site, container, batch or stage name;
     ``site_id`` keeps one site's containers; with either, the batch list keeps the batches of the containers
     kept, otherwise it lists every batch (those without fish have no figures). Six queries, and a seventh
-    when a container has no state in the last 30 days."""
+    when a container has no state in the last 30 days. ``user``: their sites' containers and batches only."""
     assignments = list(
-        BatchContainerAssignment.objects.filter(departure_date__isnull=True)
+        scoped_for(BatchContainerAssignment.objects.filter(departure_date__isnull=True), user)
         .select_related("container__site", "batch__species", "lifecycle_stage")
         .order_by("container__site__name", "container__name", "id")
     )  # 1
@@ -136,7 +137,7 @@ def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = Non
                 days_since_sample=None,
                 recompute=recompute_word(b, pending.get(b.pk, 0)),
             )
-            for b in Batch.objects.exclude(pk__in=held).select_related("species")
+            for b in scoped_for(Batch.objects.exclude(pk__in=held), user).select_related("species")
         ]  # 6
     batches.sort(key=lambda b: b.batch.batch_number)
     return Overview(today=today, sites=_by_site(rows), batches=batches)
