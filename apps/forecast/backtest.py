@@ -20,9 +20,9 @@ from apps.batch.models import BatchContainerAssignment
 from apps.batch.services.inputs import batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.forecast.engine import Performance, project, segments_compute
-from apps.forecast.engine.calibration import band_calibrated, calibrate, forecast_residuals
+from apps.forecast.engine.calibration import HORIZON_EDGES, PHASES, band_calibrated, calibrate, forecast_residuals
 from apps.forecast.engine.estimates import SegmentEvidence
-from apps.forecast.engine.learned import chosen_residuals, options_choose, variants, with_p50
+from apps.forecast.engine.learned import chosen_residuals, options_choose, variants, ways_blend, with_p50
 from apps.forecast.engine.projection import profile_temperatures
 from apps.forecast.history import FarmHistory, handling_dates, treatments_by_assignment
 from apps.forecast.services import assignment_projection, rows_since, segment_evidence
@@ -86,10 +86,37 @@ def backtest_run(
 ) -> Scores:
     """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date. ``calibrated``:
     the new method's band from the calibration of the residuals known on each as-of date (else the closed form).
-    ``learned``: the new method's way of growing (the fitted scenario, or the growth model learned from the
-    segments known on each date with its deviation fading over one of OPTIONS' half-lives) chosen on each date
-    by the residuals known then, per phase (``options_choose``)."""
-    scores = Scores()
+    ``learned``: the new method's way of growing (the fitted scenario, the scenario from the latest state, or the
+    growth model learned from the segments known on each date with its deviation fading over one of OPTIONS'
+    half-lives) chosen on each date by the residuals known then, per phase (``options_choose``)."""
+    run = backtest_forecasts(
+        batch_ids=batch_ids, truth=truth, as_of_dates=as_of_dates, target_weight_g=target_weight_g, learned=learned
+    )
+    return backtest_score(run, truth=truth, target_weight_g=target_weight_g, calibrated=calibrated, learned=learned)
+
+
+@dataclass
+class BacktestForecasts:
+    """Pass one of a backtest: every forecast (as of the grid's dates and the harvest leads), the residuals of
+    those on the grid against the farm's later weighings by option, and the true harvest dates."""
+
+    as_of_dates: list[dt.date]
+    forecasts: list[tuple]  # (as_of, assignment id, new projection, original projection, phase, start, p50s)
+    residuals: dict[str, list]
+    harvest: dict[int, dt.date]
+    leads: dict[dt.date, set[int]]
+
+
+def backtest_forecasts(
+    *,
+    batch_ids: list[int],
+    truth: dict[int, dict[dt.date, float]],
+    as_of_dates: list[dt.date],
+    target_weight_g: float,
+    learned: bool = True,
+) -> BacktestForecasts:
+    """Pass one: every forecast of every as-of date (and of 30/60/90 days before each true harvest date),
+    strictly from the records up to its date, and the residuals of those on the grid."""
     harvest = _true_harvest_dates(truth, target_weight_g)
     rows = BatchContainerAssignment.objects.filter(batch_id__in=batch_ids).values_list(
         "id", "batch_id", "departure_date"
@@ -104,7 +131,6 @@ def backtest_run(
     for assignment_id, when in harvest.items():
         for lead in LEADS:
             leads[when - dt.timedelta(days=lead)].add(assignment_id)
-    # pass one: every forecast, and the residuals of those on the as-of grid against the farm's later weighings
     samples = weighings_by_assignment(batch_ids)
     history = FarmHistory(treatments_by_assignment(batch_ids)) if learned else None
     forecasts, residuals = [], defaultdict(list)
@@ -125,22 +151,46 @@ def backtest_run(
                 if as_of in as_of_dates:
                     for option, p50 in p50s.items():
                         residuals[option] += forecast_residuals(
-                            as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ())
+                            as_of=as_of,
+                            phase=phase,
+                            p50=p50,
+                            samples=samples.get(assignment_id, ()),
+                            start_weight_g=start.weight_g,
                         )
-    # pass two: each forecast grown the way, and banded as, the residuals dated on or before its as-of date say
+    return BacktestForecasts(list(as_of_dates), forecasts, dict(residuals), harvest, dict(leads))
+
+
+def backtest_score(
+    run: BacktestForecasts,
+    *,
+    truth: dict[int, dict[dt.date, float]],
+    target_weight_g: float,
+    calibrated: bool = True,
+    learned: bool = True,
+) -> Scores:
+    """Pass two: each forecast grown the way, and banded as, the residuals dated on or before its as-of date
+    say, scored against the truth. The forecasts of ``run`` are changed in place (score a run once)."""
+    scores = Scores()
+    as_of_dates, residuals, harvest, leads = set(run.as_of_dates), run.residuals, run.harvest, run.leads
     chosen = {}
-    for as_of, assignment_id, new, original, phase, start, p50s in forecasts:
+    for as_of, assignment_id, new, original, phase, start, p50s in run.forecasts:
         if as_of not in chosen:
-            choice = options_choose(residuals, until=as_of) if learned else {"fresh": "fit", "sea": "fit"}
+            choice = (
+                options_choose(residuals, until=as_of)
+                if learned
+                else {p: ("fit",) * len(HORIZON_EDGES) for p in PHASES}
+            )
             chosen[as_of] = (
                 choice,
                 calibrate(chosen_residuals(residuals, choice), until=as_of) if calibrated else None,
             )
         choice, calibration = chosen[as_of]
-        option = choice[phase]
+        ways = choice[phase]
+        option = "/".join(dict.fromkeys(ways))
         scores.options[option] = scores.options.get(option, 0) + (as_of in as_of_dates)
-        if option != "fit" and option in p50s:
-            with_p50(new, [w ** (1 / 3) for w in p50s[option]], None, start=start, target_weight_g=target_weight_g)
+        if set(ways) != {"fit"}:
+            blend = ways_blend(p50s, ways, new.days)
+            with_p50(new, [w ** (1 / 3) for w in blend], None, start=start, target_weight_g=target_weight_g)
         if calibration is not None:
             band_calibrated(new, calibration, phase=phase, start=start, target_weight_g=target_weight_g)
             scores.calibrated[as_of] = calibration.calibrated

@@ -52,7 +52,7 @@ def farm_residuals(
             b for b, s in spans.items() if any(start <= as_of and (end is None or end > as_of) for start, end in s)
         ]
         for batch_id in sorted(alive):
-            for assignment_id, _, _, phase, _, p50s in as_of_forecasts(
+            for assignment_id, _, _, phase, start, p50s in as_of_forecasts(
                 batch_id,
                 as_of,
                 departures,
@@ -63,7 +63,11 @@ def farm_residuals(
             ):
                 for option, p50 in p50s.items():
                     residuals[option] += forecast_residuals(
-                        as_of=as_of, phase=phase, p50=p50, samples=samples.get(assignment_id, ())
+                        as_of=as_of,
+                        phase=phase,
+                        p50=p50,
+                        samples=samples.get(assignment_id, ()),
+                        start_weight_g=start.weight_g,
                     )
     return residuals, history
 

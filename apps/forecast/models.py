@@ -127,7 +127,11 @@ class BandCalibration(models.Model):
     coverage = models.FloatField(
         null=True, help_text="Share of the newer half of the weighings the older half's band held."
     )
-    source = models.CharField(max_length=20, help_text="bucket, phases, neighbours, or closed-form.")
+    source = models.CharField(max_length=20, help_text="bucket, classes, phases, neighbours, or closed-form.")
+    weight_from_g = models.FloatField(
+        default=0.0, help_text="The weight class: forecasts starting from this weight (g, inclusive) …"
+    )
+    weight_to_g = models.FloatField(null=True, blank=True, help_text="… up to this one (exclusive; empty: no bound).")
     residuals = models.IntegerField(help_text="The farm's residuals in all.")
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()
@@ -135,7 +139,7 @@ class BandCalibration(models.Model):
     site_path = SHARED  # docs/access.md
 
     class Meta:
-        ordering = ["phase", "first_day"]
+        ordering = ["phase", "weight_from_g", "first_day"]
 
     def __str__(self) -> str:
         return f"{self.phase or 'closed-form'} {self.first_day}..{self.last_day}"
@@ -147,7 +151,9 @@ class LearnedGrowth(models.Model):
     scenario with each assignment's fitted ratio) or "learned-<half-life>", e.g. "fresh=fit sea=learned-90"; the
     coefficients are null without a model."""
 
-    option = models.CharField(max_length=60)
+    option = models.CharField(
+        max_length=200, help_text="Per phase, the way (or the ways per horizon bucket, comma-separated) it grows."
+    )
     coefficients = models.JSONField(null=True, help_text="By feature name (apps.forecast.engine.learned.FEATURES).")
     tau_days = models.FloatField(null=True, help_text="How fast appetite comes back after handling (days).")
     half_life_days = models.FloatField(

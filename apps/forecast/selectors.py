@@ -115,7 +115,7 @@ def band_summary() -> dict:
     measured coverage per phase and bucket, and ``note``: one sentence for a page. One query."""
     from apps.forecast.models import BandCalibration
 
-    rows = list(BandCalibration.objects.order_by("phase", "first_day"))
+    rows = list(BandCalibration.objects.order_by("phase", "weight_from_g", "first_day"))
     calibrated = any(r.source != "closed-form" for r in rows)
     body = {
         "calibrated": calibrated,
@@ -130,6 +130,8 @@ def band_summary() -> dict:
                 "n": r.n,
                 "source": r.source,
                 "coverage": r.coverage,
+                "weight_from_g": r.weight_from_g,
+                "weight_to_g": r.weight_to_g,
             }
             for r in rows
             if r.source != "closed-form"
@@ -137,6 +139,14 @@ def band_summary() -> dict:
     }
     body["note"] = _band_note(body)
     return body
+
+
+def _measured(buckets) -> float | None:
+    """The measured coverage of a phase at one horizon: its weight classes' coverages weighted by their
+    residuals (one class: its own); None when none was measured."""
+    found = [(b["n"], b["coverage"]) for b in buckets if b["coverage"] is not None]
+    total = sum(n for n, _ in found)
+    return sum(n * c for n, c in found) / total if total else None
 
 
 def _band_note(body: dict) -> str:
@@ -148,10 +158,10 @@ def _band_note(body: dict) -> str:
     for phase, label in (("fresh", "fresh water"), ("sea", "sea")):
         figures = []
         for h in BAND_HORIZONS:
-            found = next(
-                (b for b in body["buckets"] if b["phase"] == phase and b["first_day"] <= h <= b["last_day"]), None
+            coverage = _measured(
+                b for b in body["buckets"] if b["phase"] == phase and b["first_day"] <= h <= b["last_day"]
             )
-            figures.append("–" if found is None or found["coverage"] is None else f"{100 * found['coverage']:.0f} %")
+            figures.append("–" if coverage is None else f"{100 * coverage:.0f} %")
         parts.append(f"{label} {' / '.join(figures)}")
     return (
         f"P10–P90 band calibrated on this farm's own past forecasts ({body['residuals']:,} later weighings), "

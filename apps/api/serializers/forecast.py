@@ -98,11 +98,14 @@ class BandBucketSerializer(serializers.Serializer):
     last_day = fields.IntegerField()
     n = fields.IntegerField(help_text="Past forecast errors the bucket's quantiles rest on.")
     source = fields.CharField(
-        help_text="bucket, phases (both phases pooled) or neighbours (neighbouring horizons too)."
+        help_text="bucket, classes (the phase's weight classes pooled), phases (both phases pooled) or neighbours "
+        "(neighbouring horizons too)."
     )
     coverage = fields.FloatField(
         allow_null=True, help_text="Measured: the newer half of the weighings inside the older half's band."
     )
+    weight_from_g = fields.FloatField(help_text="The weight class: forecasts starting from this weight (g) …")
+    weight_to_g = fields.FloatField(allow_null=True, help_text="… up to this one (exclusive; null: no bound).")
 
 
 class BandCalibrationSerializer(serializers.Serializer):

@@ -39,6 +39,8 @@ class Residual:
     log_error: float
     truth_date: dt.date
     noise_var: float = 0.0
+    #: the forecast's starting weight (g): the weight class whose bias and spread the residual shows
+    start_weight_g: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,17 @@ class BandBucket:
     #: whether the P50 is corrected by q50: only where that made the newer half's errors smaller (else the band
     #: is taken around the model's own P50)
     corrects: bool = True
+    #: the weight class: forecasts starting from ``weight_from_g`` (inclusive) up to ``weight_to_g`` (exclusive;
+    #: None: no upper bound)
+    weight_from_g: float = 0.0
+    weight_to_g: float | None = None
 
     @property
     def middle(self) -> float:
         return (self.first_day + self.last_day) / 2
+
+    def holds(self, weight_g: float) -> bool:
+        return self.weight_from_g <= weight_g and (self.weight_to_g is None or weight_g < self.weight_to_g)
 
 
 @dataclass(frozen=True)
@@ -81,11 +90,12 @@ class Calibration:
     def calibrated(self) -> bool:
         return bool(self.buckets)
 
-    def offsets(self, phase: str, days: int) -> list[tuple[float, float, float]] | None:
-        """(q10, q50, q90) for each of the days 1..``days`` ahead: linear between the buckets' middles, the
-        first bucket's before its middle, and beyond the last bucket its quantiles growing with the horizon (the
-        errors of a growth rate grow with the days it runs). None when not calibrated."""
-        own = sorted((b for b in self.buckets if b.phase == phase), key=lambda b: b.first_day)
+    def offsets(self, phase: str, days: int, weight_g: float = 0.0) -> list[tuple[float, float, float]] | None:
+        """(q10, q50, q90) for each of the days 1..``days`` ahead of a forecast starting from ``weight_g`` (its
+        weight class's buckets): linear between the buckets' middles, the first bucket's before its middle, and
+        beyond the last bucket its quantiles growing with the horizon (the errors of a growth rate grow with the
+        days it runs). None when not calibrated."""
+        own = sorted((b for b in self.buckets if b.phase == phase and b.holds(weight_g)), key=lambda b: b.first_day)
         if not own:
             return None
         out = []
@@ -107,13 +117,17 @@ class Calibration:
             out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
 
-    def factors(self, phase: str, days: int) -> list[tuple[float, float, float]] | None:
+    def factors(self, phase: str, days: int, weight_g: float = 0.0) -> list[tuple[float, float, float]] | None:
         """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day."""
-        key = (phase, days)
+        key = (phase, days, self.weight_class(phase, weight_g))
         if key not in self._factors:
-            offsets = self.offsets(phase, days)
+            offsets = self.offsets(phase, days, weight_g)
             self._factors[key] = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
         return self._factors[key]
+
+    def weight_class(self, phase: str, weight_g: float) -> float:
+        """The lower bound of the weight class of ``phase`` holding ``weight_g`` (0 without classes)."""
+        return max((b.weight_from_g for b in self.buckets if b.phase == phase and b.holds(weight_g)), default=0.0)
 
 
 def _q(b: BandBucket) -> tuple[float, float, float]:
@@ -148,45 +162,121 @@ def _bounds(i: int) -> tuple[int, int]:
 
 def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
-    given: a backtest's calibration for an as-of date knows nothing later). Each bucket's coverage is measured
-    by a split in time: the band from the older half of the weighings, the share of the newer half inside it
-    (each weighing's band widened by its own sampling error)."""
+    given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
+    into weight classes by their starting weight (``classes_choose``: as many as the farm's residuals show to
+    help). Each bucket's coverage is measured by a split in time: the band from the older half of the
+    weighings, the share of the newer half inside it (each weighing's band widened by its own sampling error)."""
     usable = [r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1]
     if len(usable) < MIN_TOTAL:
         return Calibration(buckets=(), residuals=len(usable))
-    buckets = _buckets(usable)
     ordered = sorted(usable, key=lambda r: r.truth_date)
     older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
-    check = {(b.phase, b.first_day): b for b in _buckets(older)} if len(older) >= MIN_TOTAL else {}
+    edges = classes_choose(older, newer) if len(older) >= MIN_TOTAL else {}
+    buckets = _buckets(usable, edges)
+    check = {_key(b): b for b in _buckets(older, edges)} if len(older) >= MIN_TOTAL else {}
     out = []
     for b in buckets:
-        held = check.get((b.phase, b.first_day))
+        held = check.get(_key(b))
         out.append(_with_coverage(b, held, newer) if held else replace(b, corrects=False))
     return Calibration(buckets=tuple(out), residuals=len(usable))
 
 
-def _buckets(usable: Sequence[Residual]) -> list[BandBucket]:
+#: the most weight classes a phase is split into; fewer when a class would rest on too few residuals
+MAX_WEIGHT_CLASSES = 4
+
+
+def class_edges(usable: Sequence[Residual], phase: str, k: int) -> tuple[float, ...]:
+    """The starting weights that cut ``phase``'s forecasts into ``k`` classes of equal numbers of residuals
+    (none when k < 2 or a class would hold fewer than 2 x MIN_BUCKET)."""
+    weights = sorted(r.start_weight_g for r in usable if r.phase == phase)
+    if k < 2 or len(weights) < 2 * MIN_BUCKET * k:
+        return ()
+    cuts = tuple(weights[len(weights) * j // k] for j in range(1, k))
+    return tuple(sorted(set(cuts)))
+
+
+def classes_choose(older: Sequence[Residual], newer: Sequence[Residual]) -> dict[str, tuple[float, ...]]:
+    """Per phase, the weight classes (their edges) whose bias correction, calibrated on the older half of the
+    residuals, leaves the smallest mean |error| on the newer half: forecasts of small and big fish err
+    differently where the growth model is wrong about size, and alike where it is right."""
+    chosen = {}
+    for phase in PHASES:
+        mine = [r for r in newer if r.phase == phase]
+        best = None
+        for k in range(1, MAX_WEIGHT_CLASSES + 1):
+            edges = class_edges(older, phase, k)
+            if k > 1 and not edges:
+                break
+            calibration = Calibration(buckets=tuple(_buckets(older, {phase: edges}, phases=(phase,))), residuals=0)
+            longest = max((r.horizon_days for r in mine), default=0)
+            by_class = {}
+            error = 0.0
+            for r in mine:
+                c = _class_of(edges, r.start_weight_g)
+                if c not in by_class:
+                    by_class[c] = calibration.offsets(phase, longest, r.start_weight_g)
+                offsets = by_class[c]
+                error += abs(r.log_error - (offsets[r.horizon_days - 1][1] if offsets else 0.0))
+            if best is None or error < best[0] - 1e-12:
+                best = (error, edges)
+        chosen[phase] = best[1] if best else ()
+    return chosen
+
+
+def _key(b: BandBucket) -> tuple:
+    return b.phase, b.weight_from_g, b.first_day
+
+
+def _class_of(edges: tuple[float, ...], weight_g: float) -> int:
+    return sum(weight_g >= e for e in edges)
+
+
+def _buckets(
+    usable: Sequence[Residual], edges: dict[str, tuple[float, ...]], phases: Sequence[str] = PHASES
+) -> list[BandBucket]:
+    """Per phase, weight class and horizon bucket the quantiles of the residuals; a cell with fewer than
+    MIN_BUCKET is pooled with the phase's other classes, then with the other phase, then with neighbouring
+    horizons."""
     grid: dict[tuple[str, int], list[Residual]] = {}
+    cells: dict[tuple[str, int, int], list[Residual]] = {}
     for r in usable:
-        grid.setdefault((r.phase, bucket_of(r.horizon_days)), []).append(r)
+        i = bucket_of(r.horizon_days)
+        grid.setdefault((r.phase, i), []).append(r)
+        cells.setdefault((r.phase, _class_of(edges.get(r.phase, ()), r.start_weight_g), i), []).append(r)
     top = max(i for _, i in grid)
     out = []
-    for phase in PHASES:
-        for i in range(top + 1):
-            pool, source = grid.get((phase, i), []), "bucket"
-            if len(pool) < MIN_BUCKET:
-                pool, source = [r for p in PHASES for r in grid.get((p, i), [])], "phases"
-            width = 0
-            while len(pool) < MIN_BUCKET and width < len(HORIZON_EDGES):
-                width += 1
-                pool, source = (
-                    [r for p in PHASES for k in range(i - width, i + width + 1) for r in grid.get((p, k), [])],
-                    "neighbours",
-                )
-            found = _quantiles(pool)
-            if found is not None:
-                first, last = _bounds(i)
-                out.append(BandBucket(phase, first, last, *found, n=len(pool), source=source))
+    for phase in phases:
+        cuts = edges.get(phase, ())
+        for c in range(len(cuts) + 1):
+            low, high = (cuts[c - 1] if c else 0.0), (cuts[c] if c < len(cuts) else None)
+            for i in range(top + 1):
+                pool, source = cells.get((phase, c, i), []), "bucket"
+                if len(pool) < MIN_BUCKET and cuts:
+                    pool, source = grid.get((phase, i), []), "classes"
+                if len(pool) < MIN_BUCKET:
+                    pool, source = [r for p in PHASES for r in grid.get((p, i), [])], "phases"
+                width = 0
+                while len(pool) < MIN_BUCKET and width < len(HORIZON_EDGES):
+                    width += 1
+                    pool, source = (
+                        [r for p in PHASES for k in range(i - width, i + width + 1) for r in grid.get((p, k), [])],
+                        "neighbours",
+                    )
+                found = _quantiles(pool)
+                if found is not None:
+                    first, last = _bounds(i)
+                    out.append(
+                        BandBucket(
+                            phase,
+                            first,
+                            last,
+                            *found,
+                            n=len(pool),
+                            source=source,
+                            weight_from_g=low,
+                            weight_to_g=high,
+                        )
+                    )
     return out
 
 
@@ -208,7 +298,13 @@ def _quantiles(pool: Sequence[Residual]) -> tuple[float, float, float] | None:
 def _with_coverage(bucket: BandBucket, held: BandBucket, newer: Sequence[Residual]) -> BandBucket:
     """The bucket with its measured coverage, and whether correcting the P50 by the median error helps: the
     older half's median tried on the newer half's errors (mean |error| with it against without it)."""
-    mine = [r for r in newer if r.phase == bucket.phase and bucket.first_day <= r.horizon_days <= bucket.last_day]
+    mine = [
+        r
+        for r in newer
+        if r.phase == bucket.phase
+        and bucket.first_day <= r.horizon_days <= bucket.last_day
+        and bucket.holds(r.start_weight_g)
+    ]
     coverage = sum(_inside(r, held) for r in mine) / len(mine) if len(mine) >= 10 else None
     corrects = len(mine) >= 10 and sum(abs(r.log_error - held.q50) for r in mine) < sum(abs(r.log_error) for r in mine)
     return replace(bucket, coverage=coverage, corrects=corrects)
@@ -258,7 +354,7 @@ def band_calibrated(
     """``projection`` (from ``project``) with its P10/P50/P90 weights from ``calibration`` for ``phase``
     (``calibrated_band``) and its harvest and sea-transfer crossings found again on them; unchanged when the
     farm is not calibrated."""
-    factors = calibration.factors(phase, projection.days)
+    factors = calibration.factors(phase, projection.days, start.weight_g)
     if factors is None:
         return projection
     from apps.forecast.engine.projection import crossing
@@ -273,14 +369,16 @@ def band_calibrated(
     return projection
 
 
-def forecast_residuals(*, as_of: dt.date, phase: str, p50: Sequence[float], samples) -> list[Residual]:
-    """The residuals of one forecast (daily P50 weights from the day after ``as_of``) against the assignment's
-    later weighings ``samples``: (date, mean weight g, sd g or None, fish weighed), any order; those after the
-    forecast's last day or on or before ``as_of`` are skipped."""
+def forecast_residuals(
+    *, as_of: dt.date, phase: str, p50: Sequence[float], samples, start_weight_g: float = 0.0
+) -> list[Residual]:
+    """The residuals of one forecast (daily P50 weights from the day after ``as_of``, starting from
+    ``start_weight_g``) against the assignment's later weighings ``samples``: (date, mean weight g, sd g or None,
+    fish weighed), any order; those after the forecast's last day or on or before ``as_of`` are skipped."""
     out = []
     for day, mean_g, sd_g, n in samples:
         h = (day - as_of).days
         if 1 <= h <= len(p50) and mean_g > 0 and p50[h - 1] > 0:
             noise = (sd_g / mean_g) ** 2 / n if sd_g and n else 0.0
-            out.append(Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise))
+            out.append(Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise, start_weight_g))
     return out

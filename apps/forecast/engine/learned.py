@@ -508,40 +508,109 @@ def variants(
     return out
 
 
-def options_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | None = None) -> dict[str, str]:
-    """``option_choose`` per phase (fresh water and sea grow and err differently): {phase: option}."""
-    from apps.forecast.engine.calibration import PHASES
-
-    return {
-        phase: option_choose(
-            {o: [r for r in rs if r.phase == phase] for o, rs in errors_by_option.items()}, until=until
-        )[0]
-        for phase in PHASES
-    }
+#: a horizon bucket grows another way than its phase's only with this many residuals of each way there
+WAY_MIN_RESIDUALS = 40
 
 
-def chosen_residuals(errors_by_option: dict[str, Sequence], choice: dict[str, str]) -> list:
-    """Each phase's residuals from the option chosen for it: what the calibration is built on."""
-    return [r for phase, option in choice.items() for r in errors_by_option.get(option, ()) if r.phase == phase]
+def options_choose(errors_by_option: dict[str, Sequence], *, until: dt.date | None = None) -> dict[str, tuple]:
+    """The way each phase grows, per horizon bucket (apps.forecast.engine.calibration.HORIZON_EDGES): {phase:
+    (way of bucket 1, way of bucket 2, ...)}. The phase's way is ``option_choose``'s (over 16-105 days); a bucket
+    takes another only where that way's past errors in the bucket, once each way's median error is taken out
+    (the calibration corrects the median), are OPTION_MARGIN smaller with WAY_MIN_RESIDUALS or more each: a way
+    that starts well (the fitted level) can go astray over months where another (the scenario's law) holds."""
+    from apps.forecast.engine.calibration import HORIZON_EDGES, PHASES, bucket_of
+
+    out = {}
+    for phase in PHASES:
+        mine = {
+            o: [r for r in rs if r.phase == phase and (until is None or r.truth_date <= until)]
+            for o, rs in errors_by_option.items()
+        }
+        default = option_choose(mine)[0]
+        cells: dict[tuple[str, int], list[float]] = {}
+        for option, residuals in mine.items():
+            for r in residuals:
+                cells.setdefault((option, bucket_of(r.horizon_days)), []).append(r.log_error)
+        ways = []
+        for i in range(len(HORIZON_EDGES)):
+            scores = {
+                option: _spread(cells[(option, i)])
+                for option in mine
+                if len(cells.get((option, i), ())) >= WAY_MIN_RESIDUALS
+            }
+            best = min(scores, key=scores.get) if scores else default
+            ways.append(best if default in scores and scores[best] < OPTION_MARGIN * scores[default] else default)
+        out[phase] = tuple(ways)
+    return out
 
 
-def choice_text(choice: dict[str, str]) -> str:
-    return " ".join(f"{phase}={option}" for phase, option in sorted(choice.items()))
+def _spread(errors: Sequence[float]) -> float:
+    """Mean |error - median error|: how far a way errs once its bias is corrected."""
+    ordered = sorted(errors)
+    middle = ordered[len(ordered) // 2]
+    return sum(abs(e - middle) for e in errors) / len(errors)
 
 
-def choice_parse(text: str) -> dict[str, str]:
-    """``choice_text`` read back; a single option (no "=") holds for every phase."""
-    from apps.forecast.engine.calibration import PHASES
+def ways_blend(paths: dict[str, Sequence[float]], ways: Sequence[str], days: int) -> list[float]:
+    """The daily P50 weights of ``days`` days when each horizon bucket grows its own way (``ways``, one per
+    bucket): each bucket's way at its middle, log-linear in between (no jump from one way to the next), the
+    first bucket's before its middle and the last's beyond; "fit" where a way's path is missing or too short."""
+    from apps.forecast.engine.calibration import HORIZON_EDGES
+
+    middles = [((HORIZON_EDGES[i - 1] + 1 if i else 1) + HORIZON_EDGES[i]) / 2 for i in range(len(HORIZON_EDGES))]
+    fit = paths["fit"]
+
+    def at(way: str, d: int) -> float:
+        path = paths.get(way)
+        return path[d - 1] if path is not None and len(path) >= d else fit[d - 1]
+
+    out, j = [], 0
+    for d in range(1, days + 1):
+        while j + 1 < len(middles) and middles[j + 1] <= d:
+            j += 1
+        a = ways[j]
+        if d <= middles[j] or j + 1 >= len(middles) or ways[j + 1] == a:
+            out.append(at(a, d))
+            continue
+        t = (d - middles[j]) / (middles[j + 1] - middles[j])
+        out.append(math.exp((1 - t) * math.log(at(a, d)) + t * math.log(at(ways[j + 1], d))))
+    return out
+
+
+def chosen_residuals(errors_by_option: dict[str, Sequence], choice: dict[str, tuple]) -> list:
+    """Each phase's and horizon bucket's residuals from the way chosen for it: what the calibration is built on."""
+    from apps.forecast.engine.calibration import bucket_of
+
+    return [
+        r
+        for phase, ways in choice.items()
+        for option in set(ways)
+        for r in errors_by_option.get(option, ())
+        if r.phase == phase and ways[bucket_of(r.horizon_days)] == option
+    ]
+
+
+def choice_text(choice: dict[str, tuple]) -> str:
+    """``fresh=fit sea=learned-90``, or the ways per bucket comma-separated where they differ."""
+    return " ".join(
+        f"{phase}={ways[0] if len(set(ways)) == 1 else ','.join(ways)}" for phase, ways in sorted(choice.items())
+    )
+
+
+def choice_parse(text: str) -> dict[str, tuple]:
+    """``choice_text`` read back: {phase: a way per horizon bucket}; a single option (no "=") holds for every
+    phase, a single way for every bucket."""
+    from apps.forecast.engine.calibration import HORIZON_EDGES, PHASES
+
+    def ways(value: str) -> tuple:
+        parts = tuple(value.split(","))
+        return parts * len(HORIZON_EDGES) if len(parts) == 1 else parts
 
     if "=" not in text:
-        return {phase: text for phase in PHASES}
-    return dict(part.split("=", 1) for part in text.split())
+        return {phase: ways(text) for phase in PHASES}
+    return {phase: ways(value) for phase, value in (part.split("=", 1) for part in text.split())}
 
 
-def phase_models(model: GrowthModel | None, choice: dict[str, str]) -> dict[str, GrowthModel]:
-    """The model each phase grows by, with its chosen half-life (none where the fitted scenario was chosen)."""
-    if model is None:
-        return {}
-    return {
-        phase: replace(model, half_life_days=OPTIONS[option]) for phase, option in choice.items() if OPTIONS.get(option)
-    }
+def ways_learned(choice: dict[str, tuple]) -> bool:
+    """Whether any phase grows by the learned model in any horizon bucket."""
+    return any(OPTIONS.get(way) for ways in choice.values() for way in ways)

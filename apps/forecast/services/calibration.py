@@ -18,7 +18,6 @@ from apps.forecast.engine.learned import (
     GrowthModel,
     choice_parse,
     choice_text,
-    phase_models,
 )
 from apps.forecast.models import BandCalibration, LearnedGrowth
 from aquamind.db import fetch_sets
@@ -40,9 +39,11 @@ def weighings_by_assignment(batch_ids=None, *, until: dt.date | None = None) -> 
     return out
 
 
-def learned_save(model: GrowthModel | None, *, choice: dict[str, str], scores: dict, computed_at: dt.datetime) -> None:
-    """Store the farm's learned model (fitted whatever was chosen) and the way each phase grows (``choice``:
-    "fit" or a learned option)."""
+def learned_save(
+    model: GrowthModel | None, *, choice: dict[str, tuple], scores: dict, computed_at: dt.datetime
+) -> None:
+    """Store the farm's learned model (fitted whatever was chosen) and the way each phase grows per horizon
+    bucket (``choice``: "fit", "scenario" or a learned option, apps.forecast.engine.learned.OPTIONS)."""
     LearnedGrowth.objects.all().delete()
     LearnedGrowth.objects.create(
         option=choice_text(choice),
@@ -59,16 +60,14 @@ def learned_save(model: GrowthModel | None, *, choice: dict[str, str], scores: d
     )
 
 
-def learned_load() -> dict[str, GrowthModel]:
-    """The learned model each phase's projections grow by (one query): {} where the farm's backtest chose the
-    fitted scenario, or nothing was ever stored."""
+def learned_load() -> tuple[GrowthModel | None, dict[str, tuple]]:
+    """The farm's learned model (None without one, or stored by another version) and the way each phase grows
+    per horizon bucket (``choice_parse``; {} when nothing was ever stored). One query."""
     row = LearnedGrowth.objects.first()
-    if row is None or not row.coefficients:
-        return {}
-    return phase_models(
-        _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days),
-        choice_parse(row.option),
-    )
+    if row is None:
+        return None, {}
+    model = _model(row.coefficients, row.tau_days, row.half_life_days, row.segments, row.degree_days)
+    return model if row.coefficients else None, choice_parse(row.option)
 
 
 def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> None:
@@ -86,6 +85,8 @@ def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> N
                 coverage=b.coverage,
                 source=b.source,
                 corrects=b.corrects,
+                weight_from_g=b.weight_from_g,
+                weight_to_g=b.weight_to_g,
                 **common,
             )
             for b in calibration.buckets
@@ -114,6 +115,8 @@ def calibration_load() -> Calibration | None:
             source=r.source,
             coverage=r.coverage,
             corrects=r.corrects,
+            weight_from_g=r.weight_from_g,
+            weight_to_g=r.weight_to_g,
         )
         for r in rows
         if r.source != "closed-form"
@@ -132,20 +135,21 @@ _BAND_COLUMNS = (
     "source",
     "coverage",
     "corrects",
+    "weight_from_g",
+    "weight_to_g",
     "residuals",
     "method_version",
 )
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 
 
-def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel], dict[str, str]]:
+def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple]]:
     """``calibration_load()``, ``learned_load()`` and the way each phase grows, in one round trip on PostgreSQL (a
     refresh's fixed cost is mostly statements: docs/benchmarks.md "Forecast refresh")."""
     if connection.vendor != "postgresql":
-        row = LearnedGrowth.objects.first()
-        return calibration_load(), learned_load(), choice_parse(row.option) if row else {}
+        return calibration_load(), *learned_load()
     statements = [
-        f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, first_day",
+        f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, weight_from_g, first_day",
         f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
     ]
     with connection.cursor() as cursor:
@@ -153,23 +157,36 @@ def forecast_settings_load() -> tuple[Calibration | None, dict[str, GrowthModel]
     calibration = None
     if band_rows:
         buckets = tuple(
-            BandBucket(phase, first, last, q10, q50, q90, n=n, source=source, coverage=coverage, corrects=corrects)
-            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, _, _ in band_rows
+            BandBucket(
+                phase,
+                first,
+                last,
+                q10,
+                q50,
+                q90,
+                n=n,
+                source=source,
+                coverage=coverage,
+                corrects=corrects,
+                weight_from_g=weight_from,
+                weight_to_g=weight_to,
+            )
+            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, weight_from, weight_to, _, _ in band_rows
             if source != "closed-form"
         )
-        calibration = Calibration(buckets=buckets, residuals=band_rows[0][10], version=band_rows[0][11])
-    models, choice = {}, {}
+        calibration = Calibration(buckets=buckets, residuals=band_rows[0][12], version=band_rows[0][13])
+    model, choice = None, {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
         choice = choice_parse(option)
         if coefficients:
             coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
-            models = phase_models(_model(coefficients, tau, half_life, segments, degree_days), choice)
-    return calibration, models, choice
+            model = _model(coefficients, tau, half_life, segments, degree_days)
+    return calibration, model, choice
 
 
-def _model(coefficients: dict, tau, half_life, segments, degree_days) -> GrowthModel | None:
-    if any(name not in coefficients for name in FEATURES):
+def _model(coefficients: dict | None, tau, half_life, segments, degree_days) -> GrowthModel | None:
+    if not coefficients or any(name not in coefficients for name in FEATURES):
         return None  # stored by another version of the model: the fitted scenario until the next night
     return GrowthModel(
         coef=tuple(coefficients[name] for name in FEATURES),

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -35,7 +37,7 @@ from apps.forecast.engine.estimates import (
     SegmentEvidence,
     growth_fit,
 )
-from apps.forecast.engine.learned import reproject
+from apps.forecast.engine.learned import OPTIONS, fit_deviation, learned_path, ways_blend, ways_learned, with_p50
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
@@ -92,8 +94,9 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
-    calibration, models, choice = forecast_settings_load()
-    handled = planned_handling(data, latest, planned() if planned else {}) if models else {}
+    calibration, model, choice = forecast_settings_load()
+    model = model if ways_learned(choice) else None
+    handled = planned_handling(data, latest, planned() if planned else {}) if model is not None else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
@@ -114,9 +117,9 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
             prior=priors.get(record.site_id, prior),
             calibration=calibration,
             phase="fresh" if record.freshwater else "sea",
-            model=models.get("fresh" if record.freshwater else "sea"),
+            model=model,
             handled=handled.get(assignment_id, ()),
-            scenario=choice.get("fresh" if record.freshwater else "sea") == "scenario",
+            ways=choice.get("fresh" if record.freshwater else "sea"),
         )
         new.append(_projection_row(batch_id, assignment_id, projection, assumptions, target, computed_at))
     _projections_replace(batch_id, new)
@@ -148,7 +151,7 @@ def assignment_projection(
     phase: str = "sea",
     model=None,
     handled=(),
-    scenario: bool = False,
+    ways: Sequence[str] | None = None,
 ) -> tuple[Projection, dict]:
     """The projection (weights; the population and biomass follow from the assumptions) from the latest of
     ``rows`` (date, day number, weight, population, stage, temp, deaths, temperature source; oldest first, from
@@ -160,9 +163,11 @@ def assignment_projection(
     ``sea_transfer_weight_g``: also find the sea-transfer crossing (fish in fresh water). ``prior``: ``batch_prior``
     of ``batch`` and ``site`` as of the latest row's date, when the caller has it. ``calibration``: the farm's
     calibrated band (apps.forecast.engine.calibration), applied for ``phase`` ("fresh" or "sea"). ``model``: the
-    farm's learned growth model (apps.forecast.engine.learned), which then grows the P50 from the same start;
-    ``handled``: the assignment's handling dates, past and planned, for it. ``scenario``: grow by the scenario's
-    own TGC from the latest state instead (the farm's backtest found that better: docs/forecast.md)."""
+    farm's learned growth model (apps.forecast.engine.learned); ``handled``: the assignment's handling dates, past
+    and planned, for it. ``ways``: how the P50 grows in each horizon bucket, as the farm's own backtest chose
+    (docs/forecast.md "Choosing how to grow"): "fit" (the scenario with the fitted ratio and level), "scenario"
+    (its own TGC from the latest state) or a learned option (the learned model from the fitted level, the
+    deviation fading over the option's half-life); all "fit" when None."""
     last = rows[-1]
     as_of = last[0]
     oldest = as_of - dt.timedelta(days=FIT_WINDOW_DAYS)
@@ -172,7 +177,8 @@ def assignment_projection(
     if prior is None:
         prior = batch_prior(as_of=as_of, batch=batch, site=site)
     fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
-    if scenario:
+    ways = tuple(ways or ("fit",))
+    if set(ways) == {"scenario"}:
         performance, weight_g = Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0), last[2]
     elif fit is not None and 0.0 < fit.level <= MAX_CUBE_ROOT:  # wild weighings can put a straight line anywhere
         performance, weight_g = fit.performance, fit.level**3
@@ -202,21 +208,24 @@ def assignment_projection(
         sea_transfer_weight_g=sea_transfer_weight_g,
     )
     deviation = None
-    if model is not None and projection.days:
+    if set(ways) - {"fit", "scenario"} and model is None:
+        ways = tuple("fit" if OPTIONS.get(w) else w for w in ways)  # no model stored: the fitted scenario
+    if set(ways) not in ({"fit"}, {"scenario"}) and projection.days:
         if profile_c is None:
             profile_c = profile_temperatures(params.profile, last[1] + 1, horizon_days)
-        projection, deviation = reproject(
+        projection, deviation = _ways_grown(
             projection,
+            ways=ways,
             model=model,
             start=start,
             params=params,
             own=own,
-            bias_c=bias.bias_c,
+            bias=bias,
             profile_c=profile_c,
-            fresh=phase == "fresh",
+            latest_weight_g=last[2],
+            phase=phase,
             handled=handled,
-            ratio=performance.ratio,
-            ratio_sd=performance.sd,
+            performance=performance,
             target_weight_g=target_weight_g,
             sea_transfer_weight_g=sea_transfer_weight_g,
         )
@@ -246,6 +255,72 @@ def assignment_projection(
         "performance": performance,
     }
     return projection, assumptions
+
+
+def _ways_grown(
+    projection: Projection,
+    *,
+    ways,
+    model,
+    start: ProjectionStart,
+    params,
+    own,
+    bias,
+    profile_c,
+    latest_weight_g: float,
+    phase: str,
+    handled,
+    performance: Performance,
+    target_weight_g: float,
+    sea_transfer_weight_g: float | None,
+) -> tuple[Projection, float | None]:
+    """``projection`` (the fitted scenario's) with its P50 grown each horizon bucket's way (``ways_blend``), its
+    closed-form band kept around it; and the learned model's deviation where a learned way is used."""
+    paths = {"fit": projection.weight_g["p50"]}
+    stages, deviation = None, None
+    if "scenario" in ways:
+        original = project(
+            start=replace(start, weight_g=latest_weight_g),
+            horizon_days=projection.days,
+            params=params,
+            performance=Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0),
+            bias=bias,
+            mortality=None,
+            target_weight_g=target_weight_g,
+            profile_c=profile_c,
+        )
+        paths["scenario"] = original.weight_g["p50"]
+    learned_ways = [w for w in dict.fromkeys(ways) if OPTIONS.get(w)]
+    if learned_ways:
+        fresh = phase == "fresh"
+        deviation = fit_deviation(
+            model, own, as_of=start.date, fresh=fresh, handled=handled, ratio=performance.ratio, sd=performance.sd
+        )
+        for way in learned_ways:
+            xs, way_stages = learned_path(
+                model=replace(model, half_life_days=OPTIONS[way]),
+                start=start,
+                params=params,
+                dev=deviation,
+                bias_c=bias.bias_c,
+                profile_c=profile_c,
+                days=projection.days,
+                fresh=fresh,
+                handled=handled,
+            )
+            paths[way] = [x * x * x for x in xs]
+            if way == ways[0]:
+                stages = way_stages
+    blend = ways_blend(paths, ways, projection.days)
+    with_p50(
+        projection,
+        [w ** (1 / 3) for w in blend],
+        stages,
+        start=start,
+        target_weight_g=target_weight_g,
+        sea_transfer_weight_g=sea_transfer_weight_g,
+    )
+    return projection, deviation
 
 
 def rows_since(own: list[SegmentEvidence], as_of: dt.date) -> dt.date:
