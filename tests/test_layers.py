@@ -34,9 +34,10 @@ ABOVE_DOMAIN = {
     "forecast": set(),
     "planning": {"forecast"},
     "recompute": {"forecast", "planning"},
+    "farmio": {"forecast", "planning", "recompute"},
     "demo": set(),
-    "web": {"forecast", "planning", "recompute"},
-    "api": {"forecast", "planning", "recompute", "web"},
+    "web": {"forecast", "planning", "recompute", "farmio"},
+    "api": {"forecast", "planning", "recompute", "farmio", "web"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}
