@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from apps.batch.selectors import FishAvailable
 from apps.batch.services.validation import event_date_validate
 from apps.environmental.validation import environmental_parameter_validate, reading_in_range_validate
 from apps.farmio import kinds as K
@@ -455,14 +456,12 @@ class Check:
         for assignment, by_day in changes.items():
             if not (assignment.where or any(ref.where for day in by_day.values() for _, ref, _ in day)):
                 continue
-            held = assignment.values["placement_count"] or 0
+            held, series = assignment.values["placement_count"] or 0, []
             for day in sorted(by_day):
-                entries = by_day[day]
-                gains = sum(n for n, _, _ in entries if n > 0)
-                before = held + gains
-                held = before + sum(n for n, _, _ in entries if n < 0)
+                held += sum(n for n, _, _ in by_day[day])
+                series.append((day, held))
                 if held < 0:
-                    self._population_refused(assignment, day, before, entries)
+                    self._population_refused(assignment, by_day, series, day)
                     break
 
     def _transfer_changes(self, ref: Ref, changes) -> None:
@@ -476,23 +475,42 @@ class Check:
             moved = v["transferred_count"] + (v["mortality_during_transfer"] or 0)
             changes[v["source_assignment_id"]][day].append((-moved, ref, "transferred_count_fish"))
 
-    def _population_refused(self, assignment: Ref, day: dt.date, before: int, entries) -> None:
-        losses = [(n, ref, column) for n, ref, column in entries if n < 0 and ref.where is not None]
+    def _population_refused(self, assignment: Ref, by_day, series: list, short_day: dt.date) -> None:
+        """Blame the latest death from the files on or before the day the fish run short (as if it were recorded
+        last, the recording service would refuse it with this message), else the day's transfers out."""
+        deaths = [
+            (day, n, ref)
+            for day in sorted(by_day)
+            if day <= short_day
+            for n, ref, _ in by_day[day]
+            if ref.kind == "mortality" and ref.where is not None
+        ]
+        if deaths:
+            day, n, ref = deaths[-1]
+            without = [held - n for d, held in series if d >= day]  # n is negative: the fish it took come back
+            available = FishAvailable(on_day=without[0], for_later=min(without))
+            self._blame(ref, "count_fish", -n, f"{-n} deaths, but {available.refusal(day)}")
+            return
+        before = next(
+            (held for d, held in reversed(series) if d < short_day), assignment.values["placement_count"] or 0
+        )
+        before += sum(n for n, _, _ in by_day[short_day] if n > 0)
+        losses = [(n, ref) for n, ref, _ in by_day[short_day] if n < 0 and ref.where is not None]
         if not losses:
             self._blame(
                 assignment,
                 "placement_count_fish",
                 assignment.values["placement_count"],
-                f"the deaths and transfers out recorded on {day} take more fish than the assignment holds",
+                f"the deaths and transfers out recorded on {short_day} take more fish than the assignment holds",
             )
-            return
-        for n, ref, column in losses:
-            what = (
-                f"{-n} deaths"
-                if ref.kind == "mortality"
-                else f"The transfer moves {-n} fish (alive and dead in handling)"
+        for n, ref in losses:
+            self._blame(
+                ref,
+                "transferred_count_fish",
+                -n,
+                f"The transfer moves {-n} fish (alive and dead in handling), but the assignment holds "
+                f"{max(before, 0)} fish on {short_day}.",
             )
-            self._blame(ref, column, -n, f"{what}, but the assignment holds {max(before, 0)} fish on {day}.")
 
     def _feed_per_day(self) -> None:
         """As ``feeding_event_validate``: one assignment's feed of a day is at most 100 t in all."""
