@@ -208,7 +208,7 @@ def test_a_csv_formula_cell_is_refused():
 
 
 def test_a_neutralised_formula_is_read_back_as_the_text():
-    result = files_import([("sites.csv", "name,kind\n'=SUM(A1),SEA\n".encode())], dry_run=False)
+    result = files_import([("sites.csv", b"name,kind\n'=SUM(A1),SEA\n")], dry_run=False)
     assert result.ok
     assert list(Site.objects.values_list("name", flat=True)) == ["=SUM(A1)"]
 
