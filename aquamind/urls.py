@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.api.csp import csp_report
+from apps.web import imports as import_views
 from apps.web import views as web_views
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
@@ -19,6 +20,11 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("batches/", include("apps.web.urls")),
     path("containers/<int:pk>/", web_views.container_page, name="container-page"),
+    path("imports/", import_views.import_page, name="import-page"),
+    path("imports/<int:pk>/", import_views.import_job_page, name="import-job-page"),
+    path("imports/<int:pk>/status/", import_views.import_job_status, name="import-job-status"),
+    path("imports/<int:pk>/confirm/", import_views.import_job_confirm, name="import-job-confirm"),
+    path("imports/templates/<str:name>", import_views.import_template, name="import-template"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy
