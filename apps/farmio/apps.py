@@ -9,3 +9,6 @@ class FarmioConfig(AppConfig):
     label = "farmio"
     verbose_name = "Farm import and export"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from apps.farmio import tasks  # noqa: F401  (registered by name for job_dispatch)

@@ -9,6 +9,7 @@ import shutil
 import uuid
 from pathlib import Path
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
@@ -17,6 +18,7 @@ from apps.farmio.importing import files_import
 from apps.farmio.models import ImportJob
 from apps.farmio.reading import Problem
 
+IMPORT_TASK = "apps.farmio.tasks.import_job_run"  # registered by FarmioConfig.ready()
 PROGRESS_EVERY = 5000  # rows between two progress writes
 OPEN = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
 
@@ -82,11 +84,9 @@ def job_confirm(job: ImportJob) -> ImportJob:
 def job_dispatch(job: ImportJob) -> None:
     """Run the job after the request's commit: in a worker, or here when the upload is small or there is no
     broker (the embedded default runs tasks in-process anyway)."""
-    from apps.farmio.tasks import import_job_run
-
     size = sum(f["bytes"] for f in job.files)
     if size > settings.IMPORT_WORKER_BYTES and not settings.AQUAMIND_EMBEDDED:
-        transaction.on_commit(lambda: import_job_run.delay(job.pk))
+        transaction.on_commit(lambda: current_app.tasks[IMPORT_TASK].delay(job.pk))
     else:
         transaction.on_commit(lambda: job_run(job.pk))
 
@@ -103,7 +103,8 @@ def job_run(job_id: int) -> None:
 
     def progress(phase: str, done: int, total: int | None = None) -> None:
         pending["n"] += done
-        if pending["n"] >= PROGRESS_EVERY or phase != "check":
+        if pending["n"] >= IMPORT_TASK = "apps.farmio.tasks.import_job_run"  # registered by FarmioConfig.ready()
+PROGRESS_EVERY or phase != "check":
             pending["done"] += pending["n"]
             pending["n"] = 0
             ImportJob.objects.filter(pk=job.pk).update(progress_done=pending["done"], progress_total=total or 0)
