@@ -103,8 +103,7 @@ def job_run(job_id: int) -> None:
 
     def progress(phase: str, done: int, total: int | None = None) -> None:
         pending["n"] += done
-        if pending["n"] >= IMPORT_TASK = "apps.farmio.tasks.import_job_run"  # registered by FarmioConfig.ready()
-PROGRESS_EVERY or phase != "check":
+        if pending["n"] >= PROGRESS_EVERY or phase != "check":
             pending["done"] += pending["n"]
             pending["n"] = 0
             ImportJob.objects.filter(pk=job.pk).update(progress_done=pending["done"], progress_total=total or 0)
