@@ -54,7 +54,7 @@ class ImportCreateView(ManagerOnly, APIView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        request={"multipart/form-data": ImportUploadSerializer},
+        request=ImportUploadSerializer,
         responses={202: JOB},
         summary="Upload a farm's history files: a dry run (default) or an import when clean",
     )
