@@ -53,6 +53,8 @@ def test_a_growth_sample_recorded_in_the_admin_is_saved(staff_client, salmon):
             "sample_size": 30,
             "avg_weight_g": "123.45",
             "notes": "",
+            "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty
+            "casts-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.content
@@ -69,6 +71,8 @@ def test_the_admin_refuses_a_sample_outside_the_assignment_and_names_the_field(s
             "sample_size": 30,
             "avg_weight_g": "123.45",
             "notes": "",
+            "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty
+            "casts-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 200
@@ -103,6 +107,8 @@ def test_the_admin_refuses_a_second_sample_of_the_day(staff_client, salmon):
             "sample_size": 30,
             "avg_weight_g": "123.45",
             "notes": "",
+            "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty
+            "casts-INITIAL_FORMS": 0,
         },
     )
     assert (
@@ -139,3 +145,60 @@ def test_the_admin_offers_no_delete_for_a_transfer_whose_fish_later_died(staff_c
     url = reverse("admin:batch_transferaction_delete", args=[transfer.pk])
     assert staff_client.post(url, {"post": "yes"}).status_code == 403
     assert TransferAction.objects.count() == 1
+
+
+def cast_form(prefix: str, rows: list[dict], initial: int = 0) -> dict:
+    data = {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": initial}
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{k}": v for k, v in row.items()})
+    return data
+
+
+def test_a_sampling_day_entered_as_casts_in_the_admin_is_their_aggregate(staff_client, salmon):
+    """Issue 21: the casts inline on the growth sample; the sample's figures are theirs, an edit of a cast
+    follows, and figures typed over a day of several casts are refused on their field."""
+    from apps.batch.models import GrowthSampleCast
+
+    assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
+    day = {"assignment": assignment.pk, "sample_date": "2024-01-10", "notes": ""}
+    casts = [
+        {"fish_weighed": 40, "avg_weight_g": "120", "std_dev_weight_g": "", "notes": ""},
+        {"fish_weighed": 60, "avg_weight_g": "130", "std_dev_weight_g": "", "notes": ""},
+    ]
+    added = staff_client.post(
+        reverse("admin:batch_growthsample_add"),
+        {**day, "sample_size": 1, "avg_weight_g": "1", **cast_form("casts", casts)},
+    )
+    assert added.status_code == 302, added.context and added.context["adminform"].form.errors
+    sample = GrowthSample.objects.get()
+    assert (sample.sample_size, sample.avg_weight_g) == (100, Decimal("126.00"))
+    ids = list(GrowthSampleCast.objects.order_by("pk").values_list("pk", flat=True))
+    edited = [{**c, "id": pk, "sample": sample.pk} for c, pk in zip(casts, ids, strict=True)]
+    edited[1]["avg_weight_g"] = "140"
+    url = reverse("admin:batch_growthsample_change", args=[sample.pk])
+    changed = staff_client.post(
+        url, {**day, "sample_size": 100, "avg_weight_g": "126.00", **cast_form("casts", edited, initial=2)}
+    )
+    assert changed.status_code == 302
+    sample.refresh_from_db()
+    assert (sample.sample_size, sample.avg_weight_g) == (100, Decimal("132.00"))
+    refused = staff_client.post(
+        url, {**day, "sample_size": 100, "avg_weight_g": "90", **cast_form("casts", edited, initial=2)}
+    )
+    assert refused.status_code == 200
+    assert "casts" in refused.context["adminform"].form.errors["avg_weight_g"][0]
+    emptied = [{**c, "DELETE": "on"} for c in edited]
+    kept = staff_client.post(
+        url, {**day, "sample_size": 100, "avg_weight_g": "132.00", **cast_form("casts", emptied, initial=2)}
+    )
+    assert kept.status_code == 200 and GrowthSampleCast.objects.count() == 2
+
+
+def test_a_growth_sample_added_in_the_admin_without_casts_is_its_own_cast(staff_client, salmon):
+    from apps.batch.models import GrowthSampleCast
+
+    assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
+    body = {"assignment": assignment.pk, "sample_date": "2024-01-10", "sample_size": 30, "avg_weight_g": "123.45"}
+    response = staff_client.post(reverse("admin:batch_growthsample_add"), {**body, **cast_form("casts", [])})
+    assert response.status_code == 302
+    assert list(GrowthSampleCast.objects.values_list("fish_weighed", "avg_weight_g")) == [(30, Decimal("123.45"))]

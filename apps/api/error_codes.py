@@ -41,7 +41,7 @@ DATA_RULE_CODES = frozenset(
         "invalid_page", "max_below_min", "no_days", "other_batch", "other_species", "outside_assignment", "pinned",
         "unique", "out_of_range", "too_early", "beyond_horizon", "excludes_readings", "final", "invalid_transition",
         "use_complete_action", "not_applicable", "same_container", "other_container", "no_assignment", "departed",
-        "same_assignment",
+        "same_assignment", "has_casts", "figures_or_weights", "day_limit",
     }
 )  # fmt: skip
 

@@ -20,6 +20,7 @@ from apps.batch.models import (
     Batch,
     BatchContainerAssignment,
     GrowthSample,
+    GrowthSampleCast,
     LifeCycleStage,
     MortalityEvent,
     TransferAction,
@@ -216,6 +217,11 @@ DailyStateFilter = filterset(
 SiteFilter = filterset(Site, ids={}, fields=["kind"])
 StageFilter = filterset(LifeCycleStage, ids={"species": "species_id"})
 GrowthSampleFilter = filterset(GrowthSample, ids=EVENT_IDS, date_field="sample_date")
+GrowthSampleCastFilter = filterset(
+    GrowthSampleCast,
+    ids={"sample": "sample_id", **{name: f"sample__{path}" for name, path in EVENT_IDS.items()}},
+    date_field="sample__sample_date",
+)
 MortalityEventFilter = filterset(MortalityEvent, ids=EVENT_IDS, date_field="event_date", fields=["cause"])
 TreatmentFilter = filterset(
     Treatment, ids=EVENT_IDS, date_field="treatment_date", fields=["treatment_type", "includes_weighing"]

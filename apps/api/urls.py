@@ -19,6 +19,7 @@ ROUTES = [
     ("batch/batches", BatchViewSet),
     ("batch/assignments", crud.AssignmentViewSet),
     ("batch/growth-samples", crud.GrowthSampleViewSet),
+    ("batch/growth-sample-casts", crud.GrowthSampleCastViewSet),
     ("batch/transfers", crud.TransferViewSet),
     ("batch/mortality-events", crud.MortalityEventViewSet),
     ("batch/daily-states", crud.DailyStateViewSet),

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
@@ -10,23 +11,26 @@ from .models import (
     Batch,
     BatchContainerAssignment,
     GrowthSample,
+    GrowthSampleCast,
     LifeCycleStage,
     MortalityEvent,
     Species,
     TransferAction,
 )
+from .sampling import casts_aggregate
+from .services.casts import growth_sample_casts_sync, sample_figures_changed
 from .services.feeding import feeding_event_record, feeding_event_validate
 from .services.recording import (
     assignment_delete,
     batch_delete,
     growth_sample_record,
+    growth_sample_record_validate,
     mortality_event_record,
     transfer_delete,
     transfer_record,
 )
 from .services.validation import (
     assignment_record_validate,
-    growth_sample_validate,
     mortality_event_validate,
     transfer_delete_validate,
     transfer_record_validate,
@@ -115,9 +119,55 @@ class AssignmentAdmin(admin.ModelAdmin):
             assignment_delete(assignment=assignment)
 
 
+class CastForm(forms.ModelForm):
+    """A cast edited in the admin: new figures replace individual weights that no longer give them."""
+
+    class Meta:
+        model = GrowthSampleCast
+        fields = ["fish_weighed", "avg_weight_g", "std_dev_weight_g", "notes"]
+
+    def save(self, commit=True):
+        if self.instance.weights_g and set(self.changed_data) & {"fish_weighed", "avg_weight_g", "std_dev_weight_g"}:
+            self.instance.weights_g = None
+        return super().save(commit)
+
+
+class CastFormSet(forms.BaseInlineFormSet):
+    """The day's casts as they will be: their aggregate must fit a sample (the same rule as the API)."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            GrowthSampleCast(**{k: v for k, v in form.cleaned_data.items() if k in CastForm.Meta.fields})
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if not kept and any(form.cleaned_data.get("DELETE") for form in self.forms if form.cleaned_data):
+            raise forms.ValidationError("A sampling day keeps at least one cast; delete the growth sample instead.")
+        if kept:
+            try:
+                casts_aggregate(kept)
+            except ValidationError as error:
+                raise forms.ValidationError(sum(error.message_dict.values(), [])) from None
+
+
+class GrowthSampleCastInline(admin.TabularInline):
+    """The casts of the day; the sample's figures are their aggregate, recomputed when they are saved."""
+
+    model = GrowthSampleCast
+    form = CastForm
+    formset = CastFormSet
+    extra = 0
+    readonly_fields = ["weights_g", "created_at"]
+
+
 @admin.register(GrowthSample)
 class GrowthSampleAdmin(RecordedAdmin):
-    form = validated_form(GrowthSample, growth_sample_validate)
+    """A new sample with casts takes its figures from them; without, it is its own first cast. A sample of
+    several casts changes through its casts (the form refuses its figures, naming them)."""
+
+    form = validated_form(GrowthSample, growth_sample_record_validate)
+    inlines = [GrowthSampleCastInline]
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
     list_filter = [
         "assignment__batch",
@@ -131,7 +181,22 @@ class GrowthSampleAdmin(RecordedAdmin):
     list_select_related = ["assignment__container__site"]
 
     def record(self, obj):
-        growth_sample_record(sample=obj)
+        growth_sample_record(sample=obj, casts_follow=False)
+
+    def save_model(self, request, obj, form, change):
+        obj._figures_changed = sample_figures_changed(obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """The inline's casts first (each refreshes the sample), then the sample's own figures follow or
+        become its one cast."""
+        sample = form.instance
+        cast_forms = [f for fs in formsets if fs.model is GrowthSampleCast for f in fs.forms if f.has_changed()]
+        super().save_related(request, form, formsets, change)
+        if GrowthSample.objects.filter(pk=sample.pk).exists():
+            growth_sample_casts_sync(
+                sample=sample, figures_changed=change and not cast_forms and sample._figures_changed
+            )
 
 
 @admin.register(TransferAction)

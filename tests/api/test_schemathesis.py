@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from apps.api.error_codes import DATA_RULE_CODES
 from apps.api.urls import router
+from apps.batch.models import GrowthSampleCast
 from apps.inventory.models import Feed
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.recompute.run import batch_recompute
@@ -107,7 +108,8 @@ def keep_the_test_connection_open():
 @pytest.fixture
 def stored_rows(farm):
     """At least one row of every resource."""
-    GrowthSampleFactory(assignment=farm.source, sample_date=day(10))
+    sample = GrowthSampleFactory(assignment=farm.source, sample_date=day(10))
+    GrowthSampleCast.objects.create(sample=sample, fish_weighed=30, avg_weight_g=sample.avg_weight_g)
     MortalityEventFactory(assignment=farm.source, event_date=day(11))
     FeedingEventFactory(assignment=farm.source, feeding_date=day(12), feed=Feed.objects.create(name="Pellet 3 mm"))
     TreatmentFactory(assignment=farm.source, treatment_date=day(13))

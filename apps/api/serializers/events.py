@@ -8,7 +8,12 @@ assignment. The recompute marking is left to the model signals.
 
 from __future__ import annotations
 
-from apps.batch.models import GrowthSample, MortalityEvent, TransferAction
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.batch.models import BatchContainerAssignment, GrowthSample, GrowthSampleCast, MortalityEvent, TransferAction
+from apps.batch.models.casts import MAX_CAST_WEIGHTS
+from apps.batch.services.casts import growth_sample_cast_record
 from apps.batch.services.feeding import feeding_event_record
 from apps.batch.services.recording import growth_sample_record, mortality_event_record, transfer_record
 from apps.batch.services.validation import event_date_validate, transfer_validate
@@ -16,8 +21,10 @@ from apps.environmental.models import EnvironmentalReading
 from apps.environmental.validation import environmental_reading_validate
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
+from aquamind import domain as d
 from aquamind.domain import READING_MAX, READING_MIN
 
+from . import fields
 from .common import FiniteFloatField, ModelSerializer, candidate, fail
 
 
@@ -50,7 +57,7 @@ class AssignmentEventSerializer(ModelSerializer):
 
 class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
     date_field = "sample_date"
-    rule_codes = ("duplicate",)
+    rule_codes = ("duplicate", "has_casts")
 
     class Meta:
         model = GrowthSample
@@ -70,6 +77,111 @@ class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
 
     def record(self, row):
         return growth_sample_record(sample=row)
+
+
+class DaySampleSerializer(serializers.Serializer):
+    """The day's growth sample after the write: the aggregate of its casts."""
+
+    id = fields.IntegerField()
+    sample_size = fields.IntegerField(help_text="Fish weighed that day, all casts.")
+    avg_weight_g = fields.DecimalField(max_digits=10, decimal_places=2, help_text="Fish-weighted mean, g.")
+    std_dev_weight_g = fields.DecimalField(
+        max_digits=10, decimal_places=2, allow_null=True, help_text="Pooled standard deviation, g (null: unknown)."
+    )
+    casts = fields.IntegerField(help_text="Casts of the day.")
+
+
+class GrowthSampleCastSerializer(ModelSerializer):
+    """One cast of a sampling day (docs/api.md, "Casts"): ``assignment`` and ``sample_date`` name the day,
+    whose growth sample is created with its first cast and follows every change of its casts."""
+
+    FIGURES = ("fish_weighed", "avg_weight_g", "std_dev_weight_g")
+    # figures or weights; the day's fish and spread within a sample's bounds; figures that disagree with the
+    # weights and a day outside the assignment's (invalid)
+    rule_codes = ("invalid", "figures_or_weights", "day_limit")
+
+    assignment = fields.PrimaryKeyRelatedField(
+        queryset=BatchContainerAssignment.objects.all(), source="assignment_id", help_text="The assignment weighed."
+    )
+    sample_date = fields.DateField(help_text="The sampling day: within the assignment's days, not in the future.")
+    weights_g = serializers.ListField(
+        child=fields.DecimalField(
+            max_digits=10, decimal_places=2, min_value=d.MIN_AVG_WEIGHT_G, max_value=d.MAX_AVG_WEIGHT_G
+        ),
+        min_length=1,
+        max_length=MAX_CAST_WEIGHTS,
+        allow_null=True,
+        required=False,
+        help_text="Every fish's weight in g, when weighed one by one: the cast's fish, mean and standard "
+        "deviation are then derived from them (figures sent as well must agree).",
+    )
+    day = serializers.SerializerMethodField(help_text="The day's growth sample: the aggregate of its casts.")
+
+    class Meta:
+        model = GrowthSampleCast
+        fields = [
+            "id",
+            "sample",
+            "assignment",
+            "sample_date",
+            "fish_weighed",
+            "avg_weight_g",
+            "std_dev_weight_g",
+            "weights_g",
+            "notes",
+            "created_at",
+            "day",
+        ]
+        read_only_fields = ["sample", "created_at"]
+        extra_kwargs = {"fish_weighed": {"required": False}, "avg_weight_g": {"required": False}}
+
+    def validate(self, attrs):
+        stored = self.instance
+        weights = attrs["weights_g"] if "weights_g" in attrs else getattr(stored, "weights_g", None)
+        if not weights:
+            for field in ("fish_weighed", "avg_weight_g"):
+                if attrs.get(field, getattr(stored, field, None)) is None:
+                    fail(
+                        field,
+                        "Send the fish weighed and their mean weight, or every fish's weight (weights_g).",
+                        "figures_or_weights",
+                    )
+        return attrs
+
+    def _save(self, cast: GrowthSampleCast, attrs: dict) -> GrowthSampleCast:
+        assignment = attrs.pop("assignment_id", None) or cast.sample.assignment
+        day = attrs.pop("sample_date", None) or cast.sample.sample_date
+        sent = {f for f in self.FIGURES if f in attrs}
+        if attrs.get("weights_g"):
+            attrs["weights_g"] = [float(w) for w in attrs["weights_g"]]
+            for field in set(self.FIGURES) - sent:  # derived anew from the weights
+                setattr(cast, field, None)
+        for name, value in attrs.items():
+            setattr(cast, name, value)
+        cast._sent_figures = sent
+        growth_sample_cast_record(cast=cast, assignment=assignment, sample_date=day)
+        cast.sample.refresh_from_db()
+        return cast
+
+    def create(self, validated_data):
+        return self._save(GrowthSampleCast(), dict(validated_data))
+
+    def update(self, instance, validated_data):
+        return self._save(instance, dict(validated_data))
+
+    @extend_schema_field(DaySampleSerializer)
+    def get_day(self, instance) -> dict:
+        sample = instance.sample
+        casts = getattr(instance, "day_casts", None)
+        return DaySampleSerializer(
+            {
+                "id": sample.pk,
+                "sample_size": sample.sample_size,
+                "avg_weight_g": sample.avg_weight_g,
+                "std_dev_weight_g": sample.std_dev_weight_g,
+                "casts": casts if casts is not None else sample.casts.count(),
+            }
+        ).data
 
 
 class MortalityEventSerializer(RecordedSerializer, AssignmentEventSerializer):

@@ -3,6 +3,7 @@ mark the recompute work of every saved or deleted event."""
 
 from __future__ import annotations
 
+from django.db.models import Count, OuterRef, Subquery
 from rest_framework import viewsets
 
 from apps.api import filters as f
@@ -16,12 +17,14 @@ from apps.batch.models import (
     ActualDailyAssignmentState,
     BatchContainerAssignment,
     GrowthSample,
+    GrowthSampleCast,
     LifeCycleStage,
     MortalityEvent,
     Species,
     TransferAction,
     VerificationRun,
 )
+from apps.batch.services.casts import growth_sample_cast_delete
 from apps.batch.services.recording import assignment_delete, transfer_delete
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
 from apps.health.models import Treatment
@@ -86,6 +89,25 @@ class GrowthSampleViewSet(DomainViewSet):
     serializer_class = es.GrowthSampleSerializer
     filterset_class = f.GrowthSampleFilter
     write_role = Role.OPERATOR
+
+
+class GrowthSampleCastViewSet(DomainViewSet):
+    # The casts of the sampling days; every write keeps the day's growth sample their aggregate (docs/api.md).
+    queryset = GrowthSampleCast.objects.select_related("sample").annotate(
+        day_casts=Subquery(
+            GrowthSampleCast.objects.filter(sample_id=OuterRef("sample_id"))
+            .order_by()
+            .values("sample_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+    )
+    serializer_class = es.GrowthSampleCastSerializer
+    filterset_class = f.GrowthSampleCastFilter
+    write_role = Role.OPERATOR
+
+    def perform_destroy(self, instance):
+        growth_sample_cast_delete(cast=instance)  # the day's sample follows, and goes with its last cast
 
 
 class TransferViewSet(DomainViewSet):

@@ -1,3 +1,4 @@
+from .casts import GrowthSampleCast
 from .domain import (
     Batch,
     BatchContainerAssignment,
@@ -16,6 +17,7 @@ __all__ = [
     "BatchContainerAssignment",
     "FailedRecompute",
     "GrowthSample",
+    "GrowthSampleCast",
     "LifeCycleStage",
     "MortalityEvent",
     "RecomputeMarker",

@@ -23,6 +23,7 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
+from apps.batch.services.casts import growth_sample_casts_sync, sample_figures_changed, sample_figures_validate
 from apps.batch.services.validation import (
     growth_sample_validate,
     mortality_event_validate,
@@ -31,12 +32,26 @@ from apps.batch.services.validation import (
 )
 
 
-def growth_sample_record(*, sample: GrowthSample) -> GrowthSample:
-    """Save a new or changed sample; ``ValidationError`` on ``sample_date`` if the day already has one."""
+def growth_sample_record(*, sample: GrowthSample, casts_follow: bool = True) -> GrowthSample:
+    """Save a new or changed sample; ``ValidationError`` on ``sample_date`` if the day already has one (a
+    further weighing of the day is a cast: ``casts.growth_sample_cast_record``). Its casts follow: a new
+    sample is its own first cast, a changed sample of one cast changes that cast, and the figures of a day of
+    several casts are refused (they are the casts' aggregate). ``casts_follow=False``: the caller saves the
+    casts itself (the admin's inline) and calls ``growth_sample_casts_sync`` after them."""
     with transaction.atomic():
-        growth_sample_validate(sample)
+        growth_sample_record_validate(sample)
+        changed = sample_figures_changed(sample)
         sample.save()
+        if casts_follow:
+            growth_sample_casts_sync(sample=sample, figures_changed=changed)
     return sample
+
+
+def growth_sample_record_validate(sample: GrowthSample) -> None:
+    """Everything the admin and the API check on a sample across rows: one a day, and its figures changed
+    directly only while it has at most one cast."""
+    growth_sample_validate(sample)
+    sample_figures_validate(sample)
 
 
 def mortality_event_record(*, event: MortalityEvent) -> MortalityEvent:

@@ -93,8 +93,9 @@ def growth_sample_validate(sample: GrowthSample) -> None:
         raise ValidationError(
             {
                 "sample_date": ValidationError(
-                    f"The assignment already has a growth sample on {sample.sample_date}; change that sample "
-                    "(merging the fish weighed) instead of adding a second one.",
+                    f"The assignment already has a growth sample on {sample.sample_date}; add this weighing to "
+                    "it as a cast (POST /api/v1/batch/growth-sample-casts/ with the assignment and the day) "
+                    "instead of a second sample.",
                     code="duplicate",
                 )
             }
