@@ -24,7 +24,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from apps.batch.models import GrowthSampleCast
+from apps.batch.sampling import casts_aggregate
 from apps.batch.selectors import FishAvailable
+from apps.batch.services.casts import cast_weights_settle
 from apps.batch.services.validation import event_date_validate
 from apps.environmental.validation import environmental_parameter_validate, reading_in_range_validate
 from apps.farmio import kinds as K
@@ -86,8 +89,12 @@ class Check:
         self.pins: dict[Ref, Ref | None] = {}
         self.stored_pins: dict[int, int] = {}
         self._by_container: dict | None = None
+        self.day_casts: dict[Ref, list[Ref]] = defaultdict(list)  # a sampling day's casts (stored, virtual, new)
+        self.day_lengths: dict[Ref, list[tuple]] = defaultdict(list)  # (length, where) the cast rows give
+        self.touched_days: dict[Ref, None] = {}
         self._memo: dict[tuple, dict] = defaultdict(dict)
         self.rows_read = 0
+        self.where: tuple[str, int] = ("", 0)  # the row being checked
 
     # --- reporting -----------------------------------------------------------------------------------------
 
@@ -128,16 +135,53 @@ class Check:
                 by_pk[pk] = ref
                 self._index(kind, ref)
             self.external[name] = dict(ExternalId.objects.filter(kind=name).values_list("external_id", "object_id"))
+        if "growth_samples" in self.by_pk:
+            self._virtual_casts()
         if "scenarios" in self.by_pk or "batches" in self.kinds:
             from apps.batch.models import Batch
 
             self.stored_pins = dict(Batch.objects.exclude(pinned_scenario=None).values_list("pk", "pinned_scenario_id"))
 
+    def _virtual_casts(self) -> None:
+        """Each stored day sample's casts; a sample stored without casts (recorded before casts existed, or
+        by the demo farm) counts as its own one cast, as the recording services treat it, written only if
+        the import changes its day (docs/import-export.md, "Growth samples as casts")."""
+        for cast in self.by_pk["growth_samples"].values():
+            self.day_casts[cast.values["sample_id"]].append(cast)
+        for day in self.by_pk["growth_days"].values():
+            if day not in self.day_casts:
+                v = day.values
+                virtual = Ref(
+                    "growth_samples",
+                    None,
+                    {
+                        "sample_id": day,
+                        "fish_weighed": v["sample_size"],
+                        "avg_weight_g": v["avg_weight_g"],
+                        "std_dev_weight_g": v["std_dev_weight_g"],
+                        "weights_g": None,
+                        "notes": v["notes"],
+                    },
+                    status="virtual",
+                )
+                self.day_casts[day].append(virtual)
+                self._index(K.BY_NAME["growth_samples"], virtual)
+
+    def day_sample(self, assignment: Ref, day: dt.date) -> Ref:
+        """The sampling day's sample of ``assignment`` on ``day``: stored, or made by this import."""
+        key = (assignment, day)
+        ref = self.keys["growth_days"].get(key)
+        if ref is None:
+            values = dict.fromkeys(K.BY_NAME["growth_days"].fields)
+            values.update(assignment_id=assignment, sample_date=day, notes="")
+            ref = self.keys["growth_days"][key] = Ref("growth_days", None, values, status="create")
+        return ref
+
     def _index(self, kind: K.Kind, ref: Ref) -> None:
         if kind.key:
             self.keys[kind.name][tuple(ref.values[f] for f in kind.key)] = ref
         else:
-            self.identical[kind.name][tuple(ref.values[f] for f in kind.fields)].append(ref)
+            self.identical[kind.name][_identity(kind, ref.values)].append(ref)
 
     # --- cells ---------------------------------------------------------------------------------------------
 
@@ -163,7 +207,7 @@ class Check:
         return value
 
     def _parse(self, kind: K.Kind, column: K.Column, text: str):
-        field = kind.model._meta.get_field(column.field)
+        field = (column.model or kind.model)._meta.get_field(column.field)
         text = text.strip()
         if text == "":
             if column.required:
@@ -254,6 +298,7 @@ class Check:
         return ok
 
     def row_check(self, kind, source, number, cells, columns, resolve, check) -> None:
+        self.where = (source, number)
         values: dict = {}
         texts: dict[str, str] = {}
         external = ""
@@ -267,14 +312,13 @@ class Check:
             if column.field is None:
                 continue
             try:
-                values[kind.model._meta.get_field(column.field).attname] = self.cell(kind, column, text)
+                values[_value_key(kind, column)] = self.cell(kind, column, text)
             except RowError as exc:
                 self.report(source, number, exc.column, exc.value, exc.reason)
                 failed = True
         for column in kind.columns:  # optional columns left out of the header take their default
             if column.field and column.name not in texts:
-                attname = kind.model._meta.get_field(column.field).attname
-                values[attname] = self.cell(kind, column, "")
+                values[_value_key(kind, column)] = self.cell(kind, column, "")
         if failed:
             return
         try:
@@ -317,7 +361,7 @@ class Check:
             elif other is not None and other is not target:
                 raise RowError(K.EXTERNAL_ID, external, "the external id names another record than the row's key does")
         elif target is None:
-            candidates = self.identical[name].get(tuple(values[f] for f in kind.fields), [])
+            candidates = self.identical[name].get(_identity(kind, values), [])
             while candidates and target is None:
                 candidate = candidates.pop()
                 target = candidate if candidate.where is None else None
@@ -338,11 +382,26 @@ class Check:
             else:
                 ref.status = "unchanged"
         ref.pinned = pinned
+        if name == "growth_samples":
+            self._cast_accepted(ref)
         if name == "assignments":
             self._by_container = None
         self.touched[name].append(ref)
         if external and (ref.pk is None or self.external[name].get(external) != ref.pk):
             self.external_new.append((name, external, ref))
+
+    def _cast_accepted(self, cast: Ref) -> None:
+        day = cast.values["sample_id"]
+        if cast.status == "create":
+            self.day_casts[day].append(cast)
+        elif cast.status == "update":
+            left = cast.original["sample_id"]
+            if left is not day:
+                self.day_casts[left].remove(cast)
+                self.day_casts[day].append(cast)
+                self.touched_days[left] = None
+        if cast.status in ("create", "update"):
+            self.touched_days[day] = None
 
     # --- names → records -----------------------------------------------------------------------------------
 
@@ -401,6 +460,8 @@ class Check:
     # --- rules across rows ---------------------------------------------------------------------------------
 
     def cross_checks(self) -> None:
+        if self.touched_days or self.day_lengths:
+            self._days_aggregate()
         if self.touched.get("assignments"):
             self._one_batch_per_container()
         if self.touched.get("assignments") or self.touched.get("transfers") or self.touched.get("mortality"):
@@ -411,6 +472,53 @@ class Check:
             self._parameters()
         if self.touched.get("planned_activities"):
             self._planned_activities()
+
+    def _days_aggregate(self) -> None:
+        """Each sampling day the import touched becomes its casts' aggregate by the project's one rule
+        (``apps.batch.sampling.casts_aggregate``: fish added, fish-weighted mean, pooled spread)."""
+        for day in set(self.touched_days) | set(self.day_lengths):
+            casts = self.day_casts.get(day, [])
+            if not casts:
+                continue
+            blame = next((c for c in reversed(casts) if c.where is not None), casts[-1])
+            try:
+                figures = casts_aggregate([SimpleNamespace(**c.values) for c in casts])
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    self._blame(blame, field, "", " ".join(errors))
+                continue
+            values = dict(day.values)
+            values.update(
+                sample_size=figures.sample_size,
+                avg_weight_g=figures.avg_weight_g,
+                std_dev_weight_g=figures.std_dev_weight_g,
+            )
+            lengths = {length for length, _ in self.day_lengths.get(day, []) if length is not None}
+            if len(lengths) > 1:
+                where = self.day_lengths[day][-1][1]
+                self.report(
+                    where[0],
+                    where[1],
+                    "avg_length_cm",
+                    "",
+                    f"the casts of {day.values['sample_date']} give different lengths: {', '.join(map(str, sorted(lengths)))}",
+                )
+                continue
+            if lengths:
+                values["avg_length_cm"] = lengths.pop()
+            if day.status == "create":
+                day.values = values
+            elif any(values[f] != day.values[f] for f in values):
+                day.original, day.values, day.status = day.values, values, "update"
+            elif day.status == "stored":
+                day.status = "unchanged"
+            self.touched["growth_days"].append(day)
+            if day.status in ("create", "update"):
+                for cast in casts:
+                    if cast.status in ("virtual", "unchanged") and cast.pk is None:  # its day changes: written now
+                        if cast.status == "virtual":
+                            self.touched["growth_samples"].append(cast)
+                        cast.status = "create"
 
     def _blame(self, ref: Ref, column: str, value, reason: str) -> None:
         if ref.where is not None:
@@ -581,6 +689,18 @@ class _Container:
         self.pk = id(ref)
 
 
+def _identity(kind: K.Kind, values: dict) -> tuple:
+    """An event's values as a dictionary key (a cast's list of weights as a tuple)."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in (values[f] for f in kind.fields))
+
+
+def _value_key(kind: K.Kind, column: K.Column) -> str:
+    """Where a cell's value goes: its field's attname, or ``__<field>`` for another model's field."""
+    if column.model is not None:
+        return f"__{column.field}"
+    return kind.model._meta.get_field(column.field).attname
+
+
 def _key_columns(kind: K.Kind) -> list[str]:
     names = []
     for attname in kind.key:
@@ -690,6 +810,44 @@ def _event(date_attname: str):
     return resolve
 
 
+CAST_COLUMNS = {"fish_weighed": "fish_weighed", "avg_weight_g": "avg_weight_g", "std_dev_weight_g": "std_dev_weight_g"}
+
+
+def _cast(check: Check, texts: dict, values: dict) -> dict:
+    """A cast row: its day's sample (the assignment holding the batch there that day), and its figures from
+    its individual weights when given (``cast_weights_settle``: they must agree with the figures sent)."""
+    day = values.pop("__sample_date")
+    length = values.pop("__avg_length_cm", None)
+    assignment = check.assignment_on(_batch(check, texts), check.container(texts), day, "sample_date")
+    weights = _optional(texts, "weights_g")
+    found: dict = {"weights_g": None}
+    if weights:
+        cast = GrowthSampleCast(
+            fish_weighed=values["fish_weighed"],
+            avg_weight_g=values["avg_weight_g"],
+            std_dev_weight_g=values["std_dev_weight_g"],
+            weights_g=[w.strip() for w in weights.split(";")],
+        )
+        cast._sent_figures = [f for f in CAST_COLUMNS if values.get(f) is not None]
+        try:
+            cast_weights_settle(cast)
+        except ValidationError as exc:
+            field, errors = next(iter(exc.message_dict.items()))
+            raise RowError(
+                field, weights[:100] if field == "weights_g" else values.get(field), " ".join(errors)
+            ) from None
+        found.update(
+            fish_weighed=cast.fish_weighed,
+            avg_weight_g=cast.avg_weight_g,
+            std_dev_weight_g=cast.std_dev_weight_g,
+            weights_g=cast.weights_g,
+        )
+    day_ref = check.day_sample(assignment, day)
+    check.day_lengths[day_ref].append((length, check.where))
+    found["sample_id"] = day_ref
+    return found
+
+
 def _feeding(check: Check, texts: dict, values: dict) -> dict:
     found = _event("feeding_date")(check, texts, values)
     feed = _optional(texts, "feed")
@@ -735,7 +893,7 @@ RESOLVERS: dict[str, Callable] = {
     "scenarios": _scenario,
     "assignments": _assignment,
     "transfers": _transfer,
-    "growth_samples": _event("sample_date"),
+    "growth_samples": lambda c, t, v: _cast(c, t, v),
     "mortality": _event("event_date"),
     "feeding": _feeding,
     "treatments": _event("treatment_date"),

@@ -7,9 +7,10 @@ with, if any; a record made in AquaMind has none, and a re-import finds it by it
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
-from apps.batch.models import Batch
+from apps.batch.models import Batch, GrowthSample
 from apps.farmio import kinds as K
 from apps.farmio.models import ExternalId
 from aquamind.tabular import csv_stream, xlsx_write
@@ -34,7 +35,13 @@ ORDERING = {
     "scenarios": ("created_at", "id"),  # the newest last: a batch computes with its newest scenario
     "assignments": ("batch__batch_number", "assignment_date", "container__site__name", "container__name", "id"),
     "transfers": ("source_assignment__batch__batch_number", "actual_execution_date", "planned_date", "id"),
-    "growth_samples": ("assignment__batch__batch_number", "sample_date", "assignment__container__name", "id"),
+    "growth_samples": (
+        "assignment__batch__batch_number",
+        "sample_date",
+        "assignment__container__name",
+        "id",
+        "casts__id",
+    ),
     "mortality": ("assignment__batch__batch_number", "event_date", "assignment__container__name", "id"),
     "feeding": ("assignment__batch__batch_number", "feeding_date", "assignment__container__name", "id"),
     "treatments": ("assignment__batch__batch_number", "treatment_date", "id"),
@@ -45,6 +52,9 @@ ORDERING = {
 
 def kind_rows(kind: K.Kind) -> Iterator[tuple]:
     """The rows of ``kind``'s file, external id first, read in chunks (a national farm never sits in memory)."""
+    if kind.name == "growth_samples":
+        yield from _cast_rows()
+        return
     external = dict(ExternalId.objects.filter(kind=kind.name).values_list("object_id", "external_id"))
     paths = [p for p in kind.export_values if p != "pinned"]
     pins = set(Batch.objects.exclude(pinned_scenario=None).values_list("pinned_scenario_id", flat=True))
@@ -55,11 +65,54 @@ def kind_rows(kind: K.Kind) -> Iterator[tuple]:
         yield (external.get(pk, ""), *values)
 
 
+def _cast_rows() -> Iterator[tuple]:
+    """One row per cast of every sampling day; a day stored without casts is one row, its own cast."""
+    external = dict(ExternalId.objects.filter(kind="growth_samples").values_list("object_id", "external_id"))
+    rows = GrowthSample.objects.order_by(*ORDERING["growth_samples"]).values_list(
+        "assignment__batch__batch_number",
+        "assignment__container__site__name",
+        "assignment__container__name",
+        "sample_date",
+        "sample_size",
+        "avg_weight_g",
+        "std_dev_weight_g",
+        "avg_length_cm",
+        "notes",
+        "casts__id",
+        "casts__fish_weighed",
+        "casts__avg_weight_g",
+        "casts__std_dev_weight_g",
+        "casts__weights_g",
+        "casts__notes",
+    )
+    for batch, site, container, day, size, mean, sd, length, notes, cast, *cast_values in rows.iterator(
+        chunk_size=5000
+    ):
+        if cast is None:
+            yield ("", batch, site, container, day, size, mean, sd, "", length, notes)
+            continue
+        fish, cast_mean, cast_sd, weights, cast_notes = cast_values
+        listed = ";".join(format(Decimal(str(w)), "f") for w in weights) if weights else ""
+        yield (
+            external.get(cast, ""),
+            batch,
+            site,
+            container,
+            day,
+            fish,
+            cast_mean,
+            cast_sd,
+            listed,
+            length,
+            cast_notes,
+        )
+
+
 def export_folder(folder: Path, *, progress=None) -> dict[str, int]:
     """Write ``<kind>.csv`` for every kind into ``folder`` (made if missing); returns the rows per kind."""
     folder.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for kind in K.KINDS:
+    for kind in K.FILE_KINDS:
         counted = _Counter(kind_rows(kind))
         with open(folder / f"{kind.name}.csv", "w", encoding="utf-8", newline="") as out:
             for chunk in csv_stream(kind.header, counted):
@@ -72,8 +125,8 @@ def export_folder(folder: Path, *, progress=None) -> dict[str, int]:
 
 def export_workbook(path: Path, *, progress=None) -> dict[str, int]:
     """Write one .xlsx with a sheet per kind."""
-    counters = {kind.name: _Counter(kind_rows(kind)) for kind in K.KINDS}
-    xlsx_write(path, ((kind.name, kind.header, counters[kind.name]) for kind in K.KINDS))
+    counters = {kind.name: _Counter(kind_rows(kind)) for kind in K.FILE_KINDS}
+    xlsx_write(path, ((kind.name, kind.header, counters[kind.name]) for kind in K.FILE_KINDS))
     counts = {name: counter.n for name, counter in counters.items()}
     if progress:
         for name, n in counts.items():

@@ -107,9 +107,7 @@ def path_import(path: Path, *, dry_run: bool, progress: Progress = _no_progress)
     """``manage.py import_farm PATH``: a file or a folder of files."""
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx")) if path.is_dir() else [path]
     total = sum(_lines(p.read_bytes()) for p in files if p.suffix.lower() == ".csv") or None
-    return tables_import(
-        lambda: path_tables(path, set(K.BY_NAME)), dry_run=dry_run, total_rows=total, progress=progress
-    )
+    return tables_import(lambda: path_tables(path, K.FILE_NAMES), dry_run=dry_run, total_rows=total, progress=progress)
 
 
 def files_import(files: list[tuple[str, bytes]], *, dry_run: bool, progress: Progress = _no_progress) -> ImportResult:
@@ -118,7 +116,7 @@ def files_import(files: list[tuple[str, bytes]], *, dry_run: bool, progress: Pro
     def read() -> list[Table]:
         tables = []
         for name, data in files:
-            tables += named_tables(name, data, set(K.BY_NAME))
+            tables += named_tables(name, data, K.FILE_NAMES)
         return tables
 
     total = sum(_lines(data) for name, data in files if name.lower().endswith(".csv")) or None

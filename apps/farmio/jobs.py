@@ -35,8 +35,8 @@ def _safe_name(name: str) -> str:
     suffix = Path(base).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise UploadRefused("files", f"{base or 'a file'}: only .csv and .xlsx files are read")
-    if suffix == ".csv" and Path(base).stem not in K.BY_NAME:
-        raise UploadRefused("files", f"{base}: a CSV file is named after its kind ({', '.join(K.BY_NAME)})")
+    if suffix == ".csv" and Path(base).stem not in K.FILE_NAMES:
+        raise UploadRefused("files", f"{base}: a CSV file is named after its kind ({', '.join(sorted(K.FILE_NAMES))})")
     return base
 
 

@@ -10,13 +10,13 @@ file of the same import.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from apps.batch.models import (
     Batch,
     BatchContainerAssignment,
     GrowthSample,
+    GrowthSampleCast,
     LifeCycleStage,
     MortalityEvent,
     Species,
@@ -52,6 +52,7 @@ class Column:
     example: str
     required: bool = False
     field: str | None = None
+    model: type | None = None  # the field's model when not the kind's (a cast row's day): kept as ``__<field>``
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class Kind:
     key: tuple[str, ...] = ()
     day: str | None = None
     export_values: tuple[str, ...] = ()  # the ``values_list`` paths, in column order after the external id
+    file: bool = True  # False: made by the import from other rows (a day's growth sample from its casts)
 
     @property
     def label(self) -> str:
@@ -81,8 +83,8 @@ class Kind:
         return next(c for c in self.columns if c.name == name)
 
 
-def C(name, meaning, example, required=False, field=None) -> Column:  # noqa: N802 - a table of columns reads better
-    return Column(name=name, meaning=meaning, example=example, required=required, field=field)
+def C(name, meaning, example, required=False, field=None, model=None) -> Column:  # noqa: N802 - a table reads better
+    return Column(name=name, meaning=meaning, example=example, required=required, field=field, model=model)
 
 
 BATCH = C("batch_number", "The batch's number.", "AS25-S1-001", True)
@@ -440,16 +442,9 @@ KINDS: tuple[Kind, ...] = (
         ),
     ),
     Kind(
-        "growth_samples",
+        "growth_days",
         GrowthSample,
-        (
-            *_event_columns("sample_date", "Day of the sampling, YYYY-MM-DD.", "2025-05-02"),
-            C("sample_size_fish", "Fish weighed.", "40", True, "sample_size"),
-            C("avg_weight_g", "Their average weight, g.", "152.30", True, "avg_weight_g"),
-            C("std_dev_weight_g", "Standard deviation of their weights, g.", "21.40", False, "std_dev_weight_g"),
-            C("avg_length_cm", "Their average length, cm.", "", False, "avg_length_cm"),
-            NOTES,
-        ),
+        (),
         fields=(
             "assignment_id",
             "sample_date",
@@ -462,17 +457,36 @@ KINDS: tuple[Kind, ...] = (
         refs={"assignment_id": "assignments"},
         key=("assignment_id", "sample_date"),
         day="sample_date",
-        export_values=(
-            "assignment__batch__batch_number",
-            "assignment__container__site__name",
-            "assignment__container__name",
-            "sample_date",
-            "sample_size",
-            "avg_weight_g",
-            "std_dev_weight_g",
-            "avg_length_cm",
-            "notes",
+        file=False,
+    ),
+    Kind(
+        "growth_samples",
+        GrowthSampleCast,
+        (
+            BATCH,
+            SITE,
+            CONTAINER,
+            C("sample_date", "Day of the sampling, YYYY-MM-DD.", "2025-05-02", True, "sample_date", GrowthSample),
+            C("fish_weighed", "Fish weighed in this cast.", "40", True, "fish_weighed"),
+            C("avg_weight_g", "Their average weight, g.", "152.30", True, "avg_weight_g"),
+            C("std_dev_weight_g", "Standard deviation of their weights, g.", "21.40", False, "std_dev_weight_g"),
+            C(
+                "weights_g",
+                "Every fish's weight in g, separated by `;` (then the three columns above must agree with them).",
+                "",
+            ),
+            C(
+                "avg_length_cm",
+                "The day's average length, cm (the same on each cast of the day).",
+                "",
+                False,
+                "avg_length_cm",
+                GrowthSample,
+            ),
+            NOTES,
         ),
+        fields=("sample_id", "fish_weighed", "avg_weight_g", "std_dev_weight_g", "weights_g", "notes"),
+        refs={"sample_id": "growth_days"},
     ),
     Kind(
         "mortality",
@@ -626,8 +640,8 @@ KINDS: tuple[Kind, ...] = (
 )
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
+FILE_KINDS: tuple[Kind, ...] = tuple(k for k in KINDS if k.file)
+FILE_NAMES: set[str] = {k.name for k in FILE_KINDS}
 ORDER: dict[str, int] = {k.name: i for i, k in enumerate(KINDS)}
 #: kinds whose rows are events of an assignment on a day: the bulk path (COPY) and the simple reach
 EVENT_KINDS = ("growth_samples", "mortality", "feeding", "treatments")
-
-Exporter = Callable[[], Iterator[tuple]]

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from apps.farmio import kinds as K
 from apps.farmio.checking import Check, Ref
@@ -121,6 +122,7 @@ def _copy(kind: K.Kind, refs: list[Ref]) -> None:
     fields = _columns(kind)
     now = timezone.now()
     defaults = {f.attname: _default(f, now) for f in fields}
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(refs)]
@@ -133,7 +135,10 @@ def _copy(kind: K.Kind, refs: list[Ref]) -> None:
         with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for ref in refs:
                 values = ref.values
-                copy.write_row([ref.pk, *(_db(values[a]) if a in values else defaults[a] for a in attnames)])
+                row = [_db(values[a]) if a in values else defaults[a] for a in attnames]
+                if json_fields:
+                    row = [Jsonb(v) if a in json_fields and v is not None else v for a, v in zip(attnames, row)]
+                copy.write_row([ref.pk, *row])
 
 
 def _update(kind: K.Kind, refs: list[Ref]) -> None:
@@ -167,7 +172,7 @@ def _pins_write(check: Check) -> list[int]:
 
 
 def _external_ids_write(check: Check) -> None:
-    rows = {(kind, external): ref.pk for kind, external, ref in check.external_new}
+    rows = {(kind, external): ref.pk for kind, external, ref in check.external_new if ref.pk is not None}
     if not rows:
         return
     ExternalId.objects.bulk_create(

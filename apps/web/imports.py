@@ -41,7 +41,7 @@ def import_page(request):
         else:
             return redirect("import-job-page", pk=job.pk)
     context = {
-        "kinds": K.KINDS,
+        "kinds": K.FILE_KINDS,
         "jobs": ImportJob.objects.order_by("-created_at", "-id")[:RECENT_JOBS],
         "error": error,
     }
@@ -78,10 +78,11 @@ def import_template(request, name: str):
     """``<kind>.csv``: the header and one example row; ``farm.xlsx``: a workbook with a sheet per kind."""
     if name == "farm.xlsx":
         out = io.BytesIO()
-        xlsx_write(out, ((k.name, k.header, template_rows(k)) for k in K.KINDS))
+        xlsx_write(out, ((k.name, k.header, template_rows(k)) for k in K.FILE_KINDS))
         response = HttpResponse(out.getvalue(), content_type=XLSX_CONTENT_TYPE)
     else:
         kind = K.BY_NAME.get(name.removesuffix(".csv")) if name.endswith(".csv") else None
+        kind = kind if kind is not None and kind.file else None
         if kind is None:
             raise Http404("No such template.")
         response = StreamingHttpResponse(csv_stream(kind.header, template_rows(kind)), content_type=CSV_CONTENT_TYPE)

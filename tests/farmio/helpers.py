@@ -91,8 +91,9 @@ SMALL_FARM = {
         "B1,Hatchery,Tank 1,2025-01-01,Sound,Pen 1,2025-03-01,COMPLETED,2025-03-01,900,10\n"
     ),
     "growth_samples": (
-        "batch_number,site,container,sample_date,sample_size_fish,avg_weight_g,std_dev_weight_g\n"
+        "batch_number,site,container,sample_date,fish_weighed,avg_weight_g,std_dev_weight_g\n"
         "B1,Hatchery,Tank 1,2025-02-01,30,35.00,4.00\n"
+        "B1,Hatchery,Tank 1,2025-02-01,20,40.00,5.00\n"
         "B1,Sound,Pen 1,2025-04-01,30,90.00,11.00\n"
     ),
     "mortality": (

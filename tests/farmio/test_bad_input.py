@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
@@ -14,6 +15,7 @@ from apps.batch.models import (
     ActualDailyAssignmentState,
     Batch,
     BatchContainerAssignment,
+    GrowthSample,
     MortalityEvent,
     RecomputeMarker,
 )
@@ -52,6 +54,34 @@ def test_the_small_farm_imports_clean_and_writes_in_one_go():
     tank = BatchContainerAssignment.objects.get(container__name="Tank 1")
     assert tank.daily_states.count() == (dt.date(2025, 3, 1) - dt.date(2025, 1, 1)).days
     assert result.state_rows == ActualDailyAssignmentState.objects.count()
+
+
+def test_several_casts_a_day_make_the_days_growth_sample_by_the_projects_rule():
+    assert files_import(small_farm_files(), dry_run=False).ok
+    day = GrowthSample.objects.get(sample_date=dt.date(2025, 2, 1))
+    # 50 fish; mean (30·35 + 20·40) / 50 = 37; pooled s² = (29·16 + 19·25 + 30·2² + 20·3²) / 49 = 1239 / 49
+    assert (day.sample_size, day.avg_weight_g, day.std_dev_weight_g) == (50, Decimal("37.00"), Decimal("5.03"))
+    assert sorted(day.casts.values_list("fish_weighed", "avg_weight_g")) == [
+        (20, Decimal("40.00")),
+        (30, Decimal("35.00")),
+    ]
+    assert GrowthSample.objects.get(sample_date=dt.date(2025, 4, 1)).casts.count() == 1
+
+
+def test_a_cast_weighed_fish_by_fish_and_one_more_cast_of_a_stored_day():
+    assert files_import(small_farm_files(), dry_run=False).ok
+    more = (
+        "batch_number,site,container,sample_date,fish_weighed,avg_weight_g,std_dev_weight_g,weights_g\n"
+        "B1,Sound,Pen 1,2025-04-01,3,92.00,2.00,90;92;94\n"
+    )
+    result = files_import([("growth_samples.csv", more.encode())], dry_run=False)
+    assert result.ok, result.problems
+    assert result.counts["growth_days"] == {"created": 0, "updated": 1, "unchanged": 0}
+    day = GrowthSample.objects.get(sample_date=dt.date(2025, 4, 1))
+    assert (day.sample_size, day.avg_weight_g) == (33, Decimal("90.18"))  # (30·90 + 3·92) / 33 = 90.18
+    wrong = more.replace("92.00,2.00,90;92;94", "91.00,2.00,90;92;94")
+    refused = files_import([("growth_samples.csv", wrong.encode())], dry_run=True)
+    assert [(p.row, p.column) for p in refused.problems] == [(2, "avg_weight_g")]
 
 
 def test_a_dry_run_writes_nothing_and_reports_what_it_would_do():

@@ -35,7 +35,7 @@ def test_the_small_demo_farm_comes_back_the_same_records_and_the_same_daily_stat
     assert len(states_before) > 1000 and all(counts_before)
     first = tmp_path / "first"
     exported = export_folder(first)
-    assert set(exported) == set(K.BY_NAME)
+    assert set(exported) == K.FILE_NAMES
 
     farm_empty()
     assert ActualDailyAssignmentState.objects.count() == 0
