@@ -11,6 +11,11 @@ def error_response(status: int, code: str, detail: str, **headers) -> JsonRespon
     return JsonResponse({"errors": [{"field": None, "code": code, "detail": detail}]}, status=status, headers=headers)
 
 
+#: the addresses that take a farm's history files: their bodies may reach IMPORT_MAX_BYTES (and a form's fields)
+IMPORT_UPLOAD_PATHS = ("/imports/", "/api/v1/imports/")
+UPLOAD_OVERHEAD_BYTES = 64 * 1024
+
+
 class RequestSizeLimitMiddleware:
     """A body whose declared length is above ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``REQUEST_BODY_MAX_BYTES``) is
     answered 413 before anything reads it. Django reads no more than the declared length, so a body without
@@ -21,6 +26,8 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.path.startswith(IMPORT_UPLOAD_PATHS):  # a farm's history files (docs/import-export.md)
+            limit = settings.IMPORT_MAX_BYTES + UPLOAD_OVERHEAD_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

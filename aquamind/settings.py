@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.planning",
     "apps.alerts",
     "apps.recompute",
+    "apps.farmio",
     "apps.demo",
     "apps.api",
     "apps.web",
@@ -146,6 +147,15 @@ SECURE_PROXY_SSL_HEADER = env_pair("SECURE_PROXY_SSL_HEADER")  # e.g. HTTP_X_FOR
 
 # Request bodies above this many bytes are answered 413 (the API's JSON, Django's forms and uploads).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_BODY_MAX_BYTES", 1024 * 1024, minimum=1024)
+# --- Farm import (docs/import-export.md, "Limits"): the largest file an import reads (an upload's request body may
+# be this large on the import addresses only), the most an .xlsx may unpack to and the largest ratio of one of its
+# members (a zip bomb is refused from its zip directory, before it is opened), where uploads wait for their
+# worker, and the size above which the page and the API hand the import to a worker instead of the request
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024, minimum=1024)
+IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_XLSX_MAX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024, minimum=1024)
+IMPORT_XLSX_MAX_RATIO = env_int("IMPORT_XLSX_MAX_RATIO", 200, minimum=2)
+IMPORT_DIR = Path(env_str("IMPORT_DIR", "") or str(VAR_DIR / "imports"))
+IMPORT_WORKER_BYTES = env_int("IMPORT_WORKER_BYTES", 2 * 1024 * 1024, minimum=0)
 # A write's Idempotency-Key and its first outcome are kept this long (docs/api.md §Retries)
 IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
 

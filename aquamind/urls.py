@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.api.csp import csp_report
 from apps.web import alerts as web_alerts
+from apps.web import imports as import_views
 from apps.web import views as web_views
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
@@ -23,6 +24,11 @@ urlpatterns = [
     path("alerts/", web_alerts.alerts_page, name="alerts"),
     path("alerts/<int:pk>/acknowledge/", web_alerts.alert_acknowledge_view, name="alert-acknowledge"),
     path("alerts/subscriptions/", web_alerts.alert_subscriptions_save, name="alert-subscriptions"),
+    path("imports/", import_views.import_page, name="import-page"),
+    path("imports/<int:pk>/", import_views.import_job_page, name="import-job-page"),
+    path("imports/<int:pk>/status/", import_views.import_job_status, name="import-job-status"),
+    path("imports/<int:pk>/confirm/", import_views.import_job_confirm, name="import-job-confirm"),
+    path("imports/templates/<str:name>", import_views.import_template, name="import-template"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

@@ -35,9 +35,10 @@ ABOVE_DOMAIN = {
     "planning": {"forecast"},
     "alerts": {"forecast", "planning"},
     "recompute": {"forecast", "planning", "alerts"},
+    "farmio": {"forecast", "planning", "recompute"},
     "demo": set(),
-    "web": {"forecast", "planning", "recompute", "alerts"},
-    "api": {"forecast", "planning", "recompute", "web", "alerts"},
+    "web": {"forecast", "planning", "recompute", "alerts", "farmio"},
+    "api": {"forecast", "planning", "recompute", "farmio", "web", "alerts"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}

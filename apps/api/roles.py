@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from apps.api.permissions import Role
 
-PROJECT_APPS = ("infrastructure", "batch", "health", "inventory", "environmental", "scenario", "planning", "alerts")
+PROJECT_APPS = ("infrastructure", "batch", "health", "inventory", "environmental", "scenario", "planning", "alerts", "farmio")
 # Models the admin writes that have no viewset of their own: rows the API writes nested in their parent's
 # body, and the failed recomputes the admin's replay action stamps. Computed rows (daily states, markers,
 # runs, heartbeats) are in neither: read-only for everyone but superusers.
@@ -20,6 +20,9 @@ WRITE_ROLES_WITHOUT_VIEWSET = {
     ("scenario", "fcrmodelstage"): Role.MANAGER,
     ("batch", "failedrecompute"): Role.MANAGER,
     ("alerts", "alert"): Role.OPERATOR,  # acknowledging (the page checks change_alert; the API its action role)
+    # an import writes every kind of record: the import page and the API's imports ask for add_importjob
+    ("farmio", "importjob"): Role.MANAGER,
+    ("farmio", "externalid"): Role.MANAGER,
 }
 WRITES = ("add", "change", "delete")
 

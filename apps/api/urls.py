@@ -7,6 +7,7 @@ from apps.api.views import crud
 from apps.api.views.alerts import AlertSubscriptionViewSet, AlertViewSet
 from apps.api.views.batches import BatchViewSet
 from apps.api.views.forecast import ForecastSummaryView
+from apps.api.views.imports import ImportConfirmView, ImportCreateView, ImportJobView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
 from apps.api.views.planning import ActivityTemplateViewSet, PlannedActivityViewSet
 
@@ -47,6 +48,9 @@ urlpatterns = [
     path("", ApiRootView.as_view(routes=[(prefix, prefix.split("/")[-1]) for prefix, _ in ROUTES]), name="api-root"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("forecast/summary/", ForecastSummaryView.as_view(), name="forecast-summary"),
+    path("imports/", ImportCreateView.as_view(), name="import-create"),
+    path("imports/<int:pk>/", ImportJobView.as_view(), name="import-job"),
+    path("imports/<int:pk>/confirm/", ImportConfirmView.as_view(), name="import-confirm"),
     *router.urls,
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]

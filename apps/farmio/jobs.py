@@ -1,0 +1,146 @@
+"""Imports from the page and the API: the upload is stored, checked (a dry run), shown, and written once a
+manager confirms; a large upload is checked and written by a Celery worker while the page polls its progress
+(docs/import-export.md, "The import page"). Without a broker (the embedded default) the task runs in-process
+right after the request's commit, as the recompute's tasks do."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+
+from apps.farmio import kinds as K
+from apps.farmio.importing import files_import
+from apps.farmio.models import ImportJob
+from apps.farmio.reading import Problem
+
+IMPORT_TASK = "apps.farmio.tasks.import_job_run"  # registered by FarmioConfig.ready()
+PROGRESS_EVERY = 5000  # rows between two progress writes
+OPEN = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
+
+
+class UploadRefused(Exception):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field, self.message = field, message
+
+
+def _safe_name(name: str) -> str:
+    """The file's own name (no folders), which says its kind: ``<kind>.csv``, ``<kind>.xlsx`` or a workbook."""
+    base = Path(name.replace("\\", "/")).name.strip()
+    suffix = Path(base).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise UploadRefused("files", f"{base or 'a file'}: only .csv and .xlsx files are read")
+    if suffix == ".csv" and Path(base).stem not in K.FILE_NAMES:
+        raise UploadRefused("files", f"{base}: a CSV file is named after its kind ({', '.join(sorted(K.FILE_NAMES))})")
+    return base
+
+
+def job_create(*, user, uploads, dry_run: bool = True) -> ImportJob:
+    """Store the uploaded files under ``IMPORT_DIR`` and queue their check (and import, unless ``dry_run``)."""
+    uploads = list(uploads)
+    if not uploads:
+        raise UploadRefused("files", "Choose at least one file.")
+    names = [_safe_name(u.name) for u in uploads]
+    if len(set(names)) != len(names):
+        raise UploadRefused("files", "Two files have the same name.")
+    total = sum(u.size for u in uploads)
+    if total > settings.IMPORT_MAX_BYTES:
+        raise UploadRefused("files", f"The files hold {total:,} bytes; the limit is {settings.IMPORT_MAX_BYTES:,}.")
+    folder = Path(settings.IMPORT_DIR) / uuid.uuid4().hex
+    folder.mkdir(parents=True, mode=0o700)
+    for upload, name in zip(uploads, names):
+        with open(folder / name, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    job = ImportJob.objects.create(
+        created_by=user if user and user.is_authenticated else None,
+        dry_run=dry_run,
+        folder=str(folder),
+        files=[{"name": n, "bytes": u.size} for n, u in zip(names, uploads)],
+    )
+    job_dispatch(job)
+    return job
+
+
+def job_confirm(job: ImportJob) -> ImportJob:
+    """Write a checked, clean upload (a second pass over the same files: the database may have moved on)."""
+    if job.status != ImportJob.Status.CHECKED:
+        raise UploadRefused(
+            "status", f"Only a checked upload without problems can be imported (this one is {job.status})."
+        )
+    job.dry_run = False
+    job.status = ImportJob.Status.QUEUED
+    job.progress_done = 0
+    job.save(update_fields=["dry_run", "status", "progress_done", "updated_at"])
+    job_dispatch(job)
+    return job
+
+
+def job_dispatch(job: ImportJob) -> None:
+    """Run the job after the request's commit: in a worker, or here when the upload is small or there is no
+    broker (the embedded default runs tasks in-process anyway)."""
+    size = sum(f["bytes"] for f in job.files)
+    if size > settings.IMPORT_WORKER_BYTES and not settings.AQUAMIND_EMBEDDED:
+        transaction.on_commit(lambda: current_app.tasks[IMPORT_TASK].delay(job.pk))
+    else:
+        transaction.on_commit(lambda: job_run(job.pk))
+
+
+def job_run(job_id: int) -> None:
+    """Check (and import, unless a dry run) the job's files; the report and the status end up on the job."""
+    job = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).first()
+    if job is None:
+        return
+    folder = Path(job.folder)
+    phase_status = ImportJob.Status.CHECKING if job.dry_run else ImportJob.Status.IMPORTING
+    ImportJob.objects.filter(pk=job.pk).update(status=phase_status, progress_done=0)
+    pending = {"n": 0, "done": 0}
+
+    def progress(phase: str, done: int, total: int | None = None) -> None:
+        pending["n"] += done
+        if pending["n"] >= PROGRESS_EVERY or phase != "check":
+            pending["done"] += pending["n"]
+            pending["n"] = 0
+            ImportJob.objects.filter(pk=job.pk).update(progress_done=pending["done"], progress_total=total or 0)
+
+    try:
+        files = [(f["name"], (folder / f["name"]).read_bytes()) for f in job.files]
+        result = files_import(files, dry_run=job.dry_run, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - the job records any failure for the page; nothing was written
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            report={
+                "ok": False,
+                "problems": [Problem("", 0, "", "", f"the import failed: {type(exc).__name__}").as_dict()],
+            },
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    report = result.as_dict()
+    if not result.ok:
+        status = ImportJob.Status.INVALID
+    elif job.dry_run:
+        status = ImportJob.Status.CHECKED
+    else:
+        status = ImportJob.Status.DONE
+    ImportJob.objects.filter(pk=job.pk).update(status=status, report=report, progress_done=result.rows)
+    if status in (ImportJob.Status.INVALID, ImportJob.Status.DONE):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def job_view(job: ImportJob) -> dict:
+    """What the page's poll and the API answer."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "dry_run": job.dry_run,
+        "files": job.files,
+        "progress": {"done": job.progress_done, "total": job.progress_total},
+        "created_at": job.created_at.isoformat(),
+        "report": job.report,
+    }
