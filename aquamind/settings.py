@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.forecast",
     "apps.planning",
     "apps.recompute",
+    "apps.reports",
     "apps.demo",
     "apps.api",
     "apps.web",

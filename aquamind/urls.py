@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.api.csp import csp_report
+from apps.web import reports as web_reports
 from apps.web import views as web_views
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
@@ -19,6 +20,13 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("batches/", include("apps.web.urls")),
     path("containers/<int:pk>/", web_views.container_page, name="container-page"),
+    path("reports/", web_reports.report_picker, name="report-picker"),
+    re_path(
+        r"^reports/sites/(?P<pk>[0-9]{1,18})/(?P<month>[^/]{1,20})/$",
+        web_reports.site_month_page,
+        name="site-month-report",
+    ),
+    re_path(r"^reports/(?P<month>[^/]{1,20})/$", web_reports.farm_month_page, name="farm-month-report"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

@@ -34,9 +34,10 @@ ABOVE_DOMAIN = {
     "forecast": set(),
     "planning": {"forecast"},
     "recompute": {"forecast", "planning"},
+    "reports": set(),  # reads the daily states and the events; the pages and the API show it
     "demo": set(),
-    "web": {"forecast", "planning", "recompute"},
-    "api": {"forecast", "planning", "recompute", "web"},
+    "web": {"forecast", "planning", "recompute", "reports"},
+    "api": {"forecast", "planning", "recompute", "web", "reports"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}

@@ -8,6 +8,7 @@ from apps.api.views.batches import BatchViewSet
 from apps.api.views.forecast import ForecastSummaryView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
 from apps.api.views.planning import ActivityTemplateViewSet, PlannedActivityViewSet
+from apps.api.views.reports import SiteMonthReportView
 
 router = SimpleRouter()
 ROUTES = [
@@ -43,6 +44,7 @@ urlpatterns = [
     path("", ApiRootView.as_view(routes=[(prefix, prefix.split("/")[-1]) for prefix, _ in ROUTES]), name="api-root"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("forecast/summary/", ForecastSummaryView.as_view(), name="forecast-summary"),
+    path("reports/site-month/", SiteMonthReportView.as_view(), name="site-month-report"),
     *router.urls,
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]
