@@ -13,7 +13,8 @@ is recomputed. The rules, in short (the document gives the reasons):
   between two containers of the site cancel out and are left out); valued at the destination's average weight on
   the day they arrive, the same weight at both ends.
 - **harvested**: the fish still in a container when its assignment ends in the month (``departure_date`` in the
-  month: the last state is the day before), valued at that state's biomass.
+  month: the last state is the day before), less those a transfer moved out on the departure day, valued at that
+  state's biomass per fish.
 - **deaths**: the states' deaths over the month's days, split into the recorded causes (mortality events) and
   ``ESTIMATED`` (the scenario model's deaths on days without a record), plus ``TRANSFER_HANDLING`` (fish that
   died in handling in a transfer out of the site's containers).
@@ -31,6 +32,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -265,21 +267,31 @@ def _stocked(assignments, first, last, batch_of) -> None:
 
 
 def _harvested(assignments, first, last, batch_of) -> None:
-    """Fish still there when the assignment ends in the month: its last state (the day before the departure)."""
-    ending = {
-        a.pk: a.departure_date - ONE_DAY for a in assignments if a.departure_date and first <= a.departure_date <= last
-    }
+    """Fish still there when the assignment ends in the month: its last state (the day before the departure), less
+    the fish a transfer moved out on the departure day itself (the source has no row that day; the transfer's
+    destination, or its deaths in handling, hold them), valued at that state's biomass per fish."""
+    ending = {a.pk: a for a in assignments if a.departure_date and first <= a.departure_date <= last}
     if not ending:
         return
+    moved = defaultdict(int)
+    for pk, day, fish in TransferAction.objects.filter(
+        source_assignment_id__in=list(ending), status=TransferAction.Status.COMPLETED
+    ).values_list(
+        "source_assignment_id", "actual_execution_date", F("transferred_count") + F("mortality_during_transfer")
+    ):
+        if day == ending[pk].departure_date:
+            moved[pk] += fish
     last_days = Q()
-    for pk, day in ending.items():
-        last_days |= Q(assignment_id=pk, date=day)
+    for pk, a in ending.items():
+        last_days |= Q(assignment_id=pk, date=a.departure_date - ONE_DAY)
     for pk, fish, kg in ActualDailyAssignmentState.objects.filter(last_days).values_list(
         "assignment_id", "population", "biomass_kg"
     ):
-        flows = batch_of[pk].flows
-        flows.harvested_fish += fish
-        flows.harvested_biomass_kg += kg
+        left = max(0, fish - moved[pk])
+        if left:
+            flows = batch_of[pk].flows
+            flows.harvested_fish += left
+            flows.harvested_biomass_kg += kg * left / fish
 
 
 def _transfers(site, first, last, batch_of) -> None:
