@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.alerts",
     "apps.recompute",
     "apps.farmio",
+    "apps.reports",
     "apps.demo",
     "apps.api",
     "apps.web",

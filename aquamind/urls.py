@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LogoutView
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.api.csp import csp_report
 from apps.web import alerts as web_alerts
 from apps.web import imports as import_views
+from apps.web import reports as web_reports
 from apps.web import views as web_views
 from aquamind.health import health
 from aquamind.lockout import LockoutLoginView
@@ -29,6 +30,13 @@ urlpatterns = [
     path("imports/<int:pk>/status/", import_views.import_job_status, name="import-job-status"),
     path("imports/<int:pk>/confirm/", import_views.import_job_confirm, name="import-job-confirm"),
     path("imports/templates/<str:name>", import_views.import_template, name="import-template"),
+    path("reports/", web_reports.report_picker, name="report-picker"),
+    re_path(
+        r"^reports/sites/(?P<pk>[0-9]{1,18})/(?P<month>[^/]{1,20})/$",
+        web_reports.site_month_page,
+        name="site-month-report",
+    ),
+    re_path(r"^reports/(?P<month>[^/]{1,20})/$", web_reports.farm_month_page, name="farm-month-report"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

@@ -36,9 +36,10 @@ ABOVE_DOMAIN = {
     "alerts": {"forecast", "planning"},
     "recompute": {"forecast", "planning", "alerts"},
     "farmio": {"forecast", "planning", "recompute"},
+    "reports": set(),  # reads the daily states and the events; the pages and the API show it
     "demo": set(),
-    "web": {"forecast", "planning", "recompute", "alerts", "farmio"},
-    "api": {"forecast", "planning", "recompute", "farmio", "web", "alerts"},
+    "web": {"forecast", "planning", "recompute", "alerts", "farmio", "reports"},
+    "api": {"forecast", "planning", "recompute", "farmio", "web", "alerts", "reports"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}

@@ -128,7 +128,12 @@ def filterset(model, *, ids: dict[str, str], date_field: str | None = None, fiel
     return type(f"{model.__name__}Filter", (FilterSet,), attrs)
 
 
-EVENT_IDS = {"batch": "assignment__batch_id", "assignment": "assignment_id", "container": "assignment__container_id"}
+EVENT_IDS = {
+    "batch": "assignment__batch_id",
+    "assignment": "assignment_id",
+    "container": "assignment__container_id",
+    "site": "assignment__container__site_id",
+}
 
 
 class AssignmentFilter(FilterSet):
@@ -136,6 +141,7 @@ class AssignmentFilter(FilterSet):
 
     batch = IdFilter(field_name="batch_id")
     container = IdFilter(field_name="container_id")
+    site = IdFilter(field_name="container__site_id")
     lifecycle_stage = IdFilter(field_name="lifecycle_stage_id")
     date_from = DateFilter(method="days_from", label="has days on or after")
     date_to = DateFilter(field_name="assignment_date", lookup_expr="lte", label="starts on or before")
@@ -150,11 +156,12 @@ class AssignmentFilter(FilterSet):
 
 
 class TransferFilter(FilterSet):
-    """``assignment`` and ``container`` match the source or the destination."""
+    """``assignment``, ``container`` and ``site`` match the source or the destination."""
 
     batch = IdFilter(field_name="source_assignment__batch_id")
     assignment = IdFilter(method="either_assignment")
     container = IdFilter(method="either_container")
+    site = IdFilter(method="either_site")
     date_from = DateFilter(field_name="actual_execution_date", lookup_expr="gte")
     date_to = DateFilter(field_name="actual_execution_date", lookup_expr="lte")
 
@@ -168,11 +175,17 @@ class TransferFilter(FilterSet):
     def either_container(self, queryset, name, value):
         return queryset.filter(Q(source_assignment__container_id=value) | Q(dest_assignment__container_id=value))
 
+    def either_site(self, queryset, name, value):
+        return queryset.filter(
+            Q(source_assignment__container__site_id=value) | Q(dest_assignment__container__site_id=value)
+        )
+
 
 class ReadingFilter(FilterSet):
     """``batch``: readings of the containers the batch occupied, taken while it was there."""
 
     container = IdFilter(field_name="container_id")
+    site = IdFilter(field_name="container__site_id")
     parameter = IdFilter(field_name="parameter_id")
     parameter_code = df.CharFilter(field_name="parameter__code", lookup_expr="iexact")
     batch = IdFilter(method="of_batch")
@@ -193,6 +206,7 @@ class ReadingFilter(FilterSet):
 class BatchFilter(FilterSet):
     species = IdFilter(field_name="species_id")
     container = IdFilter(method="in_container", label="ever assigned to this container")
+    site = IdFilter(method="at_site", label="ever assigned to a container of this site")
     batch_number = df.CharFilter(lookup_expr="icontains")
     date_from = DateFilter(field_name="start_date", lookup_expr="gte")
     date_to = DateFilter(field_name="start_date", lookup_expr="lte")
@@ -206,11 +220,16 @@ class BatchFilter(FilterSet):
             Exists(BatchContainerAssignment.objects.filter(batch_id=OuterRef("pk"), container_id=value))
         )
 
+    def at_site(self, queryset, name, value):
+        return queryset.filter(
+            Exists(BatchContainerAssignment.objects.filter(batch_id=OuterRef("pk"), container__site_id=value))
+        )
+
 
 ContainerFilter = filterset(Container, ids={"site": "site_id"}, fields=["kind"])
 DailyStateFilter = filterset(
     ActualDailyAssignmentState,
-    ids={"batch": "batch_id", "assignment": "assignment_id", "container": "container_id"},
+    ids={"batch": "batch_id", "assignment": "assignment_id", "container": "container_id", "site": "container__site_id"},
     date_field="date",
     fields=["anchor_type"],
 )

@@ -10,7 +10,17 @@ from django.contrib.contenttypes.models import ContentType
 
 from apps.api.permissions import Role
 
-PROJECT_APPS = ("infrastructure", "batch", "health", "inventory", "environmental", "scenario", "planning", "alerts", "farmio")
+PROJECT_APPS = (
+    "infrastructure",
+    "batch",
+    "health",
+    "inventory",
+    "environmental",
+    "scenario",
+    "planning",
+    "alerts",
+    "farmio",
+)
 # Models the admin writes that have no viewset of their own: rows the API writes nested in their parent's
 # body, and the failed recomputes the admin's replay action stamps. Computed rows (daily states, markers,
 # runs, heartbeats) are in neither: read-only for everyone but superusers.

@@ -10,6 +10,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import force_instance, is_basic_serializer
 
 from apps.api.error_codes import operation_codes
+from apps.api.exports import EXPORT_FORMATS, ExportMixin, XLSXRenderer
 
 TOKEN_SCHEME_DESCRIPTION = (
     "Send the header `Authorization: Token <key>`: the word `Token`, one space, then the key that "
@@ -89,12 +90,29 @@ class AutoSchema(SpectacularAutoSchema):
             operation["x-error-codes"] = self.error_codes()
         return operation
 
+    def _get_format_parameters(self):
+        """``?format=`` on the operations that export (apps/api/exports.py), the formats as its enum."""
+        if not (isinstance(self.view, ExportMixin) and self.view.exportable()):
+            return []
+        return [
+            {
+                "name": "format",
+                "in": "query",
+                "required": False,
+                "description": "json (the default), or the whole filtered list as a file: csv or xlsx "
+                '(unpaginated; docs/api.md "Exports").',
+                "schema": {"type": "string", "enum": ["json", *EXPORT_FORMATS]},
+            }
+        ]
+
     def error_codes(self) -> list[str]:
         body = force_instance(self.get_request_serializer()) if self.method in {"POST", "PUT", "PATCH"} else None
         query = [force_instance(p) for p in self.get_override_parameters() if is_basic_serializer(p)]
         listing = self.method == "GET" and self._is_list_view()
         filterset = getattr(self.view, "filterset_class", None) if listing else None
+        exports = isinstance(self.view, ExportMixin) and self.view.exportable()
         rules = [
+            *(("invalid_choice",) if exports else ()),  # ?format= outside json, csv, xlsx
             *getattr(self.view, "rule_codes", ()),
             *(getattr(self.view, "destroy_rule_codes", ()) if self.method == "DELETE" else ()),
         ]
@@ -127,6 +145,22 @@ def error_codes(path: str, method: str, operation: dict) -> list[str]:
     return codes
 
 
+#: what a file export's 200 holds instead of the JSON body (apps/api/exports.py)
+FILE_SCHEMAS = {
+    "text/csv": {"type": "string", "description": "CSV, UTF-8 with a byte-order mark, one row per object."},
+    XLSXRenderer.media_type: {"type": "string", "format": "binary", "description": "An Excel workbook."},
+}
+assert len(FILE_SCHEMAS) == len(EXPORT_FORMATS)
+
+
+def file_responses(operation: dict) -> None:
+    """The 200 of a list asked as a file is the file, not the JSON page."""
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    for media_type, schema in FILE_SCHEMAS.items():
+        if media_type in content:
+            content[media_type] = {"schema": schema}
+
+
 def add_error_responses(result, generator, request, public):
     """Add the error responses with the error schema (and ``Retry-After`` on 429 and 503) to every operation,
     and the ``Idempotency-Key`` header to every write that takes one."""
@@ -138,6 +172,7 @@ def add_error_responses(result, generator, request, public):
                 continue
             if method != "get" and path not in NOT_IDEMPOTENT:
                 operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+            file_responses(operation)
             responses = operation.setdefault("responses", {})
             for code in error_codes(path, method, operation):
                 schema = invalid_input_schema(operation["x-error-codes"]) if code == "400" else ref

@@ -10,6 +10,7 @@ from apps.api.views.forecast import ForecastSummaryView
 from apps.api.views.imports import ImportConfirmView, ImportCreateView, ImportJobView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
 from apps.api.views.planning import ActivityTemplateViewSet, PlannedActivityViewSet
+from apps.api.views.reports import SiteMonthReportView
 
 router = SimpleRouter()
 ROUTES = [
@@ -51,6 +52,7 @@ urlpatterns = [
     path("imports/", ImportCreateView.as_view(), name="import-create"),
     path("imports/<int:pk>/", ImportJobView.as_view(), name="import-job"),
     path("imports/<int:pk>/confirm/", ImportConfirmView.as_view(), name="import-confirm"),
+    path("reports/site-month/", SiteMonthReportView.as_view(), name="site-month-report"),
     *router.urls,
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]

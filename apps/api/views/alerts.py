@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters as df
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,7 +13,7 @@ from apps.api import filters as f
 from apps.api.permissions import Role
 from apps.api.serializers.alerts import AlertSerializer, AlertSubscriptionSerializer
 
-from .base import DomainViewSet
+from .base import DomainViewSet, ReadOnlyViewSet
 
 STATES = {
     "open": {"cleared_at__isnull": True, "acknowledged_at__isnull": True},
@@ -43,7 +42,7 @@ class AlertFilter(f.FilterSet):
         return queryset.filter(**STATES[value])
 
 
-class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+class AlertViewSet(ReadOnlyViewSet):
     """Alerts raised by the recompute and the nightly jobs, newest first; ``state`` defaults to all."""
 
     queryset = Alert.objects.select_related("acknowledged_by").order_by("-raised_at", "-id")

@@ -3,15 +3,17 @@ from __future__ import annotations
 from rest_framework import viewsets
 
 from apps.api import idempotency
+from apps.api.exports import ExportMixin
 from apps.api.permissions import Role
 from apps.api.scoping import scope_checked
 
 
-class DomainViewSet(viewsets.ModelViewSet):
+class DomainViewSet(ExportMixin, viewsets.ModelViewSet):
     # CRUD over one model: reads for every authenticated user, writes for ``write_role`` and above.
     # Writes accept an Idempotency-Key (apps/api/idempotency.py): claimed once the user and role are known,
     # the outcome stored in the request's transaction, a retry answered with the first outcome.
     # Every record a write names must be in the user's sites (apps/api/scoping.py): 404 unseen, 403 too low a role.
+    # The list is also a file: ``?format=csv`` or ``?format=xlsx`` (apps/api/exports.py).
     # (Comments, not a docstring: the schema would repeat a docstring on every subclass's operations.)
 
     write_role = Role.MANAGER
@@ -37,3 +39,8 @@ class DomainViewSet(viewsets.ModelViewSet):
         if self.idempotency_claim is not None:
             idempotency.idempotency_record(claim=self.idempotency_claim, response=response)
         return response
+
+
+class ReadOnlyViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):
+    # Records only the system writes (daily states, verifier runs): list and retrieve, the list also as a file.
+    pass

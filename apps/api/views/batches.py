@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.api import filters as f
+from apps.api.exports import batch_summary_rows, projection_rows
 from apps.api.permissions import Role
 from apps.api.selectors import recompute_history
 from apps.api.serializers import actions as a
@@ -42,6 +43,7 @@ class BatchViewSet(DomainViewSet):
         "projection": Role.VIEWER,
         "forecast_summary": Role.VIEWER,
     }
+    export_actions = ("list", "growth_segments", "projection", "forecast_summary")  # ?format=csv|xlsx
 
     def perform_destroy(self, instance):
         batch_delete(batch=instance)  # its row locked before its markers (a concurrent pin deadlocked)
@@ -155,8 +157,8 @@ class BatchViewSet(DomainViewSet):
         batch = self.get_object()
         query = fc.AssignmentQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        body = projection_for_batch(batch_id=batch.pk, **query.validated_data)
-        return Response(fc.BatchProjectionSerializer(body).data)
+        body = fc.BatchProjectionSerializer(projection_for_batch(batch_id=batch.pk, **query.validated_data)).data
+        return Response(projection_rows(body) if self.export_format() else body)
 
     @extend_schema(
         responses={200: fc.BatchForecastSummarySerializer},
@@ -167,8 +169,10 @@ class BatchViewSet(DomainViewSet):
         """Each active assignment's projected harvest and (in fresh water) sea transfer: dates with their P10-P90
         range, weight, fish and biomass, and PLANNED / NEEDS_PLANNING / PROJECTED (docs/forecast.md "Summary")."""
         batch = self.get_object()
-        body = forecast_summary_for_batch(batch_id=batch.pk, today=timezone.localdate())
-        return Response(fc.BatchForecastSummarySerializer(body).data)
+        body = fc.BatchForecastSummarySerializer(
+            forecast_summary_for_batch(batch_id=batch.pk, today=timezone.localdate())
+        ).data
+        return Response(batch_summary_rows(body) if self.export_format() else body)
 
 
 def _etags(header: str) -> set[str]:

@@ -4,7 +4,6 @@ mark the recompute work of every saved or deleted event."""
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Subquery
-from rest_framework import viewsets
 
 from apps.api import filters as f
 from apps.api.permissions import Role
@@ -32,7 +31,7 @@ from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed, FeedingEvent
 from apps.scenario import models as sm
 
-from .base import DomainViewSet
+from .base import DomainViewSet, ReadOnlyViewSet
 
 
 class SiteViewSet(DomainViewSet):
@@ -69,7 +68,7 @@ class AssignmentViewSet(DomainViewSet):
         assignment_delete(assignment=instance)  # its batch's row locked before its markers
 
 
-class DailyStateViewSet(viewsets.ReadOnlyModelViewSet):
+class DailyStateViewSet(ReadOnlyViewSet):
     """Computed end-of-day states (written only by the recompute)."""
 
     queryset = ActualDailyAssignmentState.objects.order_by("batch_id", "date", "assignment_id")
@@ -77,7 +76,7 @@ class DailyStateViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = f.DailyStateFilter
 
 
-class VerificationRunViewSet(viewsets.ReadOnlyModelViewSet):
+class VerificationRunViewSet(ReadOnlyViewSet):
     """The verifier's runs, newest first: rows checked, rows that differed from a full recompute, repairs."""
 
     queryset = VerificationRun.objects.order_by("-started_at", "-id")

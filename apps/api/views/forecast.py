@@ -7,12 +7,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.api.exports import ExportMixin, farm_summary_rows
 from apps.api.serializers import forecast as fc
 from apps.planning.summary import forecast_summary_for_farm
 
 
-class ForecastSummaryView(APIView):
+class ForecastSummaryView(ExportMixin, APIView):
     """Harvests and sea transfers by ISO week, for every authenticated user (viewer)."""
+
+    export_actions = ("get",)  # ?format=csv|xlsx: one row per week and kind
+    export_basename = "forecast-summary"
 
     @extend_schema(
         parameters=[fc.FarmSummaryQuerySerializer],
@@ -27,4 +31,5 @@ class ForecastSummaryView(APIView):
         body = forecast_summary_for_farm(
             today=timezone.localdate(), site_id=query.validated_data.get("site"), user=request.user
         )
-        return Response(fc.FarmForecastSummarySerializer(body).data)
+        data = fc.FarmForecastSummarySerializer(body).data
+        return Response(farm_summary_rows(data) if self.export_format() else data)
