@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "apps.infrastructure",
     "apps.batch",
     "apps.health",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "apps.scenario",
     "apps.forecast",
     "apps.planning",
+    "apps.audit",  # after the apps it tracks: its event models are made from theirs (docs/history.md)
     "apps.recompute",
     "apps.demo",
     "apps.api",
@@ -63,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.context.HistoryMiddleware",  # who wrote, through what: the history's context (docs/history.md)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -102,6 +106,12 @@ if DATABASES["default"]["NAME"] and "TEST" not in DATABASES["default"]:
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# History (docs/history.md): pghistory's triggers are installed by pgtrigger after every `migrate` rather than
+# by migrations of the tracked apps (their migrations stay untouched); on SQLite there are no triggers and no
+# history. The context is stored in each event row (JSON), not in a shared table upserted per statement.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # The lockout backend is Django's ModelBackend that refuses locked-out logins before the password check (aquamind/lockout.py)
 AUTHENTICATION_BACKENDS = ["aquamind.lockout.LockoutModelBackend"]

@@ -31,12 +31,13 @@ ENGINES = ("apps.batch.engine", "apps.forecast.engine")
 #: the farm's records, lowest first: each may import the ones before it
 DOMAIN = ("infrastructure", "scenario", "environmental", "health", "inventory", "batch")
 ABOVE_DOMAIN = {
-    "forecast": set(),
-    "planning": {"forecast"},
-    "recompute": {"forecast", "planning"},
+    "audit": set(),  # the history: it tracks the domain's tables; everything above may name who wrote
+    "forecast": {"audit"},
+    "planning": {"audit", "forecast"},
+    "recompute": {"audit", "forecast", "planning"},
     "demo": set(),
-    "web": {"forecast", "planning", "recompute"},
-    "api": {"forecast", "planning", "recompute", "web"},
+    "web": {"audit", "forecast", "planning", "recompute"},
+    "api": {"audit", "forecast", "planning", "recompute", "web"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}
@@ -200,6 +201,8 @@ def test_the_contract_sees_a_violation_when_one_is_there():
     assert not _allowed("apps.batch.services.recompute", "apps.forecast.services")
     assert not _allowed("apps.forecast.services", "apps.planning.services.templates")
     assert not _allowed("apps.forecast.services", "apps.recompute.markers")
+    assert not _allowed("apps.audit.models", "apps.recompute.markers")
+    assert not _allowed("apps.batch.services.saving", "apps.audit.recording")
     assert not _allowed("apps.api.views.batches", "apps.demo.farm")
     assert _allowed("apps.recompute.run", "apps.planning.services.templates")
     assert _allowed("apps.demo.farm.writer", "apps.batch.models")
