@@ -318,7 +318,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pgtrigger": {"level": "WARNING"},
+    },  # pgtrigger: one line per trigger installed
 }
 
 # --- Celery Beat: the sweeper every minute, the nightly catch-up at 02:00 (run ONE beat process) ----------

@@ -117,6 +117,7 @@ class MarkCause(models.Model):
     assignment_id = models.BigIntegerField()
     batch_id = models.BigIntegerField()
     xid = models.BigIntegerField()
+    from_day = models.DateField(help_text="The earliest day this transaction marked for the assignment.")
     context = models.JSONField(null=True, blank=True)
     marked_at = models.DateTimeField()
     run = models.ForeignKey(

@@ -25,10 +25,10 @@ ONE_PER_BATCH_CHUNK = 500  # ids per query (SQLite's variable limit)
 CAUSE_TABLE = MarkCause._meta.db_table
 #: the marking transaction's id and its history context (docs/history.md): one row per marked assignment
 CAUSES_SQL = (
-    f"INSERT INTO {CAUSE_TABLE} (assignment_id, batch_id, xid, context, marked_at) "
-    f"SELECT a.id, a.batch_id, txid_current(), "
+    f"INSERT INTO {CAUSE_TABLE} (assignment_id, batch_id, xid, from_day, context, marked_at) "
+    f"SELECT a.id, a.batch_id, txid_current(), v.day, "
     f"NULLIF(current_setting('pghistory.context_metadata', true), '')::jsonb, %s "
-    f"FROM {ASSIGNMENT_TABLE} a WHERE a.id = ANY(%s)"
+    f"FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) JOIN {ASSIGNMENT_TABLE} a ON a.id = v.id"
 )
 
 
@@ -83,8 +83,9 @@ def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool =
         if connection.vendor == "postgresql":
             # one statement (pghistory's context cannot prefix an executemany), rows in id order; then the
             # causes: the history, and so the causes, are PostgreSQL's
-            cursor.execute(_upsert_sql_postgresql(), [now, now, ids, [earliest[a] for a in ids]])
-            cursor.execute(CAUSES_SQL, [now, ids])
+            days = [earliest[a] for a in ids]
+            cursor.execute(_upsert_sql_postgresql(), [now, now, ids, days])
+            cursor.execute(CAUSES_SQL, [now, ids, days])
         else:
             cursor.executemany(_upsert_sql(), [(earliest[a], now, now, a) for a in ids])
         if publish:

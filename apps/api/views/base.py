@@ -4,6 +4,7 @@ from rest_framework import viewsets
 
 from apps.api import idempotency
 from apps.api.permissions import Role
+from apps.audit.context import history_user
 
 
 class DomainViewSet(viewsets.ModelViewSet):
@@ -17,6 +18,7 @@ class DomainViewSet(viewsets.ModelViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        history_user(request.user)  # DRF authenticated the token or session just now: the history's author
         self.idempotency_claim = idempotency.idempotency_claim(request=request)
 
     def handle_exception(self, exc):
