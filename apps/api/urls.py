@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from apps.api.views import crud
 from apps.api.views.batches import BatchViewSet
 from apps.api.views.forecast import ForecastSummaryView
+from apps.api.views.history import HistoryExportView, HistoryFeedView, RecordHistoryView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
 from apps.api.views.planning import ActivityTemplateViewSet, PlannedActivityViewSet
 
@@ -43,6 +44,9 @@ urlpatterns = [
     path("", ApiRootView.as_view(routes=[(prefix, prefix.split("/")[-1]) for prefix, _ in ROUTES]), name="api-root"),
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("forecast/summary/", ForecastSummaryView.as_view(), name="forecast-summary"),
+    path("history/", HistoryFeedView.as_view(), name="history-feed"),
+    path("history/export/", HistoryExportView.as_view(), name="history-export"),
+    path("history/<str:kind>/<int:pk>/", RecordHistoryView.as_view(), name="history-record"),
     *router.urls,
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.apps import apps
 from django.db import connection, models
@@ -111,6 +113,17 @@ def changes(previous, current, kind: str) -> list[tuple[str, object, object]]:
     return out
 
 
+def plain(value):
+    """A value as JSON and CSV carry it exactly: decimals as their text ("250.00"), days and times as ISO."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
 def _entry(kind: str, event, previous) -> dict:
     context = event.pgh_context
     if event.pgh_label == "delete":
@@ -131,7 +144,7 @@ def _entry(kind: str, event, previous) -> dict:
         "who": who(context),
         "channel": through(context),
         "where": (context or {}).get("path") or (context or {}).get("command") or (context or {}).get("task") or "",
-        "changes": [{"field": name, "old": old, "new": new} for name, old, new in changed],
+        "changes": [{"field": name, "old": plain(old), "new": plain(new)} for name, old, new in changed],
         "summary": summary(kind, event, previous),
     }
 
