@@ -31,10 +31,26 @@ PAGE_HEADER = "HTTP_X_AQUAMIND_CHANNEL"
 KEEPS_AUTHOR = ("completion", "import")
 
 
+#: the benchmark's switch (bench/history_overhead.py measures a save and a backfill with and without history;
+#: it also removes the triggers then). Always on otherwise.
+_SWITCH = {"on": True}
+
+
 def history_recorded() -> bool:
     """History is PostgreSQL's (triggers): on the embedded SQLite default nothing is recorded, and no context
-    is entered (pghistory would prefix every statement with PostgreSQL's ``set_config``)."""
-    return connection.vendor == "postgresql"
+    is entered (pghistory would prefix every statement with PostgreSQL's ``set_config``), no recompute cause or
+    move is written."""
+    return _SWITCH["on"] and connection.vendor == "postgresql"
+
+
+@contextlib.contextmanager
+def history_switched_off() -> Iterator[None]:
+    """Benchmarks only: no context, causes or moves inside (the caller uninstalls the triggers itself)."""
+    _SWITCH["on"] = False
+    try:
+        yield
+    finally:
+        _SWITCH["on"] = True
 
 
 def _active() -> runtime.Context | None:

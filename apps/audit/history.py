@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
+from apps.audit.context import history_recorded
 from apps.audit.models import HistoryEvent
 
 #: pghistory's own columns: not fields of the record
@@ -60,10 +61,6 @@ def _event_models() -> dict[str, type[HistoryEvent]]:
 
 
 EVENTS: dict[str, type[HistoryEvent]] = _event_models()
-
-
-def history_recorded() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def kind_of(model: type[models.Model]) -> str:

@@ -9,8 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db import connection
-
+from apps.audit.context import history_recorded
 from apps.audit.models import MarkCause, StateMove
 
 
@@ -52,7 +51,7 @@ def state_moves_record(*, run_id: int, moves: list[tuple[int, dict[str, list]]])
 def waiting_causes(*, batch_id: int) -> list[tuple[int, int]]:
     """(id, assignment) of the batch's marks not yet drained; read *before* the markers, so that every cause
     read was committed before the markers were read and is covered by this run (a later one waits)."""
-    if connection.vendor != "postgresql":
+    if not history_recorded():
         return []
     return list(MarkCause.objects.filter(batch_id=batch_id, run__isnull=True).values_list("pk", "assignment_id"))
 
@@ -69,7 +68,7 @@ def causes_attach(*, causes: list[tuple[int, int]], assignment_ids: Iterable[int
 
 def causes_forget(*, batch_id: int) -> int:
     """The batch is gone: its waiting marks go with its markers."""
-    if connection.vendor != "postgresql":
+    if not history_recorded():
         return 0
     deleted, _ = MarkCause.objects.filter(batch_id=batch_id, run__isnull=True).delete()
     return deleted

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
+from apps.audit.context import history_recorded
 from apps.audit.history import EVENTS, _previous_versions, day_words, number, summary, through, who
 from apps.audit.models import MarkCause, StateMove
 from apps.batch.models import ActualDailyAssignmentState
@@ -114,7 +115,7 @@ def why(*, assignment_id: int, day: dt.date) -> dict:
         "assignment": assignment_id,
         "date": day,
         "value": _value_now(assignment_id, day),
-        "history": connection.vendor == "postgresql",
+        "history": history_recorded(),
         "changes": [],
     }
     if not answer["history"]:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.context import history_recorded
 from apps.audit.models import MarkCause
 from apps.batch.models import BatchContainerAssignment, RecomputeMarker
 from apps.recompute import publish
@@ -85,7 +86,8 @@ def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool =
             # causes: the history, and so the causes, are PostgreSQL's
             days = [earliest[a] for a in ids]
             cursor.execute(_upsert_sql_postgresql(), [now, now, ids, days])
-            cursor.execute(CAUSES_SQL, [now, ids, days])
+            if history_recorded():
+                cursor.execute(CAUSES_SQL, [now, ids, days])
         else:
             cursor.executemany(_upsert_sql(), [(earliest[a], now, now, a) for a in ids])
         if publish:

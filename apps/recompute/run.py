@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.context import history_recorded
 from apps.audit.recording import state_moves, state_moves_record
 from apps.batch.models import Batch, BatchContainerAssignment, RecomputeRun
 from apps.batch.services.inputs import BatchInputs, batch_inputs_load
@@ -98,9 +99,9 @@ def _compute_and_save(inputs: BatchInputs, summary: RecomputeSummary, now: dt.da
     data = inputs.data
     writes, errors = batch_compute(inputs)
     summary.assignments = len(writes)
-    previous: dict = {}  # the replaced rows' values (PostgreSQL): which days this run moves, for the history
+    previous = {} if history_recorded() else None  # the replaced rows' values: which days this run moves (history)
     summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now, previous=previous)
-    summary.moves = state_moves(writes, previous)
+    summary.moves = state_moves(writes, previous or {})
     _held_by_a_test()
     # segments and projections; the open planned handlings are read only if a learned growth model bends for them
     planned = functools.partial(planned_handling_due, batch_id=data.batch.pk)
