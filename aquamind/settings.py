@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "apps.access",
     "apps.infrastructure",
     "apps.batch",
@@ -49,6 +51,7 @@ INSTALLED_APPS = [
     "apps.forecast",
     "apps.planning",
     "apps.alerts",
+    "apps.audit",  # after the apps it tracks: its event models are made from theirs (docs/history.md)
     "apps.recompute",
     "apps.farmio",
     "apps.reports",
@@ -67,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.context.HistoryMiddleware",  # who wrote, through what: the history's context (docs/history.md)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -107,6 +111,12 @@ if DATABASES["default"]["NAME"] and "TEST" not in DATABASES["default"]:
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# History (docs/history.md): pghistory's triggers are installed by pgtrigger after every `migrate` rather than
+# by migrations of the tracked apps (their migrations stay untouched); on SQLite there are no triggers and no
+# history. The context is stored in each event row (JSON), not in a shared table upserted per statement.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # The lockout backend is Django's ModelBackend that refuses locked-out logins before the password check (aquamind/lockout.py)
 AUTHENTICATION_BACKENDS = ["aquamind.lockout.LockoutModelBackend"]
@@ -330,7 +340,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "pgtrigger": {"level": "WARNING"},
+    },  # pgtrigger: one line per trigger installed
 }
 
 # --- Celery Beat: the sweeper every minute, the nightly catch-up at 02:00 (run ONE beat process) ----------

@@ -31,15 +31,16 @@ ENGINES = ("apps.batch.engine", "apps.forecast.engine")
 #: the farm's records, lowest first: each may import the ones before it
 DOMAIN = ("infrastructure", "access", "scenario", "environmental", "health", "inventory", "batch")
 ABOVE_DOMAIN = {
-    "forecast": set(),
-    "planning": {"forecast"},
-    "alerts": {"forecast", "planning"},
-    "recompute": {"forecast", "planning", "alerts"},
-    "farmio": {"forecast", "planning", "recompute"},
-    "reports": set(),  # reads the daily states and the events; the pages and the API show it
+    "audit": set(),  # the history: it tracks the domain's tables; everything above may name who wrote
+    "forecast": {"audit"},
+    "planning": {"audit", "forecast"},
+    "alerts": {"audit", "forecast", "planning"},
+    "recompute": {"audit", "forecast", "planning", "alerts"},
+    "farmio": {"audit", "forecast", "planning", "recompute"},
+    "reports": {"audit"},  # reads the daily states and the events; the pages and the API show it
     "demo": set(),
-    "web": {"forecast", "planning", "recompute", "alerts", "farmio", "reports"},
-    "api": {"forecast", "planning", "recompute", "farmio", "web", "alerts", "reports"},
+    "web": {"audit", "forecast", "planning", "recompute", "alerts", "farmio", "reports"},
+    "api": {"audit", "forecast", "planning", "recompute", "farmio", "web", "alerts", "reports"},
 }
 #: the only modules of apps/ that may import the demo farm, besides the demo app itself
 DEMO_USERS = {"apps.forecast.management.commands.backtest_forecast"}
@@ -203,6 +204,8 @@ def test_the_contract_sees_a_violation_when_one_is_there():
     assert not _allowed("apps.batch.services.recompute", "apps.forecast.services")
     assert not _allowed("apps.forecast.services", "apps.planning.services.templates")
     assert not _allowed("apps.forecast.services", "apps.recompute.markers")
+    assert not _allowed("apps.audit.models", "apps.recompute.markers")
+    assert not _allowed("apps.batch.services.saving", "apps.audit.recording")
     assert not _allowed("apps.api.views.batches", "apps.demo.farm")
     assert _allowed("apps.recompute.run", "apps.planning.services.templates")
     assert _allowed("apps.demo.farm.writer", "apps.batch.models")

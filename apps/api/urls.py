@@ -7,6 +7,7 @@ from apps.api.views import crud
 from apps.api.views.alerts import AlertSubscriptionViewSet, AlertViewSet
 from apps.api.views.batches import BatchViewSet
 from apps.api.views.forecast import ForecastSummaryView
+from apps.api.views.history import HistoryExportView, HistoryFeedView, RecordHistoryView
 from apps.api.views.imports import ImportConfirmView, ImportCreateView, ImportJobView
 from apps.api.views.misc import ApiRootView, ObtainTokenView, UnknownEndpointView
 from apps.api.views.planning import ActivityTemplateViewSet, PlannedActivityViewSet
@@ -53,6 +54,9 @@ urlpatterns = [
     path("imports/<int:pk>/", ImportJobView.as_view(), name="import-job"),
     path("imports/<int:pk>/confirm/", ImportConfirmView.as_view(), name="import-confirm"),
     path("reports/site-month/", SiteMonthReportView.as_view(), name="site-month-report"),
+    path("history/", HistoryFeedView.as_view(), name="history-feed"),
+    path("history/export/", HistoryExportView.as_view(), name="history-export"),
+    path("history/<str:kind>/<int:pk>/", RecordHistoryView.as_view(), name="history-record"),
     *router.urls,
     re_path(r"^[\s\S]*$", UnknownEndpointView.as_view(), name="api-unknown"),  # any path, %0A included
 ]

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.audit.recording import causes_attach, causes_forget, waiting_causes
 from apps.batch.models import Batch, BatchContainerAssignment, FailedRecompute, RecomputeMarker
 from apps.recompute.markers import batch_mark, recompute_mark_many
 from apps.recompute.run import RecomputeSummary, batch_recompute
@@ -42,13 +43,16 @@ def markers_drain(*, batch_id: int, trigger: str = "marker") -> DrainResult:
     with transaction.atomic():
         if not Batch.objects.select_for_update(nowait=True, no_key=True).filter(pk=batch_id).exists():
             deleted, _ = RecomputeMarker.objects.filter(batch_id=batch_id).delete()  # batch is gone
+            causes_forget(batch_id=batch_id)
             return DrainResult(batch_id=batch_id, markers=deleted, cleared=deleted)
+        causes = waiting_causes(batch_id=batch_id)  # before the markers: each is covered by this run (history)
         markers = list(waiting.values_list("assignment_id", "dirty_from", "generation"))
         if not markers:
             return DrainResult(batch_id=batch_id, markers=0, cleared=0)
         summary = batch_recompute(
             batch_id=batch_id, from_dates={a: day for a, day, _ in markers}, trigger=trigger, nowait=True
         )
+        causes_attach(causes=causes, assignment_ids=[a for a, _, _ in markers], run_id=summary.run_id)
         if summary.ok:
             _resolve_transient_failures(batch_id, before=started)
         else:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.context import history_recorded
+from apps.audit.models import MarkCause
 from apps.batch.models import BatchContainerAssignment, RecomputeMarker
 from apps.recompute import publish
 
@@ -21,6 +23,14 @@ logger = logging.getLogger(__name__)
 MARKER_TABLE = RecomputeMarker._meta.db_table
 ASSIGNMENT_TABLE = BatchContainerAssignment._meta.db_table
 ONE_PER_BATCH_CHUNK = 500  # ids per query (SQLite's variable limit)
+CAUSE_TABLE = MarkCause._meta.db_table
+#: the marking transaction's id and its history context (docs/history.md): one row per marked assignment
+CAUSES_SQL = (
+    f"INSERT INTO {CAUSE_TABLE} (assignment_id, batch_id, xid, from_day, context, marked_at) "
+    f"SELECT a.id, a.batch_id, txid_current(), v.day, "
+    f"NULLIF(current_setting('pghistory.context_metadata', true), '')::jsonb, %s "
+    f"FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) JOIN {ASSIGNMENT_TABLE} a ON a.id = v.id"
+)
 
 
 def _upsert_sql() -> str:
@@ -38,6 +48,17 @@ def _upsert_sql() -> str:
     )
 
 
+def _upsert_sql_postgresql() -> str:
+    """``_upsert_sql`` for many assignments in one statement: (id, day) pairs from two arrays, in id order."""
+    head, _, conflict = _upsert_sql().partition(" ON CONFLICT ")
+    insert = head.partition(" SELECT ")[0]
+    return (
+        f"{insert} SELECT a.id, a.batch_id, v.day, 1, %s, %s, 0, '' "
+        f"FROM unnest(%s::bigint[], %s::date[]) AS v(id, day) JOIN {ASSIGNMENT_TABLE} a ON a.id = v.id "
+        f"ORDER BY a.id ON CONFLICT {conflict}"
+    )
+
+
 def recompute_mark(*, assignment_id: int, from_date: dt.date, publish: bool = True) -> None:
     """Record that ``assignment_id`` must be recomputed from ``from_date`` on, and publish after commit."""
     recompute_mark_many(marks=[(assignment_id, from_date)], publish=publish)
@@ -48,6 +69,8 @@ def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool =
 
     The earliest date per assignment wins; rows are written in id order so that concurrent markers never
     deadlock. Unknown (e.g. just deleted) assignments are ignored. Returns how many were marked.
+    On PostgreSQL each mark also leaves a ``MarkCause``: this transaction's id, which its history rows carry,
+    for the run that drains the marker to name the changes behind it.
     """
     earliest: dict[int, dt.date] = {}
     for assignment_id, day in marks:
@@ -57,7 +80,16 @@ def recompute_mark_many(*, marks: Iterable[tuple[int, dt.date]], publish: bool =
         return 0
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.executemany(_upsert_sql(), [(earliest[a], now, now, a) for a in sorted(earliest)])
+        ids = sorted(earliest)
+        if connection.vendor == "postgresql":
+            # one statement (pghistory's context cannot prefix an executemany), rows in id order; then the
+            # causes: the history, and so the causes, are PostgreSQL's
+            days = [earliest[a] for a in ids]
+            cursor.execute(_upsert_sql_postgresql(), [now, now, ids, days])
+            if history_recorded():
+                cursor.execute(CAUSES_SQL, [now, ids, days])
+        else:
+            cursor.executemany(_upsert_sql(), [(earliest[a], now, now, a) for a in ids])
         if publish:
             _publish_on_commit(sorted(earliest))
     return len(earliest)

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.audit.context import history_recorded
+from apps.audit.recording import state_moves, state_moves_record
 from apps.batch.models import Batch, BatchContainerAssignment, RecomputeRun
 from apps.batch.services.inputs import BatchInputs, batch_inputs_load
 from apps.batch.services.recompute import batch_compute
@@ -41,6 +43,9 @@ class RecomputeSummary:
     error_code: str = ""
     error: str = ""
     assignment_errors: dict[int, str] = field(default_factory=dict)
+    run_id: int | None = None
+    #: per assignment, the days whose stored values this run changed (old, new): the history's "moves"
+    moves: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,7 +79,7 @@ def batch_recompute(
         else:
             _compute_and_save(inputs, summary, started_at)
         summary.duration_ms = (time.perf_counter() - started) * 1000
-        RecomputeRun.objects.create(
+        run = RecomputeRun.objects.create(
             batch_id=batch_id,
             started_at=started_at,
             duration_ms=summary.duration_ms,
@@ -84,6 +89,8 @@ def batch_recompute(
             ok=summary.ok,
             error_code=summary.error_code,
         )
+        summary.run_id = run.pk
+        state_moves_record(run_id=run.pk, moves=summary.moves)
     return summary
 
 
@@ -92,7 +99,9 @@ def _compute_and_save(inputs: BatchInputs, summary: RecomputeSummary, now: dt.da
     data = inputs.data
     writes, errors = batch_compute(inputs)
     summary.assignments = len(writes)
-    summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now)
+    previous = {} if history_recorded() else None  # the replaced rows' values: which days this run moves (history)
+    summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now, previous=previous)
+    summary.moves = state_moves(writes, previous or {})
     _held_by_a_test()
     # segments and projections; the open planned handlings are read only if a learned growth model bends for them
     planned = functools.partial(planned_handling_due, batch_id=data.batch.pk)

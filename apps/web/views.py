@@ -1,9 +1,15 @@
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from apps.access.scope import visible_to
+from apps.audit.history import EVENTS, FeedFilter, feed, history_recorded, kind_name, record_history, stamp
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
 from apps.environmental.models import EnvironmentalParameter
@@ -29,6 +35,7 @@ def _overview_context(request) -> dict:
     }
 
 
+HISTORY_PAGE = 50
 #: the weeks of harvests and sea transfers the overview's "Coming up" shows
 COMING_UP_WEEKS = 8
 
@@ -115,5 +122,69 @@ def container_page(request, pk: int):
             "status": recompute_status(batch=shown.assignment.batch) if shown else None,
             "time_zone": settings.TIME_ZONE,
             **_quick_entry_context(),
+        },
+    )
+
+
+#: the history pages' filters, read leniently: a page shows what it can, the API refuses bad input by name
+def _int_param(request, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def _day_param(request, name: str):
+    try:
+        return dt.date.fromisoformat(request.GET.get(name, ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def history_feed(request):
+    """The farm's recent changes, filterable by user, site, kind and day, with a CSV export of the same."""
+    kind = request.GET.get("kind", "")
+    filters = FeedFilter(
+        user=_int_param(request, "user"),
+        site=_int_param(request, "site"),
+        kinds=[kind] if kind in EVENTS else [],
+        since=_day_param(request, "since"),
+        until=_day_param(request, "until"),
+        before=_int_param(request, "before"),
+    )
+    entries = feed(filters, limit=HISTORY_PAGE)
+    query = {k: v for k, v in request.GET.items() if k != "before" and v}
+    return render(
+        request,
+        "web/history_feed.html",
+        {
+            "entries": entries,
+            "recorded": history_recorded(),
+            "kinds": [(k, kind_name(k)) for k in EVENTS],
+            "sites": Site.objects.order_by("name"),
+            "users": get_user_model().objects.order_by("username").values_list("pk", "username"),
+            "filters": filters,
+            "kind": kind if kind in EVENTS else "",
+            "export_query": urlencode(query),
+            "next_query": urlencode({**query, "before": stamp(entries[-1]["at"])})
+            if len(entries) == HISTORY_PAGE
+            else "",
+        },
+    )
+
+
+@login_required
+def record_history_page(request, kind: str, pk: int):
+    """One record's versions: who, when, through what, and every field's old and new value."""
+    if kind not in EVENTS:
+        raise Http404("No such kind of record.")
+    return render(
+        request,
+        "web/history_record.html",
+        {
+            "kind": kind,
+            "kind_name": kind_name(kind),
+            "pk": pk,
+            "entries": record_history(kind, pk),
+            "recorded": history_recorded(),
         },
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.audit.history import authors_of
 from apps.batch.models import BatchContainerAssignment, GrowthSample, GrowthSampleCast, MortalityEvent, TransferAction
 from apps.batch.models.casts import MAX_CAST_WEIGHTS
 from apps.batch.services.casts import growth_sample_cast_record
@@ -26,6 +27,39 @@ from aquamind.domain import READING_MAX, READING_MIN
 
 from . import fields
 from .common import FiniteFloatField, ModelSerializer, candidate, fail
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class AuthorField(serializers.Field):
+    """Who entered the record, or who changed it last (docs/history.md): read from the list's annotation
+    (``with_authors``: no query per row) or, for one record just written, from its history (one query)."""
+
+    def __init__(self, key: str, **kwargs):
+        self.key = key
+        super().__init__(read_only=True, **kwargs)
+
+    def get_attribute(self, instance):
+        if not hasattr(instance, self.key):
+            cached = getattr(instance, "_authors", None)
+            if cached is None:
+                cached = instance._authors = authors_of(instance)
+            return cached[self.key]
+        return getattr(instance, self.key)
+
+    def to_representation(self, value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class AuthoredSerializerMixin:
+    """Adds ``entered_by``, ``last_changed_by`` (a username, "system", "command" or "database") and
+    ``last_changed_at`` to a record's answer."""
+
+    def get_fields(self):
+        found = super().get_fields()
+        found["entered_by"] = AuthorField("entered_by", help_text="Who entered it: a username, or the channel.")
+        found["last_changed_by"] = AuthorField("last_changed_by", help_text="Who wrote its current version.")
+        found["last_changed_at"] = AuthorField("last_changed_at", help_text="When its current version was written.")
+        return found
 
 
 class RecordedSerializer(ModelSerializer):
@@ -55,7 +89,7 @@ class AssignmentEventSerializer(ModelSerializer):
         return attrs
 
 
-class GrowthSampleSerializer(RecordedSerializer, AssignmentEventSerializer):
+class GrowthSampleSerializer(AuthoredSerializerMixin, RecordedSerializer, AssignmentEventSerializer):
     date_field = "sample_date"
     rule_codes = ("duplicate", "has_casts")
 
@@ -184,7 +218,7 @@ class GrowthSampleCastSerializer(ModelSerializer):
         ).data
 
 
-class MortalityEventSerializer(RecordedSerializer, AssignmentEventSerializer):
+class MortalityEventSerializer(AuthoredSerializerMixin, RecordedSerializer, AssignmentEventSerializer):
     date_field = "event_date"
     rule_codes = ("exceeds_population",)
 
@@ -196,7 +230,7 @@ class MortalityEventSerializer(RecordedSerializer, AssignmentEventSerializer):
         return mortality_event_record(event=row)
 
 
-class TreatmentSerializer(AssignmentEventSerializer):
+class TreatmentSerializer(AuthoredSerializerMixin, AssignmentEventSerializer):
     date_field = "treatment_date"
     rule_codes = ("required",)  # a weighing's count and weight
 
@@ -224,7 +258,7 @@ class TreatmentSerializer(AssignmentEventSerializer):
         return super().validate(attrs)
 
 
-class FeedingEventSerializer(RecordedSerializer, AssignmentEventSerializer):
+class FeedingEventSerializer(AuthoredSerializerMixin, RecordedSerializer, AssignmentEventSerializer):
     date_field = "feeding_date"
     rule_codes = ("exceeds_daily_feed",)
 
@@ -236,7 +270,7 @@ class FeedingEventSerializer(RecordedSerializer, AssignmentEventSerializer):
         return feeding_event_record(event=row)
 
 
-class TransferSerializer(RecordedSerializer):
+class TransferSerializer(AuthoredSerializerMixin, RecordedSerializer):
     rule_codes = ("same_assignment", "invalid", "required", "outside_assignment", "exceeds_population")
 
     class Meta:
@@ -278,7 +312,7 @@ def _check_transfer_day(source, dest, day) -> None:
     event_date_validate(assignment=dest, day=day, field="actual_execution_date")
 
 
-class EnvironmentalReadingSerializer(ModelSerializer):
+class EnvironmentalReadingSerializer(AuthoredSerializerMixin, ModelSerializer):
     rule_codes = ("out_of_range",)
     value = FiniteFloatField(min_value=READING_MIN, max_value=READING_MAX, help_text="Within the parameter's range.")
 

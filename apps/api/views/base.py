@@ -6,6 +6,7 @@ from apps.api import idempotency
 from apps.api.exports import ExportMixin
 from apps.api.permissions import Role
 from apps.api.scoping import scope_checked
+from apps.audit.context import history_user
 
 
 class DomainViewSet(ExportMixin, viewsets.ModelViewSet):
@@ -21,6 +22,7 @@ class DomainViewSet(ExportMixin, viewsets.ModelViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        history_user(request.user)  # DRF authenticated the token or session just now: the history's author
         self.idempotency_claim = idempotency.idempotency_claim(request=request)
 
     def get_serializer_class(self):

@@ -4,14 +4,20 @@ mark the recompute work of every saved or deleted event."""
 from __future__ import annotations
 
 from django.db.models import Count, OuterRef, Subquery
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from apps.api import filters as f
 from apps.api.permissions import Role
 from apps.api.serializers import batch as bs
 from apps.api.serializers import events as es
+from apps.api.serializers import history as hs
 from apps.api.serializers import reference as rs
 from apps.api.serializers import scenario as ss
 from apps.api.services import scenario_delete
+from apps.audit.history import with_authors
+from apps.audit.why import why
 from apps.batch.models import (
     ActualDailyAssignmentState,
     BatchContainerAssignment,
@@ -32,6 +38,21 @@ from apps.inventory.models import Feed, FeedingEvent
 from apps.scenario import models as sm
 
 from .base import DomainViewSet, ReadOnlyViewSet
+
+AUTHOR_KEYS = ("entered_by", "last_changed_by", "last_changed_at", "_authors")
+
+
+class AuthoredMixin:
+    """Events' lists carry who entered each row and who changed it last: subqueries of the list's own
+    query (``with_authors``), no query per row (pinned in tests/api/test_history.py)."""
+
+    def get_queryset(self):
+        return with_authors(super().get_queryset())
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        for key in AUTHOR_KEYS:  # the annotation read before the update is stale: answer from the history
+            serializer.instance.__dict__.pop(key, None)
 
 
 class SiteViewSet(DomainViewSet):
@@ -64,8 +85,25 @@ class AssignmentViewSet(DomainViewSet):
     serializer_class = bs.AssignmentSerializer
     filterset_class = f.AssignmentFilter
 
+    action_roles = {"why": Role.VIEWER}
+
     def perform_destroy(self, instance):
         assignment_delete(assignment=instance)  # its batch's row locked before its markers
+
+    @extend_schema(
+        parameters=[hs.WhyQuerySerializer],
+        responses={200: hs.WhySerializer},
+        summary="Why a day holds its value: the value now, its source and confidence, and the changes that moved it",
+    )
+    @action(detail=True, methods=["get"], url_path="why", filterset_class=None, pagination_class=None)
+    def why(self, request, pk=None):
+        """The stored state of the day (null when there is none) and, newest first, every change that moved its
+        average weight, population or biomass, in words (docs/history.md); a repair by the nightly verification
+        says so. Empty on SQLite (no history there)."""
+        assignment = self.get_object()
+        query = hs.WhyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(hs.WhySerializer(why(assignment_id=assignment.pk, day=query.validated_data["date"])).data)
 
 
 class DailyStateViewSet(ReadOnlyViewSet):
@@ -83,7 +121,7 @@ class VerificationRunViewSet(ReadOnlyViewSet):
     serializer_class = bs.VerificationRunSerializer
 
 
-class GrowthSampleViewSet(DomainViewSet):
+class GrowthSampleViewSet(AuthoredMixin, DomainViewSet):
     queryset = GrowthSample.objects.select_related("assignment")
     serializer_class = es.GrowthSampleSerializer
     filterset_class = f.GrowthSampleFilter
@@ -109,7 +147,7 @@ class GrowthSampleCastViewSet(DomainViewSet):
         growth_sample_cast_delete(cast=instance)  # the day's sample follows, and goes with its last cast
 
 
-class TransferViewSet(DomainViewSet):
+class TransferViewSet(AuthoredMixin, DomainViewSet):
     queryset = TransferAction.objects.select_related("source_assignment", "dest_assignment")
     serializer_class = es.TransferSerializer
     filterset_class = f.TransferFilter
@@ -120,14 +158,14 @@ class TransferViewSet(DomainViewSet):
         transfer_delete(transfer=instance)  # a completed transfer's fish may be needed by its destination
 
 
-class MortalityEventViewSet(DomainViewSet):
+class MortalityEventViewSet(AuthoredMixin, DomainViewSet):
     queryset = MortalityEvent.objects.select_related("assignment")
     serializer_class = es.MortalityEventSerializer
     filterset_class = f.MortalityEventFilter
     write_role = Role.OPERATOR
 
 
-class TreatmentViewSet(DomainViewSet):
+class TreatmentViewSet(AuthoredMixin, DomainViewSet):
     queryset = Treatment.objects.select_related("assignment")
     serializer_class = es.TreatmentSerializer
     filterset_class = f.TreatmentFilter
@@ -139,7 +177,7 @@ class FeedViewSet(DomainViewSet):
     serializer_class = rs.FeedSerializer
 
 
-class FeedingEventViewSet(DomainViewSet):
+class FeedingEventViewSet(AuthoredMixin, DomainViewSet):
     queryset = FeedingEvent.objects.select_related("assignment")
     serializer_class = es.FeedingEventSerializer
     filterset_class = f.FeedingEventFilter
@@ -152,7 +190,7 @@ class EnvironmentalParameterViewSet(DomainViewSet):
     write_role = Role.ADMIN
 
 
-class EnvironmentalReadingViewSet(DomainViewSet):
+class EnvironmentalReadingViewSet(AuthoredMixin, DomainViewSet):
     queryset = EnvironmentalReading.objects.order_by("-reading_time", "-id")
     serializer_class = es.EnvironmentalReadingSerializer
     filterset_class = f.ReadingFilter

@@ -54,28 +54,42 @@ class AssignmentWrite:
     rows: list[DayResult]
 
 
-def daily_states_save(*, batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
+#: what a replaced row held, for the history's moves (docs/history.md): weight, population, biomass
+Previous = dict[tuple[int, dt.date], tuple[Decimal, int, Decimal]]
+
+
+def daily_states_save(
+    *, batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime, previous: Previous | None = None
+) -> int:
     """Replace each assignment's rows from its ``from_day`` (and any outside its range) with ``rows``.
 
-    Returns the number of rows written. All or nothing: one transaction.
+    Returns the number of rows written. All or nothing: one transaction. On PostgreSQL, ``previous`` (a dict)
+    receives the replaced rows' weight, population and biomass by (assignment, day), read by the delete itself
+    (``RETURNING``): the recompute records from them which days it moved.
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            _delete_stale_postgresql(writes)
+            _delete_stale_postgresql(writes, previous)
             return _copy_rows(batch_id, writes, computed_at)
         _delete_stale(writes)
         return _bulk_create_rows(batch_id, writes, computed_at)
 
 
-def _delete_stale_postgresql(writes: list[AssignmentWrite]) -> None:
+def _delete_stale_postgresql(writes: list[AssignmentWrite], previous: Previous | None) -> None:
     """``_delete_stale`` with the same SQL written directly: in a backfill, building and compiling one Q per
     assignment cost more than the delete itself."""
     window = '("assignment_id" = %s AND ("date" >= %s OR "date" < %s OR "date" > %s))'
+    returning = ' RETURNING "assignment_id", "date", "avg_weight_g", "population", "biomass_kg"'
     with connection.cursor() as cursor:
         for start in range(0, len(writes), DELETE_CHUNK):
             chunk = writes[start : start + DELETE_CHUNK]
             params = [value for w in chunk for value in (w.assignment_id, w.from_day, w.first_day, w.last_day)]
-            cursor.execute(f"DELETE FROM {STATE_TABLE} WHERE {' OR '.join([window] * len(chunk))}", params)
+            sql = f"DELETE FROM {STATE_TABLE} WHERE {' OR '.join([window] * len(chunk))}"
+            if previous is None:
+                cursor.execute(sql, params)
+                continue
+            cursor.execute(sql + returning, params)
+            previous.update({(a, day): (w, p, b) for a, day, w, p, b in cursor.fetchall()})
 
 
 def _delete_stale(writes: list[AssignmentWrite]) -> None:

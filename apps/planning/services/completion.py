@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from apps.audit.context import history_channel
 from apps.batch.models import GrowthSample, TransferAction
 from apps.health.models import Treatment
 from apps.planning.models import PlannedActivity
@@ -35,8 +36,9 @@ def planned_activity_complete(
 ) -> PlannedActivity:
     """Lock the activity, check it is still open, ``record`` its event, then mark it COMPLETED on
     ``completed_date``; any error (``ValidationError`` from the event's checks included) leaves nothing saved.
-    The lock makes a second, concurrent completion wait and then be refused, so an activity records one event."""
-    with transaction.atomic():
+    The lock makes a second, concurrent completion wait and then be refused, so an activity records one event.
+    The history records the event and the activity as written through ``completion`` by the request's user."""
+    with transaction.atomic(), history_channel("completion", activity=activity.pk):
         activity = (
             PlannedActivity.objects.select_for_update(of=("self",))
             .select_related("assignment__container__site", "container")

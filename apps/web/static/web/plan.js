@@ -43,6 +43,13 @@
     return tr;
   }
 
+  function historyCell(id) {
+    const link = el("a", "history");
+    link.href = `/history/planning.plannedactivity/${encodeURIComponent(id)}/`;
+    const cell = td(""); cell.append(link);
+    return cell;
+  }
+
   function activityRow(x) {
     const tr = el("tr"); tr.dataset.activity = x.id;
     const status = td(x.status.replace("_", " ").toLowerCase());
@@ -50,7 +57,7 @@
     const variance = td(x.variance_days === null ? "–" : (x.variance_days > 0 ? "+" : "") + x.variance_days); variance.className = "num";
     variance.title = x.variance_days === null ? "" : x.variance_days > 0 ? "done late" : x.variance_days < 0 ? "done early" : "done on the day";
     tr.append(td(x.activity_type.toLowerCase()), td(x.assignment_label || x.container_label || "–"), td(day(x.due_date)), status,
-              td(day(x.completed_date)), variance, td(x.notes || ""));
+              td(day(x.completed_date)), variance, td(x.notes || ""), historyCell(x.id));
     return tr;
   }
 

@@ -78,7 +78,7 @@
   function send(form, payload, key) {
     return fetch(form.dataset.endpoint, {
       method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": key},
+      headers: {"Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf(), "Idempotency-Key": key, "X-AquaMind-Channel": "page"},
       body: payload,
     });
   }
