@@ -7,12 +7,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from apps.api.csp import csp_report
 from apps.web import views as web_views
-from aquamind.health import health
+from aquamind.health import health, status_page
 from aquamind.lockout import LockoutLoginView
 
 urlpatterns = [
     path("", web_views.overview, name="overview"),
     path("health/", health, name="health"),
+    path("status/", status_page, name="system-status"),
     path("csp-report/", csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LockoutLoginView.as_view(), name="login"),
@@ -32,5 +33,6 @@ urlpatterns = [
     path("api/v1/", include("apps.api.urls")),
 ]
 
+handler403 = "apps.api.views.misc.permission_denied"
 handler404 = "apps.api.views.misc.page_not_found"
 handler500 = "apps.api.views.misc.server_error"

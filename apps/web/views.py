@@ -38,7 +38,7 @@ def overview(request):
     holding fish, and the batches, with their figures."""
     context = _overview_context(request)
     context["coming_up"] = farm_coming_up(
-        today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"]
+        today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"], search=context["search"]
     )
     return render(request, "web/overview.html", context)
 

@@ -9,7 +9,7 @@
   const LOW = 0.9, HIGH = 1.1;
   const KINDS = {placement: "first day", growth_sample: "sample", transfer: "transfer weighing", treatment: "treatment weighing"};
   const {day, el} = window.aquamindFormat;
-  const fixed = (v, digits) => v === null || v === undefined ? "–" : Number(v).toLocaleString("en-GB", {minimumFractionDigits: digits, maximumFractionDigits: digits});
+  const fixed = (v, digits) => window.aquamindFormat.number(v, digits, true);
   const weight = g => g === null || g === undefined ? "–" : fixed(g, g < 10 ? 2 : g < 100 ? 1 : 0);
   let shown = [], asked = null;
 
