@@ -344,6 +344,83 @@ def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(
     assert "Forecast from the state of" in browser.find_element("id", "forecast-note").text
     screenshot("forecast")
 
+    # the band is one shaded area between P10 and P90 (its width stacked on an invisible P10 line), not two lines
+    body = (
+        api_session(live_server)
+        .get(
+            f"{live_server.url}/api/v1/batch/batches/{scenario.batch_id}/combined-growth-data/?shape=columnar",
+            timeout=30,
+        )
+        .json()
+    )
+    fc, drawn = body["forecast"], chart(browser)
+    band = drawn["band"]
+    assert band["type"] == "line" and band["area"] and band["stack"] == band["under"] == "forecast-band"
+    assert band["points"] == len(fc["date"]) == drawn["forecast"]
+    assert band["p10"] == [float(v) for v in fc["avg_weight_g"]["p10"]]
+    assert band["p90"] == [float(v) for v in fc["avg_weight_g"]["p90"]]
+    assert_first_window(browser, body, drawn, actual_days=90)
+
+
+def day_ms(iso: str) -> int:
+    return int(dt.datetime.fromisoformat(iso).replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def assert_first_window(browser, body, drawn, *, actual_days: int) -> None:
+    """The chart opens on the actual days and half as many days of forecast (14 to 90), the rest of the forecast
+    one click ("Whole forecast") away; "Reset zoom" comes back to it."""
+    horizon = min(90, max(14, round(actual_days / 2)))
+    start, end = day_ms(body["date_range"]["start"]), day_ms(body["date_range"]["end"]) + horizon * 86_400_000
+    assert drawn["zoomStartValue"] == start and drawn["zoomEndValue"] == min(end, day_ms(drawn["xMax"]))
+    assert drawn["xMax"] > body["date_range"]["end"] and drawn["zoomEndValue"] < day_ms(drawn["xMax"])
+    browser.find_element("id", "show-all").click()
+    wait_for(browser, lambda d: (c := chart(d))["zoomStart"] == 0 and c["zoomEnd"] == 100)
+    browser.find_element("id", "reset-zoom").click()
+    wait_for(browser, lambda d: (c := chart(d))["zoomEnd"] < 100 and c["zoomEndValue"] == drawn["zoomEndValue"])
+
+
+def test_the_harvest_window_is_drawn_from_the_forecasts_p10_to_its_p90_date(
+    live_server, browser, drain, django_user_model, screenshot
+):
+    """A batch close to harvest weight: the chart shades its harvest window (markArea) from the P10 to the P90 date of
+    reaching the target, as the API gives them, and the tooltips read "g" weights in the pages' digits."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory, ScenarioFactory
+
+    start = timezone.localdate() - dt.timedelta(days=29)
+    scenario = ScenarioFactory(batch__start_date=start, initial_weight_g=Decimal("4200.00"))
+    AssignmentFactory(batch=scenario.batch, assignment_date=start, placement_avg_weight_g=Decimal("4200.00"))
+    drain()
+    user = django_user_model.objects.create_user("farmer", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="operator")[0])
+    open_growth_page(browser, live_server, scenario.batch_id)
+    drawn = wait_for(browser, lambda d: (c := chart(d))["forecast"] and c)
+    fc = (
+        api_session(live_server)
+        .get(
+            f"{live_server.url}/api/v1/batch/batches/{scenario.batch_id}/combined-growth-data/?shape=columnar",
+            timeout=30,
+        )
+        .json()["forecast"]
+    )
+    assert fc["harvest_date_p10"], fc  # the fixture's point: the target is reached within the horizon
+    assert drawn["harvestWindow"] == [fc["harvest_date_p10"], fc["harvest_date_p90"] or fc["date"][-1]]
+    browser.find_element("id", "show-all").click()
+    screenshot("harvest-window")
+    tip = browser.execute_script(
+        "const d = window.aquamindChart.data.forecast.date[0];"
+        "const tip = window.aquamindChart.chart.getOption().tooltip[0].formatter(["
+        "{axisValue: d, seriesId: 'forecast_band', seriesName: 'Forecast P10–P90', value: [d, 100],"
+        " data: {value: [d, 100], p10: 4321.4, p90: 4421.6}, color: '#2a8c82'},"
+        "{axisValue: d, seriesId: 'forecast_p10', seriesName: 'Forecast P10–P90', value: [d, 4321.4], color: '#2a8c82'},"
+        "{axisValue: d, seriesId: 'forecast', seriesName: 'Forecast (P50)', value: [d, 9.876], color: '#2a8c82'}]);"
+        "return [...tip.children].map(line => line.textContent);"
+    )
+    assert tip[1:] == ["Forecast P10–P90: 4,321 g – 4,422 g", "Forecast (P50): 9.88 g"], tip
+
 
 @pytest.fixture
 def pen(drain, django_user_model):

@@ -33,7 +33,7 @@
   }
 
   function planButton(a, kind) {
-    const b = el("button", `Plan the ${KINDS[kind].words.toLowerCase()}`, "plan-it");
+    const b = el("button", `Plan the ${KINDS[kind].words.toLowerCase()}`, "plan-it btn btn-sm btn-outline-primary");
     b.type = "button"; b.dataset.kind = kind; b.dataset.assignment = a.assignment_id;
     b.addEventListener("click", () => prefill(a, kind));
     return b;

@@ -54,6 +54,7 @@
     shown = await r.json();
     const containers = new Map(data.assignments.map(a => [a.id, a.container__name]));
     body.replaceChildren(...shown.map(s => row(s, containers)));
+    table.tHead.hidden = !shown.length;  // no header over nothing
     table.caption.textContent = shown.length ? `${shown.length} segment${shown.length === 1 ? "" : "s"}, from one weighing to the next.` : "No segment yet: a segment ends at a weighing.";
   }
 
