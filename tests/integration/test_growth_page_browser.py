@@ -41,6 +41,9 @@ def browser():
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--window-size=1200,1400",
+        # Bootstrap scrolls smoothly unless the user asks for reduced motion: WebDriver scrolls an element into view
+        # and clicks at once, which would land on whatever is under the pointer mid-scroll
+        "--force-prefers-reduced-motion",
     ):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
