@@ -230,6 +230,8 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
 def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
     live_server, browser, farm, screenshot
 ):
+    from selenium.webdriver.common.keys import Keys
+
     scenario, source, _ = farm
     before = open_growth_page(browser, live_server, scenario.batch_id)
     form = browser.find_element("id", "form-sample")
@@ -239,6 +241,12 @@ def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weig
     assert "invalid" in form.find_element("name", "avg_weight_g").get_attribute("class")
     assert not GrowthSample.objects.filter(assignment=source, sample_date=sample_day).exists()
     screenshot("bad-weight")
+    # corrected: the sentence under the field, its mark and the "Not saved" line go as the farmer types (issue 21:
+    # they stayed until the next save)
+    weight = form.find_element("name", "avg_weight_g")
+    weight.send_keys(Keys.BACKSPACE * 3, "160")
+    wait_for(browser, lambda d: not form.find_elements("css selector", ".field-error"))
+    assert "invalid" not in weight.get_attribute("class") and form.find_element("css selector", ".result").text == ""
 
     fill_sample(browser, form, assignment_id=source.pk, day=sample_day, weight="160.00")
     wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
@@ -451,6 +459,8 @@ def pen(drain, django_user_model):
 def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(
     live_server, browser, pen, screenshot
 ):
+    from django.utils import timezone
+
     from apps.environmental.models import EnvironmentalReading
 
     held, past = pen
@@ -486,6 +496,16 @@ def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_throu
     screenshot("container-sample-saved")
 
     reading = browser.find_element("id", "form-temperature")  # a reading belongs to the chosen assignment's container
+    # the time starts at the minute the page was opened, on the browser's clock (the page may have been open a while:
+    # compared with the page's start, generously); each date field says its day in the pages' format
+    minutes_off = browser.execute_script(
+        "return Math.abs(new Date(arguments[0].value) - performance.timeOrigin) / 60000;",
+        reading.find_element("name", "reading_time"),
+    )
+    assert minutes_off < 5, minutes_off
+    sample_day = browser.find_element("css selector", "#form-mortality .day-words").text
+    today = timezone.localdate()
+    assert sample_day == f"{today:%a} {today.day} {today:%b %Y}"  # "Sun 6 Dec 2026", the server's day
     browser.execute_script(
         "arguments[0].value = arguments[1]", reading.find_element("name", "reading_time"), f"{day.isoformat()}T08:00"
     )
