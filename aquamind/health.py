@@ -10,8 +10,10 @@ The view runs outside the request transaction, so an unreachable database is a J
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -163,3 +165,37 @@ def _within_scope(body: dict, user) -> dict:
         if key in body.get(part, {}):
             body[part][key] = [pk for pk in body[part][key] if pk in seen]
     return body
+
+
+#: the parts of the health report in words, for the status page
+PART_WORDS = {
+    "database": "Database",
+    "broker": "Message broker",
+    "worker": "Recompute worker",
+    "recompute": "Recompute work (pending and parked)",
+    "verification": "Nightly verification",
+}
+
+
+@require_GET
+@login_required
+@transaction.non_atomic_requests
+def status_page(request):
+    """GET /status/: the health report for people, inside the pages' menu (``/health/`` is its JSON for monitoring):
+    each part as "working", "needs attention" (degraded) or "failing", with the reason and the details for staff users
+    (as in the JSON)."""
+    body = health_report()
+    details = _may_see_details(request)
+    parts = []
+    for name in CHECKS:
+        part = body[name]
+        state = "failing" if not part["ok"] else "needs attention" if part.get("degraded") else "working"
+        shown = {k: v for k, v in part.items() if k not in ("ok", "degraded")} if details else {}
+        parts.append({"name": PART_WORDS[name], "state": state, "details": sorted(shown.items())})
+    overall = {"ok": "working", "degraded": "needs attention", "failing": "failing"}[body["status"]]
+    return render(
+        request,
+        "web/status.html",
+        {"overall": overall, "parts": parts, "details": details, "checked_at": timezone.now()},
+        status=503 if body["status"] == "failing" else 200,
+    )

@@ -10,12 +10,13 @@ from apps.web import alerts as web_alerts
 from apps.web import imports as import_views
 from apps.web import reports as web_reports
 from apps.web import views as web_views
-from aquamind.health import health
+from aquamind.health import health, status_page
 from aquamind.lockout import LockoutLoginView
 
 urlpatterns = [
     path("", web_views.overview, name="overview"),
     path("health/", health, name="health"),
+    path("status/", status_page, name="system-status"),
     path("csp-report/", csp_report, name="csp-report"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LockoutLoginView.as_view(), name="login"),
@@ -52,5 +53,6 @@ urlpatterns = [
     path("api/v1/", include("apps.api.urls")),
 ]
 
+handler403 = "apps.api.views.misc.permission_denied"
 handler404 = "apps.api.views.misc.page_not_found"
 handler500 = "apps.api.views.misc.server_error"

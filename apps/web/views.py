@@ -46,7 +46,11 @@ def overview(request):
     holding fish, and the batches, with their figures."""
     context = _overview_context(request)
     context["coming_up"] = farm_coming_up(
-        today=context["overview"].today, weeks=COMING_UP_WEEKS, site_id=context["site_id"], user=request.user
+        today=context["overview"].today,
+        weeks=COMING_UP_WEEKS,
+        site_id=context["site_id"],
+        search=context["search"],
+        user=request.user,
     )
     return render(request, "web/overview.html", context)
 

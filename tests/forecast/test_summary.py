@@ -276,3 +276,27 @@ def test_coming_up_counts_what_needs_planning_beyond_the_weeks_it_shows(salmon):
     body = farm_coming_up(today=TODAY, weeks=4)
     assert all(w["harvest"]["assignments"] == 0 for w in body["weeks"]) and body["needs_planning"] == 1
     assert body["later"] == {"harvest": days(60), "sea_transfer": None}  # the overview says when it comes
+
+
+@pytest.mark.django_db
+def test_coming_up_follows_the_overviews_search_as_its_tables_do(farm, django_assert_num_queries):
+    """The overview's search (site, container, batch or stage name; every word) narrows Coming up too: the weeks, what
+    needs planning, the overdue activities and the next crossings after the weeks (issue 21: it filtered the tables
+    only)."""
+    overdue = activity(farm["far"], PlannedActivity.Type.SAMPLING)
+    PlannedActivity.objects.filter(pk=overdue.pk).update(due_date=days(-1))
+    c, far = farm["c"], farm["far"]
+    with django_assert_num_queries(4):  # the search costs no query of its own
+        only_c = farm_coming_up(today=TODAY, weeks=4, search=f"  {c.batch.batch_number.lower()}  ")
+    assert [w["harvest"]["batches"] for w in only_c["weeks"]] == [[], [(c.batch_id, c.batch.batch_number)], [], []]
+    assert only_c["overdue"]["harvest"]["assignments"] == 0 and only_c["weeks"][0]["harvest"]["assignments"] == 0
+    assert only_c["needs_planning"] == 1 and only_c["overdue_activities"] == 0
+    assert only_c["later"] == {"harvest": None, "sea_transfer": None}  # far's harvest is another batch's
+
+    words = f"{far.container.site.name} {far.container.name}"  # two words, both must match
+    only_far = farm_coming_up(today=TODAY, weeks=4, search=words)
+    assert all(w["harvest"]["assignments"] == 0 for w in only_far["weeks"]) and only_far["needs_planning"] == 0
+    assert only_far["overdue_activities"] == 1 and only_far["later"]["harvest"] == days(200)
+    nothing = farm_coming_up(today=TODAY, weeks=4, search=f"{far.container.name} {c.batch.batch_number}")
+    assert nothing["needs_planning"] == nothing["overdue_activities"] == 0 and nothing["later"]["harvest"] is None
+    assert farm_coming_up(today=TODAY, weeks=4, search="") == farm_coming_up(today=TODAY, weeks=4)

@@ -41,6 +41,9 @@ def browser():
         "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--window-size=1200,1400",
+        # Bootstrap scrolls smoothly unless the user asks for reduced motion: WebDriver scrolls an element into view
+        # and clicks at once, which would land on whatever is under the pointer mid-scroll
+        "--force-prefers-reduced-motion",
     ):  # fmt: skip
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -227,6 +230,8 @@ def test_the_chart_zooms_switches_to_a_log_scale_and_drills_down_to_a_container(
 def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weight_shows_the_apis_sentence(
     live_server, browser, farm, screenshot
 ):
+    from selenium.webdriver.common.keys import Keys
+
     scenario, source, _ = farm
     before = open_growth_page(browser, live_server, scenario.batch_id)
     form = browser.find_element("id", "form-sample")
@@ -236,6 +241,12 @@ def test_a_sample_entered_in_the_form_appears_after_the_recompute_and_a_bad_weig
     assert "invalid" in form.find_element("name", "avg_weight_g").get_attribute("class")
     assert not GrowthSample.objects.filter(assignment=source, sample_date=sample_day).exists()
     screenshot("bad-weight")
+    # corrected: the sentence under the field, its mark and the "Not saved" line go as the farmer types (issue 21:
+    # they stayed until the next save)
+    weight = form.find_element("name", "avg_weight_g")
+    weight.send_keys(Keys.BACKSPACE * 3, "160")
+    wait_for(browser, lambda d: not form.find_elements("css selector", ".field-error"))
+    assert "invalid" not in weight.get_attribute("class") and form.find_element("css selector", ".result").text == ""
 
     fill_sample(browser, form, assignment_id=source.pk, day=sample_day, weight="160.00")
     wait_for(browser, lambda d: "saved" in form.find_element("css selector", ".result").text)
@@ -344,6 +355,83 @@ def test_a_batch_holding_fish_today_shows_its_forecast_with_the_band(
     assert "Forecast from the state of" in browser.find_element("id", "forecast-note").text
     screenshot("forecast")
 
+    # the band is one shaded area between P10 and P90 (its width stacked on an invisible P10 line), not two lines
+    body = (
+        api_session(live_server)
+        .get(
+            f"{live_server.url}/api/v1/batch/batches/{scenario.batch_id}/combined-growth-data/?shape=columnar",
+            timeout=30,
+        )
+        .json()
+    )
+    fc, drawn = body["forecast"], chart(browser)
+    band = drawn["band"]
+    assert band["type"] == "line" and band["area"] and band["stack"] == band["under"] == "forecast-band"
+    assert band["points"] == len(fc["date"]) == drawn["forecast"]
+    assert band["p10"] == [float(v) for v in fc["avg_weight_g"]["p10"]]
+    assert band["p90"] == [float(v) for v in fc["avg_weight_g"]["p90"]]
+    assert_first_window(browser, body, drawn, actual_days=90)
+
+
+def day_ms(iso: str) -> int:
+    return int(dt.datetime.fromisoformat(iso).replace(tzinfo=dt.UTC).timestamp() * 1000)
+
+
+def assert_first_window(browser, body, drawn, *, actual_days: int) -> None:
+    """The chart opens on the actual days and half as many days of forecast (14 to 90), the rest of the forecast
+    one click ("Whole forecast") away; "Reset zoom" comes back to it."""
+    horizon = min(90, max(14, round(actual_days / 2)))
+    start, end = day_ms(body["date_range"]["start"]), day_ms(body["date_range"]["end"]) + horizon * 86_400_000
+    assert drawn["zoomStartValue"] == start and drawn["zoomEndValue"] == min(end, day_ms(drawn["xMax"]))
+    assert drawn["xMax"] > body["date_range"]["end"] and drawn["zoomEndValue"] < day_ms(drawn["xMax"])
+    browser.find_element("id", "show-all").click()
+    wait_for(browser, lambda d: (c := chart(d))["zoomStart"] == 0 and c["zoomEnd"] == 100)
+    browser.find_element("id", "reset-zoom").click()
+    wait_for(browser, lambda d: (c := chart(d))["zoomEnd"] < 100 and c["zoomEndValue"] == drawn["zoomEndValue"])
+
+
+def test_the_harvest_window_is_drawn_from_the_forecasts_p10_to_its_p90_date(
+    live_server, browser, drain, django_user_model, screenshot
+):
+    """A batch close to harvest weight: the chart shades its harvest window (markArea) from the P10 to the P90 date of
+    reaching the target, as the API gives them, and the tooltips read "g" weights in the pages' digits."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from tests.factories import AssignmentFactory, ScenarioFactory
+
+    start = timezone.localdate() - dt.timedelta(days=29)
+    scenario = ScenarioFactory(batch__start_date=start, initial_weight_g=Decimal("4200.00"))
+    AssignmentFactory(batch=scenario.batch, assignment_date=start, placement_avg_weight_g=Decimal("4200.00"))
+    drain()
+    user = django_user_model.objects.create_user("farmer", password=PASSWORD)
+    user.groups.add(Group.objects.get_or_create(name="operator")[0])
+    open_growth_page(browser, live_server, scenario.batch_id)
+    drawn = wait_for(browser, lambda d: (c := chart(d))["forecast"] and c)
+    fc = (
+        api_session(live_server)
+        .get(
+            f"{live_server.url}/api/v1/batch/batches/{scenario.batch_id}/combined-growth-data/?shape=columnar",
+            timeout=30,
+        )
+        .json()["forecast"]
+    )
+    assert fc["harvest_date_p10"], fc  # the fixture's point: the target is reached within the horizon
+    assert drawn["harvestWindow"] == [fc["harvest_date_p10"], fc["harvest_date_p90"] or fc["date"][-1]]
+    browser.find_element("id", "show-all").click()
+    screenshot("harvest-window")
+    tip = browser.execute_script(
+        "const d = window.aquamindChart.data.forecast.date[0];"
+        "const tip = window.aquamindChart.chart.getOption().tooltip[0].formatter(["
+        "{axisValue: d, seriesId: 'forecast_band', seriesName: 'Forecast P10–P90', value: [d, 100],"
+        " data: {value: [d, 100], p10: 4321.4, p90: 4421.6}, color: '#2a8c82'},"
+        "{axisValue: d, seriesId: 'forecast_p10', seriesName: 'Forecast P10–P90', value: [d, 4321.4], color: '#2a8c82'},"
+        "{axisValue: d, seriesId: 'forecast', seriesName: 'Forecast (P50)', value: [d, 9.876], color: '#2a8c82'}]);"
+        "return [...tip.children].map(line => line.textContent);"
+    )
+    assert tip[1:] == ["Forecast P10–P90: 4,321 g – 4,422 g", "Forecast (P50): 9.88 g"], tip
+
 
 @pytest.fixture
 def pen(drain, django_user_model):
@@ -371,6 +459,8 @@ def pen(drain, django_user_model):
 def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_through_the_api(
     live_server, browser, pen, screenshot
 ):
+    from django.utils import timezone
+
     from apps.environmental.models import EnvironmentalReading
 
     held, past = pen
@@ -406,6 +496,16 @@ def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_throu
     screenshot("container-sample-saved")
 
     reading = browser.find_element("id", "form-temperature")  # a reading belongs to the chosen assignment's container
+    # the time starts at the minute the page was opened, on the browser's clock (the page may have been open a while:
+    # compared with the page's start, generously); each date field says its day in the pages' format
+    minutes_off = browser.execute_script(
+        "return Math.abs(new Date(arguments[0].value) - performance.timeOrigin) / 60000;",
+        reading.find_element("name", "reading_time"),
+    )
+    assert minutes_off < 5, minutes_off
+    sample_day = browser.find_element("css selector", "#form-mortality .day-words").text
+    today = timezone.localdate()
+    assert sample_day == f"{today:%a} {today.day} {today:%b %Y}"  # "Sun 6 Dec 2026", the server's day
     browser.execute_script(
         "arguments[0].value = arguments[1]", reading.find_element("name", "reading_time"), f"{day.isoformat()}T08:00"
     )

@@ -109,7 +109,7 @@ def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_d
     assert row == {
         "assignment": assignment.pk,
         "flag": "NEEDS_PLANNING",
-        "badges": ["NEEDS PLANNING", "PROJECTED", "NEEDS PLANNING"],
+        "badges": ["NEEDS PLANNING", "NEEDS PLANNING"],  # the row's flag, and the sea transfer's (the harvest: later)
     }
     browser.find_element("css selector", f'#plan-summary tr[data-assignment="{assignment.pk}"] button.plan-it').click()
     form = browser.find_element("id", "form-activity")
@@ -140,7 +140,7 @@ def test_planning_a_crossing_from_its_row_turns_its_badge_to_planned_and_a_bad_d
     browser.execute_script("arguments[0].value = arguments[1]", form.find_element("name", "due_date"), sea_transfer)
     form.find_element("css selector", "button[type=submit]").click()
     planned = wait_for(browser, lambda d: (f := plan_flags(d)) and f[0]["flag"] == "PLANNED" and f)
-    assert planned[0]["badges"] == ["PLANNED", "PROJECTED", "PLANNED"]
+    assert planned[0]["badges"] == ["PLANNED", "PLANNED"]
     assert not browser.find_elements("css selector", "#form-activity .field-error")
     activity = PlannedActivity.objects.get()
     assert (activity.activity_type, activity.assignment_id, activity.container_id) == (

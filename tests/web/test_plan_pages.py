@@ -77,10 +77,10 @@ def test_the_batch_page_has_the_segment_table_the_plan_and_its_form(user_client,
     elsewhere = ContainerFactory()
     page = user_client.get(f"/batches/{batch.pk}/growth/").content.decode()
     for part in (
-        '<table id="segments">',
-        '<table id="plan-summary">',
-        '<table id="plan-activities">',
-        '<form class="quick" id="form-activity" data-endpoint="/api/v1/planning/activities/"',
+        '<table id="segments" class="table table-sm table-hover align-middle">',
+        '<table id="plan-summary" class="table table-sm table-hover align-middle">',
+        '<table id="plan-activities" class="table table-sm table-hover align-middle">',
+        '<form class="quick card card-body" id="form-activity" data-endpoint="/api/v1/planning/activities/"',
         f'<input type="hidden" name="batch" value="{batch.pk}">',
         "/static/web/segments.js",
         "/static/web/plan.js",
@@ -98,7 +98,10 @@ def test_the_batch_page_has_the_segment_table_the_plan_and_its_form(user_client,
 def test_the_container_page_has_the_segment_table_but_no_plan(user_client, salmon):
     a = AssignmentFactory()
     page = user_client.get(f"/containers/{a.container_id}/").content.decode()
-    assert '<table id="segments">' in page and "/static/web/segments.js" in page
+    assert (
+        '<table id="segments" class="table table-sm table-hover align-middle">' in page
+        and "/static/web/segments.js" in page
+    )
     assert 'id="plan"' not in page and "plan.js" not in page
 
 

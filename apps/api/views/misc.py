@@ -67,14 +67,22 @@ def is_api_path(request) -> bool:
 
 def page_not_found(request, exception=None):
     """``handler404``: under /api/ the one JSON error shape (any path, even one no route matches, such as a
-    path with a newline); elsewhere Django's page."""
+    path with a newline); elsewhere the pages' own 404 (``404.html``: the menu, and where to go instead)."""
     if is_api_path(request):
         return error_response(404, "not_found", "No such endpoint.")
     return defaults.page_not_found(request, exception)
 
 
+def permission_denied(request, exception=None):
+    """``handler403``: under /api/ the one JSON error shape; elsewhere the pages' own 403 (``403.html``)."""
+    if is_api_path(request):
+        return error_response(403, "permission_denied", "You do not have permission to perform this action.")
+    return defaults.permission_denied(request, exception)
+
+
 def server_error(request):
-    """``handler500``: under /api/ the one JSON error shape; elsewhere Django's page. (The error is logged.)
+    """``handler500``: under /api/ the one JSON error shape; elsewhere the pages' own 500 (``500.html``, rendered
+    without the request: no database). (The error is logged.)
 
     A passing database error (aquamind/faults.py) that no view handled, such as a commit that failed, the
     connection refused before the view ran, or a session that could not be read, is answered 503 with

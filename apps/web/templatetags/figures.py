@@ -65,3 +65,22 @@ def figure_cells(figures, days_since_sample, recompute):
     kind = "bad" if recompute.startswith("error") else "pending" if recompute.startswith("pending") else ""
     status = format_html('<span class="status {}">{}</span>', kind, recompute) if kind else recompute
     return mark_safe("".join(cells) + format_html("<td>{}</td>", status))
+
+
+#: the key figures shown as cards (the container page): (field, label, unit, decimals); None is the days since the
+#: last sample
+CARDS = (
+    ("fish", "Fish", "", 0), ("avg_weight_g", "Average weight", "g", 1), ("biomass_kg", "Biomass", "kg", 0),
+    ("density_kg_m3", "Density", "kg/m³", 1), (None, "Since the last sample", "days", 0),
+    ("mortality_30d_pct", "Mortality 30 d", "%", 2), ("fcr_30d", "FCR 30 d", "", 2),
+)  # fmt: skip
+
+
+@register.inclusion_tag("web/_figure_cards.html")
+def figure_cards(figures, days_since_sample):
+    """The key figures of what a container holds, one card each (value, unit, label), in the tables' formats."""
+    cards = []
+    for name, label, unit, digits in CARDS:
+        value = days_since_sample if name is None else getattr(figures, name)
+        cards.append({"label": label, "value": num(value, digits), "unit": unit if value is not None else ""})
+    return {"cards": cards}

@@ -22,10 +22,12 @@
     nearest_before: "nearest reading before", nearest_after: "nearest reading after", profile: "temperature profile",
   };
   const ANCHOR_WORDS = {growth_sample: "growth sample", transfer: "transfer weighing", treatment: "treatment weighing", placement: "placement"};
-  const num = new Intl.NumberFormat("en-GB", {maximumFractionDigits: 1});
   const compact = new Intl.NumberFormat("en-GB", {notation: "compact", maximumFractionDigits: 1});
-  const {day, el} = window.aquamindFormat;
-  const timeFmt = new Intl.DateTimeFormat("en-GB", {day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone, timeZoneName: "short"});
+  const {day, el, number, instant} = window.aquamindFormat;
+  // the default window: the actual days and this much of the forecast after them (half the actual days, within
+  // these bounds), so that a young batch's curve is not flattened by the forecast to harvest weight; the rest of
+  // the forecast is one click ("Whole forecast") or a zoom away
+  const HORIZON_MIN_DAYS = 14, HORIZON_MAX_DAYS = 90, DAY_MS = 86400000;
 
   let chart = null, data = null, etag = null, loading = false, lastUrl = null;
 
@@ -37,7 +39,14 @@
     const word = SOURCE_WORDS[source] || source || "unknown";
     return source === "measured" ? word : `${word}, ${confidenceWords(confidence)}`;
   }
-  const when = iso => iso ? timeFmt.format(new Date(iso)) : "never";
+  const when = iso => instant(iso, timeZone);
+  /* a value with its unit, with the digits the pages use for it: weights as the segment table (two decimals under 10 g,
+     one under 100 g), fish and deaths whole, kg whole from 100 on, °C one decimal, FCR two */
+  function valueText(v, unit) {
+    if (v === null || v === undefined) return "–";
+    const x = Number(v), digits = {g: x < 10 ? 2 : x < 100 ? 1 : 0, fish: 0, deaths: 0, "kg feed": x < 100 ? 1 : 0, kg: x < 100 ? 1 : 0, "°C": 1, "": 2}[unit];
+    return `${number(x, digits ?? 1)}${unit ? " " + unit : ""}`;
+  }
 
   function showStatus(text, cls) { const s = sel("status"); s.textContent = text; s.className = "status" + (cls ? " " + cls : ""); }
   function statusFrom(s) {
@@ -100,7 +109,7 @@
 
   function markLines(events) {
     const lines = [];
-    for (const t of events.transfers) lines.push({xAxis: t.date, name: `Transfer ${num.format(t.count)} fish ${t.from} → ${t.to}`, lineStyle: {color: "#7a52a3"}, label: {formatter: "T", color: "#7a52a3"}});
+    for (const t of events.transfers) lines.push({xAxis: t.date, name: `Transfer ${valueText(t.count, "fish")} ${t.from} → ${t.to}`, lineStyle: {color: "#7a52a3"}, label: {formatter: "T", color: "#7a52a3"}});
     for (const t of events.treatments) lines.push({xAxis: t.date, name: `Treatment: ${t.type} (${t.container})`, lineStyle: {color: "#2f8f4e"}, label: {formatter: "Rx", color: "#2f8f4e"}});
     for (const h of events.harvests) lines.push({xAxis: h.date, name: `Harvest / end in ${h.container}`, lineStyle: {color: "#b03a2e"}, label: {formatter: "H", color: "#b03a2e"}});
     return lines;
@@ -125,6 +134,7 @@
       axisLabel: {hideOverlap: true, show: i === 0 || i === 4, formatter: {year: "{yyyy}", month: "{MMM} {yyyy}", day: "{d} {MMM}"}},
       name: i === 4 ? "Date" : "", nameLocation: "middle", nameGap: 28,
     }));
+    const initial = defaultWindow(data.date_range.start, xMax);
     const yAxis = (i, name, extra) => ({gridIndex: i, name, nameLocation: "middle", nameGap: 58, nameTextStyle: {fontWeight: "bold"},
       axisLabel: {formatter: v => compact.format(v)}, splitNumber: 3, ...extra});
     const yAxes = [
@@ -153,25 +163,55 @@
       legend: {type: "scroll", top: 4, left: 10, right: 10, data: ["Actual", "Anchor days", "Scenario", "Forecast (P50)", "Forecast P10–P90", "Samples", "Events", "Temperature", "Mortality", "Feed", "FCR"]},
       axisPointer: {link: [{xAxisIndex: "all"}]},
       // "filter": the value axes rescale to the days in the window
-      dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter"},
-                 {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "filter", labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
+      dataZoom: [{type: "inside", xAxisIndex: [0, 1, 2, 3, 4], filterMode: "filter", ...initial},
+                 {type: "slider", xAxisIndex: [0, 1, 2, 3, 4], bottom: 6, height: 22, filterMode: "filter", ...initial, labelFormatter: v => day(new Date(v).toISOString().slice(0, 10))}],
       tooltip: {trigger: "axis", confine: true, formatter: ps => tooltip(ps, metric, m, byDate, weekly, marks)},
       toolbox: {right: 20, top: 26, feature: {dataZoom: {yAxisIndex: "none", title: {zoom: "Zoom to an area", back: "Undo zoom"}}, restore: {title: "Reset"}, saveAsImage: {title: "Save as image"}}},
     };
   }
 
   function forecastSeries(fc, metric) {
-    // the live projection from the latest actual state: P50 and its P10-P90 band (lines: a band area would not
-    // survive the log scale)
+    // the live projection from the latest actual state: P50, and its P10–P90 band as a shaded area: an invisible P10
+    // line with the band's width (P90 − P10) stacked on it, so the area lies between P10 and P90 (also on the log
+    // scale, where an area down to the axis would not); each band point keeps its P10 and P90 for the tooltip
     if (!fc || !fc[metric]) return [];
-    const color = "#2a8c82", q = fc[metric];
-    const line = (id, name, values, style) => ({name, id, type: "line", showSymbol: false, data: zip(fc.date, values),
-      lineStyle: {color, ...style}, itemStyle: {color}});
+    const color = "#2a8c82", q = fc[metric], band = [];
+    fc.date.forEach((d, i) => {
+      if (q.p10[i] === null || q.p10[i] === undefined || q.p90[i] === null || q.p90[i] === undefined) return;
+      const low = Number(q.p10[i]), high = Number(q.p90[i]);
+      band.push({low: {value: [d, low]}, width: {value: [d, high - low], p10: low, p90: high}});
+    });
+    const hidden = {opacity: 0};
     return [
-      line("forecast", "Forecast (P50)", q.p50, {width: 2}),
-      line("forecast_p10", "Forecast P10–P90", q.p10, {width: 1, type: "dotted"}),
-      line("forecast_p90", "Forecast P10–P90", q.p90, {width: 1, type: "dotted"}),
+      {name: "Forecast (P50)", id: "forecast", type: "line", showSymbol: false, data: zip(fc.date, q.p50), z: 3,
+       lineStyle: {color, width: 2}, itemStyle: {color}, markArea: harvestWindow(fc)},
+      {name: "Forecast P10–P90", id: "forecast_p10", type: "line", stack: "forecast-band", showSymbol: false, silent: true,
+       data: band.map(b => b.low), lineStyle: hidden, itemStyle: {color}},
+      {name: "Forecast P10–P90", id: "forecast_band", type: "line", stack: "forecast-band", showSymbol: false,
+       data: band.map(b => b.width), lineStyle: hidden, areaStyle: {color, opacity: 0.22}, itemStyle: {color}},
     ];
+  }
+
+  /* The harvest window, shaded: from the P10 to the P90 date of reaching the harvest weight (to the forecast's end
+     when P90 does not reach it within the horizon). */
+  function harvestWindow(fc) {
+    if (!fc.harvest_date_p10) return undefined;
+    const end = fc.harvest_date_p90 || fc.date[fc.date.length - 1];
+    const name = `Harvest window (P10–P90): ${day(fc.harvest_date_p10)} – ${fc.harvest_date_p90 ? day(fc.harvest_date_p90) : "later"}; median ${day(fc.harvest_date)}`;
+    return {silent: false, itemStyle: {color: "rgba(176, 58, 46, 0.10)"},
+      label: {show: true, position: "insideTop", formatter: "Harvest window", color: "#b03a2e"},
+      tooltip: {formatter: () => el("div", name)},
+      data: [[{name, xAxis: fc.harvest_date_p10}, {xAxis: end}]]};
+  }
+
+  /* The window shown first (absolute dates for dataZoom's startValue/endValue): everything when there is no forecast
+     past the actual days, else the actual days plus a horizon (see HORIZON_*). */
+  function defaultWindow(xMin, xMax) {
+    const actualEnd = data.date_range.end, start = Date.parse(xMin), end = Date.parse(xMax);
+    if (!actualEnd || !xMin || !xMax || Date.parse(actualEnd) >= end) return {startValue: start, endValue: end};
+    const actualDays = (Date.parse(actualEnd) - start) / DAY_MS + 1;
+    const horizon = Math.min(HORIZON_MAX_DAYS, Math.max(HORIZON_MIN_DAYS, Math.round(actualDays / 2)));
+    return {startValue: start, endValue: Math.min(end, Date.parse(actualEnd) + horizon * DAY_MS)};
   }
 
   /* The axis tooltip as a DOM node (every value as text): the day or the ISO week, each series' value with its unit, the
@@ -183,11 +223,13 @@
     const box = el("div"), line = (...parts) => { const d = el("div"); d.append(...parts); box.append(d); };
     line(el("b", weekly && i >= 0 ? `Week ${t.iso_week[i]} (${day(t.first_date[i])} – ${day(date)})` : day(date)));
     for (const p of params) {
-      if (p.seriesId === "anchors" || p.value === undefined) continue;
-      const v = p.value[1], unit = {temp: "°C", mortality: "deaths", feed: "kg feed", fcr: ""}[p.seriesId] ?? m.unit;
+      if (p.seriesId === "anchors" || p.seriesId === "forecast_p10" || p.value === undefined) continue;
+      const unit = {temp: "°C", mortality: "deaths", feed: "kg feed", fcr: ""}[p.seriesId] ?? m.unit;
       const marker = el("span", undefined, "tip-marker");
       marker.style.backgroundColor = p.color;  // through the CSSOM, which the Content-Security-Policy allows
-      line(marker, `${p.seriesName}: ${num.format(v)} ${unit}`);
+      // the band's point holds its width; its P10 and P90 are kept on the point
+      const text = p.seriesId === "forecast_band" && p.data ? `${valueText(p.data.p10, unit)} – ${valueText(p.data.p90, unit)}` : valueText(p.value[1], unit);
+      line(marker, `${p.seriesName}: ${text}`);
     }
     if (i >= 0 && t.anchor_type[i]) line(`Anchor: ${ANCHOR_WORDS[t.anchor_type[i]] || t.anchor_type[i]}`);
     const from = weekly && i >= 0 ? t.first_date[i] : date;
@@ -200,14 +242,14 @@
       line(`Weight: ${known}`);
       line("Choose a container for its own sources.");
     }
-    for (const r of rows.slice(0, 8)) line(`${r.container}: ${num.format(r.weight)} g (${sourceInWords(r.ws, r.wc)}); ${num.format(r.temp)} °C (${sourceInWords(r.ts, r.tc)})`);
+    for (const r of rows.slice(0, 8)) line(`${r.container}: ${valueText(r.weight, "g")} (${sourceInWords(r.ws, r.wc)}); ${valueText(r.temp, "°C")} (${sourceInWords(r.ts, r.tc)})`);
     if (rows.length > 8) line(`… and ${rows.length - 8} more containers`);
     return box;
   }
 
   function forecastNote(fc) {
     if (!fc) return "No forecast: nothing of this selection holds fish today.";
-    const target = num.format(fc.target_weight_g) + " g";
+    const target = valueText(fc.target_weight_g, "g");
     const harvest = fc.harvest_date
       ? `reaches ${target} around ${day(fc.harvest_date)} (P10–P90: ${fc.harvest_date_p10 ? day(fc.harvest_date_p10) : "?"} to ${fc.harvest_date_p90 ? day(fc.harvest_date_p90) : "later"})`
       : `does not reach ${target} by ${day(fc.date[fc.date.length - 1])}`;
@@ -224,11 +266,16 @@
     const o = chart && chart.getOption();
     if (!o) return null;
     const count = id => { const s = o.series.find(s => s.id === id); return s ? s.data.length : 0; };
-    const zoom = o.dataZoom[0];
+    const zoom = o.dataZoom[0], series = id => o.series.find(s => s.id === id) || {};
+    const band = series("forecast_band"), area = series("forecast").markArea;
     return {actual: count("actual"), scenario: count("scenario"), forecast: count("forecast"), samples: count("samples"), anchors: count("anchors"),
             temp: count("temp"), mortality: count("mortality"), feed: count("feed"), fcr: count("fcr"),
             markers: o.series.find(s => s.id === "events").markLine.data.length, yScale: o.yAxis[0].type,
             yTitle: o.yAxis[0].name, zoomStart: zoom.start, zoomEnd: zoom.end, xMin: o.xAxis[0].min, xMax: o.xAxis[0].max,
+            zoomStartValue: zoom.startValue, zoomEndValue: zoom.endValue,
+            band: {type: band.type || null, stack: band.stack || null, area: Boolean(band.areaStyle), under: series("forecast_p10").stack || null,
+                   points: (band.data || []).length, p10: (band.data || []).map(p => p.p10), p90: (band.data || []).map(p => p.p90)},
+            harvestWindow: area && area.data && area.data.length ? [area.data[0][0].xAxis, area.data[0][1].xAxis] : null,
             weights: o.series.find(s => s.id === "actual").data.map(p => p[1]), status: sel("status").textContent};
   }
 
@@ -241,7 +288,12 @@
   sel("log").onchange = draw;
   sel("assignment").onchange = () => load(true);
   sel("granularity").onchange = () => load(true);
-  sel("reset-zoom").onclick = () => chart && chart.dispatchAction({type: "dataZoom", start: 0, end: 100});
+  // back to the window shown first; "Whole forecast": every day, to the forecast's end
+  sel("reset-zoom").onclick = () => {
+    const o = chart && chart.getOption();
+    if (o) chart.dispatchAction({type: "dataZoom", ...defaultWindow(data.date_range.start, o.xAxis[0].max)});
+  };
+  sel("show-all").onclick = () => chart && chart.dispatchAction({type: "dataZoom", start: 0, end: 100});
   window.addEventListener("resize", () => chart && chart.resize());
   load(true);
   setInterval(() => { if (!document.hidden) load(false); }, 3000);

@@ -13,25 +13,29 @@
   const KINDS = {harvest: {type: "HARVEST", words: "Harvest"}, sea_transfer: {type: "TRANSFER", words: "Sea transfer"}};
   const OPEN = new Set(["PLANNED", "IN_PROGRESS"]);
   const {day, el} = window.aquamindFormat;
-  const grams = g => g === null || g === undefined ? "–" : Number(g).toLocaleString("en-GB", {maximumFractionDigits: g < 100 ? 1 : 0});
+  const grams = g => window.aquamindFormat.number(g, g < 100 ? 1 : 0);
   let summary = null, activities = [];
 
   const badge = flag => el("span", flag.replace("_", " "), "badge " + flag);
   function td(...children) { const c = el("td"); c.append(...children); return c; }
 
+  // a crossing's own badge only where it says more than the row's Flag column: which crossing needs planning or is
+  // planned (PROJECTED, "later", is what every other crossing is: once per row is enough)
+  const crossingBadge = c => c.flag === "PROJECTED" ? "" : badge(c.flag);
+
   function crossingCells(c) {
     if (!c) return [td("– (at sea)"), td()];
-    if (!c.date) return [td(`not within the horizon `, badge(c.flag)), td()];
+    if (!c.date) return [td(`not within the horizon `, crossingBadge(c)), td()];
     const range = ` (${day(c.date_p10)} – ${c.date_p90 ? day(c.date_p90) : "later"}) `;
     const w = c.weight_g ? `${grams(c.weight_g.p50)} (${grams(c.weight_g.p10)}–${grams(c.weight_g.p90)})` : "–";
     const weight = td(w); weight.className = "num";
-    return [td(el("b", day(c.date)), range, badge(c.flag)), weight];
+    return [td(el("b", day(c.date)), range, crossingBadge(c)), weight];
   }
 
   function planButton(a, kind) {
-    const b = el("button", `Plan the ${KINDS[kind].words.toLowerCase()}`, "plan-it");
+    const b = el("button", `Plan the ${KINDS[kind].words.toLowerCase()}`, "plan-it btn btn-sm btn-outline-primary");
     b.type = "button"; b.dataset.kind = kind; b.dataset.assignment = a.assignment_id;
-    b.onclick = () => prefill(a, kind);
+    b.addEventListener("click", () => prefill(a, kind));
     return b;
   }
 
@@ -68,6 +72,7 @@
     form.elements.container.value = "";
     form.elements.due_date.value = c.date && c.date > today ? c.date : today;
     form.elements.notes.value = `${KINDS[kind].words} projected for ${day(c.date)} (P10–P90 ${day(c.date_p10)} – ${day(c.date_p90)}).`;
+    form.dispatchEvent(new CustomEvent("aquamind:filled"));  // the due date's day in words follows
     form.scrollIntoView({block: "center"});
     form.elements.due_date.focus();
   }
@@ -86,12 +91,14 @@
       ]);
       summary = s;
       summaryTable.tBodies[0].replaceChildren(...s.assignments.map(summaryRow));
+      summaryTable.tHead.hidden = !s.assignments.length;  // no header over nothing
       summaryTable.caption.textContent = s.assignments.length ? `As of ${day(s.assignments[0].as_of_date)}.` : "Nothing to project: no container of this batch holds fish.";
       // open first (by due date), then the completed and cancelled ones, the latest first
       const open = page.results.filter(x => OPEN.has(x.status)), closed = page.results.filter(x => !OPEN.has(x.status)).reverse();
       activities = [...open, ...closed];
       activityTable.tBodies[0].replaceChildren(...activities.map(activityRow));
       const overdue = open.filter(x => x.is_overdue).length;
+      activityTable.tHead.hidden = !activities.length;
       activityTable.caption.textContent = activities.length ? `${open.length} open${overdue ? `, ${overdue} overdue` : ""}; ${closed.length} done or cancelled.` : "Nothing planned yet.";
     } catch (e) {
       summaryTable.caption.textContent = "Could not load the plan: " + e.message;

@@ -123,6 +123,46 @@
     } finally { button.disabled = false; }
   }
 
+  /* A field the farmer changes after a refusal loses its mark and its sentence at once (they are about the old value);
+     once no field is marked, the form's "Not saved" line goes too. */
+  function clearFieldError(ev) {
+    const form = ev.currentTarget, input = ev.target;
+    if (!input.classList || !input.classList.contains("invalid")) return;
+    input.classList.remove("invalid");
+    const label = input.closest("label");
+    if (label) for (const note of label.querySelectorAll(".field-error")) note.remove();
+    if (!form.querySelector(".invalid")) say(form, "", true);
+  }
+
+  /* Under each date (and time) field, the day in the pages' one format ("Sun 6 Dec 2026"): the browser draws the field
+     itself in its own language's format (12/06/2026 in an American browser), which this makes unambiguous. */
+  function dayInWords(input) {
+    const note = document.createElement("span");
+    note.className = "day-words"; note.setAttribute("aria-live", "polite");
+    const show = () => {
+      const v = input.value;
+      note.textContent = !v ? "" : input.type === "date" ? window.aquamindFormat.weekday(v) : window.aquamindFormat.localTime(v);
+    };
+    input.after(note);
+    input.addEventListener("input", show); input.addEventListener("change", show);
+    show();
+    return show;
+  }
+
+  /* A time field starts at the current minute in the browser's zone, which is how body() reads it. */
+  function nowLocal() {
+    const d = new Date(), pad = n => String(n).padStart(2, "0");
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }
+
   window.aquamindForms = {unsettled: form => unsettled.get(form)};  // for the browser tests
-  for (const form of document.querySelectorAll("form.quick")) form.addEventListener("submit", submit);
+  for (const form of document.querySelectorAll("form.quick")) {
+    form.addEventListener("submit", submit);
+    form.addEventListener("input", clearFieldError); form.addEventListener("change", clearFieldError);
+    for (const input of form.querySelectorAll("input[type=datetime-local]")) if (!input.value) input.value = nowLocal();
+    for (const input of form.querySelectorAll("input[type=date], input[type=datetime-local]")) {
+      const show = dayInWords(input);
+      form.addEventListener("aquamind:filled", show);  // a script set the value (plan.js's "Plan it")
+    }
+  }
 })();

@@ -9,7 +9,7 @@
   const LOW = 0.9, HIGH = 1.1;
   const KINDS = {placement: "first day", growth_sample: "sample", transfer: "transfer weighing", treatment: "treatment weighing"};
   const {day, el} = window.aquamindFormat;
-  const fixed = (v, digits) => v === null || v === undefined ? "–" : Number(v).toLocaleString("en-GB", {minimumFractionDigits: digits, maximumFractionDigits: digits});
+  const fixed = (v, digits) => window.aquamindFormat.number(v, digits, true);
   const weight = g => g === null || g === undefined ? "–" : fixed(g, g < 10 ? 2 : g < 100 ? 1 : 0);
   let shown = [], asked = null;
 
@@ -54,6 +54,7 @@
     shown = await r.json();
     const containers = new Map(data.assignments.map(a => [a.id, a.container__name]));
     body.replaceChildren(...shown.map(s => row(s, containers)));
+    table.tHead.hidden = !shown.length;  // no header over nothing
     table.caption.textContent = shown.length ? `${shown.length} segment${shown.length === 1 ? "" : "s"}, from one weighing to the next.` : "No segment yet: a segment ends at a weighing.";
   }
 
