@@ -185,7 +185,10 @@ def status_page(request):
     each part as "working", "needs attention" (degraded) or "failing", with the reason and the details for staff users
     (as in the JSON)."""
     body = health_report()
-    details = _may_see_details(request)
+    reader = _details_reader(request)
+    details = reader is not None
+    if details:
+        body = _within_scope(body, reader)
     parts = []
     for name in CHECKS:
         part = body[name]
