@@ -1,17 +1,20 @@
-"""The farm overview: every container holding fish, and every batch, with the figures a farm manager reads
-first. Answered from the stored daily states only (nothing is recomputed on read), in a fixed number of
-queries whatever the farm's size (pinned by a test)."""
+"""The farm overview: every site with the figures a farm manager reads first summed over its containers holding
+fish, a site's containers a page at a time, and the batch list a page at a time. Answered from the stored daily
+states only (nothing is recomputed on read), in a fixed number of queries whatever the farm's size (pinned by
+tests), and in pages, so that a national farm's 1,800 containers never make one page."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, Max, OuterRef, Q, Subquery, Sum, When
 
 from apps.batch.labels import assignment_label
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment, GrowthSample, RecomputeMarker
+from apps.infrastructure.models import Site
 
 
 @dataclass
@@ -94,10 +97,36 @@ class BatchRow:
 
 
 @dataclass
-class Overview:
+class SiteRow:
+    """One site on the overview: its containers holding fish and their batches, the figures summed over those
+    containers, and how many of its batches wait for a recompute or failed one."""
+
+    site: Site
+    containers: int = 0
+    batches: int = 0
+    figures: Figures = field(default_factory=Figures)
+    days_since_sample: int | None = None
+    pending: int = 0
+    errors: int = 0
+
+    @property
+    def recompute(self) -> str:
+        if self.errors:
+            return f"error in {self.errors} batch{'es' if self.errors > 1 else ''}"
+        if self.pending:
+            return f"pending ({self.pending} batch{'es' if self.pending > 1 else ''})"
+        return "up to date" if self.containers else "–"
+
+
+@dataclass
+class SitesOverview:
     today: dt.date
-    sites: list[tuple[str, list[ContainerRow]]]
-    batches: list[BatchRow]
+    sites: list[SiteRow]
+    batches: int  # batches on the farm, every status
+
+
+#: rows per page of a site's containers and of the batch list: well under 100 KB of HTML at national scale
+PAGE_SIZE = 50
 
 
 def recompute_word(batch: Batch, pending: int) -> str:
@@ -108,38 +137,95 @@ def recompute_word(batch: Batch, pending: int) -> str:
     return "up to date" if batch.last_recompute_success_at else "never computed"
 
 
-def farm_overview(*, today: dt.date, search: str = "", site_id: int | None = None) -> Overview:
-    """Containers holding fish (an assignment without a departure date), grouped by site, and every batch with
-    the same figures summed over its containers. ``search`` matches a site, container, batch or stage name;
-    ``site_id`` keeps one site's containers; with either, the batch list keeps the batches of the containers
-    kept, otherwise it lists every batch (those without fish have no figures). Six queries, and a seventh
-    when a container has no state in the last 30 days."""
-    assignments = list(
-        BatchContainerAssignment.objects.filter(departure_date__isnull=True)
-        .select_related("container__site", "batch__species", "lifecycle_stage")
-        .order_by("container__site__name", "container__name", "id")
-    )  # 1
-    figures = assignment_figures(assignments, today=today)  # 2-4
-    pending = dict(
+def open_assignments(*, site_id: int | None = None):
+    """Assignments holding fish (no departure date) with their container, site, batch and stage; by site, then
+    container name."""
+    query = BatchContainerAssignment.objects.filter(departure_date__isnull=True)
+    if site_id is not None:
+        query = query.filter(container__site_id=site_id)
+    return query.select_related("container__site", "batch__species", "lifecycle_stage").order_by(
+        "container__site__name", "container__name", "id"
+    )
+
+
+def pending_by_batch() -> dict[int, int]:
+    """Pending recompute markers per batch id (one query)."""
+    return dict(
         RecomputeMarker.objects.values("batch_id").order_by().annotate(n=Count("id")).values_list("batch_id", "n")
-    )  # 5
+    )
+
+
+def farm_sites(*, today: dt.date, search: str = "", site_id: int | None = None) -> SitesOverview:
+    """Every site (or the one ``site_id``) with the figures of its containers holding fish summed; ``search``
+    keeps the containers whose site, container, batch or stage name holds every word, and the sites that keep
+    one. The overview's shape at any scale: one row per site, the containers on the site's page. Seven
+    queries whatever the farm's size, and an eighth when a container has no state in the last 30 days."""
+    assignments = list(open_assignments(site_id=site_id))  # 1
+    figures = assignment_figures(assignments, today=today)  # 2-4
+    pending = pending_by_batch()  # 5
+    sites = {s.pk: SiteRow(site=s) for s in Site.objects.order_by("name") if not site_id or s.pk == site_id}  # 6
+    batches_by_site: dict[int, dict[int, Batch]] = {}
+    for a in assignments:
+        row = _container_row(a, figures[a.pk], today, pending.get(a.batch_id, 0))
+        if not _matches(row, search):
+            continue
+        site = sites[row.site_id]
+        site.containers += 1
+        site.figures.add(row.figures)
+        batches_by_site.setdefault(row.site_id, {})[a.batch_id] = a.batch
+    for site_pk, batches in batches_by_site.items():
+        site = sites[site_pk]
+        site.batches = len(batches)
+        site.pending = sum(1 for b in batches if pending.get(b))
+        site.errors = sum(1 for b in batches.values() if b.last_recompute_error_code)
+        site.days_since_sample = site.figures.days_since_sample(today)
+    kept = [s for s in sites.values() if s.containers or not search]
+    return SitesOverview(today=today, sites=kept, batches=Batch.objects.count())  # 7
+
+
+def site_containers(*, site: Site, today: dt.date, page: int = 1, search: str = "") -> tuple[Page, list[ContainerRow]]:
+    """One page (PAGE_SIZE) of ``site``'s containers holding fish, by container name, with their figures;
+    ``search`` as on the overview. Figures are read for the page's containers only: six or seven queries."""
+    assignments = list(open_assignments(site_id=site.pk))  # 1
+    pending = pending_by_batch()  # 2
+    if search:
+        empty = Figures()
+        assignments = [a for a in assignments if _matches(_container_row(a, empty, today, 0), search)]
+    shown = Paginator(assignments, PAGE_SIZE).get_page(page)
+    figures = assignment_figures(list(shown), today=today)  # 3-5
+    return shown, [_container_row(a, figures[a.pk], today, pending.get(a.batch_id, 0)) for a in shown]
+
+
+def batch_page(*, today: dt.date, page: int = 1, search: str = "", site_id: int | None = None) -> tuple[Page, list]:
+    """One page (PAGE_SIZE) of the batch list, by batch number, each batch with the figures of its containers
+    holding fish summed. With ``search`` or ``site_id`` only the batches of the containers kept (as on the
+    overview), otherwise every batch (those without fish have no figures). Seven queries whatever the farm's
+    size, and an eighth when a container has no state in the last 30 days."""
+    assignments = list(open_assignments(site_id=site_id))  # 1
+    pending = pending_by_batch()  # 2
+    if search or site_id:
+        empty = Figures()
+        assignments = [a for a in assignments if _matches(_container_row(a, empty, today, 0), search)]
+        batches = Batch.objects.filter(pk__in={a.batch_id for a in assignments})
+    else:
+        batches = Batch.objects.all()
+    shown = Paginator(batches.select_related("species").order_by("batch_number", "pk"), PAGE_SIZE).get_page(page)  # 3-4
+    on_page = {b.pk for b in shown}
+    assignments = [a for a in assignments if a.batch_id in on_page]
+    figures = assignment_figures(assignments, today=today)  # 5-7
     rows = [_container_row(a, figures[a.pk], today, pending.get(a.batch_id, 0)) for a in assignments]
-    rows = [r for r in rows if _matches(r, search) and (not site_id or r.site_id == site_id)]
-    batches = _batches(rows, {a.batch_id: a.batch for a in assignments}, today)
-    if not search and not site_id:
-        held = {b.batch.pk for b in batches}
-        batches += [
-            BatchRow(
-                batch=b,
-                containers=0,
-                figures=Figures(),
-                days_since_sample=None,
-                recompute=recompute_word(b, pending.get(b.pk, 0)),
-            )
-            for b in Batch.objects.exclude(pk__in=held).select_related("species")
-        ]  # 6
-    batches.sort(key=lambda b: b.batch.batch_number)
-    return Overview(today=today, sites=_by_site(rows), batches=batches)
+    by_batch = {b.batch.pk: b for b in _batches(rows, {a.batch_id: a.batch for a in assignments}, today)}
+    return shown, [
+        by_batch.get(b.pk)
+        or BatchRow(
+            batch=b,
+            containers=0,
+            figures=Figures(),
+            days_since_sample=None,
+            recompute=recompute_word(b, pending.get(b.pk, 0)),
+        )
+        for b in shown
+    ]
 
 
 def assignment_figures(assignments: list[BatchContainerAssignment], *, today: dt.date) -> dict[int, Figures]:
@@ -229,13 +315,6 @@ def _matches(row: ContainerRow, search: str) -> bool:
     words = search.lower().split()
     text = f"{row.site} {row.container} {row.batch_number} {row.stage}".lower()
     return all(w in text for w in words)
-
-
-def _by_site(rows: list[ContainerRow]) -> list[tuple[str, list[ContainerRow]]]:
-    sites: dict[str, list[ContainerRow]] = {}
-    for r in rows:
-        sites.setdefault(r.site, []).append(r)
-    return list(sites.items())
 
 
 def _batches(rows: list[ContainerRow], batches: dict[int, Batch], today: dt.date) -> list[BatchRow]:
