@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import container_filter
 from apps.inventory.models import FeedingEvent
-from aquamind.admin import RecordedAdmin, validated_form
+from aquamind.admin import LargeTableAdmin, RecordedAdmin, validated_form
 
 from .models import (
     ActualDailyAssignmentState,
@@ -104,8 +104,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["batch", "container__site", "lifecycle_stage"]
     ordering = ["batch__batch_number", "assignment_date", "id"]
 
-    def get_queryset(self, request):  # the labels (and the autocomplete's) name the container and site
-        return super().get_queryset(request).select_related("container__site")
+    def get_queryset(self, request):
+        """The labels (and the autocomplete's) name the container and site. Everything the list shows is selected
+        here: the changelist applies ``list_select_related`` only to a queryset that selects nothing yet, so
+        selecting the container alone here made two queries per row (the batch and the stage: issue 21)."""
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def delete_model(self, request, obj):
         assignment_delete(assignment=obj)
@@ -116,7 +119,7 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(GrowthSample)
-class GrowthSampleAdmin(RecordedAdmin):
+class GrowthSampleAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(GrowthSample, growth_sample_validate)
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
     list_filter = [
@@ -126,7 +129,6 @@ class GrowthSampleAdmin(RecordedAdmin):
         "sample_date",
     ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
-    date_hierarchy = "sample_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__container__site"]
 
@@ -189,7 +191,7 @@ class TransferActionAdmin(RecordedAdmin):
 
 
 @admin.register(MortalityEvent)
-class MortalityEventAdmin(RecordedAdmin):
+class MortalityEventAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(MortalityEvent, mortality_event_validate)
     list_display = ["event_date", "assignment", "count", "cause"]
     list_filter = [
@@ -200,7 +202,6 @@ class MortalityEventAdmin(RecordedAdmin):
         "event_date",
     ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
-    date_hierarchy = "event_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__container__site"]
 
@@ -209,7 +210,7 @@ class MortalityEventAdmin(RecordedAdmin):
 
 
 @admin.register(ActualDailyAssignmentState)
-class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
+class ActualDailyAssignmentStateAdmin(LargeTableAdmin):
     list_display = [
         "date",
         "assignment",
@@ -233,7 +234,7 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedingEvent)
-class FeedingEventAdmin(RecordedAdmin):
+class FeedingEventAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(FeedingEvent, feeding_event_validate)
     list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
     list_filter = [
@@ -243,7 +244,6 @@ class FeedingEventAdmin(RecordedAdmin):
         "feeding_date",
     ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
-    date_hierarchy = "feeding_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__container__site", "feed"]
 
