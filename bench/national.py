@@ -5,8 +5,9 @@ every admin changelist timed, sized and query-counted, then the backfill and the
         [--repeat N] [--workers N] [--skip-web] [--skip-engine]
 
 Builds the farm in its own database the first time (``demo_data_generate(seed=1, preset="national",
-today=2026-06-30)``, then a parallel backfill and ``ANALYZE``) and reuses it afterwards: drop and recreate the
-database to regenerate. Requests go through Django's test client in this process (no HTTP server, no network:
+today=<the farm's today>)``, then a parallel backfill and ``ANALYZE``) and reuses it afterwards (its today is
+then the states' last day): drop and recreate the database to regenerate. The farm ends today so that the
+pages read what a live farm's pages read (the last 7 and 30 days' states). Requests go through Django's test client in this process (no HTTP server, no network:
 the figures are the view, the ORM, the database and the template, without gunicorn's and a socket's few
 hundred microseconds), as a superuser, with the response body gzipped at level 6 for its size. Each URL is
 asked ``repeat`` times, interleaved round by round so that other load on the machine falls on all alike;
@@ -36,9 +37,10 @@ harness.django_setup()
 
 from django.contrib import admin  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Max  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from apps.api.urls import ROUTES  # noqa: E402
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment  # noqa: E402
@@ -47,7 +49,6 @@ from apps.recompute.parallel import farm_backfill, farm_verify  # noqa: E402
 
 SEED = 1
 PRESET = "national"
-TODAY = dt.date(2026, 6, 30)
 P95_TARGET_MS, SIZE_TARGET_KB = 100.0, 100.0
 BACKFILL_TARGET_ROWS_PER_S, BACKFILL_TARGET_S, VERIFY_TARGET_S = 50_000, 15.0, 20.0
 
@@ -62,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
 
     harness.machine_print()
-    batch_ids = _farm_ensure(args.workers)
+    batch_ids, today = _farm_ensure(args.workers)
     _farm_print(batch_ids)
     if not args.skip_web:
         client = _client()
@@ -70,28 +71,33 @@ def main() -> None:
         _table("API lists (default page)", _api_urls(), client, args.repeat)
         _table("admin changelists", _admin_urls(), client, max(3, args.repeat // 4))
     if not args.skip_engine:
-        _engine(batch_ids, args.workers, args.engine_repeat)
+        _engine(batch_ids, today, args.workers, args.engine_repeat)
     one, five, _ = os.getloadavg()
     print(f"\nload at the end {one:.2f} {five:.2f} (1, 5 min)")
 
 
-def _farm_ensure(workers: int) -> list[int]:
+def _farm_ensure(workers: int) -> tuple[list[int], dt.date]:
+    """The farm's batch ids and its today, building it first when the database has no batch."""
     batches = Batch.objects.order_by("id")
     if not batches.exists():
         from apps.demo.farm import demo_data_generate
 
+        today = timezone.localdate()
         started = time.perf_counter()
-        demo_data_generate(seed=SEED, preset=PRESET, today=TODAY, truth_out=None)
-        print(f"generated preset {PRESET} (seed {SEED}, today {TODAY}) in {time.perf_counter() - started:.1f} s")
+        demo_data_generate(seed=SEED, preset=PRESET, today=today, truth_out=None)
+        print(f"generated preset {PRESET} (seed {SEED}, today {today}) in {time.perf_counter() - started:.1f} s")
         harness.sql("ANALYZE")
         ids = list(batches.values_list("id", flat=True))
         started = time.perf_counter()
-        farm_backfill(batch_ids=ids, today=TODAY, workers=workers)
-        print(f"first backfill in {time.perf_counter() - started:.1f} s")
-        harness.sql("ANALYZE")
+        farm_backfill(batch_ids=ids, today=today, workers=workers)
+        print(f"first backfill ({workers} processes) in {time.perf_counter() - started:.1f} s")
+        harness.sql("VACUUM ANALYZE")
     else:
-        print(f"reusing the batches in the database (assumed: preset {PRESET}, seed {SEED}, today {TODAY})")
-    return list(batches.values_list("id", flat=True))
+        today = ActualDailyAssignmentState.objects.aggregate(last=Max("date"))["last"]
+        print(f"reusing the batches in the database (assumed: preset {PRESET}, seed {SEED}, today {today})")
+    if today != timezone.localdate():
+        print(f"note: the farm's states end {today}, the pages' today is {timezone.localdate()}")
+    return list(batches.values_list("id", flat=True)), today
 
 
 def _farm_print(batch_ids: list[int]) -> None:
@@ -175,7 +181,7 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def _engine(batch_ids: list[int], workers: int, repeat: int) -> None:
+def _engine(batch_ids: list[int], today: dt.date, workers: int, repeat: int) -> None:
     """The full backfill (every batch, over its existing rows) and the nightly verification, with one process
     and with ``workers``; interleaved round by round."""
     rows = ActualDailyAssignmentState.objects.count()
@@ -185,14 +191,14 @@ def _engine(batch_ids: list[int], workers: int, repeat: int) -> None:
         cases.append(
             harness.Case(
                 f"backfill, {n} process{'es' if n > 1 else ''}",
-                lambda n=n: farm_backfill(batch_ids=batch_ids, today=TODAY, workers=n),
+                lambda n=n: farm_backfill(batch_ids=batch_ids, today=today, workers=n),
                 prepare=lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate"),
             )
         )
         cases.append(
             harness.Case(
                 f"verification, {n} process{'es' if n > 1 else ''}",
-                lambda n=n: _verified(batch_ids, n),
+                lambda n=n: _verified(batch_ids, today, n),
             )
         )
     timings = harness.interleaved_runs(cases, repeat=repeat)
@@ -205,8 +211,8 @@ def _engine(batch_ids: list[int], workers: int, repeat: int) -> None:
         print(timing.line(rows, "met" if ok else "MISSED"))
 
 
-def _verified(batch_ids: list[int], workers: int) -> None:
-    run = farm_verify(batch_ids=batch_ids, today=TODAY, workers=workers, trigger="bench")
+def _verified(batch_ids: list[int], today: dt.date, workers: int) -> None:
+    run = farm_verify(batch_ids=batch_ids, today=today, workers=workers, trigger="bench")
     if run.rows_differing or run.batches_skipped:
         raise SystemExit(f"verification found {run.rows_differing} rows differing, {run.batches_skipped} skipped")
 

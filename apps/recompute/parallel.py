@@ -57,7 +57,10 @@ def map_batches(work: Callable[[int], object], batch_ids: list[int], *, processe
         return [work(b) for b in batch_ids]
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(processes=min(n, len(batch_ids)), initializer=_child_start)
+    try:
+        pool = context.Pool(processes=min(n, len(batch_ids)), initializer=_child_start)
+    except (AssertionError, OSError):  # a daemonic process may not have children; no processes left
+        return [work(b) for b in batch_ids]
     try:
         results = pool.map(work, batch_ids, chunksize=1)
         pool.close()
