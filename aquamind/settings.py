@@ -333,6 +333,8 @@ VERIFY_NIGHTLY = env_bool("VERIFY_NIGHTLY", True)
 VERIFY_HOUR = env_int("VERIFY_HOUR", 3, minimum=0)
 VERIFY_MINUTE = env_int("VERIFY_MINUTE", 30, minimum=0)
 VERIFY_REPAIR = env_bool("VERIFY_REPAIR", True)
+# processes the verification spreads the batches over (apps.recompute.parallel): both cores of the 2-core machine
+VERIFY_PROCESSES = env_int("VERIFY_PROCESSES", 2, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -40,6 +40,7 @@ urlpatterns = [
     re_path(r"^reports/(?P<month>[^/]{1,20})/$", web_reports.farm_month_page, name="farm-month-report"),
     path("history/", web_views.history_feed, name="history-feed-page"),
     path("history/<str:kind>/<int:pk>/", web_views.record_history_page, name="history-record-page"),
+    path("sites/<int:pk>/", web_views.site_page, name="site-page"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

@@ -209,3 +209,51 @@ def test_a_growth_sample_added_in_the_admin_without_casts_is_its_own_cast(staff_
     response = staff_client.post(reverse("admin:batch_growthsample_add"), {**body, **cast_form("casts", [])})
     assert response.status_code == 302
     assert list(GrowthSampleCast.objects.values_list("fish_weighed", "avg_weight_g")) == [(30, Decimal("123.45"))]
+
+
+def _farm_of(size: int) -> None:
+    """``size`` batches, each with a scenario, a completed transfer between two assignments, a sample, a death,
+    a feeding, a treatment, a reading and computed states (so that every busy changelist has rows)."""
+    from apps.recompute.run import batch_recompute
+    from tests.factories import FeedingEventFactory, TransferFactory, TreatmentFactory, reading
+
+    for _ in range(size):
+        scenario = ScenarioFactory(batch__start_date=dt.date(2024, 1, 1))
+        transfer = TransferFactory(
+            source_assignment__batch=scenario.batch,
+            dest_assignment__assignment_date=dt.date(2024, 1, 20),
+            planned_date=dt.date(2024, 1, 20),
+            transferred_count=100,
+        )
+        source, dest = transfer.source_assignment, transfer.dest_assignment
+        type(source).objects.filter(pk=source.pk).update(departure_date=dt.date(2024, 1, 20))
+        GrowthSampleFactory(assignment=source, sample_date=dt.date(2024, 1, 5))
+        MortalityEventFactory(assignment=dest, event_date=dt.date(2024, 1, 25), count=3)
+        FeedingEventFactory(assignment=dest, feeding_date=dt.date(2024, 1, 25))
+        TreatmentFactory(assignment=dest, treatment_date=dt.date(2024, 1, 26))
+        reading(dest.container, dt.datetime(2024, 1, 25, 6, tzinfo=dt.UTC), 8.5)
+        assert batch_recompute(batch_id=scenario.batch_id, today=dt.date(2024, 2, 10)).ok
+
+
+def _changelist_queries(client, model) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_no_changelist_costs_more_queries_for_more_rows(staff_client, salmon):
+    """No N+1: every changelist's statements are the same for a farm of one batch and of four (each row's
+    labels come with it: list_select_related), and none needs more than a handful."""
+    _farm_of(1)
+    small = {m._meta.label: _changelist_queries(staff_client, m) for m in MODELS}
+    _farm_of(3)
+    big = {m._meta.label: _changelist_queries(staff_client, m) for m in MODELS}
+    assert big == small
+    assert max(small.values()) <= CHANGELIST_MAX_QUERIES, small
+
+
+CHANGELIST_MAX_QUERIES = 12

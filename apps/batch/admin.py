@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import container_filter
 from apps.inventory.models import FeedingEvent
-from aquamind.admin import RecordedAdmin, validated_form
+from aquamind.admin import LargeTableAdmin, RecordedAdmin, validated_form
 
 from .models import (
     ActualDailyAssignmentState,
@@ -108,8 +108,11 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["batch", "container__site", "lifecycle_stage"]
     ordering = ["batch__batch_number", "assignment_date", "id"]
 
-    def get_queryset(self, request):  # the labels (and the autocomplete's) name the container and site
-        return super().get_queryset(request).select_related("container__site")
+    def get_queryset(self, request):
+        """The labels (and the autocomplete's) name the container and site. Everything the list shows is selected
+        here: the changelist applies ``list_select_related`` only to a queryset that selects nothing yet, so
+        selecting the container alone here made two queries per row (the batch and the stage: issue 21)."""
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def delete_model(self, request, obj):
         assignment_delete(assignment=obj)
@@ -162,7 +165,7 @@ class GrowthSampleCastInline(admin.TabularInline):
 
 
 @admin.register(GrowthSample)
-class GrowthSampleAdmin(RecordedAdmin):
+class GrowthSampleAdmin(RecordedAdmin, LargeTableAdmin):
     """A new sample with casts takes its figures from them; without, it is its own first cast. A sample of
     several casts changes through its casts (the form refuses its figures, naming them)."""
 
@@ -176,7 +179,6 @@ class GrowthSampleAdmin(RecordedAdmin):
         "sample_date",
     ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
-    date_hierarchy = "sample_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__container__site"]
 
@@ -254,7 +256,7 @@ class TransferActionAdmin(RecordedAdmin):
 
 
 @admin.register(MortalityEvent)
-class MortalityEventAdmin(RecordedAdmin):
+class MortalityEventAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(MortalityEvent, mortality_event_validate)
     list_display = ["event_date", "assignment", "count", "cause"]
     list_filter = [
@@ -265,7 +267,6 @@ class MortalityEventAdmin(RecordedAdmin):
         "event_date",
     ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
-    date_hierarchy = "event_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__container__site"]
 
@@ -274,7 +275,7 @@ class MortalityEventAdmin(RecordedAdmin):
 
 
 @admin.register(ActualDailyAssignmentState)
-class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
+class ActualDailyAssignmentStateAdmin(LargeTableAdmin):
     list_display = [
         "date",
         "assignment",
@@ -288,7 +289,8 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
         "anchor_type",
         "last_computed_at",
     ]
-    list_filter = ["batch", container_filter("container"), "anchor_type", "date"]
+    # the container through the assignment: the state table has no index on its container (docs/benchmarks.md)
+    list_filter = ["batch", container_filter("assignment__container"), "anchor_type", "date"]
     search_fields = ["batch__batch_number", "container__name"]
     list_select_related = ["assignment__container__site", "lifecycle_stage"]
     ordering = ["assignment_id", "date"]
@@ -298,7 +300,7 @@ class ActualDailyAssignmentStateAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeedingEvent)
-class FeedingEventAdmin(RecordedAdmin):
+class FeedingEventAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(FeedingEvent, feeding_event_validate)
     list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
     list_filter = [
@@ -308,7 +310,6 @@ class FeedingEventAdmin(RecordedAdmin):
         "feeding_date",
     ]
     search_fields = ["assignment__batch__batch_number", "assignment__container__name"]
-    date_hierarchy = "feeding_date"
     autocomplete_fields = ["assignment"]
     list_select_related = ["assignment__container__site", "feed"]
 

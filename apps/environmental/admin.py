@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from apps.infrastructure.admin_filters import container_filter
-from aquamind.admin import validated_form
+from aquamind.admin import LargeTableAdmin, validated_form
 
 from .models import EnvironmentalParameter, EnvironmentalReading
 from .validation import environmental_parameter_validate, environmental_reading_validate
@@ -15,11 +15,10 @@ class EnvironmentalParameterAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnvironmentalReading)
-class EnvironmentalReadingAdmin(admin.ModelAdmin):
+class EnvironmentalReadingAdmin(LargeTableAdmin):
     form = validated_form(EnvironmentalReading, environmental_reading_validate)
     list_display = ["reading_time", "container", "parameter", "value"]
     list_filter = ["parameter", "container__site", container_filter("container"), "reading_time"]
     search_fields = ["container__name"]
-    date_hierarchy = "reading_time"
     autocomplete_fields = ["container"]
     list_select_related = ["container__site", "parameter"]

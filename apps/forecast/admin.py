@@ -19,4 +19,5 @@ class GrowthSegmentAdmin(admin.ModelAdmin):
         "biological_fcr",
     )
     list_filter = ("batch",)
+    list_select_related = ("assignment__container__site",)  # each row's label names its container and site
     readonly_fields = [f.name for f in GrowthSegment._meta.fields]

@@ -165,6 +165,6 @@ def nightly_catch_up(days: int | None = None, status: str = Batch.Status.ACTIVE)
 @task("verify_daily_states_nightly", **RETRY_NIGHTLY)
 def verify_daily_states_nightly() -> dict:
     """Beat, after the catch-up: stored states against a full recompute, repaired where they differ."""
-    run = daily_states_verify(repair=settings.VERIFY_REPAIR, trigger="nightly")
+    run = daily_states_verify(repair=settings.VERIFY_REPAIR, trigger="nightly", processes=settings.VERIFY_PROCESSES)
     verification_alert(run)
     return {"batches": run.batches_checked, "rows_differing": run.rows_differing, "skipped": run.batches_skipped}

@@ -19,19 +19,31 @@ from apps.planning.models import PlannedActivity
 from apps.web.reads.coming_up import farm_coming_up
 from apps.web.reads.container_detail import container_detail
 from apps.web.reads.growth_common import recompute_status
-from apps.web.reads.overview import farm_overview
+from apps.web.reads.overview import batch_page, farm_sites, site_containers
 from aquamind.domain import TEMPERATURE_CODE
 
 
-def _overview_context(request) -> dict:
+def _filters(request) -> dict:
+    """The search words and the site of the filter form (web/_filters.html), as the pages read them."""
     search = request.GET.get("q", "").strip()[:100]
     site = request.GET.get("site", "")
-    site_id = int(site) if site.isdigit() else None
+    return {"search": search, "site_id": int(site) if site.isdigit() and len(site) < 10 else None}
+
+
+def _page_number(request) -> int:
+    """``?page=`` as a number; anything else is the first page (a page past the last is the last one)."""
+    page = request.GET.get("page", "")
+    return int(page) if page.isdigit() and len(page) < 10 else 1
+
+
+def _overview_context(request) -> dict:
+    filters = _filters(request)
     return {
-        "overview": farm_overview(today=timezone.localdate(), search=search, site_id=site_id, user=request.user),
+        "overview": farm_sites(
+            today=timezone.localdate(), search=filters["search"], site_id=filters["site_id"], user=request.user
+        ),
         "sites": visible_to(Site.objects.order_by("name"), request.user),
-        "search": search,
-        "site_id": site_id,
+        **filters,
     }
 
 
@@ -42,8 +54,8 @@ COMING_UP_WEEKS = 8
 
 @login_required
 def overview(request):
-    """The start page: what is coming up (harvests, sea transfers, what needs planning), then sites → containers
-    holding fish, and the batches, with their figures."""
+    """The start page: what is coming up (harvests, sea transfers, what needs planning), then one row per site
+    with its containers' figures summed; a site's containers are on its page (``site_page``)."""
     context = _overview_context(request)
     context["coming_up"] = farm_coming_up(
         today=context["overview"].today,
@@ -56,8 +68,25 @@ def overview(request):
 
 
 @login_required
+def site_page(request, pk: int):
+    """One site: its containers holding fish with their figures, a page (PAGE_SIZE) at a time."""
+    site = get_object_or_404(visible_to(Site.objects.all(), request.user), pk=pk)
+    filters = _filters(request)
+    page, rows = site_containers(
+        site=site, today=timezone.localdate(), page=_page_number(request), search=filters["search"]
+    )
+    context = {"site": site, "page": page, "rows": rows, "today": timezone.localdate(), **filters}
+    return render(request, "web/site.html", context)
+
+
+@login_required
 def batch_list(request):
-    return render(request, "web/batch_list.html", _overview_context(request))
+    """Every batch with its containers' figures summed, a page (PAGE_SIZE) at a time; search and site filter."""
+    filters = _filters(request)
+    page, rows = batch_page(today=timezone.localdate(), page=_page_number(request), user=request.user, **filters)
+    sites = visible_to(Site.objects.order_by("name"), request.user)
+    context = {"page": page, "batch_rows": rows, "sites": sites, **filters}
+    return render(request, "web/batch_list.html", context)
 
 
 def _quick_entry_context() -> dict:

@@ -34,7 +34,7 @@ def pen(salmon):
 
 def test_the_detail_holds_the_current_assignment_its_recent_days_and_the_history(pen, django_assert_num_queries):
     container, held, past = pen
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):  # the latest states of every assignment, old or not, in one query
         detail = container_detail(container=container, today=TODAY)
     (now,) = detail.current
     last = ActualDailyAssignmentState.objects.get(assignment=held, date=TODAY)
@@ -76,9 +76,10 @@ def test_an_empty_container_page_says_so_without_a_chart(user_client, salmon):
     assert "Empty: no batch is assigned to this container now." in page and 'id="chart"' not in page
 
 
-def test_the_overview_links_each_container_to_its_page(user_client, pen):
+def test_the_site_page_links_each_container_to_its_page(user_client, pen):
     container, _, _ = pen
-    assert f'href="/containers/{container.pk}/"' in user_client.get("/").content.decode()
+    assert f'href="/sites/{container.site_id}/"' in user_client.get("/").content.decode()
+    assert f'href="/containers/{container.pk}/"' in user_client.get(f"/sites/{container.site_id}/").content.decode()
 
 
 def test_an_unknown_container_is_404_and_the_page_needs_a_login(client, user_client, salmon):

@@ -73,6 +73,16 @@ class NestedRowsSerializer(ModelSerializer):
             model.objects.create(**{fk: parent}, **row)
 
 
+class TemperatureDaysSerializer(serializers.ListSerializer):
+    """A profile's days read as plain pairs: the same JSON as one child serializer per day, without DRF's
+    per-field work for each of a profile's 900 days (the profile list took seconds, issue 21)."""
+
+    def to_representation(self, data):
+        temp_c = self.child.fields["temp_c"]
+        rows = data.all() if hasattr(data, "all") else data
+        return [{"day_number": d.day_number, "temp_c": temp_c.to_representation(d.temp_c)} for d in rows]
+
+
 class TemperatureDaySerializer(ModelSerializer):
     day_number = fields.IntegerField(min_value=1, max_value=MAX_DAY_NUMBER)
     temp_c = temperature_c()
@@ -80,6 +90,7 @@ class TemperatureDaySerializer(ModelSerializer):
     class Meta:
         model = m.TemperatureProfileDay
         fields = ["day_number", "temp_c"]
+        list_serializer_class = TemperatureDaysSerializer
 
 
 class TemperatureProfileDaySerializer(ModelSerializer):

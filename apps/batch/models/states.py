@@ -14,8 +14,10 @@ class ActualDailyAssignmentState(models.Model):
     batch = models.ForeignKey(
         "batch.Batch", on_delete=models.CASCADE, related_name="daily_states", db_constraint=False, db_index=False
     )
+    # no index either: nothing reads states by container alone (a container's states are its assignments'), and
+    # each index is paid on every row a backfill writes (docs/benchmarks.md "National scale")
     container = models.ForeignKey(
-        "infrastructure.Container", on_delete=models.CASCADE, related_name="+", db_constraint=False
+        "infrastructure.Container", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     date = models.DateField()
     day_number = models.IntegerField()

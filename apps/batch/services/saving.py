@@ -152,26 +152,37 @@ def _copy_text(text: str) -> str:
     return text.replace("\\", "\\\\") if "\\" in text else text
 
 
+#: the columns of ``stored_tuple``, in its order: every column the saver writes but the computation time
+STORED_COLUMNS = tuple(c for c in COLUMNS if c != "last_computed_at")
+
+
+def stored_tuple(batch_id: int, w: AssignmentWrite, r: DayResult) -> tuple:
+    """A row's column values (STORED_COLUMNS) as the database stores them: quantized once, as the COPY path
+    writes its text. A tuple, not a dict: the verifier builds one per stored row of the farm."""
+    fcr = r.observed_fcr
+    return (
+        w.assignment_id,
+        batch_id,
+        w.container_id,
+        r.date,
+        r.day_number,
+        r.stage_id,
+        Decimal(f"{r.avg_weight_g:.2f}"),
+        r.population,
+        Decimal(f"{r.biomass_kg:.2f}"),
+        Decimal(f"{r.temp_c:.2f}"),
+        r.mortality_count,
+        Decimal(f"{r.feed_kg:.3f}"),
+        None if fcr is None else Decimal(f"{fcr:.3f}"),
+        r.anchor_type,
+        r.sources,
+        r.confidence,
+    )
+
+
 def stored_values(batch_id: int, w: AssignmentWrite, r: DayResult) -> dict:
-    """A row's column values as the database stores them (quantized once; the COPY path writes the same text)."""
-    return {
-        "assignment_id": w.assignment_id,
-        "batch_id": batch_id,
-        "container_id": w.container_id,
-        "date": r.date,
-        "day_number": r.day_number,
-        "lifecycle_stage_id": r.stage_id,
-        "avg_weight_g": Decimal(f"{r.avg_weight_g:.2f}"),
-        "population": r.population,
-        "biomass_kg": Decimal(f"{r.biomass_kg:.2f}"),
-        "temp_c": Decimal(f"{r.temp_c:.2f}"),
-        "mortality_count": r.mortality_count,
-        "feed_kg": Decimal(f"{r.feed_kg:.3f}"),
-        "observed_fcr": None if r.observed_fcr is None else Decimal(f"{r.observed_fcr:.3f}"),
-        "anchor_type": r.anchor_type,
-        "sources": r.sources,
-        "confidence_scores": r.confidence,
-    }
+    """``stored_tuple`` by column name."""
+    return dict(zip(STORED_COLUMNS, stored_tuple(batch_id, w, r), strict=True))
 
 
 def _bulk_create_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:

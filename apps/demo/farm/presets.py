@@ -76,6 +76,9 @@ PRESETS = {
         casts_per_sample=(5, 9),
     ),
 }
+# ten faroe farms' worth of batches on the same plan (about 1,800 containers and 700,000 daily states):
+# the national-scale benchmark's farm (docs/benchmarks.md "National scale")
+PRESETS["national"] = dataclasses.replace(PRESETS["faroe"], name="national", batches=330)
 
 
 def preset_get(name: str, *, batches: int | None = None) -> Preset:

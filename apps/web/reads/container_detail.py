@@ -37,7 +37,7 @@ class ContainerDetail:
 
 
 def container_detail(*, container: Container, today: dt.date) -> ContainerDetail:
-    """Seven queries whatever the container's history: its assignments, their figures (three), the pending
+    """Six queries whatever the container's history: its assignments, their figures (three), the pending
     markers of their batches, and the current assignment's last ``RECENT_DAYS`` states."""
     assignments = list(
         BatchContainerAssignment.objects.filter(container=container)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.batch.models import Batch
@@ -23,13 +24,22 @@ class Command(BaseCommand):
             "and exits with status 1 when anything differs.",
         )
 
+        parser.add_argument(
+            "--processes",
+            type=int,
+            help="Processes to spread the batches over (default VERIFY_PROCESSES, 2); 1 checks them here.",
+        )
+
     def handle(self, *args, **opts):
         batch_ids = opts["batch_id"]
         if batch_ids:
             unknown = sorted(set(batch_ids) - set(Batch.objects.filter(pk__in=batch_ids).values_list("pk", flat=True)))
             if unknown:
                 raise CommandError(f"no batch with id {', '.join(map(str, unknown))}")
-        run = daily_states_verify(batch_ids=batch_ids, repair=opts["repair"], trigger="command")
+        processes = opts["processes"] or settings.VERIFY_PROCESSES
+        if processes < 1:
+            raise CommandError("--processes must be at least 1")
+        run = daily_states_verify(batch_ids=batch_ids, repair=opts["repair"], trigger="command", processes=processes)
         for diff in run.details["differences"]:
             self.stdout.write(
                 f"batch {diff['batch_id']} assignment {diff['assignment_id']}: {diff['rows']} rows differ from "

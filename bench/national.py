@@ -1,0 +1,227 @@
+"""National-scale benchmark (issue 21): the `national` demo farm (10× faroe) — every page, every API list and
+every admin changelist timed, sized and query-counted, then the backfill and the nightly verification.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aquamind_national .venv/bin/python bench/national.py \
+        [--repeat N] [--workers N] [--skip-web] [--skip-engine]
+
+Builds the farm in its own database the first time (``demo_data_generate(seed=1, preset="national",
+today=<the farm's today>)``, then a parallel backfill and ``ANALYZE``) and reuses it afterwards (its today is
+then the states' last day): drop and recreate the database to regenerate. The farm ends today so that the
+pages read what a live farm's pages read (the last 7 and 30 days' states). Requests go through Django's test client in this process (no HTTP server, no network:
+the figures are the view, the ORM, the database and the template, without gunicorn's and a socket's few
+hundred microseconds), as a superuser, with the response body gzipped at level 6 for its size. Each URL is
+asked ``repeat`` times, interleaved round by round so that other load on the machine falls on all alike;
+p50 and p95 are over those runs. The targets: p95 ≤ 100 ms and ≤ 100 KB gzipped (pages and API lists),
+backfill ≥ 50,000 rows/s and ≤ 15 s, verification ≤ 20 s.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
+sys.path.insert(0, str(BENCH_DIR.parent))
+
+import argparse  # noqa: E402
+import datetime as dt  # noqa: E402
+import gzip  # noqa: E402
+import os  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+
+from bench import harness  # noqa: E402
+
+harness.django_setup()
+
+from django.contrib import admin  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Count, Max  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.api.urls import ROUTES  # noqa: E402
+from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment  # noqa: E402
+from apps.infrastructure.models import Container, Site  # noqa: E402
+from apps.recompute.parallel import farm_backfill, farm_verify  # noqa: E402
+
+SEED = 1
+PRESET = "national"
+P95_TARGET_MS, SIZE_TARGET_KB = 100.0, 100.0
+BACKFILL_TARGET_ROWS_PER_S, BACKFILL_TARGET_S, VERIFY_TARGET_S = 50_000, 15.0, 20.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=20, help="requests per URL (default 20)")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the backfill and verification")
+    parser.add_argument("--engine-repeat", type=int, default=3, help="backfills and verifications (default 3)")
+    parser.add_argument("--skip-web", action="store_true", help="no pages, API lists or admin")
+    parser.add_argument("--skip-engine", action="store_true", help="no backfill or verification")
+    args = parser.parse_args()
+
+    harness.machine_print()
+    batch_ids, today = _farm_ensure(args.workers)
+    _farm_print(batch_ids)
+    if not args.skip_web:
+        client = _client()
+        _table("pages", _page_urls(), client, args.repeat)
+        _table("API lists (default page)", _api_urls(), client, args.repeat)
+        _table("admin changelists", _admin_urls(), client, max(3, args.repeat // 4))
+    if not args.skip_engine:
+        _engine(batch_ids, today, args.workers, args.engine_repeat)
+    one, five, _ = os.getloadavg()
+    print(f"\nload at the end {one:.2f} {five:.2f} (1, 5 min)")
+
+
+def _farm_ensure(workers: int) -> tuple[list[int], dt.date]:
+    """The farm's batch ids and its today, building it first when the database has no batch."""
+    batches = Batch.objects.order_by("id")
+    if not batches.exists():
+        from apps.demo.farm import demo_data_generate
+
+        today = timezone.localdate()
+        started = time.perf_counter()
+        demo_data_generate(seed=SEED, preset=PRESET, today=today, truth_out=None)
+        print(f"generated preset {PRESET} (seed {SEED}, today {today}) in {time.perf_counter() - started:.1f} s")
+        harness.sql("ANALYZE")
+        ids = list(batches.values_list("id", flat=True))
+        started = time.perf_counter()
+        farm_backfill(batch_ids=ids, today=today, workers=workers)
+        print(f"first backfill ({workers} processes) in {time.perf_counter() - started:.1f} s")
+        harness.sql("VACUUM ANALYZE")
+    else:
+        today = ActualDailyAssignmentState.objects.aggregate(last=Max("date"))["last"]
+        print(f"reusing the batches in the database (assumed: preset {PRESET}, seed {SEED}, today {today})")
+    if today != timezone.localdate():
+        print(f"note: the farm's states end {today}, the pages' today is {timezone.localdate()}")
+    return list(batches.values_list("id", flat=True)), today
+
+
+def _farm_print(batch_ids: list[int]) -> None:
+    states = harness.sql(
+        "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", ("batch_actualdailyassignmentstate",)
+    )
+    print(
+        f"farm: {len(batch_ids)} batches, {BatchContainerAssignment.objects.count():,} assignments, "
+        f"{Container.objects.count():,} containers on {Site.objects.count()} sites, "
+        f"≈{states[0][0]:,} daily states (planner's estimate)\n"
+    )
+
+
+def _client() -> Client:
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-national", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _page_urls() -> list[str]:
+    """The pages, with their largest instances: the site with the most containers, the batch with the most
+    assignments, the container with the most."""
+    site = Site.objects.annotate(n=Count("containers")).order_by("-n").first()
+    batch = Batch.objects.annotate(n=Count("assignments")).order_by("-n").first()
+    container = Container.objects.annotate(n=Count("assignments")).order_by("-n").first()
+    return [
+        "/",
+        "/batches/",
+        "/batches/?page=4",
+        "/batches/?q=Pen",
+        f"/sites/{site.pk}/",
+        f"/sites/{site.pk}/?page=3",
+        f"/batches/{batch.pk}/growth/",
+        f"/containers/{container.pk}/",
+        f"/api/v1/batch/batches/{batch.pk}/combined-growth-data/?shape=columnar",
+        "/api/v1/forecast/summary/",
+    ]
+
+
+def _api_urls() -> list[str]:
+    return [f"/api/v1/{prefix}/" for prefix, _ in ROUTES]
+
+
+def _admin_urls() -> list[str]:
+    models = sorted(admin.site._registry, key=lambda m: m._meta.label)
+    return [reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in models]
+
+
+def _table(title: str, urls: list[str], client: Client, repeat: int) -> None:
+    """Every URL ``repeat`` times, round by round; p50 and p95 of the wall time, p50 of this process's CPU time
+    (the view, ORM and template without the waits: what a loaded machine inflates least), gzipped size and
+    statements of each."""
+    seconds: dict[str, list[float]] = {u: [] for u in urls}
+    cpu: dict[str, list[float]] = {u: [] for u in urls}
+    counted: dict[str, tuple[int, int, int]] = {}
+    counter = harness.QueryCounter()
+    for url in urls:  # warm-up and the statement count
+        with counter.counting():
+            response = client.get(url)
+        counted[url] = (response.status_code, counter.count, len(gzip.compress(response.content, 6)))
+    for _ in range(repeat):
+        for url in urls:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            client.get(url)
+            seconds[url].append(time.perf_counter() - started)
+            cpu[url].append(time.process_time() - started_cpu)
+    print(f"{title} (n={repeat} each)")
+    print(
+        f"  {'url':<62} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'gzip KB':>8} {'queries':>8}  verdict"
+    )
+    for url in urls:
+        status, queries, size = counted[url]
+        p50, p95 = statistics.median(seconds[url]) * 1000, _p95(seconds[url]) * 1000
+        ok = p95 <= P95_TARGET_MS and size / 1024 <= SIZE_TARGET_KB and status == 200
+        print(
+            f"  {url[:62]:<62} {status:>6} {p50:8.1f} {p95:8.1f} {statistics.median(cpu[url]) * 1000:7.1f} "
+            f"{size / 1024:8.1f} {queries:>8}  {'met' if ok else 'MISSED'}"
+        )
+    print()
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _engine(batch_ids: list[int], today: dt.date, workers: int, repeat: int) -> None:
+    """The full backfill (every batch, over its existing rows) and the nightly verification, with one process
+    and with ``workers``; interleaved round by round."""
+    rows = ActualDailyAssignmentState.objects.count()
+    print(f"backfill and verification of {len(batch_ids)} batches, {rows:,} daily rows (n={repeat} each)")
+    cases = []
+    for n in sorted({1, workers}):
+        cases.append(
+            harness.Case(
+                f"backfill, {n} process{'es' if n > 1 else ''}",
+                lambda n=n: farm_backfill(batch_ids=batch_ids, today=today, workers=n),
+                prepare=lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate"),
+            )
+        )
+        cases.append(
+            harness.Case(
+                f"verification, {n} process{'es' if n > 1 else ''}",
+                lambda n=n: _verified(batch_ids, today, n),
+            )
+        )
+    timings = harness.interleaved_runs(cases, repeat=repeat)
+    for name, timing in timings.items():
+        if name.startswith("backfill"):
+            rate = rows / timing.median
+            ok = rate >= BACKFILL_TARGET_ROWS_PER_S and timing.median <= BACKFILL_TARGET_S
+        else:
+            ok = timing.median <= VERIFY_TARGET_S
+        print(timing.line(rows, "met" if ok else "MISSED"))
+
+
+def _verified(batch_ids: list[int], today: dt.date, workers: int) -> None:
+    run = farm_verify(batch_ids=batch_ids, today=today, workers=workers, trigger="bench")
+    if run.rows_differing or run.batches_skipped:
+        raise SystemExit(f"verification found {run.rows_differing} rows differing, {run.batches_skipped} skipped")
+
+
+if __name__ == "__main__":
+    main()
