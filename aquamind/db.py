@@ -28,7 +28,7 @@ def fetch_sets(cursor, statements: list[str], params, *, results: bool = True) -
     a statement costs a recompute more in round trips and Python than the database spends on it. One by one
     otherwise (server-side binding allows one statement per call)."""
     raw = cursor.cursor
-    if _binds_on_client(raw):
+    if _binds_on_client(raw) and not _history_context_active():
         cursor.execute(";\n".join(statements), params)
         out = []
         while True:
@@ -45,6 +45,17 @@ def fetch_sets(cursor, statements: list[str], params, *, results: bool = True) -
             position += count
         out.append(cursor.fetchall() if results and cursor.description is not None else [])
     return out
+
+
+def _history_context_active() -> bool:
+    """Inside a history context (docs/history.md) pghistory prepends its own statement to every query and moves
+    the cursor past every result set but the last: several statements in one call would lose all but the last
+    one's rows, so they go one by one there."""
+    try:
+        from pghistory.runtime import _tracker
+    except ImportError:
+        return False
+    return getattr(_tracker, "value", None) is not None
 
 
 def _binds_on_client(raw) -> bool:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from apps.access.scope import SHARED
+
 
 class AlertKind(models.TextChoices):
     MORTALITY_SPIKE = "mortality_spike", "Mortality spike"
@@ -23,6 +25,8 @@ class AlertKind(models.TextChoices):
 
 class Alert(models.Model):
     Kind = AlertKind
+    # a user sees the alerts of their sites; one about no site (parked work, a verification) only with every site
+    site_path = "site"  # docs/access.md
 
     kind = models.CharField(max_length=24, choices=AlertKind.choices)
     key = models.CharField(max_length=120)
@@ -62,6 +66,8 @@ class AlertSubscription(models.Model):
     class Delivery(models.TextChoices):
         IMMEDIATE = "immediate", "At once"
         DIGEST = "digest", "Daily digest"
+
+    site_path = SHARED  # docs/access.md: each user reads only their own (the API's queryset)
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_subscriptions")
     kind = models.CharField(max_length=24, choices=AlertKind.choices)

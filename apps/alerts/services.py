@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.access.scope import is_visible
 from apps.alerts import rules
 from apps.alerts.models import Alert, AlertKind, AlertSubscription
 from apps.batch.models import VerificationRun
@@ -121,8 +122,8 @@ def alert_acknowledge(*, alert: Alert, user) -> bool:
 
 
 def user_holds_alert(user, alert: Alert) -> bool:
-    """Whether ``user`` may see ``alert``: every active user sees every alert until site scopes exist."""
-    return bool(user.is_active)
+    """Whether ``user`` may see ``alert``: its site is one of theirs (an alert about no site: they hold all)."""
+    return bool(user.is_active) and is_visible(user, alert)
 
 
 def _subscribers(kind: str, delivery: str):

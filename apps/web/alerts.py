@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.access.scope import visible_to
 from apps.alerts.models import Alert, AlertKind, AlertSubscription
 from apps.alerts.services import alert_acknowledge
 
@@ -23,7 +24,8 @@ def alerts_open_count(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"alerts_open": Alert.objects.filter(cleared_at__isnull=True, acknowledged_at__isnull=True).count()}
+    needing = Alert.objects.filter(cleared_at__isnull=True, acknowledged_at__isnull=True)
+    return {"alerts_open": visible_to(needing, user).count()}
 
 
 @login_required
@@ -31,7 +33,7 @@ def alerts_page(request):
     """Open alerts by default (``?state=all``: every alert), newest first, 50 a page; the subscriptions form."""
     show_all = request.GET.get("state") == "all"
     kind = request.GET.get("kind", "")
-    alerts = Alert.objects.select_related("site", "batch", "container", "acknowledged_by")
+    alerts = visible_to(Alert.objects.select_related("site", "batch", "container", "acknowledged_by"), request.user)
     if not show_all:
         alerts = alerts.filter(cleared_at__isnull=True, acknowledged_at__isnull=True)
     if kind in AlertKind.values:
@@ -60,7 +62,9 @@ def alert_acknowledge_view(request, pk: int):
     if not request.user.has_perm(ACKNOWLEDGE):
         messages.error(request, "Acknowledging an alert needs the operator role.")
     else:
-        alert_acknowledge(alert=get_object_or_404(Alert, pk=pk), user=request.user)
+        alert_acknowledge(
+            alert=get_object_or_404(visible_to(Alert.objects.all(), request.user), pk=pk), user=request.user
+        )
     return HttpResponseRedirect(reverse("alerts"))
 
 

@@ -227,3 +227,18 @@ def test_fetch_sets_returns_each_statements_rows_in_one_or_several_round_trips(d
     assert fetch_sets(cursor, statements, [41, 3]) == [[(42,)], [], [(1,), (2,), (3,)]]
     named = ["SELECT %(a)s::int", "SELECT %(a)s::int * %(b)s::int"]
     assert fetch_sets(cursor, named, {"a": 6, "b": 7}) == [[(6,)], [(42,)]]
+
+
+def test_fetch_sets_inside_a_history_context_returns_its_own_statements_rows(db):
+    """Regression (issue 20 merge): pghistory puts its context in front of every statement of a tracked request or
+    task, an extra result set first; the forecast's one-round-trip reads took it for theirs and every drain run
+    by a worker failed ("not enough values to unpack")."""
+    import pghistory
+    from django.db import connection
+
+    from aquamind.db import fetch_sets
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pghistory's context: PostgreSQL only")
+    with pghistory.context(channel="test"), connection.cursor() as cursor:
+        assert fetch_sets(cursor, ["SELECT 1", "SELECT 2, 3"], []) == [[(1,)], [(2, 3)]]
