@@ -270,9 +270,19 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(
         lambda d: {r[0] for r in d.execute_script("return window.aquamindSegments.rows();")} == {HOSTILE, SCRIPT},
     )
     assert segments
-    notes = wait_for(browser, lambda d: [r.text for r in d.find_elements("css selector", "#plan-activities tbody tr")])
+    # read in one script call: plan.js reads the plan again after each new growth data and replaces the rows, so an
+    # element found a moment earlier may be gone (stale) on a loaded machine
+    notes = wait_for(
+        browser,
+        lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#plan-activities tbody tr')].map(r => r.textContent);"
+        ),
+    )
     assert f"{HOSTILE} {SCRIPT}" in notes[0]
-    assert browser.find_element("css selector", "#plan-summary tbody").text.startswith(f"{SCRIPT} · {HOSTILE}")
+    summary = wait_for(
+        browser, lambda d: d.execute_script("return document.querySelector('#plan-summary tbody').textContent;")
+    )
+    assert summary.startswith(f"{SCRIPT} · {HOSTILE}")
     pages.assert_clean("segments and plan")
 
     # the quick entry's messages: the API's sentences (here, hostile ones, answered in place of the API's) are text,
