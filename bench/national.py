@@ -45,7 +45,8 @@ from django.utils import timezone  # noqa: E402
 from apps.api.urls import ROUTES  # noqa: E402
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment  # noqa: E402
 from apps.infrastructure.models import Container, Site  # noqa: E402
-from apps.recompute.parallel import farm_backfill, farm_verify  # noqa: E402
+from apps.recompute.parallel import farm_backfill  # noqa: E402
+from apps.recompute.verify import daily_states_verify  # noqa: E402
 
 SEED = 1
 PRESET = "national"
@@ -218,7 +219,7 @@ def _engine(batch_ids: list[int], today: dt.date, workers: int, repeat: int) -> 
 
 
 def _verified(batch_ids: list[int], today: dt.date, workers: int) -> None:
-    run = farm_verify(batch_ids=batch_ids, today=today, workers=workers, trigger="bench")
+    run = daily_states_verify(batch_ids=batch_ids, today=today, processes=workers, repair=False, trigger="bench")
     if run.rows_differing or run.batches_skipped:
         raise SystemExit(f"verification found {run.rows_differing} rows differing, {run.batches_skipped} skipped")
 
