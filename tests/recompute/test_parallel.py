@@ -49,6 +49,20 @@ def test_a_two_process_backfill_stores_what_one_process_stores(farm):
     assert {b: state_rows(b) for b in farm} == one_process
 
 
+def test_the_backfill_command_in_two_processes_stores_what_one_process_stores(farm):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("recompute_recent_daily_states", "--all", "--sync", stdout=StringIO())
+    one_process = {b: state_rows(b) for b in farm}
+    ActualDailyAssignmentState.objects.all().delete()
+    out = StringIO()
+    call_command("recompute_recent_daily_states", "--all", "--sync", "--processes", "2", stdout=out)
+    assert "0 errors" in out.getvalue() and "(2 processes)" in out.getvalue()
+    assert {b: state_rows(b) for b in farm} == one_process and all(one_process.values())
+
+
 def test_two_processes_find_and_repair_what_one_process_finds(farm):
     farm_backfill(batch_ids=farm, today=TODAY, workers=1)
     victim = ActualDailyAssignmentState.objects.filter(batch_id=farm[1]).order_by("assignment_id", "date")[3]
