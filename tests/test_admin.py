@@ -257,3 +257,19 @@ def test_no_changelist_costs_more_queries_for_more_rows(staff_client, salmon):
 
 
 CHANGELIST_MAX_QUERIES = 12
+
+
+def test_the_state_list_filters_by_anchor_kind_and_container_without_reading_every_row(staff_client, salmon):
+    from apps.batch.models import ActualDailyAssignmentState
+
+    _farm_of(2)
+    url = reverse("admin:batch_actualdailyassignmentstate_changelist")
+    sampled = staff_client.get(url, {"anchor_type": "growth_sample"}).context["cl"].result_list
+    expected = ActualDailyAssignmentState.objects.filter(anchor_type="growth_sample")
+    assert sorted(s.pk for s in sampled) == sorted(expected.values_list("pk", flat=True)) and expected.exists()
+    unanchored = staff_client.get(url, {"anchor_type": "none"}).context["cl"].result_list
+    assert unanchored and all(s.anchor_type is None for s in unanchored)
+    container = expected.first().assignment.container
+    page = staff_client.get(url, {"assignment_container_id": container.pk})
+    assert {s.assignment.container_id for s in page.context["cl"].result_list} == {container.pk}
+    assert f"{container.name} · {container.site.name}" in page.content.decode()  # listed: it has states

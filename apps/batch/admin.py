@@ -6,6 +6,7 @@ from apps.infrastructure.admin_filters import container_filter
 from apps.inventory.models import FeedingEvent
 from aquamind.admin import LargeTableAdmin, RecordedAdmin, validated_form
 
+from .engine import ANCHOR_GROWTH_SAMPLE, ANCHOR_TRANSFER, ANCHOR_VACCINATION
 from .models import (
     ActualDailyAssignmentState,
     Batch,
@@ -36,6 +37,7 @@ from .services.validation import (
     transfer_record_validate,
 )
 
+ANCHOR_KINDS = (ANCHOR_GROWTH_SAMPLE, ANCHOR_TRANSFER, ANCHOR_VACCINATION)
 ERROR_FIELDS = (
     "last_recompute_error_code",
     "last_recompute_error",
@@ -274,6 +276,23 @@ class MortalityEventAdmin(RecordedAdmin, LargeTableAdmin):
         mortality_event_record(event=obj)
 
 
+class AnchorFilter(admin.SimpleListFilter):
+    """The anchor kinds the engine writes, listed from the engine: the default filter read the distinct values
+    of 700,000 daily states on every changelist (0.6 s, issue 21)."""
+
+    title = "anchor type"
+    parameter_name = "anchor_type"
+
+    def lookups(self, request, model_admin):
+        return [(kind, kind.replace("_", " ")) for kind in ANCHOR_KINDS] + [("none", "no anchor")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(anchor_type__isnull=True)
+        return queryset.filter(anchor_type=value) if value in ANCHOR_KINDS else queryset
+
+
 @admin.register(ActualDailyAssignmentState)
 class ActualDailyAssignmentStateAdmin(LargeTableAdmin):
     list_display = [
@@ -290,7 +309,7 @@ class ActualDailyAssignmentStateAdmin(LargeTableAdmin):
         "last_computed_at",
     ]
     # the container through the assignment: the state table has no index on its container (docs/benchmarks.md)
-    list_filter = ["batch", container_filter("assignment__container"), "anchor_type", "date"]
+    list_filter = ["batch", container_filter("assignment__container"), AnchorFilter, "date"]
     search_fields = ["batch__batch_number", "container__name"]
     list_select_related = ["assignment__container__site", "lifecycle_stage"]
     ordering = ["assignment_id", "date"]

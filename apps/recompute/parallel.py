@@ -4,7 +4,7 @@ A recompute is CPU work in Python (one core) plus waiting for PostgreSQL; batche
 its own lock and transaction), so N processes, each with its own database connection, take the batches one at a
 time from a shared list, largest first so that no long batch is left for the end. The results are the same as
 one process computing every batch in turn: each batch is still computed by ``batch_recompute`` or
-``batch_verify``, whole, under its lock. docs/benchmarks.md "National scale" has the figures.
+``batch_verify``, whole, under its lock (the verification's split: ``daily_states_verify(processes=N)``). docs/benchmarks.md "National scale" has the figures.
 
 The workers are forked from the caller, so they share its settings (a test's database too); the caller's
 connections are closed first (a forked child must never talk on its parent's socket), which is why this must
@@ -22,6 +22,7 @@ from django.db import connection, connections
 from django.db.models import Count
 
 from apps.batch.models import BatchContainerAssignment
+from apps.recompute.run import batch_recompute
 
 
 def batches_largest_first(batch_ids: Iterable[int]) -> list[int]:
@@ -88,20 +89,6 @@ def farm_backfill(*, batch_ids: list[int], today: dt.date | None = None, workers
     return {s.batch_id: s for s in summaries}
 
 
-def farm_verify(
-    *,
-    batch_ids: list[int] | None = None,
-    today: dt.date | None = None,
-    workers: int = 2,
-    repair: bool = False,
-    trigger: str = "manual",
-):
-    """``daily_states_verify`` over ``workers`` processes (one ``VerificationRun``, recorded here)."""
-    from apps.recompute.verify import daily_states_verify
-
-    return daily_states_verify(batch_ids=batch_ids, repair=repair, trigger=trigger, today=today, processes=workers)
-
-
 class _Recompute:
     """``batch_recompute`` of one batch with fixed arguments; a class so that the pool can pickle it."""
 
@@ -109,6 +96,4 @@ class _Recompute:
         self.today, self.trigger = today, trigger
 
     def __call__(self, batch_id: int):
-        from apps.recompute.run import batch_recompute
-
         return batch_recompute(batch_id=batch_id, today=self.today, trigger=self.trigger)

@@ -33,7 +33,7 @@ def _filters(request) -> dict:
 def _page_number(request) -> int:
     """``?page=`` as a number; anything else is the first page (a page past the last is the last one)."""
     page = request.GET.get("page", "")
-    return int(page) if page.isdigit() and len(page) < 10 else 1
+    return max(1, int(page)) if page.isdigit() and len(page) < 10 else 1
 
 
 def _overview_context(request) -> dict:

@@ -299,7 +299,7 @@ def test_a_form_sends_one_idempotency_key_per_submission_and_the_same_one_with_e
     ) == {first_day, second_day}
 
 
-def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_server, browser, farm, screenshot):
+def test_the_overview_lists_the_sites_and_a_site_its_containers_holding_fish(live_server, browser, farm, screenshot):
     from apps.batch.models import BatchContainerAssignment
     from tests.factories import AssignmentFactory
 
@@ -307,23 +307,28 @@ def test_the_overview_lists_every_container_holding_fish_with_its_figures(live_s
     held = AssignmentFactory(batch=scenario.batch, assignment_date=START)  # no departure: holds fish
     other = AssignmentFactory(assignment_date=START)  # another batch, another site
     log_in(browser, f"{live_server.url}/")
+    rows = wait_for(browser, lambda d: d.find_elements("css selector", "table.sites tr[data-site]"))
+    assert {held.container.site_id, other.container.site_id} <= {int(r.get_attribute("data-site")) for r in rows}
+    screenshot("overview")
+    browser.find_element("css selector", f'table.sites tr[data-site="{held.container.site_id}"] a').click()
     table = wait_for(browser, lambda d: d.find_elements("css selector", "table.containers tr[data-assignment]"))
     shown = {int(r.get_attribute("data-assignment")): r.text for r in table}
-    active = set(BatchContainerAssignment.objects.filter(departure_date__isnull=True).values_list("pk", flat=True))
-    assert set(shown) == active == {held.pk, other.pk}
+    here = BatchContainerAssignment.objects.filter(departure_date__isnull=True, container__site=held.container.site)
+    assert set(shown) == set(here.values_list("pk", flat=True)) == {held.pk}
     assert held.container.name in shown[held.pk] and scenario.batch.batch_number in shown[held.pk]
-    batches = browser.find_elements("css selector", "#batches tr[data-batch]")
+    screenshot("site")
+    browser.get(f"{live_server.url}/batches/")
+    batches = wait_for(browser, lambda d: d.find_elements("css selector", "#batches tr[data-batch]"))
     assert {int(r.get_attribute("data-batch")) for r in batches} == {scenario.batch_id, other.batch_id}
-    screenshot("overview")
-    search = browser.find_element("name", "q")
+    browser.get(f"{live_server.url}/")
+    search = wait_for(browser, lambda d: d.find_elements("name", "q"))[0]
     search.send_keys(other.batch.batch_number)
     browser.find_element("css selector", "#filters button").click()
     wait_for(browser, lambda d: "q=" in d.current_url)
     kept = [
-        int(r.get_attribute("data-assignment"))
-        for r in browser.find_elements("css selector", "table.containers tr[data-assignment]")
+        int(r.get_attribute("data-site")) for r in browser.find_elements("css selector", "table.sites tr[data-site]")
     ]
-    assert kept == [other.pk]
+    assert kept == [other.container.site_id]
 
 
 def test_without_the_chart_library_the_page_says_so(live_server, browser, farm, screenshot):

@@ -348,7 +348,7 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(
 def test_a_page_that_breaks_the_policy_is_seen_and_reported(live_server, watched, hostile_farm, csp_log):
     browser = watched
     log_in(browser, f"{live_server.url}/")
-    wait_for(browser, lambda d: d.find_elements("css selector", "table.containers"))
+    wait_for(browser, lambda d: d.find_elements("css selector", "table.sites"))
     # what a bug in a page script would do: markup with an inline handler into the page
     browser.execute_script("document.querySelector('main').insertAdjacentHTML('beforeend', arguments[0]);", HOSTILE)
     seen = wait_for(browser, lambda d: d.execute_script("return window.__csp.length ? window.__csp : null;"))

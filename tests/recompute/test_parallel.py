@@ -10,8 +10,9 @@ import pytest
 from django.db import connection, transaction
 
 from apps.batch.models import ActualDailyAssignmentState, RecomputeMarker
-from apps.recompute.parallel import batches_largest_first, farm_backfill, farm_verify, processes_usable
+from apps.recompute.parallel import batches_largest_first, farm_backfill, processes_usable
 from apps.recompute.run import batch_recompute
+from apps.recompute.verify import daily_states_verify
 from tests.batch.scenarios import START, farm_with_transfer, state_rows
 from tests.factories import GrowthSampleFactory
 
@@ -31,6 +32,10 @@ def farm(salmon):
     return batches
 
 
+def farm_verify(batch_ids, *, processes: int, repair: bool = False):
+    return daily_states_verify(batch_ids=batch_ids, today=TODAY, processes=processes, repair=repair, trigger="test")
+
+
 def test_a_two_process_backfill_stores_what_one_process_stores(farm):
     for batch_id in farm:
         assert batch_recompute(batch_id=batch_id, today=TODAY).ok
@@ -44,6 +49,20 @@ def test_a_two_process_backfill_stores_what_one_process_stores(farm):
     assert {b: state_rows(b) for b in farm} == one_process
 
 
+def test_the_backfill_command_in_two_processes_stores_what_one_process_stores(farm):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("recompute_recent_daily_states", "--all", "--sync", stdout=StringIO())
+    one_process = {b: state_rows(b) for b in farm}
+    ActualDailyAssignmentState.objects.all().delete()
+    out = StringIO()
+    call_command("recompute_recent_daily_states", "--all", "--sync", "--processes", "2", stdout=out)
+    assert "0 errors" in out.getvalue() and "(2 processes)" in out.getvalue()
+    assert {b: state_rows(b) for b in farm} == one_process and all(one_process.values())
+
+
 def test_two_processes_find_and_repair_what_one_process_finds(farm):
     farm_backfill(batch_ids=farm, today=TODAY, workers=1)
     victim = ActualDailyAssignmentState.objects.filter(batch_id=farm[1]).order_by("assignment_id", "date")[3]
@@ -53,8 +72,8 @@ def test_two_processes_find_and_repair_what_one_process_finds(farm):
             [victim.pk],
         )
 
-    alone = farm_verify(batch_ids=farm, today=TODAY, workers=1)
-    paired = farm_verify(batch_ids=farm, today=TODAY, workers=2)
+    alone = farm_verify(farm, processes=1)
+    paired = farm_verify(farm, processes=2)
     assert (paired.rows_checked, paired.rows_differing, paired.batches_differing) == (
         alone.rows_checked,
         alone.rows_differing,
@@ -70,9 +89,9 @@ def test_two_processes_find_and_repair_what_one_process_finds(farm):
             "fields": ["population"],
         }
     ]
-    repaired = farm_verify(batch_ids=farm, today=TODAY, workers=2, repair=True)
+    repaired = farm_verify(farm, processes=2, repair=True)
     assert (repaired.rows_differing, repaired.rows_repaired) == (1, 1)
-    assert farm_verify(batch_ids=farm, today=TODAY, workers=2).rows_differing == 0
+    assert farm_verify(farm, processes=2).rows_differing == 0
 
 
 def test_the_largest_batch_goes_first_and_a_caller_in_a_transaction_gets_one_process(farm):

@@ -60,6 +60,8 @@ class CastQuerySet(models.QuerySet):
 class GrowthSampleCast(models.Model):
     """One weighing of a sampling day: fish weighed and their mean (and spread), or every fish's weight."""
 
+    site_path = "sample__assignment__container__site"  # docs/access.md
+
     sample = models.ForeignKey(
         "batch.GrowthSample",
         on_delete=models.CASCADE,

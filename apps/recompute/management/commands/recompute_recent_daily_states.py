@@ -13,6 +13,7 @@ from tqdm import tqdm
 from apps.batch.models import Batch
 from apps.recompute.catch_up import catch_up_plan
 from apps.recompute.markers import batch_mark, recompute_mark_many
+from apps.recompute.parallel import farm_backfill
 from apps.recompute.run import batch_recompute
 
 
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="Print what would be done; write nothing.")
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="With --all --sync: recompute the batches in this many processes (2 uses both cores).",
+        )
+        parser.add_argument(
             "--sync",
             action="store_true",
             help="Compute in this process instead of enqueuing for the workers (always so without a broker).",
@@ -39,6 +46,8 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["days"] < 1:
             raise CommandError("--days must be at least 1")
+        if opts["processes"] < 1:
+            raise CommandError("--processes must be at least 1")
         if opts["batch_id"] is not None and not Batch.objects.filter(pk=opts["batch_id"]).exists():
             raise CommandError(f"no batch with id {opts['batch_id']}")
         started = time.perf_counter()
@@ -54,6 +63,8 @@ class Command(BaseCommand):
         if opts["dry_run"]:
             return self._dry_run(plan, started)
         if opts["sync"] or settings.AQUAMIND_EMBEDDED:
+            if opts["processes"] > 1 and all(from_dates is None for _, from_dates in plan.work):
+                return self._run_in_processes(plan, started, opts["processes"])
             return self._run_sync(plan, started)
         self._enqueue(plan, started)
 
@@ -86,6 +97,20 @@ class Command(BaseCommand):
         self.stdout.write(
             f"recomputed {len(plan.work)} batches, {assignments} assignments, {rows} rows, {errors} errors, "
             f"{len(plan.skipped)} skipped in {time.perf_counter() - started:.1f} s"
+        )
+
+    def _run_in_processes(self, plan, started, processes: int) -> None:
+        """A whole-history backfill spread over ``processes`` (apps.recompute.parallel): the same rows as one
+        process, in about half the time on two cores (docs/benchmarks.md "National scale")."""
+        numbers = {batch.pk: batch.batch_number for batch, _ in plan.work}
+        summaries = farm_backfill(batch_ids=list(numbers), workers=processes, trigger="catch_up")
+        failed = [s for s in summaries.values() if not s.ok]
+        for s in failed:
+            self.stderr.write(f"error in {numbers[s.batch_id]}: {s.error} ({s.error_code})")
+        self.stdout.write(
+            f"recomputed {len(plan.work)} batches, {sum(s.assignments for s in summaries.values())} assignments, "
+            f"{sum(s.rows for s in summaries.values())} rows, {len(failed)} errors, {len(plan.skipped)} skipped "
+            f"in {time.perf_counter() - started:.1f} s ({processes} processes)"
         )
 
     def _enqueue(self, plan, started) -> None:
