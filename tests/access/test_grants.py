@@ -161,3 +161,18 @@ def test_a_scoped_list_costs_the_same_queries_whatever_its_length(farms, api):
         GrowthSampleFactory(assignment=farms.a.source, sample_date=farms.a.source.assignment_date + dt.timedelta(day))
     assert queries(api("alice")) == short
     assert queries(bob) == short
+
+
+def test_the_demo_logins_are_one_operator_per_site_who_sees_only_it(four_sites, settings):
+    from django.contrib.auth import get_user_model
+
+    settings.AQUAMIND_EMBEDDED = True
+    call_command("ensure_demo_user")
+    call_command("ensure_demo_user")  # once: a second run changes nothing
+    sites, _ = four_sites
+    for site in sites:
+        user = get_user_model().objects.get(username=f"site-{site.name.lower()}")
+        assert user.check_password("demo-password") and user.groups.filter(name="operator").exists()
+        assert list(SiteGrant.objects.filter(user=user).values_list("site_id", "role")) == [(site.pk, "operator")]
+        assert set(visible_to(Container.objects.all(), user).values_list("site_id", flat=True)) == {site.pk}
+    assert get_user_model().objects.get(username="demo").is_superuser
