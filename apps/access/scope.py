@@ -53,7 +53,8 @@ class Scope:
 
 
 def user_scope(user) -> Scope:
-    """The user's scope, computed once per request (cached on the user object like their role): two queries."""
+    """The user's scope, computed once per request (cached on the user object like their role): one query for the
+    grants, after the one for the user's groups (their role)."""
     cached = getattr(user, "_aquamind_scope", None)
     if cached is not None:
         return cached
@@ -70,27 +71,21 @@ def _compute_scope(user) -> Scope:
     ceiling = user_role(user)
     if user.is_superuser:
         return Scope(everywhere=Role.ADMIN)
-    grants = list(SiteGrant.objects.filter(user=user).values_list("role", "all_sites", "site_id", "geography_id"))
+    # one query: a geography's grant comes back once per site of it (a left join through its sites)
+    grants = list(
+        SiteGrant.objects.filter(user=user).values_list("role", "all_sites", "site_id", "geography__sites__id")
+    )
     if not grants:
         return Scope(everywhere=ceiling) if settings.ACCESS_UNGRANTED_SEES_ALL else Scope()
     everywhere: Role | None = None
     sites: dict[int, Role] = {}
-    geographies: dict[int, Role] = {}
-    for name, all_sites, site_id, geography_id in grants:
+    for name, all_sites, site_id, geography_site_id in grants:
         role = min(Role[name.upper()], ceiling)
         if all_sites:
             everywhere = max(everywhere, role) if everywhere is not None else role
-        elif site_id is not None:
-            sites[site_id] = max(sites.get(site_id, role), role)
-        else:
-            geographies[geography_id] = max(geographies.get(geography_id, role), role)
-    if geographies:
-        from apps.access.models import Geography
-
-        through = Geography.sites.through.objects.filter(geography_id__in=geographies)
-        for geography_id, site_id in through.values_list("geography_id", "site_id"):
-            role = geographies[geography_id]
-            sites[site_id] = max(sites.get(site_id, role), role)
+        for covered in (site_id, geography_site_id):
+            if covered is not None:
+                sites[covered] = max(sites.get(covered, role), role)
     return Scope(everywhere=everywhere, sites=sites)
 
 
