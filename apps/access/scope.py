@@ -138,19 +138,27 @@ def scope_q(model, site_ids) -> Q:
     return condition
 
 
-def visible_to(queryset: models.QuerySet, user) -> models.QuerySet:
-    """``queryset`` narrowed to the rows of the user's sites: the same query for every user who sees all, one
-    condition (a semi-join where the path may fan out, so no row comes twice) for the others."""
+def visible_to(queryset: models.QuerySet, user, *, least: Role | None = None) -> models.QuerySet:
+    """``queryset`` narrowed to the rows of the user's sites (with ``least``: of the sites where they hold at
+    least that role): the same query for a user who sees all, one condition more (a semi-join where the path
+    may fan out, so no row comes twice) for the others."""
     model = queryset.model
     if site_paths(model) is None:
         return queryset
-    scope = user_scope(user)
-    if scope.is_all:
+    site_ids = _site_ids(user_scope(user), least)
+    if site_ids is None:
         return queryset
-    condition = scope_q(model, sorted(scope.sites))
+    condition = scope_q(model, sorted(site_ids))
     if any(_multi_valued(model, path) for path in _all_paths(model)):
         return queryset.filter(pk__in=model._base_manager.filter(condition).values("pk"))
     return queryset.filter(condition)
+
+
+def _site_ids(scope: Scope, least: Role | None) -> set[int] | None:
+    """The ids of the sites where the scope holds ``least`` (any role when None); None for every site."""
+    if scope.is_all and (least is None or scope.everywhere >= least):
+        return None
+    return {site for site, role in scope.sites.items() if least is None or role >= least}
 
 
 def scoped_for(queryset: models.QuerySet, user) -> models.QuerySet:
