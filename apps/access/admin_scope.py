@@ -13,8 +13,9 @@ ADMIN_WRITE_ROLE = Role.OPERATOR
 
 
 class SiteScopedAdminMixin:
-    """Lists, change forms, deletes and the choices of related fields show only the user's sites; a record of a
-    site where the user holds less than ``ADMIN_WRITE_ROLE`` opens read-only."""
+    """Lists, change forms and deletes show only the user's sites; a record of a site where the user holds less
+    than ``ADMIN_WRITE_ROLE`` opens read-only, and the choices of related fields (where a new or changed record
+    goes) are the sites where they hold it."""
 
     site_scoped = True
 
@@ -30,7 +31,7 @@ class SiteScopedAdminMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if field is not None and hasattr(field, "queryset") and _scoped_model(field.queryset.model):
-            field.queryset = visible_to(field.queryset, request.user)
+            field.queryset = visible_to(field.queryset, request.user, least=ADMIN_WRITE_ROLE)
         return field
 
 

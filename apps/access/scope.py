@@ -53,7 +53,8 @@ class Scope:
 
 
 def user_scope(user) -> Scope:
-    """The user's scope, computed once per request (cached on the user object like their role): two queries."""
+    """The user's scope, computed once per request (cached on the user object like their role): one query for the
+    grants, after the one for the user's groups (their role)."""
     cached = getattr(user, "_aquamind_scope", None)
     if cached is not None:
         return cached
@@ -70,27 +71,21 @@ def _compute_scope(user) -> Scope:
     ceiling = user_role(user)
     if user.is_superuser:
         return Scope(everywhere=Role.ADMIN)
-    grants = list(SiteGrant.objects.filter(user=user).values_list("role", "all_sites", "site_id", "geography_id"))
+    # one query: a geography's grant comes back once per site of it (a left join through its sites)
+    grants = list(
+        SiteGrant.objects.filter(user=user).values_list("role", "all_sites", "site_id", "geography__sites__id")
+    )
     if not grants:
         return Scope(everywhere=ceiling) if settings.ACCESS_UNGRANTED_SEES_ALL else Scope()
     everywhere: Role | None = None
     sites: dict[int, Role] = {}
-    geographies: dict[int, Role] = {}
-    for name, all_sites, site_id, geography_id in grants:
+    for name, all_sites, site_id, geography_site_id in grants:
         role = min(Role[name.upper()], ceiling)
         if all_sites:
             everywhere = max(everywhere, role) if everywhere is not None else role
-        elif site_id is not None:
-            sites[site_id] = max(sites.get(site_id, role), role)
-        else:
-            geographies[geography_id] = max(geographies.get(geography_id, role), role)
-    if geographies:
-        from apps.access.models import Geography
-
-        through = Geography.sites.through.objects.filter(geography_id__in=geographies)
-        for geography_id, site_id in through.values_list("geography_id", "site_id"):
-            role = geographies[geography_id]
-            sites[site_id] = max(sites.get(site_id, role), role)
+        for covered in (site_id, geography_site_id):
+            if covered is not None:
+                sites[covered] = max(sites.get(covered, role), role)
     return Scope(everywhere=everywhere, sites=sites)
 
 
@@ -143,19 +138,27 @@ def scope_q(model, site_ids) -> Q:
     return condition
 
 
-def visible_to(queryset: models.QuerySet, user) -> models.QuerySet:
-    """``queryset`` narrowed to the rows of the user's sites: the same query for every user who sees all, one
-    condition (a semi-join where the path may fan out, so no row comes twice) for the others."""
+def visible_to(queryset: models.QuerySet, user, *, least: Role | None = None) -> models.QuerySet:
+    """``queryset`` narrowed to the rows of the user's sites (with ``least``: of the sites where they hold at
+    least that role): the same query for a user who sees all, one condition more (a semi-join where the path
+    may fan out, so no row comes twice) for the others."""
     model = queryset.model
     if site_paths(model) is None:
         return queryset
-    scope = user_scope(user)
-    if scope.is_all:
+    site_ids = _site_ids(user_scope(user), least)
+    if site_ids is None:
         return queryset
-    condition = scope_q(model, sorted(scope.sites))
+    condition = scope_q(model, sorted(site_ids))
     if any(_multi_valued(model, path) for path in _all_paths(model)):
         return queryset.filter(pk__in=model._base_manager.filter(condition).values("pk"))
     return queryset.filter(condition)
+
+
+def _site_ids(scope: Scope, least: Role | None) -> set[int] | None:
+    """The ids of the sites where the scope holds ``least`` (any role when None); None for every site."""
+    if scope.is_all and (least is None or scope.everywhere >= least):
+        return None
+    return {site for site, role in scope.sites.items() if least is None or role >= least}
 
 
 def scoped_for(queryset: models.QuerySet, user) -> models.QuerySet:

@@ -2,7 +2,8 @@
 
 viewer < operator < manager < admin. Every authenticated user may read; a user without any of these groups
 is a viewer. A superuser is an admin. A view states the role its writes need in ``write_role`` and may
-override it per action in ``action_roles``.
+override it per action in ``action_roles``. The roles themselves live in ``apps/access/roles.py`` (the site
+grants name them); the role a user holds at a record's site is checked by ``apps/api/scoping.py``.
 """
 
 from __future__ import annotations

@@ -55,6 +55,8 @@ SpeciesFactory()
 scenario, source, dest, _ = farm_with_transfer(days=60, transfer_day=30)
 user = User.objects.create_user("pen-phone", password="pen-phone-password-1")
 user.groups.add(Group.objects.get(name="operator"))
+from apps.access.models import SiteGrant
+SiteGrant.objects.create(user=user, all_sites=True, role="operator")  # its own process: no test settings
 print(json.dumps({"token": Token.objects.create(user=user).key, "batch": scenario.batch_id,
                   "source": source.pk, "dest": dest.pk}))
 """
