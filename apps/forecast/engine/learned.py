@@ -590,11 +590,14 @@ def chosen_residuals(errors_by_option: dict[str, Sequence], choice: dict[str, tu
     ]
 
 
-def choice_text(choice: dict[str, tuple]) -> str:
-    """``fresh=fit sea=learned-90``, or the ways per bucket comma-separated where they differ."""
-    return " ".join(
-        f"{phase}={ways[0] if len(set(ways)) == 1 else ','.join(ways)}" for phase, ways in sorted(choice.items())
-    )
+def choice_text(choice: dict[str, tuple | str]) -> str:
+    """``fresh=fit sea=learned-90``, or the ways per bucket comma-separated where they differ (a phase's way
+    may be given as one string: every bucket's)."""
+    parts = []
+    for phase, ways in sorted(choice.items()):
+        ways = (ways,) if isinstance(ways, str) else tuple(ways)
+        parts.append(f"{phase}={ways[0] if len(set(ways)) == 1 else ','.join(ways)}")
+    return " ".join(parts)
 
 
 def choice_parse(text: str) -> dict[str, tuple]:
