@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from apps.forecast.engine.calibration import HORIZON_EDGES, Residual, bucket_of, calibrate
-from apps.forecast.engine.learned import chosen_residuals, choice_parse, choice_text, options_choose, ways_blend
+from apps.forecast.engine.learned import choice_parse, choice_text, chosen_residuals, options_choose, ways_blend
 
 DAY = dt.date(2025, 1, 1)
 HORIZONS = (10, 30, 60, 90, 130, 200, 300)  # one in each horizon bucket
