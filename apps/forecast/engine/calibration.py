@@ -337,15 +337,18 @@ WIDEN_STEP = 0.05
 
 def _widening(mine: Sequence[Residual], held: BandBucket) -> float:
     """The least factor (1, 1.05, ... up to WIDEN_MAX) by which the older half's band, widened about its median,
-    would have held 80 % of the newer half's weighings: a band calibrated on errors that are not exchangeable
+    would have held 80 % of the newer half's weighings (less what chance alone leaves out): a band calibrated on errors that are not exchangeable
     (a farm's few batches, a season the older half had not seen) is widened by what the farm's own time split
     shows it missed, never narrowed. 1 with fewer than 10 newer weighings."""
     if len(mine) < 10:
         return 1.0
+    nominal = UPPER - LOWER
+    # a shortfall within the noise of a share of len(mine) weighings (1.28 standard errors) is no shortfall
+    enough = nominal - 1.2815515655446004 * math.sqrt(nominal * (1 - nominal) / len(mine))
     s = 1.0
     while s < WIDEN_MAX:
         wider = replace(held, q10=held.q50 + s * (held.q10 - held.q50), q90=held.q50 + s * (held.q90 - held.q50))
-        if sum(_inside(r, wider) for r in mine) >= (UPPER - LOWER) * len(mine):
+        if sum(_inside(r, wider) for r in mine) >= enough * len(mine):
             return s
         s = round(s + WIDEN_STEP, 10)
     return WIDEN_MAX
