@@ -99,6 +99,7 @@ def test_the_projection_api_and_the_growth_page_state_the_band(tank, client, dja
 
 
 def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_stored(tank):
+    from apps.forecast.engine.calibration import HORIZON_EDGES
     from apps.forecast.engine.learned import GrowthModel
     from apps.forecast.services.calibration import forecast_settings_load, learned_save
 
@@ -112,9 +113,13 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
     )
     calibration_save(SEA_BAND, computed_at=NOW)
     learned_save(model, choice={"fresh": "fit", "sea": "learned-90"}, scores={"sea fit": 0.03}, computed_at=NOW)
-    assert forecast_settings_load() == (SEA_BAND, {"sea": model}, {"fresh": "fit", "sea": "learned-90"})
+    every = len(HORIZON_EDGES)
+    assert forecast_settings_load() == (SEA_BAND, model, {"fresh": ("fit",) * every, "sea": ("learned-90",) * every})
     learned_save(model, choice={"fresh": "scenario", "sea": "fit"}, scores={}, computed_at=NOW)
-    assert forecast_settings_load() == (SEA_BAND, {}, {"fresh": "scenario", "sea": "fit"})
+    assert forecast_settings_load() == (SEA_BAND, model, {"fresh": ("scenario",) * every, "sea": ("fit",) * every})
+    ways = ("fit", "fit", "learned-90", "scenario", "scenario", "scenario", "scenario")
+    learned_save(model, choice={"fresh": "fit", "sea": ways}, scores={}, computed_at=NOW)
+    assert forecast_settings_load()[2] == {"fresh": ("fit",) * every, "sea": ways}
 
 
 def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_handling_did(tank):

@@ -66,6 +66,8 @@ class BandBucket:
     #: None: no upper bound)
     weight_from_g: float = 0.0
     weight_to_g: float | None = None
+    #: the factor the band was widened by about its median (``_widening``): 1 where the time split showed no need
+    widened: float = field(default=1.0, compare=False)  # not stored: q10 and q90 are stored widened
 
     @property
     def middle(self) -> float:
@@ -191,8 +193,14 @@ def class_edges(usable: Sequence[Residual], phase: str, k: int) -> tuple[float, 
     weights = sorted(r.start_weight_g for r in usable if r.phase == phase)
     if k < 2 or len(weights) < 2 * MIN_BUCKET * k:
         return ()
-    cuts = tuple(weights[len(weights) * j // k] for j in range(1, k))
-    return tuple(sorted(set(cuts)))
+    cuts = set()
+    for j in range(1, k):
+        i = len(weights) * j // k
+        while 0 < i < len(weights) and weights[i] == weights[i - 1]:  # many forecasts of one weight: one class
+            i += 1
+        if 0 < i < len(weights):
+            cuts.add(weights[i])
+    return tuple(sorted(cuts))
 
 
 def classes_choose(older: Sequence[Residual], newer: Sequence[Residual]) -> dict[str, tuple[float, ...]]:
@@ -206,7 +214,7 @@ def classes_choose(older: Sequence[Residual], newer: Sequence[Residual]) -> dict
         for k in range(1, MAX_WEIGHT_CLASSES + 1):
             edges = class_edges(older, phase, k)
             if k > 1 and not edges:
-                break
+                continue
             calibration = Calibration(buckets=tuple(_buckets(older, {phase: edges}, phases=(phase,))), residuals=0)
             longest = max((r.horizon_days for r in mine), default=0)
             by_class = {}
@@ -307,7 +315,43 @@ def _with_coverage(bucket: BandBucket, held: BandBucket, newer: Sequence[Residua
     ]
     coverage = sum(_inside(r, held) for r in mine) / len(mine) if len(mine) >= 10 else None
     corrects = len(mine) >= 10 and sum(abs(r.log_error - held.q50) for r in mine) < sum(abs(r.log_error) for r in mine)
-    return replace(bucket, coverage=coverage, corrects=corrects)
+    if len(mine) < 10:  # the widening from the phase's other weight classes, else from both phases
+        mine = [r for r in newer if r.phase == bucket.phase and bucket.first_day <= r.horizon_days <= bucket.last_day]
+    if len(mine) < 10:
+        mine = [r for r in newer if bucket.first_day <= r.horizon_days <= bucket.last_day]
+    s = _widening(mine, held)
+    return replace(
+        bucket,
+        coverage=coverage,
+        corrects=corrects,
+        q10=bucket.q50 + s * (bucket.q10 - bucket.q50),
+        q90=bucket.q50 + s * (bucket.q90 - bucket.q50),
+        widened=s,
+    )
+
+
+#: the most a band is widened by its measured coverage
+WIDEN_MAX = 2.0
+WIDEN_STEP = 0.05
+
+
+def _widening(mine: Sequence[Residual], held: BandBucket) -> float:
+    """The least factor (1, 1.05, ... up to WIDEN_MAX) by which the older half's band, widened about its median,
+    would have held 80 % of the newer half's weighings (less what chance alone leaves out): a band calibrated on errors that are not exchangeable
+    (a farm's few batches, a season the older half had not seen) is widened by what the farm's own time split
+    shows it missed, never narrowed. 1 with fewer than 10 newer weighings."""
+    if len(mine) < 10:
+        return 1.0
+    nominal = UPPER - LOWER
+    # a shortfall within the noise of a share of len(mine) weighings (1.28 standard errors) is no shortfall
+    enough = nominal - 1.2815515655446004 * math.sqrt(nominal * (1 - nominal) / len(mine))
+    s = 1.0
+    while s < WIDEN_MAX:
+        wider = replace(held, q10=held.q50 + s * (held.q10 - held.q50), q90=held.q50 + s * (held.q90 - held.q50))
+        if sum(_inside(r, wider) for r in mine) >= enough * len(mine):
+            return s
+        s = round(s + WIDEN_STEP, 10)
+    return WIDEN_MAX
 
 
 def _inside(r: Residual, b: BandBucket) -> bool:

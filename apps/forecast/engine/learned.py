@@ -401,48 +401,6 @@ def with_p50(
     return projection
 
 
-def reproject(
-    projection,
-    *,
-    model: GrowthModel,
-    start,
-    params,
-    own,
-    bias_c: float,
-    profile_c: Sequence[float],
-    fresh: bool,
-    handled: Sequence[dt.date],
-    ratio: float,
-    ratio_sd: float,
-    target_weight_g: float,
-    sea_transfer_weight_g: float | None = None,
-):
-    """``projection`` (from ``project``) with its P50 grown by the learned model from the same start (the
-    assignment's deviation from the model, ``fit_deviation``, fading over the model's half-life), its
-    closed-form band kept around the new P50 and its crossings found again. Returns it and the deviation."""
-    dev = fit_deviation(model, own, as_of=start.date, fresh=fresh, handled=handled, ratio=ratio, sd=ratio_sd)
-    xs, stages = learned_path(
-        model=model,
-        start=start,
-        params=params,
-        dev=dev,
-        bias_c=bias_c,
-        profile_c=profile_c,
-        days=projection.days,
-        fresh=fresh,
-        handled=handled,
-    )
-    with_p50(
-        projection,
-        xs,
-        stages,
-        start=start,
-        target_weight_g=target_weight_g,
-        sea_transfer_weight_g=sea_transfer_weight_g,
-    )
-    return projection, dev
-
-
 #: the learned model replaces the fitted scenario only when its past errors are this much smaller
 OPTION_MARGIN = 0.97
 OPTION_HORIZONS = (16, 105)
@@ -590,11 +548,14 @@ def chosen_residuals(errors_by_option: dict[str, Sequence], choice: dict[str, tu
     ]
 
 
-def choice_text(choice: dict[str, tuple]) -> str:
-    """``fresh=fit sea=learned-90``, or the ways per bucket comma-separated where they differ."""
-    return " ".join(
-        f"{phase}={ways[0] if len(set(ways)) == 1 else ','.join(ways)}" for phase, ways in sorted(choice.items())
-    )
+def choice_text(choice: dict[str, tuple | str]) -> str:
+    """``fresh=fit sea=learned-90``, or the ways per bucket comma-separated where they differ (a phase's way
+    may be given as one string: every bucket's)."""
+    parts = []
+    for phase, ways in sorted(choice.items()):
+        ways = (ways,) if isinstance(ways, str) else tuple(ways)
+        parts.append(f"{phase}={ways[0] if len(set(ways)) == 1 else ','.join(ways)}")
+    return " ".join(parts)
 
 
 def choice_parse(text: str) -> dict[str, tuple]:

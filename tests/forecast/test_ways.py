@@ -1,0 +1,173 @@
+"""How the P50 grows, chosen per phase and horizon bucket by the farm's own backtest (docs/forecast.md
+"Choosing how to grow"), and the calibration's weight classes, bias correction and widening ("The calibrated
+band")."""
+
+import datetime as dt
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apps.forecast.engine.calibration import HORIZON_EDGES, Residual, bucket_of, calibrate
+from apps.forecast.engine.learned import choice_parse, choice_text, chosen_residuals, options_choose, ways_blend
+
+DAY = dt.date(2025, 1, 1)
+HORIZONS = (10, 30, 60, 90, 130, 200, 300)  # one in each horizon bucket
+
+
+def residuals(rng, option_sd: float, *, phase: str = "sea", n: int = 120, shift: float = 0.0) -> list[Residual]:
+    """n residuals a bucket of a way whose log errors are normal (shift, option_sd x the horizon's growth)."""
+    return [
+        Residual(h, phase, rng.gauss(shift, option_sd * math.sqrt(h / 30)), DAY + dt.timedelta(days=i % 300), 0.0)
+        for h in HORIZONS
+        for i in range(n)
+    ]
+
+
+def test_on_a_farm_that_follows_the_scenario_the_original_method_is_chosen_in_every_bucket():
+    rng = random.Random(3)
+    # the scenario's law holds: its forecasts err by the weighings' noise only; the fitted ratio adds its own error
+    errors = {
+        "fit": residuals(rng, 0.05),
+        "scenario": residuals(rng, 0.02),
+        "learned-90": residuals(rng, 0.04),
+    }
+    choice = options_choose(errors)
+    assert choice["sea"] == ("scenario",) * len(HORIZON_EDGES)
+    # and the blend is then the scenario's own path, day by day
+    paths = {"fit": [100.0 + d for d in range(400)], "scenario": [90.0 + 2 * d for d in range(400)]}
+    assert ways_blend(paths, choice["sea"], 400) == paths["scenario"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    sds=st.lists(st.floats(0.01, 0.12), min_size=3, max_size=3),
+    shifts=st.lists(st.floats(-0.08, 0.08), min_size=3, max_size=3),
+    seed=st.integers(0, 10**6),
+)
+def test_the_chosen_ways_never_err_more_than_the_original_method_once_the_median_is_corrected(sds, shifts, seed):
+    """Whatever the ways' errors, in each bucket the chosen way's errors (about their median, which the
+    calibration corrects) are at most the original method's, give or take the margin that keeps the phase's way."""
+    rng = random.Random(seed)
+    errors = {
+        option: residuals(rng, sd, shift=shift, n=60)
+        for option, sd, shift in zip(("fit", "scenario", "learned-30"), sds, shifts)
+    }
+    chosen = options_choose(errors)["sea"]
+
+    def spread(option, i):
+        cell = [r.log_error for r in errors[option] if bucket_of(r.horizon_days) == i]
+        middle = sorted(cell)[len(cell) // 2]
+        return sum(abs(e - middle) for e in cell) / len(cell)
+
+    for i, way in enumerate(chosen):
+        assert spread(way, i) <= spread("scenario", i) / 0.97 + 1e-12
+
+
+def test_a_bucket_takes_another_way_only_where_that_way_erred_clearly_less_there():
+    rng = random.Random(5)
+    # "fit" is better at short horizons (its level), the scenario over months
+    fit = [r for h, sd in zip(HORIZONS, (0.01, 0.02, 0.05, 0.08, 0.1, 0.12, 0.15)) for r in _at(rng, h, sd)]
+    scenario = [r for h, sd in zip(HORIZONS, (0.03, 0.035, 0.04, 0.045, 0.05, 0.06, 0.07)) for r in _at(rng, h, sd)]
+    ways = options_choose({"fit": fit, "scenario": scenario})["sea"]
+    assert ways[:2] == ("fit", "fit") and ways[3:] == ("scenario",) * 4
+    # the calibration is built on each bucket's chosen way's residuals
+    chosen = chosen_residuals({"fit": fit, "scenario": scenario}, {"sea": ways})
+    assert all(r in (fit if ways[bucket_of(r.horizon_days)] == "fit" else scenario) for r in chosen)
+    assert len(chosen) == len(fit)
+    # too few residuals in a bucket: the phase's way
+    few = options_choose({"fit": fit[:20], "scenario": scenario[:20]})["sea"]
+    assert set(few) == {"fit"}
+
+
+def _at(rng, horizon: int, sd: float, n: int = 200) -> list[Residual]:
+    return [Residual(horizon, "sea", rng.gauss(0.0, sd), DAY) for _ in range(n)]
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    ways=st.lists(st.sampled_from(["fit", "scenario", "learned-90"]), min_size=7, max_size=7),
+    rates=st.lists(st.floats(0.001, 0.02), min_size=3, max_size=3),
+)
+def test_the_blend_is_each_buckets_way_at_its_middle_and_between_neighbours_elsewhere(ways, rates):
+    paths = {
+        name: [100.0 * math.exp(rate * d) for d in range(1, 401)]
+        for name, rate in zip(("fit", "scenario", "learned-90"), rates)
+    }
+    blend = ways_blend(paths, tuple(ways), 400)
+    middles = [((HORIZON_EDGES[i - 1] + 1 if i else 1) + HORIZON_EDGES[i]) / 2 for i in range(len(HORIZON_EDGES))]
+    for i, middle in enumerate(middles):
+        d = int(middle)
+        if d == middle:
+            assert blend[d - 1] == pytest.approx(paths[ways[i]][d - 1])
+    for d in range(1, 401):
+        low = min(p[d - 1] for p in paths.values())
+        high = max(p[d - 1] for p in paths.values())
+        assert low * (1 - 1e-12) <= blend[d - 1] <= high * (1 + 1e-12)
+
+
+def test_the_choice_is_stored_as_text_and_read_back():
+    choice = {
+        "fresh": ("fit",) * 7,
+        "sea": ("fit", "fit", "learned-90", "scenario", "scenario", "scenario", "scenario"),
+    }
+    assert choice_text(choice) == "fresh=fit sea=fit,fit,learned-90,scenario,scenario,scenario,scenario"
+    assert choice_parse(choice_text(choice)) == choice
+    assert choice_parse("learned-90") == {"fresh": ("learned-90",) * 7, "sea": ("learned-90",) * 7}
+
+
+def classed(rng, n: int, offsets: dict[float, float], sd: float = 0.04, horizon: int = 60) -> list[Residual]:
+    """n residuals per starting weight in ``offsets``, log errors normal about that weight's offset, dated over
+    a year (the calibration splits them in time)."""
+    return [
+        Residual(horizon, "sea", rng.gauss(offset, sd), DAY + dt.timedelta(days=i % 365), 0.0, weight)
+        for weight, offset in offsets.items()
+        for i in range(n)
+    ]
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    small=st.floats(-0.15, 0.15),
+    big=st.floats(-0.15, 0.15),
+    seed=st.integers(0, 10**6),
+)
+def test_forecasts_of_small_and_big_fish_get_their_own_bias_correction(small, big, seed):
+    """Residuals with a known offset per weight class: the corrected P50's bias converges to 0 in each class
+    (the median correction applied, as it helps on the newer half), and the classes are chosen by the data."""
+    rng = random.Random(seed)
+    calibration = calibrate(classed(rng, 600, {150.0: small, 4000.0: big}))
+    for weight, offset in ((150.0, small), (4000.0, big)):
+        q10, q50, q90 = calibration.offsets("sea", 60, weight)[59]
+        if abs(offset) > 0.03:  # a bias well inside the noise may not show on the newer half: not corrected
+            assert q50 == pytest.approx(offset, abs=0.01)
+        assert q10 < offset < q90
+    if abs(small - big) > 0.06:
+        assert len({b.weight_from_g for b in calibration.buckets if b.phase == "sea"}) >= 2
+
+
+def test_with_one_bias_for_every_weight_the_correction_converges_to_it():
+    rng = random.Random(11)
+    for n, tolerance in ((200, 0.012), (2000, 0.004)):
+        calibration = calibrate(classed(rng, n, {150.0: 0.04, 1000.0: 0.04, 4000.0: 0.04}))
+        for weight in (150.0, 1000.0, 4000.0):
+            assert calibration.offsets("sea", 60, weight)[59][1] == pytest.approx(0.04, abs=tolerance)
+
+
+def test_a_band_that_held_too_little_of_the_newer_weighings_is_widened_until_it_would_have_held_eighty_percent():
+    rng = random.Random(2)
+    # errors that spread more and more over the year (a farm whose errors are not exchangeable in time)
+    drifting = [
+        Residual(60, "sea", rng.gauss(0.0, 0.02 + 0.06 * (i % 365) / 365), DAY + dt.timedelta(days=i % 365), 0.0)
+        for i in range(2000)
+    ]
+    bucket = next(b for b in calibrate(drifting).buckets if b.phase == "sea" and b.first_day <= 60 <= b.last_day)
+    assert bucket.coverage < 0.75 and bucket.widened > 1.0
+    newer = sorted(drifting, key=lambda r: r.truth_date)[1000:]
+    inside = sum(bucket.q10 <= r.log_error <= bucket.q90 for r in newer) / len(newer)
+    assert inside >= 0.8
+    # errors alike over the year: nothing to widen
+    steady = [Residual(60, "sea", rng.gauss(0.0, 0.05), DAY + dt.timedelta(days=i % 365), 0.0) for i in range(2000)]
+    assert all(b.widened <= 1.1 for b in calibrate(steady).buckets)  # at most the noise of a 1,000-draw share
