@@ -701,13 +701,15 @@ def _value_key(kind: K.Kind, column: K.Column) -> str:
     return kind.model._meta.get_field(column.field).attname
 
 
+REF_COLUMNS = {"lifecycle_stage_id": "stage", "batch_id": "batch_number"}  # a reference's column, where not its name
+
+
 def _key_columns(kind: K.Kind) -> list[str]:
+    """The columns of a kind's natural key, as a duplicate's report names them."""
     names = []
     for attname in kind.key:
-        column = next(
-            (c for c in kind.columns if c.field and kind.model._meta.get_field(c.field).attname == attname), None
-        )
-        names.append(column.name if column else attname.removesuffix("_id"))
+        column = next((c for c in kind.columns if c.field and _value_key(kind, c) == attname), None)
+        names.append(column.name if column else REF_COLUMNS.get(attname, attname.removesuffix("_id")))
     return names
 
 

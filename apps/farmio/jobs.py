@@ -5,6 +5,7 @@ right after the request's commit, as the recompute's tasks do."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import uuid
 from pathlib import Path
@@ -19,6 +20,7 @@ from apps.farmio.models import ImportJob
 from apps.farmio.reading import Problem
 
 IMPORT_TASK = "apps.farmio.tasks.import_job_run"  # registered by FarmioConfig.ready()
+logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # rows between two progress writes
 OPEN = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.IMPORTING)
 
@@ -69,14 +71,14 @@ def job_create(*, user, uploads, dry_run: bool = True) -> ImportJob:
 
 def job_confirm(job: ImportJob) -> ImportJob:
     """Write a checked, clean upload (a second pass over the same files: the database may have moved on)."""
-    if job.status != ImportJob.Status.CHECKED:
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKED).update(
+        dry_run=False, status=ImportJob.Status.QUEUED, progress_done=0
+    )  # one confirmation wins: a second one finds it QUEUED or further
+    job.refresh_from_db()
+    if not claimed:
         raise UploadRefused(
             "status", f"Only a checked upload without problems can be imported (this one is {job.status})."
         )
-    job.dry_run = False
-    job.status = ImportJob.Status.QUEUED
-    job.progress_done = 0
-    job.save(update_fields=["dry_run", "status", "progress_done", "updated_at"])
     job_dispatch(job)
     return job
 
@@ -98,7 +100,11 @@ def job_run(job_id: int) -> None:
         return
     folder = Path(job.folder)
     phase_status = ImportJob.Status.CHECKING if job.dry_run else ImportJob.Status.IMPORTING
-    ImportJob.objects.filter(pk=job.pk).update(status=phase_status, progress_done=0)
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+        status=phase_status, progress_done=0
+    )
+    if not claimed:  # another run took it
+        return
     pending = {"n": 0, "done": 0}
 
     def progress(phase: str, done: int, total: int | None = None) -> None:
@@ -120,7 +126,8 @@ def job_run(job_id: int) -> None:
             },
         )
         shutil.rmtree(folder, ignore_errors=True)
-        raise
+        logger.exception("import job %s failed", job.pk)  # the page shows FAILED; never a 500 to the uploader
+        return
     report = result.as_dict()
     if not result.ok:
         status = ImportJob.Status.INVALID

@@ -93,3 +93,18 @@ def test_uploads_above_the_limit_are_refused(manager, settings):
 
 def test_an_unknown_job_is_a_404(manager):
     assert manager.get("/api/v1/imports/999999/").status_code == 404
+
+
+def test_a_job_that_fails_is_marked_failed_never_a_500(manager, django_capture_on_commit_callbacks):
+    import shutil
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = _upload(manager, small_farm_files())
+    job = ImportJob.objects.get(pk=response.json()["id"])
+    shutil.rmtree(job.folder)  # the stored upload is gone before its run
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == "FAILED"
+    assert job.report["problems"][0]["reason"] == "the import failed: FileNotFoundError"
+    assert manager.post(f"/api/v1/imports/{job.pk}/confirm/").status_code == 400

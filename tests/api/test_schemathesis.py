@@ -34,6 +34,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from apps.api.error_codes import DATA_RULE_CODES
 from apps.api.urls import router
 from apps.batch.models import GrowthSampleCast
+from apps.farmio.models import ImportJob
 from apps.inventory.models import Feed
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.recompute.run import batch_recompute
@@ -57,6 +58,7 @@ CONFIG = SchemathesisConfig.from_dict(
 schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True), config=CONFIG)
 schema.app = get_wsgi_application()
 MODELS = {f"/api/v1/{prefix}/": viewset.queryset.model for prefix, viewset, _ in router.registry}
+MODELS["/api/v1/imports/"] = ImportJob  # the import jobs (not a router resource)
 
 DRF_REQUIRED = "This field is required."
 

@@ -47,7 +47,7 @@ death = st.tuples(
     st.integers(1, 20),
     st.sampled_from(CAUSES),
     notes.filter(lambda t: t == t.strip() and not t.startswith("'")),
-)
+).filter(lambda d: d != (dt.date(2025, 3, 20), 5, "DISEASE", ""))  # identical to the farm's m2: that record
 
 
 def _csv(header, rows) -> bytes:
@@ -63,7 +63,16 @@ def _csv(header, rows) -> bytes:
 def test_random_valid_rows_come_back_from_the_export_as_they_went_in(small_farm, deaths):
     header = ["external_id", "batch_number", "site", "container", "event_date", "count_fish", "cause", "notes"]
     rows = [
-        [f"x{i}", "B1", "Sound", "Pen 1", day.isoformat(), str(n), cause, ("'" + note) if note[:1] in "=+-@" else note]
+        [
+            f"x{i}",
+            "B1",
+            "Sound",
+            "Pen 1",
+            day.isoformat(),
+            str(n),
+            cause,
+            ("'" + note) if note.startswith(("=", "+", "-", "@")) else note,
+        ]
         for i, (day, n, cause, note) in enumerate(deaths)
     ]
 

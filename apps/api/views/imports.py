@@ -20,6 +20,7 @@ class ImportUploadSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(allow_empty_file=False),
         allow_empty=False,
+        min_length=1,
         help_text="<kind>.csv or .xlsx files (a workbook may hold a sheet per kind).",
     )
     dry_run = serializers.BooleanField(default=True, help_text="Check only (default); false: import when clean.")
