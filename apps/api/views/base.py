@@ -6,13 +6,11 @@ from apps.api import idempotency
 from apps.api.permissions import Role
 
 
-class DomainViewSet(viewsets.ModelViewSet):
-    # CRUD over one model: reads for every authenticated user, writes for ``write_role`` and above.
+class IdempotentWrites:
     # Writes accept an Idempotency-Key (apps/api/idempotency.py): claimed once the user and role are known,
     # the outcome stored in the request's transaction, a retry answered with the first outcome.
     # (Comments, not a docstring: the schema would repeat a docstring on every subclass's operations.)
 
-    write_role = Role.MANAGER
     idempotency_claim: idempotency.Claim | None = None
 
     def initial(self, request, *args, **kwargs):
@@ -29,3 +27,10 @@ class DomainViewSet(viewsets.ModelViewSet):
         if self.idempotency_claim is not None:
             idempotency.idempotency_record(claim=self.idempotency_claim, response=response)
         return response
+
+
+class DomainViewSet(IdempotentWrites, viewsets.ModelViewSet):
+    # CRUD over one model: reads for every authenticated user, writes for ``write_role`` and above, each with
+    # an Idempotency-Key if the client sends one (IdempotentWrites).
+
+    write_role = Role.MANAGER
