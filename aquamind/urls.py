@@ -19,6 +19,8 @@ urlpatterns = [
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("batches/", include("apps.web.urls")),
     path("containers/<int:pk>/", web_views.container_page, name="container-page"),
+    path("containers/<int:pk>/record/", web_views.container_record, name="container-record"),
+    path("sites/<int:pk>/record/", web_views.site_record, name="site-record"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

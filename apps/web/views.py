@@ -13,6 +13,7 @@ from apps.web.reads.coming_up import farm_coming_up
 from apps.web.reads.container_detail import container_detail
 from apps.web.reads.growth_common import recompute_status
 from apps.web.reads.overview import farm_overview
+from apps.web.reads.record import site_pens
 from aquamind.domain import TEMPERATURE_CODE
 
 
@@ -115,4 +116,38 @@ def container_page(request, pk: int):
             "time_zone": settings.TIME_ZONE,
             **_quick_entry_context(),
         },
+    )
+
+
+@login_required
+def container_record(request, pk: int):
+    """Recording at the pen, on a phone: a growth sample as casts, mortality with its cause, feeding and a
+    temperature for this container's fish today (the site's other containers one choice away)."""
+    container = get_object_or_404(Container.objects.select_related("site"), pk=pk)
+    today = timezone.localdate()
+    pens = site_pens(site_id=container.site_id, day=today)
+    here = [p for p in pens if p.container_id == container.pk]
+    return render(
+        request,
+        "web/record_container.html",
+        {
+            "container": container,
+            "site": container.site,
+            "pens": pens,
+            "here": here[0] if here else None,
+            **_quick_entry_context(),
+        },
+    )
+
+
+@login_required
+def site_record(request, pk: int):
+    """A site's day in one form: the dead fish (with cause) and the feed of every container holding fish,
+    saved all together or not at all (``batch/day-entries/``)."""
+    site = get_object_or_404(Site, pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "web/record_site.html",
+        {"site": site, "pens": site_pens(site_id=site.pk, day=today), **_quick_entry_context()},
     )
