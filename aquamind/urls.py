@@ -41,6 +41,8 @@ urlpatterns = [
     path("history/", web_views.history_feed, name="history-feed-page"),
     path("history/<str:kind>/<int:pk>/", web_views.record_history_page, name="history-record-page"),
     path("sites/<int:pk>/", web_views.site_page, name="site-page"),
+    path("containers/<int:pk>/record/", web_views.container_record, name="container-record"),
+    path("sites/<int:pk>/record/", web_views.site_record, name="site-record"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the browsable docs send a logged-out reader to the login page and back (the schema itself answers 401);
     # Swagger UI's start script is its own response (?script), not inline, for the Content-Security-Policy

@@ -94,6 +94,11 @@ def shape_drop(name: str) -> None:
         "SELECT a.id FROM batch_batchcontainerassignment a JOIN batch_batch b ON b.id = a.batch_id "
         "WHERE b.batch_number = %s"
     )
+    sql(  # the samples' casts first (issue 21)
+        "DELETE FROM batch_growthsamplecast WHERE sample_id IN "
+        f"(SELECT id FROM batch_growthsample WHERE assignment_id IN ({assignment_ids}))",
+        (number,),
+    )
     for table, column in (
         ("batch_actualdailyassignmentstate", "assignment_id"),
         ("forecast_growthsegment", "assignment_id"),

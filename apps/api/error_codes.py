@@ -42,6 +42,7 @@ DATA_RULE_CODES = frozenset(
         "unique", "out_of_range", "too_early", "beyond_horizon", "excludes_readings", "final", "invalid_transition",
         "use_complete_action", "not_applicable", "same_container", "other_container", "no_assignment", "departed",
         "same_assignment", "has_casts", "figures_or_weights", "day_limit",
+        "nothing_to_save",
     }
 )  # fmt: skip
 

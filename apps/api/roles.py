@@ -44,7 +44,7 @@ def write_roles() -> dict[tuple[str, str], dict[str, Role]]:
     roles = {key: dict.fromkeys(WRITES, role) for key, role in WRITE_ROLES_WITHOUT_VIEWSET.items()}
     for _, viewset in ROUTES:
         role = getattr(viewset, "write_role", None)  # None: a read-only viewset
-        if role is not None:
+        if role is not None and getattr(viewset, "queryset", None) is not None:  # a model's (not the day entries)
             meta = viewset.queryset.model._meta
             delete = max(role, getattr(viewset, "action_roles", {}).get("destroy", role))
             roles[(meta.app_label, meta.model_name)] = {"add": role, "change": role, "delete": delete}

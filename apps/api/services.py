@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
+from rest_framework import serializers
+from rest_framework.fields import get_error_detail
 
-from apps.batch.models import Batch, BatchContainerAssignment
-from apps.batch.services.recording import batches_lock
+from apps.batch.models import Batch, BatchContainerAssignment, MortalityEvent
+from apps.batch.services.feeding import feeding_event_record
+from apps.batch.services.recording import batches_lock, mortality_event_record
 from apps.batch.services.scenario_params import batches_using_scenarios
+from apps.inventory.models import FeedingEvent
 from apps.recompute.markers import recompute_mark_many
 from apps.recompute.signals import batch_mark_all, recompute_signals_muted
 from apps.scenario.models import Scenario, TemperatureProfile, TemperatureProfileDay
@@ -68,3 +73,50 @@ def temperature_profile_days_replace(*, profile: TemperatureProfile, days: list[
             )
         for batch_id in sorted(batches_using_scenarios(Scenario.objects.filter(tgc_model__profile=profile))):
             batch_mark_all(batch_id=batch_id)
+
+
+# --- a day's entries for many containers (the site's record page) ------------------------------------------
+
+#: a row's event field → the row field its error is shown on (the date is the request's; a day outside the
+#: assignment's days is the container's problem)
+DAY_ENTRY_FIELDS = {"event_date": "assignment", "feeding_date": "assignment", "count": "count", "cause": "cause"}
+
+
+def day_entries_record(*, day: dt.date, rows: Sequence[dict], feed=None) -> tuple[list, list]:
+    """Record each row's deaths and feeding on ``day`` through the recording services (their locks, checks and
+    messages), all in one transaction: every row is tried so that every refusal is reported at once, as
+    ``rows.<n>.<field>``, and any refusal saves nothing. Returns (mortality events, feeding events)."""
+    deaths, feedings, errors = [], [], {}
+    with transaction.atomic():
+        for index, row in enumerate(rows):
+            if row.get("count"):
+                death = MortalityEvent(
+                    assignment=row["assignment"],
+                    event_date=day,
+                    count=row["count"],
+                    cause=row.get("cause") or MortalityEvent.Cause.UNKNOWN,
+                )
+                _day_entry_try(
+                    lambda e=death: deaths.append(mortality_event_record(event=e)), errors.setdefault(index, {})
+                )
+            if row.get("amount_kg"):
+                eaten = FeedingEvent(
+                    assignment=row["assignment"], feeding_date=day, amount_kg=row["amount_kg"], feed=feed
+                )
+                _day_entry_try(
+                    lambda e=eaten: feedings.append(feeding_event_record(event=e)), errors.setdefault(index, {})
+                )
+        if any(errors.values()):
+            raise serializers.ValidationError({"rows": [errors.get(i, {}) for i in range(len(rows))]})
+    return deaths, feedings
+
+
+def _day_entry_try(record, errors: dict) -> None:
+    """Record one event of a row in a savepoint; a refusal adds its messages to the row's ``errors``."""
+    try:
+        with transaction.atomic():
+            record()
+    except DjangoValidationError as refused:
+        detail = get_error_detail(refused)
+        for key, messages in detail.items() if isinstance(detail, dict) else [("assignment", detail)]:
+            errors.setdefault(DAY_ENTRY_FIELDS.get(key, key), []).extend(messages)

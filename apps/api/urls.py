@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 from apps.api.views import crud
 from apps.api.views.alerts import AlertSubscriptionViewSet, AlertViewSet
 from apps.api.views.batches import BatchViewSet
+from apps.api.views.entries import DayEntriesViewSet
 from apps.api.views.forecast import ForecastSummaryView
 from apps.api.views.history import HistoryExportView, HistoryFeedView, RecordHistoryView
 from apps.api.views.imports import ImportConfirmView, ImportCreateView, ImportJobView
@@ -25,6 +26,7 @@ ROUTES = [
     ("batch/growth-sample-casts", crud.GrowthSampleCastViewSet),
     ("batch/transfers", crud.TransferViewSet),
     ("batch/mortality-events", crud.MortalityEventViewSet),
+    ("batch/day-entries", DayEntriesViewSet),
     ("batch/daily-states", crud.DailyStateViewSet),
     ("batch/verifications", crud.VerificationRunViewSet),
     ("health/treatments", crud.TreatmentViewSet),

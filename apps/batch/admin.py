@@ -18,6 +18,7 @@ from .models import (
     Species,
     TransferAction,
 )
+from .models.casts import day_figures_validate
 from .sampling import casts_aggregate
 from .services.casts import growth_sample_casts_sync, sample_figures_changed
 from .services.feeding import feeding_event_record, feeding_event_validate
@@ -151,7 +152,7 @@ class CastFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError("A sampling day keeps at least one cast; delete the growth sample instead.")
         if kept:
             try:
-                casts_aggregate(kept)
+                day_figures_validate(casts_aggregate(kept))
             except ValidationError as error:
                 raise forms.ValidationError(sum(error.message_dict.values(), [])) from None
 

@@ -12,6 +12,7 @@ writer uses — the API, the admin, the pages, the demo farm and file imports (a
   ``s² = (Σ (nᵢ - 1)·sᵢ² + Σ nᵢ·(mᵢ - m)²) / (N - 1)``. It is exactly the standard deviation of the pooled
   individual weights. A cast of more than one fish with no spread recorded leaves the day's unknown (None).
 
+Pure Python, no Django: the demo farm's simulation (which imports no Django) pools its casts with it too.
 The arithmetic is exact: every set of fish is held as its count, the sum of its weights and the sum of their
 squares in whole hundredths of a gram (``Moments``), so pooling is integer addition, and the mean and spread
 are rounded once, half up, to the stored 0.01 g at the end.
@@ -24,10 +25,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-
-from django.core.exceptions import ValidationError
-
-from aquamind import domain as d
 
 FIGURES = ("sample_size", "avg_weight_g", "std_dev_weight_g")
 
@@ -128,8 +125,8 @@ def moments_figures(moments: Moments) -> DayFigures:
 
 def casts_aggregate(casts: Sequence) -> DayFigures:
     """The day's sample from its casts (the module's rule). One cast without individual weights is the day's
-    sample as recorded (its spread too, even for one fish). ``ValidationError`` on ``fish_weighed`` when the
-    day would weigh more fish than a sample may hold."""
+    sample as recorded (its spread too, even for one fish). The bounds of a stored sample are checked by the
+    writers (``apps.batch.models.casts.day_figures_validate``)."""
     if not casts:
         raise ValueError("a sampling day has at least one cast")
     if len(casts) == 1 and not casts[0].weights_g:
@@ -137,22 +134,4 @@ def casts_aggregate(casts: Sequence) -> DayFigures:
         figures = DayFigures(only.fish_weighed, Decimal(str(only.avg_weight_g)), only.std_dev_weight_g)
     else:
         figures = moments_figures(moments_pooled(cast_moments(c) for c in casts))
-    if figures.sample_size > d.MAX_SAMPLE_SIZE:
-        raise ValidationError(
-            {
-                "fish_weighed": ValidationError(
-                    f"The day's casts would weigh {figures.sample_size} fish; a day's sample holds at most "
-                    f"{d.MAX_SAMPLE_SIZE}.",
-                    code="day_limit",
-                )
-            }
-        )
-    if figures.std_dev_weight_g is not None and figures.std_dev_weight_g > d.MAX_STD_DEV_WEIGHT_G:
-        raise ValidationError(
-            {
-                "std_dev_weight_g": ValidationError(
-                    f"The day's pooled standard deviation would exceed {d.MAX_STD_DEV_WEIGHT_G} g.", code="day_limit"
-                )
-            }
-        )
     return figures

@@ -20,6 +20,7 @@ from apps.web.reads.coming_up import farm_coming_up
 from apps.web.reads.container_detail import container_detail
 from apps.web.reads.growth_common import recompute_status
 from apps.web.reads.overview import batch_page, farm_sites, site_containers
+from apps.web.reads.record import site_pens
 from aquamind.domain import TEMPERATURE_CODE
 
 
@@ -193,7 +194,7 @@ def history_feed(request):
             "entries": entries,
             "recorded": history_recorded(),
             "kinds": [(k, kind_name(k)) for k in EVENTS],
-            "sites": Site.objects.order_by("name"),
+            "sites": visible_to(Site.objects.order_by("name"), request.user),
             "users": get_user_model().objects.order_by("username").values_list("pk", "username"),
             "filters": filters,
             "kind": kind if kind in EVENTS else "",
@@ -201,6 +202,27 @@ def history_feed(request):
             "next_query": urlencode({**query, "before": stamp(entries[-1]["at"])})
             if len(entries) == HISTORY_PAGE
             else "",
+        },
+    )
+
+
+@login_required
+def container_record(request, pk: int):
+    """Recording at the pen, on a phone: a growth sample as casts, mortality with its cause, feeding and a
+    temperature for this container's fish today (the site's other containers one choice away)."""
+    container = get_object_or_404(visible_to(Container.objects.select_related("site"), request.user), pk=pk)
+    today = timezone.localdate()
+    pens = site_pens(site_id=container.site_id, day=today)
+    here = [p for p in pens if p.container_id == container.pk]
+    return render(
+        request,
+        "web/record_container.html",
+        {
+            "container": container,
+            "site": container.site,
+            "pens": pens,
+            "here": here[0] if here else None,
+            **_quick_entry_context(),
         },
     )
 
@@ -220,4 +242,17 @@ def record_history_page(request, kind: str, pk: int):
             "entries": record_history(kind, pk),
             "recorded": history_recorded(),
         },
+    )
+
+
+@login_required
+def site_record(request, pk: int):
+    """A site's day in one form: the dead fish (with cause) and the feed of every container holding fish,
+    saved all together or not at all (``batch/day-entries/``)."""
+    site = get_object_or_404(visible_to(Site.objects.all(), request.user), pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "web/record_site.html",
+        {"site": site, "pens": site_pens(site_id=site.pk, day=today), **_quick_entry_context()},
     )

@@ -27,7 +27,7 @@ def sample_form(assignment) -> dict:
         "sample_size": 30,
         "avg_weight_g": "120.00",
         "notes": "",
-        "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty
+        "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty: the sample is its own cast
         "casts-INITIAL_FORMS": 0,
     }
 

@@ -35,7 +35,14 @@ def save_through_the_orm(client, source, sample_date, weight):
 def save_through_the_admin(admin_client, source, sample_date, weight):
     response = admin_client.post(
         reverse("admin:batch_growthsample_add"),
-        {"assignment": source.pk, "sample_date": sample_date, "sample_size": 30, "avg_weight_g": weight},
+        {
+            "assignment": source.pk,
+            "sample_date": sample_date,
+            "sample_size": 30,
+            "avg_weight_g": weight,
+            "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty: the sample is its own cast
+            "casts-INITIAL_FORMS": 0,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
 

@@ -32,6 +32,8 @@ def test_a_sample_recorded_in_the_admin_changes_the_states_at_once(client, djang
             "sample_size": 40,
             "avg_weight_g": "131.00",
             "notes": "",
+            "casts-TOTAL_FORMS": 0,  # the casts inline (issue 21), left empty
+            "casts-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302

@@ -88,6 +88,7 @@ def page_urls(batch, assignment) -> list[str]:
         "/", "/batches/", f"/batches/{batch.pk}/growth/", f"/containers/{assignment.container_id}/", "/admin/",
         f"/admin/batch/batch/{batch.pk}/change/", f"/admin/batch/batchcontainerassignment/{assignment.pk}/change/",
         reverse("admin:forecast_projection_summary"), *admin_pages, "/api/docs/",
+        f"/containers/{assignment.container_id}/record/", f"/sites/{assignment.container.site_id}/record/",
     ]  # fmt: skip
 
 

@@ -9,15 +9,13 @@ from apps.api.scoping import scope_checked
 from apps.audit.context import history_user
 
 
-class DomainViewSet(ExportMixin, viewsets.ModelViewSet):
-    # CRUD over one model: reads for every authenticated user, writes for ``write_role`` and above.
+class IdempotentWrites:
     # Writes accept an Idempotency-Key (apps/api/idempotency.py): claimed once the user and role are known,
     # the outcome stored in the request's transaction, a retry answered with the first outcome.
     # Every record a write names must be in the user's sites (apps/api/scoping.py): 404 unseen, 403 too low a role.
     # The list is also a file: ``?format=csv`` or ``?format=xlsx`` (apps/api/exports.py).
     # (Comments, not a docstring: the schema would repeat a docstring on every subclass's operations.)
 
-    write_role = Role.MANAGER
     idempotency_claim: idempotency.Claim | None = None
 
     def initial(self, request, *args, **kwargs):
@@ -41,6 +39,13 @@ class DomainViewSet(ExportMixin, viewsets.ModelViewSet):
         if self.idempotency_claim is not None:
             idempotency.idempotency_record(claim=self.idempotency_claim, response=response)
         return response
+
+
+class DomainViewSet(IdempotentWrites, ExportMixin, viewsets.ModelViewSet):
+    # CRUD over one model: reads for every authenticated user, writes for ``write_role`` and above, each with
+    # an Idempotency-Key if the client sends one (IdempotentWrites).
+
+    write_role = Role.MANAGER
 
 
 class ReadOnlyViewSet(ExportMixin, viewsets.ReadOnlyModelViewSet):

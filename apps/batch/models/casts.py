@@ -13,15 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q
 
-from apps.batch.sampling import FIGURES, casts_aggregate
+from apps.batch.sampling import FIGURES, DayFigures, casts_aggregate
 from aquamind import domain as d
 
 from .domain import GrowthSample
 
 MAX_CAST_WEIGHTS = 5_000  # individual weights in one cast: a cast is 20-100 fish; a grading frame a few thousand
+
+
+def day_figures_validate(figures: DayFigures) -> None:
+    """A day's aggregate must fit a growth sample: at most ``MAX_SAMPLE_SIZE`` fish and a spread within its
+    bound (``day_limit``, naming the cast's field that adds to it)."""
+    if figures.sample_size > d.MAX_SAMPLE_SIZE:
+        message = (
+            f"The day's casts would weigh {figures.sample_size} fish; a day's sample holds at most {d.MAX_SAMPLE_SIZE}."
+        )
+        raise ValidationError({"fish_weighed": ValidationError(message, code="day_limit")})
+    if figures.std_dev_weight_g is not None and figures.std_dev_weight_g > d.MAX_STD_DEV_WEIGHT_G:
+        message = f"The day's pooled standard deviation would exceed {d.MAX_STD_DEV_WEIGHT_G} g."
+        raise ValidationError({"std_dev_weight_g": ValidationError(message, code="day_limit")})
 
 
 def _refresh(sample_ids) -> None:
@@ -161,6 +175,7 @@ def growth_samples_refresh(*, sample_ids: Iterable[int | None]) -> None:
                 sample.delete()
                 continue
             figures = casts_aggregate(casts)
+            day_figures_validate(figures)
             if any(getattr(sample, f) != getattr(figures, f) for f in FIGURES):
                 for field in FIGURES:
                     setattr(sample, field, getattr(figures, field))

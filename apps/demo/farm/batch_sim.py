@@ -19,6 +19,8 @@ import math
 import random
 from collections import defaultdict
 
+from apps.batch.sampling import casts_aggregate
+
 from . import measure, world
 from .growth import tgc_day
 from .layout import (
@@ -36,6 +38,7 @@ from .temperature import TemperatureSeries
 from .types import (
     BatchPlan,
     BatchTruth,
+    CastRec,
     ContainerKey,
     FarmRecords,
     FeedingRec,
@@ -263,20 +266,31 @@ class BatchSimulation:
             self.records.feedings.append(FeedingRec(index, day, amount_kg, FEED_BY_STAGE[stage]))
 
     def _sample(self, index: int, day: dt.date, true_g: float) -> None:
-        """One growth sample of the day (the records take one per assignment and day): the casts' fish
-        together, their weighted average and pooled spread."""
+        """A sampling day: its casts as the operators record them, and the day's growth sample their
+        aggregate by the project's one rule (``casts_aggregate``: fish added, fish-weighted mean, pooled
+        spread)."""
         rng = self.rng
         casts = []
-        if self.realistic:  # one cast of 20-40 fish, sometimes crowded towards the bigger ones
+        if self.realistic:  # casts of 20-40 fish, the day's crowding sometimes towards the bigger ones
             fish = rng.randint(*world.SAMPLE_FISH)
             seen_g = true_g * world.sampling_bias(rng, self.bio)
-            casts.append((fish, measure.weighed_average_g(rng, seen_g, fish), measure.weight_spread_g(rng, true_g)))
+            casts.append(self._cast(rng, seen_g, true_g, fish))
+            # the day's further casts are drawn aside, so that the farm's other records keep their draws
+            aside = random.Random(f"{self.seed}/casts/{index}/{day.toordinal()}")
+            for _ in range(aside.randint(*world.FURTHER_CASTS)):
+                casts.append(self._cast(aside, seen_g, true_g, aside.randint(*world.SAMPLE_FISH)))
         for _ in range(0 if self.realistic else rng.randint(*self.preset.casts_per_sample)):
-            fish = rng.randint(20, 100)
-            casts.append((fish, measure.weighed_average_g(rng, true_g, fish), measure.weight_spread_g(rng, true_g)))
-        fish, avg_g, spread_g = measure.casts_pooled(casts)
-        self.records.samples.append(SampleRec(index, day, fish, avg_g, spread_g, measure.length_cm(avg_g)))
+            casts.append(self._cast(rng, true_g, true_g, rng.randint(20, 100)))
+        day_sample = casts_aggregate(casts)
+        avg_g, spread_g = float(day_sample.avg_weight_g), float(day_sample.std_dev_weight_g)
+        self.records.samples.append(
+            SampleRec(index, day, day_sample.sample_size, avg_g, spread_g, measure.length_cm(avg_g), tuple(casts))
+        )
         self.next_sample[index] = day + dt.timedelta(days=self._sample_interval(self.slots[index].pool))
+
+    @staticmethod
+    def _cast(rng: random.Random, seen_g: float, true_g: float, fish: int) -> CastRec:
+        return CastRec(fish, measure.weighed_average_g(rng, seen_g, fish), measure.weight_spread_g(rng, true_g))
 
     def _vaccinate(self, index: int, day: dt.date, true_g: float) -> None:
         fish = self.rng.randint(*VACCINATION_WEIGHED_FISH)

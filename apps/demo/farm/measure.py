@@ -31,15 +31,6 @@ def weight_spread_g(rng: random.Random, true_g: float) -> float:
     return max(0.01, round(true_g * FISH_WEIGHT_CV * math.exp(rng.gauss(0, 0.15)), 2))
 
 
-def casts_pooled(casts: list[tuple[int, float, float]]) -> tuple[int, float, float]:
-    """(fish, average g, standard deviation g) of several casts weighed as one sample: the fish add up, the
-    average is weighted by fish, the spread pools each cast's variance and its distance from the average."""
-    fish = sum(n for n, _, _ in casts)
-    avg_g = sum(n * avg for n, avg, _ in casts) / fish
-    variance = sum(n * (sd * sd + (avg - avg_g) ** 2) for n, avg, sd in casts) / fish
-    return fish, max(0.01, round(avg_g, 2)), max(0.01, round(math.sqrt(variance), 2))
-
-
 def length_cm(weight_g: float) -> float:
     return round((100 * weight_g / CONDITION_FACTOR) ** (1 / 3), 2)
 

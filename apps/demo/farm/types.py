@@ -96,13 +96,25 @@ class TransferRec(NamedTuple):
     selection_method: str
 
 
+class CastRec(NamedTuple):
+    """One cast of a sampling, as a GrowthSampleCast holds it: fish weighed, their average and spread (g, 2 dp)."""
+
+    fish_weighed: int
+    avg_weight_g: float
+    std_dev_weight_g: float | None
+    weights_g: None = None
+
+
 class SampleRec(NamedTuple):
+    """The day's growth sample: its casts and their aggregate by the project's rule (apps/batch/sampling.py)."""
+
     slot: int
     date: dt.date
     size: int
     avg_weight_g: float
     std_dev_weight_g: float
     avg_length_cm: float
+    casts: tuple[CastRec, ...] = ()
 
 
 class MortalityRec(NamedTuple):

@@ -67,7 +67,8 @@ YEAR_OFFSET_C = {"sea": 0.7, "fresh": 0.25, "tray": 0.08}  # a warmer or colder 
 OUTAGE_CHANCE, OUTAGE_DAYS = 1 / 250, (14, 40)  # sensors quiet for weeks, on top of the model world's gaps
 
 # --- measurements -------------------------------------------------------------------------------------------
-SAMPLE_FISH = (20, 40)  # one cast per sampling
+SAMPLE_FISH = (20, 40)  # fish per cast
+FURTHER_CASTS = (1, 3)  # casts after the first on a sampling day: 2-4 casts in all
 BIASED_SAMPLING_SHARE = (0.15, 0.40)  # per batch: how often the crowding catches the bigger fish...
 BIASED_SAMPLING_FACTOR = (1.03, 1.08)  # ...and by how much
 TRANSFER_SELECTION_BIAS = {"AVERAGE": (0.98, 1.06), "LARGEST": (1.04, 1.22), "SMALLEST": (0.82, 0.97)}

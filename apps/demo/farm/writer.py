@@ -2,7 +2,7 @@
 
 Batches, scenarios, assignments, transfers and treatments (hundreds of rows) go through ``bulk_create``,
 which returns their ids; samples, deaths, feedings and readings (hundreds of thousands) through
-bulk.rows_insert. No signals are sent: the caller schedules the recompute of the returned batches.
+bulk.rows_insert, then the samples' casts (each sample already their aggregate, ``casts_aggregate``). No signals are sent: the caller schedules the recompute of the returned batches.
 """
 
 from __future__ import annotations
@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, MortalityEvent, TransferAction
+from apps.batch.models import (
+    Batch,
+    BatchContainerAssignment,
+    GrowthSample,
+    GrowthSampleCast,
+    MortalityEvent,
+    TransferAction,
+)
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
 from apps.inventory.models import FeedingEvent
@@ -54,6 +61,7 @@ def farm_write(records: FarmRecords, *, seed: int, preset: str, progress: Callab
     dense = _dense_tables(records, assignment_ids, container_ids)
     for model, fields, rows in progress(dense, desc="write", unit="table"):
         rows_insert(model, fields, rows)
+    _casts_write(records, assignment_ids)
     return Written(batch_ids=[b.pk for b in batches], assignment_ids=assignment_ids, containers=len(plan.containers))
 
 
@@ -165,6 +173,26 @@ def _treatments_write(records: FarmRecords, ids: list[int]) -> None:
             for t in records.treatments
         ],
         batch_size=2000,
+    )
+
+
+def _casts_write(records: FarmRecords, ids: list[int]) -> None:
+    """Each sample's casts, found by the sample's assignment and day (the samples were copied without ids)."""
+    sample_ids = {
+        (assignment_id, day): pk
+        for pk, assignment_id, day in GrowthSample.objects.filter(assignment_id__in=ids).values_list(
+            "pk", "assignment_id", "sample_date"
+        )
+    }
+    now = timezone.now()
+    rows_insert(
+        GrowthSampleCast,
+        ["sample_id", "fish_weighed", "avg_weight_g", "std_dev_weight_g", "notes", "created_at"],
+        (
+            (sample_ids[ids[s.slot], s.date], c.fish_weighed, c.avg_weight_g, c.std_dev_weight_g, "", now)
+            for s in records.samples
+            for c in s.casts
+        ),
     )
 
 

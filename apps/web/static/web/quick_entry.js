@@ -13,7 +13,7 @@
 (function () {
   "use strict";
   const csrf = () => (document.cookie.match(/(?:^|; )csrftoken=([^;]+)/) || [])[1] || "";
-  const NUMBERS = ["assignment", "batch", "sample_size", "count", "feed", "parameter", "container", "value"];
+  const NUMBERS = ["assignment", "batch", "sample_size", "fish_weighed", "count", "feed", "parameter", "container", "value"];
   const RETRIES = 2, RETRY_STATUS = new Set([502, 503, 504]), MAX_WAIT_S = 10;
   // an answer with one of these statuses (or none at all) leaves it open whether the write was saved
   const UNSETTLED = new Set([408, 409, 429, ...RETRY_STATUS, 500]);
@@ -29,8 +29,23 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
+  // a form.rows names its row fields "rows.<n>.<field>", as the API names their errors: they become a list of
+  // row objects, every row kept in its place (empty fields left out) so that rows.<n> means the same both ways
+  function rowsBody(form, out) {
+    const rows = [];
+    for (const [name, value] of new FormData(form)) {
+      const m = /^rows\.(\d+)\.(\w+)$/.exec(name);
+      if (!m) { if (value !== "") out[name] = NUMBERS.includes(name) ? Number(value) : value; continue; }
+      const row = rows[Number(m[1])] || (rows[Number(m[1])] = {});
+      if (value !== "") row[m[2]] = NUMBERS.includes(m[2]) ? Number(value) : value;
+    }
+    out.rows = Array.from(rows, row => row || {});
+    return out;
+  }
+
   function body(form) {
     const out = {};
+    if (form.classList.contains("rows")) return rowsBody(form, out);
     for (const [name, value] of new FormData(form)) {
       if (value === "") continue;
       out[name] = value;
@@ -71,7 +86,7 @@
       const note = document.createElement("span");
       note.className = "field-error"; note.dataset.field = e.field; note.textContent = e.detail;
       label.appendChild(note);
-      return `${label.firstChild.textContent.trim()}: ${e.detail}`;
+      return `${(label.dataset.name || label.firstChild.textContent).trim()}: ${e.detail}`;
     });
   }
 
