@@ -5,7 +5,6 @@ recorded deaths on the 12th, 9,000 moved alive (10 dead in handling) on the 30th
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from decimal import Decimal
 
@@ -26,7 +25,7 @@ URL = "/api/v1/reports/site-month/"
 def january(farm):
     MortalityEventFactory(assignment=farm.source, event_date=day(12), count=40, cause="DISEASE")
     FeedingEventFactory(assignment=farm.source, feeding_date=day(5), amount_kg=Decimal("12.500"))
-    TreatmentFactory(assignment=farm.source, treatment_date=day(20), description="=HYPERLINK(\"x\")")
+    TreatmentFactory(assignment=farm.source, treatment_date=day(20), description='=HYPERLINK("x")')
     batch_recompute(batch_id=farm.batch.pk, today=day(60))
     return farm
 
