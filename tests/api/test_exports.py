@@ -221,6 +221,8 @@ def test_an_accept_header_selects_the_file_too(viewer, recorded):
         ("batch/daily-states/", {"format": "csv", "date_from": "2024-13-01"}, "date_from", "invalid"),
         ("batch/daily-states/", {"format": "xlsx", "batch": "1.0"}, "batch", "invalid"),
         ("batch/daily-states/", {"format": ""}, "format", "invalid_choice"),
+        ("scenario/mortality-models/", {"format": "csv", "page": "null"}, "page", "invalid"),
+        ("batch/daily-states/", {"format": "xlsx", "page_size": "5000"}, "page_size", "max_value"),
         ("forecast/summary/", {"format": "csv", "site": "999999"}, "site", "does_not_exist"),
     ],
 )

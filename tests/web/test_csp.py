@@ -87,7 +87,9 @@ def page_urls(batch, assignment) -> list[str]:
     return [
         "/", "/batches/", f"/batches/{batch.pk}/growth/", f"/containers/{assignment.container_id}/", "/admin/",
         f"/admin/batch/batch/{batch.pk}/change/", f"/admin/batch/batchcontainerassignment/{assignment.pk}/change/",
-        reverse("admin:forecast_projection_summary"), *admin_pages, "/api/docs/",
+        reverse("admin:forecast_projection_summary"), *admin_pages, "/api/docs/", "/reports/",
+        f"/reports/sites/{assignment.container.site_id}/{assignment.assignment_date:%Y-%m}/",
+        f"/reports/{assignment.assignment_date:%Y-%m}/",
         f"/containers/{assignment.container_id}/record/", f"/sites/{assignment.container.site_id}/record/",
     ]  # fmt: skip
 
