@@ -19,6 +19,9 @@ from apps.farmio.importing import files_import
 from apps.farmio.models import ImportJob
 from apps.farmio.reading import Problem
 
+#: an import writes records of any site its files name: only a user holding every site may run one (docs/access.md)
+ALL_SITES_NEEDED = "Importing a farm's history writes records of any site: it needs a grant on every site."
+
 IMPORT_TASK = "apps.farmio.tasks.import_job_run"  # registered by FarmioConfig.ready()
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000  # rows between two progress writes

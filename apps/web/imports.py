@@ -13,9 +13,10 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.access.scope import user_scope
 from apps.farmio import kinds as K
 from apps.farmio.exporting import template_rows
-from apps.farmio.jobs import OPEN, UploadRefused, job_confirm, job_create, job_view
+from apps.farmio.jobs import ALL_SITES_NEEDED, OPEN, UploadRefused, job_confirm, job_create, job_view
 from apps.farmio.models import ImportJob
 from aquamind.tabular import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, xlsx_write
 
@@ -26,6 +27,8 @@ RECENT_JOBS = 10
 def _manager(request) -> None:
     if not request.user.has_perm(IMPORT_PERMISSION):
         raise PermissionDenied("Importing a farm's history needs the manager role.")
+    if not user_scope(request.user).is_all:
+        raise PermissionDenied(ALL_SITES_NEEDED)
 
 
 @login_required

@@ -8,8 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.access.scope import visible_to
 from apps.infrastructure.models import Site
 from apps.reports.monthly import COLUMNS, DEATH_CAUSES, Month, month_from_text, report_rows, site_month_report
+
+
+def _sites(request):
+    """The sites the user holds (docs/access.md): the picker offers, and the pages report, only those."""
+    return visible_to(Site.objects.order_by("name"), request.user)
 
 
 def _last_month() -> Month:
@@ -22,7 +28,7 @@ def _picker(request, *, error: str = "", status: int = 200, site_id=None, month_
         request,
         "web/report_picker.html",
         {
-            "sites": Site.objects.order_by("name"),
+            "sites": _sites(request),
             "error": error,
             "site_id": site_id,
             "month_text": month_text or _last_month().label,
@@ -42,7 +48,7 @@ def report_picker(request):
         return _picker(request, error=f"Month: {month_text[:20]!r} is not a month (YYYY-MM).", status=400)
     if site_text == "":
         return redirect(reverse("farm-month-report", args=[month.label]))
-    site = Site.objects.filter(pk=int(site_text)).first() if site_text.isdigit() and len(site_text) < 19 else None
+    site = _sites(request).filter(pk=int(site_text)).first() if site_text.isdigit() and len(site_text) < 19 else None
     if site is None:
         return _picker(request, error=f"Site: no site {site_text[:20]!r}.", status=400, month_text=month.label)
     return redirect(reverse("site-month-report", args=[site.pk, month.label]))
@@ -68,7 +74,7 @@ def _context(month: Month, reports: list) -> dict:
 @login_required
 def site_month_page(request, pk: int, month: str):
     """One site's month, printable on one page, with its CSV and Excel downloads."""
-    site = get_object_or_404(Site, pk=pk)
+    site = get_object_or_404(_sites(request), pk=pk)
     chosen, refused = _month_or_400(request, month)
     if refused:
         return refused
@@ -83,7 +89,7 @@ def farm_month_page(request, month: str):
     chosen, refused = _month_or_400(request, month)
     if refused:
         return refused
-    reports = [site_month_report(site=site, month=chosen) for site in Site.objects.order_by("name")]
+    reports = [site_month_report(site=site, month=chosen) for site in _sites(request)]
     return render(request, "web/site_month_report.html", _context(chosen, reports))
 
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.access.scope import user_scope
 from apps.api.permissions import Role
-from apps.farmio.jobs import UploadRefused, job_confirm, job_create, job_view
+from apps.farmio.jobs import ALL_SITES_NEEDED, UploadRefused, job_confirm, job_create, job_view
 from apps.farmio.models import ImportJob
 
 
@@ -45,10 +46,16 @@ def _refused(exc: UploadRefused) -> ValidationError:
 
 
 class ManagerOnly:
-    """Every method, reads too, needs the manager role: the jobs show the farm's files and their problems."""
+    """Every method, reads too, needs the manager role: the jobs show the farm's files and their problems; and a
+    grant on every site, since an import writes records of any site its files name (docs/access.md)."""
 
     action_roles = {None: Role.MANAGER}
     write_role = Role.MANAGER
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not user_scope(request.user).is_all:
+            raise PermissionDenied(ALL_SITES_NEEDED)
 
 
 class ImportCreateView(ManagerOnly, APIView):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.access.scope import is_visible
 from apps.api.exports import ExportMixin
 from apps.api.serializers import reports as rs
 from apps.reports.monthly import COLUMNS, report_rows, site_month_report
@@ -44,7 +46,10 @@ class SiteMonthReportView(ExportMixin, APIView):
         the treatments, per batch and for the site, from the stored daily states and the recorded events."""
         query = rs.SiteMonthQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = site_month_report(site=query.validated_data["site"], month=query.validated_data["month"])
+        site = query.validated_data["site"]
+        if not is_visible(request.user, site):  # a site outside the user's grants (docs/access.md)
+            raise NotFound("site: no site with this id in your sites.")
+        report = site_month_report(site=site, month=query.validated_data["month"])
         if self.export_format():
             return Response([dict(zip(COLUMNS, row)) for row in report_rows(report)])
         return Response(rs.SiteMonthReportSerializer(report_body(report)).data)
