@@ -5,7 +5,6 @@ recorded deaths on the 12th, 9,000 moved alive (10 dead in handling) on the 30th
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from decimal import Decimal
 
