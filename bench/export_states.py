@@ -60,7 +60,7 @@ def main() -> None:
             size, exported = export(reader, fmt)
             seconds.append(time.perf_counter() - started)
             sizes.add((size, exported))
-        (size, exported), = sizes
+        ((size, exported),) = sizes
         assert exported == rows, (exported, rows)
         median = statistics.median(seconds)
         print(
@@ -139,7 +139,9 @@ def _farm_ensure() -> None:
     for batch_id in summary.batch_ids:
         batch_recompute(batch_id=batch_id, today=TODAY, trigger="bench")
     harness.sql("ANALYZE")
-    print(f"generated and recomputed preset {PRESET} (seed {SEED}, today {TODAY}) in {time.perf_counter() - started:.0f} s")
+    print(
+        f"generated and recomputed preset {PRESET} (seed {SEED}, today {TODAY}) in {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

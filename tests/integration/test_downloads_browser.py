@@ -2,7 +2,6 @@
 its CSV and Excel links, each answers a file (fetched by the page itself, with the reader's session), and the
 chart's links follow its container choice. The monthly site report's page too (docs/web.md, "Downloads")."""
 
-
 from apps.api.exports import XLSXRenderer
 from tests.integration.test_growth_page_browser import (  # noqa: F401 (fixtures)
     browser,
