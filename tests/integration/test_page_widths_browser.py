@@ -93,7 +93,7 @@ def farm_records(young_farm, django_user_model):
     return {
         "site": f"/sites/{site.pk}/",
         "alerts": "/alerts/",
-        "history-feed": "/history/",
+        "history-feed": f"/history/?since={timezone.localdate() - dt.timedelta(days=7):%Y-%m-%d}",
         "history-record": f"/history/{kind_of(Container)}/{pen.pk}/",
         "imports": "/imports/",
         "import-checked": f"/imports/{jobs[0].pk}/",
@@ -108,7 +108,7 @@ def farm_records(young_farm, django_user_model):
 RECORD_READY = {
     "site": "table.containers tr[data-assignment]",
     "alerts": "table.alerts tr[data-alert]",
-    "history-feed": "table.history tr[data-kind]",
+    "history-feed": "table.history tr[data-kind], span.day-words:not(:empty)",  # the From day in words (day_words.js)
     "history-record": "table.history tr[data-kind]",
     "imports": "table.imports a[href^='/imports/']",
     "import-checked": "table.counts tbody tr",
@@ -146,8 +146,9 @@ def plan_loaded(d) -> bool:
     )
 
 
-def ready_when_shown(selector: str):
-    return lambda d: d.find_elements("css selector", selector)
+def ready_when_shown(selectors: str):
+    """Ready once something matches each of the comma-separated selectors."""
+    return lambda d: all(d.find_elements("css selector", one.strip()) for one in selectors.split(","))
 
 
 def test_every_page_fits_every_width_without_a_horizontal_scroll(
