@@ -56,6 +56,70 @@ def young_farm(drain, django_user_model):
 
 
 @pytest.fixture
+def farm_records(young_farm, django_user_model):
+    """What the pages added beside the design need to show something (issue 21): an alert with a long title, changes
+    of a container through a page (the history triggers, PostgreSQL), a checked import job with its counts and one
+    refused with a problem whose value is a long unbroken string, and this month's report of the older pen's site (its
+    states computed by the worker). Returns the extra pages, name → path."""
+    import pghistory
+
+    from apps.alerts.models import Alert, AlertKind
+    from apps.audit.history import kind_of
+    from apps.farmio.importing import ImportResult
+    from apps.farmio.models import ImportJob
+    from apps.farmio.reading import Problem
+    from apps.infrastructure.models import Container
+
+    young, old = young_farm
+    pen, site = old.container, old.container.site
+    Alert.objects.create(
+        kind=AlertKind.MORTALITY_SPIKE, key="widths", site=site, batch=old.batch, container=pen,
+        title="312 deaths on " + "a very long day of a very long pen name " * 4, raised_at=timezone.now(),
+        day=timezone.localdate(),
+    )  # fmt: skip
+    with pghistory.context(username="farmer", channel="page"):
+        Container.objects.filter(pk=pen.pk).update(name=pen.name + " (renamed)")
+        Container.objects.filter(pk=pen.pk).update(name=pen.name)
+    farmer = django_user_model.objects.get(username="farmer")
+    files = [{"name": f"{kind}.csv", "bytes": 12_345} for kind in ("sites", "containers", "batches", "mortality")]
+    checked = ImportResult(dry_run=True, rows=4, counts={"sites": {"created": 1, "updated": 0, "unchanged": 3}})
+    problem = Problem("mortality.csv", 3, "count", "9" * 120, "not a whole number of fish: " + "x" * 80)
+    refused = ImportResult(dry_run=True, rows=2, problem_count=1, problems=[problem])
+    jobs = [
+        ImportJob.objects.create(created_by=farmer, status=status, folder="widths", files=files, report=r.as_dict())
+        for status, r in ((ImportJob.Status.CHECKED, checked), (ImportJob.Status.INVALID, refused))
+    ]
+    month = timezone.localdate().strftime("%Y-%m")
+    return {
+        "site": f"/sites/{site.pk}/",
+        "alerts": "/alerts/",
+        "history-feed": f"/history/?since={timezone.localdate() - dt.timedelta(days=7):%Y-%m-%d}",
+        "history-record": f"/history/{kind_of(Container)}/{pen.pk}/",
+        "imports": "/imports/",
+        "import-checked": f"/imports/{jobs[0].pk}/",
+        "import-refused": f"/imports/{jobs[1].pk}/",
+        "report-picker": "/reports/",
+        "report-site-month": f"/reports/sites/{site.pk}/{month}/",
+        "report-farm-month": f"/reports/{month}/",
+    }
+
+
+# what each of farm_records' pages shows once it is ready: its data, not an empty state
+RECORD_READY = {
+    "site": "table.containers tr[data-assignment]",
+    "alerts": "table.alerts tr[data-alert]",
+    "history-feed": "table.history tr[data-kind], span.day-words:not(:empty)",  # the From day in words (day_words.js)
+    "history-record": "table.history tr[data-kind]",
+    "imports": "table.imports a[href^='/imports/']",
+    "import-checked": "table.counts tbody tr",
+    "import-refused": "table.problems tbody tr",
+    "report-picker": "#report-picker select[name=site]",
+    "report-site-month": "table.report tr[data-line]",
+    "report-farm-month": ".site-report table.report",
+}
+
+
+@pytest.fixture
 def artifacts(tmp_path_factory) -> Path:
     folder = Path(os.environ.get("AQUAMIND_ARTIFACTS") or tmp_path_factory.getbasetemp() / "screenshots") / "widths"
     folder.mkdir(parents=True, exist_ok=True)
@@ -82,7 +146,14 @@ def plan_loaded(d) -> bool:
     )
 
 
-def test_every_page_fits_every_width_without_a_horizontal_scroll(live_server, browser, young_farm, artifacts):
+def ready_when_shown(selectors: str):
+    """Ready once something matches each of the comma-separated selectors."""
+    return lambda d: all(d.find_elements("css selector", one.strip()) for one in selectors.split(","))
+
+
+def test_every_page_fits_every_width_without_a_horizontal_scroll(
+    live_server, browser, young_farm, farm_records, artifacts
+):
     young, old = young_farm
     browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": WATCH_VIOLATIONS})
     log_in(browser, f"{live_server.url}/")
@@ -96,7 +167,7 @@ def test_every_page_fits_every_width_without_a_horizontal_scroll(live_server, br
         "container": (f"/containers/{old.container_id}/", lambda d: (c := chart(d)) and c["actual"] and plan_loaded(d)),
         "status": ("/status/", lambda d: d.find_elements("id", "parts")),
         "not-found": ("/batches/9999/growth/", lambda d: d.find_elements("css selector", ".error-page")),
-    }
+    } | {name: (path, ready_when_shown(RECORD_READY[name])) for name, path in farm_records.items()}
     problems, shots = [], []
     for width in WIDTHS:
         set_width(browser, width)
@@ -121,7 +192,7 @@ def test_every_page_fits_every_width_without_a_horizontal_scroll(live_server, br
             full_page_screenshot(browser, shot)
             shots.append(shot)
     print(f"screenshots: {artifacts} ({len(shots)} files)")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
     assert all(s.stat().st_size > 0 for s in shots) and len(shots) == len(WIDTHS) * len(pages)
 
 
