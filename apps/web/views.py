@@ -126,16 +126,17 @@ def container_page(request, pk: int):
 
 
 #: the history pages' filters, read leniently: a page shows what it can, the API refuses bad input by name
-def _int_param(request, name: str) -> int | None:
+def _int_param(request, name: str, *, digits: int = 11) -> int | None:
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= digits else None
 
 
 def _day_param(request, name: str):
     try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
+        day = dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2999 else None  # beyond: no change can be there (and no overflow)
 
 
 @login_required
@@ -148,7 +149,7 @@ def history_feed(request):
         kinds=[kind] if kind in EVENTS else [],
         since=_day_param(request, "since"),
         until=_day_param(request, "until"),
-        before=_int_param(request, "before"),
+        before=_int_param(request, "before", digits=17),  # a page stamp: microseconds, before year 5138
     )
     entries = feed(filters, limit=HISTORY_PAGE)
     query = {k: v for k, v in request.GET.items() if k != "before" and v}
@@ -174,7 +175,7 @@ def history_feed(request):
 @login_required
 def record_history_page(request, kind: str, pk: int):
     """One record's versions: who, when, through what, and every field's old and new value."""
-    if kind not in EVENTS:
+    if kind not in EVENTS or pk >= 2**63:
         raise Http404("No such kind of record.")
     return render(
         request,

@@ -251,3 +251,22 @@ def test_the_feed_filters_and_the_csv_export(tank, make_user):
     assert rows[0][:4] == ["at", "kind", "record_id", "action"]
     assert [r[4] for r in rows[1:]] == [bob.username, anna.username]
     assert viewer.get("/api/v1/history/nothing.here/1/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ({"before": str(2**62)}, "before"),
+        ({"since": "9999-12-31"}, "since"),
+        ({"user": "0"}, "user"),
+        ({"site": "999999"}, "site"),
+        ({"since": ""}, "since"),
+    ],
+)
+def test_the_feed_refuses_out_of_range_filters_by_name(make_user, query, field):
+    response = token_client(make_user("viewer")).get("/api/v1/history/", query)
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == field
+
+
+def test_a_record_id_beyond_the_ids_is_a_404(make_user):
+    assert token_client(make_user("viewer")).get(f"/api/v1/history/batch.batch/{2**64}/").status_code == 404

@@ -66,3 +66,20 @@ def test_the_batch_and_container_pages_link_their_history_and_the_growth_page_ex
 def test_on_sqlite_the_pages_say_history_is_postgresql_only(user_client, salmon):
     page = user_client.get("/history/").content.decode()
     assert "history is recorded on PostgreSQL only" in page
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"before": "9" * 40},
+        {"before": "99999999999999999"},
+        {"since": "9999-12-31", "until": "9999-12-31"},
+        {"since": "0001-01-01"},
+        {"user": "١٢"},
+        {"kind": "<b>"},
+        {"site": "-1"},
+    ],
+)
+def test_odd_filters_on_the_page_show_a_page_never_an_error(user_client, salmon, query):
+    assert user_client.get("/history/", query).status_code == 200

@@ -11,6 +11,9 @@ from aquamind.domain import plan_date
 from . import fields
 from .common import MAX_ID, QuerySerializer
 
+#: 9999-12-31 23:59:59 UTC in microseconds: the last instant a page stamp can name
+LAST_STAMP = 253_402_300_799_000_000
+
 
 class WhyQuerySerializer(QuerySerializer):
     date = fields.DateField(help_text="The day asked about (YYYY-MM-DD).", validators=[plan_date])
@@ -36,7 +39,7 @@ class FeedQuerySerializer(QuerySerializer):
     before = fields.IntegerField(
         required=False,
         min_value=0,
-        max_value=2**62,
+        max_value=LAST_STAMP,
         allow_strings=True,
         help_text="Page on: only changes older than this `next_before` of the previous page.",
     )

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.serializers import history as hs
+from apps.api.serializers.common import MAX_ID
 from apps.audit.history import EVENTS, FeedFilter, feed, feed_all, record_history, stamp
 from aquamind.tabular import CSV_CONTENT_TYPE, csv_stream
 
@@ -92,6 +93,6 @@ class RecordHistoryView(APIView):
     def get(self, request, kind: str, pk: int):
         """``kind`` is the record's model as ``app.model`` (``batch.growthsample``); a deleted record's history
         stays readable (its last values are in its delete)."""
-        if kind not in EVENTS:
+        if kind not in EVENTS or pk > MAX_ID:
             raise Http404("No such kind of record.")
         return Response(hs.HistoryEntrySerializer(record_history(kind, pk), many=True).data)
