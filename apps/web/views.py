@@ -8,7 +8,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from apps.audit.history import EVENTS, FeedFilter, feed, history_recorded, kind_name, record_history, stamp
+from apps.audit.history import (
+    EVENTS,
+    Cursor,
+    FeedFilter,
+    cursor_of,
+    feed,
+    history_recorded,
+    kind_name,
+    record_history,
+)
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
 from apps.environmental.models import EnvironmentalParameter
@@ -126,7 +135,7 @@ def container_page(request, pk: int):
 
 
 #: the history pages' filters, read leniently: a page shows what it can, the API refuses bad input by name
-def _int_param(request, name: str, *, digits: int = 11) -> int | None:
+def _int_param(request, name: str, *, digits: int = 11) -> int | None:  # an id
     value = request.GET.get(name, "")
     return int(value) if value.isascii() and value.isdigit() and len(value) <= digits else None
 
@@ -149,10 +158,10 @@ def history_feed(request):
         kinds=[kind] if kind in EVENTS else [],
         since=_day_param(request, "since"),
         until=_day_param(request, "until"),
-        before=_int_param(request, "before", digits=17),  # a page stamp: microseconds, before year 5138
+        after=Cursor.parse(request.GET.get("after", "")[:200]),
     )
     entries = feed(filters, limit=HISTORY_PAGE)
-    query = {k: v for k, v in request.GET.items() if k != "before" and v}
+    query = {k: v for k, v in request.GET.items() if k != "after" and v}
     return render(
         request,
         "web/history_feed.html",
@@ -165,7 +174,7 @@ def history_feed(request):
             "filters": filters,
             "kind": kind if kind in EVENTS else "",
             "export_query": urlencode(query),
-            "next_query": urlencode({**query, "before": stamp(entries[-1]["at"])})
+            "next_query": urlencode({**query, "after": cursor_of(entries[-1]).text()})
             if len(entries) == HISTORY_PAGE
             else "",
         },

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-import pghistory
 import pytest
 
-from apps.audit.context import history_channel
+from apps.audit.context import history_channel, history_context
 from apps.audit.models import SiteEvent
 from apps.infrastructure.models import Site
 
@@ -18,7 +17,7 @@ def contexts() -> list[dict]:
 
 
 def test_channels_inside_a_request_keep_or_replace_the_author_and_restore_it(salmon):
-    with pghistory.context(user=5, username="anna", channel="api", path="/api/v1/x/"):
+    with history_context(user=5, username="anna", channel="api", path="/api/v1/x/"):
         with history_channel("import", file="readings.csv"):
             Site.objects.create(name="imported", kind="SEA")
         with history_channel("system", task="t"):

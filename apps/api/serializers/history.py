@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.audit.history import EVENTS
+from apps.audit.history import EVENTS, Cursor
 from apps.infrastructure.models import Site
 from aquamind.domain import plan_date
 
 from . import fields
 from .common import MAX_ID, QuerySerializer
-
-#: 9999-12-31 23:59:59 UTC in microseconds: the last instant a page stamp can name
-LAST_STAMP = 253_402_300_799_000_000
 
 
 class WhyQuerySerializer(QuerySerializer):
@@ -20,7 +17,7 @@ class WhyQuerySerializer(QuerySerializer):
 
 
 class FeedQuerySerializer(QuerySerializer):
-    rule_codes = ("does_not_exist", "end_before_start")
+    rule_codes = ("does_not_exist", "end_before_start", "invalid")
 
     user = fields.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, allow_strings=True, help_text="Only this user's changes."
@@ -36,13 +33,17 @@ class FeedQuerySerializer(QuerySerializer):
     kind = fields.ChoiceField(choices=sorted(EVENTS), required=False, help_text="Only this kind of record.")
     since = fields.DateField(required=False, validators=[plan_date], help_text="From this farm day on.")
     until = fields.DateField(required=False, validators=[plan_date], help_text="Up to this farm day.")
-    before = fields.IntegerField(
+    after = fields.CharField(
         required=False,
-        min_value=0,
-        max_value=LAST_STAMP,
-        allow_strings=True,
-        help_text="Page on: only changes older than this `next_before` of the previous page.",
+        max_length=200,
+        help_text="Page on: the previous page's `next`, a cursor (the changes after it in the feed's order).",
     )
+
+    def validate_after(self, value):
+        cursor = Cursor.parse(value)
+        if cursor is None:
+            raise serializers.ValidationError("Not a cursor of this feed (pass `next` as it came).", code="invalid")
+        return cursor
 
     def validate_site(self, value):
         if not Site.objects.filter(pk=value).exists():
@@ -80,7 +81,7 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 class FeedSerializer(serializers.Serializer):
     results = HistoryEntrySerializer(many=True)
-    next_before = serializers.IntegerField(allow_null=True, help_text="Pass as `before` for the next page.")
+    next = serializers.CharField(allow_null=True, help_text="Pass as `after` for the next page; null on the last.")
 
 
 class WhyValueSerializer(serializers.Serializer):

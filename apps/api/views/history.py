@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from apps.api.serializers import history as hs
 from apps.api.serializers.common import MAX_ID
-from apps.audit.history import EVENTS, FeedFilter, feed, feed_all, record_history, stamp
+from apps.audit.history import EVENTS, FeedFilter, cursor_of, feed, feed_all, record_history
 from aquamind.tabular import CSV_CONTENT_TYPE, csv_stream
 
 FEED_PAGE = 50
@@ -31,7 +31,7 @@ def feed_filter(request) -> FeedFilter:
         kinds=[values["kind"]] if values.get("kind") else [],
         since=values.get("since"),
         until=values.get("until"),
-        before=values.get("before"),
+        after=values.get("after"),
     )
 
 
@@ -45,10 +45,10 @@ class HistoryFeedView(APIView):
     )
     def get(self, request):
         """Fifty changes per page, newest first, each with who, when, through what and every field changed;
-        ``next_before`` pages on. Empty on SQLite (no history is recorded there)."""
+        ``next`` pages on (``after``). Empty on SQLite (no history is recorded there)."""
         entries = feed(feed_filter(request), limit=FEED_PAGE)
-        next_before = stamp(entries[-1]["at"]) if len(entries) == FEED_PAGE else None
-        return Response(hs.FeedSerializer({"results": entries, "next_before": next_before}).data)
+        following = cursor_of(entries[-1]).text() if len(entries) == FEED_PAGE else None
+        return Response(hs.FeedSerializer({"results": entries, "next": following}).data)
 
 
 def csv_rows(entries):
