@@ -50,7 +50,7 @@ def test_several_statements_at_once_read_every_result_inside_a_context(salmon):
     from aquamind.db import fetch_sets
 
     with history_channel("system", task="t"), connection.cursor() as cursor:
-        first, second = fetch_sets(cursor, ["SELECT 1, 'a%'", "SELECT 2 WHERE 'x' LIKE %s"], ["x%"])
+        first, second = fetch_sets(cursor, ["SELECT 1, 'a%%'", "SELECT 2 WHERE 'x' LIKE %s"], ["x%"])
         cursor.execute("SELECT 3 WHERE 'a%%' LIKE 'a%%'")  # a literal % with parameters: doubled as usual
         third = cursor.fetchall()
         written, read = fetch_sets(cursor, ["UPDATE infrastructure_site SET name = name WHERE id < 0", "SELECT 4"], [])
