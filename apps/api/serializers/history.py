@@ -57,7 +57,7 @@ class FeedQuerySerializer(QuerySerializer):
         return attrs
 
 
-class ChangeSerializer(serializers.Serializer):
+class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
@@ -75,11 +75,11 @@ class HistoryEntrySerializer(serializers.Serializer):
     who = serializers.CharField(help_text='The author in words: a username, "the system", "outside AquaMind".')
     channel = serializers.CharField(help_text="api, page, admin, completion, command, system, import; database: none.")
     where = serializers.CharField(allow_blank=True, help_text="The request path, command or task.")
-    changes = ChangeSerializer(many=True, help_text="Every field that changed (an insert: all; a delete: the last).")
+    changes = HistoryChangeSerializer(many=True, help_text="Every field that changed (an insert: all; a delete: the last).")
     summary = serializers.CharField()
 
 
-class FeedSerializer(serializers.Serializer):
+class HistoryFeedSerializer(serializers.Serializer):
     results = HistoryEntrySerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="Pass as `after` for the next page; null on the last.")
 

@@ -40,7 +40,7 @@ class HistoryFeedView(APIView):
 
     @extend_schema(
         parameters=[hs.FeedQuerySerializer],
-        responses={200: hs.FeedSerializer},
+        responses={200: hs.HistoryFeedSerializer},
         summary="Recent changes of the farm's records, filterable by user, site, kind and day",
     )
     def get(self, request):
@@ -48,7 +48,7 @@ class HistoryFeedView(APIView):
         ``next`` pages on (``after``). Empty on SQLite (no history is recorded there)."""
         entries = feed(feed_filter(request), limit=FEED_PAGE)
         following = cursor_of(entries[-1]).text() if len(entries) == FEED_PAGE else None
-        return Response(hs.FeedSerializer({"results": entries, "next": following}).data)
+        return Response(hs.HistoryFeedSerializer({"results": entries, "next": following}).data)
 
 
 def csv_rows(entries):
