@@ -75,7 +75,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     who = serializers.CharField(help_text='The author in words: a username, "the system", "outside AquaMind".')
     channel = serializers.CharField(help_text="api, page, admin, completion, command, system, import; database: none.")
     where = serializers.CharField(allow_blank=True, help_text="The request path, command or task.")
-    changes = HistoryChangeSerializer(many=True, help_text="Every field that changed (an insert: all; a delete: the last).")
+    changes = HistoryChangeSerializer(
+        many=True, help_text="Every field that changed (an insert: all; a delete: the last)."
+    )
     summary = serializers.CharField()
 
 
