@@ -360,7 +360,19 @@ def day_words(day) -> str:
     return f"{day.day} {day:%b}" if day else ""
 
 
-UNITS = {"avg_weight_g": "g", "biomass_kg": "kg", "feed_kg": "kg", "mortality_count": "fish", "population": "fish"}
+#: the measured values a change is told by ("from 2,150 g to 2,050 g"); any other field by its name
+UNITS = {
+    "avg_weight_g": "g",
+    "biomass_kg": "kg",
+    "amount_kg": "kg",
+    "count": "fish",
+    "weighed_avg_weight_g": "g",
+    "measured_avg_weight_g": "g",
+    "placement_avg_weight_g": "g",
+    "transferred_count": "fish",
+    "placement_count": "fish",
+    "weighed_count": "fish",
+}
 
 
 def summary(kind: str, event, previous) -> str:
@@ -378,7 +390,7 @@ def summary(kind: str, event, previous) -> str:
     if len(changed) == 1:
         name, old, new = changed[0]
         unit = UNITS.get(name, "")
-        if isinstance(old, (int, float)) or hasattr(old, "quantize"):
+        if unit and old is not None and new is not None:  # the measured value itself: "from 2,150 g to 2,050 g"
             return f"{verb} {subject} from {number(old, unit)} to {number(new, unit)}"
         return f"{verb} {subject}: {name.replace('_', ' ')} from {old} to {new}"
     names = ", ".join(name.replace("_", " ") for name, _, _ in changed)
