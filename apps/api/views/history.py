@@ -72,7 +72,9 @@ class HistoryExportView(APIView):
 
     @extend_schema(
         parameters=[hs.FeedQuerySerializer],
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="CSV (UTF-8 with a BOM), newest first.")},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV (UTF-8 with a BOM), newest first.")
+        },
         summary="The history as CSV, with the feed's filters",
     )
     def get(self, request):
