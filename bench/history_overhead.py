@@ -49,7 +49,7 @@ from pgtrigger import registry  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-from apps.audit.context import history_switched_off  # noqa: E402
+from apps.audit.context import history_context, history_switched_off  # noqa: E402
 from apps.audit.models import MarkCause  # noqa: E402
 from apps.audit.why import why  # noqa: E402
 from apps.batch.models import BatchContainerAssignment, GrowthSample, RecomputeMarker  # noqa: E402
@@ -179,7 +179,7 @@ def bench_why(batch_ids: list[int], count: int) -> tuple[list[float], int, int]:
     )
     user, _ = get_user_model().objects.get_or_create(username="bench-corrector")
     for sample in samples:
-        with pghistory.context(user=user.pk, username=user.username, channel="api"):
+        with history_context(user=user.pk, username=user.username, channel="api"):
             sample.avg_weight_g = (sample.avg_weight_g * Decimal("0.97")).quantize(Decimal("0.01"))
             sample.save()
     for batch_id in sorted({s.assignment.batch_id for s in samples}):

@@ -19,21 +19,56 @@ context at all, and shown as "outside AquaMind".
 from __future__ import annotations
 
 import contextlib
+import json
+import threading
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-import pghistory
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from pghistory import runtime
 
 CHANNELS = ("api", "page", "admin", "completion", "command", "system", "import")
 PAGE_HEADER = "HTTP_X_AQUAMIND_CHANNEL"
 #: channels that keep the outer author: a user completed the activity, a user ran the import
 KEEPS_AUTHOR = ("completion", "import")
-
+#: statements that write nothing a trigger sees (and some that cannot run after a SELECT in one string)
+NOT_PREFIXED = (
+    "select",
+    "vacuum",
+    "analyze",
+    "checkpoint",
+    "discard",
+    "load",
+    "cluster",
+    "reindex",
+    "create",
+    "alter",
+    "drop",
+    "set ",
+    "begin",
+    "start",
+    "show",
+    "copy",
+    "savepoint",
+    "release",
+    "rollback",
+    "commit",
+)
+SET_CONTEXT = "SELECT set_config('pghistory.context_id', %s, true), set_config('pghistory.context_metadata', %s, true)"
 
 #: the benchmark's switch (bench/history_overhead.py measures a save and a backfill with and without history;
 #: it also removes the triggers then). Always on otherwise.
 _SWITCH = {"on": True}
+_local = threading.local()
+
+
+@dataclass
+class Context:
+    """The active context of this thread: its id (pghistory's ``pgh_context_id``) and what it says."""
+
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    metadata: dict = field(default_factory=dict)
 
 
 def history_recorded() -> bool:
@@ -41,6 +76,66 @@ def history_recorded() -> bool:
     is entered (pghistory would prefix every statement with PostgreSQL's ``set_config``), no recompute cause or
     move is written."""
     return _SWITCH["on"] and connection.vendor == "postgresql"
+
+
+def _active() -> Context | None:
+    return getattr(_local, "context", None)
+
+
+def _prefix_sql(sql) -> bool:
+    text = sql.decode() if isinstance(sql, bytes) else sql
+    return not text.lstrip()[:12].lower().startswith(NOT_PREFIXED)
+
+
+def _inject(execute, sql, params, many, context):
+    """The execute wrapper while a context is active: the statement is sent after a ``set_config`` of the
+    context (transaction-local, which the triggers read) in the same string, and the cursor is moved past that
+    one extra result, so the caller reads its own statement's rows — every one of them when it sent several
+    statements at once (``aquamind.db.fetch_sets``). pghistory's own wrapper skips to the *last* result
+    instead, which breaks such multi-statement reads; hence this one.
+
+    ``executemany`` gets the ``set_config`` as a statement of its own first."""
+    active = _active()
+    cursor = context["cursor"]
+    if active is None or not _prefix_sql(sql) or getattr(cursor.cursor, "name", None):
+        return execute(sql, params, many, context)
+    values = [str(active.id), json.dumps(active.metadata, cls=DjangoJSONEncoder)]
+    if many:
+        cursor.cursor.execute(SET_CONTEXT, values)
+        return execute(sql, params, many, context)
+    is_bytes = isinstance(sql, bytes)
+    body = sql.decode() if is_bytes else sql
+    if params is None:
+        body = body.replace("%", "%%")  # no parameters: its % signs were literal, and now it will have some
+    if isinstance(params, dict):
+        params = {**params, "pgh_ctx_id": values[0], "pgh_ctx_meta": values[1]}
+        head = SET_CONTEXT.replace("%s", "%(pgh_ctx_id)s", 1).replace("%s", "%(pgh_ctx_meta)s", 1)
+    else:
+        params, head = (*values, *(params or ())), SET_CONTEXT
+    text = f"{head}; {body}"
+    result = execute(text.encode() if is_bytes else text, params, many, context)
+    cursor.cursor.nextset()  # past the set_config's row: the statement's own result is current
+    return result
+
+
+@contextlib.contextmanager
+def history_context(**metadata) -> Iterator[Context]:
+    """Writes inside carry ``metadata`` in their history rows (the triggers copy it from the transaction).
+    Inside an active context it adds to it. PostgreSQL only: elsewhere it does nothing."""
+    active = _active()
+    if active is not None:
+        active.metadata.update(metadata)
+        yield active
+        return
+    if not history_recorded():
+        yield Context(metadata=metadata)
+        return
+    _local.context = Context(metadata=dict(metadata))
+    try:
+        with connection.execute_wrapper(_inject):
+            yield _local.context
+    finally:
+        del _local.context
 
 
 @contextlib.contextmanager
@@ -51,10 +146,6 @@ def history_switched_off() -> Iterator[None]:
         yield
     finally:
         _SWITCH["on"] = True
-
-
-def _active() -> runtime.Context | None:
-    return getattr(runtime._tracker, "value", None)
 
 
 @contextlib.contextmanager
@@ -70,7 +161,7 @@ def history_channel(channel: str, **metadata) -> Iterator[None]:
         return
     active = _active()
     if active is None:
-        with pghistory.context(channel=channel, **metadata):
+        with history_context(channel=channel, **metadata):
             yield
         return
     saved = dict(active.metadata)
@@ -87,7 +178,8 @@ def history_user(user) -> None:
     """Name the authenticated ``user`` in the active context (the API's view layer, after DRF authenticated
     the token or session); nothing outside a context."""
     if _active() is not None and user is not None and getattr(user, "is_authenticated", False):
-        pghistory.context(user=user.pk, username=user.get_username())
+        active = _active()
+        active.metadata.update(user=user.pk, username=user.get_username())
 
 
 def _request_channel(request) -> str:
@@ -114,7 +206,7 @@ class HistoryMiddleware:
     def __call__(self, request):
         if request.method not in self.WRITES or not history_recorded():
             return self.get_response(request)
-        with pghistory.context(channel=_request_channel(request), path=request.path[:300]):
+        with history_context(channel=_request_channel(request), path=request.path[:300]):
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
                 history_user(user)

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db import models
-from django.db.models import OuterRef, Subquery, Value
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
@@ -175,16 +175,55 @@ def record_history(kind: str, pk: int) -> list[dict]:
     return entries[::-1]
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page of the feed ended: its last change's time (microseconds since 1970, UTC), kind and history
+    row. Changes are ordered newest first, then by kind, then newest row first, so the changes of one
+    transaction (one time: PostgreSQL's ``now()``), however many, are paged through without a gap."""
+
+    at: int
+    kind: str
+    event_id: int
+
+    def text(self) -> str:
+        return f"{self.at}.{self.kind}.{self.event_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """None for anything but ``<digits>.<app>.<model>.<digits>`` within the representable times."""
+        parts = text.split(".")
+        if len(parts) != 4 or not all(p.isascii() for p in parts) or not (parts[0].isdigit() and parts[3].isdigit()):
+            return None
+        at, event_id = int(parts[0]), int(parts[3])
+        if at > LAST_STAMP or event_id >= 2**63:
+            return None
+        return cls(at, f"{parts[1]}.{parts[2]}", event_id)
+
+    def condition(self, kind: str) -> Q:
+        """The changes of ``kind`` after this cursor in the feed's order."""
+        at = _from_stamp(self.at)
+        if kind < self.kind:
+            return Q(pgh_created_at__lt=at)
+        if kind > self.kind:
+            return Q(pgh_created_at__lte=at)
+        return Q(pgh_created_at__lt=at) | Q(pgh_created_at=at, pgh_id__lt=self.event_id)
+
+
+#: 9999-12-31 23:59:59 UTC in microseconds since 1970: the last time a cursor can name
+LAST_STAMP = 253_402_300_799_000_000
+
+
 @dataclass
 class FeedFilter:
-    """The feed's filters: a user (id), a site (id), kinds (labels), a day range (the farm's days)."""
+    """The feed's filters: a user (id), a site (id), kinds (labels), a day range (the farm's days), and where
+    the previous page ended."""
 
     user: int | None = None
     site: int | None = None
     kinds: list[str] = field(default_factory=list)
     since: dt.date | None = None
     until: dt.date | None = None
-    before: int | None = None  # page on: events older than this (pgh_created_at as a microsecond stamp)
+    after: Cursor | None = None
 
     def apply(self, kind: str, queryset):
         if self.user is not None:
@@ -195,8 +234,8 @@ class FeedFilter:
             queryset = queryset.filter(pgh_created_at__gte=_day_start(self.since))
         if self.until is not None:
             queryset = queryset.filter(pgh_created_at__lt=_day_start(self.until + dt.timedelta(days=1)))
-        if self.before is not None:
-            queryset = queryset.filter(pgh_created_at__lt=_from_stamp(self.before))
+        if self.after is not None:
+            queryset = queryset.filter(self.after.condition(kind))
         return queryset
 
     def kinds_searched(self) -> list[str]:
@@ -209,24 +248,34 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def stamp(at: dt.datetime) -> int:
-    return int(at.timestamp() * 1_000_000)
+    """Microseconds since 1970 (UTC), exactly: from the parts, not through a float."""
+    delta = at - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _from_stamp(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(value / 1_000_000, tz=dt.UTC)
+    return dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
+
+
+def cursor_of(entry: dict) -> Cursor:
+    return Cursor(stamp(entry["at"]), entry["kind"], entry["event_id"])
+
+
+def _order_key(kind: str, event) -> tuple:
+    return (-stamp(event.pgh_created_at), kind, -event.pgh_id)
 
 
 def feed(filters: FeedFilter, *, limit: int = 50) -> list[dict]:
-    """The newest ``limit`` changes of the farm matching ``filters``, newest first, each with what changed.
+    """The next ``limit`` changes of the farm matching ``filters``, newest first, each with what changed.
 
-    One query per kind searched (each takes its newest ``limit``), then the previous versions of the ones
+    One query per kind searched (each takes its first ``limit``), then the previous versions of the ones
     kept (one query per kind among them)."""
     if not history_recorded():
         return []
     newest = []
     for kind in filters.kinds_searched():
         rows = filters.apply(kind, EVENTS[kind].objects.all()).order_by("-pgh_created_at", "-pgh_id")[:limit]
-        newest.append([((-stamp(e.pgh_created_at), -e.pgh_id), kind, e) for e in rows])
+        newest.append([(_order_key(kind, e), kind, e) for e in rows])
     kept = list(heapq.merge(*newest))[:limit]
     by_kind: dict[str, list] = {}
     for _, kind, event in kept:
@@ -243,9 +292,7 @@ def feed_all(filters: FeedFilter, *, chunk: int = 500) -> Iterable[dict]:
         yield from page
         if len(page) < chunk:
             return
-        filters.before = stamp(page[-1]["at"])
-        # events sharing the last stamp are read again on the next page only if newer ones remain: skip none
-        # by accepting the rare duplicate of a stamp shared across the page boundary
+        filters.after = cursor_of(page[-1])
 
 
 # -- the authors of a list: one subquery per column, no query per row -------------------------------------------
@@ -313,7 +360,19 @@ def day_words(day) -> str:
     return f"{day.day} {day:%b}" if day else ""
 
 
-UNITS = {"avg_weight_g": "g", "biomass_kg": "kg", "feed_kg": "kg", "mortality_count": "fish", "population": "fish"}
+#: the measured values a change is told by ("from 2,150 g to 2,050 g"); any other field by its name
+UNITS = {
+    "avg_weight_g": "g",
+    "biomass_kg": "kg",
+    "amount_kg": "kg",
+    "count": "fish",
+    "weighed_avg_weight_g": "g",
+    "measured_avg_weight_g": "g",
+    "placement_avg_weight_g": "g",
+    "transferred_count": "fish",
+    "placement_count": "fish",
+    "weighed_count": "fish",
+}
 
 
 def summary(kind: str, event, previous) -> str:
@@ -331,7 +390,7 @@ def summary(kind: str, event, previous) -> str:
     if len(changed) == 1:
         name, old, new = changed[0]
         unit = UNITS.get(name, "")
-        if isinstance(old, (int, float)) or hasattr(old, "quantize"):
+        if unit and old is not None and new is not None:  # the measured value itself: "from 2,150 g to 2,050 g"
             return f"{verb} {subject} from {number(old, unit)} to {number(new, unit)}"
         return f"{verb} {subject}: {name.replace('_', ' ')} from {old} to {new}"
     names = ", ".join(name.replace("_", " ") for name, _, _ in changed)

@@ -9,7 +9,16 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from apps.access.scope import visible_to
-from apps.audit.history import EVENTS, FeedFilter, feed, history_recorded, kind_name, record_history, stamp
+from apps.audit.history import (
+    EVENTS,
+    Cursor,
+    FeedFilter,
+    cursor_of,
+    feed,
+    history_recorded,
+    kind_name,
+    record_history,
+)
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
 from apps.environmental.models import EnvironmentalParameter
@@ -161,16 +170,17 @@ def container_page(request, pk: int):
 
 
 #: the history pages' filters, read leniently: a page shows what it can, the API refuses bad input by name
-def _int_param(request, name: str) -> int | None:
+def _int_param(request, name: str, *, digits: int = 11) -> int | None:  # an id
     value = request.GET.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 12 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= digits else None
 
 
 def _day_param(request, name: str):
     try:
-        return dt.date.fromisoformat(request.GET.get(name, ""))
+        day = dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
         return None
+    return day if 1900 <= day.year <= 2999 else None  # beyond: no change can be there (and no overflow)
 
 
 @login_required
@@ -183,10 +193,10 @@ def history_feed(request):
         kinds=[kind] if kind in EVENTS else [],
         since=_day_param(request, "since"),
         until=_day_param(request, "until"),
-        before=_int_param(request, "before"),
+        after=Cursor.parse(request.GET.get("after", "")[:200]),
     )
     entries = feed(filters, limit=HISTORY_PAGE)
-    query = {k: v for k, v in request.GET.items() if k != "before" and v}
+    query = {k: v for k, v in request.GET.items() if k != "after" and v}
     return render(
         request,
         "web/history_feed.html",
@@ -199,7 +209,7 @@ def history_feed(request):
             "filters": filters,
             "kind": kind if kind in EVENTS else "",
             "export_query": urlencode(query),
-            "next_query": urlencode({**query, "before": stamp(entries[-1]["at"])})
+            "next_query": urlencode({**query, "after": cursor_of(entries[-1]).text()})
             if len(entries) == HISTORY_PAGE
             else "",
         },
@@ -230,7 +240,7 @@ def container_record(request, pk: int):
 @login_required
 def record_history_page(request, kind: str, pk: int):
     """One record's versions: who, when, through what, and every field's old and new value."""
-    if kind not in EVENTS:
+    if kind not in EVENTS or pk >= 2**63:
         raise Http404("No such kind of record.")
     return render(
         request,

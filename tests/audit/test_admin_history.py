@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pghistory
 import pytest
 
+from apps.audit.context import history_context
 from apps.batch.models import GrowthSample
 from tests.factories import AssignmentFactory, GrowthSampleFactory
 
@@ -23,11 +23,11 @@ def staff_client(client, django_user_model):
 
 def test_the_admin_history_and_list_show_authors_of_every_path(staff_client, salmon):
     assignment = AssignmentFactory(assignment_date=dt.date(2024, 1, 1))
-    with pghistory.context(username="anna", channel="api"):
+    with history_context(username="anna", channel="api"):
         sample = GrowthSampleFactory(
             assignment=assignment, sample_date=dt.date(2024, 1, 10), avg_weight_g=Decimal("250")
         )
-    with pghistory.context(username="bob", channel="page"):
+    with history_context(username="bob", channel="page"):
         GrowthSample.objects.filter(pk=sample.pk).update(avg_weight_g=Decimal("240"))  # no signal, still recorded
     page = staff_client.get(f"/admin/batch/growthsample/{sample.pk}/history/").content.decode()
     assert "avg_weight_g: 250.00 → 240.00" in page

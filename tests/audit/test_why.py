@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pghistory
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.context import history_context
 from apps.audit.models import MarkCause, StateMove
 from apps.audit.why import why
 from apps.batch.models import ActualDailyAssignmentState, GrowthSample
@@ -53,7 +53,7 @@ def test_a_corrected_sample_explains_exactly_the_days_it_moved(tank_with_two_sam
     assert not StateMove.objects.exists()
     before = weights(tank.pk)
     anna = django_user_model.objects.create_user("anna")
-    with pghistory.context(user=anna.pk, username="anna", channel="api", path="/api/v1/batch/growth-samples/"):
+    with history_context(user=anna.pk, username="anna", channel="api", path="/api/v1/batch/growth-samples/"):
         sample = GrowthSample.objects.get(pk=sample.pk)
         sample.avg_weight_g = Decimal("240")
         sample.save()
@@ -82,7 +82,7 @@ def test_a_corrected_sample_explains_exactly_the_days_it_moved(tank_with_two_sam
 def test_a_second_correction_comes_first(tank_with_two_samples):
     tank, sample = tank_with_two_samples
     for weight, name in (("240", "anna"), ("245", "bob")):
-        with transaction.atomic(), pghistory.context(username=name, channel="api"):  # a service: one transaction
+        with transaction.atomic(), history_context(username=name, channel="api"):  # a service: one transaction
             GrowthSample.objects.filter(pk=sample.pk).update(avg_weight_g=Decimal(weight))  # no signal: mark it
             from apps.recompute.markers import recompute_mark
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from apps.audit.history import EVENTS
+from apps.audit.history import EVENTS, Cursor
 from apps.infrastructure.models import Site
 from aquamind.domain import plan_date
 
@@ -17,7 +17,7 @@ class WhyQuerySerializer(QuerySerializer):
 
 
 class FeedQuerySerializer(QuerySerializer):
-    rule_codes = ("does_not_exist", "end_before_start")
+    rule_codes = ("does_not_exist", "end_before_start", "invalid")
 
     user = fields.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, allow_strings=True, help_text="Only this user's changes."
@@ -33,13 +33,17 @@ class FeedQuerySerializer(QuerySerializer):
     kind = fields.ChoiceField(choices=sorted(EVENTS), required=False, help_text="Only this kind of record.")
     since = fields.DateField(required=False, validators=[plan_date], help_text="From this farm day on.")
     until = fields.DateField(required=False, validators=[plan_date], help_text="Up to this farm day.")
-    before = fields.IntegerField(
+    after = fields.CharField(
         required=False,
-        min_value=0,
-        max_value=2**62,
-        allow_strings=True,
-        help_text="Page on: only changes older than this `next_before` of the previous page.",
+        max_length=200,
+        help_text="Page on: the previous page's `next`, a cursor (the changes after it in the feed's order).",
     )
+
+    def validate_after(self, value):
+        cursor = Cursor.parse(value)
+        if cursor is None:
+            raise serializers.ValidationError("Not a cursor of this feed (pass `next` as it came).", code="invalid")
+        return cursor
 
     def validate_site(self, value):
         if not Site.objects.filter(pk=value).exists():
@@ -53,7 +57,7 @@ class FeedQuerySerializer(QuerySerializer):
         return attrs
 
 
-class ChangeSerializer(serializers.Serializer):
+class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
@@ -71,13 +75,15 @@ class HistoryEntrySerializer(serializers.Serializer):
     who = serializers.CharField(help_text='The author in words: a username, "the system", "outside AquaMind".')
     channel = serializers.CharField(help_text="api, page, admin, completion, command, system, import; database: none.")
     where = serializers.CharField(allow_blank=True, help_text="The request path, command or task.")
-    changes = ChangeSerializer(many=True, help_text="Every field that changed (an insert: all; a delete: the last).")
+    changes = HistoryChangeSerializer(
+        many=True, help_text="Every field that changed (an insert: all; a delete: the last)."
+    )
     summary = serializers.CharField()
 
 
-class FeedSerializer(serializers.Serializer):
+class HistoryFeedSerializer(serializers.Serializer):
     results = HistoryEntrySerializer(many=True)
-    next_before = serializers.IntegerField(allow_null=True, help_text="Pass as `before` for the next page.")
+    next = serializers.CharField(allow_null=True, help_text="Pass as `after` for the next page; null on the last.")
 
 
 class WhyValueSerializer(serializers.Serializer):

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.api.serializers import history as hs
-from apps.audit.history import EVENTS, FeedFilter, feed, feed_all, record_history, stamp
+from apps.api.serializers.common import MAX_ID
+from apps.audit.history import EVENTS, FeedFilter, cursor_of, feed, feed_all, record_history
 from aquamind.tabular import CSV_CONTENT_TYPE, csv_stream
 
 FEED_PAGE = 50
@@ -30,7 +31,7 @@ def feed_filter(request) -> FeedFilter:
         kinds=[values["kind"]] if values.get("kind") else [],
         since=values.get("since"),
         until=values.get("until"),
-        before=values.get("before"),
+        after=values.get("after"),
     )
 
 
@@ -39,15 +40,15 @@ class HistoryFeedView(APIView):
 
     @extend_schema(
         parameters=[hs.FeedQuerySerializer],
-        responses={200: hs.FeedSerializer},
+        responses={200: hs.HistoryFeedSerializer},
         summary="Recent changes of the farm's records, filterable by user, site, kind and day",
     )
     def get(self, request):
         """Fifty changes per page, newest first, each with who, when, through what and every field changed;
-        ``next_before`` pages on. Empty on SQLite (no history is recorded there)."""
+        ``next`` pages on (``after``). Empty on SQLite (no history is recorded there)."""
         entries = feed(feed_filter(request), limit=FEED_PAGE)
-        next_before = stamp(entries[-1]["at"]) if len(entries) == FEED_PAGE else None
-        return Response(hs.FeedSerializer({"results": entries, "next_before": next_before}).data)
+        following = cursor_of(entries[-1]).text() if len(entries) == FEED_PAGE else None
+        return Response(hs.HistoryFeedSerializer({"results": entries, "next": following}).data)
 
 
 def csv_rows(entries):
@@ -71,7 +72,9 @@ class HistoryExportView(APIView):
 
     @extend_schema(
         parameters=[hs.FeedQuerySerializer],
-        responses={200: OpenApiResponse(OpenApiTypes.STR, description="CSV (UTF-8 with a BOM), newest first.")},
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV (UTF-8 with a BOM), newest first.")
+        },
         summary="The history as CSV, with the feed's filters",
     )
     def get(self, request):
@@ -92,6 +95,6 @@ class RecordHistoryView(APIView):
     def get(self, request, kind: str, pk: int):
         """``kind`` is the record's model as ``app.model`` (``batch.growthsample``); a deleted record's history
         stays readable (its last values are in its delete)."""
-        if kind not in EVENTS:
+        if kind not in EVENTS or pk > MAX_ID:
             raise Http404("No such kind of record.")
         return Response(hs.HistoryEntrySerializer(record_history(kind, pk), many=True).data)
