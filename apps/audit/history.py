@@ -32,6 +32,7 @@ SITE_PATHS = {
     "infrastructure.container": "site_id",
     "batch.batchcontainerassignment": "container__site_id",
     "batch.growthsample": "assignment__container__site_id",
+    "batch.growthsamplecast": "sample__assignment__container__site_id",
     "batch.mortalityevent": "assignment__container__site_id",
     "batch.transferaction": "source_assignment__container__site_id",
     "health.treatment": "assignment__container__site_id",
@@ -163,6 +164,16 @@ def _previous_versions(kind: str, events: list) -> dict[int, object]:
     return out
 
 
+def record_visible(kind: str, pk: int, sites: frozenset[int] | None) -> bool:
+    """Whether a reader holding ``sites`` (None: every site) may read the history of record ``pk`` of ``kind``:
+    one of its versions was at one of their sites (a deleted record's too); configuration: every site needed."""
+    if sites is None:
+        return True
+    if kind not in SITE_PATHS:
+        return False
+    return EVENTS[kind].objects.filter(pgh_obj_id=pk, **{f"{SITE_PATHS[kind]}__in": sorted(sites)}).exists()
+
+
 def record_history(kind: str, pk: int) -> list[dict]:
     """Every version of one record, newest first, each with what changed (two queries)."""
     if not history_recorded() or kind not in EVENTS:
@@ -224,8 +235,13 @@ class FeedFilter:
     since: dt.date | None = None
     until: dt.date | None = None
     after: Cursor | None = None
+    #: the reader's sites (docs/access.md): None for a reader who holds every site; otherwise only the kinds with
+    #: a site, of those sites (farm-wide configuration's history is for readers of every site)
+    sites: frozenset[int] | None = None
 
     def apply(self, kind: str, queryset):
+        if self.sites is not None:
+            queryset = queryset.filter(**{f"{SITE_PATHS[kind]}__in": sorted(self.sites)})
         if self.user is not None:
             queryset = queryset.filter(pgh_context__user=self.user)
         if self.site is not None:
@@ -240,7 +256,8 @@ class FeedFilter:
 
     def kinds_searched(self) -> list[str]:
         kinds = [k for k in (self.kinds or EVENTS) if k in EVENTS]
-        return [k for k in kinds if k in SITE_PATHS] if self.site is not None else kinds
+        placed = self.site is not None or self.sites is not None
+        return [k for k in kinds if k in SITE_PATHS] if placed else kinds
 
 
 def _day_start(day: dt.date) -> dt.datetime:

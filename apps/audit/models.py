@@ -25,6 +25,7 @@ from django.apps import apps as registry
 from django.contrib.auth.models import User
 from django.db import models
 
+from apps.access import models as access
 from apps.batch import models as batch
 from apps.environmental import models as environmental
 from apps.health import models as health
@@ -95,6 +96,7 @@ LifeCycleStageEvent = _event_model(batch.LifeCycleStage, "LifeCycleStageEvent")
 BatchEvent = _event_model(batch.Batch, "BatchEvent", exclude=RECOMPUTE_OUTCOME_FIELDS)
 AssignmentEvent = _event_model(batch.BatchContainerAssignment, "AssignmentEvent", exclude=RECOMPUTE_OUTCOME_FIELDS)
 GrowthSampleEvent = _event_model(batch.GrowthSample, "GrowthSampleEvent")
+GrowthSampleCastEvent = _event_model(batch.GrowthSampleCast, "GrowthSampleCastEvent")
 TransferEvent = _event_model(batch.TransferAction, "TransferEvent")
 MortalityEventEvent = _event_model(batch.MortalityEvent, "MortalityEventEvent")
 ActivityTemplateEvent = _event_model(
@@ -104,6 +106,8 @@ PlannedActivityEvent = _event_model(
     registry.get_registered_model("planning", "PlannedActivity"), "PlannedActivityEvent"
 )
 UserGroupEvent = _event_model(User.groups.through, "UserGroupEvent")
+SiteGrantEvent = _event_model(access.SiteGrant, "SiteGrantEvent")  # users' scopes (docs/access.md)
+GeographyEvent = _event_model(access.Geography, "GeographyEvent")
 
 
 class MarkCause(models.Model):

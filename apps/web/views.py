@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from apps.access.scope import visible_to
+from apps.access.scope import user_scope, visible_to
 from apps.audit.history import (
     EVENTS,
     Cursor,
@@ -18,6 +18,7 @@ from apps.audit.history import (
     history_recorded,
     kind_name,
     record_history,
+    record_visible,
 )
 from apps.batch.labels import assignment_label
 from apps.batch.models import Batch, MortalityEvent
@@ -194,6 +195,7 @@ def history_feed(request):
         since=_day_param(request, "since"),
         until=_day_param(request, "until"),
         after=Cursor.parse(request.GET.get("after", "")[:200]),
+        sites=user_scope(request.user).site_ids(),
     )
     entries = feed(filters, limit=HISTORY_PAGE)
     query = {k: v for k, v in request.GET.items() if k != "after" and v}
@@ -242,6 +244,8 @@ def record_history_page(request, kind: str, pk: int):
     """One record's versions: who, when, through what, and every field's old and new value."""
     if kind not in EVENTS or pk >= 2**63:
         raise Http404("No such kind of record.")
+    if not record_visible(kind, pk, user_scope(request.user).site_ids()):
+        raise Http404("No such record in your sites.")
     return render(
         request,
         "web/history_record.html",

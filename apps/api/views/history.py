@@ -12,9 +12,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.access.scope import user_scope
 from apps.api.serializers import history as hs
 from apps.api.serializers.common import MAX_ID
-from apps.audit.history import EVENTS, FeedFilter, cursor_of, feed, feed_all, record_history
+from apps.audit.history import EVENTS, FeedFilter, cursor_of, feed, feed_all, record_history, record_visible
 from aquamind.tabular import CSV_CONTENT_TYPE, csv_stream
 
 FEED_PAGE = 50
@@ -32,6 +33,7 @@ def feed_filter(request) -> FeedFilter:
         since=values.get("since"),
         until=values.get("until"),
         after=values.get("after"),
+        sites=user_scope(request.user).site_ids(),
     )
 
 
@@ -97,4 +99,6 @@ class RecordHistoryView(APIView):
         stays readable (its last values are in its delete)."""
         if kind not in EVENTS or pk > MAX_ID:
             raise Http404("No such kind of record.")
+        if not record_visible(kind, pk, user_scope(request.user).site_ids()):
+            raise Http404("No such record in your sites.")
         return Response(hs.HistoryEntrySerializer(record_history(kind, pk), many=True).data)
