@@ -17,7 +17,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.access.models import SiteGrant
-from apps.batch.models import RecomputeMarker
+from apps.alerts.models import Alert, AlertKind
+from apps.batch.models import GrowthSampleCast, RecomputeMarker
 from apps.planning.models import PlannedActivity
 from tests.batch.scenarios import drain_all_batches
 from tests.factories import (
@@ -88,7 +89,15 @@ def site_farm(name: str) -> SiteFarm:
         source_assignment=source, dest_assignment=dest, actual_execution_date=MOVE, transferred_count=9_000
     )
     day3 = START + dt.timedelta(days=2)
-    GrowthSampleFactory(assignment=source, sample_date=day3)
+    sample = GrowthSampleFactory(assignment=source, sample_date=day3)
+    GrowthSampleCast.objects.create(sample=sample, fish_weighed=sample.sample_size, avg_weight_g=sample.avg_weight_g)
+    Alert.objects.create(
+        kind=AlertKind.MORTALITY_SPIKE,
+        key=f"spike:{name}",
+        title=f"spike at {name}",
+        site=site,
+        raised_at=timezone.now(),
+    )
     MortalityEventFactory(assignment=source, event_date=day3)
     FeedingEventFactory(assignment=source, feeding_date=day3)
     TreatmentFactory(assignment=source, treatment_date=day3)

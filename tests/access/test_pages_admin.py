@@ -34,8 +34,9 @@ def test_the_overview_and_batch_list_show_only_the_users_sites(farms, page, url)
         html = page(name).get(url).content.decode()
         assert own.batch.batch_number in html and other.batch.batch_number not in html, name
         assert other.tanks[1].name not in html, name
-        if url == "/":  # the overview lists the containers holding fish
-            assert own.tanks[1].name in html, name
+        if url == "/":  # the overview lists the sites; a site's page its containers holding fish
+            assert own.site.name in html, name
+            assert own.tanks[1].name in page(name).get(f"/sites/{own.site.pk}/").content.decode(), name
         assert other.site.name not in html, name  # not even in the site filter's choices
     html = page("nobody").get(url).content.decode()
     assert farms.a.batch.batch_number not in html and farms.b.batch.batch_number not in html

@@ -3,6 +3,7 @@ the scoped answers are compared with (it does not use the models' declared site 
 
 from __future__ import annotations
 
+from apps.alerts.models import Alert
 from apps.batch import models as bm
 from apps.environmental.models import EnvironmentalReading
 from apps.forecast.models import GrowthSegment, Projection
@@ -25,6 +26,8 @@ def site_truth(batch_site: dict[int, int]) -> dict:
         bm.Batch: lambda row: batch_site[row.pk],
         bm.BatchContainerAssignment: lambda row: row.container.site_id,
         bm.GrowthSample: _of_assignment,
+        bm.GrowthSampleCast: lambda row: row.sample.assignment.container.site_id,
+        Alert: lambda row: row.site_id,
         bm.MortalityEvent: _of_assignment,
         Treatment: _of_assignment,
         FeedingEvent: _of_assignment,
