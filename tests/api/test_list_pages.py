@@ -10,7 +10,7 @@ from tests.factories import BatchFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("prefix", [prefix for prefix, _ in ROUTES])
+@pytest.mark.parametrize("prefix", [prefix for prefix, viewset in ROUTES if viewset.queryset is not None])
 def test_every_list_pages_and_caps_its_page_size(client_as, salmon, prefix):
     client = client_as("viewer")
     url = f"/api/v1/{prefix}/"
