@@ -6,7 +6,7 @@ Everything is read from the stored daily states (the engine's end-of-day figures
 is recomputed. The rules, in short (the document gives the reasons):
 
 - **opening** = the states of the day before the month's first day (end of that day); **closing** = the states of
-  the month's last day.
+  the month's last day (of today, for the month under way: its figures so far).
 - **stocked**: an assignment that starts in the month with a placement count and no completed transfer in (the
   engine's starting population); valued at its placement weight (else its first day's weight).
 - **transfers in / out**: completed transfers executed in the month whose other end is at another site (moves
@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Q, Sum
+from django.utils import timezone
 
 from apps.batch.models import ActualDailyAssignmentState, BatchContainerAssignment, MortalityEvent, TransferAction
 from apps.health.models import Treatment
@@ -205,7 +206,7 @@ def site_month_report(*, site: Site, month: Month) -> SiteMonth:
         batch_of[a.pk] = row
     ids = list(batch_of)
     states = ActualDailyAssignmentState.objects.filter(assignment_id__in=ids)
-    _states_flows(states, first, last, batch_of)
+    _states_flows(states, first, min(last, timezone.localdate()), batch_of)
     _stocked(assignments, first, last, batch_of)
     _harvested(assignments, first, last, batch_of)
     _transfers(site, first, last, batch_of)

@@ -217,7 +217,7 @@ def assert_agrees(flows, t: dict) -> None:
 def farm_months(summary) -> list[Month]:
     first = one("SELECT MIN(date) FROM batch_actualdailyassignmentstate")[0]
     months, month = [], Month(first.year, first.month)
-    while month.first <= TODAY:
+    while month.last <= TODAY:  # the farm's complete months (its "today" is TODAY, not the machine's)
         months.append(month)
         month = month.next()
     return months
