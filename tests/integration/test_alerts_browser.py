@@ -6,6 +6,7 @@ acknowledges it there and it leaves the list; a later recompute of the batch rai
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from apps.access.models import SiteGrant
 from apps.alerts.models import Alert, AlertKind, AlertSubscription
 from tests.factories import MortalityEventFactory
 from tests.integration.test_growth_page_browser import (  # noqa: F401 (fixtures)
@@ -32,6 +33,9 @@ def test_a_spike_is_raised_by_the_worker_mailed_once_listed_and_acknowledged(
     drain()
     farmer = django_user_model.objects.create_user("farmer", password=PASSWORD, email="farmer@farm.example")
     farmer.groups.add(Group.objects.get_or_create(name="operator")[0])
+    # The worker is its own process without the test settings (no ungranted-sees-all): the farmer is granted the
+    # sites as a real subscriber is, or the worker rightly mails nobody.
+    SiteGrant.objects.create(user=farmer, all_sites=True, role=SiteGrant.RoleName.OPERATOR)
     AlertSubscription.objects.create(user=farmer, kind=AlertKind.MORTALITY_SPIKE)
 
     MortalityEventFactory(assignment=tank, event_date=timezone.localdate(), count=300)  # 3 % of the pen

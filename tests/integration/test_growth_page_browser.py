@@ -469,7 +469,10 @@ def test_the_container_page_shows_its_batch_and_history_and_its_forms_save_throu
     from apps.environmental.models import EnvironmentalReading
 
     held, past = pen
-    log_in(browser, f"{live_server.url}/")  # the overview links the container to its page
+    log_in(browser, f"{live_server.url}/")  # the overview links the site to its page, which links the container
+    site = held.container.site_id
+    site_link = f"tr[data-site='{site}'] a[href='/sites/{site}/']"
+    wait_for(browser, lambda d: d.find_elements("css selector", site_link))[0].click()
     wait_for(browser, lambda d: d.find_elements("link text", held.container.name))[0].click()
     assert browser.current_url == f"{live_server.url}/containers/{held.container_id}/"
     before = wait_for(browser, lambda d: (c := chart(d)) and c["actual"] and c)

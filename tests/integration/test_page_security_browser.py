@@ -1,11 +1,11 @@
 """Hostile names on every page, in a real headless Chromium against the live server, with a real worker: a site, two
-containers, a batch, its scenario and a planned activity's notes are markup (an ``<img onerror>`` and a ``<script>``),
-and every page shows them as literal text — the overview, the container page, the growth page drilled down to each
-container with every chart tooltip and marker hovered, the plan and segment tables, the quick entry's messages, the
-admin's change lists and a change form, Swagger UI and the browsable API. No script of theirs runs, no element of
-theirs is created, every page carries the Content-Security-Policy (each page's address fetched again from the page,
-for its headers), and no page breaks it: the test collects the browser's ``securitypolicyviolation`` events from each
-document's first moment, and the report endpoint's log.
+containers, a batch, its scenario and a planned activity's notes are markup (an ``<img onerror>`` and a
+``<script>``), and every page shows them as literal text — the overview, the site page, the container page, the
+growth page drilled down to each container with every chart tooltip and marker hovered, the plan and segment tables,
+the quick entry's messages, the admin's change lists and a change form, Swagger UI and the browsable API. No script
+of theirs runs, no element of theirs is created, every page carries the Content-Security-Policy (each page's address
+fetched again from the page, for its headers), and no page breaks it: the test collects the browser's
+``securitypolicyviolation`` events from each document's first moment, and the report endpoint's log.
 
 The last test is the detector's own check: markup forced into a page by the test is stopped by the policy, seen by
 the listener and reported to /csp-report/, which logs it."""
@@ -225,8 +225,17 @@ def test_hostile_names_are_text_on_every_page_and_no_page_breaks_the_policy(
     log_in(browser, f"{live_server.url}/")
     pages.assert_clean("login → overview")
     text = browser.find_element("tag name", "body").text
-    assert HOSTILE in text and SCRIPT in text  # the site, the containers, the batch: literal text
+    assert HOSTILE in text  # the overview lists sites: the site's name, literal text
     screenshot("overview")
+
+    # the site page (the overview's site link): its containers holding fish and their batch, literal text
+    browser.find_element("css selector", f"tr[data-site='{dest.container.site_id}'] a").click()
+    wait_for(browser, lambda d: d.current_url.endswith(f"/sites/{dest.container.site_id}/"))
+    text = pages.visit(f"/sites/{dest.container.site_id}/")
+    assert f"{HOSTILE}\n" in text and SCRIPT in text  # the site's heading, the container, the batch
+    row = browser.find_element("css selector", f"tr[data-assignment='{dest.pk}']").text
+    assert row.startswith(f"{SCRIPT} {HOSTILE}")  # the container, then its batch
+    screenshot("site")
 
     # the container page: its chart (the held batch, drilled down to this container) with every tooltip and marker
     text = pages.visit(f"/containers/{dest.container_id}/", ready=lambda d: (c := chart(d)) and c["actual"])
