@@ -247,7 +247,11 @@ SPECTACULAR_SETTINGS = {
     # no badge from swagger.io's online validator (an image from elsewhere, which the Content-Security-Policy refuses,
     # and the schema's address sent to a third party)
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
-    "ENUM_NAME_OVERRIDES": {"BatchStatusEnum": "apps.batch.models.Batch.Status"},  # used by two components
+    # named here: used by two components, or a field name ("kind") that several choice sets share
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": "apps.batch.models.Batch.Status",
+        "AlertKindEnum": "apps.alerts.models.AlertKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema.add_error_responses",

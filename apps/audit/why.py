@@ -2,7 +2,8 @@
 
 A recompute run records, per assignment, the days whose stored weight, population or biomass it changed
 (``StateMove``: old and new values) and the marks it drained (``MarkCause``: the marking transaction's id and
-context). The history rows written by those transactions (``pgh_xid``) are the edits behind the run. So the
+context). The history rows written by those transactions (``pgh_xid``) are the edits behind the run (a cast
+saved with its sample counts as the sample's edit). So the
 answer for (assignment, day) is: the runs that moved that day, newest first, each with its edits in words —
 "11 Mar 14:02, anna corrected the growth sample of 10 Mar from 2,150 g to 2,050 g: average weight from 10 Mar
 onward recomputed (−4.6 % on 12 Mar)". A run of the verifier's repair says so instead: "repaired by the
@@ -88,6 +89,17 @@ def _events_of(xids: set[int]) -> dict[int, list[tuple[str, object]]]:
     for events in by_xid.values():
         events.sort(key=lambda pair: (pair[1].pgh_created_at, pair[1].pgh_id))
     return by_xid
+
+
+SAMPLE_KIND, CAST_KIND = "batch.growthsample", "batch.growthsamplecast"
+
+
+def _edits(pairs: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The edits of one transaction as a reader counts them: a cast written with its own sample's change (an
+    operator records a sample: the day's sample and its cast are saved together) is that one edit, so the
+    sample's change is listed and not its cast's as well. A cast changed on its own stays."""
+    samples = {event.pgh_obj_id for kind, event in pairs if kind == SAMPLE_KIND}
+    return [(kind, event) for kind, event in pairs if not (kind == CAST_KIND and event.sample_id in samples)]
 
 
 def _value_now(assignment_id: int, day: dt.date) -> dict | None:
@@ -180,7 +192,7 @@ def _run_changes(run, values, day, assignment_id, causes, events, previous) -> l
     effect = f"{_what_moved(values)} from {day_words(from_day)} onward recomputed ({moved})"
     lines, seen = [], set()
     for cause in own:
-        for kind, event in events.get(cause.xid, []):
+        for kind, event in _edits(events.get(cause.xid, [])):
             if (kind, event.pgh_id) in seen:
                 continue
             seen.add((kind, event.pgh_id))

@@ -219,6 +219,22 @@ def test_the_why_answer_and_its_400(tank, make_user):
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "date"
 
 
+def test_a_cast_added_to_a_day_is_one_change_of_the_why_the_days_sample(tank, make_user):
+    """The cast and the day's sample it moves are saved in one transaction: one edit, named as the sample's."""
+    operator = token_client(make_user("operator"))
+    casts = "/api/v1/batch/growth-sample-casts/"
+    day = {"assignment": tank.pk, "sample_date": str(ago(30))}
+    assert operator.post(casts, {**day, "fish_weighed": 40, "avg_weight_g": 250}, format="json").status_code == 201
+    drain_all_batches()
+    assert operator.post(casts, {**day, "fish_weighed": 40, "avg_weight_g": 230}, format="json").status_code == 201
+    drain_all_batches()
+    body = token_client(make_user("viewer")).get(f"/api/v1/batch/assignments/{tank.pk}/why/", {"date": str(ago(10))})
+    [change] = body.json()["changes"]
+    sample = GrowthSample.objects.get(assignment=tank, sample_date=ago(30))
+    assert change["event"]["kind"] == "batch.growthsample" and change["event"]["record_id"] == sample.pk
+    assert "corrected the growth sample of" in change["text"]
+
+
 def test_the_feed_filters_and_the_csv_export(tank, make_user):
     anna, bob = make_user("operator"), make_user("operator")
     token_client(anna).post(
@@ -229,7 +245,11 @@ def test_the_feed_filters_and_the_csv_export(tank, make_user):
     )
     viewer = token_client(make_user("viewer"))
     mine = viewer.get("/api/v1/history/", {"user": anna.pk}).json()["results"]
-    assert [(e["username"], e["kind"], e["action"]) for e in mine] == [(anna.username, "batch.growthsample", "insert")]
+    # a recorded sample writes the day's sample and its cast: two true changes of one moment (kind breaks the tie)
+    assert [(e["username"], e["kind"], e["action"]) for e in mine] == [
+        (anna.username, "batch.growthsample", "insert"),
+        (anna.username, "batch.growthsamplecast", "insert"),
+    ]
     samples = viewer.get("/api/v1/history/", {"kind": "batch.growthsample"}).json()["results"]
     assert [e["username"] for e in samples] == [bob.username, anna.username]  # newest first
     site = tank.container.site_id

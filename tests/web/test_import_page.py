@@ -64,7 +64,10 @@ def test_problems_are_listed_by_row_and_column_and_escaped(manager_client, djang
         response = _upload(manager_client, small_farm_files(containers=text))
     page = manager_client.get(response["Location"]).content.decode()
     assert "INVALID" in page and "nothing was written" in page
-    assert "<td>containers.csv</td><td>4</td><td>site</td><td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in page
+    assert (
+        '<td>containers.csv</td><td>4</td><td>site</td><td class="wrap">&lt;script&gt;alert(1)&lt;/script&gt;</td>'
+        in page
+    )
     assert "<script>alert(1)" not in page
     assert not Batch.objects.exists()
 

@@ -58,71 +58,71 @@ class FeedQuerySerializer(QuerySerializer):
 
 
 class HistoryChangeSerializer(serializers.Serializer):
-    field = serializers.CharField()
+    field = fields.CharField()
     old = serializers.JSONField(allow_null=True)
     new = serializers.JSONField(allow_null=True)
 
 
 class HistoryEntrySerializer(serializers.Serializer):
-    kind = serializers.CharField(help_text="The record's model, `app.model`.")
-    kind_name = serializers.CharField()
-    record_id = serializers.IntegerField()
-    event_id = serializers.IntegerField()
-    at = serializers.DateTimeField()
-    action = serializers.ChoiceField(choices=["insert", "update", "delete"])
-    user = serializers.IntegerField(allow_null=True)
-    username = serializers.CharField(allow_blank=True)
-    who = serializers.CharField(help_text='The author in words: a username, "the system", "outside AquaMind".')
-    channel = serializers.CharField(help_text="api, page, admin, completion, command, system, import; database: none.")
-    where = serializers.CharField(allow_blank=True, help_text="The request path, command or task.")
+    kind = fields.CharField(help_text="The record's model, `app.model`.")
+    kind_name = fields.CharField()
+    record_id = fields.IntegerField()
+    event_id = fields.IntegerField()
+    at = fields.DateTimeField()
+    action = fields.ChoiceField(choices=["insert", "update", "delete"])
+    user = fields.IntegerField(allow_null=True)
+    username = fields.CharField(allow_blank=True)
+    who = fields.CharField(help_text='The author in words: a username, "the system", "outside AquaMind".')
+    channel = fields.CharField(help_text="api, page, admin, completion, command, system, import; database: none.")
+    where = fields.CharField(allow_blank=True, help_text="The request path, command or task.")
     changes = HistoryChangeSerializer(
         many=True, help_text="Every field that changed (an insert: all; a delete: the last)."
     )
-    summary = serializers.CharField()
+    summary = fields.CharField()
 
 
 class HistoryFeedSerializer(serializers.Serializer):
     results = HistoryEntrySerializer(many=True)
-    next = serializers.CharField(allow_null=True, help_text="Pass as `after` for the next page; null on the last.")
+    next = fields.CharField(allow_null=True, help_text="Pass as `after` for the next page; null on the last.")
 
 
 class WhyValueSerializer(serializers.Serializer):
-    avg_weight_g = serializers.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False)
-    population = serializers.IntegerField()
-    biomass_kg = serializers.DecimalField(max_digits=24, decimal_places=2, coerce_to_string=False)
-    anchor_type = serializers.CharField(allow_null=True)
+    avg_weight_g = fields.DecimalField(max_digits=10, decimal_places=2, coerce_to_string=False)
+    population = fields.IntegerField()
+    biomass_kg = fields.DecimalField(max_digits=24, decimal_places=2, coerce_to_string=False)
+    anchor_type = fields.CharField(allow_null=True)
     sources = serializers.DictField(help_text="Where each value came from (measured, interpolated, …).")
     confidence = serializers.DictField(help_text="How sure each value is, 0 to 1.")
 
 
 class WhyFiguresSerializer(serializers.Serializer):
-    avg_weight_g = serializers.CharField()
-    population = serializers.IntegerField()
-    biomass_kg = serializers.CharField()
+    avg_weight_g = fields.CharField()
+    population = fields.IntegerField()
+    biomass_kg = fields.CharField()
 
 
 class WhyEventSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    id = serializers.IntegerField(help_text="The history row.")
-    record_id = serializers.IntegerField()
+    kind = fields.CharField()
+    id = fields.IntegerField(help_text="The history row.")
+    record_id = fields.IntegerField()
 
 
 class WhyChangeSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="The change in words.")
-    at = serializers.DateTimeField()
-    who = serializers.CharField()
-    channel = serializers.CharField()
-    run = serializers.IntegerField(help_text="The recompute run that moved the day.")
-    run_at = serializers.DateTimeField()
-    trigger = serializers.CharField()
+    text = fields.CharField(help_text="The change in words.")
+    at = fields.DateTimeField()
+    who = fields.CharField()
+    channel = fields.CharField()
+    run = fields.IntegerField(help_text="The recompute run that moved the day.")
+    run_at = fields.DateTimeField()
+    trigger = fields.CharField()
     old = WhyFiguresSerializer(help_text="The day's values before this run.")
     new = WhyFiguresSerializer(help_text="The day's values after it.")
     event = WhyEventSerializer(allow_null=True, help_text="The edit behind it; null for a repair or a plain recompute.")
 
 
 class WhySerializer(serializers.Serializer):
-    assignment = serializers.IntegerField()
-    date = serializers.DateField()
+    assignment = fields.IntegerField()
+    date = fields.DateField()
     value = WhyValueSerializer(allow_null=True, help_text="The stored state now; null when the day has none.")
-    history = serializers.BooleanField(help_text="False on SQLite: no history is recorded there.")
+    history = fields.BooleanField(help_text="False on SQLite: no history is recorded there.")
     changes = WhyChangeSerializer(many=True, help_text="Newest first.")
