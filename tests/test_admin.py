@@ -256,7 +256,8 @@ def test_no_changelist_costs_more_queries_for_more_rows(staff_client, salmon):
     assert max(small.values()) <= CHANGELIST_MAX_QUERIES, small
 
 
-CHANGELIST_MAX_QUERIES = 14  # a fixed handful: the planned activities list pays 13 (its filters, the scope, the authors)
+# a fixed handful: the planned activities list pays 13 (its filters, the scope, the authors)
+CHANGELIST_MAX_QUERIES = 14
 
 
 def test_the_state_list_filters_by_anchor_kind_and_container_without_reading_every_row(staff_client, salmon):
