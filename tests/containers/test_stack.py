@@ -20,6 +20,8 @@ from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 user, _ = User.objects.get_or_create(username="ct-manager")
 user.groups.add(Group.objects.get(name="manager"))
+from apps.access.models import SiteGrant  # every site (docs/access.md): a user without a grant sees nothing
+SiteGrant.objects.get_or_create(user=user, all_sites=True, defaults={"role": "manager"})
 print(Token.objects.get_or_create(user=user)[0].key)
 """
 

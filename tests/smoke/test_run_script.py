@@ -28,23 +28,23 @@ def run_setup(var_dir: Path) -> str:
     return done.stdout
 
 
-def counts(var_dir: Path) -> tuple[int, int, int]:
+def counts(var_dir: Path) -> tuple[int, int, int, int]:
     with sqlite3.connect(var_dir / "aquamind.sqlite3") as db:
         return tuple(
             db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("batch_batch", "batch_actualdailyassignmentstate", "auth_user")
+            for table in ("batch_batch", "batch_actualdailyassignmentstate", "auth_user", "infrastructure_site")
         )
 
 
 def test_run_script_sets_up_the_demo_farm_once_with_its_daily_states(tmp_path):
     first = run_setup(tmp_path)
     assert "generating demo data" in first
-    batches, states, users = counts(tmp_path)
-    assert batches > 0 and states > 0 and users == 1
+    batches, states, users, sites = counts(tmp_path)
+    assert batches > 0 and states > 0 and users == 1 + sites  # demo, and one operator per site (docs/access.md)
     key = (tmp_path / "secret_key").read_text()
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
 
     second = run_setup(tmp_path)
     assert f"database has {batches} batches: no demo data generated" in second
-    assert counts(tmp_path) == (batches, states, users)
+    assert counts(tmp_path) == (batches, states, users, sites)
     assert (tmp_path / "secret_key").read_text() == key  # the same key: sessions survive a restart
