@@ -18,9 +18,12 @@ echo "== lint and format (ruff, configured in pyproject.toml)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
-echo "== full suite on PostgreSQL + Redis"
-.venv/bin/python -m pytest "$@"
+# one pytest process per core (pytest-xdist): each has its own test database (test_<name>_gw0, _gw1 …), its own
+# throw-away Redis and its own worker queue; a test file stays in one process (its module fixtures start once)
+processes="${AQUAMIND_TEST_PROCESSES:-auto}"
+echo "== full suite on PostgreSQL + Redis ($processes processes)"
+.venv/bin/python -m pytest -n "$processes" --dist loadfile "$@"
 
 echo "== smoke run on the embedded default (SQLite, no broker)"
 env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
-    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -m "not integration and not browser" -q tests/smoke tests/batch/test_recompute_service.py tests/demo
+    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -n "$processes" --dist loadfile -m "not integration and not browser" -q tests/smoke tests/batch/test_recompute_service.py tests/demo
