@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from apps.infrastructure.admin_filters import container_filter
+from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 from apps.inventory.models import FeedingEvent
 from aquamind.admin import LargeTableAdmin, RecordedAdmin, validated_form
 
@@ -104,7 +104,13 @@ class AssignmentAdmin(admin.ModelAdmin):
         "placement_count",
         "last_recompute_error_code",
     ]
-    list_filter = ["batch", "container__site", container_filter("container"), "lifecycle_stage", "assignment_date"]
+    list_filter = [
+        ("batch", RelatedSelectFilter),
+        ("container__site", RelatedSelectFilter),
+        container_filter("container"),
+        "lifecycle_stage",
+        "assignment_date",
+    ]
     search_fields = ["batch__batch_number", "container__name"]
     readonly_fields = ERROR_FIELDS
     autocomplete_fields = ["batch", "container"]
@@ -176,8 +182,8 @@ class GrowthSampleAdmin(RecordedAdmin, LargeTableAdmin):
     inlines = [GrowthSampleCastInline]
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
     list_filter = [
-        "assignment__batch",
-        "assignment__container__site",
+        ("assignment__batch", RelatedSelectFilter),
+        ("assignment__container__site", RelatedSelectFilter),
         container_filter("assignment__container"),
         "sample_date",
     ]
@@ -217,7 +223,8 @@ class TransferActionAdmin(RecordedAdmin):
         "selection_method",
     ]
     list_filter = [
-        "status", "selection_method", "source_assignment__batch", container_filter("source_assignment__container"),
+        "status", "selection_method", ("source_assignment__batch", RelatedSelectFilter),
+        container_filter("source_assignment__container"),
         container_filter("dest_assignment__container"), "actual_execution_date",
     ]  # fmt: skip
     search_fields = [
@@ -264,8 +271,8 @@ class MortalityEventAdmin(RecordedAdmin, LargeTableAdmin):
     list_display = ["event_date", "assignment", "count", "cause"]
     list_filter = [
         "cause",
-        "assignment__batch",
-        "assignment__container__site",
+        ("assignment__batch", RelatedSelectFilter),
+        ("assignment__container__site", RelatedSelectFilter),
         container_filter("assignment__container"),
         "event_date",
     ]
@@ -310,7 +317,7 @@ class ActualDailyAssignmentStateAdmin(LargeTableAdmin):
         "last_computed_at",
     ]
     # the container through the assignment: the state table has no index on its container (docs/benchmarks.md)
-    list_filter = ["batch", container_filter("assignment__container"), AnchorFilter, "date"]
+    list_filter = [("batch", RelatedSelectFilter), container_filter("assignment__container"), AnchorFilter, "date"]
     search_fields = ["batch__batch_number", "container__name"]
     list_select_related = ["assignment__container__site", "lifecycle_stage"]
     ordering = ["assignment_id", "date"]
@@ -324,8 +331,8 @@ class FeedingEventAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(FeedingEvent, feeding_event_validate)
     list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
     list_filter = [
-        "assignment__batch",
-        "assignment__container__site",
+        ("assignment__batch", RelatedSelectFilter),
+        ("assignment__container__site", RelatedSelectFilter),
         container_filter("assignment__container"),
         "feeding_date",
     ]

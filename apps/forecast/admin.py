@@ -4,6 +4,7 @@ is the planning app's (apps/planning/admin.py): the flags join the projections w
 from django.contrib import admin
 
 from apps.forecast.models import GrowthSegment
+from apps.infrastructure.admin_filters import RelatedSelectFilter
 
 
 @admin.register(GrowthSegment)
@@ -18,6 +19,6 @@ class GrowthSegmentAdmin(admin.ModelAdmin):
         "performance_ratio",
         "biological_fcr",
     )
-    list_filter = ("batch",)
+    list_filter = (("batch", RelatedSelectFilter),)
     list_select_related = ("assignment__container__site",)  # each row's label names its container and site
     readonly_fields = [f.name for f in GrowthSegment._meta.fields]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.infrastructure.admin_filters import container_filter
+from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 
 from .models import Treatment
 
@@ -11,7 +11,7 @@ class TreatmentAdmin(admin.ModelAdmin):
     list_filter = [
         "treatment_type",
         "includes_weighing",
-        "assignment__batch",
+        ("assignment__batch", RelatedSelectFilter),
         container_filter("assignment__container"),
         "treatment_date",
     ]

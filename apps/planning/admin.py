@@ -6,7 +6,7 @@ from django.urls import path
 from django.utils import timezone
 
 from apps.forecast.models import Projection
-from apps.infrastructure.admin_filters import container_filter
+from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 from apps.infrastructure.models import Site
 from apps.planning import selectors
 from apps.planning.models import ActivityTemplate, PlannedActivity
@@ -54,7 +54,7 @@ class PlannedActivityAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "activity_type",
-        "batch",
+        ("batch", RelatedSelectFilter),
         container_filter("container"),
         OverdueFilter,
         "template",
@@ -127,7 +127,7 @@ class ProjectionAdmin(admin.ModelAdmin):
         "sea_transfer_date",
         "sea_transfer_flag",
     )
-    list_filter = ("batch", "performance_source")
+    list_filter = (("batch", RelatedSelectFilter), "performance_source")
     exclude = ("series",)
     readonly_fields = [f.name for f in Projection._meta.fields if f.name != "series"]
 
