@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django.contrib import admin
 from django.contrib.admin.views.main import ERROR_FLAG, PAGE_VAR
 from django.db.models import Exists, OuterRef
@@ -53,10 +55,14 @@ def select_choice(changelist, parameter: str, selected: str | None, lookups, *, 
     join, and the changelist's other parameters as hidden fields, so that choosing keeps them (as the links
     do). Django's list of links builds a query string and renders a template item per choice: the 1,766
     containers of a national farm cost ≈ 100 ms of CPU per changelist, twice on the transfers' (issue 21)."""
-    options = format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((value, mark_safe(" selected") if str(value) == selected else "", label) for value, label in lookups),
+    # escaped as format_html would (html.escape is what Django's escape does, without its lazy-string wrapper:
+    # a tenth of the cost per option)
+    options = mark_safe(
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in lookups
+        )
     )
     ignored = {parameter, PAGE_VAR, ERROR_FLAG, *drop}
     kept = [(k, v) for k, v in changelist.params.items() if k not in ignored]
