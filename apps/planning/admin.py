@@ -137,6 +137,7 @@ class ProjectionAdmin(admin.ModelAdmin):
 
         return (
             super().get_queryset(request).select_related("batch", "assignment__container__site")
+            .defer("series")  # each projection's days (tens of KB of JSON): shown neither in the list nor the form
             .annotate(harvest_planned=covered("harvest"), sea_transfer_planned=covered("sea_transfer"))
         )  # fmt: skip
 
