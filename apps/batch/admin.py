@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 from apps.inventory.models import FeedingEvent
-from aquamind.admin import LargeTableAdmin, RecordedAdmin, validated_form
+from aquamind.admin import ROWS_PER_PAGE, LargeTableAdmin, RecordedAdmin, validated_form
 
 from .engine import ANCHOR_GROWTH_SAMPLE, ANCHOR_TRANSFER, ANCHOR_VACCINATION
 from .models import (
@@ -93,6 +93,7 @@ class BatchAdmin(admin.ModelAdmin):
 
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    list_per_page = ROWS_PER_PAGE
     form = validated_form(BatchContainerAssignment, assignment_record_validate)
     list_display = [
         "id",
@@ -212,6 +213,7 @@ class GrowthSampleAdmin(RecordedAdmin, LargeTableAdmin):
 
 @admin.register(TransferAction)
 class TransferActionAdmin(RecordedAdmin):
+    list_per_page = ROWS_PER_PAGE
     form = validated_form(TransferAction, transfer_record_validate)
     list_display = [
         "actual_execution_date",

@@ -5,10 +5,12 @@ from django.contrib import admin
 
 from apps.forecast.models import GrowthSegment
 from apps.infrastructure.admin_filters import RelatedSelectFilter
+from aquamind.admin import ROWS_PER_PAGE
 
 
 @admin.register(GrowthSegment)
 class GrowthSegmentAdmin(admin.ModelAdmin):
+    list_per_page = ROWS_PER_PAGE
     list_display = (
         "assignment",
         "start_date",

@@ -12,7 +12,7 @@ from apps.planning import selectors
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.planning.summary import covering_activities, crossing_flag_today, forecast_summary_for_farm
 from apps.planning.validation import planned_activity_validate
-from aquamind.admin import validated_form
+from aquamind.admin import ROWS_PER_PAGE, validated_form
 
 
 def _activity_validate(activity: PlannedActivity) -> None:
@@ -114,6 +114,8 @@ class ActivityTemplateAdmin(admin.ModelAdmin):
 @admin.register(Projection)
 class ProjectionAdmin(admin.ModelAdmin):
     """The projections with their planning flags; ``summary/`` shows the farm's forecast summary by ISO week."""
+
+    list_per_page = ROWS_PER_PAGE
 
     list_display = (
         "batch",
