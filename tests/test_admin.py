@@ -310,3 +310,8 @@ def test_the_container_and_batch_filters_are_drop_downs_that_keep_the_other_filt
     assert f'<input type="hidden" name="assignment_container_id" value="{container.pk}">' in batch_form
     chosen = staff_client.get(url, {"batch__id__exact": state.batch_id, "anchor_type": "growth_sample"})
     assert {s.batch_id for s in chosen.context["cl"].result_list} == {state.batch_id}
+    every = staff_client.get(
+        url, {"batch__id__exact": "", "assignment_container_id": "", "anchor_type": "growth_sample"}
+    )
+    assert every.status_code == 200  # "All" submits the parameters empty: no filter, no lookup error (?e=1)
+    assert {s.batch_id for s in every.context["cl"].result_list} == set(Batch.objects.values_list("pk", flat=True))
