@@ -192,7 +192,8 @@ def _table(title: str, urls: list[str], client: Client, repeat: int) -> None:
         )
     print(
         "  (cpu ms: this process's CPU time per request, median; db cpu: its PostgreSQL backend's, from\n"
-        "   /proc/<pid>/schedstat. Their sum is what a request costs an idle machine, whatever the load now.)\n"
+        "   /proc/<pid>/schedstat, without any parallel workers'. Their sum is about what a request costs an idle\n"
+        "   machine, whatever the load now.)\n"
     )
 
 
