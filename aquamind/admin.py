@@ -65,6 +65,11 @@ def _planner_rows(table: str) -> int:
     return int(row[0]) if row else -1
 
 
+#: the rows of a page of the changelists of the farm's records (large tables, and wide lists with many columns):
+#: not Django's 100, since rendering a row's cells is most of such a changelist's time (issue 21)
+ROWS_PER_PAGE = 50
+
+
 class LargeTableAdmin(admin.ModelAdmin):
     """The changelist of a table of hundreds of thousands of rows (states, events, readings): one count at most
     (no second count of the whole table beside the filtered one), estimated when unfiltered, and no date
@@ -72,3 +77,4 @@ class LargeTableAdmin(admin.ModelAdmin):
 
     paginator = EstimatedCountPaginator
     show_full_result_count = False
+    list_per_page = ROWS_PER_PAGE

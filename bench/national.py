@@ -28,6 +28,7 @@ import argparse  # noqa: E402
 import datetime as dt  # noqa: E402
 import gzip  # noqa: E402
 import os  # noqa: E402
+import resource  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
@@ -145,7 +146,8 @@ def _page_urls() -> list[str]:
 
 
 def _api_urls() -> list[str]:
-    return [f"/api/v1/{prefix}/" for prefix, _ in ROUTES]
+    """Every list of the API (a route without a queryset is an action, such as the day entries' POST)."""
+    return [f"/api/v1/{prefix}/" for prefix, viewset in ROUTES if viewset.queryset is not None]
 
 
 def _admin_urls() -> list[str]:
@@ -165,25 +167,53 @@ def _table(title: str, urls: list[str], client: Client, repeat: int) -> None:
         with counter.counting():
             response = client.get(url)
         counted[url] = (response.status_code, counter.count, len(gzip.compress(response.content, 6)))
+    db_cpu: dict[str, list[float]] = {u: [] for u in urls}
     for _ in range(repeat):
         for url in urls:
-            started, started_cpu = time.perf_counter(), time.process_time()
+            backend = _backend_pid()
+            started, started_cpu, started_db = time.perf_counter(), time.process_time(), _cpu_seconds(backend)
             client.get(url)
             seconds[url].append(time.perf_counter() - started)
             cpu[url].append(time.process_time() - started_cpu)
+            db_cpu[url].append(_cpu_seconds(backend) - started_db)
     print(f"{title} (n={repeat} each)")
     print(
-        f"  {'url':<62} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'gzip KB':>8} {'queries':>8}  verdict"
+        f"  {'url':<62} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'db cpu':>7} {'gzip KB':>8} "
+        f"{'queries':>8}  verdict"
     )
     for url in urls:
         status, queries, size = counted[url]
         p50, p95 = statistics.median(seconds[url]) * 1000, _p95(seconds[url]) * 1000
         ok = p95 <= P95_TARGET_MS and size / 1024 <= SIZE_TARGET_KB and status == 200
+        cpu_ms, db_ms = statistics.median(cpu[url]) * 1000, statistics.median(db_cpu[url]) * 1000
         print(
-            f"  {url[:62]:<62} {status:>6} {p50:8.1f} {p95:8.1f} {statistics.median(cpu[url]) * 1000:7.1f} "
+            f"  {url[:62]:<62} {status:>6} {p50:8.1f} {p95:8.1f} {cpu_ms:7.1f} {db_ms:7.1f} "
             f"{size / 1024:8.1f} {queries:>8}  {'met' if ok else 'MISSED'}"
         )
-    print()
+    print(
+        "  (cpu ms: this process's CPU time per request, median; db cpu: its PostgreSQL backend's, from\n"
+        "   /proc/<pid>/schedstat, without any parallel workers'. Their sum is about what a request costs an idle\n"
+        "   machine, whatever the load now.)\n"
+    )
+
+
+def _backend_pid() -> int | None:
+    """The process id of this connection's PostgreSQL backend (same host), opening the connection if needed."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    return connection.connection.info.backend_pid
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """Seconds a process (a PostgreSQL backend on this host) has run on a CPU: the first field of
+    /proc/<pid>/schedstat (nanoseconds), unlike its ticks in /proc/<pid>/stat precise enough for one request;
+    0 where it cannot be read (another host, no /proc)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError, TypeError):
+        return 0.0
 
 
 def _p95(values: list[float]) -> float:
@@ -211,14 +241,38 @@ def _engine(batch_ids: list[int], today: dt.date, workers: int, repeat: int) -> 
                 lambda n=n: _verified(batch_ids, today, n),
             )
         )
-    timings = harness.interleaved_runs(cases, repeat=repeat)
-    for name, timing in timings.items():
-        if name.startswith("backfill"):
+    seconds: dict[str, list[float]] = {case.name: [] for case in cases}
+    cpu: dict[str, list[tuple[float, float]]] = {case.name: [] for case in cases}
+    for _ in range(repeat):  # harness.interleaved_runs, with the CPU time of this process and its backend
+        for case in cases:
+            if case.prepare is not None:
+                case.prepare()
+            backend = _backend_pid()
+            started, started_app, started_db = time.perf_counter(), _app_cpu(), _cpu_seconds(backend)
+            case.run()
+            seconds[case.name].append(time.perf_counter() - started)
+            cpu[case.name].append((_app_cpu() - started_app, _cpu_seconds(backend) - started_db))
+            one, _, _ = os.getloadavg()
+            print(f"  {case.name}: {seconds[case.name][-1]:.1f} s (load {one:.1f})", flush=True)
+    for case in cases:
+        timing = harness.Timing(case.name, seconds[case.name])
+        if case.name.startswith("backfill"):
             rate = rows / timing.median
             ok = rate >= BACKFILL_TARGET_ROWS_PER_S and timing.median <= BACKFILL_TARGET_S
         else:
             ok = timing.median <= VERIFY_TARGET_S
         print(timing.line(rows, "met" if ok else "MISSED"))
+        app, db = (statistics.median(c[i] for c in cpu[case.name]) for i in (0, 1))
+        if "processes" in case.name:  # the workers' backends are theirs (the parent's connection is closed first)
+            print(f"    CPU: Python {app:.1f} s (this process and its workers; their backends not counted)")
+        else:
+            print(f"    CPU: Python {app:.1f} s, its PostgreSQL backend {db:.1f} s: {app + db:.1f} s in all")
+
+
+def _app_cpu() -> float:
+    """CPU seconds of this process and of its reaped children (the pool's workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _verified(batch_ids: list[int], today: dt.date, workers: int) -> None:

@@ -274,3 +274,44 @@ def test_the_state_list_filters_by_anchor_kind_and_container_without_reading_eve
     page = staff_client.get(url, {"assignment_container_id": container.pk})
     assert {s.assignment.container_id for s in page.context["cl"].result_list} == {container.pk}
     assert f"{container.name} · {container.site.name}" in page.content.decode()  # listed: it has states
+
+
+def test_the_container_and_batch_filters_are_drop_downs_that_keep_the_other_filters(staff_client, salmon):
+    """The filters of hundreds or thousands of choices (containers, batches, sites) render as one <select> each
+    (issue 21: a link per container cost ≈ 100 ms a changelist at national scale), their options every choice
+    once, the chosen one selected, and the changelist's other parameters as hidden fields (not the page)."""
+    import re
+
+    from apps.batch.models import ActualDailyAssignmentState, Batch
+    from apps.infrastructure.models import Container
+
+    _farm_of(2)
+    state = ActualDailyAssignmentState.objects.filter(anchor_type="growth_sample").first()
+    container = state.assignment.container
+    url = reverse("admin:batch_actualdailyassignmentstate_changelist")
+    page = staff_client.get(url, {"anchor_type": "growth_sample", "assignment_container_id": container.pk, "p": 1})
+    html = page.content.decode()
+    forms = {
+        re.search(r'<select name="([^"]+)"', f).group(1): f
+        for f in re.findall(r'<form method="get" class="select-filter">.*?</form>', html, re.S)
+    }
+    form = forms["assignment_container_id"]
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]*)</option>', form)
+    with_states = Container.objects.filter(assignments__daily_states__isnull=False).distinct()
+    assert sorted(int(v) for v, _, _ in options) == sorted(with_states.values_list("pk", flat=True))
+    assert [(int(v), label) for v, chosen, label in options if chosen] == [
+        (container.pk, f"{container.name} · {container.site.name}")
+    ]
+    assert '<input type="hidden" name="anchor_type" value="growth_sample">' in form
+    assert 'name="p"' not in form
+    batch_form = forms["batch__id__exact"]
+    batch_options = re.findall(r'<option value="(\d+)"', batch_form)
+    assert sorted(int(v) for v in batch_options) == sorted(Batch.objects.values_list("pk", flat=True))
+    assert f'<input type="hidden" name="assignment_container_id" value="{container.pk}">' in batch_form
+    chosen = staff_client.get(url, {"batch__id__exact": state.batch_id, "anchor_type": "growth_sample"})
+    assert {s.batch_id for s in chosen.context["cl"].result_list} == {state.batch_id}
+    every = staff_client.get(
+        url, {"batch__id__exact": "", "assignment_container_id": "", "anchor_type": "growth_sample"}
+    )
+    assert every.status_code == 200  # "All" submits the parameters empty: no filter, no lookup error (?e=1)
+    assert {s.batch_id for s in every.context["cl"].result_list} == set(Batch.objects.values_list("pk", flat=True))

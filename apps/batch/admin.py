@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from apps.infrastructure.admin_filters import container_filter
+from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 from apps.inventory.models import FeedingEvent
-from aquamind.admin import LargeTableAdmin, RecordedAdmin, validated_form
+from aquamind.admin import ROWS_PER_PAGE, LargeTableAdmin, RecordedAdmin, validated_form
 
 from .engine import ANCHOR_GROWTH_SAMPLE, ANCHOR_TRANSFER, ANCHOR_VACCINATION
 from .models import (
@@ -93,6 +93,7 @@ class BatchAdmin(admin.ModelAdmin):
 
 @admin.register(BatchContainerAssignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    list_per_page = ROWS_PER_PAGE
     form = validated_form(BatchContainerAssignment, assignment_record_validate)
     list_display = [
         "id",
@@ -104,7 +105,13 @@ class AssignmentAdmin(admin.ModelAdmin):
         "placement_count",
         "last_recompute_error_code",
     ]
-    list_filter = ["batch", "container__site", container_filter("container"), "lifecycle_stage", "assignment_date"]
+    list_filter = [
+        ("batch", RelatedSelectFilter),
+        ("container__site", RelatedSelectFilter),
+        container_filter("container"),
+        "lifecycle_stage",
+        "assignment_date",
+    ]
     search_fields = ["batch__batch_number", "container__name"]
     readonly_fields = ERROR_FIELDS
     autocomplete_fields = ["batch", "container"]
@@ -176,8 +183,8 @@ class GrowthSampleAdmin(RecordedAdmin, LargeTableAdmin):
     inlines = [GrowthSampleCastInline]
     list_display = ["sample_date", "assignment", "sample_size", "avg_weight_g", "std_dev_weight_g"]
     list_filter = [
-        "assignment__batch",
-        "assignment__container__site",
+        ("assignment__batch", RelatedSelectFilter),
+        ("assignment__container__site", RelatedSelectFilter),
         container_filter("assignment__container"),
         "sample_date",
     ]
@@ -206,6 +213,7 @@ class GrowthSampleAdmin(RecordedAdmin, LargeTableAdmin):
 
 @admin.register(TransferAction)
 class TransferActionAdmin(RecordedAdmin):
+    list_per_page = ROWS_PER_PAGE
     form = validated_form(TransferAction, transfer_record_validate)
     list_display = [
         "actual_execution_date",
@@ -217,7 +225,8 @@ class TransferActionAdmin(RecordedAdmin):
         "selection_method",
     ]
     list_filter = [
-        "status", "selection_method", "source_assignment__batch", container_filter("source_assignment__container"),
+        "status", "selection_method", ("source_assignment__batch", RelatedSelectFilter),
+        container_filter("source_assignment__container"),
         container_filter("dest_assignment__container"), "actual_execution_date",
     ]  # fmt: skip
     search_fields = [
@@ -264,8 +273,8 @@ class MortalityEventAdmin(RecordedAdmin, LargeTableAdmin):
     list_display = ["event_date", "assignment", "count", "cause"]
     list_filter = [
         "cause",
-        "assignment__batch",
-        "assignment__container__site",
+        ("assignment__batch", RelatedSelectFilter),
+        ("assignment__container__site", RelatedSelectFilter),
         container_filter("assignment__container"),
         "event_date",
     ]
@@ -310,7 +319,7 @@ class ActualDailyAssignmentStateAdmin(LargeTableAdmin):
         "last_computed_at",
     ]
     # the container through the assignment: the state table has no index on its container (docs/benchmarks.md)
-    list_filter = ["batch", container_filter("assignment__container"), AnchorFilter, "date"]
+    list_filter = [("batch", RelatedSelectFilter), container_filter("assignment__container"), AnchorFilter, "date"]
     search_fields = ["batch__batch_number", "container__name"]
     list_select_related = ["assignment__container__site", "lifecycle_stage"]
     ordering = ["assignment_id", "date"]
@@ -324,8 +333,8 @@ class FeedingEventAdmin(RecordedAdmin, LargeTableAdmin):
     form = validated_form(FeedingEvent, feeding_event_validate)
     list_display = ["feeding_date", "assignment", "amount_kg", "feed"]
     list_filter = [
-        "assignment__batch",
-        "assignment__container__site",
+        ("assignment__batch", RelatedSelectFilter),
+        ("assignment__container__site", RelatedSelectFilter),
         container_filter("assignment__container"),
         "feeding_date",
     ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.infrastructure.admin_filters import container_filter
+from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 from aquamind.admin import LargeTableAdmin, validated_form
 
 from .models import EnvironmentalParameter, EnvironmentalReading
@@ -18,7 +18,7 @@ class EnvironmentalParameterAdmin(admin.ModelAdmin):
 class EnvironmentalReadingAdmin(LargeTableAdmin):
     form = validated_form(EnvironmentalReading, environmental_reading_validate)
     list_display = ["reading_time", "container", "parameter", "value"]
-    list_filter = ["parameter", "container__site", container_filter("container"), "reading_time"]
+    list_filter = ["parameter", ("container__site", RelatedSelectFilter), container_filter("container"), "reading_time"]
     search_fields = ["container__name"]
     autocomplete_fields = ["container"]
     list_select_related = ["container__site", "parameter"]

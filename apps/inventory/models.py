@@ -37,7 +37,11 @@ class FeedingEvent(SavedWithItsSignals, models.Model):
 
     class Meta:
         ordering = ["-feeding_date", "-id"]
-        indexes = [models.Index(fields=["assignment", "feeding_date"], name="feeding_assignment_date")]
+        indexes = [
+            models.Index(fields=["assignment", "feeding_date"], name="feeding_assignment_date"),
+            # the lists' order (API and admin): their first page is an index scan, not a sort of every event
+            models.Index(fields=["-feeding_date", "-id"], name="feeding_newest_first"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_kg__gt=0), name="feeding_amount_positive"),
             d.max_check("amount_kg", d.MAX_FEED_KG, name="feeding_amount_max"),

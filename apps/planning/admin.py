@@ -6,13 +6,13 @@ from django.urls import path
 from django.utils import timezone
 
 from apps.forecast.models import Projection
-from apps.infrastructure.admin_filters import container_filter
+from apps.infrastructure.admin_filters import RelatedSelectFilter, container_filter
 from apps.infrastructure.models import Site
 from apps.planning import selectors
 from apps.planning.models import ActivityTemplate, PlannedActivity
 from apps.planning.summary import covering_activities, crossing_flag_today, forecast_summary_for_farm
 from apps.planning.validation import planned_activity_validate
-from aquamind.admin import validated_form
+from aquamind.admin import ROWS_PER_PAGE, validated_form
 
 
 def _activity_validate(activity: PlannedActivity) -> None:
@@ -54,7 +54,7 @@ class PlannedActivityAdmin(admin.ModelAdmin):
     list_filter = [
         "status",
         "activity_type",
-        "batch",
+        ("batch", RelatedSelectFilter),
         container_filter("container"),
         OverdueFilter,
         "template",
@@ -115,6 +115,8 @@ class ActivityTemplateAdmin(admin.ModelAdmin):
 class ProjectionAdmin(admin.ModelAdmin):
     """The projections with their planning flags; ``summary/`` shows the farm's forecast summary by ISO week."""
 
+    list_per_page = ROWS_PER_PAGE
+
     list_display = (
         "batch",
         "assignment",
@@ -127,7 +129,7 @@ class ProjectionAdmin(admin.ModelAdmin):
         "sea_transfer_date",
         "sea_transfer_flag",
     )
-    list_filter = ("batch", "performance_source")
+    list_filter = (("batch", RelatedSelectFilter), "performance_source")
     exclude = ("series",)
     readonly_fields = [f.name for f in Projection._meta.fields if f.name != "series"]
 
@@ -137,6 +139,7 @@ class ProjectionAdmin(admin.ModelAdmin):
 
         return (
             super().get_queryset(request).select_related("batch", "assignment__container__site")
+            .defer("series")  # each projection's days (tens of KB of JSON): shown neither in the list nor the form
             .annotate(harvest_planned=covered("harvest"), sea_transfer_planned=covered("sea_transfer"))
         )  # fmt: skip
 

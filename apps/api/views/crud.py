@@ -210,6 +210,13 @@ class TemperatureProfileViewSet(DomainViewSet):
     queryset = sm.TemperatureProfile.objects.prefetch_related("days")
     serializer_class = ss.TemperatureProfileSerializer
 
+    def get_queryset(self):
+        # the JSON list reads a page's days in one query of pairs (ss.TemperatureProfilesSerializer); one
+        # profile and the file export (a serializer per row) keep the prefetch
+        if self.action == "list" and self.export_format() is None:
+            return sm.TemperatureProfile.objects.all()
+        return super().get_queryset()
+
 
 class TemperatureProfileDayViewSet(DomainViewSet):
     queryset = sm.TemperatureProfileDay.objects.order_by("profile_id", "day_number")
