@@ -334,7 +334,7 @@ class Check:
         name = kind.name
         pinned = values.pop("__pinned", None)
         earlier = self.seen_lines[name].get(line)
-        if earlier is not None:
+        if earlier is not None and not kind.repeats:
             raise RowError("", "", f"the same row as row {earlier}: a duplicate row")
         self.seen_lines[name][line] = where[1]
         target = None

@@ -70,6 +70,7 @@ class Kind:
     day: str | None = None
     export_values: tuple[str, ...] = ()  # the ``values_list`` paths, in column order after the external id
     file: bool = True  # False: made by the import from other rows (a day's growth sample from its casts)
+    repeats: bool = False  # True: a row repeated exactly is a second record (two casts with the same figures)
 
     @property
     def label(self) -> str:
@@ -487,6 +488,7 @@ KINDS: tuple[Kind, ...] = (
         ),
         fields=("sample_id", "fish_weighed", "avg_weight_g", "std_dev_weight_g", "weights_g", "notes"),
         refs={"sample_id": "growth_days"},
+        repeats=True,
     ),
     Kind(
         "mortality",
