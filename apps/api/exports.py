@@ -24,6 +24,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, renderers, serializers
@@ -143,6 +144,20 @@ def serialized_rows(serializer, objects: Iterable, *, xlsx: bool) -> tuple[list[
     return names, rows()
 
 
+def _identity(field, model_field) -> bool:
+    """The serializer field gives the database's value unchanged: whole numbers, text, true/false (DRF's
+    ``int(value)``, ``str(value)``, ``bool`` on values already of that type)."""
+    kinds = _IDENTITY.get(type(field).to_representation)
+    return kinds is not None and isinstance(model_field, kinds)
+
+
+_IDENTITY = {
+    serializers.IntegerField.to_representation: (models.IntegerField,),
+    serializers.CharField.to_representation: (models.CharField, models.TextField),
+    serializers.BooleanField.to_representation: (models.BooleanField,),
+}
+
+
 def values_rows(serializer, queryset, *, xlsx: bool) -> tuple[list[str], Iterator[list]] | None:
     """The rows of ``serialized_rows`` without a serializer per row: the queryset read with ``values_list`` and
     each value through its serializer field's own ``to_representation`` (a foreign key: its id; a field read
@@ -176,22 +191,28 @@ def values_rows(serializer, queryset, *, xlsx: bool) -> tuple[list[str], Iterato
             converters.append(None)  # the id, as the serializer's PKOnlyObject gives it
         elif model_field.is_relation or isinstance(field, serializers.SerializerMethodField):
             return None
+        elif _identity(field, model_field):
+            converters.append(None)  # the value the database gives is the value the field gives
         else:
             converters.append(field.to_representation)
         paths.append(model_field.attname)
     names = [name for name, _ in readable]
     back = [_xlsx_converter(field) if xlsx else None for _, field in readable]
-    steps = list(zip(converters, back))
+    steps = [(i, convert, to_cell) for i, (convert, to_cell) in enumerate(zip(converters, back)) if convert or to_cell]
+    nested = [i for i, (_, field) in enumerate(readable) if isinstance(field, serializers.JSONField)]
 
     def rows():
         for values in queryset.values_list(*paths).iterator(chunk_size=EXPORT_CHUNK_ROWS):
-            row = []
-            for value, (convert, to_cell) in zip(values, steps):
+            row = list(values)
+            for i, convert, to_cell in steps:
+                value = row[i]
                 if value is not None and convert is not None:
                     value = convert(value)
                 if to_cell is not None and isinstance(value, str):
                     value = to_cell(value)
-                row.append(_cell(value))
+                row[i] = value
+            for i in nested:
+                row[i] = _cell(row[i])
             yield row
 
     return names, rows()
