@@ -34,30 +34,12 @@ from bench import harness  # noqa: E402
 
 TARGET_SECONDS = 60.0
 SEED, PRESET, TODAY = 1, "faroe", dt.date(2026, 6, 30)
-STATE_FIELDS = (
-    "assignment__batch__batch_number",
-    "assignment__container__site__name",
-    "assignment__container__name",
-    "assignment__assignment_date",
-    "date",
-    "day_number",
-    "lifecycle_stage__name",
-    "avg_weight_g",
-    "population",
-    "biomass_kg",
-    "temp_c",
-    "mortality_count",
-    "feed_kg",
-    "observed_fcr",
-    "anchor_type",
-    "sources",
-    "confidence_scores",
-)
 
 
 def states_digest() -> tuple[int, str]:
     """(rows, sha256) of every daily state by natural key, without ids or computing times."""
     from apps.batch.models import ActualDailyAssignmentState
+    from apps.farmio.exporting import STATE_FIELDS
 
     rows = sorted(ActualDailyAssignmentState.objects.values_list(*STATE_FIELDS).iterator(chunk_size=10000))
     digest = hashlib.sha256()
