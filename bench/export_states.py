@@ -48,7 +48,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per format (default 3)")
     parser.add_argument("--formats", nargs="+", default=["csv", "xlsx"], choices=["csv", "xlsx"])
+    parser.add_argument(
+        "--serializer", action="store_true", help="a serializer per row (the path before values_rows), to compare"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     args = parser.parse_args()
+    if args.serializer:
+        from apps.api import exports
+
+        exports.values_rows = lambda *a, **k: None
+    print(f"rows from: {'a serializer per row' if args.serializer else 'values_list (values_rows)'}")
     harness.machine_print()
     _farm_ensure()
     rows = ActualDailyAssignmentState.objects.count()
@@ -67,7 +76,7 @@ def main() -> None:
             f"(min {min(seconds):.2f}, max {max(seconds):.2f}) = {rows / median:,.0f} rows/s"
         )
     print()
-    for fmt in args.formats:
+    for fmt in [] if args.no_memory else args.formats:
         rss_before = _rss_mb()
         tracemalloc.start()
         export(reader, fmt)
@@ -123,8 +132,12 @@ def _rss_mb() -> float:
 
 
 def _reader():
+    from apps.access.models import SiteGrant
+
     user, _ = get_user_model().objects.get_or_create(username="bench-export-reader")
-    return user  # no group: the viewer role, every authenticated user's
+    # a viewer of every site: since the site scopes (docs/access.md) a user without a grant sees no rows
+    SiteGrant.objects.get_or_create(user=user, all_sites=True, defaults={"role": SiteGrant.RoleName.VIEWER})
+    return user
 
 
 def _farm_ensure() -> None:

@@ -34,30 +34,12 @@ from bench import harness  # noqa: E402
 
 TARGET_SECONDS = 60.0
 SEED, PRESET, TODAY = 1, "faroe", dt.date(2026, 6, 30)
-STATE_FIELDS = (
-    "assignment__batch__batch_number",
-    "assignment__container__site__name",
-    "assignment__container__name",
-    "assignment__assignment_date",
-    "date",
-    "day_number",
-    "lifecycle_stage__name",
-    "avg_weight_g",
-    "population",
-    "biomass_kg",
-    "temp_c",
-    "mortality_count",
-    "feed_kg",
-    "observed_fcr",
-    "anchor_type",
-    "sources",
-    "confidence_scores",
-)
 
 
 def states_digest() -> tuple[int, str]:
     """(rows, sha256) of every daily state by natural key, without ids or computing times."""
     from apps.batch.models import ActualDailyAssignmentState
+    from apps.farmio.exporting import STATE_FIELDS
 
     rows = sorted(ActualDailyAssignmentState.objects.values_list(*STATE_FIELDS).iterator(chunk_size=10000))
     digest = hashlib.sha256()
@@ -66,7 +48,21 @@ def states_digest() -> tuple[int, str]:
     return len(rows), digest.hexdigest()
 
 
-def child(folder: Path) -> None:
+def history_counts() -> dict[str, int]:
+    """The records the import made and their "insert" history rows (every one must have its own)."""
+    from django.apps import apps
+
+    from apps.audit.models import HistoryEvent
+    from apps.farmio import kinds as K
+
+    events = [m for m in apps.get_app_config("audit").get_models() if issubclass(m, HistoryEvent)]
+    return {
+        "records": sum(k.model.objects.count() for k in K.KINDS),
+        "history_inserts": sum(m.objects.filter(pgh_label="insert").count() for m in events),
+    }
+
+
+def child(folder: Path, *, history_bulk: bool = True) -> None:
     """Runs in the empty target database: the import, timed, with a progress bar."""
     harness.django_setup()
     from tqdm import tqdm
@@ -84,7 +80,7 @@ def child(folder: Path) -> None:
 
     cpu = time.process_time()
     started = time.perf_counter()
-    result = path_import(folder, dry_run=False, progress=progress)
+    result = path_import(folder, dry_run=False, progress=progress, history_bulk=history_bulk)
     wall = time.perf_counter() - started
     cpu = time.process_time() - cpu
     for bar in bars.values():
@@ -92,6 +88,7 @@ def child(folder: Path) -> None:
     if not result.ok:
         sys.exit(f"import refused: {[p.as_dict() for p in result.problems[:5]]}")
     rows, digest = states_digest()
+    history = history_counts()
     print(
         json.dumps(
             {
@@ -106,6 +103,7 @@ def child(folder: Path) -> None:
                 "states": rows,
                 "digest": digest,
                 "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                **history,
             }
         )
     )
@@ -144,9 +142,12 @@ def _target_recreate(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--triggers", action="store_true", help="new rows' history by their row triggers (the old path), not in bulk"
+    )
     args = parser.parse_args()
     if args.child:
-        child(args.child)
+        child(args.child, history_bulk=not args.triggers)
         return
     harness.django_setup()
     harness.machine_print()
@@ -169,7 +170,13 @@ def main() -> None:
         env = os.environ | {"DATABASE_URL": url}
         load_before = os.getloadavg()
         done = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--child", str(folder)],
+            [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                str(folder),
+                *(["--triggers"] if args.triggers else []),
+            ],
             env=env,
             stdout=subprocess.PIPE,
             text=True,
@@ -188,6 +195,8 @@ def main() -> None:
         f"{figures['state_rows']:,} daily states, {figures['recompute_errors']} errors"
     )
     print(f"load before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
+    print(f"history: {figures['history_inserts']:,} insert events for {figures['records']:,} records")
+    print(f"history of new rows: {'row triggers' if args.triggers else 'in bulk (INSERT … SELECT per table)'}")
     same = (figures["states"], figures["digest"]) == (source_rows, source_digest)
     print(f"daily states: {figures['states']:,} imported vs {source_rows:,} source; row for row the same: {same}")
     verdict = "met" if figures["wall"] <= TARGET_SECONDS else "MISSED"

@@ -6,7 +6,9 @@ list's JSON ones, selected by ``?format=`` (read here: the project keeps DRF's U
 an ``Accept: text/csv`` header, and the OpenAPI schema lists the parameter and the files (apps/api/schema.py). A list asked as a file is not paginated and not held in memory: the list's own queryset,
 filtered by the list's own filter set (so any scope later added to ``get_queryset`` applies to the files too), is
 read with ``.iterator()``; each row goes through the list's serializer (the same field names and values as the
-JSON) and out through ``aquamind/tabular.py``: the CSV streamed chunk by chunk, the Excel file written row by row to
+JSON) — or, for a plain model serializer (every field a column of the model), the queryset is read with
+``values_list`` and each value goes through its serializer field alone (``values_rows``: the same rows, 10×
+fewer Python calls) — and out through ``aquamind/tabular.py``: the CSV streamed chunk by chunk, the Excel file written row by row to
 a temporary file and streamed back. A bad filter or format is a 400 in the JSON error shape, before any row leaves.
 
 The endpoints whose JSON is not a flat list (the projections, the forecast summaries) give their rows through
@@ -21,6 +23,8 @@ import json
 import tempfile
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, renderers, serializers
@@ -140,6 +144,80 @@ def serialized_rows(serializer, objects: Iterable, *, xlsx: bool) -> tuple[list[
     return names, rows()
 
 
+def _identity(field, model_field) -> bool:
+    """The serializer field gives the database's value unchanged: whole numbers, text, true/false (DRF's
+    ``int(value)``, ``str(value)``, ``bool`` on values already of that type)."""
+    kinds = _IDENTITY.get(type(field).to_representation)
+    return kinds is not None and isinstance(model_field, kinds)
+
+
+_IDENTITY = {
+    serializers.IntegerField.to_representation: (models.IntegerField,),
+    serializers.CharField.to_representation: (models.CharField, models.TextField),
+    serializers.BooleanField.to_representation: (models.BooleanField,),
+}
+
+
+def values_rows(serializer, queryset, *, xlsx: bool) -> tuple[list[str], Iterator[list]] | None:
+    """The rows of ``serialized_rows`` without a serializer per row: the queryset read with ``values_list`` and
+    each value through its serializer field's own ``to_representation`` (a foreign key: its id; a field read
+    from an annotation of the queryset, such as the events' authors: the annotation), the same header, values
+    and order. None when the serializer is not that plain (a method or nested field, a dotted or
+    computed source, its own ``to_representation``): the caller then serializes each row."""
+    if type(serializer).to_representation is not serializers.ModelSerializer.to_representation:
+        return None
+    model = queryset.model
+    annotations = queryset.query.annotations
+    readable = [(name, field) for name, field in serializer.fields.items() if not field.write_only]
+    paths, converters = [], []
+    for _name, field in readable:
+        if isinstance(field, (serializers.BaseSerializer, serializers.ManyRelatedField)) or "." in field.source:
+            return None
+        if field.source in annotations and not isinstance(
+            field, (serializers.RelatedField, serializers.SerializerMethodField)
+        ):  # a value of the list's own query (the events' authors): read as the serializer reads the attribute
+            paths.append(field.source)
+            converters.append(field.to_representation)
+            continue
+        try:
+            model_field = model._meta.get_field(field.source)
+        except FieldDoesNotExist:
+            return None
+        if not model_field.concrete or getattr(model_field, "many_to_many", False):
+            return None
+        if isinstance(field, serializers.RelatedField):
+            if not isinstance(field, serializers.PrimaryKeyRelatedField) or field.pk_field is not None:
+                return None
+            converters.append(None)  # the id, as the serializer's PKOnlyObject gives it
+        elif model_field.is_relation or isinstance(field, serializers.SerializerMethodField):
+            return None
+        elif _identity(field, model_field):
+            converters.append(None)  # the value the database gives is the value the field gives
+        else:
+            converters.append(field.to_representation)
+        paths.append(model_field.attname)
+    names = [name for name, _ in readable]
+    back = [_xlsx_converter(field) if xlsx else None for _, field in readable]
+    steps = [(i, convert, to_cell) for i, (convert, to_cell) in enumerate(zip(converters, back)) if convert or to_cell]
+    nested = [i for i, (_, field) in enumerate(readable) if isinstance(field, serializers.JSONField)]
+
+    def rows():
+        for values in queryset.values_list(*paths).iterator(chunk_size=EXPORT_CHUNK_ROWS):
+            row = list(values)
+            for i, convert, to_cell in steps:
+                value = row[i]
+                if value is not None and convert is not None:
+                    value = convert(value)
+                if to_cell is not None and isinstance(value, str):
+                    value = to_cell(value)
+                row[i] = value
+            for i in nested:
+                row[i] = _cell(row[i])
+            yield row
+
+    return names, rows()
+
+
 def export_response(fmt: str, *, name: str, header: list[str], rows: Iterable) -> StreamingHttpResponse:
     """The file of ``rows``: a streamed CSV, or an Excel workbook written to a temporary file and streamed back."""
     filename = f"{name}-{timezone.localdate().isoformat()}.{fmt}"
@@ -228,8 +306,10 @@ class ExportMixin:
             return super().list(request, *args, **kwargs)
         _pagination_checked(self.paginator, request)
         queryset = self.filter_queryset(self.get_queryset())
-        header, rows = serialized_rows(
-            self.get_serializer(), queryset.iterator(chunk_size=EXPORT_CHUNK_ROWS), xlsx=fmt == "xlsx"
+        serializer = self.get_serializer()
+        plain = values_rows(serializer, queryset, xlsx=fmt == "xlsx")
+        header, rows = plain or serialized_rows(
+            serializer, queryset.iterator(chunk_size=EXPORT_CHUNK_ROWS), xlsx=fmt == "xlsx"
         )
         return export_response(fmt, name=export_name(self), header=header, rows=rows)
 

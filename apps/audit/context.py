@@ -138,6 +138,16 @@ def history_context(**metadata) -> Iterator[Context]:
         del _local.context
 
 
+def history_context_send() -> None:
+    """Send the active context to the transaction now, for the statements the wrapper does not prefix (a
+    ``COPY``): they then carry it like any other write of the transaction. Nothing outside a context."""
+    active = _active()
+    if active is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(SET_CONTEXT, [str(active.id), json.dumps(active.metadata, cls=DjangoJSONEncoder)])
+
+
 @contextlib.contextmanager
 def history_switched_off() -> Iterator[None]:
     """Benchmarks only: no context, causes or moves inside (the caller uninstalls the triggers itself)."""

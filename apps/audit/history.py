@@ -87,9 +87,10 @@ def who(context: dict | None) -> str:
         return "outside AquaMind"
     if context.get("username"):
         return str(context["username"])
-    if context.get("channel") == "system":
+    channel = context.get("channel")
+    if channel == "system" or (channel == "import" and context.get("task")):  # an import run by a worker
         return "the system"
-    if context.get("channel") == "command":
+    if channel == "command" or (channel == "import" and context.get("command")):  # manage.py import_farm
         return f"the command {context.get('command', '')}".strip()
     return "an anonymous request"
 

@@ -334,7 +334,7 @@ class Check:
         name = kind.name
         pinned = values.pop("__pinned", None)
         earlier = self.seen_lines[name].get(line)
-        if earlier is not None:
+        if earlier is not None and not kind.repeats:
             raise RowError("", "", f"the same row as row {earlier}: a duplicate row")
         self.seen_lines[name][line] = where[1]
         target = None
@@ -476,7 +476,7 @@ class Check:
     def _days_aggregate(self) -> None:
         """Each sampling day the import touched becomes its casts' aggregate by the project's one rule
         (``apps.batch.sampling.casts_aggregate``: fish added, fish-weighted mean, pooled spread)."""
-        for day in set(self.touched_days) | set(self.day_lengths):
+        for day in {**self.touched_days, **dict.fromkeys(self.day_lengths)}:  # in the files' order: the ids too
             casts = self.day_casts.get(day, [])
             if not casts:
                 continue

@@ -16,6 +16,27 @@ from apps.farmio.models import ExternalId
 from aquamind.tabular import csv_stream, xlsx_write
 
 #: the order rows are written in: the natural keys, so two exports of the same records are the same files
+#: the daily states by natural key, without their ids or computing times: what a round trip must give back row
+#: for row (tests/farmio/test_round_trip.py, bench/import_faroe.py)
+STATE_FIELDS = (
+    "assignment__batch__batch_number",
+    "assignment__container__site__name",
+    "assignment__container__name",
+    "assignment__assignment_date",
+    "date",
+    "day_number",
+    "lifecycle_stage__name",
+    "avg_weight_g",
+    "population",
+    "biomass_kg",
+    "temp_c",
+    "mortality_count",
+    "feed_kg",
+    "observed_fcr",
+    "anchor_type",
+    "sources",
+    "confidence_scores",
+)
 ORDERING = {
     "sites": ("name",),
     "containers": ("site__name", "name"),

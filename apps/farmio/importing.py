@@ -61,9 +61,15 @@ def _no_progress(phase: str, done: int, total: int | None = None) -> None:
 
 
 def tables_import(
-    read: Callable[[], list[Table]], *, dry_run: bool, total_rows: int | None = None, progress: Progress = _no_progress
+    read: Callable[[], list[Table]],
+    *,
+    dry_run: bool,
+    total_rows: int | None = None,
+    progress: Progress = _no_progress,
+    history_bulk: bool = True,
 ) -> ImportResult:
-    """Read the tables, check them, and unless ``dry_run`` or a problem was found write and recompute."""
+    """Read the tables, check them, and unless ``dry_run`` or a problem was found write and recompute.
+    ``history_bulk=False``: new rows' history written by their triggers (``writing.write``)."""
     result = ImportResult(dry_run=dry_run)
     started = time.perf_counter()
     try:
@@ -91,7 +97,7 @@ def tables_import(
     if not result.ok or dry_run:
         return result
     started = time.perf_counter()
-    written = write(check, progress=lambda n: progress("write", n, check.rows_read))
+    written = write(check, progress=lambda n: progress("write", n, check.rows_read), history_bulk=history_bulk)
     result.counts = written["counts"]
     result.assignments_marked = written["assignments_marked"]
     result.seconds["write"] = time.perf_counter() - started
@@ -103,14 +109,24 @@ def tables_import(
     return result
 
 
-def path_import(path: Path, *, dry_run: bool, progress: Progress = _no_progress) -> ImportResult:
+def path_import(
+    path: Path, *, dry_run: bool, progress: Progress = _no_progress, history_bulk: bool = True
+) -> ImportResult:
     """``manage.py import_farm PATH``: a file or a folder of files."""
     files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx")) if path.is_dir() else [path]
     total = sum(_lines(p.read_bytes()) for p in files if p.suffix.lower() == ".csv") or None
-    return tables_import(lambda: path_tables(path, K.FILE_NAMES), dry_run=dry_run, total_rows=total, progress=progress)
+    return tables_import(
+        lambda: path_tables(path, K.FILE_NAMES),
+        dry_run=dry_run,
+        total_rows=total,
+        progress=progress,
+        history_bulk=history_bulk,
+    )
 
 
-def files_import(files: list[tuple[str, bytes]], *, dry_run: bool, progress: Progress = _no_progress) -> ImportResult:
+def files_import(
+    files: list[tuple[str, bytes]], *, dry_run: bool, progress: Progress = _no_progress, history_bulk: bool = True
+) -> ImportResult:
     """The page and the API: uploaded files, each named ``<kind>.csv``, ``<kind>.xlsx`` or a workbook of kinds."""
 
     def read() -> list[Table]:
@@ -120,7 +136,7 @@ def files_import(files: list[tuple[str, bytes]], *, dry_run: bool, progress: Pro
         return tables
 
     total = sum(_lines(data) for name, data in files if name.lower().endswith(".csv")) or None
-    return tables_import(read, dry_run=dry_run, total_rows=total, progress=progress)
+    return tables_import(read, dry_run=dry_run, total_rows=total, progress=progress, history_bulk=history_bulk)
 
 
 def _lines(data: bytes) -> int:

@@ -14,6 +14,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import transaction
 
+from apps.audit.context import history_channel
 from apps.farmio import kinds as K
 from apps.farmio.importing import files_import
 from apps.farmio.models import ImportJob
@@ -119,7 +120,8 @@ def job_run(job_id: int) -> None:
 
     try:
         files = [(f["name"], (folder / f["name"]).read_bytes()) for f in job.files]
-        result = files_import(files, dry_run=job.dry_run, progress=progress)
+        with history_channel("import", **_author(job)):  # a worker's task has no user: the uploader is named
+            result = files_import(files, dry_run=job.dry_run, progress=progress)
     except Exception as exc:  # noqa: BLE001 - the job records any failure for the page; nothing was written
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED,
@@ -141,6 +143,11 @@ def job_run(job_id: int) -> None:
     ImportJob.objects.filter(pk=job.pk).update(status=status, report=report, progress_done=result.rows)
     if status in (ImportJob.Status.INVALID, ImportJob.Status.DONE):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _author(job: ImportJob) -> dict:
+    user = job.created_by
+    return {"user": user.pk, "username": user.get_username()} if user is not None else {}
 
 
 def job_view(job: ImportJob) -> dict:

@@ -70,6 +70,7 @@ class Kind:
     day: str | None = None
     export_values: tuple[str, ...] = ()  # the ``values_list`` paths, in column order after the external id
     file: bool = True  # False: made by the import from other rows (a day's growth sample from its casts)
+    repeats: bool = False  # True: a row repeated exactly is a second record (two casts with the same figures)
 
     @property
     def label(self) -> str:
@@ -95,6 +96,27 @@ NOTES = C("notes", "Free text.", "", field="notes")
 
 def _event_columns(date_name: str, date_meaning: str, example: str) -> tuple[Column, ...]:
     return (BATCH, SITE, CONTAINER, C(date_name, date_meaning, example, True, date_name))
+
+
+def _stage_values(name: str, model: type, parent: tuple[str, str, str, str], value: Column) -> Kind:
+    """A scenario model's value for one life-cycle stage (TGC, mortality, FCR): the model by its name, the stage
+    by its species and name, and the value. ``parent``: (the model's word, an example name, its kind, an example
+    stage)."""
+    word, example, kind, stage = parent
+    return Kind(
+        name,
+        model,
+        (
+            C("model", f"The {word} model's name.", example, True),
+            C("species", "The stage's species.", "Atlantic salmon", True),
+            C("stage", "The stage's name.", stage, True),
+            value,
+        ),
+        fields=("model_id", "lifecycle_stage_id", value.field),
+        refs={"model_id": kind, "lifecycle_stage_id": "lifecycle_stages"},
+        key=("model_id", "lifecycle_stage_id"),
+        export_values=("model__name", "lifecycle_stage__species__name", "lifecycle_stage__name", value.field),
+    )
 
 
 KINDS: tuple[Kind, ...] = (
@@ -216,19 +238,11 @@ KINDS: tuple[Kind, ...] = (
         key=("name",),
         export_values=("name", "tgc_value", "profile__name"),
     ),
-    Kind(
+    _stage_values(
         "tgc_stage_overrides",
         TGCStageOverride,
-        (
-            C("model", "The TGC model's name.", "TGC spring", True),
-            C("species", "The stage's species.", "Atlantic salmon", True),
-            C("stage", "The stage's name.", "Fry", True),
-            C("tgc_value_per_1000", "The stage's TGC ×1000.", "2.0", True, "tgc_value"),
-        ),
-        fields=("model_id", "lifecycle_stage_id", "tgc_value"),
-        refs={"model_id": "tgc_models", "lifecycle_stage_id": "lifecycle_stages"},
-        key=("model_id", "lifecycle_stage_id"),
-        export_values=("model__name", "lifecycle_stage__species__name", "lifecycle_stage__name", "tgc_value"),
+        ("TGC", "TGC spring", "tgc_models", "Fry"),
+        C("tgc_value_per_1000", "The stage's TGC ×1000.", "2.0", True, "tgc_value"),
     ),
     Kind(
         "mortality_models",
@@ -242,19 +256,11 @@ KINDS: tuple[Kind, ...] = (
         key=("name",),
         export_values=("name", "frequency", "rate_percent"),
     ),
-    Kind(
+    _stage_values(
         "mortality_stage_overrides",
         MortalityStageOverride,
-        (
-            C("model", "The mortality model's name.", "Mortality 0.03 %/day", True),
-            C("species", "The stage's species.", "Atlantic salmon", True),
-            C("stage", "The stage's name.", "Fry", True),
-            C("rate_percent", "The stage's rate, % per the model's frequency.", "0.05", True, "rate_percent"),
-        ),
-        fields=("model_id", "lifecycle_stage_id", "rate_percent"),
-        refs={"model_id": "mortality_models", "lifecycle_stage_id": "lifecycle_stages"},
-        key=("model_id", "lifecycle_stage_id"),
-        export_values=("model__name", "lifecycle_stage__species__name", "lifecycle_stage__name", "rate_percent"),
+        ("mortality", "Mortality 0.03 %/day", "mortality_models", "Fry"),
+        C("rate_percent", "The stage's rate, % per the model's frequency.", "0.05", True, "rate_percent"),
     ),
     Kind(
         "fcr_models",
@@ -264,19 +270,11 @@ KINDS: tuple[Kind, ...] = (
         key=("name",),
         export_values=("name",),
     ),
-    Kind(
+    _stage_values(
         "fcr_model_stages",
         FCRModelStage,
-        (
-            C("model", "The FCR model's name.", "FCR salmon", True),
-            C("species", "The stage's species.", "Atlantic salmon", True),
-            C("stage", "The stage's name.", "Smolt", True),
-            C("fcr_value", "Feed conversion ratio, kg feed per kg growth.", "1.10", True, "fcr_value"),
-        ),
-        fields=("model_id", "lifecycle_stage_id", "fcr_value"),
-        refs={"model_id": "fcr_models", "lifecycle_stage_id": "lifecycle_stages"},
-        key=("model_id", "lifecycle_stage_id"),
-        export_values=("model__name", "lifecycle_stage__species__name", "lifecycle_stage__name", "fcr_value"),
+        ("FCR", "FCR salmon", "fcr_models", "Smolt"),
+        C("fcr_value", "Feed conversion ratio, kg feed per kg growth.", "1.10", True, "fcr_value"),
     ),
     Kind(
         "batches",
@@ -487,6 +485,7 @@ KINDS: tuple[Kind, ...] = (
         ),
         fields=("sample_id", "fish_weighed", "avg_weight_g", "std_dev_weight_g", "weights_g", "notes"),
         refs={"sample_id": "growth_days"},
+        repeats=True,
     ),
     Kind(
         "mortality",

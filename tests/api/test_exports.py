@@ -316,3 +316,32 @@ def test_the_schema_documents_the_formats(viewer):
     )
     detail = paths["/api/v1/batch/daily-states/{id}/"]["get"]
     assert "format" not in {p["name"] for p in detail.get("parameters", [])}
+
+
+@pytest.mark.parametrize("xlsx", [False, True])
+def test_the_plain_lists_rows_from_values_equal_the_serializers_rows(recorded, xlsx):
+    """The fast path (``values_rows``: ``values_list`` and each serializer field's ``to_representation``) gives
+    the very rows the serializer gives, cell for cell, for every list it takes; the daily states are one."""
+    from apps.api.exports import serialized_rows, values_rows
+    from apps.api.views.crud import AuthoredMixin
+    from apps.audit.history import with_authors
+
+    plain = []
+    for prefix, viewset in ROUTES:
+        if viewset.queryset is None or viewset.serializer_class is None:
+            continue
+        serializer = viewset.serializer_class()
+        queryset = viewset.queryset.all()
+        if issubclass(viewset, AuthoredMixin):
+            queryset = with_authors(queryset)  # the events' lists: who entered and changed each row
+        fast = values_rows(serializer, queryset, xlsx=xlsx)
+        if fast is None:
+            continue
+        plain.append(prefix)
+        header, rows = serialized_rows(serializer, queryset.iterator(), xlsx=xlsx)
+        fast_header, fast_rows = fast
+        assert fast_header == header, prefix
+        assert list(fast_rows) == list(rows), prefix
+    assert {"batch/daily-states", "batch/mortality-events", "inventory/feeding-events"} <= set(plain), plain
+    assert "environmental/readings" in plain and len(plain) > 15, plain
+    assert ActualDailyAssignmentState.objects.count() > 50

@@ -108,3 +108,40 @@ def test_a_job_that_fails_is_marked_failed_never_a_500(manager, django_capture_o
     assert job.status == "FAILED"
     assert job.report["problems"][0]["reason"] == "the import failed: FileNotFoundError"
     assert manager.post(f"/api/v1/imports/{job.pk}/confirm/").status_code == 400
+
+
+def test_an_import_run_by_a_worker_is_recorded_as_the_uploaders(manager, django_capture_on_commit_callbacks):
+    """The history names who imported: a worker's task has no user, the job's uploader is named (channel import,
+    the task and the file kept), on the rows the import wrote in bulk and on the marks of its recompute."""
+    from apps.audit.context import history_channel
+    from apps.audit.history import through, who
+    from apps.audit.models import MarkCause, MortalityEventEvent, SiteEvent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = _upload(manager, small_farm_files()).json()["id"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert manager.post(f"/api/v1/imports/{job_id}/confirm/").status_code == 202
+    with history_channel("system", task="apps.farmio.tasks.import_job_run"):  # what a worker enters
+        for callback in callbacks:
+            callback()
+    job = ImportJob.objects.get(pk=job_id)
+    assert job.status == "DONE", job.report
+    user = job.created_by
+    contexts = [e.pgh_context for e in MortalityEventEvent.objects.filter(pgh_label="insert")]
+    assert (
+        contexts
+        == [
+            {
+                "channel": "import",
+                "task": "apps.farmio.tasks.import_job_run",
+                "user": user.pk,
+                "username": user.username,
+                "file": "mortality.csv",
+            }
+        ]
+        * 2
+    )
+    site = SiteEvent.objects.filter(pgh_label="insert").first().pgh_context
+    assert (who(site), through(site), site["file"]) == (user.username, "import", "sites.csv")
+    causes = {(c["channel"], c["username"]) for c in MarkCause.objects.values_list("context", flat=True)}
+    assert causes == {("import", user.username)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from apps.batch.models import ActualDailyAssignmentState, Batch, LifeCycleStage, Species
 from apps.environmental.models import EnvironmentalParameter, EnvironmentalReading
+from apps.farmio.exporting import STATE_FIELDS
 from apps.farmio.models import ExternalId
 from apps.infrastructure.models import Container, Site
 from apps.inventory.models import Feed
@@ -33,27 +34,6 @@ EMPTYING_ORDER = (
 def farm_empty() -> None:
     for model in EMPTYING_ORDER:
         model.objects.all().delete()
-
-
-STATE_FIELDS = (
-    "assignment__batch__batch_number",
-    "assignment__container__site__name",
-    "assignment__container__name",
-    "assignment__assignment_date",
-    "date",
-    "day_number",
-    "lifecycle_stage__name",
-    "avg_weight_g",
-    "population",
-    "biomass_kg",
-    "temp_c",
-    "mortality_count",
-    "feed_kg",
-    "observed_fcr",
-    "anchor_type",
-    "sources",
-    "confidence_scores",
-)
 
 
 def states_by_natural_key() -> list[tuple]:

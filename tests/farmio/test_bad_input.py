@@ -16,6 +16,7 @@ from apps.batch.models import (
     Batch,
     BatchContainerAssignment,
     GrowthSample,
+    GrowthSampleCast,
     MortalityEvent,
     RecomputeMarker,
 )
@@ -155,6 +156,19 @@ def test_a_duplicate_row():
     file, row, column, value, reason = _only_problem(small_farm_files(mortality=SMALL_FARM["mortality"] + line + "\n"))
     assert (file, row) == ("mortality.csv", 4)
     assert reason == "the same row as row 2: a duplicate row"
+
+
+def test_two_casts_with_the_same_figures_are_two_weighings_and_a_re_import_keeps_them():
+    """A regression: the faroe demo farm weighs such casts, and its round trip was refused as duplicate rows."""
+    text = SMALL_FARM["growth_samples"] + "B1,Hatchery,Tank 1,2025-02-01,20,40.00,5.00\n"
+    files = small_farm_files(growth_samples=text)
+    result = files_import(files, dry_run=False)
+    assert result.ok, result.problems
+    day = GrowthSample.objects.get(sample_date=dt.date(2025, 2, 1))
+    assert sorted(GrowthSampleCast.objects.filter(sample=day).values_list("fish_weighed", flat=True)) == [20, 20, 30]
+    assert day.sample_size == 70
+    again = files_import(files, dry_run=False)
+    assert again.ok and again.counts["growth_samples"] == {"created": 0, "updated": 0, "unchanged": 4}
 
 
 def test_a_duplicate_natural_key():
