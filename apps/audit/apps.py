@@ -10,10 +10,6 @@ class AuditConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from apps.audit.bulk import trigger_checks_session
         from apps.audit.context import connect_task_signals
 
         connect_task_signals()
-        connection_created.connect(trigger_checks_session, dispatch_uid="audit_trigger_checks_session")

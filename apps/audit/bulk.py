@@ -53,16 +53,6 @@ def _ignore_set(names: Iterable[str]) -> None:
         cursor.execute(IGNORE_SETTING, ["{" + ",".join(sorted(names)) + "}"])
 
 
-def trigger_checks_session(sender=None, connection=None, **kwargs) -> None:
-    """``connection_created``: every new PostgreSQL connection starts with the setting an empty list, session
-    wide, so that pgtrigger's check never raises (every write of every process, not only the import's: the demo
-    farm's COPY, the bulk paths). A transaction may still name triggers in it (``inserts_unrecorded``)."""
-    if connection is None or connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', false)")
-
-
 def trigger_checks_fast() -> None:
     """For the rest of the transaction, pgtrigger's check finds its setting (an empty list: nothing ignored)
     instead of raising and catching an error per row (see the module's docstring)."""
