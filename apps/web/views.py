@@ -51,7 +51,11 @@ def _overview_context(request) -> dict:
     filters = _filters(request)
     return {
         "overview": farm_sites(
-            today=timezone.localdate(), search=filters["search"], site_id=filters["site_id"], user=request.user
+            today=timezone.localdate(),
+            search=filters["search"],
+            site_id=filters["site_id"],
+            user=request.user,
+            page=_page_number(request),
         ),
         "sites": visible_to(Site.objects.order_by("name"), request.user),
         **filters,

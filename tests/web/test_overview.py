@@ -188,3 +188,35 @@ def test_a_container_without_a_recent_state_still_shows_its_latest(salmon):
     last = ActualDailyAssignmentState.objects.get(assignment=a, date=TODAY)
     assert row.figures.state_date == TODAY and row.figures.fish == last.population
     assert row.figures.deaths_30d == 0
+
+
+def test_the_overview_pages_its_sites_by_name_and_sums_each_pages_sites_alone(salmon, monkeypatch):
+    from apps.infrastructure.models import Site
+    from apps.web.reads import overview
+
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    made = [batch_with(1) for _ in range(5)]  # five sites, one container each
+    names = list(Site.objects.order_by("name").values_list("pk", flat=True))
+    seen, fish = [], {}
+    for number in (1, 2, 3):
+        result = farm_sites(today=TODAY, page=number)
+        assert result.page.number == number and result.page.paginator.num_pages == 3
+        seen += [s.site.pk for s in result.sites]
+        fish.update({s.site.pk: s.figures.fish for s in result.sites})
+    assert seen == names  # every site once, by name
+    for _, (a,) in made:
+        state = ActualDailyAssignmentState.objects.get(assignment=a, date=TODAY)
+        assert fish[a.container.site_id] == state.population
+    assert farm_sites(today=TODAY, page=99).page.number == 3  # past the end: the last page
+
+
+def test_the_overview_page_links_its_next_page_of_sites(salmon, client, admin_user, monkeypatch):
+    from apps.web.reads import overview
+
+    monkeypatch.setattr(overview, "PAGE_SIZE", 1)
+    batch_with(1)
+    batch_with(1)
+    client.force_login(admin_user)
+    first = client.get("/").content.decode()
+    assert 'rel="next" href="?page=2"' in first and "page 1 of 2" in first
+    assert "page 2 of 2" in client.get("/?page=2").content.decode()
