@@ -179,7 +179,9 @@ def _bounds(i: int) -> tuple[int, int]:
     return (HORIZON_EDGES[i - 1] + 1 if i else 1), HORIZON_EDGES[i]
 
 
-def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) -> Calibration:
+def calibrate(
+    residuals: Sequence[Residual], *, until: dt.date | None = None, classes: bool = True, shrink: bool = True
+) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
     given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
     into weight classes by their starting weight (``classes_choose``: as many as the farm's residuals show to
@@ -191,7 +193,7 @@ def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) ->
     ordered = sorted(usable, key=lambda r: r.truth_date)
     older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
     older_power = horizon_power(older) if len(older) >= MIN_TOTAL else None
-    edges = classes_choose(older, newer, power=older_power) if len(older) >= MIN_TOTAL else {}
+    edges = classes_choose(older, newer, power=older_power) if classes and len(older) >= MIN_TOTAL else {}
     buckets = _buckets(usable, edges)
     check = {_key(b): b for b in _buckets(older, edges, power=older_power)} if len(older) >= MIN_TOTAL else {}
     pairs: dict[str, list] = {}  # per phase, each newer residual with the older half's bucket that held it
@@ -208,7 +210,20 @@ def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) ->
         held = check.get(_key(b))
         pooled = phase_factor.get(b.phase, everywhere)
         out.append(_with_coverage(b, held, by_cell.get(_key(b), []), pooled) if held else replace(b, corrects=False))
-    return Calibration(buckets=tuple(_shrunk(b) for b in out), residuals=len(usable))
+    if any(edges.values()):
+        # the classes correct the median; the band's widths are the phase's over all weights
+        whole = {(b.phase, b.first_day): b for b in calibrate(usable, classes=False, shrink=False).buckets}
+        out = [_with_widths(b, whole.get((b.phase, b.first_day))) for b in out]
+    return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
+
+
+def _with_widths(b: BandBucket, whole: BandBucket | None) -> BandBucket:
+    """A weight class's bucket with the band's widths about its median of the phase's bucket over all weights
+    (``whole``): the classes are chosen for the median, and a class's spread read from a quarter of the
+    residuals was too narrow where the errors do not depend on size and too wide where they do."""
+    if whole is None:
+        return b
+    return replace(b, q10=b.q50 - (whole.q50 - whole.q10), q90=b.q50 + (whole.q90 - whole.q50), widened=whole.widened)
 
 
 def _correction_helps(mine: Sequence[Residual], q50: float) -> bool:
@@ -472,8 +487,13 @@ def _with_coverage(bucket: BandBucket, held: BandBucket, mine: Sequence[Residual
     if len(mine) >= 10:
         weight = len(mine) / (len(mine) + POOL_PRIOR)
         s = weight * _widening([(r, held) for r in mine]) + (1 - weight) * pooled
+        if s < 1.0:  # narrowed only as far as the band of all the residuals still holds more than chance explains
+            nominal = UPPER - LOWER
+            over = nominal + NARROW_Z * math.sqrt(nominal * (1 - nominal) / len(mine))
+            while s < 1.0 and sum(_inside(r, _widened(bucket, s)) for r in mine) <= over * len(mine):
+                s = min(1.0, round(s + WIDEN_STEP, 10))
     else:
-        s = pooled
+        s = max(1.0, pooled)
     return replace(
         bucket,
         coverage=coverage,
@@ -492,6 +512,10 @@ CORRECT_Z = 2.0
 #: the most a band is widened by its measured coverage, and the most it is narrowed
 WIDEN_MAX = 2.0
 NARROW_MIN = 0.8
+#: a band is narrowed only where the older half's held more of the newer half than this many standard errors
+#: above 80 %: the factor is applied to the band of all the residuals, whose quantiles already average out
+#: the older half's luck, so a narrowing within the noise would count that luck twice
+NARROW_Z = 2.0
 WIDEN_STEP = 0.05
 
 
@@ -520,9 +544,10 @@ def _widening(pairs: Sequence[tuple[Residual, BandBucket]]) -> float:
                 inside += e * e <= (s * down) ** 2 + v
         return inside / len(parts)
 
-    if held_at(1.0) > nominal + noise:
+    over = nominal + NARROW_Z / 1.2815515655446004 * noise  # narrowing asks more than chance: 2 standard errors
+    if held_at(1.0) > over:
         s = 1.0
-        while s - WIDEN_STEP >= NARROW_MIN - 1e-9 and held_at(round(s - WIDEN_STEP, 10)) > nominal + noise:
+        while s - WIDEN_STEP >= NARROW_MIN - 1e-9 and held_at(round(s - WIDEN_STEP, 10)) > over:
             s = round(s - WIDEN_STEP, 10)
         return s
     s = 1.0
