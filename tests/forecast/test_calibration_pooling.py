@@ -59,7 +59,7 @@ def test_a_bucket_with_few_residuals_borrows_its_neighbours_brought_to_its_horiz
 
 
 def test_the_conservative_rule_asks_more_of_few_forecasts_and_nothing_of_many():
-    assert conservative_level(50) == pytest.approx(0.8 + 2 / 50)
+    assert conservative_level(50) == pytest.approx(0.8 + 1 / 50)
     assert conservative_level(25) > conservative_level(100) > conservative_level(10_000) > UPPER - LOWER
     assert conservative_level(10_000) == pytest.approx(0.8, abs=0.001)
     assert conservative_level(1) == conservative_level(0) == LEVEL_MAX

@@ -36,7 +36,7 @@ HORIZON_REACH = 1
 HORIZON_POWER_BOUNDS = (0.25, 1.0)
 HORIZON_POWER_DEFAULT = 0.5
 #: the conservative finite-sample rule: a pool of n forecasts is calibrated for 80 % + A / n
-CONSERVATIVE_A = 2.0
+CONSERVATIVE_A = 1.0
 LEVEL_MAX = 0.9
 
 
@@ -211,10 +211,24 @@ def calibrate(
         pooled = phase_factor.get(b.phase, everywhere)
         out.append(_with_coverage(b, held, by_cell.get(_key(b), []), pooled) if held else replace(b, corrects=False))
     if any(edges.values()):
-        # the classes correct the median; the band's widths are the phase's over all weights
-        whole = {(b.phase, b.first_day): b for b in calibrate(usable, classes=False, shrink=False).buckets}
+        # the classes correct the median; the band's widths are the phase's over all weights, of the residuals
+        # about their own class's median (the spread the classes' medians leave, read from all the residuals),
+        # that median shrunk by its forecasts as the correction is: centring each cell on the median of a few
+        # forecasts would take their shared luck out of the spread
+        medians = {_key(b): _shrunk(b).q50 for b in buckets}  # a few forecasts' median is mostly their luck
+        centred = [
+            replace(r, log_error=r.log_error - medians.get(_cell(r, edges), 0.0), start_weight_g=0.0) for r in usable
+        ]
+        whole = {(b.phase, b.first_day): b for b in calibrate(centred, classes=False, shrink=False).buckets}
         out = [_with_widths(b, whole.get((b.phase, b.first_day))) for b in out]
     return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
+
+
+def _cell(r: Residual, edges: dict) -> tuple:
+    """The key (``_key``) of the bucket holding residual ``r``."""
+    cuts = edges.get(r.phase, ())
+    c = _class_of(cuts, r.start_weight_g)
+    return r.phase, (cuts[c - 1] if c else 0.0), _bounds(bucket_of(r.horizon_days))[0]
 
 
 def _with_widths(b: BandBucket, whole: BandBucket | None) -> BandBucket:
