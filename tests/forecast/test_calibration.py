@@ -78,15 +78,17 @@ def test_with_too_few_residuals_the_farm_keeps_the_closed_form_band():
     assert calibration.offsets("sea", 30) is None
 
 
-def test_a_bucket_with_few_residuals_is_pooled_with_the_other_phase_then_with_its_neighbours():
+def test_a_bucket_with_few_residuals_is_pooled_with_its_neighbouring_horizons_then_with_the_other_phase():
     rng = random.Random(3)
     sea = residuals_of([rng.gauss(0, 0.05) for _ in range(200)], horizon=60, phase="sea")
     fresh = residuals_of([rng.gauss(0, 0.05) for _ in range(MIN_BUCKET // 2)], horizon=60, phase="fresh")
     near = residuals_of([rng.gauss(0, 0.05) for _ in range(10)], horizon=90, phase="sea")
     by_key = {(b.phase, b.first_day): b for b in calibrate(sea + fresh + near).buckets}
     assert by_key[("sea", 46)].source == "bucket" and by_key[("sea", 46)].n == 200
-    assert by_key[("fresh", 46)].source == "phases" and by_key[("fresh", 46)].n == 200 + MIN_BUCKET // 2
-    assert by_key[("sea", 76)].source == "neighbours" and by_key[("sea", 76)].n > 200
+    # 20 of its own, 10 of the next horizon: both phases pooled (n: the pool)
+    assert by_key[("fresh", 46)].source == "phases" and by_key[("fresh", 46)].n == 200 + MIN_BUCKET // 2 + 10
+    # 10 of its own and 200 at 60 days: its neighbouring horizons of the same phase
+    assert by_key[("sea", 76)].source == "neighbours" and by_key[("sea", 76)].n == 210
 
 
 def test_the_calibration_of_a_date_uses_only_the_weighings_dated_on_or_before_it():

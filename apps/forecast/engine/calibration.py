@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from statistics import NormalDist
 
 METHOD_VERSION = "conformal-1"
 #: the buckets' last days: 1-15, 16-45, 46-75, 76-105, 106-165, 166-255, 256-400 days ahead
@@ -27,6 +28,16 @@ MIN_BUCKET = 40  # residuals a bucket needs on its own before it is pooled with 
 MIN_TOTAL = 60  # residuals the farm needs before its band is calibrated at all
 #: a bucket's spread is never shrunk below this share by the removal of the weighings' sampling error
 MIN_SHRINK = 0.5
+#: residuals at which a cell's own quantiles and those pooled over its neighbouring horizons weigh alike
+POOL_PRIOR = 80
+#: the horizons pooled for a bucket: its own and HORIZON_REACH buckets each side
+HORIZON_REACH = 1
+#: how the errors' spread grows with the horizon (spread ~ days^power), measured per farm within these bounds
+HORIZON_POWER_BOUNDS = (0.25, 1.0)
+HORIZON_POWER_DEFAULT = 0.5
+#: the conservative finite-sample rule: a pool of n forecasts is calibrated for 80 % + A / n
+CONSERVATIVE_A = 1.0
+LEVEL_MAX = 0.9
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,9 @@ class Residual:
     noise_var: float = 0.0
     #: the forecast's starting weight (g): the weight class whose bias and spread the residual shows
     start_weight_g: float = 0.0
+    #: which forecast it scores (its as-of date and starting weight): the residuals of one forecast are not
+    #: independent, so a cell's effective size counts forecasts (None: a forecast of its own)
+    forecast: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,8 @@ class BandBucket:
     weight_to_g: float | None = None
     #: the factor the band was widened by about its median (``_widening``): 1 where the time split showed no need
     widened: float = field(default=1.0, compare=False)  # not stored: q10 and q90 are stored widened
+    #: the number of forecasts its quantiles rest on (``effective_size``)
+    forecasts: int = field(default=0, compare=False)  # not stored: q50 is stored shrunk
 
     @property
     def middle(self) -> float:
@@ -138,12 +154,13 @@ def _q(b: BandBucket) -> tuple[float, float, float]:
     return (b.q10, b.q50, b.q90) if b.corrects else (min(b.q10, 0.0), 0.0, max(b.q90, 0.0))
 
 
-def conformal_bounds(errors: Sequence[float]) -> tuple[float, float] | None:
+def conformal_bounds(errors: Sequence[float], level: float = UPPER - LOWER) -> tuple[float, float] | None:
     """The split-conformal P10 and P90 of ``errors``: the k-th smallest with k = floor(0.1 (n + 1)) and
-    ceil(0.9 (n + 1)), so that a new exchangeable error falls between them with probability >= 80 %.
-    None with too few errors for either (n < 9)."""
+    ceil(0.9 (n + 1)), so that a new exchangeable error falls between them with probability >= 80 %
+    (``level``: another central share, the tails split evenly). None with too few errors for either (n < 9)."""
     n = len(errors)
-    low_k, high_k = math.floor(LOWER * (n + 1)), math.ceil(UPPER * (n + 1))
+    tail = (1 - level) / 2
+    low_k, high_k = math.floor(round(tail * (n + 1), 9)), math.ceil(round((1 - tail) * (n + 1), 9))
     if low_k < 1 or high_k > n:
         return None
     ordered = sorted(errors)
@@ -152,17 +169,19 @@ def conformal_bounds(errors: Sequence[float]) -> tuple[float, float] | None:
 
 def bucket_of(days: int) -> int:
     """The index of the horizon bucket holding ``days`` (the last bucket beyond it)."""
-    for i, edge in enumerate(HORIZON_EDGES):
-        if days <= edge:
-            return i
-    return len(HORIZON_EDGES) - 1
+    return _BUCKET_OF[days] if 0 <= days <= HORIZON_EDGES[-1] else (0 if days < 0 else len(HORIZON_EDGES) - 1)
+
+
+_BUCKET_OF = [next(i for i, edge in enumerate(HORIZON_EDGES) if d <= edge) for d in range(HORIZON_EDGES[-1] + 1)]
 
 
 def _bounds(i: int) -> tuple[int, int]:
     return (HORIZON_EDGES[i - 1] + 1 if i else 1), HORIZON_EDGES[i]
 
 
-def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) -> Calibration:
+def calibrate(
+    residuals: Sequence[Residual], *, until: dt.date | None = None, classes: bool = True, shrink: bool = True
+) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
     given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
     into weight classes by their starting weight (``classes_choose``: as many as the farm's residuals show to
@@ -173,18 +192,96 @@ def calibrate(residuals: Sequence[Residual], *, until: dt.date | None = None) ->
         return Calibration(buckets=(), residuals=len(usable))
     ordered = sorted(usable, key=lambda r: r.truth_date)
     older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
-    edges = classes_choose(older, newer) if len(older) >= MIN_TOTAL else {}
+    older_power = horizon_power(older) if len(older) >= MIN_TOTAL else None
+    edges = classes_choose(older, newer, power=older_power) if classes and len(older) >= MIN_TOTAL else {}
     buckets = _buckets(usable, edges)
-    check = {_key(b): b for b in _buckets(older, edges)} if len(older) >= MIN_TOTAL else {}
+    check = {_key(b): b for b in _buckets(older, edges, power=older_power)} if len(older) >= MIN_TOTAL else {}
+    pairs: dict[str, list] = {}  # per phase, each newer residual with the older half's bucket that held it
+    by_cell: dict[tuple, list[Residual]] = {}
+    for r in newer:
+        held = _holding(check, r, edges)
+        if held is not None:
+            pairs.setdefault(r.phase, []).append((r, held))
+            by_cell.setdefault(_key(held), []).append(r)
+    phase_factor = {p: _widening(v) for p, v in pairs.items()}
+    everywhere = _widening([x for v in pairs.values() for x in v])
     out = []
     for b in buckets:
         held = check.get(_key(b))
-        out.append(_with_coverage(b, held, newer) if held else replace(b, corrects=False))
-    return Calibration(buckets=tuple(out), residuals=len(usable))
+        pooled = phase_factor.get(b.phase, everywhere)
+        out.append(_with_coverage(b, held, by_cell.get(_key(b), []), pooled) if held else replace(b, corrects=False))
+    if any(edges.values()):
+        # the classes correct the median; the band's widths are the phase's over all weights, of the residuals
+        # about their own class's median (the spread the classes' medians leave, read from all the residuals),
+        # that median shrunk by its forecasts as the correction is: centring each cell on the median of a few
+        # forecasts would take their shared luck out of the spread
+        medians = {_key(b): _shrunk(b).q50 for b in buckets}  # a few forecasts' median is mostly their luck
+        centred = [
+            replace(r, log_error=r.log_error - medians.get(_cell(r, edges), 0.0), start_weight_g=0.0) for r in usable
+        ]
+        whole = {(b.phase, b.first_day): b for b in calibrate(centred, classes=False, shrink=False).buckets}
+        out = [_with_widths(b, whole.get((b.phase, b.first_day))) for b in out]
+    return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
+
+
+def _cell(r: Residual, edges: dict) -> tuple:
+    """The key (``_key``) of the bucket holding residual ``r``."""
+    cuts = edges.get(r.phase, ())
+    c = _class_of(cuts, r.start_weight_g)
+    return r.phase, (cuts[c - 1] if c else 0.0), _bounds(bucket_of(r.horizon_days))[0]
+
+
+def _with_widths(b: BandBucket, whole: BandBucket | None) -> BandBucket:
+    """A weight class's bucket with the band's widths about its median of the phase's bucket over all weights
+    (``whole``): the classes are chosen for the median, and a class's spread read from a quarter of the
+    residuals was too narrow where the errors do not depend on size and too wide where they do."""
+    if whole is None:
+        return b
+    return replace(b, q10=b.q50 - (whole.q50 - whole.q10), q90=b.q50 + (whole.q90 - whole.q50), widened=whole.widened)
+
+
+def _correction_helps(mine: Sequence[Residual], q50: float) -> bool:
+    """Whether correcting by ``q50`` (the older half's median) made the newer half's errors (``mine``) smaller,
+    by more than chance: the mean gain in |error| above CORRECT_Z standard errors, counted over the forecasts
+    (the residuals of one forecast err alike). At least 10 residuals."""
+    if len(mine) < 10:
+        return False
+    gains: dict = {}
+    for r in mine:
+        gains.setdefault(r.forecast if r.forecast is not None else id(r), []).append(
+            abs(r.log_error) - abs(r.log_error - q50)
+        )
+    per = [sum(g) / len(g) for g in gains.values()]
+    mean = sum(per) / len(per)
+    if len(per) < 2:
+        return mean > 0 and CORRECT_Z <= 0
+    sd = math.sqrt(sum((g - mean) ** 2 for g in per) / (len(per) - 1))
+    return mean > CORRECT_Z * sd / math.sqrt(len(per))
+
+
+def _shrunk(b: BandBucket) -> BandBucket:
+    """The bucket with its median correction shrunk towards 0 by how well its forecasts know it: q50 x q50^2 /
+    (q50^2 + SHRINK_K x se^2), se^2 = (pi / 2) sd^2 / forecasts (the sampling variance of a median), sd read from
+    the band. A few forecasts' median is mostly their own luck; many forecasts' is the farm's bias."""
+    if not b.forecasts or b.q50 == 0.0:
+        return b
+    sd = (b.q90 - b.q10) / (2 * 1.2815515655446004)
+    se2 = SHRINK_K * (math.pi / 2) * sd * sd / b.forecasts
+    return replace(b, q50=b.q50 * b.q50 * b.q50 / (b.q50 * b.q50 + se2))
+
+
+def _holding(check: dict, r: Residual, edges: dict) -> BandBucket | None:
+    """The bucket of ``check`` (by phase, weight class and horizon) that holds residual ``r``."""
+    cuts = edges.get(r.phase, ())
+    c = _class_of(cuts, r.start_weight_g)
+    first, _ = _bounds(bucket_of(r.horizon_days))
+    return check.get((r.phase, cuts[c - 1] if c else 0.0, first))
 
 
 #: the most weight classes a phase is split into; fewer when a class would rest on too few residuals
 MAX_WEIGHT_CLASSES = 4
+#: weight classes are kept only where they cut the newer half's errors by this many standard errors
+CLASS_Z = 2.0
 
 
 def class_edges(usable: Sequence[Residual], phase: str, k: int) -> tuple[float, ...]:
@@ -203,31 +300,54 @@ def class_edges(usable: Sequence[Residual], phase: str, k: int) -> tuple[float, 
     return tuple(sorted(cuts))
 
 
-def classes_choose(older: Sequence[Residual], newer: Sequence[Residual]) -> dict[str, tuple[float, ...]]:
+def classes_choose(
+    older: Sequence[Residual], newer: Sequence[Residual], *, power: float | None = None
+) -> dict[str, tuple[float, ...]]:
     """Per phase, the weight classes (their edges) whose bias correction, calibrated on the older half of the
-    residuals, leaves the smallest mean |error| on the newer half: forecasts of small and big fish err
-    differently where the growth model is wrong about size, and alike where it is right."""
+    residuals, leaves the smallest mean |error| on the newer half — and smaller than one class's by more than
+    chance (CLASS_Z standard errors of the mean gain over the forecasts: up to three splits are tried): forecasts of small and big fish err
+    differently where the growth model is wrong about size, and alike where it is right (one class: a split
+    chosen by noise would calibrate each class on fewer residuals for nothing)."""
+    if power is None:
+        power = horizon_power(older)
     chosen = {}
     for phase in PHASES:
         mine = [r for r in newer if r.phase == phase]
-        best = None
+        longest = max((r.horizon_days for r in mine), default=0)
+        tried = []
         for k in range(1, MAX_WEIGHT_CLASSES + 1):
             edges = class_edges(older, phase, k)
             if k > 1 and not edges:
                 continue
-            calibration = Calibration(buckets=tuple(_buckets(older, {phase: edges}, phases=(phase,))), residuals=0)
-            longest = max((r.horizon_days for r in mine), default=0)
+            calibration = Calibration(
+                buckets=tuple(_buckets(older, {phase: edges}, phases=(phase,), power=power)), residuals=0
+            )
             by_class = {}
-            error = 0.0
+            errors = []
             for r in mine:
                 c = _class_of(edges, r.start_weight_g)
                 if c not in by_class:
                     by_class[c] = calibration.offsets(phase, longest, r.start_weight_g)
                 offsets = by_class[c]
-                error += abs(r.log_error - (offsets[r.horizon_days - 1][1] if offsets else 0.0))
-            if best is None or error < best[0] - 1e-12:
-                best = (error, edges)
-        chosen[phase] = best[1] if best else ()
+                errors.append(abs(r.log_error - (offsets[r.horizon_days - 1][1] if offsets else 0.0)))
+            tried.append((edges, errors))
+        if not tried:
+            chosen[phase] = ()
+            continue
+        base = tried[0][1]
+        best, best_gain = (), 0.0
+        for edges, errors in tried[1:]:
+            gains: dict = {}
+            for r, e0, e in zip(mine, base, errors):
+                gains.setdefault(r.forecast if r.forecast is not None else id(r), []).append(e0 - e)
+            per = [sum(g) / len(g) for g in gains.values()]
+            if len(per) < 2:
+                continue
+            mean = sum(per) / len(per)
+            sd = math.sqrt(sum((g - mean) ** 2 for g in per) / (len(per) - 1))
+            if mean > CLASS_Z * sd / math.sqrt(len(per)) and mean > best_gain:
+                best, best_gain = edges, mean
+        chosen[phase] = best
     return chosen
 
 
@@ -239,87 +359,155 @@ def _class_of(edges: tuple[float, ...], weight_g: float) -> int:
     return sum(weight_g >= e for e in edges)
 
 
+def horizon_power(usable: Sequence[Residual]) -> float:
+    """How the farm's errors spread with the horizon: the slope of ln(the P10-P90 width) on ln(days) over the
+    horizon buckets from 16 days on with MIN_BUCKET residuals or more (both phases), within
+    HORIZON_POWER_BOUNDS; HORIZON_POWER_DEFAULT (a random walk's square root) with fewer than two buckets."""
+    by_bucket: dict[int, list[float]] = {}
+    for r in usable:
+        by_bucket.setdefault(bucket_of(r.horizon_days), []).append(r.log_error)
+    points = []
+    for i, errors in by_bucket.items():
+        bounds = conformal_bounds(errors)
+        if i == 0 or len(errors) < MIN_BUCKET or bounds is None or bounds[1] <= bounds[0]:
+            continue
+        first, last = _bounds(i)
+        points.append((math.log((first + last) / 2), math.log(bounds[1] - bounds[0]), len(errors)))
+    if len(points) < 2:
+        return HORIZON_POWER_DEFAULT
+    total = sum(w for _, _, w in points)
+    mx = sum(x * w for x, _, w in points) / total
+    my = sum(y * w for _, y, w in points) / total
+    sxx = sum(w * (x - mx) ** 2 for x, _, w in points)
+    if sxx <= 0:
+        return HORIZON_POWER_DEFAULT
+    slope = sum(w * (x - mx) * (y - my) for x, y, w in points) / sxx
+    return min(HORIZON_POWER_BOUNDS[1], max(HORIZON_POWER_BOUNDS[0], slope))
+
+
 def _buckets(
-    usable: Sequence[Residual], edges: dict[str, tuple[float, ...]], phases: Sequence[str] = PHASES
+    usable: Sequence[Residual],
+    edges: dict[str, tuple[float, ...]],
+    phases: Sequence[str] = PHASES,
+    power: float | None = None,
 ) -> list[BandBucket]:
-    """Per phase, weight class and horizon bucket the quantiles of the residuals; a cell with fewer than
-    MIN_BUCKET is pooled with the phase's other classes, then with the other phase, then with neighbouring
-    horizons."""
-    grid: dict[tuple[str, int], list[Residual]] = {}
+    """Per phase, weight class and horizon bucket the quantiles of the residuals, shrunk towards those of the
+    residuals of the neighbouring horizons (HORIZON_REACH buckets each side), each brought to
+    the bucket's middle by (middle / its days)^power (``horizon_power``): the cell's own quantiles weigh
+    n / (n + POOL_PRIOR). A pool with fewer than MIN_BUCKET residuals takes the phase's other classes, then the
+    other phase; a cell with too few for quantiles of its own takes the pool's alone."""
+    if power is None:
+        power = horizon_power(usable)
+    top = max(bucket_of(r.horizon_days) for r in usable)
     cells: dict[tuple[str, int, int], list[Residual]] = {}
     for r in usable:
-        i = bucket_of(r.horizon_days)
-        grid.setdefault((r.phase, i), []).append(r)
-        cells.setdefault((r.phase, _class_of(edges.get(r.phase, ()), r.start_weight_g), i), []).append(r)
-    top = max(i for _, i in grid)
+        key = (r.phase, _class_of(edges.get(r.phase, ()), r.start_weight_g), bucket_of(r.horizon_days))
+        cells.setdefault(key, []).append(r)
+
+    def near(i: int, reach: int, phase: str | None = None, c: int | None = None) -> list[Residual]:
+        return [
+            r
+            for (p, k, j), rs in cells.items()
+            if abs(j - i) <= reach and (phase is None or p == phase) and (c is None or k == c)
+            for r in rs
+        ]
+
     out = []
     for phase in phases:
         cuts = edges.get(phase, ())
         for c in range(len(cuts) + 1):
             low, high = (cuts[c - 1] if c else 0.0), (cuts[c] if c < len(cuts) else None)
             for i in range(top + 1):
-                pool, source = cells.get((phase, c, i), []), "bucket"
+                first, last = _bounds(i)
+                middle = (first + last) / 2
+                pool, source = near(i, HORIZON_REACH, phase, c), "neighbours"
                 if len(pool) < MIN_BUCKET and cuts:
-                    pool, source = grid.get((phase, i), []), "classes"
+                    pool, source = near(i, HORIZON_REACH, phase), "classes"
                 if len(pool) < MIN_BUCKET:
-                    pool, source = [r for p in PHASES for r in grid.get((p, i), [])], "phases"
-                width = 0
-                while len(pool) < MIN_BUCKET and width < len(HORIZON_EDGES):
-                    width += 1
-                    pool, source = (
-                        [r for p in PHASES for k in range(i - width, i + width + 1) for r in grid.get((p, k), [])],
-                        "neighbours",
+                    pool, source = near(i, HORIZON_REACH), "phases"
+                reach = HORIZON_REACH
+                while len(pool) < MIN_BUCKET and reach < len(HORIZON_EDGES):
+                    reach += 1
+                    pool, source = near(i, reach), "neighbours"
+                pooled = _quantiles(pool, scale=[(middle / r.horizon_days) ** power for r in pool])
+                own = cells.get((phase, c, i), [])
+                mine = _quantiles(own) if own else None
+                if pooled is None and mine is None:
+                    continue
+                weight = 0.0 if mine is None else (1.0 if pooled is None else len(own) / (len(own) + POOL_PRIOR))
+                found = (
+                    mine
+                    if pooled is None
+                    else tuple(weight * a + (1 - weight) * b for a, b in zip(mine or pooled, pooled))
+                )
+                out.append(
+                    BandBucket(
+                        phase,
+                        first,
+                        last,
+                        *found,
+                        n=len(own) if weight >= 0.5 else len(pool),
+                        source="bucket" if weight >= 0.5 else source,
+                        forecasts=effective_size(own if weight >= 0.5 else pool),
+                        weight_from_g=low,
+                        weight_to_g=high,
                     )
-                found = _quantiles(pool)
-                if found is not None:
-                    first, last = _bounds(i)
-                    out.append(
-                        BandBucket(
-                            phase,
-                            first,
-                            last,
-                            *found,
-                            n=len(pool),
-                            source=source,
-                            weight_from_g=low,
-                            weight_to_g=high,
-                        )
-                    )
+                )
     return out
 
 
-def _quantiles(pool: Sequence[Residual]) -> tuple[float, float, float] | None:
+def effective_size(pool: Sequence[Residual]) -> int:
+    """The number of forecasts the pool's residuals score (the residuals of one forecast err alike)."""
+    return len({r.forecast if r.forecast is not None else id(r) for r in pool})
+
+
+def conservative_level(n_eff: int) -> float:
+    """The central share a pool of ``n_eff`` forecasts is calibrated for: 80 % + CONSERVATIVE_A / n_eff, at most
+    LEVEL_MAX. The residuals of one forecast err alike, so the pool's size for the finite-sample correction is
+    its forecasts, not its residuals; and a farm's few forecasts come from fewer batches still, whose luck the
+    tails of a small pool miss: the correction is of the order 1 / n like the conformal ranks' own, larger."""
+    if n_eff <= 0:
+        return LEVEL_MAX
+    return min(LEVEL_MAX, UPPER - LOWER + CONSERVATIVE_A / n_eff)
+
+
+def _quantiles(pool: Sequence[Residual], *, scale: Sequence[float] | None = None) -> tuple[float, float, float] | None:
     """(q10, q50, q90) of the pool's errors with the weighings' sampling error taken out: the conformal bounds
-    pulled towards the median by sqrt(1 - noise / spread), the spread read from the bounds themselves."""
-    errors = [r.log_error for r in pool]
-    bounds = conformal_bounds(errors)
+    (for ``conservative_level`` of the pool's forecasts) pulled towards the median by sqrt(1 - noise /
+    spread), the spread read from the bounds themselves. ``scale``: each error's factor (a residual of another
+    horizon brought to this one)."""
+    errors = [r.log_error for r in pool] if scale is None else [r.log_error * f for r, f in zip(pool, scale)]
+    level = conservative_level(effective_size(pool))
+    bounds = conformal_bounds(errors, level)
     if bounds is None:
         return None
     low, high = bounds
     q50 = sorted(errors)[len(errors) // 2]
-    spread = ((high - low) / (2 * 1.2815515655446004)) ** 2
-    noise = sum(r.noise_var for r in pool) / len(pool)
+    spread = ((high - low) / (2 * NormalDist().inv_cdf(0.5 + level / 2))) ** 2
+    noise = sum(r.noise_var * (1.0 if scale is None else f * f) for r, f in zip(pool, scale or [1.0] * len(pool)))
+    noise /= len(pool)
     shrink = math.sqrt(max(MIN_SHRINK**2, 1 - noise / spread)) if spread > 0 else 1.0
     return q50 + (low - q50) * shrink, q50, q50 + (high - q50) * shrink
 
 
-def _with_coverage(bucket: BandBucket, held: BandBucket, newer: Sequence[Residual]) -> BandBucket:
-    """The bucket with its measured coverage, and whether correcting the P50 by the median error helps: the
-    older half's median tried on the newer half's errors (mean |error| with it against without it)."""
-    mine = [
-        r
-        for r in newer
-        if r.phase == bucket.phase
-        and bucket.first_day <= r.horizon_days <= bucket.last_day
-        and bucket.holds(r.start_weight_g)
-    ]
+def _with_coverage(bucket: BandBucket, held: BandBucket, mine: Sequence[Residual], pooled: float) -> BandBucket:
+    """The bucket with its measured coverage, whether correcting the P50 by the median error helps (the older
+    half's median tried on the newer half's errors: mean |error| with it against without it), and its band
+    widened or narrowed (``_widening``) by what the newer half of its cell showed, shrunk towards ``pooled``,
+    the factor of the phase's newer half over all its cells: the cell's own factor weighs n / (n + POOL_PRIOR).
+    ``mine``: the newer half's residuals of the cell."""
     coverage = sum(_inside(r, held) for r in mine) / len(mine) if len(mine) >= 10 else None
-    corrects = len(mine) >= 10 and sum(abs(r.log_error - held.q50) for r in mine) < sum(abs(r.log_error) for r in mine)
-    if len(mine) < 10:  # the widening from the phase's other weight classes, else from both phases
-        mine = [r for r in newer if r.phase == bucket.phase and bucket.first_day <= r.horizon_days <= bucket.last_day]
-    if len(mine) < 10:
-        mine = [r for r in newer if bucket.first_day <= r.horizon_days <= bucket.last_day]
-    s = _widening(mine, held)
+    corrects = _correction_helps(mine, held.q50)
+    if len(mine) >= 10:
+        weight = len(mine) / (len(mine) + POOL_PRIOR)
+        s = weight * _widening([(r, held) for r in mine]) + (1 - weight) * pooled
+        if s < 1.0:  # narrowed only as far as the band of all the residuals still holds more than chance explains
+            nominal = UPPER - LOWER
+            over = nominal + NARROW_Z * math.sqrt(nominal * (1 - nominal) / len(mine))
+            while s < 1.0 and sum(_inside(r, _widened(bucket, s)) for r in mine) <= over * len(mine):
+                s = min(1.0, round(s + WIDEN_STEP, 10))
+    else:
+        s = max(1.0, pooled)
     return replace(
         bucket,
         coverage=coverage,
@@ -330,28 +518,62 @@ def _with_coverage(bucket: BandBucket, held: BandBucket, newer: Sequence[Residua
     )
 
 
-#: the most a band is widened by its measured coverage
+#: how strongly a median correction resting on few forecasts is shrunk towards 0 (``_shrunk``; 0: not at all)
+SHRINK_K = 1.0
+#: the P50 is corrected by the median past error only where that cut the newer half's mean |error| by more
+#: than this many standard errors (``_correction_helps``)
+CORRECT_Z = 2.0
+#: the most a band is widened by its measured coverage, and the most it is narrowed
 WIDEN_MAX = 2.0
+NARROW_MIN = 0.8
+#: a band is narrowed only where the older half's held more of the newer half than this many standard errors
+#: above 80 %: the factor is applied to the band of all the residuals, whose quantiles already average out
+#: the older half's luck, so a narrowing within the noise would count that luck twice
+NARROW_Z = 2.0
 WIDEN_STEP = 0.05
 
 
-def _widening(mine: Sequence[Residual], held: BandBucket) -> float:
-    """The least factor (1, 1.05, ... up to WIDEN_MAX) by which the older half's band, widened about its median,
-    would have held 80 % of the newer half's weighings (less what chance alone leaves out): a band calibrated on errors that are not exchangeable
-    (a farm's few batches, a season the older half had not seen) is widened by what the farm's own time split
-    shows it missed, never narrowed. 1 with fewer than 10 newer weighings."""
-    if len(mine) < 10:
+def _widening(pairs: Sequence[tuple[Residual, BandBucket]]) -> float:
+    """The factor about its median by which the older half's band (each residual's own bucket) would have held
+    80 % of the newer half's weighings (``pairs``): where it held less than chance alone explains (1.28
+    standard errors of a share of that many), the least factor (1.05, 1.10, ... up to WIDEN_MAX) that holds
+    that much; where it held more than chance explains, the least factor down to NARROW_MIN that still holds
+    more (a band too wide for what it promises); else 1. A band calibrated on errors that are not exchangeable
+    (a farm's few batches, a season the older half had not seen) is corrected by what the farm's own time
+    split shows. 1 with fewer than 10 newer weighings."""
+    if len(pairs) < 10:
         return 1.0
     nominal = UPPER - LOWER
-    # a shortfall within the noise of a share of len(mine) weighings (1.28 standard errors) is no shortfall
-    enough = nominal - 1.2815515655446004 * math.sqrt(nominal * (1 - nominal) / len(mine))
+    noise = 1.2815515655446004 * math.sqrt(nominal * (1 - nominal) / len(pairs))
+    z2 = 1.2815515655446004**2
+    # per weighing: its error about the band's median, the band's half-widths, its own sampling variance
+    parts = [(r.log_error - b.q50, b.q50 - b.q10, b.q90 - b.q50, r.noise_var * z2) for r, b in pairs]
+
+    def held_at(s: float) -> float:
+        inside = 0
+        for e, down, up, v in parts:
+            if e >= 0:
+                inside += e * e <= (s * up) ** 2 + v
+            else:
+                inside += e * e <= (s * down) ** 2 + v
+        return inside / len(parts)
+
+    over = nominal + NARROW_Z / 1.2815515655446004 * noise  # narrowing asks more than chance: 2 standard errors
+    if held_at(1.0) > over:
+        s = 1.0
+        while s - WIDEN_STEP >= NARROW_MIN - 1e-9 and held_at(round(s - WIDEN_STEP, 10)) > over:
+            s = round(s - WIDEN_STEP, 10)
+        return s
     s = 1.0
     while s < WIDEN_MAX:
-        wider = replace(held, q10=held.q50 + s * (held.q10 - held.q50), q90=held.q50 + s * (held.q90 - held.q50))
-        if sum(_inside(r, wider) for r in mine) >= enough * len(mine):
+        if held_at(s) >= nominal - noise:
             return s
         s = round(s + WIDEN_STEP, 10)
     return WIDEN_MAX
+
+
+def _widened(b: BandBucket, s: float) -> BandBucket:
+    return replace(b, q10=b.q50 + s * (b.q10 - b.q50), q90=b.q50 + s * (b.q90 - b.q50))
 
 
 def _inside(r: Residual, b: BandBucket) -> bool:
@@ -424,5 +646,7 @@ def forecast_residuals(
         h = (day - as_of).days
         if 1 <= h <= len(p50) and mean_g > 0 and p50[h - 1] > 0:
             noise = (sd_g / mean_g) ** 2 / n if sd_g and n else 0.0
-            out.append(Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise, start_weight_g))
+            out.append(
+                Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise, start_weight_g, (as_of, start_weight_g))
+            )
     return out

@@ -405,6 +405,8 @@ def with_p50(
 OPTION_MARGIN = 0.97
 OPTION_HORIZONS = (16, 105)
 OPTION_MIN_RESIDUALS = 60
+#: the way a phase grows unless another's past errors were clearly smaller
+DEFAULT_WAY = "scenario"
 
 
 def option_choose(
@@ -422,10 +424,10 @@ def option_choose(
         ]
         if len(errors) >= OPTION_MIN_RESIDUALS:
             scores[option] = sum(errors) / len(errors)
-    if "fit" not in scores:
-        return "fit", scores
+    if DEFAULT_WAY not in scores:
+        return DEFAULT_WAY, scores
     best = min(scores, key=scores.get)
-    return (best if scores[best] < OPTION_MARGIN * scores["fit"] else "fit"), scores
+    return (best if scores[best] < OPTION_MARGIN * scores[DEFAULT_WAY] else DEFAULT_WAY), scores
 
 
 def variants(

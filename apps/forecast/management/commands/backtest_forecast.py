@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import tempfile
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from apps.batch.models import Batch
 from apps.demo.farm import demo_data_generate
 from apps.demo.farm.presets import PRESETS
 from apps.demo.farm.world import WORLD_REALISTIC, WORLDS
-from apps.forecast.backtest import backtest_run, scores_table, truth_load
+from apps.forecast.backtest import backtest_forecasts, backtest_score, scores_table, truth_load
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -40,8 +41,19 @@ class Command(BaseCommand):
             default=WORLD_REALISTIC,
             help="The farm's world: realistic (default; the fish depart from the model) or model (the control).",
         )
+        parser.add_argument(
+            "--first-pass",
+            type=Path,
+            default=None,
+            help="A file keeping pass one (the farm's forecasts, residuals and truth): written when missing, read "
+            "instead of generating the farm again when present (re-scoring after a change of the scoring only).",
+        )
 
     def handle(self, *args, **opts):
+        kept = opts["first_pass"]
+        if kept is not None and kept.exists():
+            self._score(opts, *pickle.loads(kept.read_bytes()), time.perf_counter())
+            return
         found = Batch.objects.count()
         if found:
             raise CommandError(
@@ -64,16 +76,22 @@ class Command(BaseCommand):
             truth = truth_load(truth_path)
         first = min(min(days) for days in truth.values())
         as_of = [d for d in _every(first + dt.timedelta(days=60), TODAY - dt.timedelta(days=30), opts["every"])]
-        scores = backtest_run(batch_ids=summary.batch_ids, truth=truth, as_of_dates=as_of, target_weight_g=target)
-        self.stdout.write(
+        run = backtest_forecasts(batch_ids=summary.batch_ids, truth=truth, as_of_dates=as_of, target_weight_g=target)
+        header = (
             f"Backtest: preset {opts['preset']}, seed {opts['seed']}, {opts['world']} world, {summary.batches} batches, "
             f"{len(as_of)} as-of dates "
             f"every {opts['every']} days from {as_of[0]} to {as_of[-1]}, harvest target {target:.0f} g"
         )
+        if opts["first_pass"] is not None:
+            opts["first_pass"].write_bytes(pickle.dumps((header, run, truth, target)))
+        self._score(opts, header, run, truth, target, started)
+
+    def _score(self, opts, header, run, truth, target, started):
+        scores = backtest_score(run, truth=truth, target_weight_g=target)
+        self.stdout.write(header)
         for line in scores_table(scores):
             self.stdout.write(line)
         self.stdout.write(f"({time.perf_counter() - started:.1f} s)")
-        return None
 
 
 def _every(first: dt.date, last: dt.date, step: int):
