@@ -82,3 +82,27 @@ def a_flush_empties_only_the_tables_that_hold_rows():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = truncate
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_history_triggers_are_installed_by_a_migration_not_by_each_flush():
+    """pgtrigger installs its triggers on every ``post_migrate`` — which Django also sends after the flush that
+    follows each transactional test. A flush removes rows, not triggers, so re-installing them there (about 0.15 s
+    of DDL a test) is skipped: a ``post_migrate`` without a migration plan is a flush's."""
+    import django.apps
+    from django.db.models.signals import post_migrate
+    from pgtrigger import apps as pgtrigger_apps
+
+    sender = django.apps.apps.get_app_config("pgtrigger")
+
+    def after_a_migration(sender, using, plan=None, **kwargs):
+        if plan is not None:
+            pgtrigger_apps.install_on_migrate(using=using, **kwargs)
+
+    if not post_migrate.disconnect(pgtrigger_apps.install_on_migrate, sender=sender):
+        yield  # pgtrigger wired differently: leave it be
+        return
+    post_migrate.connect(after_a_migration, sender=sender, weak=False)
+    yield
+    post_migrate.disconnect(after_a_migration, sender=sender)
+    post_migrate.connect(pgtrigger_apps.install_on_migrate, sender=sender)
