@@ -256,7 +256,7 @@ def calibrate(
 WIDTH_RULES = ("one", "phase", "centred", "own")
 #: a width rule is preferred to a simpler one only where its tails' distance from 10 % each on the newer half is
 #: smaller by more than this many standard errors of that distance
-WIDTHS_Z = 1.0
+WIDTHS_Z = 2.0
 
 
 def widths_choose(
