@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.forecast.engine.calibration import HORIZON_EDGES, Residual, bucket_of, calibrate
+from apps.forecast.engine.calibration import HORIZON_EDGES, Residual, bucket_of, calibrate, widths_choose
 from apps.forecast.engine.learned import choice_parse, choice_text, chosen_residuals, options_choose, ways_blend
 
 DAY = dt.date(2025, 1, 1)
@@ -176,3 +176,53 @@ def test_a_band_that_held_too_little_of_the_newer_weighings_is_widened_until_it_
     # errors alike over the year: nothing to widen
     steady = [Residual(60, "sea", rng.gauss(0.0, 0.05), DAY + dt.timedelta(days=i % 365), 0.0) for i in range(2000)]
     assert all(b.widened <= 1.1 for b in calibrate(steady).buckets)  # at most the noise of a 1,000-draw share
+
+
+def spread_classed(rng, n: int, spec: dict[float, tuple[float, float]]) -> list[Residual]:
+    """n residuals per starting weight in ``spec`` (weight: (offset, sd)), one forecast each, over a year."""
+    return [
+        Residual(60, "sea", rng.gauss(offset, sd), DAY + dt.timedelta(days=i % 365), 0.0, weight)
+        for weight, (offset, sd) in spec.items()
+        for i in range(n)
+    ]
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    gap=st.floats(0.1, 0.25),
+    sign=st.sampled_from((-1, 1)),
+    sd=st.floats(0.02, 0.04),
+    ratio=st.floats(3.0, 5.0),
+    depends=st.booleans(),
+    seed=st.integers(0, 10**6),
+)
+def test_the_width_rule_is_the_classes_own_only_where_the_spread_depends_on_the_weight(
+    gap, sign, sd, ratio, depends, seed
+):
+    """Two weight classes whose medians are apart: where their errors spread alike, the band's widths are the
+    phase's about each class's median ("centred"); where one class's spread is several times the other's, each
+    class's own ("own") — chosen by the older half's band's tails on the newer half. And the band that results
+    holds about 80 % of each class."""
+    rng = random.Random(seed)
+    big_sd = sd * ratio if depends else sd
+    spec = {150.0: (-sign * gap / 2, sd), 4000.0: (sign * gap / 2, big_sd)}
+    farm = spread_classed(rng, 600, spec)
+    ordered = sorted(farm, key=lambda r: r.truth_date)
+    older, newer = ordered[:600], ordered[600:]
+    edges = {"fresh": (), "sea": (4000.0,)}
+    assert widths_choose(older, newer, edges) == {"sea": "own" if depends else "centred"}
+    calibration = calibrate(farm)
+    fresh = spread_classed(random.Random(seed + 1), 2000, spec)
+    for weight in spec:
+        q10, _, q90 = calibration.offsets("sea", 60, weight)[59]
+        mine = [r.log_error for r in fresh if r.start_weight_g == weight]
+        assert 0.72 <= sum(q10 <= e <= q90 for e in mine) / len(mine) <= 0.88
+
+
+def test_a_band_over_all_weights_that_holds_eighty_percent_of_each_class_by_missing_on_one_side_is_not_chosen():
+    # two classes far apart, equal spreads: the band of all weights holds 80 % of each, the small fish all
+    # missed below, the big all above; the tails show it
+    rng = random.Random(5)
+    farm = spread_classed(rng, 600, {150.0: (-0.1, 0.05), 4000.0: (0.1, 0.05)})
+    ordered = sorted(farm, key=lambda r: r.truth_date)
+    assert widths_choose(ordered[:600], ordered[600:], {"sea": (4000.0,)}) == {"sea": "centred"}

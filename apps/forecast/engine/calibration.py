@@ -180,20 +180,36 @@ def _bounds(i: int) -> tuple[int, int]:
 
 
 def calibrate(
-    residuals: Sequence[Residual], *, until: dt.date | None = None, classes: bool = True, shrink: bool = True
+    residuals: Sequence[Residual],
+    *,
+    until: dt.date | None = None,
+    classes: bool = True,
+    shrink: bool = True,
+    edges: dict[str, tuple[float, ...]] | None = None,
+    widths: str | None = None,
 ) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
     given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
     into weight classes by their starting weight (``classes_choose``: as many as the farm's residuals show to
     help). Each bucket's coverage is measured by a split in time: the band from the older half of the
-    weighings, the share of the newer half inside it (each weighing's band widened by its own sampling error)."""
+    weighings, the share of the newer half inside it (each weighing's band widened by its own sampling error).
+    How a class's band is as wide (``WIDTH_RULES``) is chosen per phase by the same split (``widths_choose``).
+    ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen."""
     usable = [r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1]
     if len(usable) < MIN_TOTAL:
         return Calibration(buckets=(), residuals=len(usable))
     ordered = sorted(usable, key=lambda r: r.truth_date)
     older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
     older_power = horizon_power(older) if len(older) >= MIN_TOTAL else None
-    edges = classes_choose(older, newer, power=older_power) if classes and len(older) >= MIN_TOTAL else {}
+    if edges is None:
+        edges = classes_choose(older, newer, power=older_power) if classes and len(older) >= MIN_TOTAL else {}
+    if widths is not None:
+        rules = {p: widths for p in PHASES}
+    elif any(edges.values()) and len(older) >= MIN_TOTAL:
+        rules = widths_choose(older, newer, edges)
+    else:
+        rules = {}
+    edges = {p: (() if rules.get(p) == "one" else cuts) for p, cuts in edges.items()}
     buckets = _buckets(usable, edges)
     check = {_key(b): b for b in _buckets(older, edges, power=older_power)} if len(older) >= MIN_TOTAL else {}
     pairs: dict[str, list] = {}  # per phase, each newer residual with the older half's bucket that held it
@@ -210,18 +226,92 @@ def calibrate(
         held = check.get(_key(b))
         pooled = phase_factor.get(b.phase, everywhere)
         out.append(_with_coverage(b, held, by_cell.get(_key(b), []), pooled) if held else replace(b, corrects=False))
-    if any(edges.values()):
-        # the classes correct the median; the band's widths are the phase's over all weights, of the residuals
-        # about their own class's median (the spread the classes' medians leave, read from all the residuals),
-        # that median shrunk by its forecasts as the correction is: centring each cell on the median of a few
-        # forecasts would take their shared luck out of the spread
-        medians = {_key(b): _shrunk(b).q50 for b in buckets}  # a few forecasts' median is mostly their luck
+    wholes: dict[str, dict] = {}
+    for rule in {rules.get(p, "centred") for p, cuts in edges.items() if cuts} - {"own"}:
+        # "centred": the band's widths are the phase's over all weights, of the residuals about their own
+        # class's median (the spread the classes' medians leave, read from all the residuals), that median shrunk
+        # by its forecasts as the correction is: centring each cell on the median of a few forecasts would take
+        # their shared luck out of the spread. "phase": the phase's widths over all weights about its median.
+        medians = {_key(b): _shrunk(b).q50 for b in buckets} if rule == "centred" else {}
         centred = [
             replace(r, log_error=r.log_error - medians.get(_cell(r, edges), 0.0), start_weight_g=0.0) for r in usable
         ]
-        whole = {(b.phase, b.first_day): b for b in calibrate(centred, classes=False, shrink=False).buckets}
-        out = [_with_widths(b, whole.get((b.phase, b.first_day))) for b in out]
+        wholes[rule] = {
+            (b.phase, b.first_day): b for b in calibrate(centred, edges={}, widths="one", shrink=False).buckets
+        }
+    if wholes:
+        out = [
+            _with_widths(b, wholes[rules.get(b.phase, "centred")].get((b.phase, b.first_day)))
+            if edges.get(b.phase) and rules.get(b.phase, "centred") in wholes
+            else b
+            for b in out
+        ]
     return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
+
+
+#: how wide a weight class's band is, simplest first: "one" (no classes: one median and band for all weights),
+#: "phase" (the class's median, the widths of the phase's band over all weights about the phase's median),
+#: "centred" (the class's median, the widths of the phase's residuals each about its own class's median),
+#: "own" (the class's median and its own residuals' widths)
+WIDTH_RULES = ("one", "phase", "centred", "own")
+#: a width rule is preferred to a simpler one only where its tails' distance from 10 % each on the newer half is
+#: smaller by more than this many standard errors of that distance
+WIDTHS_Z = 2.0
+
+
+def widths_choose(
+    older: Sequence[Residual], newer: Sequence[Residual], edges: dict[str, tuple[float, ...]]
+) -> dict[str, str]:
+    """Per phase with weight classes, the width rule (``WIDTH_RULES``) whose band, calibrated on the older half
+    of the residuals (with ``edges``), holds closest to 80 % of the newer half, 10 % on each side: the least
+    sum over the cells (weight class of ``edges`` and horizon bucket, 10 newer residuals or more) of |share
+    below P10 - 10 %| + |share above P90 - 10 %| (one side each: a band over all weights holds 80 % of each of
+    two classes apart by missing one on one side and the other on the other) — the simplest rule within
+    WIDTHS_Z standard errors of the least (sqrt of the sum of 0.18 / forecasts over the cells). Whether a class's spread is its own depends on the farm: where the growth law errs alike at every
+    size a quarter of the residuals reads it too narrow, where it does not the spread of all of them is wrong
+    for each class."""
+    scores: dict[str, dict[str, float]] = {}
+    noise: dict[str, float] = {}
+    for rule in WIDTH_RULES:
+        calibration = calibrate(older, edges=edges, widths=rule)
+        cells: dict[tuple, list[bool]] = {}
+        forecasts: dict[tuple, set] = {}
+        for r in newer:
+            cuts = edges.get(r.phase, ())
+            if not cuts:
+                continue
+            key = (r.phase, _class_of(cuts, r.start_weight_g), bucket_of(r.horizon_days))
+            first = _bounds(key[2])[0]
+            held = next(
+                (
+                    b
+                    for b in calibration.buckets
+                    if b.phase == r.phase and b.first_day == first and b.holds(r.start_weight_g)
+                ),
+                None,
+            )
+            if held is None:
+                continue
+            cells.setdefault(key, []).append(_side(r, *_q(held)))
+            forecasts.setdefault(key, set()).add(r.forecast if r.forecast is not None else id(r))
+        for key, inside in cells.items():
+            if len(inside) < 10:
+                continue
+            phase = key[0]
+            below, above = sum(s < 0 for s in inside) / len(inside), sum(s > 0 for s in inside) / len(inside)
+            scores.setdefault(phase, {}).setdefault(rule, 0.0)
+            scores[phase][rule] += abs(below - LOWER) + abs(above - (1 - UPPER))
+            if rule == WIDTH_RULES[0]:  # the variance of the sum of two tail shares, about LOWER each
+                noise[phase] = noise.get(phase, 0.0) + 2 * LOWER * (1 - LOWER) / len(forecasts[key])
+    chosen = {}
+    for phase, by_rule in scores.items():
+        if any(rule not in by_rule for rule in WIDTH_RULES):
+            chosen[phase] = "centred"
+            continue
+        least = min(by_rule.values())
+        margin = WIDTHS_Z * math.sqrt(noise.get(phase, 0.0))
+        chosen[phase] = next(rule for rule in WIDTH_RULES if by_rule[rule] <= least + margin)
+    return chosen
 
 
 def _cell(r: Residual, edges: dict) -> tuple:
@@ -574,6 +664,15 @@ def _widening(pairs: Sequence[tuple[Residual, BandBucket]]) -> float:
 
 def _widened(b: BandBucket, s: float) -> BandBucket:
     return replace(b, q10=b.q50 + s * (b.q10 - b.q50), q90=b.q50 + s * (b.q90 - b.q50))
+
+
+def _side(r: Residual, q10: float, q50: float, q90: float) -> int:
+    """-1 where a weighing lies below the band (widened by its own sampling error, as ``_inside``), 1 above it,
+    0 inside."""
+    noise = r.noise_var * 1.2815515655446004**2
+    if r.log_error < q50 - math.sqrt((q50 - q10) ** 2 + noise):
+        return -1
+    return 1 if r.log_error > q50 + math.sqrt((q90 - q50) ** 2 + noise) else 0
 
 
 def _inside(r: Residual, b: BandBucket) -> bool:
