@@ -106,3 +106,21 @@ def the_history_triggers_are_installed_by_a_migration_not_by_each_flush():
     yield
     post_migrate.disconnect(after_a_migration, sender=sender)
     post_migrate.connect(pgtrigger_apps.install_on_migrate, sender=sender)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and at the end of the session no session of this process's tests left on
+    it: a worker process or a thread of a test that is still closing its connection would otherwise keep Django
+    from dropping the database (a warning, and a ``test_<name>_gw<N>`` database left behind). Only the sessions
+    on this test database — ours — are ended; the server is left as it is."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
