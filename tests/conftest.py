@@ -49,7 +49,7 @@ def a_flush_empties_only_the_tables_that_hold_rows():
     150 with the history's event tables): PostgreSQL gives each truncated table, index and TOAST table a new
     file, seconds per flush, most of it for tables the test never wrote. Here a flush deletes the rows of the
     tables that hold any, in one transaction, with the rows' triggers off for it (the history must not record a
-    test's clean-up; PostgreSQL still checks nothing else, as a TRUNCATE would not). Same end state: every table
+    test's clean-up, and with every table emptied no foreign key needs checking). Same end state: every table
     empty; sequences go on counting, as after Django's own flush without ``reset_sequences``."""
     from django.db import connection
 
