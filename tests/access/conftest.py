@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -145,6 +146,18 @@ def api(users):
     def make(name: str) -> APIClient:
         client = APIClient()
         client.force_authenticate(type(users[name]).objects.get(pk=users[name].pk))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def page(users):
+    """``page("alice")``: a browser-like Client logged in as that user (the pages, not the API)."""
+
+    def make(name: str) -> Client:
+        client = Client()
+        client.force_login(users[name])
         return client
 
     return make

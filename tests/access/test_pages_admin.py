@@ -18,16 +18,6 @@ from tests.access.truth import rows_of_site
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def page(users):
-    def make(name: str) -> Client:
-        client = Client()
-        client.force_login(users[name])
-        return client
-
-    return make
-
-
 @pytest.mark.parametrize("url", ["/", "/batches/"])
 def test_the_overview_and_batch_list_show_only_the_users_sites(farms, page, url):
     for name, own, other in (("alice", farms.a, farms.b), ("bob", farms.b, farms.a)):

@@ -5,7 +5,6 @@ record is a 404 (or absent from a list), an import needs every site (403)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from apps.alerts.models import Alert, AlertKind
@@ -13,16 +12,6 @@ from apps.batch.models import MortalityEvent
 from tests.access.truth import rows_of_site  # noqa: F401 (the truth module's farms)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def page(users):
-    def make(name: str) -> Client:
-        client = Client()
-        client.force_login(users[name])
-        return client
-
-    return make
 
 
 def test_site_and_record_pages_of_another_site_are_not_found(farms, page):
