@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from apps.batch.models import Batch, GrowthSample
+from apps.batch.services.saving import VALUE_COLUMNS
 from apps.farmio import kinds as K
 from apps.farmio.models import ExternalId
 from aquamind.tabular import csv_stream, xlsx_write
@@ -26,16 +27,7 @@ STATE_FIELDS = (
     "date",
     "day_number",
     "lifecycle_stage__name",
-    "avg_weight_g",
-    "population",
-    "biomass_kg",
-    "temp_c",
-    "mortality_count",
-    "feed_kg",
-    "observed_fcr",
-    "anchor_type",
-    "sources",
-    "confidence_scores",
+    *VALUE_COLUMNS,
 )
 ORDERING = {
     "sites": ("name",),

@@ -18,13 +18,8 @@ from apps.batch.engine import DayResult
 from apps.batch.models import ActualDailyAssignmentState
 
 STATE_TABLE = ActualDailyAssignmentState._meta.db_table
-COLUMNS = (
-    "assignment_id",
-    "batch_id",
-    "container_id",
-    "date",
-    "day_number",
-    "lifecycle_stage_id",
+#: a state's values (what the engine computes for its assignment and day)
+VALUE_COLUMNS = (
     "avg_weight_g",
     "population",
     "biomass_kg",
@@ -35,6 +30,15 @@ COLUMNS = (
     "anchor_type",
     "sources",
     "confidence_scores",
+)
+COLUMNS = (
+    "assignment_id",
+    "batch_id",
+    "container_id",
+    "date",
+    "day_number",
+    "lifecycle_stage_id",
+    *VALUE_COLUMNS,
     "last_computed_at",
 )
 DELETE_CHUNK = 400
