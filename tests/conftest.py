@@ -33,14 +33,13 @@ def generous_limits_and_a_private_cache(settings):
 
 
 @functools.cache
-def _superuser_of(settings_key: str, connection) -> bool:
-    with connection.cursor() as cursor:
+def _superuser(alias: str) -> bool:
+    """Whether the database ``alias`` is reached as a superuser (asked once)."""
+    from django.db import connections
+
+    with connections[alias].cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         return bool(cursor.fetchone()[0])
-
-
-def _superuser(connection) -> bool:
-    return _superuser_of(connection.alias, connection)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -61,7 +60,7 @@ def a_flush_empties_only_the_tables_that_hold_rows():
     truncate = DatabaseOperations.sql_flush
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        if reset_sequences or not tables or not _superuser(self.connection):  # only it may turn triggers off
+        if reset_sequences or not tables or not _superuser(self.connection.alias):  # only it may turn triggers off
             return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
         with self.connection.cursor() as cursor:
             cursor.execute(
