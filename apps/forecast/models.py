@@ -152,7 +152,7 @@ class LearnedGrowth(models.Model):
     coefficients are null without a model."""
 
     option = models.CharField(
-        max_length=200, help_text="Per phase, the way (or the ways per horizon bucket, comma-separated) it grows."
+        max_length=500, help_text="Per phase, the way (or the ways per horizon bucket, comma-separated) it grows."
     )
     coefficients = models.JSONField(null=True, help_text="By feature name (apps.forecast.engine.learned.FEATURES).")
     tau_days = models.FloatField(null=True, help_text="How fast appetite comes back after handling (days).")

@@ -120,6 +120,10 @@ def test_the_refresh_reads_the_calibration_and_the_learned_model_as_they_were_st
     ways = ("fit", "fit", "learned-90", "scenario", "scenario", "scenario", "scenario")
     learned_save(model, choice={"fresh": "fit", "sea": ways}, scores={}, computed_at=NOW)
     assert forecast_settings_load()[2] == {"fresh": ("fit",) * every, "sea": ways}
+    # the longest choice (a different way in every bucket of both phases: 234 characters) is stored whole
+    longest = ("learned-persist", "learned-365") * 3 + ("learned-persist",)
+    learned_save(model, choice={"fresh": longest, "sea": longest}, scores={}, computed_at=NOW)
+    assert forecast_settings_load()[2] == {"fresh": longest, "sea": longest}
 
 
 def test_a_planned_transfer_inside_the_horizon_bends_the_projection_as_past_handling_did(tank):
