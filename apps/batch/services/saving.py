@@ -2,11 +2,18 @@
 
 Rounding happens here and only here (style: the engine works in floats, the saver quantizes once), with the
 same rule the engine uses for the values a restart reads back: Python's correctly rounded ``round``/format.
+
+With ``keep_unchanged`` (the backfill's choice, PostgreSQL only) an assignment rewritten from its first day is
+first compared with what is stored: a digest of its stored rows, formatted by PostgreSQL, against the digest of
+the same text formatted here from the new rows. Equal digests mean the write would store exactly the rows that
+are there, so the assignment is left alone (its rows keep their ``last_computed_at``); any difference, a
+missing or an extra row rewrites the whole assignment as usual.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from decimal import Decimal
@@ -63,16 +70,25 @@ Previous = dict[tuple[int, dt.date], tuple[Decimal, int, Decimal]]
 
 
 def daily_states_save(
-    *, batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime, previous: Previous | None = None
+    *,
+    batch_id: int,
+    writes: list[AssignmentWrite],
+    computed_at: dt.datetime,
+    previous: Previous | None = None,
+    keep_unchanged: bool = False,
 ) -> int:
     """Replace each assignment's rows from its ``from_day`` (and any outside its range) with ``rows``.
 
     Returns the number of rows written. All or nothing: one transaction. On PostgreSQL, ``previous`` (a dict)
     receives the replaced rows' weight, population and biomass by (assignment, day), read by the delete itself
-    (``RETURNING``): the recompute records from them which days it moved.
+    (``RETURNING``): the recompute records from them which days it moved. ``keep_unchanged`` (PostgreSQL):
+    an assignment written whole whose stored rows already hold exactly ``rows`` is not rewritten (module
+    docstring); the rows stored are the same either way.
     """
     with transaction.atomic():
         if connection.vendor == "postgresql":
+            if keep_unchanged:
+                writes = _changed(batch_id, writes)
             _delete_stale_postgresql(writes, previous)
             return _copy_rows(batch_id, writes, computed_at)
         _delete_stale(writes)
@@ -125,22 +141,13 @@ class _JsonCache:
 
 def _copy_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
     cache = _JsonCache()
-    stamp = computed_at.isoformat()
-    prefix_batch = f"\t{batch_id}\t"
+    tail = f"\t{computed_at.isoformat()}\n"
     lines: list[str] = []
     written = 0
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {STATE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for w in writes:
-                head = f"{w.assignment_id}{prefix_batch}{w.container_id}\t"
-                for r in w.rows:
-                    fcr = r.observed_fcr
-                    lines.append(
-                        f"{head}{r.date.isoformat()}\t{r.day_number}\t{r.stage_id}\t{r.avg_weight_g:.2f}\t"
-                        f"{r.population}\t{r.biomass_kg:.2f}\t{r.temp_c:.2f}\t{r.mortality_count}\t"
-                        f"{r.feed_kg:.3f}\t{NULL if fcr is None else format(fcr, '.3f')}\t"
-                        f"{r.anchor_type or NULL}\t{cache.dumps(r.sources)}\t{cache.dumps(r.confidence)}\t{stamp}\n"
-                    )
+                lines.extend(line + tail for line in _row_texts(batch_id, w, cache.dumps))
                 if len(lines) >= COPY_CHUNK:
                     copy.write("".join(lines))
                     written += len(lines)
@@ -149,6 +156,82 @@ def _copy_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.dat
                 copy.write("".join(lines))
                 written += len(lines)
     return written
+
+
+def _row_texts(batch_id: int, w: AssignmentWrite, json_text) -> list[str]:
+    """Each row of ``w`` as COPY text of the columns in COLUMNS' order but ``last_computed_at`` (no tab or
+    newline at the end); ``json_text`` gives the text of a ``sources`` or ``confidence`` object. The COPY
+    writes these lines; ``_changed`` digests them (with PostgreSQL's JSON text) to compare with the stored
+    rows, so the two cannot drift apart."""
+    head = f"{w.assignment_id}\t{batch_id}\t{w.container_id}\t"
+    return [
+        f"{head}{r.date.isoformat()}\t{r.day_number}\t{r.stage_id}\t{r.avg_weight_g:.2f}\t"
+        f"{r.population}\t{r.biomass_kg:.2f}\t{r.temp_c:.2f}\t{r.mortality_count}\t{r.feed_kg:.3f}\t"
+        f"{NULL if r.observed_fcr is None else format(r.observed_fcr, '.3f')}\t{r.anchor_type or NULL}\t"
+        f"{json_text(r.sources)}\t{json_text(r.confidence)}"
+        for r in w.rows
+    ]
+
+
+# --- keep_unchanged: the stored rows' digest against the new rows' ----------------------------------------
+
+#: one stored row as PostgreSQL's text, laid out as ``_row_texts`` lays out a new row (NULL as COPY's \N,
+#: JSON as jsonb's own text), then the assignment's rows in date order, one a line, digested
+_STORED_DIGEST_SQL = f"""
+SELECT assignment_id, sha256(convert_to(string_agg(concat_ws(E'\\t',
+    assignment_id, batch_id, container_id, date, day_number, lifecycle_stage_id, avg_weight_g, population,
+    biomass_kg, temp_c, mortality_count, feed_kg, coalesce(observed_fcr::text, '\\N'),
+    coalesce(anchor_type, '\\N'), sources::text, confidence_scores::text), E'\\n' ORDER BY date), 'UTF8'))
+FROM {STATE_TABLE} WHERE assignment_id = ANY(%s) GROUP BY assignment_id
+"""
+#: ``json.dumps`` text → the text PostgreSQL gives back for it as ``jsonb`` (its own key order and spacing)
+_JSONB_TEXT: dict[str, str] = {}
+_JSONB_TEXT_LIMIT = 100_000
+
+
+def _changed(batch_id: int, writes: list[AssignmentWrite]) -> list[AssignmentWrite]:
+    """``writes`` without the assignments written whole (from their first day) whose stored rows are
+    exactly the rows the write would store. One query for the stored digests, one for any JSON text not
+    seen before."""
+    whole = [w for w in writes if w.from_day <= w.first_day]
+    if not whole:
+        return writes
+    with connection.cursor() as cursor:
+        cursor.execute(_STORED_DIGEST_SQL, [[w.assignment_id for w in whole]])
+        stored = dict(cursor.fetchall())
+    compared = [w for w in whole if w.assignment_id in stored]
+    text = _jsonb_texts(compared)
+    unchanged = set()
+    for w in compared:
+        digest = hashlib.sha256("\n".join(_row_texts(batch_id, w, text)).encode()).digest()
+        if digest == bytes(stored[w.assignment_id]):
+            unchanged.add(w.assignment_id)
+    return [
+        w
+        for w in writes
+        if w.assignment_id not in unchanged and (w.rows or w.from_day > w.first_day or w.assignment_id in stored)
+    ]
+
+
+def _jsonb_texts(writes: list[AssignmentWrite]):
+    """A function giving the jsonb text of each ``sources`` and ``confidence`` object of ``writes`` (the
+    engine shares these objects between days: each distinct one is looked up once)."""
+    by_id: dict[int, tuple[object, str]] = {}
+    for w in writes:
+        for r in w.rows:
+            for value in (r.sources, r.confidence):
+                if id(value) not in by_id:
+                    by_id[id(value)] = (value, json.dumps(value, separators=(",", ":")))
+    unknown = sorted({dumped for _, dumped in by_id.values()} - _JSONB_TEXT.keys())
+    if unknown:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT t, t::jsonb::text FROM unnest(%s::text[]) AS t", [unknown])
+            found = cursor.fetchall()
+        if len(_JSONB_TEXT) + len(found) > _JSONB_TEXT_LIMIT:
+            _JSONB_TEXT.clear()
+        _JSONB_TEXT.update(found)
+    texts = {key: _JSONB_TEXT[dumped] for key, (_, dumped) in by_id.items()}
+    return lambda value: texts[id(value)]
 
 
 def _copy_text(text: str) -> str:
