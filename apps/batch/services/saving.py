@@ -184,28 +184,46 @@ SELECT assignment_id, sha256(convert_to(string_agg(concat_ws(E'\\t',
     coalesce(anchor_type, '\\N'), sources::text, confidence_scores::text), E'\\n' ORDER BY date), 'UTF8'))
 FROM {STATE_TABLE} WHERE assignment_id = ANY(%s) GROUP BY assignment_id
 """
-#: ``json.dumps`` text → the text PostgreSQL gives back for it as ``jsonb`` (its own key order and spacing)
-_JSONB_TEXT: dict[str, str] = {}
+#: a ``sources`` or ``confidence`` object (by id, kept alive so that the id is not reused) → the text PostgreSQL
+#: gives back for it as ``jsonb`` (its own key order and spacing). The engine shares these objects between days
+#: and batches and never changes one, so most are looked up once per process.
+_JSONB_TEXT: dict[int, tuple[object, str]] = {}
 _JSONB_TEXT_LIMIT = 100_000
 
 
 def _changed(batch_id: int, writes: list[AssignmentWrite]) -> list[AssignmentWrite]:
     """``writes`` without the assignments written whole (from their first day) whose stored rows are
-    exactly the rows the write would store. One query for the stored digests, one for any JSON text not
-    seen before."""
+    exactly the rows the write would store. One query for the stored digests, and one for the JSON objects
+    not seen before, if any."""
     whole = [w for w in writes if w.from_day <= w.first_day]
     if not whole:
         return writes
     with connection.cursor() as cursor:
         cursor.execute(_STORED_DIGEST_SQL, [[w.assignment_id for w in whole]])
-        stored = dict(cursor.fetchall())
+        stored = {assignment_id: bytes(digest) for assignment_id, digest in cursor.fetchall()}
+    unknown: dict[int, object] = {}
+    learnt: dict[int, str] = {}  # this call's own (another thread may clear the shared map meanwhile)
+
+    def text(value) -> str:
+        hit = _JSONB_TEXT.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if id(value) in learnt:
+            return learnt[id(value)]
+        unknown[id(value)] = value
+        return ""
+
+    def digest(w: AssignmentWrite) -> bytes:
+        return hashlib.sha256("\n".join(_row_texts(batch_id, w, text)).encode()).digest()
+
     compared = [w for w in whole if w.assignment_id in stored]
-    text = _jsonb_texts(compared)
-    unchanged = set()
-    for w in compared:
-        digest = hashlib.sha256("\n".join(_row_texts(batch_id, w, text)).encode()).digest()
-        if digest == bytes(stored[w.assignment_id]):
-            unchanged.add(w.assignment_id)
+    digests = {w.assignment_id: digest(w) for w in compared}
+    if unknown:  # digested with a placeholder: learn those objects' text, then digest again
+        learnt.update(_jsonb_learn(list(unknown.values())))
+        unknown.clear()
+        digests = {w.assignment_id: digest(w) for w in compared}
+        assert not unknown
+    unchanged = {a for a, d in digests.items() if d == stored[a]}
     return [
         w
         for w in writes
@@ -213,25 +231,18 @@ def _changed(batch_id: int, writes: list[AssignmentWrite]) -> list[AssignmentWri
     ]
 
 
-def _jsonb_texts(writes: list[AssignmentWrite]):
-    """A function giving the jsonb text of each ``sources`` and ``confidence`` object of ``writes`` (the
-    engine shares these objects between days: each distinct one is looked up once)."""
-    by_id: dict[int, tuple[object, str]] = {}
-    for w in writes:
-        for r in w.rows:
-            for value in (r.sources, r.confidence):
-                if id(value) not in by_id:
-                    by_id[id(value)] = (value, json.dumps(value, separators=(",", ":")))
-    unknown = sorted({dumped for _, dumped in by_id.values()} - _JSONB_TEXT.keys())
-    if unknown:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT t, t::jsonb::text FROM unnest(%s::text[]) AS t", [unknown])
-            found = cursor.fetchall()
-        if len(_JSONB_TEXT) + len(found) > _JSONB_TEXT_LIMIT:
-            _JSONB_TEXT.clear()
-        _JSONB_TEXT.update(found)
-    texts = {key: _JSONB_TEXT[dumped] for key, (_, dumped) in by_id.items()}
-    return lambda value: texts[id(value)]
+def _jsonb_learn(values: list[object]) -> dict[int, str]:
+    """Ask PostgreSQL, in one query, for the ``jsonb`` text of each of ``values`` (as the COPY would store it);
+    remembered in ``_JSONB_TEXT`` and returned by id."""
+    dumped = [json.dumps(value, separators=(",", ":")) for value in values]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT t::jsonb::text FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n", [dumped])
+        texts = [row[0] for row in cursor.fetchall()]
+    if len(_JSONB_TEXT) + len(values) > _JSONB_TEXT_LIMIT:
+        _JSONB_TEXT.clear()
+    for value, jsonb_text in zip(values, texts, strict=True):
+        _JSONB_TEXT[id(value)] = (value, jsonb_text)
+    return {id(value): jsonb_text for value, jsonb_text in zip(values, texts, strict=True)}
 
 
 def _copy_text(text: str) -> str:
