@@ -60,3 +60,29 @@ def test_the_computation_reads_nothing_once_loaded(salmon, django_assert_num_que
         writes, errors = batch_compute(inputs)
     assert not errors
     assert [(w.assignment_id, len(w.rows)) for w in writes] == [(source.pk, 29), (dest.pk, 91)]
+
+
+def test_the_temperature_query_reused_for_any_windows_is_the_orms_own():
+    """The temperature SQL is built by the ORM once per number of windows and reused with other windows' values:
+    SQL and parameters equal what the ORM builds for those windows."""
+    from django.utils import timezone
+
+    from apps.batch.services import loading
+
+    def day(n: int) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(START + dt.timedelta(days=n), dt.time.min))
+
+    loading._TEMPERATURE_SQL.clear()
+    cases = [
+        [(7, day(0), day(30))],
+        [(3, day(5), day(9))],
+        [(1, day(0), day(10)), (2, day(3), day(40))],
+        [(9, day(1), day(2)), (4, day(60), day(90))],
+        [(5, day(0), day(1)), (5, day(20), day(25)), (8, day(2), day(3))],
+        [(6, day(10), day(11)), (6, day(12), day(13)), (6, day(14), day(15))],
+    ]
+    for windows in cases:
+        queryset = loading._temperature_queryset(windows)
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        assert loading.temperature_query(windows) == (sql, list(params))
+    assert sorted(n for n, _ in loading._TEMPERATURE_SQL) == [1, 2, 3]

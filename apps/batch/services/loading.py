@@ -249,25 +249,66 @@ def _daily_temperatures(data: BatchData, starts: dict[int, dt.date]) -> dict[int
             spans[assignment.container_id].append((start - TEMPERATURE_REACH, assignment.last_day + TEMPERATURE_REACH))
     if not spans:
         return {}
-    windows = Q()
-    for container_id, container_spans in sorted(spans.items()):
-        for since, until in _merged(container_spans):
-            windows |= Q(
-                container_id=container_id,
-                reading_time__gte=_day_start(since),
-                reading_time__lt=_day_start(until + ONE_DAY),
-            )
-    rows = (
-        EnvironmentalReading.objects.filter(windows, parameter__code__iexact="temperature")
+    windows = [
+        (container_id, _day_start(since), _day_start(until + ONE_DAY))
+        for container_id, container_spans in sorted(spans.items())
+        for since, until in _merged(container_spans)
+    ]
+    temps: dict[int, dict[dt.date, float]] = defaultdict(dict)
+    for container_id, day, mean in _temperature_rows(windows):
+        temps[container_id][day] = float(mean)
+    return temps
+
+
+def _temperature_queryset(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> QuerySet:
+    """The daily mean temperature of each container in ``windows`` (container, from, until: readings at or
+    after from and before until), by container and local day."""
+    condition = Q()
+    for container_id, since, until in windows:
+        condition |= Q(container_id=container_id, reading_time__gte=since, reading_time__lt=until)
+    return (
+        EnvironmentalReading.objects.filter(condition, parameter__code__iexact="temperature")
         .annotate(day=TruncDate("reading_time"))
         .values_list("container_id", "day")
         .annotate(mean=Avg("value"))
         .order_by()
     )
-    temps: dict[int, dict[dt.date, float]] = defaultdict(dict)
-    for container_id, day, mean in _driver_rows(rows):
-        temps[container_id][day] = float(mean)
-    return temps
+
+
+#: the SQL of ``_temperature_queryset`` by number of windows and time zone, as (sql, parameters before the
+#: windows', parameters after them): the ORM builds the same SQL for any windows of that number, and building
+#: it (a Q per window) cost more than running it in a backfill
+_TEMPERATURE_SQL: dict[tuple[int, str], tuple[str, list, list]] = {}
+
+
+def temperature_query(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[str, list]:
+    """``_temperature_queryset(windows)``'s SQL and parameters, the SQL built by the ORM once per number of
+    windows (and time zone) and reused with these windows' values."""
+    key = (len(windows), timezone.get_current_timezone_name())
+    values = [value for window in windows for value in window]
+    if key not in _TEMPERATURE_SQL:
+        queryset = _temperature_queryset(windows)
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        params = list(params)
+        head = next((i for i in range(len(params) - len(values) + 1) if params[i : i + len(values)] == values), None)
+        if head is None:  # not laid out as expected: no reuse
+            return sql, params
+        _TEMPERATURE_SQL[key] = (sql, params[:head], params[head + len(values) :])
+    sql, before, after = _TEMPERATURE_SQL[key]
+    return sql, [*before, *values, *after]
+
+
+def _temperature_rows(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> list[tuple]:
+    """(container, day, mean) rows of ``_temperature_queryset(windows)``; on PostgreSQL through the driver with
+    the SQL from ``temperature_query``."""
+    queryset = EnvironmentalReading.objects.all()
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(_temperature_queryset(windows))
+    sql, params = temperature_query(windows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
