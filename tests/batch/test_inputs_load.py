@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from apps.batch.services.inputs import batch_inputs_load
@@ -72,7 +73,7 @@ def test_the_temperature_query_reused_for_any_windows_is_the_orms_own():
     def day(n: int) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(START + dt.timedelta(days=n), dt.time.min))
 
-    loading._TEMPERATURE_SQL.clear()
+    loading._REUSED_SQL.clear()
     cases = [
         [(7, day(0), day(30))],
         [(3, day(5), day(9))],
@@ -85,4 +86,57 @@ def test_the_temperature_query_reused_for_any_windows_is_the_orms_own():
         queryset = loading._temperature_queryset(windows)
         sql, params = queryset.query.get_compiler(queryset.db).as_sql()
         assert loading.temperature_query(windows) == (sql, list(params))
-    assert sorted(n for n, _ in loading._TEMPERATURE_SQL) == [1, 2, 3]
+    assert sorted(n for _, n, _ in loading._REUSED_SQL) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    "build", ["_assignments_queryset", "_completed_transfers_queryset", "_samples_queryset", "_weighings_queryset"]
+)
+def test_the_sparse_queries_compiled_once_return_what_the_orm_returns(build):
+    """Compiled once for a placeholder id, then run for each batch: the rows the ORM's own query returns."""
+    from apps.batch.services import loading
+    from tests.factories import TreatmentFactory
+
+    batches = []
+    for days in (40, 70):
+        scenario, source, dest = with_records(days)
+        TreatmentFactory(
+            assignment=dest,
+            treatment_date=dest.assignment_date,
+            includes_weighing=True,
+            weighed_count=20,
+            weighed_avg_weight_g=Decimal("210.5"),
+        )
+        batches.append(scenario.batch_id)
+    builder = getattr(loading, build)
+    for batch_id in batches:
+        rows, orm_rows = sorted(loading._rows_for_id(builder, batch_id)), sorted(builder(batch_id))
+        assert rows and rows == orm_rows
+        assert [[type(v) for v in row] for row in rows] == [[type(v) for v in row] for row in orm_rows]
+    assert loading._SQL_FOR_ID.get(builder) is not None or connection.vendor != "postgresql"
+
+
+def test_the_daily_sums_reused_for_other_assignments_are_the_orms_own():
+    from apps.batch.models import MortalityEvent
+    from apps.batch.services import loading
+    from apps.inventory.models import FeedingEvent
+
+    loading._REUSED_SQL.clear()
+    _, source, dest = with_records(60)
+    _, other_source, other_dest = with_records(50)
+    for ids, since in (([source.pk, dest.pk], START), ([other_dest.pk, other_source.pk], START + dt.timedelta(9))):
+        for model, date_field, value_field in (
+            (MortalityEvent, "event_date", "count"),
+            (FeedingEvent, "feeding_date", "amount_kg"),
+        ):
+            queryset = (
+                model.objects.filter(assignment_id__in=ids, **{f"{date_field}__gte": since})
+                .values_list("assignment_id", date_field)
+                .annotate(total=Sum(value_field))
+                .order_by()
+            )
+            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+            key = ("daily sums", model._meta.label, date_field, value_field, len(ids))
+            assert loading.reused_query(key, lambda q=queryset: q, [*ids, since]) == (sql, list(params))
+    deaths = loading._daily_sums(MortalityEvent, "event_date", "count", [other_source.pk], START, int)
+    assert deaths[other_source.pk] and all(v == 3 for v in deaths[other_source.pk].values())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -124,21 +125,7 @@ def dense_data_load(data: BatchData, *, starts: dict[int, dt.date]) -> None:
 
 
 def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
-    rows = (
-        BatchContainerAssignment.objects.filter(batch_id=batch_id)
-        .order_by("assignment_date", "id")
-        .values_list(
-            "id",
-            "container_id",
-            "lifecycle_stage_id",
-            "assignment_date",
-            "departure_date",
-            "placement_count",
-            "placement_avg_weight_g",
-            "container__site_id",
-            "container__site__kind",
-        )
-    )
+    rows = _rows_for_id(_assignments_queryset, batch_id)
     return [
         AssignmentRecord(
             id=pk,
@@ -156,8 +143,43 @@ def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
     ]
 
 
+def _assignments_queryset(batch_id: int) -> QuerySet:
+    return (
+        BatchContainerAssignment.objects.filter(batch_id=batch_id)
+        .order_by("assignment_date", "id")
+        .values_list(
+            "id",
+            "container_id",
+            "lifecycle_stage_id",
+            "assignment_date",
+            "departure_date",
+            "placement_count",
+            "placement_avg_weight_g",
+            "container__site_id",
+            "container__site__kind",
+        )
+    )
+
+
 def _completed_transfers(batch_id: int) -> list[TransferRecord]:
-    rows = (
+    rows = _rows_for_id(_completed_transfers_queryset, batch_id)
+    return [
+        TransferRecord(
+            id=pk,
+            source_id=source,
+            dest_id=dest,
+            date=day,
+            transferred_count=count,
+            mortality=mortality,
+            measured_weight_g=float(weight) if weight is not None else None,
+            selection_method=method,
+        )
+        for pk, source, dest, day, count, mortality, weight, method in rows
+    ]
+
+
+def _completed_transfers_queryset(batch_id: int) -> QuerySet:
+    return (
         TransferAction.objects.filter(
             source_assignment__batch_id=batch_id,
             status=TransferAction.Status.COMPLETED,
@@ -175,29 +197,13 @@ def _completed_transfers(batch_id: int) -> list[TransferRecord]:
             "selection_method",
         )
     )
-    return [
-        TransferRecord(
-            id=pk,
-            source_id=source,
-            dest_id=dest,
-            date=day,
-            transferred_count=count,
-            mortality=mortality,
-            measured_weight_g=float(weight) if weight is not None else None,
-            selection_method=method,
-        )
-        for pk, source, dest, day, count, mortality, weight, method in rows
-    ]
 
 
 def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[dt.date, Anchor]]:
     """Measured weights per assignment and day, the highest-priority kind winning (docs/engine.md §3)."""
     weighted: dict[tuple[int, dt.date, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
 
-    samples = GrowthSample.objects.filter(assignment__batch_id=batch_id).values_list(
-        "assignment_id", "sample_date", "sample_size", "avg_weight_g"
-    )
-    for assignment_id, day, size, weight in _driver_rows(samples):
+    for assignment_id, day, size, weight in _rows_for_id(_samples_queryset, batch_id):
         _add(weighted, (assignment_id, day, ANCHOR_GROWTH_SAMPLE), float(weight), size)
 
     for transfer in transfers:
@@ -205,10 +211,7 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
             corrected = transfer_anchor_weight(transfer.measured_weight_g, transfer.selection_method)
             _add(weighted, (transfer.source_id, transfer.date, ANCHOR_TRANSFER), corrected, transfer.transferred_count)
 
-    weighings = Treatment.objects.filter(assignment__batch_id=batch_id, includes_weighing=True).values_list(
-        "assignment_id", "treatment_date", "weighed_count", "weighed_avg_weight_g"
-    )
-    for assignment_id, day, count, weight in weighings:
+    for assignment_id, day, count, weight in _rows_for_id(_weighings_queryset, batch_id):
         _add(weighted, (assignment_id, day, ANCHOR_VACCINATION), float(weight), count)
 
     anchors: dict[int, dict[dt.date, Anchor]] = defaultdict(dict)
@@ -218,6 +221,18 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
     return anchors
 
 
+def _samples_queryset(batch_id: int) -> QuerySet:
+    return GrowthSample.objects.filter(assignment__batch_id=batch_id).values_list(
+        "assignment_id", "sample_date", "sample_size", "avg_weight_g"
+    )
+
+
+def _weighings_queryset(batch_id: int) -> QuerySet:
+    return Treatment.objects.filter(assignment__batch_id=batch_id, includes_weighing=True).values_list(
+        "assignment_id", "treatment_date", "weighed_count", "weighed_avg_weight_g"
+    )
+
+
 def _add(weighted, key, weight_g: float, n: int) -> None:
     acc = weighted[key]
     acc[0] += weight_g * n
@@ -225,14 +240,25 @@ def _add(weighted, key, weight_g: float, n: int) -> None:
 
 
 def _daily_sums(model, date_field: str, value_field: str, ids: list[int], since: dt.date, cast) -> dict:
-    rows = (
-        model.objects.filter(assignment_id__in=ids, **{f"{date_field}__gte": since})
-        .values_list("assignment_id", date_field)
-        .annotate(total=Sum(value_field))
-        .order_by()
-    )
+    def build() -> QuerySet:
+        return (
+            model.objects.filter(assignment_id__in=ids, **{f"{date_field}__gte": since})
+            .values_list("assignment_id", date_field)
+            .annotate(total=Sum(value_field))
+            .order_by()
+        )
+
+    connection = connections[model.objects.db]
+    if connection.vendor == "postgresql":
+        key = ("daily sums", model._meta.label, date_field, value_field, len(ids))
+        sql, params = reused_query(key, build, [*ids, since])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = list(build())
     result: dict[int, dict[dt.date, object]] = defaultdict(dict)
-    for assignment_id, day, total in _driver_rows(rows):
+    for assignment_id, day, total in rows:
         result[assignment_id][day] = cast(total)
     return result
 
@@ -275,27 +301,35 @@ def _temperature_queryset(windows: list[tuple[int, dt.datetime, dt.datetime]]) -
     )
 
 
-#: the SQL of ``_temperature_queryset`` by number of windows and time zone, as (sql, parameters before the
-#: windows', parameters after them): the ORM builds the same SQL for any windows of that number, and building
-#: it (a Q per window) cost more than running it in a backfill
-_TEMPERATURE_SQL: dict[tuple[int, str], tuple[str, list, list]] = {}
+#: by key: a query's SQL, with its parameters before and after the values that vary (``reused_query``)
+_REUSED_SQL: dict[tuple, tuple[str, list, list]] = {}
+
+
+def reused_query(key: tuple, build: Callable[[], QuerySet], values: list) -> tuple[str, list]:
+    """``build()``'s SQL and parameters, where ``build()`` filters on ``values`` and ``key`` names every other
+    thing its SQL depends on (its shape, the number of values, the time zone). The ORM compiles the SQL once per
+    key; later calls reuse it with their own ``values`` in the same places (found as one run among the
+    parameters: when they are not, nothing is reused). Building such a query (a Q per window or an IN list)
+    cost more than running it in a backfill."""
+    template = _REUSED_SQL.get(key)
+    if template is None:
+        queryset = build()
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        params = list(params)
+        n = len(values)
+        head = next((i for i in range(len(params) - n + 1) if params[i : i + n] == values), None)
+        if head is None:
+            return sql, params
+        template = _REUSED_SQL[key] = (sql, params[:head], params[head + n :])
+    sql, before, after = template
+    return sql, [*before, *values, *after]
 
 
 def temperature_query(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[str, list]:
-    """``_temperature_queryset(windows)``'s SQL and parameters, the SQL built by the ORM once per number of
-    windows (and time zone) and reused with these windows' values."""
-    key = (len(windows), timezone.get_current_timezone_name())
+    """``_temperature_queryset(windows)``'s SQL and parameters (``reused_query``)."""
+    key = ("temperature", len(windows), timezone.get_current_timezone_name())
     values = [value for window in windows for value in window]
-    if key not in _TEMPERATURE_SQL:
-        queryset = _temperature_queryset(windows)
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-        params = list(params)
-        head = next((i for i in range(len(params) - len(values) + 1) if params[i : i + len(values)] == values), None)
-        if head is None:  # not laid out as expected: no reuse
-            return sql, params
-        _TEMPERATURE_SQL[key] = (sql, params[:head], params[head + len(values) :])
-    sql, before, after = _TEMPERATURE_SQL[key]
-    return sql, [*before, *values, *after]
+    return reused_query(key, lambda: _temperature_queryset(windows), values)
 
 
 def _temperature_rows(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> list[tuple]:
@@ -335,6 +369,39 @@ def _driver_rows(queryset: QuerySet) -> list[tuple]:
         return list(queryset)
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
     with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+#: a placeholder id no row has, marking where the id goes in a query's parameters (``_rows_for_id``)
+_SOME_ID = -7_340_911_826_053
+#: by queryset builder: its database, the SQL it compiles to and its parameters, with the places of the id
+#: (None where it is not reused: not PostgreSQL, or the id not found among the parameters)
+_SQL_FOR_ID: dict[Callable[[int], QuerySet], tuple[str, str, list, list[int]] | None] = {}
+
+
+def _rows_for_id(build: Callable[[int], QuerySet], pk: int) -> list[tuple]:
+    """The rows of the ``values_list`` queryset ``build(pk)``. On PostgreSQL, its SQL is compiled by the ORM
+    once (for a placeholder id) and run again with ``pk`` in the placeholder's places, through the driver
+    (``_driver_rows``): the same SQL and values as ``build(pk)`` without building the query each time, which
+    in a backfill of hundreds of batches cost more than running these small queries."""
+    if build not in _SQL_FOR_ID:
+        queryset = build(_SOME_ID)
+        template = None
+        if connections[queryset.db].vendor == "postgresql":
+            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+            places = [i for i, value in enumerate(params) if value == _SOME_ID]
+            if places:
+                template = (queryset.db, sql, list(params), places)
+        _SQL_FOR_ID[build] = template
+    template = _SQL_FOR_ID[build]
+    if template is None:
+        return _driver_rows(build(pk))
+    alias, sql, params, places = template
+    params = list(params)
+    for i in places:
+        params[i] = pk
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
