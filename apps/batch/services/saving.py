@@ -123,31 +123,22 @@ def _delete_stale(writes: list[AssignmentWrite]) -> None:
         stale._raw_delete(stale.db)
 
 
-class _JsonCache:
-    """COPY text of ``json.dumps`` once per distinct ``sources`` or ``confidence`` object (the engine shares
-    them between days; the cache keeps each object alive, so an id is never reused while cached)."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[int, tuple[object, str]] = {}
-
-    def dumps(self, value) -> str:
-        hit = self._by_id.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        text = _copy_text(json.dumps(value, separators=(",", ":")))
-        self._by_id[id(value)] = (value, text)
-        return text
+def _json_objects(writes: list[AssignmentWrite]) -> dict[int, object]:
+    """The distinct ``sources`` and ``confidence`` objects of the rows of ``writes``, by id (the engine shares
+    them between days; the dict keeps each alive, so no id is reused while it is in use)."""
+    return {id(value): value for w in writes for r in w.rows for value in (r.sources, r.confidence)}
 
 
 def _copy_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.datetime) -> int:
-    cache = _JsonCache()
+    objects = _json_objects(writes)
+    texts = {key: _copy_text(json.dumps(value, separators=(",", ":"))) for key, value in objects.items()}
     tail = f"\t{computed_at.isoformat()}\n"
     lines: list[str] = []
     written = 0
     with connection.cursor() as cursor:
         with cursor.cursor.copy(f"COPY {STATE_TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
             for w in writes:
-                lines.extend(line + tail for line in _row_texts(batch_id, w, cache.dumps))
+                lines.extend(line + tail for line in _row_texts(batch_id, w, texts))
                 if len(lines) >= COPY_CHUNK:
                     copy.write("".join(lines))
                     written += len(lines)
@@ -158,17 +149,17 @@ def _copy_rows(batch_id: int, writes: list[AssignmentWrite], computed_at: dt.dat
     return written
 
 
-def _row_texts(batch_id: int, w: AssignmentWrite, json_text) -> list[str]:
+def _row_texts(batch_id: int, w: AssignmentWrite, texts: dict[int, str]) -> list[str]:
     """Each row of ``w`` as COPY text of the columns in COLUMNS' order but ``last_computed_at`` (no tab or
-    newline at the end); ``json_text`` gives the text of a ``sources`` or ``confidence`` object. The COPY
-    writes these lines; ``_changed`` digests them (with PostgreSQL's JSON text) to compare with the stored
-    rows, so the two cannot drift apart."""
+    newline at the end); ``texts`` holds the text of each ``sources`` and ``confidence`` object by id. The
+    COPY writes these lines; ``_changed`` digests them (with PostgreSQL's JSON text) to compare with the
+    stored rows, so the two cannot drift apart."""
     head = f"{w.assignment_id}\t{batch_id}\t{w.container_id}\t"
     return [
         f"{head}{r.date.isoformat()}\t{r.day_number}\t{r.stage_id}\t{r.avg_weight_g:.2f}\t"
         f"{r.population}\t{r.biomass_kg:.2f}\t{r.temp_c:.2f}\t{r.mortality_count}\t{r.feed_kg:.3f}\t"
         f"{NULL if r.observed_fcr is None else format(r.observed_fcr, '.3f')}\t{r.anchor_type or NULL}\t"
-        f"{json_text(r.sources)}\t{json_text(r.confidence)}"
+        f"{texts[id(r.sources)]}\t{texts[id(r.confidence)]}"
         for r in w.rows
     ]
 
@@ -201,28 +192,20 @@ def _changed(batch_id: int, writes: list[AssignmentWrite]) -> list[AssignmentWri
     with connection.cursor() as cursor:
         cursor.execute(_STORED_DIGEST_SQL, [[w.assignment_id for w in whole]])
         stored = {assignment_id: bytes(digest) for assignment_id, digest in cursor.fetchall()}
-    unknown: dict[int, object] = {}
-    learnt: dict[int, str] = {}  # this call's own (another thread may clear the shared map meanwhile)
-
-    def text(value) -> str:
-        hit = _JSONB_TEXT.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        if id(value) in learnt:
-            return learnt[id(value)]
-        unknown[id(value)] = value
-        return ""
-
-    def digest(w: AssignmentWrite) -> bytes:
-        return hashlib.sha256("\n".join(_row_texts(batch_id, w, text)).encode()).digest()
-
     compared = [w for w in whole if w.assignment_id in stored]
-    digests = {w.assignment_id: digest(w) for w in compared}
-    if unknown:  # digested with a placeholder: learn those objects' text, then digest again
-        learnt.update(_jsonb_learn(list(unknown.values())))
-        unknown.clear()
-        digests = {w.assignment_id: digest(w) for w in compared}
-        assert not unknown
+    texts: dict[int, str] = {}
+    unknown: list[object] = []
+    for key, value in _json_objects(compared).items():
+        hit = _JSONB_TEXT.get(key)
+        if hit is not None and hit[0] is value:
+            texts[key] = hit[1]
+        else:
+            unknown.append(value)
+    if unknown:
+        texts.update(_jsonb_learn(unknown))
+    digests = {
+        w.assignment_id: hashlib.sha256("\n".join(_row_texts(batch_id, w, texts)).encode()).digest() for w in compared
+    }
     unchanged = {a for a, d in digests.items() if d == stored[a]}
     return [
         w
