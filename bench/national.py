@@ -13,6 +13,11 @@ hundred microseconds), as a superuser, with the response body gzipped at level 6
 asked ``repeat`` times, interleaved round by round so that other load on the machine falls on all alike;
 p50 and p95 are over those runs. The targets: p95 ≤ 100 ms and ≤ 100 KB gzipped (pages and API lists),
 backfill ≥ 50,000 rows/s and ≤ 15 s, verification ≤ 20 s.
+
+The backfill (``farm_backfill``: every batch recomputed over its existing rows, the unchanged ones kept) is timed
+in one process over two threads (its default) and over one, and over ``--workers`` processes; the one-process
+cases print the CPU time of the Python process and of its PostgreSQL backends (each thread's, measured around
+each batch), and the rows actually written.
 """
 
 from __future__ import annotations
