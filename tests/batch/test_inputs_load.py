@@ -68,12 +68,12 @@ def test_the_temperature_query_reused_for_any_windows_is_the_orms_own():
     SQL and parameters equal what the ORM builds for those windows."""
     from django.utils import timezone
 
-    from apps.batch.services import loading
+    from apps.batch.services import loading, queries
 
     def day(n: int) -> dt.datetime:
         return timezone.make_aware(dt.datetime.combine(START + dt.timedelta(days=n), dt.time.min))
 
-    loading._REUSED_SQL.clear()
+    queries._REUSED_SQL.clear()
     cases = [
         [(7, day(0), day(30))],
         [(3, day(5), day(9))],
@@ -86,7 +86,7 @@ def test_the_temperature_query_reused_for_any_windows_is_the_orms_own():
         queryset = loading._temperature_queryset(windows)
         sql, params = queryset.query.get_compiler(queryset.db).as_sql()
         assert loading.temperature_query(windows) == (sql, list(params))
-    assert sorted(n for _, n, _ in loading._REUSED_SQL) == [1, 2, 3]
+    assert sorted(n for _, n, _ in queries._REUSED_SQL) == [1, 2, 3]
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ def test_the_temperature_query_reused_for_any_windows_is_the_orms_own():
 )
 def test_the_sparse_queries_compiled_once_return_what_the_orm_returns(build):
     """Compiled once for a placeholder id, then run for each batch: the rows the ORM's own query returns."""
-    from apps.batch.services import loading
+    from apps.batch.services import loading, queries
     from tests.factories import TreatmentFactory
 
     batches = []
@@ -110,18 +110,18 @@ def test_the_sparse_queries_compiled_once_return_what_the_orm_returns(build):
         batches.append(scenario.batch_id)
     builder = getattr(loading, build)
     for batch_id in batches:
-        rows, orm_rows = sorted(loading._rows_for_id(builder, batch_id)), sorted(builder(batch_id))
+        rows, orm_rows = sorted(queries.rows_for_id(builder, batch_id)), sorted(builder(batch_id))
         assert rows and rows == orm_rows
         assert [[type(v) for v in row] for row in rows] == [[type(v) for v in row] for row in orm_rows]
-    assert loading._SQL_FOR_ID.get(builder) is not None or connection.vendor != "postgresql"
+    assert queries._SQL_FOR_ID.get(builder) is not None or connection.vendor != "postgresql"
 
 
 def test_the_daily_sums_reused_for_other_assignments_are_the_orms_own():
     from apps.batch.models import MortalityEvent
-    from apps.batch.services import loading
+    from apps.batch.services import loading, queries
     from apps.inventory.models import FeedingEvent
 
-    loading._REUSED_SQL.clear()
+    queries._REUSED_SQL.clear()
     _, source, dest = with_records(60)
     _, other_source, other_dest = with_records(50)
     for ids, since in (([source.pk, dest.pk], START), ([other_dest.pk, other_source.pk], START + dt.timedelta(9))):
@@ -137,6 +137,27 @@ def test_the_daily_sums_reused_for_other_assignments_are_the_orms_own():
             )
             sql, params = queryset.query.get_compiler(queryset.db).as_sql()
             key = ("daily sums", model._meta.label, date_field, value_field, len(ids))
-            assert loading.reused_query(key, lambda q=queryset: q, [*ids, since]) == (sql, list(params))
+            assert queries.reused_query(key, lambda q=queryset: q, [*ids, since]) == (sql, list(params))
     deaths = loading._daily_sums(MortalityEvent, "event_date", "count", [other_source.pk], START, int)
     assert deaths[other_source.pk] and all(v == 3 for v in deaths[other_source.pk].values())
+
+
+@pytest.mark.parametrize(
+    "build, of, some",
+    [
+        ("_stages_queryset", lambda scenario: scenario.batch.species_id, True),
+        ("_profile_queryset", lambda scenario: scenario.tgc_model.profile_id, True),
+        ("_tgc_overrides_queryset", lambda scenario: scenario.tgc_model_id, False),
+        ("_mortality_overrides_queryset", lambda scenario: scenario.mortality_model_id, False),
+    ],
+)
+def test_the_scenario_queries_compiled_once_return_what_the_orms_return(salmon, build, of, some):
+    from apps.batch.services import queries, scenario_params
+
+    builder = getattr(scenario_params, build)
+    for days in (40, 70):
+        scenario, _, _ = with_records(days)
+        pk = of(scenario)
+        rows, orm_rows = sorted(queries.rows_for_id(builder, pk)), sorted(builder(pk))
+        assert rows == orm_rows and (bool(rows) or not some)
+        assert [[type(v) for v in row] for row in rows] == [[type(v) for v in row] for row in orm_rows]

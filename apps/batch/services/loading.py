@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -30,6 +29,7 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
+from apps.batch.services.queries import reused_query, rows_for_id
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
@@ -125,7 +125,7 @@ def dense_data_load(data: BatchData, *, starts: dict[int, dt.date]) -> None:
 
 
 def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
-    rows = _rows_for_id(_assignments_queryset, batch_id)
+    rows = rows_for_id(_assignments_queryset, batch_id)
     return [
         AssignmentRecord(
             id=pk,
@@ -162,7 +162,7 @@ def _assignments_queryset(batch_id: int) -> QuerySet:
 
 
 def _completed_transfers(batch_id: int) -> list[TransferRecord]:
-    rows = _rows_for_id(_completed_transfers_queryset, batch_id)
+    rows = rows_for_id(_completed_transfers_queryset, batch_id)
     return [
         TransferRecord(
             id=pk,
@@ -203,7 +203,7 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
     """Measured weights per assignment and day, the highest-priority kind winning (docs/engine.md §3)."""
     weighted: dict[tuple[int, dt.date, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
 
-    for assignment_id, day, size, weight in _rows_for_id(_samples_queryset, batch_id):
+    for assignment_id, day, size, weight in rows_for_id(_samples_queryset, batch_id):
         _add(weighted, (assignment_id, day, ANCHOR_GROWTH_SAMPLE), float(weight), size)
 
     for transfer in transfers:
@@ -211,7 +211,7 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
             corrected = transfer_anchor_weight(transfer.measured_weight_g, transfer.selection_method)
             _add(weighted, (transfer.source_id, transfer.date, ANCHOR_TRANSFER), corrected, transfer.transferred_count)
 
-    for assignment_id, day, count, weight in _rows_for_id(_weighings_queryset, batch_id):
+    for assignment_id, day, count, weight in rows_for_id(_weighings_queryset, batch_id):
         _add(weighted, (assignment_id, day, ANCHOR_VACCINATION), float(weight), count)
 
     anchors: dict[int, dict[dt.date, Anchor]] = defaultdict(dict)
@@ -301,30 +301,6 @@ def _temperature_queryset(windows: list[tuple[int, dt.datetime, dt.datetime]]) -
     )
 
 
-#: by key: a query's SQL, with its parameters before and after the values that vary (``reused_query``)
-_REUSED_SQL: dict[tuple, tuple[str, list, list]] = {}
-
-
-def reused_query(key: tuple, build: Callable[[], QuerySet], values: list) -> tuple[str, list]:
-    """``build()``'s SQL and parameters, where ``build()`` filters on ``values`` and ``key`` names every other
-    thing its SQL depends on (its shape, the number of values, the time zone). The ORM compiles the SQL once per
-    key; later calls reuse it with their own ``values`` in the same places (found as one run among the
-    parameters: when they are not, nothing is reused). Building such a query (a Q per window or an IN list)
-    cost more than running it in a backfill."""
-    template = _REUSED_SQL.get(key)
-    if template is None:
-        queryset = build()
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-        params = list(params)
-        n = len(values)
-        head = next((i for i in range(len(params) - n + 1) if params[i : i + n] == values), None)
-        if head is None:
-            return sql, params
-        template = _REUSED_SQL[key] = (sql, params[:head], params[head + n :])
-    sql, before, after = template
-    return sql, [*before, *values, *after]
-
-
 def temperature_query(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[str, list]:
     """``_temperature_queryset(windows)``'s SQL and parameters (``reused_query``)."""
     key = ("temperature", len(windows), timezone.get_current_timezone_name())
@@ -354,56 +330,6 @@ def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date
         else:
             merged.append((since, until))
     return merged
-
-
-def _driver_rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset; on PostgreSQL as the driver returns them.
-
-    For the dense queries (tens of thousands of rows in a backfill). On PostgreSQL, Django's per-row
-    converters would only re-wrap values psycopg already returns with the right type (date, int, float,
-    Decimal) and cost more than the query itself: same SQL, same values. Other databases (SQLite returns
-    dates as text) keep the converters.
-    """
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-#: a placeholder id no row has, marking where the id goes in a query's parameters (``_rows_for_id``)
-_SOME_ID = -7_340_911_826_053
-#: by queryset builder: its database, the SQL it compiles to and its parameters, with the places of the id
-#: (None where it is not reused: not PostgreSQL, or the id not found among the parameters)
-_SQL_FOR_ID: dict[Callable[[int], QuerySet], tuple[str, str, list, list[int]] | None] = {}
-
-
-def _rows_for_id(build: Callable[[int], QuerySet], pk: int) -> list[tuple]:
-    """The rows of the ``values_list`` queryset ``build(pk)``. On PostgreSQL, its SQL is compiled by the ORM
-    once (for a placeholder id) and run again with ``pk`` in the placeholder's places, through the driver
-    (``_driver_rows``): the same SQL and values as ``build(pk)`` without building the query each time, which
-    in a backfill of hundreds of batches cost more than running these small queries."""
-    if build not in _SQL_FOR_ID:
-        queryset = build(_SOME_ID)
-        template = None
-        if connections[queryset.db].vendor == "postgresql":
-            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-            places = [i for i, value in enumerate(params) if value == _SOME_ID]
-            if places:
-                template = (queryset.db, sql, list(params), places)
-        _SQL_FOR_ID[build] = template
-    template = _SQL_FOR_ID[build]
-    if template is None:
-        return _driver_rows(build(pk))
-    alias, sql, params, places = template
-    params = list(params)
-    for i in places:
-        params[i] = pk
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def stored_rows_load(keys: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], StoredRow]:
