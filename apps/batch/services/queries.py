@@ -79,7 +79,7 @@ def rows_for_id(build: Callable[[int], QuerySet], pk: int) -> list[tuple]:
                 template = (queryset.db, sql, list(params), places)
         _SQL_FOR_ID[build] = template
     template = _SQL_FOR_ID[build]
-    if template is None:
+    if template is None or connections[template[0]].vendor != "postgresql":
         return driver_rows(build(pk))
     alias, sql, params, places = template
     params = list(params)
