@@ -13,6 +13,11 @@ hundred microseconds), as a superuser, with the response body gzipped at level 6
 asked ``repeat`` times, interleaved round by round so that other load on the machine falls on all alike;
 p50 and p95 are over those runs. The targets: p95 ≤ 100 ms and ≤ 100 KB gzipped (pages and API lists),
 backfill ≥ 50,000 rows/s and ≤ 15 s, verification ≤ 20 s.
+
+The backfill (``farm_backfill``: every batch recomputed over its existing rows, the unchanged ones kept) is timed
+in one process over two threads (its default) and over one, and over ``--workers`` processes; the one-process
+cases print the CPU time of the Python process and of its PostgreSQL backends (each thread's, measured around
+each batch), and the rows actually written.
 """
 
 from __future__ import annotations
@@ -25,11 +30,13 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
 sys.path.insert(0, str(BENCH_DIR.parent))
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import datetime as dt  # noqa: E402
 import gzip  # noqa: E402
 import os  # noqa: E402
 import resource  # noqa: E402
 import statistics  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 
 from bench import harness  # noqa: E402
@@ -46,6 +53,7 @@ from django.utils import timezone  # noqa: E402
 from apps.api.urls import ROUTES  # noqa: E402
 from apps.batch.models import ActualDailyAssignmentState, Batch, BatchContainerAssignment  # noqa: E402
 from apps.infrastructure.models import Container, Site  # noqa: E402
+from apps.recompute import parallel  # noqa: E402
 from apps.recompute.parallel import farm_backfill  # noqa: E402
 from apps.recompute.verify import daily_states_verify  # noqa: E402
 
@@ -238,36 +246,44 @@ def _p95(values: list[float]) -> float:
 
 def _engine(batch_ids: list[int], today: dt.date, workers: int, repeat: int) -> None:
     """The full backfill (every batch, over its existing rows) and the nightly verification, with one process
-    and with ``workers``; interleaved round by round."""
+    and with ``workers``; interleaved round by round. The one-process backfill runs its batches over two threads
+    (``farm_backfill``'s default), and once more over one for comparison."""
     rows = ActualDailyAssignmentState.objects.count()
     print(f"backfill and verification of {len(batch_ids)} batches, {rows:,} daily rows (n={repeat} each)")
     cases = []
     for n in sorted({1, workers}):
-        cases.append(
-            harness.Case(
-                f"backfill, {n} process{'es' if n > 1 else ''}",
-                lambda n=n: farm_backfill(batch_ids=batch_ids, today=today, workers=n),
-                prepare=lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate"),
+        processes = f"{n} process{'es' if n > 1 else ''}"
+        for threads in (2, 1) if n == 1 else (1,):
+            cases.append(
+                harness.Case(
+                    f"backfill, {processes}" + (f", {threads} thread{'s' if threads > 1 else ''}" if n == 1 else ""),
+                    lambda n=n, threads=threads: farm_backfill(
+                        batch_ids=batch_ids, today=today, workers=n, threads=threads
+                    ),
+                    prepare=lambda: harness.vacuum_analyze("batch_actualdailyassignmentstate"),
+                )
             )
-        )
-        cases.append(
-            harness.Case(
-                f"verification, {n} process{'es' if n > 1 else ''}",
-                lambda n=n: _verified(batch_ids, today, n),
-            )
-        )
+        cases.append(harness.Case(f"verification, {processes}", lambda n=n: _verified(batch_ids, today, n)))
     seconds: dict[str, list[float]] = {case.name: [] for case in cases}
     cpu: dict[str, list[tuple[float, float]]] = {case.name: [] for case in cases}
-    for _ in range(repeat):  # harness.interleaved_runs, with the CPU time of this process and its backend
+    loads: dict[str, list[float]] = {case.name: [] for case in cases}
+    written: dict[str, list[int]] = {case.name: [] for case in cases}
+    clock = _ThreadBackends()
+    for _ in range(repeat):  # harness.interleaved_runs, with the CPU time of this process and its backend(s)
         for case in cases:
             if case.prepare is not None:
                 case.prepare()
             backend = _backend_pid()
             started, started_app, started_db = time.perf_counter(), _app_cpu(), _cpu_seconds(backend)
-            case.run()
+            with clock.measuring() as threads_db:
+                result = case.run()
             seconds[case.name].append(time.perf_counter() - started)
-            cpu[case.name].append((_app_cpu() - started_app, _cpu_seconds(backend) - started_db))
+            db = _cpu_seconds(backend) - started_db + threads_db()
+            cpu[case.name].append((_app_cpu() - started_app, db))
+            if isinstance(result, dict):
+                written[case.name].append(sum(s.rows for s in result.values()))
             one, _, _ = os.getloadavg()
+            loads[case.name].append(one)
             print(f"  {case.name}: {seconds[case.name][-1]:.1f} s (load {one:.1f})", flush=True)
     for case in cases:
         timing = harness.Timing(case.name, seconds[case.name])
@@ -278,10 +294,53 @@ def _engine(batch_ids: list[int], today: dt.date, workers: int, repeat: int) -> 
             ok = timing.median <= VERIFY_TARGET_S
         print(timing.line(rows, "met" if ok else "MISSED"))
         app, db = (statistics.median(c[i] for c in cpu[case.name]) for i in (0, 1))
+        low, high = min(loads[case.name]), max(loads[case.name])
+        wrote = f"; rows written {statistics.median(written[case.name]):,.0f}" if written[case.name] else ""
         if "processes" in case.name:  # the workers' backends are theirs (the parent's connection is closed first)
-            print(f"    CPU: Python {app:.1f} s (this process and its workers; their backends not counted)")
+            print(
+                f"    CPU: Python {app:.1f} s (this process and its workers; their backends not counted); "
+                f"load {low:.1f}–{high:.1f}{wrote}"
+            )
         else:
-            print(f"    CPU: Python {app:.1f} s, its PostgreSQL backend {db:.1f} s: {app + db:.1f} s in all")
+            print(
+                f"    CPU: Python {app:.1f} s, its PostgreSQL backend(s) {db:.1f} s: {app + db:.1f} s in all, "
+                f"{rows / (app + db):,.0f} rows per CPU second; load {low:.1f}–{high:.1f}{wrote}"
+            )
+    print(
+        "  (one process: with two threads, Python and PostgreSQL work at once, so on an idle 2-core machine the\n"
+        "   wall time tends to the larger of the two CPU figures; with one core free it is about their sum)\n"
+    )
+
+
+class _ThreadBackends:
+    """CPU seconds of the PostgreSQL backends that a one-process backfill's threads open (each thread has its
+    own connection, closed when it ends): each batch's ``batch_recompute`` measured around its call, from its
+    thread's backend's /proc/<pid>/schedstat. Forked workers' batches are not seen (their sums stay there)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def measuring(self):
+        spent = [0.0]
+        original = parallel._Recompute.__call__
+        lock = self._lock
+
+        def timed(recompute, batch_id: int):
+            backend = _backend_pid()
+            before = _cpu_seconds(backend)
+            try:
+                return original(recompute, batch_id)
+            finally:
+                if threading.current_thread() is not threading.main_thread():
+                    with lock:
+                        spent[0] += _cpu_seconds(backend) - before
+
+        parallel._Recompute.__call__ = timed
+        try:
+            yield lambda: spent[0]
+        finally:
+            parallel._Recompute.__call__ = original
 
 
 def _app_cpu() -> float:

@@ -22,7 +22,7 @@ import contextlib
 import json
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -136,6 +136,27 @@ def history_context(**metadata) -> Iterator[Context]:
             yield _local.context
     finally:
         del _local.context
+
+
+def history_context_carried() -> Callable[[], contextlib.AbstractContextManager]:
+    """The calling thread's active context, to be entered in another thread (whose connection is its own):
+    a function returning a context manager that, in that thread, makes the same context active and adds it to
+    that thread's statements, as ``history_context`` does here. Outside a context it does nothing."""
+    active = _active()
+
+    @contextlib.contextmanager
+    def entered() -> Iterator[None]:
+        if active is None or not history_recorded():
+            yield
+            return
+        _local.context = active
+        try:
+            with connection.execute_wrapper(_inject):
+                yield
+        finally:
+            del _local.context
+
+    return entered
 
 
 def history_context_send() -> None:

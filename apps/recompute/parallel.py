@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterable
 
 from django.db import connection, connections
 from django.db.models import Count
 
+from apps.audit.context import history_context_carried
 from apps.batch.models import BatchContainerAssignment
 from apps.recompute.run import batch_recompute
 
@@ -49,12 +52,15 @@ def processes_usable(requested: int) -> int:
     return max(1, min(requested, len(os.sched_getaffinity(0))))
 
 
-def map_batches(work: Callable[[int], object], batch_ids: list[int], *, processes: int) -> list:
+def map_batches(work: Callable[[int], object], batch_ids: list[int], *, processes: int, threads: int = 1) -> list:
     """``[work(b) for b in batch_ids]`` in that order, computed by up to ``processes`` forked processes taking
     the batches one at a time. ``work`` must be a module-level function (it is called by reference in the
-    children) and return something picklable."""
+    children) and return something picklable. In one process, ``threads`` > 1 computes the batches in that
+    many threads of this process (``map_batches_threaded``)."""
     n = processes_usable(processes)
     if n == 1 or len(batch_ids) < 2:
+        if threads > 1 and len(batch_ids) > 1 and not connection.in_atomic_block:
+            return map_batches_threaded(work, batch_ids, threads=threads)
         return [work(b) for b in batch_ids]
     connections.close_all()
     context = multiprocessing.get_context("fork")
@@ -73,6 +79,46 @@ def map_batches(work: Callable[[int], object], batch_ids: list[int], *, processe
     return results
 
 
+def map_batches_threaded(work: Callable[[int], object], batch_ids: list[int], *, threads: int) -> list:
+    """``[work(b) for b in batch_ids]`` in that order, computed by ``threads`` threads of this process taking
+    the batches one at a time, each thread with its own database connection (Django's are per thread) and
+    the caller's history context.
+
+    Python runs one thread at a time, but a thread waiting for PostgreSQL lets the other run: while one
+    thread's batch is being loaded, written or committed by its PostgreSQL backend, the other computes. On
+    two cores this keeps the one Python process and one PostgreSQL backend busy at once. The first error
+    stops the threads from taking more batches and is raised here once they have finished."""
+    todo: queue.SimpleQueue[tuple[int, int]] = queue.SimpleQueue()
+    for i, batch_id in enumerate(batch_ids):
+        todo.put((i, batch_id))
+    results: list = [None] * len(batch_ids)
+    failures: list[BaseException] = []
+    carried = history_context_carried()
+
+    def run() -> None:
+        try:
+            with carried():
+                while not failures:
+                    try:
+                        i, batch_id = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    results[i] = work(batch_id)
+        except BaseException as error:  # noqa: BLE001 - handed to the caller
+            failures.append(error)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    pool = [threading.Thread(target=run, name=f"batches-{n}") for n in range(min(threads, len(batch_ids)))]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return results
+
+
 def _child_start() -> None:
     """In a fresh worker: forget the connections inherited from the parent (closed there, never used here)."""
     for alias in connections:
@@ -82,10 +128,19 @@ def _child_start() -> None:
 # --- the whole-farm jobs ---------------------------------------------------------------------------------
 
 
-def farm_backfill(*, batch_ids: list[int], today: dt.date | None = None, workers: int = 2, trigger: str = "backfill"):
-    """Recompute every batch of ``batch_ids`` fully, over ``workers`` processes; the summaries by batch id."""
+def farm_backfill(
+    *,
+    batch_ids: list[int],
+    today: dt.date | None = None,
+    workers: int = 2,
+    trigger: str = "backfill",
+    threads: int = 2,
+):
+    """Recompute every batch of ``batch_ids`` fully, over ``workers`` processes (in one process, over
+    ``threads`` threads of it); the summaries by batch id. Assignments whose stored rows already equal the
+    computed ones are not rewritten (``batch_recompute(keep_unchanged=True)``)."""
     ordered = batches_largest_first(batch_ids)
-    summaries = map_batches(_Recompute(today, trigger), ordered, processes=workers)
+    summaries = map_batches(_Recompute(today, trigger), ordered, processes=workers, threads=threads)
     return {s.batch_id: s for s in summaries}
 
 
@@ -96,4 +151,4 @@ class _Recompute:
         self.today, self.trigger = today, trigger
 
     def __call__(self, batch_id: int):
-        return batch_recompute(batch_id=batch_id, today=self.today, trigger=self.trigger)
+        return batch_recompute(batch_id=batch_id, today=self.today, trigger=self.trigger, keep_unchanged=True)

@@ -59,11 +59,15 @@ def batch_recompute(
     today: dt.date | None = None,
     trigger: str = "manual",
     nowait: bool = False,
+    keep_unchanged: bool = False,
 ) -> RecomputeSummary:
     """Recompute ``batch_id``: every assignment fully when ``from_dates`` is None, else each named assignment
     from its date on (and the destinations that depend on it). Domain errors are stored on the batch or
     assignment and returned in the summary, not raised. Holds the batch's row lock while it works;
     with ``nowait`` a busy lock raises ``django.db.OperationalError`` at once (the caller retries later).
+    ``keep_unchanged`` (a backfill's choice): an assignment whose stored rows already equal the computed ones
+    is not rewritten (``daily_states_save``); the stored rows are the same, only their ``last_computed_at``
+    stays that of the run that last changed them, and ``rows`` counts the rows written.
     """
     started = time.perf_counter()
     started_at = timezone.now()
@@ -77,7 +81,7 @@ def batch_recompute(
             _store_batch_error(batch_id, error, started_at)
             summary.error_code, summary.error = error.code, error.message
         else:
-            _compute_and_save(inputs, summary, started_at)
+            _compute_and_save(inputs, summary, started_at, keep_unchanged=keep_unchanged)
         summary.duration_ms = (time.perf_counter() - started) * 1000
         run = RecomputeRun.objects.create(
             batch_id=batch_id,
@@ -94,13 +98,17 @@ def batch_recompute(
     return summary
 
 
-def _compute_and_save(inputs: BatchInputs, summary: RecomputeSummary, now: dt.datetime) -> None:
+def _compute_and_save(
+    inputs: BatchInputs, summary: RecomputeSummary, now: dt.datetime, *, keep_unchanged: bool = False
+) -> None:
     """Compute (pure), save the states, refresh the forecast, then the planned activities: in this order."""
     data = inputs.data
     writes, errors = batch_compute(inputs)
     summary.assignments = len(writes)
     previous = {} if history_recorded() else None  # the replaced rows' values: which days this run moves (history)
-    summary.rows = daily_states_save(batch_id=data.batch.pk, writes=writes, computed_at=now, previous=previous)
+    summary.rows = daily_states_save(
+        batch_id=data.batch.pk, writes=writes, computed_at=now, previous=previous, keep_unchanged=keep_unchanged
+    )
     summary.moves = state_moves(writes, previous or {})
     _held_by_a_test()
     # segments and projections; the open planned handlings are read only if a learned growth model bends for them

@@ -29,6 +29,7 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
+from apps.batch.services.queries import reused_query, rows_for_id
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
@@ -124,21 +125,7 @@ def dense_data_load(data: BatchData, *, starts: dict[int, dt.date]) -> None:
 
 
 def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
-    rows = (
-        BatchContainerAssignment.objects.filter(batch_id=batch_id)
-        .order_by("assignment_date", "id")
-        .values_list(
-            "id",
-            "container_id",
-            "lifecycle_stage_id",
-            "assignment_date",
-            "departure_date",
-            "placement_count",
-            "placement_avg_weight_g",
-            "container__site_id",
-            "container__site__kind",
-        )
-    )
+    rows = rows_for_id(_assignments_queryset, batch_id)
     return [
         AssignmentRecord(
             id=pk,
@@ -156,8 +143,43 @@ def _assignments(batch_id: int, today: dt.date) -> list[AssignmentRecord]:
     ]
 
 
+def _assignments_queryset(batch_id: int) -> QuerySet:
+    return (
+        BatchContainerAssignment.objects.filter(batch_id=batch_id)
+        .order_by("assignment_date", "id")
+        .values_list(
+            "id",
+            "container_id",
+            "lifecycle_stage_id",
+            "assignment_date",
+            "departure_date",
+            "placement_count",
+            "placement_avg_weight_g",
+            "container__site_id",
+            "container__site__kind",
+        )
+    )
+
+
 def _completed_transfers(batch_id: int) -> list[TransferRecord]:
-    rows = (
+    rows = rows_for_id(_completed_transfers_queryset, batch_id)
+    return [
+        TransferRecord(
+            id=pk,
+            source_id=source,
+            dest_id=dest,
+            date=day,
+            transferred_count=count,
+            mortality=mortality,
+            measured_weight_g=float(weight) if weight is not None else None,
+            selection_method=method,
+        )
+        for pk, source, dest, day, count, mortality, weight, method in rows
+    ]
+
+
+def _completed_transfers_queryset(batch_id: int) -> QuerySet:
+    return (
         TransferAction.objects.filter(
             source_assignment__batch_id=batch_id,
             status=TransferAction.Status.COMPLETED,
@@ -175,29 +197,13 @@ def _completed_transfers(batch_id: int) -> list[TransferRecord]:
             "selection_method",
         )
     )
-    return [
-        TransferRecord(
-            id=pk,
-            source_id=source,
-            dest_id=dest,
-            date=day,
-            transferred_count=count,
-            mortality=mortality,
-            measured_weight_g=float(weight) if weight is not None else None,
-            selection_method=method,
-        )
-        for pk, source, dest, day, count, mortality, weight, method in rows
-    ]
 
 
 def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[dt.date, Anchor]]:
     """Measured weights per assignment and day, the highest-priority kind winning (docs/engine.md §3)."""
     weighted: dict[tuple[int, dt.date, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
 
-    samples = GrowthSample.objects.filter(assignment__batch_id=batch_id).values_list(
-        "assignment_id", "sample_date", "sample_size", "avg_weight_g"
-    )
-    for assignment_id, day, size, weight in _driver_rows(samples):
+    for assignment_id, day, size, weight in rows_for_id(_samples_queryset, batch_id):
         _add(weighted, (assignment_id, day, ANCHOR_GROWTH_SAMPLE), float(weight), size)
 
     for transfer in transfers:
@@ -205,10 +211,7 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
             corrected = transfer_anchor_weight(transfer.measured_weight_g, transfer.selection_method)
             _add(weighted, (transfer.source_id, transfer.date, ANCHOR_TRANSFER), corrected, transfer.transferred_count)
 
-    weighings = Treatment.objects.filter(assignment__batch_id=batch_id, includes_weighing=True).values_list(
-        "assignment_id", "treatment_date", "weighed_count", "weighed_avg_weight_g"
-    )
-    for assignment_id, day, count, weight in weighings:
+    for assignment_id, day, count, weight in rows_for_id(_weighings_queryset, batch_id):
         _add(weighted, (assignment_id, day, ANCHOR_VACCINATION), float(weight), count)
 
     anchors: dict[int, dict[dt.date, Anchor]] = defaultdict(dict)
@@ -218,6 +221,18 @@ def _anchors(batch_id: int, transfers: list[TransferRecord]) -> dict[int, dict[d
     return anchors
 
 
+def _samples_queryset(batch_id: int) -> QuerySet:
+    return GrowthSample.objects.filter(assignment__batch_id=batch_id).values_list(
+        "assignment_id", "sample_date", "sample_size", "avg_weight_g"
+    )
+
+
+def _weighings_queryset(batch_id: int) -> QuerySet:
+    return Treatment.objects.filter(assignment__batch_id=batch_id, includes_weighing=True).values_list(
+        "assignment_id", "treatment_date", "weighed_count", "weighed_avg_weight_g"
+    )
+
+
 def _add(weighted, key, weight_g: float, n: int) -> None:
     acc = weighted[key]
     acc[0] += weight_g * n
@@ -225,14 +240,25 @@ def _add(weighted, key, weight_g: float, n: int) -> None:
 
 
 def _daily_sums(model, date_field: str, value_field: str, ids: list[int], since: dt.date, cast) -> dict:
-    rows = (
-        model.objects.filter(assignment_id__in=ids, **{f"{date_field}__gte": since})
-        .values_list("assignment_id", date_field)
-        .annotate(total=Sum(value_field))
-        .order_by()
-    )
+    def build() -> QuerySet:
+        return (
+            model.objects.filter(assignment_id__in=ids, **{f"{date_field}__gte": since})
+            .values_list("assignment_id", date_field)
+            .annotate(total=Sum(value_field))
+            .order_by()
+        )
+
+    connection = connections[model.objects.db]
+    if connection.vendor == "postgresql":
+        key = ("daily sums", model._meta.label, date_field, value_field, len(ids))
+        sql, params = reused_query(key, build, [*ids, since])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = list(build())
     result: dict[int, dict[dt.date, object]] = defaultdict(dict)
-    for assignment_id, day, total in _driver_rows(rows):
+    for assignment_id, day, total in rows:
         result[assignment_id][day] = cast(total)
     return result
 
@@ -249,25 +275,50 @@ def _daily_temperatures(data: BatchData, starts: dict[int, dt.date]) -> dict[int
             spans[assignment.container_id].append((start - TEMPERATURE_REACH, assignment.last_day + TEMPERATURE_REACH))
     if not spans:
         return {}
-    windows = Q()
-    for container_id, container_spans in sorted(spans.items()):
-        for since, until in _merged(container_spans):
-            windows |= Q(
-                container_id=container_id,
-                reading_time__gte=_day_start(since),
-                reading_time__lt=_day_start(until + ONE_DAY),
-            )
-    rows = (
-        EnvironmentalReading.objects.filter(windows, parameter__code__iexact="temperature")
+    windows = [
+        (container_id, _day_start(since), _day_start(until + ONE_DAY))
+        for container_id, container_spans in sorted(spans.items())
+        for since, until in _merged(container_spans)
+    ]
+    temps: dict[int, dict[dt.date, float]] = defaultdict(dict)
+    for container_id, day, mean in _temperature_rows(windows):
+        temps[container_id][day] = float(mean)
+    return temps
+
+
+def _temperature_queryset(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> QuerySet:
+    """The daily mean temperature of each container in ``windows`` (container, from, until: readings at or
+    after from and before until), by container and local day."""
+    condition = Q()
+    for container_id, since, until in windows:
+        condition |= Q(container_id=container_id, reading_time__gte=since, reading_time__lt=until)
+    return (
+        EnvironmentalReading.objects.filter(condition, parameter__code__iexact="temperature")
         .annotate(day=TruncDate("reading_time"))
         .values_list("container_id", "day")
         .annotate(mean=Avg("value"))
         .order_by()
     )
-    temps: dict[int, dict[dt.date, float]] = defaultdict(dict)
-    for container_id, day, mean in _driver_rows(rows):
-        temps[container_id][day] = float(mean)
-    return temps
+
+
+def temperature_query(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[str, list]:
+    """``_temperature_queryset(windows)``'s SQL and parameters (``reused_query``)."""
+    key = ("temperature", len(windows), timezone.get_current_timezone_name())
+    values = [value for window in windows for value in window]
+    return reused_query(key, lambda: _temperature_queryset(windows), values)
+
+
+def _temperature_rows(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> list[tuple]:
+    """(container, day, mean) rows of ``_temperature_queryset(windows)``; on PostgreSQL through the driver with
+    the SQL from ``temperature_query``."""
+    queryset = EnvironmentalReading.objects.all()
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return list(_temperature_queryset(windows))
+    sql, params = temperature_query(windows)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:
@@ -279,23 +330,6 @@ def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date
         else:
             merged.append((since, until))
     return merged
-
-
-def _driver_rows(queryset: QuerySet) -> list[tuple]:
-    """The rows of a ``values_list`` queryset; on PostgreSQL as the driver returns them.
-
-    For the dense queries (tens of thousands of rows in a backfill). On PostgreSQL, Django's per-row
-    converters would only re-wrap values psycopg already returns with the right type (date, int, float,
-    Decimal) and cost more than the query itself: same SQL, same values. Other databases (SQLite returns
-    dates as text) keep the converters.
-    """
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return list(queryset)
-    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def stored_rows_load(keys: set[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], StoredRow]:

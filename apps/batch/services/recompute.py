@@ -28,6 +28,10 @@ def batch_compute(inputs: BatchInputs) -> tuple[list[AssignmentWrite], list[Reco
 def _compute(data: BatchData, starts: dict[int, dt.date], order: ComputationOrder):
     transfers_in, transfers_out = _transfer_counts(data)
     first_in = first_transfer_in(data)
+    # the only computed weights a later assignment starts from: each first transfer's source, the day before
+    read_later: dict[int, set[dt.date]] = defaultdict(set)
+    for transfer in first_in.values():
+        read_later[transfer.source_id].add(transfer.date - ONE_DAY)
     computed_weights: dict[tuple[int, dt.date], float] = {}
     writes: list[AssignmentWrite] = []
     errors: list[RecomputeError] = []
@@ -59,8 +63,11 @@ def _compute(data: BatchData, starts: dict[int, dt.date], order: ComputationOrde
                 freshwater=assignment.freshwater,
             )
             rows = compute_assignment(inputs, data.params)
-            for row in rows:
-                computed_weights[(assignment.id, row.date)] = round(row.avg_weight_g, 2)
+            wanted = read_later.get(assignment.id)
+            if wanted:
+                for row in rows:
+                    if row.date in wanted:
+                        computed_weights[(assignment.id, row.date)] = round(row.avg_weight_g, 2)
         writes.append(
             AssignmentWrite(
                 assignment_id=assignment.id,

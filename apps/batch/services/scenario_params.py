@@ -5,6 +5,7 @@ from __future__ import annotations
 from apps.batch.engine import ModelParams, Stage
 from apps.batch.engine.population import daily_rate_from_weekly
 from apps.batch.models import Batch, LifeCycleStage
+from apps.batch.services.queries import rows_for_id
 from apps.scenario.models import (
     FCRModelStage,
     MortalityModel,
@@ -42,11 +43,7 @@ def scenario_for_batch(batch: Batch) -> Scenario:
 
 
 def species_stages(species_id: int) -> dict[int, Stage]:
-    rows = list(
-        LifeCycleStage.objects.filter(species_id=species_id)
-        .order_by("order")
-        .values_list("id", "order", "expected_weight_min_g", "expected_weight_max_g", "at_sea")
-    )
+    rows = rows_for_id(_stages_queryset, species_id)
     stages = {}
     for index, (stage_id, order, min_g, max_g, at_sea) in enumerate(rows):
         next_id = rows[index + 1][0] if index + 1 < len(rows) else None
@@ -54,6 +51,34 @@ def species_stages(species_id: int) -> dict[int, Stage]:
             id=stage_id, order=order, min_g=float(min_g), max_g=float(max_g), next_stage_id=next_id, at_sea=at_sea
         )
     return stages
+
+
+def _stages_queryset(species_id: int):
+    return (
+        LifeCycleStage.objects.filter(species_id=species_id)
+        .order_by("order")
+        .values_list("id", "order", "expected_weight_min_g", "expected_weight_max_g", "at_sea")
+    )
+
+
+def _profile_queryset(profile_id: int):
+    return (
+        TemperatureProfileDay.objects.filter(profile_id=profile_id)
+        .order_by("day_number")
+        .values_list("day_number", "temp_c")
+    )
+
+
+def _tgc_overrides_queryset(model_id: int):
+    return TGCStageOverride.objects.filter(model_id=model_id).values_list("lifecycle_stage_id", "tgc_value")
+
+
+def _mortality_overrides_queryset(model_id: int):
+    return MortalityStageOverride.objects.filter(model_id=model_id).values_list("lifecycle_stage_id", "rate_percent")
+
+
+def _fcr_stages_queryset(model_id: int):
+    return FCRModelStage.objects.filter(model_id=model_id).values_list("lifecycle_stage_id", "fcr_value")
 
 
 def _daily_fraction(rate_percent: float, frequency: str) -> float:
@@ -66,12 +91,7 @@ def _daily_fraction(rate_percent: float, frequency: str) -> float:
 def model_params(scenario: Scenario, stages: dict[int, Stage]) -> ModelParams:
     """Five small queries whatever the scenario's size."""
     tgc = scenario.tgc_model
-    profile = tuple(
-        (day, float(temp))
-        for day, temp in TemperatureProfileDay.objects.filter(profile_id=tgc.profile_id)
-        .order_by("day_number")
-        .values_list("day_number", "temp_c")
-    )
+    profile = tuple((day, float(temp)) for day, temp in rows_for_id(_profile_queryset, tgc.profile_id))
     if not profile:
         raise RecomputeError(
             f"Scenario {scenario.name!r} has a temperature profile with no days; add the profile's temperatures.",
@@ -80,21 +100,13 @@ def model_params(scenario: Scenario, stages: dict[int, Stage]) -> ModelParams:
     mortality = scenario.mortality_model
     return ModelParams(
         tgc=float(tgc.tgc_value),
-        tgc_by_stage=dict(
-            TGCStageOverride.objects.filter(model_id=tgc.pk).values_list("lifecycle_stage_id", "tgc_value")
-        ),
+        tgc_by_stage=dict(rows_for_id(_tgc_overrides_queryset, tgc.pk)),
         mortality_daily=_daily_fraction(mortality.rate_percent, mortality.frequency),
         mortality_daily_by_stage={
             stage_id: _daily_fraction(rate, mortality.frequency)
-            for stage_id, rate in MortalityStageOverride.objects.filter(model_id=mortality.pk).values_list(
-                "lifecycle_stage_id", "rate_percent"
-            )
+            for stage_id, rate in rows_for_id(_mortality_overrides_queryset, mortality.pk)
         },
-        fcr_by_stage=dict(
-            FCRModelStage.objects.filter(model_id=scenario.fcr_model_id).values_list("lifecycle_stage_id", "fcr_value")
-        )
-        if scenario.fcr_model_id
-        else {},
+        fcr_by_stage=dict(rows_for_id(_fcr_stages_queryset, scenario.fcr_model_id)) if scenario.fcr_model_id else {},
         profile=profile,
         stages=stages,
     )

@@ -140,7 +140,7 @@ def _segments_insert(rows: list[tuple]) -> None:
     # COPY text format written by hand, as the states' saver does: psycopg's per-value adaptation costs more
     # than the COPY itself (no value here holds a tab, newline or backslash: numbers, dates and kind names)
     stamp = rows[0][-1].isoformat()
-    text = "".join("\t".join(_NULL if v is None else str(v) for v in row[:-1]) + f"\t{stamp}\n" for row in rows)
+    text = "".join(["\t".join([_NULL if v is None else str(v) for v in row[:-1]]) + f"\t{stamp}\n" for row in rows])
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
             f"COPY {GrowthSegment._meta.db_table} ({', '.join(SEGMENT_COLUMNS)}) FROM STDIN"
