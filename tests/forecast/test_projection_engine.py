@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.batch.engine import ModelParams, Stage
 from apps.forecast.engine import MortalityEstimate, Performance, ProjectionStart, TemperatureBias, project
@@ -105,3 +107,35 @@ def test_the_growth_fit_recovers_the_level_and_ratio_of_exact_weighings():
     one = growth_fit(points=points[:1], prior=Performance(1.0, 0.05, "batch", 3))
     assert one.performance.ratio == pytest.approx(1.0) and one.level == pytest.approx(6.0 - 1.1 * 0.3 + 0.3)
     assert growth_fit(points=[AnchorPoint(400, -5.0, 4.0)], prior=Performance(1.0, 0.05, "batch", 3)) is None
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    k=st.floats(0.3, 1.5),  # growth per degree-day falling as the fish grow: x' = g (x / x0)^-k
+    last_age=st.integers(0, 13),
+    x0=st.floats(3.0, 12.0),
+)
+def test_the_level_follows_the_latest_weighings_where_growth_per_degree_day_changes_with_size(k, last_age, x0):
+    """Real fish: a weighing months old, moved to today by one ratio for the whole window, lands off today's
+    weight; the level leans on the recent weighings, so it stays near the truth where a level as old as the
+    ratio's window (half-life 60 days) drifts (regression: the realistic farm's fit ran 3 % heavy on big fish)."""
+    from apps.forecast.engine import estimates
+    from apps.forecast.engine.estimates import AnchorPoint, growth_fit
+
+    g = 0.03  # the scenario's cube-root growth a day
+    xs = [x0]  # the true cube root, day by day, from 240 days ago to today
+    for _ in range(240):
+        xs.append(xs[-1] + g * (xs[-1] / x0) ** -k)
+    today = xs[-1]
+    points = [AnchorPoint(age, -g * age, xs[240 - age]) for age in range(last_age, 240, 14)]
+    prior = Performance(1.0, 0.2, "batch", 3)
+    level = growth_fit(points=points, prior=prior).level
+    old = estimates.LEVEL_HALF_LIFE_DAYS
+    try:
+        estimates.LEVEL_HALF_LIFE_DAYS = estimates.FIT_HALF_LIFE_DAYS
+        long_level = growth_fit(points=points, prior=prior).level
+    finally:
+        estimates.LEVEL_HALF_LIFE_DAYS = old
+    error, long_error = level**3 / today**3 - 1, long_level**3 / today**3 - 1
+    assert long_error > 0.005  # the ratio's window moves old weighings too far: they read heavy
+    assert 0 < error <= 0.65 * long_error  # the recent weighings cut that by more than a third (most cases 60 %)

@@ -118,16 +118,35 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
     chi2 = sum(w * (p.cube_root - level - ratio * p.position) ** 2 for w, p in zip(weights, usable))
     inflation = _scatter_scale(chi2, decays)
     ratio = min(RATIO_BOUNDS[1], max(RATIO_BOUNDS[0], ratio))
+    level, level_var = _recent_level(usable, ratio), inflation * s11 / det
     var_ratio = inflation * s00 / det
     performance = Performance(
         ratio=ratio,
         sd=math.sqrt(var_ratio + RATIO_SD_FLOOR**2),
         source="fit",
         segments=len(usable),
-        level_var=inflation * s11 / det,
+        level_var=level_var,
         level_ratio_cov=-inflation * s01 / det,
     )
     return GrowthFit(level=level, performance=performance)
+
+
+#: the half-life (days) of a weighing's weight in the level (today's weight), shorter than the ratio's
+LEVEL_HALF_LIFE_DAYS = 14.0
+
+
+def _recent_level(points: Sequence[AnchorPoint], ratio: float) -> float:
+    """Today's cube root from the recent weighings: each moved to today by the fitted ratio x the scenario's growth
+    since it, weighted by its precision and halved every LEVEL_HALF_LIFE_DAYS of age. The ratio is a whole
+    window's average: where growth per degree-day changes with size, handling or season (real fish), a weighing
+    months old moved forward by it lands off today's weight by the difference, so the level leans on the latest
+    weighings and the older ones still steady it (docs/forecast.md "The growth fit")."""
+    num = den = 0.0
+    for p in points:
+        w = 0.5 ** (p.age_days / LEVEL_HALF_LIFE_DAYS) / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
+        num += w * (p.cube_root - ratio * p.position)
+        den += w
+    return num / den
 
 
 FIT_MIN_POINTS = 4
