@@ -73,6 +73,10 @@ BIG_TABLES = (
     "batch_growthsamplecast",
     "batch_transferaction",
     "health_treatment",
+    # rewritten by every recompute of their batch (a backfill too): without autovacuum (off on the shared
+    # machine's PostgreSQL) a few backfills leave millions of dead rows that every count must walk past
+    "forecast_growthsegment",
+    "forecast_projection",
 )
 
 
