@@ -49,7 +49,8 @@ def test_on_errors_from_a_known_distribution_the_band_covers_eighty_percent_of_n
     assert 0.78 <= share_inside(calibration, fresh) <= 0.82
 
 
-@settings(max_examples=25, deadline=None)
+# statistical bounds: the same examples every run, so no failure by chance
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(
     kind=st.sampled_from(["normal", "laplace", "skewed"]),
     scale=st.floats(0.01, 0.2),

@@ -41,7 +41,8 @@ def test_on_a_farm_that_follows_the_scenario_the_original_method_is_chosen_in_ev
     assert ways_blend(paths, choice["sea"], 400) == paths["scenario"]
 
 
-@settings(max_examples=15, deadline=None)
+# statistical bounds: the same examples every run, so no failure by chance
+@settings(max_examples=15, deadline=None, derandomize=True)
 @given(
     sds=st.lists(st.floats(0.01, 0.12), min_size=3, max_size=3),
     shifts=st.lists(st.floats(-0.08, 0.08), min_size=3, max_size=3),
@@ -128,7 +129,8 @@ def classed(rng, n: int, offsets: dict[float, float], sd: float = 0.04, horizon:
     ]
 
 
-@settings(max_examples=10, deadline=None)
+# statistical bounds: the same examples every run, so no failure by chance
+@settings(max_examples=10, deadline=None, derandomize=True)
 @given(
     small=st.floats(-0.15, 0.15),
     big=st.floats(-0.15, 0.15),
@@ -187,7 +189,8 @@ def spread_classed(rng, n: int, spec: dict[float, tuple[float, float]]) -> list[
     ]
 
 
-@settings(max_examples=12, deadline=None)
+# statistical bounds: the same examples every run, so no failure by chance
+@settings(max_examples=12, deadline=None, derandomize=True)
 @given(
     gap=st.floats(0.1, 0.25),
     sign=st.sampled_from((-1, 1)),
