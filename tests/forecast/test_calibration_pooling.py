@@ -45,7 +45,8 @@ def test_the_growth_of_the_spread_is_kept_within_its_bounds():
     assert horizon_power(flat) == HORIZON_POWER_BOUNDS[0]
 
 
-@settings(max_examples=12, deadline=None)
+# statistical bounds: the same examples every run, so no failure by chance
+@settings(max_examples=12, deadline=None, derandomize=True)
 @given(power=st.floats(0.3, 1.0), seed=st.integers(0, 10**6))
 def test_a_bucket_with_few_residuals_borrows_its_neighbours_brought_to_its_horizon(power, seed):
     """Many residuals at 60 and 130 days, a dozen at 90: the band at 90 days holds about 80 % of new errors of
