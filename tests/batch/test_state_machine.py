@@ -453,3 +453,15 @@ def test_stored_states_equal_a_full_recompute_after_any_sequence_of_edits(salmon
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
     )
+
+
+def test_a_source_whose_start_moves_past_its_transfer_recomputes_the_destination_that_read_it(salmon):
+    """Regression (found by the state machine above in CI): the tank's start moved from day 1 to day 31, after
+    its transfer to the pen on day 30. The pen had started from the tank's weight on day 29, which the tank no
+    longer has; the tank restarts at its new first day (31), after that day, so the pen was not recomputed and
+    kept its old start weight (172.96 g against a full recompute's 102.02 g)."""
+    edits = FarmEdits()
+    edits.farm()
+    edits.drain()
+    edits.edit_assignment(n=0, a=31, length=1, c=0, change="start")
+    edits.drain()  # drains, then checks every batch against a full recompute

@@ -87,7 +87,8 @@ def restart_days(
 
     Full recompute: every assignment from its first day. Otherwise the last anchor strictly before the
     first changed day (or the first day, also when the stored row of the day before is missing); a source that
-    restarts on or before the day before its transfer recomputes the destination that reads it from its first day.
+    restarts (or changes: a start moved later) on or before the day before its transfer recomputes the destination
+    that reads it from its first day.
     """
     if from_dates is None:
         return {a.id: a.first_day for a in order.assignments}
@@ -101,8 +102,11 @@ def restart_days(
         start = starts.get(assignment.id)
         if start is None:
             continue
+        # the source's rows may change from its marked day on, which is before its restart day where its start
+        # moved later: the days dropped before the new start may include the one a destination read
+        changed = min(start, from_dates.get(assignment.id, start))
         for dest_id in order.children.get(assignment.id, ()):
-            if first_in[dest_id].date - ONE_DAY >= start:
+            if first_in[dest_id].date - ONE_DAY >= changed:
                 starts[dest_id] = by_id[dest_id].first_day
     return starts
 
