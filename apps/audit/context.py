@@ -130,10 +130,17 @@ def history_context(**metadata) -> Iterator[Context]:
     if not history_recorded():
         yield Context(metadata=metadata)
         return
-    _local.context = Context(metadata=dict(metadata))
+    with _activated(Context(metadata=dict(metadata))) as context:
+        yield context
+
+
+@contextlib.contextmanager
+def _activated(context: Context) -> Iterator[Context]:
+    """``context`` active in this thread, and added to this thread's statements, while inside."""
+    _local.context = context
     try:
         with connection.execute_wrapper(_inject):
-            yield _local.context
+            yield context
     finally:
         del _local.context
 
@@ -149,12 +156,8 @@ def history_context_carried() -> Callable[[], contextlib.AbstractContextManager]
         if active is None or not history_recorded():
             yield
             return
-        _local.context = active
-        try:
-            with connection.execute_wrapper(_inject):
-                yield
-        finally:
-            del _local.context
+        with _activated(active):
+            yield
 
     return entered
 

@@ -101,7 +101,7 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
     weights, decays = [], []
     for p in usable:
         decay = 0.5 ** (p.age_days / FIT_HALF_LIFE_DAYS)
-        w = decay / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
+        w = decay * _precision(p)
         weights.append(w)
         decays.append(decay)
         s00 += w
@@ -131,6 +131,12 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
     return GrowthFit(level=level, performance=performance)
 
 
+def _precision(p: AnchorPoint) -> float:
+    """1 / the variance of a weighing's cube root (its weight's relative error WEIGHING_REL_SD, a third of it in
+    cube root)."""
+    return 1.0 / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
+
+
 #: the half-life (days) of a weighing's weight in the level (today's weight), shorter than the ratio's
 LEVEL_HALF_LIFE_DAYS = 14.0
 
@@ -143,7 +149,7 @@ def _recent_level(points: Sequence[AnchorPoint], ratio: float) -> float:
     weighings and the older ones still steady it (docs/forecast.md "The growth fit")."""
     num = den = 0.0
     for p in points:
-        w = 0.5 ** (p.age_days / LEVEL_HALF_LIFE_DAYS) / (WEIGHING_REL_SD / 3 * p.cube_root) ** 2
+        w = 0.5 ** (p.age_days / LEVEL_HALF_LIFE_DAYS) * _precision(p)
         num += w * (p.cube_root - ratio * p.position)
         den += w
     return num / den
