@@ -26,6 +26,7 @@ import pytest
 from django.db import connection
 from django.test.utils import override_settings
 
+from apps.recompute.tasks import recompute_sweeper
 from tests.integration import support
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,17 +137,38 @@ class Workers:
     def logs(self) -> str:
         return "\n".join(f"--- {w.hostname} (pid {w.pid})\n{w.log()[-3000:]}" for w in self.processes[-3:])
 
-    def drain(self, timeout: float = 60.0) -> None:
-        """Wait until no recompute marker remains and no message is queued or running (seen twice in a row)."""
+    def drain(self, timeout: float = 60.0, *, sweep_after: float | None = None) -> None:
+        """Wait until no recompute marker remains and no message is queued or running (seen twice in a row).
+
+        ``sweep_after``: when markers have waited that many seconds with no message queued or running, run the
+        sweeper once, as Beat does every minute in a deployment (a publish the broker lost is its job); None:
+        never (tests of the publish path itself). A parked marker fails at once: it is poison, not slowness."""
         deadline = time.monotonic() + timeout
         quiet = 0
+        stalled_since = None
         while quiet < 2:
             markers, messages = support.pending_work()
             quiet = quiet + 1 if markers == messages == 0 else 0
             if not self.running():
                 pytest.fail(f"no worker is running ({markers} markers pending)\n{self.logs()}")
+            parked = support.markers_described(parked=True)
+            if parked:
+                pytest.fail(f"parked recompute markers (poison work):\n{parked}\n{self.logs()}")
             if time.monotonic() > deadline:
-                pytest.fail(f"not drained after {timeout} s: {markers} markers, {messages} messages\n{self.logs()}")
+                pytest.fail(
+                    f"not drained after {timeout} s: {markers} markers, {messages} messages\n"
+                    f"{support.markers_described()}\n{self.logs()}"
+                )
+            if markers and not messages and sweep_after is not None:
+                stalled_since = stalled_since or time.monotonic()
+                if time.monotonic() - stalled_since >= sweep_after:
+                    print(f"drain: {markers} markers waited {sweep_after} s with no message; sweeping:")
+                    print(support.markers_described())
+                    with override_settings(SWEEPER_MIN_AGE_SECONDS=0):
+                        print("drain: sweeper", recompute_sweeper())
+                    stalled_since = None
+            else:
+                stalled_since = None
             time.sleep(0.05)
 
 

@@ -238,6 +238,18 @@ def pending_work() -> tuple[int, int]:
     return RecomputeMarker.objects.count(), queued_messages()
 
 
+def markers_described(*, parked: bool | None = None) -> str:
+    """The pending markers, one line each (batch, assignment, from, generation, attempts, parked, last error)."""
+    markers = RecomputeMarker.objects.order_by("id")
+    if parked is not None:
+        markers = markers.filter(parked_at__isnull=not parked)
+    return "\n".join(
+        f"  batch {m.batch_id} assignment {m.assignment_id} from {m.dirty_from} gen {m.generation} "
+        f"attempts {m.attempts} parked {m.parked_at} updated {m.updated_at:%H:%M:%S} {m.last_error[:300]!r}"
+        for m in markers
+    )
+
+
 def full_recompute_rows(batch_id: int) -> list[tuple]:
     """Recompute the batch from scratch in this process and return its stored rows."""
     summary = batch_recompute(batch_id=batch_id, trigger="test_full")

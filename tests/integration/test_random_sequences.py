@@ -135,9 +135,9 @@ UPDATE = {
 @given(sequence=steps)
 def test_any_sequence_of_event_changes_drains_to_a_full_recompute(salmon, drain, sequence):
     farm = Farm()  # a new batch per example: the database is not reset between examples
-    drain()  # computed once: the sequence below corrects a farm whose states exist
+    drain(sweep_after=10)  # computed once: the sequence below corrects a farm whose states exist
     for step in sequence:
         farm.apply(*step)
-    drain()
+    drain(sweep_after=10)  # a publish lost in the broker waits for the sweeper, as under Beat
     assert not FailedRecompute.objects.filter(batch_id=farm.scenario.batch_id).exists()
     assert_equals_full_recompute(farm.scenario.batch_id)
