@@ -19,10 +19,11 @@ echo "== lint and format (ruff, configured in pyproject.toml)"
 .venv/bin/ruff format --check .
 
 # one pytest process per core (pytest-xdist): each has its own test database (test_<name>_gw0, _gw1 …), its own
-# throw-away Redis and its own worker queue; a test file stays in one process (its module fixtures start once)
+# throw-away Redis and its own worker queue; a test file stays in one process (its module fixtures start once);
+# the fifteen slowest tests are listed at the end (where the tier's time goes)
 processes="${AQUAMIND_TEST_PROCESSES:-auto}"
 echo "== full suite on PostgreSQL + Redis ($processes processes)"
-.venv/bin/python -m pytest -n "$processes" --dist loadfile "$@"
+.venv/bin/python -m pytest -n "$processes" --dist loadfile --durations=15 "$@"
 
 echo "== smoke run on the embedded default (SQLite, no broker)"
 env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
