@@ -12,7 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connections
 from django.db.models import Avg, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -29,7 +28,7 @@ from apps.batch.models import (
     MortalityEvent,
     TransferAction,
 )
-from apps.batch.services.queries import reused_query, rows_for_id
+from apps.batch.services.queries import reused_query, reused_rows, rows_for_id
 from apps.batch.services.scenario_params import model_params, scenario_for_batch, species_stages
 from apps.environmental.models import EnvironmentalReading
 from apps.health.models import Treatment
@@ -248,15 +247,8 @@ def _daily_sums(model, date_field: str, value_field: str, ids: list[int], since:
             .order_by()
         )
 
-    connection = connections[model.objects.db]
-    if connection.vendor == "postgresql":
-        key = ("daily sums", model._meta.label, date_field, value_field, len(ids))
-        sql, params = reused_query(key, build, [*ids, since])
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        rows = list(build())
+    key = ("daily sums", model._meta.label, date_field, value_field, len(ids))
+    rows = reused_rows(key, build, [*ids, since], using=model.objects.db)
     result: dict[int, dict[dt.date, object]] = defaultdict(dict)
     for assignment_id, day, total in rows:
         result[assignment_id][day] = cast(total)
@@ -301,24 +293,22 @@ def _temperature_queryset(windows: list[tuple[int, dt.datetime, dt.datetime]]) -
     )
 
 
+def _temperature_reuse(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[tuple, list]:
+    """The key and values under which ``_temperature_queryset(windows)``'s SQL is reused (``reused_query``)."""
+    key = ("temperature", len(windows), timezone.get_current_timezone_name())
+    return key, [value for window in windows for value in window]
+
+
 def temperature_query(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> tuple[str, list]:
     """``_temperature_queryset(windows)``'s SQL and parameters (``reused_query``)."""
-    key = ("temperature", len(windows), timezone.get_current_timezone_name())
-    values = [value for window in windows for value in window]
+    key, values = _temperature_reuse(windows)
     return reused_query(key, lambda: _temperature_queryset(windows), values)
 
 
 def _temperature_rows(windows: list[tuple[int, dt.datetime, dt.datetime]]) -> list[tuple]:
-    """(container, day, mean) rows of ``_temperature_queryset(windows)``; on PostgreSQL through the driver with
-    the SQL from ``temperature_query``."""
-    queryset = EnvironmentalReading.objects.all()
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return list(_temperature_queryset(windows))
-    sql, params = temperature_query(windows)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """(container, day, mean) rows of ``_temperature_queryset(windows)`` (``reused_rows``)."""
+    key, values = _temperature_reuse(windows)
+    return reused_rows(key, lambda: _temperature_queryset(windows), values, using=EnvironmentalReading.objects.db)
 
 
 def _merged(spans: list[tuple[dt.date, dt.date]]) -> list[tuple[dt.date, dt.date]]:

@@ -56,6 +56,18 @@ def reused_query(key: tuple, build: Callable[[], QuerySet], values: list) -> tup
     return sql, [*before, *values, *after]
 
 
+def reused_rows(key: tuple, build: Callable[[], QuerySet], values: list, *, using: str) -> list[tuple]:
+    """The rows of the ``values_list`` queryset ``build()`` on database ``using``: on PostgreSQL through the
+    driver with the SQL from ``reused_query(key, build, values)``; elsewhere through the ORM."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return list(build())
+    sql, params = reused_query(key, build, values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 #: a placeholder id no row has, marking where the id goes in a query's parameters (``rows_for_id``)
 _SOME_ID = -7_340_911_826_053
 #: by queryset builder: its database, the SQL it compiles to and its parameters, with the places of the id
