@@ -245,7 +245,16 @@ def _forecasts(
         )
         evidence[write.assignment_id] = [
             segment_evidence(
-                s.end_date, s.degree_days, s.performance_ratio, s.end_weight_g, s.scenario_tgc, s.start_weight_g, s.days
+                s.end_date,
+                s.degree_days,
+                s.performance_ratio,
+                s.end_weight_g,
+                s.scenario_tgc,
+                s.start_weight_g,
+                s.days,
+                round(s.feed_kg, 3),
+                s.start_population,
+                s.end_population,
             )
             for s in segments
             if s.performance_ratio is not None
@@ -318,6 +327,7 @@ def _recent(r) -> tuple:
         round(r.temp_c, 2),
         r.mortality_count,
         r.sources["temp"],
+        round(r.feed_kg, 3),
     )
 
 

@@ -48,6 +48,8 @@ class SegmentEvidence:
     scenario_growth: float = 0.0
     start_weight_g: float = 0.0  # for the learned growth model's residuals (apps.forecast.engine.learned)
     days: int = 0
+    #: the feed eaten per fish over the segment (g; its feed / its mean population), 0 where none was recorded
+    feed_per_fish_g: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class AnchorPoint:
     age_days: int
     position: float
     cube_root: float
+    #: the feed eaten per fish from the weighing to the as-of date (g); None where feed was not recorded throughout
+    feed_g: float | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,9 @@ FIT_HALF_LIFE_DAYS = 60.0
 FIT_WINDOW_DAYS = 240
 
 
-def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFit | None:
+def growth_fit(
+    *, points: Sequence[AnchorPoint], prior: Performance, gain_per_feed: float | None = None
+) -> GrowthFit | None:
     """Cube root = level + ratio x position, fitted by weighted least squares to the recent weighings, the ratio
     pulled towards ``prior`` by its sd (so one weighing gives a level and the prior's ratio).
 
@@ -93,6 +99,8 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
     sampling errors of several weighings average out instead of the latest one setting the level. The
     variances are scaled by how much the weighings scatter around the fit compared with WEIGHING_REL_SD (from
     FIT_MIN_POINTS weighings on; 1 below). None without a weighing in the last FIT_WINDOW_DAYS days.
+    ``gain_per_feed``: grams of growth per gram of feed (``gain_per_feed``), which moves the weighings to today by the
+    feed eaten since them where it was recorded (``_recent_level``).
     """
     usable = [p for p in points if p.age_days <= FIT_WINDOW_DAYS and p.cube_root > 0]
     if not usable:
@@ -118,7 +126,7 @@ def growth_fit(*, points: Sequence[AnchorPoint], prior: Performance) -> GrowthFi
     chi2 = sum(w * (p.cube_root - level - ratio * p.position) ** 2 for w, p in zip(weights, usable))
     inflation = _scatter_scale(chi2, decays)
     ratio = min(RATIO_BOUNDS[1], max(RATIO_BOUNDS[0], ratio))
-    level, level_var = _recent_level(usable, ratio), inflation * s11 / det
+    level, level_var = _recent_level(usable, ratio, gain_per_feed), inflation * s11 / det
     var_ratio = inflation * s00 / det
     performance = Performance(
         ratio=ratio,
@@ -139,20 +147,83 @@ def _precision(p: AnchorPoint) -> float:
 
 #: the half-life (days) of a weighing's weight in the level (today's weight), shorter than the ratio's
 LEVEL_HALF_LIFE_DAYS = 14.0
+#: the same where the weighings are moved to today by the feed eaten since them (a surer move: older ones count more)
+FEED_LEVEL_HALF_LIFE_DAYS = 30.0
+#: weighings older than this are not moved by feed (the gain per feed changes with size and season)
+FEED_LEVEL_WINDOW_DAYS = 90
+#: a weighing that lands this much (relative weight) above the level counts less, by (this / its excess)^2
+HEAVY_WEIGHING = 0.02
+HEAVY_ITERATIONS = 5
 
 
-def _recent_level(points: Sequence[AnchorPoint], ratio: float) -> float:
-    """Today's cube root from the recent weighings: each moved to today by the fitted ratio x the scenario's growth
-    since it, weighted by its precision and halved every LEVEL_HALF_LIFE_DAYS of age. The ratio is a whole
-    window's average: where growth per degree-day changes with size, handling or season (real fish), a weighing
-    months old moved forward by it lands off today's weight by the difference, so the level leans on the latest
-    weighings and the older ones still steady it (docs/forecast.md "The growth fit")."""
-    num = den = 0.0
-    for p in points:
-        w = 0.5 ** (p.age_days / LEVEL_HALF_LIFE_DAYS) * _precision(p)
-        num += w * (p.cube_root - ratio * p.position)
-        den += w
-    return num / den
+def _recent_level(points: Sequence[AnchorPoint], ratio: float, gain_per_feed: float | None = None) -> float:
+    """Today's cube root from the recent weighings, each moved to today and weighted by its precision and its age.
+
+    Moved by the feed eaten since it (``gain_per_feed`` x the feed per fish, in weight, halved every
+    FEED_LEVEL_HALF_LIFE_DAYS) where feed was recorded since every weighing of the last FEED_LEVEL_WINDOW_DAYS days
+    and the gain per feed is known: the feed tells the growth since a weighing day by day, whatever the growth law.
+    Otherwise by the fitted ratio x the scenario's growth since it, halved every LEVEL_HALF_LIFE_DAYS: the ratio is
+    a whole window's average, and where growth per degree-day changes with size, handling or season (real fish),
+    a weighing months old moved forward by it lands off today's weight by the difference, so the level leans on
+    the latest weighings and the older ones still steady it (docs/forecast.md "The growth fit").
+
+    Moved by the feed, weighings that land well above the others count less (``HEAVY_WEIGHING``): a crowded net
+    catches the bigger fish, so a sample can read several % heavy; nothing makes one read as light. Moved by the
+    ratio, weighings disagree by how wrong the ratio is as much as by how they were sampled, and all count in full
+    (down-weighting the latest weighing of fast-growing post-smolts put their level 10-18 % low: docs/forecast.md)."""
+    moved, by_feed = None, False
+    if gain_per_feed is not None:
+        recent = [p for p in points if p.age_days <= FEED_LEVEL_WINDOW_DAYS]
+        if recent and all(p.feed_g is not None for p in recent):
+            moved = [
+                (
+                    0.5 ** (p.age_days / FEED_LEVEL_HALF_LIFE_DAYS) * _precision(p),
+                    (p.cube_root**3 + gain_per_feed * p.feed_g) ** (1 / 3),
+                )
+                for p in recent
+            ]
+            by_feed = True
+    if moved is None:
+        moved = [
+            (0.5 ** (p.age_days / LEVEL_HALF_LIFE_DAYS) * _precision(p), p.cube_root - ratio * p.position)
+            for p in points
+        ]
+    level = sum(w * x for w, x in moved) / sum(w for w, _ in moved)
+    for _ in range(HEAVY_ITERATIONS if by_feed else 0):
+        weights = []
+        for w, x in moved:
+            excess = (x / level) ** 3 - 1.0
+            weights.append(w if excess <= HEAVY_WEIGHING else w * (HEAVY_WEIGHING / excess) ** 2)
+        level = sum(w * x for w, (_, x) in zip(weights, moved)) / sum(weights)
+    return level
+
+
+#: the gain per feed's evidence: segments of the last GAIN_PER_FEED_DAYS days, halved in weight every ..._HALF_LIFE
+GAIN_PER_FEED_DAYS = 240
+GAIN_PER_FEED_HALF_LIFE_DAYS = 120.0
+GAIN_PER_FEED_MIN_SEGMENTS = 2
+GAIN_PER_FEED_BOUNDS = (0.2, 2.0)  # grams of growth per gram of feed: a feed conversion ratio of 0.5 to 5
+
+
+def gain_per_feed(*, as_of: dt.date, own: Sequence[SegmentEvidence]) -> float | None:
+    """Grams of growth per gram of feed (1 / the feed conversion ratio) of the assignment's recent segments with
+    feed recorded: Σ gain / Σ feed per fish, each segment halved in weight every GAIN_PER_FEED_HALF_LIFE_DAYS of
+    age. None with fewer than GAIN_PER_FEED_MIN_SEGMENTS such segments or outside GAIN_PER_FEED_BOUNDS (feed that
+    does not follow growth)."""
+    usable = [
+        e
+        for e in own
+        if e.feed_per_fish_g > 0 and e.start_weight_g > 0 and 0 <= (as_of - e.end_date).days <= GAIN_PER_FEED_DAYS
+    ]
+    if len(usable) < GAIN_PER_FEED_MIN_SEGMENTS:
+        return None
+    gain = feed = 0.0
+    for e in usable:
+        k = 0.5 ** ((as_of - e.end_date).days / GAIN_PER_FEED_HALF_LIFE_DAYS)
+        gain += k * (e.end_weight_g - e.start_weight_g)
+        feed += k * e.feed_per_fish_g
+    found = gain / feed
+    return found if GAIN_PER_FEED_BOUNDS[0] <= found <= GAIN_PER_FEED_BOUNDS[1] else None
 
 
 FIT_MIN_POINTS = 4

@@ -73,6 +73,9 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
                     s["scenario_tgc"],
                     s["start_weight_g"],
                     s["days"],
+                    s["feed_kg"],
+                    s["start_population"],
+                    s["end_population"],
                 )
             )
     return evidence, {a: w.rows for a, w in whole.items()}

@@ -35,6 +35,7 @@ from apps.forecast.engine.estimates import (
     AnchorPoint,
     Performance,
     SegmentEvidence,
+    gain_per_feed,
     growth_fit,
 )
 from apps.forecast.engine.learned import OPTIONS, fit_deviation, learned_path, ways_blend, ways_learned, with_p50
@@ -176,7 +177,11 @@ def assignment_projection(
     site = [e for e in site if e.end_date >= oldest]
     if prior is None:
         prior = batch_prior(as_of=as_of, batch=batch, site=site)
-    fit = growth_fit(points=anchor_points(own=own, rows=rows, params=params, as_of=as_of), prior=prior)
+    fit = growth_fit(
+        points=anchor_points(own=own, rows=rows, params=params, as_of=as_of),
+        prior=prior,
+        gain_per_feed=gain_per_feed(as_of=as_of, own=own),
+    )
     ways = tuple(ways or ("fit",))
     if set(ways) == {"scenario"}:
         performance, weight_g = Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0), last[2]
@@ -331,7 +336,8 @@ def rows_since(own: list[SegmentEvidence], as_of: dt.date) -> dt.date:
 
 
 def anchor_points(*, own: list[SegmentEvidence], rows, params, as_of: dt.date) -> list[AnchorPoint]:
-    """The assignment's weighings (segment ends) placed by the scenario's cube-root growth from them to ``as_of``.
+    """The assignment's weighings (segment ends) placed by the scenario's cube-root growth from them to ``as_of``,
+    each with the feed eaten per fish since it where that is known (``_feed_since``).
 
     The growth after the last weighing is summed from ``rows`` (which must reach back to it); earlier ones chain
     back through the segments' scenario growth."""
@@ -343,11 +349,32 @@ def anchor_points(*, own: list[SegmentEvidence], rows, params, as_of: dt.date) -
         if row[0] > ends[-1].end_date and previous_stage is not None and row[5] > 0:
             growth += tgc_per_day_degree(params.tgc_by_stage.get(previous_stage, params.tgc)) * row[5]
         previous_stage = row[4]
-    points, position = [], -growth
+    feed = _feed_since([r for r in rows if r[0] > ends[-1].end_date])
+    points, position, later = [], -growth, None
     for segment in reversed(ends):
-        points.append(AnchorPoint((as_of - segment.end_date).days, position, segment.end_weight_g ** (1 / 3)))
+        if later is not None and feed is not None:  # the feed of the segment from this weighing to the next one
+            contiguous = (later.end_date - segment.end_date).days == later.days
+            feed = feed + later.feed_per_fish_g if contiguous and later.feed_per_fish_g > 0 else None
+        points.append(AnchorPoint((as_of - segment.end_date).days, position, segment.end_weight_g ** (1 / 3), feed))
         position -= segment.scenario_growth
+        later = segment
     return points
+
+
+#: the share of the days after a weighing that must have feed recorded for the feed to say how the fish grew (days
+#: without feed are fasting before handling, or feed not recorded)
+FEED_RECORDED_SHARE = 0.6
+
+
+def _feed_since(rows) -> float | None:
+    """The feed eaten per fish (g) over ``rows`` (the days after the last weighing): Σ 1000 x feed kg / population;
+    None where the rows carry no feed or it was recorded on fewer than FEED_RECORDED_SHARE of the days."""
+    days = [r for r in rows if r[3] > 0]
+    if not days:
+        return 0.0
+    if len(days[0]) < 9 or sum(1 for r in days if r[8] > 0) < FEED_RECORDED_SHARE * len(days):
+        return None
+    return sum(1000.0 * r[8] / r[3] for r in days)
 
 
 def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
@@ -376,7 +403,8 @@ def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
 
 _SEGMENTS = GrowthSegment._meta.db_table
 _EVIDENCE_SQL = f"""
-    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc, start_weight_g, days
+    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc, start_weight_g, days,
+           feed_kg, start_population, end_population
     FROM {_SEGMENTS}
     WHERE batch_id = %(batch)s AND performance_ratio IS NOT NULL AND end_date >= %(oldest)s"""
 # rows_since in SQL: RECENT_DAYS back, or back to the last weighing in the fit window
@@ -390,7 +418,7 @@ _RECENT_ROWS_SQL = f"""
         GROUP BY a.id, a.departure_date
     )
     SELECT s.assignment_id, s.date, s.day_number, s.avg_weight_g::float8, s.population, s.lifecycle_stage_id,
-           s.temp_c::float8, s.mortality_count, s.sources ->> 'temp', since.departure_date
+           s.temp_c::float8, s.mortality_count, s.sources ->> 'temp', s.feed_kg::float8, since.departure_date
     FROM since JOIN {ActualDailyAssignmentState._meta.db_table} s ON s.assignment_id = since.id AND s.date >= since.day
     ORDER BY s.assignment_id, s.date"""
 
@@ -416,6 +444,7 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
             "temp_c",
             "mortality_count",
             "temp_source",
+            "feed_kg",
             "assignment__departure_date",
         )
     )
@@ -423,12 +452,13 @@ def _recent_rows(active, since: dict[int, dt.date]) -> dict[int, list[tuple]]:
 
 
 def _active_rows(rows) -> dict[int, list[tuple]]:
-    """(assignment, date, day number, weight, population, stage, °C, deaths, temperature source, departure) rows,
-    ordered by assignment and date, as the projection reads them, by assignment; only the active assignments."""
+    """(assignment, date, day number, weight, population, stage, °C, deaths, temperature source, feed kg, departure)
+    rows, ordered by assignment and date, as the projection reads them, by assignment; only the active
+    assignments."""
     out: dict[int, list[tuple]] = defaultdict(list)
     departs: dict[int, dt.date | None] = {}
-    for a, day, number, weight, population, stage, temp, deaths, temp_source, departure in rows:
-        out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source))
+    for a, day, number, weight, population, stage, temp, deaths, temp_source, feed, departure in rows:
+        out[a].append((day, number, float(weight), population, stage, float(temp), deaths, temp_source, float(feed)))
         departs[a] = departure
     return {a: days for a, days in out.items() if _active(days, departs[a])}
 
@@ -446,6 +476,7 @@ def _recent_rows_in_memory(rows_by_assignment, since: dict[int, dt.date], depart
                 round(r.temp_c, 2),
                 r.mortality_count,
                 r.sources["temp"],
+                round(r.feed_kg, 3),
             )
             for r in rows_by_assignment[a]
             if r.date >= day
@@ -474,6 +505,9 @@ def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[Segmen
         "scenario_tgc",
         "start_weight_g",
         "days",
+        "feed_kg",
+        "start_population",
+        "end_population",
     )
     for assignment_id, *fields in rows:
         evidence[assignment_id].append(segment_evidence(*fields))
@@ -481,8 +515,19 @@ def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[Segmen
 
 
 def segment_evidence(
-    end_date, degree_days, ratio, end_weight_g, scenario_tgc, start_weight_g=0.0, days=0
+    end_date,
+    degree_days,
+    ratio,
+    end_weight_g,
+    scenario_tgc,
+    start_weight_g=0.0,
+    days=0,
+    feed_kg=0.0,
+    start_population=0,
+    end_population=0,
 ) -> SegmentEvidence:
+    """A stored (or computed) segment as evidence; the feed per fish over its mean population (0 without either)."""
+    population = (start_population + end_population) / 2
     return SegmentEvidence(
         end_date=end_date,
         degree_days=degree_days,
@@ -491,6 +536,7 @@ def segment_evidence(
         scenario_growth=scenario_tgc * degree_days / 1000.0,
         start_weight_g=start_weight_g,
         days=days,
+        feed_per_fish_g=1000.0 * feed_kg / population if feed_kg > 0 and population > 0 else 0.0,
     )
 
 
