@@ -187,6 +187,7 @@ def calibrate(
     shrink: bool = True,
     edges: dict[str, tuple[float, ...]] | None = None,
     widths: str | None = None,
+    unrecorded: bool = True,
 ) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
     given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
@@ -194,8 +195,13 @@ def calibrate(
     help). Each bucket's coverage is measured by a split in time: the band from the older half of the
     weighings, the share of the newer half inside it (each weighing's band widened by its own sampling error).
     How a class's band is as wide (``WIDTH_RULES``) is chosen per phase by the same split (``widths_choose``).
-    ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen."""
+    ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen.
+    ``unrecorded``: add the weighings' error that their recorded sampling variance misses (``unrecorded_variance``)
+    to each residual's before anything else."""
     usable = [r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1]
+    extra = unrecorded_variance(usable) if unrecorded else {}
+    if any(extra.values()):
+        usable = [replace(r, noise_var=r.noise_var + extra.get(r.phase, 0.0)) for r in usable]
     if len(usable) < MIN_TOTAL:
         return Calibration(buckets=(), residuals=len(usable))
     ordered = sorted(usable, key=lambda r: r.truth_date)
@@ -237,7 +243,8 @@ def calibrate(
             replace(r, log_error=r.log_error - medians.get(_cell(r, edges), 0.0), start_weight_g=0.0) for r in usable
         ]
         wholes[rule] = {
-            (b.phase, b.first_day): b for b in calibrate(centred, edges={}, widths="one", shrink=False).buckets
+            (b.phase, b.first_day): b
+            for b in calibrate(centred, edges={}, widths="one", shrink=False, unrecorded=False).buckets
         }
     if wholes:
         out = [
@@ -247,6 +254,53 @@ def calibrate(
             for b in out
         ]
     return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
+
+
+#: consecutive weighings of one forecast at most this far apart show the weighings' own error (a forecast's error
+#: changes little over a few weeks; a weighing's error jumps from one to the next)
+UNRECORDED_SPAN_DAYS = 60
+#: the unrecorded error is taken as its estimate less this many standard errors (none unless clearly there)
+UNRECORDED_Z = 2.0
+UNRECORDED_MIN_TRIPLES = 10
+
+
+def unrecorded_variance(residuals: Sequence[Residual]) -> dict[str, float]:
+    """Per phase, the variance (log space) of the weighings' error beyond what their recorded sampling variance
+    says: a crowded net that catches the bigger fish, a cast that is not a random one. Read from the farm's own
+    residuals: for three consecutive weighings a, b, c of one forecast within UNRECORDED_SPAN_DAYS, the forecast's
+    error changes about linearly, so b's distance from the line through a and c, d = e_b - ((1 - t) e_a + t e_c),
+    is the weighings' errors: E[d^2] = (1 + (1 - t)^2 + t^2) sigma^2 for weighings of error variance sigma^2. The
+    mean of (d^2 - the recorded variances of the three) / (1 + (1 - t)^2 + t^2), less UNRECORDED_Z standard errors
+    of it, at least 0: a farm whose samples err as their sizes say (or with too few weighings to tell) adds
+    nothing; one whose nets catch the bigger fish on some days gets a band for the fish, not for those days."""
+    series: dict[tuple, list[Residual]] = {}
+    for r in residuals:
+        series.setdefault((r.phase, r.forecast), []).append(r)
+    sums: dict[str, list[float]] = {}
+    for (phase, forecast), rs in series.items():
+        if forecast is None or len(rs) < 3:
+            continue
+        rs.sort(key=lambda r: r.horizon_days)
+        for a, b, c in zip(rs, rs[1:], rs[2:]):
+            span = c.horizon_days - a.horizon_days
+            if span <= 0 or span > UNRECORDED_SPAN_DAYS:
+                continue
+            t = (b.horizon_days - a.horizon_days) / span
+            k = 1 + (1 - t) ** 2 + t * t
+            d = b.log_error - ((1 - t) * a.log_error + t * c.log_error)
+            x = (d * d - (b.noise_var + (1 - t) ** 2 * a.noise_var + t * t * c.noise_var)) / k
+            acc = sums.setdefault(phase, [0, 0.0, 0.0])
+            acc[0] += 1
+            acc[1] += x
+            acc[2] += x * x
+    out = {}
+    for phase, (n, total, squares) in sums.items():
+        if n < UNRECORDED_MIN_TRIPLES:
+            continue
+        mean = total / n
+        se = math.sqrt(max(0.0, squares / n - mean * mean) / n)
+        out[phase] = max(0.0, mean - UNRECORDED_Z * se)
+    return out
 
 
 #: how wide a weight class's band is, simplest first: "one" (no classes: one median and band for all weights),
@@ -273,7 +327,7 @@ def widths_choose(
     scores: dict[str, dict[str, float]] = {}
     noise: dict[str, float] = {}
     for rule in WIDTH_RULES:
-        calibration = calibrate(older, edges=edges, widths=rule)
+        calibration = calibrate(older, edges=edges, widths=rule, unrecorded=False)
         cells: dict[tuple, list[bool]] = {}
         forecasts: dict[tuple, set] = {}
         for r in newer:
