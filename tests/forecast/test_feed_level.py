@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.batch.engine import ModelParams, Stage
 from apps.forecast.engine import estimates
 from apps.forecast.engine.estimates import AnchorPoint, Performance, SegmentEvidence, gain_per_feed, growth_fit
 from apps.forecast.services.projections import anchor_points
+from tests.forecast.test_assignment_projection import PARAMS
 
 AS_OF = dt.date(2026, 3, 1)
 PRIOR = Performance(1.0, 0.2, "batch", 3)
@@ -120,17 +120,6 @@ def test_the_gain_per_feed_is_read_from_the_assignments_segments(fcr, noise):
     assert (
         gain_per_feed(as_of=AS_OF, own=[replace(e, feed_per_fish_g=0.01) for e in own]) is None
     )  # feed that does not follow growth: not used
-
-
-PARAMS = ModelParams(
-    tgc=3.0,
-    tgc_by_stage={},
-    mortality_daily=0.0005,
-    mortality_daily_by_stage={},
-    fcr_by_stage={},
-    profile=((1, 10.0),),
-    stages={1: Stage(1, 1, 0.0, 100_000.0, None)},
-)
 
 
 def test_anchor_points_carry_the_feed_per_fish_since_each_weighing():
