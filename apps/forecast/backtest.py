@@ -27,6 +27,7 @@ from apps.forecast.engine.projection import profile_temperatures
 from apps.forecast.history import FarmHistory, handling_dates, treatments_by_assignment
 from apps.forecast.services import assignment_projection, rows_since, segment_evidence
 from apps.forecast.services.calibration import weighings_by_assignment
+from apps.forecast.services.projections import scenario_path
 
 HORIZONS = (30, 60, 90)
 LEADS = (30, 60, 90)  # days before the true harvest date
@@ -284,13 +285,22 @@ def _forecasts(
             phase=phase,
         )
         start, performance = assumptions["start"], assumptions["performance"]
+        profile_c = profile_temperatures(data.params.profile, rows[-1][1] + 1, horizon)
+        level = scenario_path(
+            start,
+            params=data.params,
+            bias=assumptions["bias"],
+            days=new.days,
+            profile_c=profile_c,
+            target_weight_g=target_g,
+        )
         learned = variants(
             model=model,
             start=start,
             params=data.params,
             own=evidence[write.assignment_id],
             bias_c=assumptions["bias_c"],
-            profile_c=profile_temperatures(data.params.profile, rows[-1][1] + 1, horizon),
+            profile_c=profile_c,
             days=new.days,
             fresh=phase == "fresh",
             handled=handled.get(write.assignment_id, ()),
@@ -304,7 +314,7 @@ def _forecasts(
             old if original else None,
             phase,
             start,
-            {"fit": new.weight_g["p50"], "scenario": old.weight_g["p50"], **learned},
+            {"fit": new.weight_g["p50"], "scenario": old.weight_g["p50"], "level": level, **learned},
         )
     if history is not None:
         for assignment_id, segments in computed:

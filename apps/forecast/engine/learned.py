@@ -282,10 +282,12 @@ def project_learned(
 
 #: the ways a projection can grow, chosen per farm by its own backtest (docs/forecast.md): the scenario with the
 #: assignment's fitted ratio ("fit"), or the learned model with the deviation fading over a half-life (days)
-#: or the scenario's own TGC from the latest state ("scenario": the original method, ratio 1)
+#: or the scenario's own TGC from the latest state ("scenario": the original method, ratio 1) or from the fitted
+#: level, today's weight from the weighings and the feed ("level": ratio 1)
 OPTIONS = {
     "fit": None,
     "scenario": None,
+    "level": None,
     "learned-30": 30.0,
     "learned-90": 90.0,
     "learned-365": 365.0,

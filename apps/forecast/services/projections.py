@@ -257,6 +257,7 @@ def assignment_projection(
         "start": start,
         "model_deviation": deviation,
         "bias_c": bias.bias_c,
+        "bias": bias,
         "performance": performance,
     }
     return projection, assumptions
@@ -295,6 +296,10 @@ def _ways_grown(
             profile_c=profile_c,
         )
         paths["scenario"] = original.weight_g["p50"]
+    if "level" in ways:
+        paths["level"] = scenario_path(
+            start, params=params, bias=bias, days=projection.days, profile_c=profile_c, target_weight_g=target_weight_g
+        )
     learned_ways = [w for w in dict.fromkeys(ways) if OPTIONS.get(w)]
     if learned_ways:
         fresh = phase == "fresh"
@@ -326,6 +331,21 @@ def _ways_grown(
         sea_transfer_weight_g=sea_transfer_weight_g,
     )
     return projection, deviation
+
+
+def scenario_path(start: ProjectionStart, *, params, bias, days: int, profile_c, target_weight_g: float) -> list[float]:
+    """The P50 weights of the scenario's own TGC (ratio 1) from ``start`` (the "level" way: today's weight from the
+    growth fit, the scenario's law after it)."""
+    return project(
+        start=start,
+        horizon_days=days,
+        params=params,
+        performance=Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0),
+        bias=bias,
+        mortality=None,
+        target_weight_g=target_weight_g,
+        profile_c=profile_c,
+    ).weight_g["p50"]
 
 
 def rows_since(own: list[SegmentEvidence], as_of: dt.date) -> dt.date:
