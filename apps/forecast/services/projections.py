@@ -284,22 +284,16 @@ def _ways_grown(
     closed-form band kept around it; and the learned model's deviation where a learned way is used."""
     paths = {"fit": projection.weight_g["p50"]}
     stages, deviation = None, None
-    if "scenario" in ways:
-        original = project(
-            start=replace(start, weight_g=latest_weight_g),
-            horizon_days=projection.days,
-            params=params,
-            performance=Performance(ratio=1.0, sd=RATIO_SD_PRIOR, source="scenario", segments=0),
-            bias=bias,
-            mortality=None,
-            target_weight_g=target_weight_g,
-            profile_c=profile_c,
-        )
-        paths["scenario"] = original.weight_g["p50"]
-    if "level" in ways:
-        paths["level"] = scenario_path(
-            start, params=params, bias=bias, days=projection.days, profile_c=profile_c, target_weight_g=target_weight_g
-        )
+    for way, weight_g in (("scenario", latest_weight_g), ("level", start.weight_g)):
+        if way in ways:  # the scenario's own TGC from the latest state (the original method) or the fitted level
+            paths[way] = scenario_path(
+                replace(start, weight_g=weight_g),
+                params=params,
+                bias=bias,
+                days=projection.days,
+                profile_c=profile_c,
+                target_weight_g=target_weight_g,
+            )
     learned_ways = [w for w in dict.fromkeys(ways) if OPTIONS.get(w)]
     if learned_ways:
         fresh = phase == "fresh"
@@ -334,8 +328,8 @@ def _ways_grown(
 
 
 def scenario_path(start: ProjectionStart, *, params, bias, days: int, profile_c, target_weight_g: float) -> list[float]:
-    """The P50 weights of the scenario's own TGC (ratio 1) from ``start`` (the "level" way: today's weight from the
-    growth fit, the scenario's law after it)."""
+    """The P50 weights of the scenario's own TGC (ratio 1) from ``start``: the "scenario" way from the latest state
+    (the original method), the "level" way from today's weight as the growth fit knows it."""
     return project(
         start=start,
         horizon_days=days,
