@@ -25,6 +25,9 @@ processes="${AQUAMIND_TEST_PROCESSES:-auto}"
 echo "== full suite on PostgreSQL + Redis ($processes processes)"
 .venv/bin/python -m pytest -n "$processes" --dist loadfile --durations=15 "$@"
 
+# the demo farm's tests that write it to the database (the world's own tests touch none and ran above)
 echo "== smoke run on the embedded default (SQLite, no broker)"
 env -u DATABASE_URL -u REDIS_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND \
-    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -n "$processes" --dist loadfile -m "not integration and not browser" -q tests/smoke tests/batch/test_recompute_service.py tests/demo
+    AQUAMIND_VAR_DIR="$(mktemp -d)" .venv/bin/python -m pytest -n "$processes" --dist loadfile -m "not integration and not browser" -q \
+    tests/smoke tests/batch/test_recompute_service.py tests/demo/test_generate_demo_data.py \
+    tests/demo/test_realistic_world.py::test_the_realistic_farm_is_written_with_its_delousings_and_every_fish_accounted_for

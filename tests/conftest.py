@@ -14,7 +14,9 @@ def salmon(db):
 @pytest.fixture(autouse=True)
 def generous_limits_and_a_private_cache(settings):
     """Every test starts with an empty in-process cache (never the shared Redis), throttle and lockout limits
-    that no ordinary test reaches (the throttling tests lower them again), and ungranted users seeing all sites."""
+    that no ordinary test reaches (the throttling tests lower them again), ungranted users seeing all sites, and
+    a fast password hasher: the production one is slow on purpose (a few hundred ms of CPU per user created or
+    logged in), which the suite's hundreds of users would pay for nothing."""
     from django.core.cache import cache
 
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
@@ -26,6 +28,7 @@ def generous_limits_and_a_private_cache(settings):
     # the suite's users predate site scopes and hold no grant: they keep seeing every site, as an upgraded
     # deployment's users do (docs/access.md); tests/access turns this off to test the scopes themselves
     settings.ACCESS_UNGRANTED_SEES_ALL = True
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     cache.clear()
     yield
     if "locmem" in settings.CACHES["default"]["BACKEND"]:  # never clear a server's cache (it would flush it)

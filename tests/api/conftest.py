@@ -77,11 +77,6 @@ class Farm:
         return self.scenario.batch
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def farm(salmon) -> Farm:
     scenario, source, dest, transfer = farm_with_transfer(days=60, transfer_day=30)
