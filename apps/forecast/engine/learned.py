@@ -369,11 +369,19 @@ def with_p50(
     start,
     target_weight_g: float,
     sea_transfer_weight_g: float | None = None,
+    band: bool = True,
 ):
     """``projection`` with its P50 cube roots replaced by ``xs``, its band kept around them (the same cube-root
-    spreads), its stages by ``stages`` (when given) and its crossings found again."""
+    spreads), its stages by ``stages`` (when given) and its crossings found again. ``band`` false: the P50 and
+    the stages only, for a caller that puts the calibrated band and its crossings on it next
+    (``calibration.band_calibrated``, which reads the P50 alone)."""
     from apps.forecast.engine.projection import MAX_CUBE_ROOT, crossing
 
+    if not band:
+        projection.weight_g = {"p50": [x * x * x for x in xs]}
+        if stages is not None:
+            projection.stage_ids[:] = stages
+        return projection
     cbrt = math.cbrt
     x0 = cbrt(start.weight_g)
     old = projection.weight_g

@@ -213,6 +213,12 @@ def assignment_projection(
         sea_transfer_weight_g=sea_transfer_weight_g,
     )
     deviation = None
+    # the farm's calibrated band for this phase and weight class, if any: it replaces the closed-form band
+    calibrated = (
+        calibration
+        if calibration is not None and calibration.factors(phase, projection.days, weight_g) is not None
+        else None
+    )
     if set(ways) - {"fit", "scenario"} and model is None:
         ways = tuple("fit" if OPTIONS.get(w) else w for w in ways)  # no model stored: the fitted scenario
     if set(ways) not in ({"fit"}, {"scenario"}) and projection.days:
@@ -233,11 +239,12 @@ def assignment_projection(
             performance=performance,
             target_weight_g=target_weight_g,
             sea_transfer_weight_g=sea_transfer_weight_g,
+            band=calibrated is None,
         )
-    if calibration is not None:
+    if calibrated is not None:
         band_calibrated(
             projection,
-            calibration,
+            calibrated,
             phase=phase,
             start=start,
             target_weight_g=target_weight_g,
@@ -279,9 +286,11 @@ def _ways_grown(
     performance: Performance,
     target_weight_g: float,
     sea_transfer_weight_g: float | None,
+    band: bool = True,
 ) -> tuple[Projection, float | None]:
     """``projection`` (the fitted scenario's) with its P50 grown each horizon bucket's way (``ways_blend``), its
-    closed-form band kept around it; and the learned model's deviation where a learned way is used."""
+    closed-form band kept around it (``band`` false: left for the calibrated band to replace); and the learned
+    model's deviation where a learned way is used."""
     paths = {"fit": projection.weight_g["p50"]}
     stages, deviation = None, None
     for way, weight_g in (("scenario", latest_weight_g), ("level", start.weight_g)):
@@ -323,6 +332,7 @@ def _ways_grown(
         start=start,
         target_weight_g=target_weight_g,
         sea_transfer_weight_g=sea_transfer_weight_g,
+        band=band,
     )
     return projection, deviation
 
