@@ -132,11 +132,6 @@ class BandCalibration(models.Model):
         default=0.0, help_text="The weight class: forecasts starting from this weight (g, inclusive) …"
     )
     weight_to_g = models.FloatField(null=True, blank=True, help_text="… up to this one (exclusive; empty: no bound).")
-    growth_power = models.FloatField(
-        default=0.0,
-        help_text="How the phase's errors spread with the forecast's predicted growth g = ln(P50 / start weight): "
-        "q10, q50 and q90 apply at g = 0.5 and scale by (max(g, 0.05) / 0.5) ^ growth_power (0: as they are).",
-    )
     residuals = models.IntegerField(help_text="The farm's residuals in all.")
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()

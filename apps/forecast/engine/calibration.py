@@ -55,9 +55,6 @@ class Residual:
     #: which forecast it scores (its as-of date and starting weight): the residuals of one forecast are not
     #: independent, so a cell's effective size counts forecasts (None: a forecast of its own)
     forecast: tuple | None = None
-    #: the growth the forecast predicted up to the weighing, ln(P50 / starting weight) (None: not known): the
-    #: errors of a forecast that predicts more growth spread wider (``growth_power``)
-    growth: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,9 +84,6 @@ class BandBucket:
     widened: float = field(default=1.0, compare=False)  # not stored: q10 and q90 are stored widened
     #: the number of forecasts its quantiles rest on (``effective_size``)
     forecasts: int = field(default=0, compare=False)  # not stored: q50 is stored shrunk
-    #: its phase's ``growth_power``: q10, q50 and q90 are those of a forecast predicting GROWTH_REF of growth,
-    #: and scale by (its predicted growth / GROWTH_REF) ^ growth_power day by day (0: they apply as they are)
-    growth_power: float = 0.0
 
     @property
     def middle(self) -> float:
@@ -141,34 +135,13 @@ class Calibration:
             out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
 
-    def factors(
-        self, phase: str, days: int, weight_g: float = 0.0, growth: Sequence[float] | None = None
-    ) -> list[tuple[float, float, float]] | None:
-        """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day. ``growth``: the
-        forecast's predicted growth by day (ln(P50 / starting weight)), which scales each day's offsets where
-        the phase's errors spread with it (``growth_power``)."""
+    def factors(self, phase: str, days: int, weight_g: float = 0.0) -> list[tuple[float, float, float]] | None:
+        """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day."""
         key = (phase, days, self.weight_class(phase, weight_g))
         if key not in self._factors:
             offsets = self.offsets(phase, days, weight_g)
-            self._factors[key] = (
-                None if offsets is None else (offsets, [tuple(math.exp(q) for q in day) for day in offsets])
-            )
-        if self._factors[key] is None:
-            return None
-        offsets, unscaled = self._factors[key]
-        power = self.growth_power(phase)
-        if not power or growth is None:
-            return unscaled
-        exp = math.exp
-        out = []
-        for (q10, q50, q90), g in zip(offsets, growth):
-            f = growth_scale(g, power)
-            out.append((exp(q10 * f), exp(q50 * f), exp(q90 * f)))
-        return out
-
-    def growth_power(self, phase: str) -> float:
-        """How the phase's errors spread with the predicted growth (``growth_power``; 0: not at all)."""
-        return max((b.growth_power for b in self.buckets if b.phase == phase), default=0.0)
+            self._factors[key] = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
+        return self._factors[key]
 
     def weight_class(self, phase: str, weight_g: float) -> float:
         """The lower bound of the weight class of ``phase`` holding ``weight_g`` (0 without classes)."""
@@ -215,7 +188,6 @@ def calibrate(
     edges: dict[str, tuple[float, ...]] | None = None,
     widths: str | None = None,
     unrecorded: bool = True,
-    scaled: bool = True,
 ) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
     given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
@@ -225,19 +197,13 @@ def calibrate(
     How a class's band is as wide (``WIDTH_RULES``) is chosen per phase by the same split (``widths_choose``).
     ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen.
     ``unrecorded``: add the weighings' error that their recorded sampling variance misses (``unrecorded_variance``)
-    to each residual's before anything else. ``scaled``: where a phase's errors spread with the growth its
-    forecasts predicted (``growth_power``), calibrate each residual divided by its ``growth_scale`` (the band's
-    quantiles are then those of a forecast predicting GROWTH_REF, and each forecast's are scaled back by its
-    own growth: ``Calibration.factors``); the calls made from within pass False (their residuals are scaled)."""
+    to each residual's before anything else."""
     usable = [r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1]
     extra = unrecorded_variance(usable) if unrecorded else {}
     if any(extra.values()):
         usable = [replace(r, noise_var=r.noise_var + extra.get(r.phase, 0.0)) for r in usable]
     if len(usable) < MIN_TOTAL:
         return Calibration(buckets=(), residuals=len(usable))
-    powers = {p: growth_power(usable, p) for p in PHASES} if scaled else {}
-    if any(powers.values()):
-        usable = [_scaled(r, powers.get(r.phase, 0.0)) for r in usable]
     ordered = sorted(usable, key=lambda r: r.truth_date)
     older, newer = ordered[: len(ordered) // 2], ordered[len(ordered) // 2 :]
     older_power = horizon_power(older) if len(older) >= MIN_TOTAL else None
@@ -278,7 +244,7 @@ def calibrate(
         ]
         wholes[rule] = {
             (b.phase, b.first_day): b
-            for b in calibrate(centred, edges={}, widths="one", shrink=False, unrecorded=False, scaled=False).buckets
+            for b in calibrate(centred, edges={}, widths="one", shrink=False, unrecorded=False).buckets
         }
     if wholes:
         out = [
@@ -287,68 +253,7 @@ def calibrate(
             else b
             for b in out
         ]
-    out = [replace(b, growth_power=powers.get(b.phase, 0.0)) for b in out]
     return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
-
-
-#: the predicted growth (ln(P50 / starting weight)) at which a scaled band's stored quantiles apply as they are
-GROWTH_REF = 0.5
-#: below this predicted growth the scale stops falling: a forecast of little growth still errs in today's weight
-GROWTH_FLOOR = 0.05
-GROWTH_POWER_BOUNDS = (0.0, 1.0)
-#: the groups of residuals by predicted growth within a horizon bucket whose widths ``growth_power`` compares
-GROWTH_GROUPS = 5
-
-
-def growth_scale(growth: float | None, power: float) -> float:
-    """The factor a residual's error is divided by, and a forecast's offsets multiplied by, for its predicted
-    growth: (max(growth, GROWTH_FLOOR) / GROWTH_REF) ^ power; 1 where the growth is not known."""
-    if growth is None or not power:
-        return 1.0
-    return (max(growth, GROWTH_FLOOR) / GROWTH_REF) ** power
-
-
-def _scaled(r: Residual, power: float) -> Residual:
-    f = growth_scale(r.growth, power)
-    return r if f == 1.0 else replace(r, log_error=r.log_error / f, noise_var=r.noise_var / (f * f))
-
-
-def growth_power(usable: Sequence[Residual], phase: str) -> float:
-    """How ``phase``'s errors spread with the growth their forecasts predicted: within each horizon bucket from
-    16 days on, its residuals with a known growth in up to GROWTH_GROUPS groups of MIN_BUCKET or more by that
-    growth, the slope of ln(the group's P10-P90 width) on ln(its median growth), the buckets' own levels taken
-    out, weighted by the residuals, within GROWTH_POWER_BOUNDS; 0 with fewer than two groups in any bucket.
-    A forecast of a fish growing fast (small, warm) errs by more than one of a fish growing slowly (big, cold)
-    at the same horizon: a band of one width per horizon holds too few of the first and nearly all of the
-    second (a harvest-size fish's band too wide, a post-smolt's too narrow)."""
-    by_bucket: dict[int, list[Residual]] = {}
-    for r in usable:
-        if r.phase == phase and r.growth is not None and r.horizon_days > HORIZON_EDGES[0]:
-            by_bucket.setdefault(bucket_of(r.horizon_days), []).append(r)
-    points = []
-    for rs in by_bucket.values():
-        k = min(GROWTH_GROUPS, len(rs) // MIN_BUCKET)
-        if k < 2:
-            continue
-        rs.sort(key=lambda r: r.growth)
-        mine = []
-        for j in range(k):
-            group = rs[len(rs) * j // k : len(rs) * (j + 1) // k]
-            bounds = conformal_bounds([r.log_error for r in group])
-            if bounds is None or bounds[1] <= bounds[0]:
-                continue
-            middle = max(group[len(group) // 2].growth, GROWTH_FLOOR)
-            mine.append((math.log(middle), math.log(bounds[1] - bounds[0]), len(group)))
-        if len(mine) < 2:
-            continue
-        total = sum(w for _, _, w in mine)
-        mx, my = sum(x * w for x, _, w in mine) / total, sum(y * w for _, y, w in mine) / total
-        points += [(x - mx, y - my, w) for x, y, w in mine]
-    sxx = sum(w * x * x for x, _, w in points)
-    if sxx <= 0:
-        return 0.0
-    slope = sum(w * x * y for x, y, w in points) / sxx
-    return min(GROWTH_POWER_BOUNDS[1], max(GROWTH_POWER_BOUNDS[0], slope))
 
 
 #: consecutive weighings of one forecast at most this far apart show the weighings' own error (a forecast's error
@@ -422,7 +327,7 @@ def widths_choose(
     scores: dict[str, dict[str, float]] = {}
     noise: dict[str, float] = {}
     for rule in WIDTH_RULES:
-        calibration = calibrate(older, edges=edges, widths=rule, unrecorded=False, scaled=False)
+        calibration = calibrate(older, edges=edges, widths=rule, unrecorded=False)
         cells: dict[tuple, list[bool]] = {}
         forecasts: dict[tuple, set] = {}
         for r in newer:
@@ -880,11 +785,7 @@ def band_calibrated(
     """``projection`` (from ``project``) with its P10/P50/P90 weights from ``calibration`` for ``phase``
     (``calibrated_band``) and its harvest and sea-transfer crossings found again on them; unchanged when the
     farm is not calibrated."""
-    p50 = projection.weight_g["p50"]
-    growth = (
-        [math.log(w / start.weight_g) for w in p50] if start.weight_g > 0 and calibration.growth_power(phase) else None
-    )
-    factors = calibration.factors(phase, projection.days, start.weight_g, growth)
+    factors = calibration.factors(phase, projection.days, start.weight_g)
     if factors is None:
         return projection
     from apps.forecast.engine.projection import crossing
@@ -911,15 +812,6 @@ def forecast_residuals(
         if 1 <= h <= len(p50) and mean_g > 0 and p50[h - 1] > 0:
             noise = (sd_g / mean_g) ** 2 / n if sd_g and n else 0.0
             out.append(
-                Residual(
-                    h,
-                    phase,
-                    math.log(mean_g / p50[h - 1]),
-                    day,
-                    noise,
-                    start_weight_g,
-                    (as_of, start_weight_g),
-                    math.log(p50[h - 1] / start_weight_g) if start_weight_g > 0 else None,
-                )
+                Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise, start_weight_g, (as_of, start_weight_g))
             )
     return out

@@ -87,7 +87,6 @@ def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> N
                 corrects=b.corrects,
                 weight_from_g=b.weight_from_g,
                 weight_to_g=b.weight_to_g,
-                growth_power=b.growth_power,
                 **common,
             )
             for b in calibration.buckets
@@ -118,7 +117,6 @@ def calibration_load() -> Calibration | None:
             corrects=r.corrects,
             weight_from_g=r.weight_from_g,
             weight_to_g=r.weight_to_g,
-            growth_power=r.growth_power,
         )
         for r in rows
         if r.source != "closed-form"
@@ -139,7 +137,6 @@ _BAND_COLUMNS = (
     "corrects",
     "weight_from_g",
     "weight_to_g",
-    "growth_power",
     "residuals",
     "method_version",
 )
@@ -173,12 +170,11 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, di
                 corrects=corrects,
                 weight_from_g=weight_from,
                 weight_to_g=weight_to,
-                growth_power=power,
             )
-            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, weight_from, weight_to, power, _, _ in band_rows
+            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, weight_from, weight_to, _, _ in band_rows
             if source != "closed-form"
         )
-        calibration = Calibration(buckets=buckets, residuals=band_rows[0][13], version=band_rows[0][14])
+        calibration = Calibration(buckets=buckets, residuals=band_rows[0][12], version=band_rows[0][13])
     model, choice = None, {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
