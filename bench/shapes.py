@@ -99,6 +99,13 @@ def shape_drop(name: str) -> None:
         f"(SELECT id FROM batch_growthsample WHERE assignment_id IN ({assignment_ids}))",
         (number,),
     )
+    runs = "SELECT r.id FROM batch_recomputerun r JOIN batch_batch b ON b.id = r.batch_id WHERE b.batch_number = %s"
+    for table in ("audit_statemove", "audit_markcause"):  # what each run changed and why (issue 24)
+        sql(f"DELETE FROM {table} WHERE run_id IN ({runs})", (number,))
+    sql(
+        "DELETE FROM batch_failedrecompute WHERE batch_id IN (SELECT id FROM batch_batch WHERE batch_number = %s)",
+        (number,),
+    )
     for table, column in (
         ("batch_actualdailyassignmentstate", "assignment_id"),
         ("forecast_growthsegment", "assignment_id"),
