@@ -157,6 +157,7 @@ def backtest_forecasts(
                             p50=p50,
                             samples=samples.get(assignment_id, ()),
                             start_weight_g=start.weight_g,
+                            batch_id=batch_id,
                         )
     return BacktestForecasts(list(as_of_dates), forecasts, dict(residuals), harvest, dict(leads))
 

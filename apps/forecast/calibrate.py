@@ -68,6 +68,7 @@ def farm_residuals(
                         p50=p50,
                         samples=samples.get(assignment_id, ()),
                         start_weight_g=start.weight_g,
+                        batch_id=batch_id,
                     )
     return residuals, history
 

@@ -172,3 +172,40 @@ def test_weight_classes_move_the_median_and_keep_the_phases_widths_unless_their_
     else:  # each class's own spread: the P10-P90 widths about 2.56 sd of its own
         for bucket, sd in zip(sorted((a, b), key=lambda x: x.weight_from_g), sds):
             assert bucket.q90 - bucket.q10 == pytest.approx(2.563 * sd, rel=0.2)
+
+
+def _batches(rng, batches: int, forecasts: int, *, named: bool) -> list[Residual]:
+    """Forecasts of ``batches`` batches, each batch off by its own luck (sd 5 %) and each weighing by 3 %."""
+    out = []
+    for b in range(batches):
+        luck = rng.gauss(0, 0.05)
+        for i in range(forecasts):
+            day = DAY + dt.timedelta(days=(i * 3) % 300)
+            key = (i, 500.0 + b, b) if named else (i, 500.0 + b)
+            for h in (30, 60, 90):
+                out.append(Residual(h, "sea", luck + rng.gauss(0, 0.03), day + dt.timedelta(days=h), 0.0, 500.0, key))
+    return out
+
+
+def test_forecasts_of_few_batches_count_for_a_few_independent_ones_each():
+    from apps.forecast.engine.calibration import BATCH_UNITS, effective_size, independent_size
+
+    pool = _batches(random.Random(1), 3, 30, named=True)
+    assert effective_size(pool) == 90 and independent_size(pool) == 3 * BATCH_UNITS
+    assert independent_size(_batches(random.Random(1), 3, 30, named=False)) == 90  # no batch named: forecasts
+
+
+def test_a_band_of_three_batches_holds_more_of_a_fourth_when_it_counts_their_batches():
+    """A small farm's forecasts share their batch's luck: its band is calibrated for the share that few batches
+    can promise (``independent_size``), and holds more of a new batch's errors than counting forecasts did."""
+    held = {}
+    for named in (True, False):
+        shares = []
+        for seed in range(30):
+            rng = random.Random(seed)
+            q10, _, q90 = calibrate(_batches(rng, 3, 30, named=named), classes=False).offsets("sea", 60)[59]
+            luck = rng.gauss(0, 0.05)
+            errors = [luck + rng.gauss(0, 0.03) for _ in range(50)]
+            shares.append(sum(q10 <= e <= q90 for e in errors) / len(errors))
+        held[named] = sum(shares) / len(shares)
+    assert held[True] >= held[False] + 0.03, held

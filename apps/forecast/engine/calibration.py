@@ -617,6 +617,18 @@ def effective_size(pool: Sequence[Residual]) -> int:
     return len({r.forecast if r.forecast is not None else id(r) for r in pool})
 
 
+#: a pool's forecasts count for at most this many per batch they come from in ``conservative_level`` (a batch's
+#: forecasts share its luck: a farm of three batches does not know a fourth from a hundred of their forecasts)
+BATCH_UNITS = 4
+
+
+def independent_size(pool: Sequence[Residual]) -> int:
+    """``effective_size``, at most BATCH_UNITS per batch where the residuals name their batch."""
+    n = effective_size(pool)
+    batches = {r.forecast[2] for r in pool if r.forecast is not None and len(r.forecast) > 2}
+    return min(n, BATCH_UNITS * len(batches)) if batches else n
+
+
 def conservative_level(n_eff: int) -> float:
     """The central share a pool of ``n_eff`` forecasts is calibrated for: 80 % + CONSERVATIVE_A / n_eff, at most
     LEVEL_MAX. The residuals of one forecast err alike, so the pool's size for the finite-sample correction is
@@ -633,7 +645,7 @@ def _quantiles(pool: Sequence[Residual], *, scale: Sequence[float] | None = None
     spread), the spread read from the bounds themselves. ``scale``: each error's factor (a residual of another
     horizon brought to this one)."""
     errors = [r.log_error for r in pool] if scale is None else [r.log_error * f for r, f in zip(pool, scale)]
-    level = conservative_level(effective_size(pool))
+    level = conservative_level(independent_size(pool))
     bounds = conformal_bounds(errors, level)
     if bounds is None:
         return None
@@ -801,17 +813,17 @@ def band_calibrated(
 
 
 def forecast_residuals(
-    *, as_of: dt.date, phase: str, p50: Sequence[float], samples, start_weight_g: float = 0.0
+    *, as_of: dt.date, phase: str, p50: Sequence[float], samples, start_weight_g: float = 0.0, batch_id=None
 ) -> list[Residual]:
     """The residuals of one forecast (daily P50 weights from the day after ``as_of``, starting from
     ``start_weight_g``) against the assignment's later weighings ``samples``: (date, mean weight g, sd g or None,
-    fish weighed), any order; those after the forecast's last day or on or before ``as_of`` are skipped."""
+    fish weighed), any order; those after the forecast's last day or on or before ``as_of`` are skipped.
+    ``batch_id``: the forecast's batch, which its residuals name (``independent_size``)."""
     out = []
+    forecast = (as_of, start_weight_g) if batch_id is None else (as_of, start_weight_g, batch_id)
     for day, mean_g, sd_g, n in samples:
         h = (day - as_of).days
         if 1 <= h <= len(p50) and mean_g > 0 and p50[h - 1] > 0:
             noise = (sd_g / mean_g) ** 2 / n if sd_g and n else 0.0
-            out.append(
-                Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise, start_weight_g, (as_of, start_weight_g))
-            )
+            out.append(Residual(h, phase, math.log(mean_g / p50[h - 1]), day, noise, start_weight_g, forecast))
     return out
