@@ -52,8 +52,9 @@ class Residual:
     noise_var: float = 0.0
     #: the forecast's starting weight (g): the weight class whose bias and spread the residual shows
     start_weight_g: float = 0.0
-    #: which forecast it scores (its as-of date and starting weight): the residuals of one forecast are not
-    #: independent, so a cell's effective size counts forecasts (None: a forecast of its own)
+    #: which forecast it scores (its as-of date and starting weight, and its batch where known): the residuals
+    #: of one forecast are not independent, so a cell's effective size counts forecasts, and those of one batch
+    #: count at most BATCH_UNITS times (None: a forecast of its own)
     forecast: tuple | None = None
 
 
