@@ -192,7 +192,10 @@ def backtest_score(
         scores.options[option] = scores.options.get(option, 0) + (as_of in as_of_dates)
         if set(ways) != {"fit"}:
             blend = ways_blend(p50s, ways, new.days)
-            with_p50(new, [w ** (1 / 3) for w in blend], None, start=start, target_weight_g=target_weight_g)
+            banded = calibration is not None and calibration.replaces(phase, new.days, start.weight_g)
+            with_p50(
+                new, [w ** (1 / 3) for w in blend], None, start=start, target_weight_g=target_weight_g, band=not banded
+            )
         if calibration is not None:
             band_calibrated(new, calibration, phase=phase, start=start, target_weight_g=target_weight_g)
             scores.calibrated[as_of] = calibration.calibrated

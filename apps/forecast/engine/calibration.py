@@ -144,6 +144,11 @@ class Calibration:
             self._factors[key] = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
         return self._factors[key]
 
+    def replaces(self, phase: str, days: int, weight_g: float = 0.0) -> bool:
+        """Whether ``band_calibrated`` puts this calibration's band on a forecast of ``phase`` starting from
+        ``weight_g`` (else the closed-form band stays): a caller need not build the closed-form band first."""
+        return self.factors(phase, days, weight_g) is not None
+
     def weight_class(self, phase: str, weight_g: float) -> float:
         """The lower bound of the weight class of ``phase`` holding ``weight_g`` (0 without classes)."""
         return max((b.weight_from_g for b in self.buckets if b.phase == phase and b.holds(weight_g)), default=0.0)

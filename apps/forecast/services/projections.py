@@ -215,9 +215,7 @@ def assignment_projection(
     deviation = None
     # the farm's calibrated band for this phase and weight class, if any: it replaces the closed-form band
     calibrated = (
-        calibration
-        if calibration is not None and calibration.factors(phase, projection.days, weight_g) is not None
-        else None
+        calibration if calibration is not None and calibration.replaces(phase, projection.days, weight_g) else None
     )
     if set(ways) - {"fit", "scenario"} and model is None:
         ways = tuple("fit" if OPTIONS.get(w) else w for w in ways)  # no model stored: the fitted scenario
