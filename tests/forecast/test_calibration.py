@@ -167,3 +167,27 @@ def test_the_p50_is_corrected_only_where_the_older_halfs_median_made_the_newer_h
     [dropped] = [b for b in calibrate(flipping).buckets if (b.phase, b.first_day) == ("sea", 46)]
     assert kept.corrects and calibrate(lasting).offsets("sea", 60)[59][1] == pytest.approx(kept.q50, abs=0.002)
     assert not dropped.corrects and calibrate(flipping).offsets("sea", 60)[59][1] == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(asked=st.lists(st.integers(min_value=1, max_value=700), min_size=1, max_size=6), weight=st.floats(50, 6000))
+def test_the_factors_of_any_horizon_are_the_exp_of_its_offsets_whatever_was_asked_before(asked, weight):
+    """factors() works each weight class out once, for the longest horizon asked so far, and slices it."""
+    rng = random.Random(7)
+    residuals = [
+        Residual(
+            phase="sea",
+            horizon_days=h,
+            log_error=rng.gauss(0.01 * h / 30, 0.02 + 0.001 * h),
+            truth_date=DAY + dt.timedelta(days=k % 300),
+            start_weight_g=rng.choice((200.0, 3000.0)),
+        )
+        for k, h in enumerate(h for h in range(1, 400, 2) for _ in range(3))
+    ]
+    calibration = calibrate(residuals)
+    for days in asked:
+        factors = calibration.factors("sea", days, weight)
+        offsets = calibration.offsets("sea", days, weight)
+        assert len(factors) == days
+        assert factors == [tuple(math.exp(q) for q in day) for day in offsets]
+    assert Calibration(buckets=(), residuals=0).factors("sea", days, weight) is None

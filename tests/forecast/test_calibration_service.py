@@ -2,6 +2,7 @@
 
 import datetime as dt
 import math
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -151,3 +152,22 @@ def test_a_phase_whose_backtest_chose_the_scenario_grows_by_it_from_the_latest_s
     assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
     projection = Projection.objects.get(assignment=tank)
     assert (projection.performance_source, projection.performance_ratio) == ("scenario", 1.0)
+
+
+def test_the_refresh_keeps_one_calibration_while_its_stored_rows_stay_the_same_and_reads_a_new_one_after(tank):
+    """The per-day factors are worked out once per calibration, not once per batch (docs/benchmarks.md
+    "Forecast refresh"); a new night's rows are a new calibration at once."""
+    from apps.forecast.services.calibration import forecast_settings_load
+
+    calibration_save(SEA_BAND, computed_at=NOW)
+    first = forecast_settings_load()[0]
+    factors = first.factors("sea", 90)
+    again = forecast_settings_load()[0]
+    assert again is first and again.factors("sea", 90) == factors
+    wider = Calibration(
+        buckets=tuple(replace(b, q90=b.q90 + 0.02) for b in SEA_BAND.buckets), residuals=SEA_BAND.residuals
+    )
+    calibration_save(wider, computed_at=NOW)
+    renewed = forecast_settings_load()[0]
+    assert renewed == wider and renewed is not first
+    assert renewed.factors("sea", 90)[59][2] == pytest.approx(factors[59][2] * math.exp(0.02))

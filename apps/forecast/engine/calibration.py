@@ -22,6 +22,7 @@ from statistics import NormalDist
 METHOD_VERSION = "conformal-1"
 #: the buckets' last days: 1-15, 16-45, 46-75, 76-105, 106-165, 166-255, 256-400 days ahead
 HORIZON_EDGES = (15, 45, 75, 105, 165, 255, 400)
+FACTOR_DAYS = HORIZON_EDGES[-1]  # the factors of a weight class are worked out for at least this many days at once
 PHASES = ("fresh", "sea")
 LOWER, UPPER = 0.10, 0.90
 MIN_BUCKET = 40  # residuals a bucket needs on its own before it is pooled with coarser ones
@@ -101,8 +102,9 @@ class Calibration:
     buckets: tuple[BandBucket, ...]
     residuals: int
     version: str = METHOD_VERSION
-    #: factors(): exp of the offsets by (phase, days), worked out once per calibration (a refresh applies the
-    #: same calibration to every assignment)
+    #: factors(): exp of the offsets by (phase, weight class), worked out once per calibration (a refresh applies
+    #: the same calibration to every assignment, and forecast_settings_load keeps one calibration while its rows
+    #: stay the same)
     _factors: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     @property
@@ -137,12 +139,20 @@ class Calibration:
         return out
 
     def factors(self, phase: str, days: int, weight_g: float = 0.0) -> list[tuple[float, float, float]] | None:
-        """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day."""
-        key = (phase, days, self.weight_class(phase, weight_g))
-        if key not in self._factors:
-            offsets = self.offsets(phase, days, weight_g)
-            self._factors[key] = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
-        return self._factors[key]
+        """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day. A day's offsets do
+        not depend on how many days are asked for, so each weight class's are worked out once, for the longest
+        horizon asked so far, and sliced."""
+        key = (phase, self.weight_class(phase, weight_g))
+        known = self._factors.get(key, ())
+        if known is None:
+            return None
+        if len(known) < days:
+            offsets = self.offsets(phase, max(days, FACTOR_DAYS), weight_g)
+            known = None if offsets is None else [tuple(math.exp(q) for q in day) for day in offsets]
+            self._factors[key] = known
+            if known is None:
+                return None
+        return known[:days]
 
     def replaces(self, phase: str, days: int, weight_g: float = 0.0) -> bool:
         """Whether ``band_calibrated`` puts this calibration's band on a forecast of ``phase`` starting from

@@ -156,25 +156,7 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, di
         band_rows, learned_rows = fetch_sets(cursor, statements, [])
     calibration = None
     if band_rows:
-        buckets = tuple(
-            BandBucket(
-                phase,
-                first,
-                last,
-                q10,
-                q50,
-                q90,
-                n=n,
-                source=source,
-                coverage=coverage,
-                corrects=corrects,
-                weight_from_g=weight_from,
-                weight_to_g=weight_to,
-            )
-            for phase, first, last, q10, q50, q90, n, source, coverage, corrects, weight_from, weight_to, _, _ in band_rows
-            if source != "closed-form"
-        )
-        calibration = Calibration(buckets=buckets, residuals=band_rows[0][12], version=band_rows[0][13])
+        calibration = _calibration_of(band_rows)
     model, choice = None, {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]
@@ -183,6 +165,39 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, di
             coefficients = json.loads(coefficients) if isinstance(coefficients, str) else coefficients
             model = _model(coefficients, tau, half_life, segments, degree_days)
     return calibration, model, choice
+
+
+#: the last calibration built by ``forecast_settings_load`` and the rows it was built from: while the stored rows
+#: stay the same (every refresh between two nightly calibrations) the same object is handed out, with the
+#: per-day factors it has already worked out (docs/benchmarks.md "Forecast refresh")
+_LAST_CALIBRATION: list = [None, None]
+
+
+def _calibration_of(band_rows: list[tuple]) -> Calibration:
+    rows = tuple(band_rows)
+    if _LAST_CALIBRATION[0] == rows:
+        return _LAST_CALIBRATION[1]
+    buckets = tuple(
+        BandBucket(
+            phase,
+            first,
+            last,
+            q10,
+            q50,
+            q90,
+            n=n,
+            source=source,
+            coverage=coverage,
+            corrects=corrects,
+            weight_from_g=weight_from,
+            weight_to_g=weight_to,
+        )
+        for phase, first, last, q10, q50, q90, n, source, coverage, corrects, weight_from, weight_to, _, _ in band_rows
+        if source != "closed-form"
+    )
+    calibration = Calibration(buckets=buckets, residuals=band_rows[0][12], version=band_rows[0][13])
+    _LAST_CALIBRATION[:] = [rows, calibration]
+    return calibration
 
 
 def _model(coefficients: dict | None, tau, half_life, segments, degree_days) -> GrowthModel | None:
