@@ -54,6 +54,25 @@ def forecast_refresh(
     projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written), planned=planned)
 
 
+#: positions in SEGMENT_COLUMNS of the assignment, the ratio, and ``segment_evidence``'s arguments in its order
+_ASSIGNMENT, _RATIO = SEGMENT_COLUMNS.index("assignment_id"), SEGMENT_COLUMNS.index("performance_ratio")
+_EVIDENCE_FIELDS = tuple(
+    SEGMENT_COLUMNS.index(name)
+    for name in (
+        "end_date",
+        "degree_days",
+        "performance_ratio",
+        "end_weight_g",
+        "scenario_tgc",
+        "start_weight_g",
+        "days",
+        "feed_kg",
+        "start_population",
+        "end_population",
+    )
+)
+
+
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):
     """(segment evidence, rows) by assignment when ``writes`` hold every computed assignment whole, else None."""
     computed = {a.id for a in data.assignments if a.first_day <= a.last_day}
@@ -61,21 +80,8 @@ def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tup
     if not computed or set(whole) != computed:
         return None
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
+    fields = _EVIDENCE_FIELDS
     for values in written:  # SEGMENT_COLUMNS order, rounded as stored
-        s = dict(zip(SEGMENT_COLUMNS, values))
-        if s["performance_ratio"] is not None:
-            evidence[s["assignment_id"]].append(
-                segment_evidence(
-                    s["end_date"],
-                    s["degree_days"],
-                    s["performance_ratio"],
-                    s["end_weight_g"],
-                    s["scenario_tgc"],
-                    s["start_weight_g"],
-                    s["days"],
-                    s["feed_kg"],
-                    s["start_population"],
-                    s["end_population"],
-                )
-            )
+        if values[_RATIO] is not None:
+            evidence[values[_ASSIGNMENT]].append(segment_evidence(*[values[i] for i in fields]))
     return evidence, {a: w.rows for a, w in whole.items()}

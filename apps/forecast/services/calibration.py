@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 
-from apps.batch.models import GrowthSample
+from apps.batch.models import BatchContainerAssignment, GrowthSample
 from apps.forecast.engine.calibration import BandBucket, Calibration
 from apps.forecast.engine.learned import (
     FEATURES,
@@ -19,7 +19,9 @@ from apps.forecast.engine.learned import (
     choice_parse,
     choice_text,
 )
+from apps.forecast.history import treatments_by_assignment
 from apps.forecast.models import BandCalibration, LearnedGrowth
+from apps.health.models import Treatment
 from aquamind.db import fetch_sets
 
 
@@ -141,6 +143,10 @@ _BAND_COLUMNS = (
     "method_version",
 )
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
+_SETTINGS_SQL = [
+    f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, weight_from_g, first_day",
+    f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
+]
 
 
 def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple]]:
@@ -148,15 +154,30 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, di
     refresh's fixed cost is mostly statements: docs/benchmarks.md "Forecast refresh")."""
     if connection.vendor != "postgresql":
         return calibration_load(), *learned_load()
-    statements = [
-        f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, weight_from_g, first_day",
-        f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
-    ]
     with connection.cursor() as cursor:
-        band_rows, learned_rows = fetch_sets(cursor, statements, [])
-    calibration = None
-    if band_rows:
-        calibration = _calibration_of(band_rows)
+        band_rows, learned_rows = fetch_sets(cursor, _SETTINGS_SQL, [])
+    return _settings_of(band_rows, learned_rows)
+
+
+def refresh_reads(batch_id: int) -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple], dict]:
+    """``forecast_settings_load()`` and the batch's treatment dates by assignment (what the learned model reads
+    as handling: ``apps.forecast.history.treatments_by_assignment``), in one round trip on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return *forecast_settings_load(), treatments_by_assignment([batch_id])
+    treatments_sql = (
+        f"SELECT t.assignment_id, t.treatment_date FROM {Treatment._meta.db_table} t "
+        f"JOIN {BatchContainerAssignment._meta.db_table} a ON a.id = t.assignment_id WHERE a.batch_id = %s"
+    )
+    with connection.cursor() as cursor:
+        band_rows, learned_rows, treatment_rows = fetch_sets(cursor, [*_SETTINGS_SQL, treatments_sql], [batch_id])
+    treatments: dict[int, list[dt.date]] = defaultdict(list)
+    for assignment_id, day in treatment_rows:
+        treatments[assignment_id].append(day)
+    return *_settings_of(band_rows, learned_rows), treatments
+
+
+def _settings_of(band_rows, learned_rows) -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple]]:
+    calibration = _calibration_of(band_rows) if band_rows else None
     model, choice = None, {}
     if learned_rows:
         option, coefficients, tau, half_life, segments, degree_days = learned_rows[0]

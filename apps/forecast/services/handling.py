@@ -12,10 +12,14 @@ from collections.abc import Mapping
 from apps.forecast.history import handling_dates, treatments_by_assignment
 
 
-def planned_handling(data, as_of: dt.date, planned: Mapping[int, list[dt.date]]) -> dict[int, list[dt.date]]:
-    """The batch's handling days by assignment: past (up to ``as_of``, from its records: one query) and
-    planned (``planned``'s due dates after ``as_of``)."""
-    out = defaultdict(list, handling_dates(data, as_of, treatments_by_assignment([data.batch.pk])))
+def planned_handling(
+    data, as_of: dt.date, planned: Mapping[int, list[dt.date]], treatments: Mapping[int, list[dt.date]] | None = None
+) -> dict[int, list[dt.date]]:
+    """The batch's handling days by assignment: past (up to ``as_of``, from its records and its ``treatments``
+    by assignment, read here in one query when not given) and planned (``planned``'s due dates after ``as_of``)."""
+    if treatments is None:
+        treatments = treatments_by_assignment([data.batch.pk])
+    out = defaultdict(list, handling_dates(data, as_of, treatments))
     for assignment_id, days in planned.items():
         out[assignment_id].extend(d for d in days if d > as_of)
     return {a: sorted(days) for a, days in out.items()}

@@ -43,7 +43,7 @@ from apps.forecast.engine.learned import OPTIONS, fit_deviation, learned_path, w
 from apps.forecast.engine.projection import MAX_CUBE_ROOT, profile_temperatures
 from apps.forecast.models import GrowthSegment
 from apps.forecast.models import Projection as ProjectionRow
-from apps.forecast.services.calibration import forecast_settings_load
+from apps.forecast.services.calibration import refresh_reads
 from apps.forecast.services.crossings import crossing_fields
 from apps.forecast.services.handling import planned_handling
 from apps.forecast.services.site_evidence import site_segment_evidence
@@ -95,10 +95,11 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     sites = site_segment_evidence(site_ids=site_ids, since=oldest, until=latest) if site_ids else {}
     priors = {site_id: batch_prior(as_of=latest, batch=pooled, site=evidence) for site_id, evidence in sites.items()}
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
-    # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night
-    calibration, model, choice = forecast_settings_load()
+    # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night,
+    # and the batch's treatments, in one round trip
+    calibration, model, choice, treatments = refresh_reads(batch_id)
     model = model if ways_learned(choice) else None
-    handled = planned_handling(data, latest, planned() if planned else {}) if model is not None else {}
+    handled = planned_handling(data, latest, planned() if planned else {}, treatments) if model is not None else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
