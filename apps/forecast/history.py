@@ -23,7 +23,7 @@ def treatments_by_assignment(batch_ids=None) -> dict[int, list[dt.date]]:
     if batch_ids is not None:
         rows = rows.filter(assignment__batch_id__in=batch_ids)
     out: dict[int, list[dt.date]] = defaultdict(list)
-    for assignment_id, day in rows.values_list("assignment_id", "treatment_date"):
+    for assignment_id, day in rows.order_by("treatment_date", "id").values_list("assignment_id", "treatment_date"):
         out[assignment_id].append(day)
     return out
 

@@ -20,6 +20,7 @@ from tests.factories import (
     ScenarioFactory,
     TemperatureProfileFactory,
     TGCModelFactory,
+    TreatmentFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +172,16 @@ def test_the_refresh_keeps_one_calibration_while_its_stored_rows_stay_the_same_a
     renewed = forecast_settings_load()[0]
     assert renewed == wider and renewed is not first
     assert renewed.factors("sea", 90)[59][2] == pytest.approx(factors[59][2] * math.exp(0.02))
+
+
+def test_the_refresh_reads_the_settings_and_the_batchs_treatments_together_as_the_separate_reads_give_them(tank):
+    from apps.forecast.history import treatments_by_assignment
+    from apps.forecast.services.calibration import forecast_settings_load, refresh_reads
+
+    other = AssignmentFactory(assignment_date=START)  # another batch's treatment is not read
+    for assignment, n in ((tank, 5), (tank, 15), (other, 7)):
+        TreatmentFactory(assignment=assignment, treatment_date=day(n))
+    calibration_save(SEA_BAND, computed_at=NOW)
+    *settings, treatments = refresh_reads(tank.batch_id)
+    assert tuple(settings) == forecast_settings_load()
+    assert treatments == treatments_by_assignment([tank.batch_id]) == {tank.pk: [day(5), day(15)]}

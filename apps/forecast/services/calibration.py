@@ -166,7 +166,8 @@ def refresh_reads(batch_id: int) -> tuple[Calibration | None, GrowthModel | None
         return *forecast_settings_load(), treatments_by_assignment([batch_id])
     treatments_sql = (
         f"SELECT t.assignment_id, t.treatment_date FROM {Treatment._meta.db_table} t "
-        f"JOIN {BatchContainerAssignment._meta.db_table} a ON a.id = t.assignment_id WHERE a.batch_id = %s"
+        f"JOIN {BatchContainerAssignment._meta.db_table} a ON a.id = t.assignment_id WHERE a.batch_id = %s "
+        "ORDER BY t.treatment_date, t.id"
     )
     with connection.cursor() as cursor:
         band_rows, learned_rows, treatment_rows = fetch_sets(cursor, [*_SETTINGS_SQL, treatments_sql], [batch_id])
