@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from statistics import NormalDist
@@ -183,6 +184,13 @@ def conformal_bounds(errors: Sequence[float], level: float = UPPER - LOWER) -> t
     return ordered[low_k - 1], ordered[high_k - 1]
 
 
+def _residual_order(r: Residual) -> tuple:
+    """The order ``calibrate`` puts residuals in, whatever the caller's: by date, and within a date by a fixed
+    scramble of what names the weighing and its forecast (neither the error nor the horizon, which the split in
+    time must not sort by); residuals that agree in all of it keep the caller's order."""
+    return r.truth_date, zlib.crc32(repr((r.phase, r.horizon_days, r.start_weight_g, r.forecast)).encode())
+
+
 def bucket_of(days: int) -> int:
     """The index of the horizon bucket holding ``days`` (the last bucket beyond it)."""
     return _BUCKET_OF[days] if 0 <= days <= HORIZON_EDGES[-1] else (0 if days < 0 else len(HORIZON_EDGES) - 1)
@@ -214,7 +222,10 @@ def calibrate(
     ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen.
     ``unrecorded``: add the weighings' error that their recorded sampling variance misses (``unrecorded_variance``)
     to each residual's before anything else."""
-    usable = [r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1]
+    # in one order whatever the caller's (the split in time below breaks ties of a date by position)
+    usable = sorted(
+        (r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1), key=_residual_order
+    )
     extra = unrecorded_variance(usable) if unrecorded else {}
     if any(extra.values()):
         usable = [replace(r, noise_var=r.noise_var + extra.get(r.phase, 0.0)) for r in usable]

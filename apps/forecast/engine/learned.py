@@ -554,7 +554,7 @@ def chosen_residuals(errors_by_option: dict[str, Sequence], choice: dict[str, tu
     return [
         r
         for phase, ways in choice.items()
-        for option in set(ways)
+        for option in dict.fromkeys(ways)
         for r in errors_by_option.get(option, ())
         if r.phase == phase and ways[bucket_of(r.horizon_days)] == option
     ]
