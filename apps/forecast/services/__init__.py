@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from apps.forecast.engine.estimates import SegmentEvidence
 from apps.forecast.services.projections import (
+    EVIDENCE_COLUMNS,
     RECENT_DAYS,
     assignment_projection,
     projections_refresh,
@@ -56,21 +57,7 @@ def forecast_refresh(
 
 #: positions in SEGMENT_COLUMNS of the assignment, the ratio, and ``segment_evidence``'s arguments in its order
 _ASSIGNMENT, _RATIO = SEGMENT_COLUMNS.index("assignment_id"), SEGMENT_COLUMNS.index("performance_ratio")
-_EVIDENCE_FIELDS = tuple(
-    SEGMENT_COLUMNS.index(name)
-    for name in (
-        "end_date",
-        "degree_days",
-        "performance_ratio",
-        "end_weight_g",
-        "scenario_tgc",
-        "start_weight_g",
-        "days",
-        "feed_kg",
-        "start_population",
-        "end_population",
-    )
-)
+_EVIDENCE_FIELDS = tuple(SEGMENT_COLUMNS.index(name) for name in EVIDENCE_COLUMNS)
 
 
 def _in_memory(data: BatchData, writes: list[AssignmentWrite], written: list[tuple]):

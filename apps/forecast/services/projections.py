@@ -54,6 +54,19 @@ if TYPE_CHECKING:
 
 RECENT_DAYS = max(BIAS_DAYS, MORTALITY_DAYS)
 PRIOR_SD_MIN = 0.05  # the batch's performance guides an assignment's fit, never overrules its weighings
+#: a stored segment's columns that ``segment_evidence`` takes, in its order
+EVIDENCE_COLUMNS = (
+    "end_date",
+    "degree_days",
+    "performance_ratio",
+    "end_weight_g",
+    "scenario_tgc",
+    "start_weight_g",
+    "days",
+    "feed_kg",
+    "start_population",
+    "end_population",
+)
 
 
 def _r(value: float | None, places: int) -> float | None:
@@ -427,8 +440,7 @@ def _evidence_and_recent_rows(batch_id: int, candidates, *, latest: dt.date):
 
 _SEGMENTS = GrowthSegment._meta.db_table
 _EVIDENCE_SQL = f"""
-    SELECT assignment_id, end_date, degree_days, performance_ratio, end_weight_g, scenario_tgc, start_weight_g, days,
-           feed_kg, start_population, end_population
+    SELECT assignment_id, {", ".join(EVIDENCE_COLUMNS)}
     FROM {_SEGMENTS}
     WHERE batch_id = %(batch)s AND performance_ratio IS NOT NULL AND end_date >= %(oldest)s"""
 # rows_since in SQL: RECENT_DAYS back, or back to the last weighing in the fit window
@@ -520,19 +532,7 @@ def _segment_evidence(batch_id: int, *, since: dt.date) -> dict[int, list[Segmen
     evidence: dict[int, list[SegmentEvidence]] = defaultdict(list)
     rows = GrowthSegment.objects.filter(
         batch_id=batch_id, performance_ratio__isnull=False, end_date__gte=since
-    ).values_list(
-        "assignment_id",
-        "end_date",
-        "degree_days",
-        "performance_ratio",
-        "end_weight_g",
-        "scenario_tgc",
-        "start_weight_g",
-        "days",
-        "feed_kg",
-        "start_population",
-        "end_population",
-    )
+    ).values_list("assignment_id", *EVIDENCE_COLUMNS)
     for assignment_id, *fields in rows:
         evidence[assignment_id].append(segment_evidence(*fields))
     return evidence
