@@ -102,28 +102,8 @@ def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> N
 
 def calibration_load() -> Calibration | None:
     """The stored calibration (one query); None when none was ever computed."""
-    rows = list(BandCalibration.objects.all())
-    if not rows:
-        return None
-    buckets = tuple(
-        BandBucket(
-            r.phase,
-            r.first_day,
-            r.last_day,
-            r.q10,
-            r.q50,
-            r.q90,
-            n=r.n,
-            source=r.source,
-            coverage=r.coverage,
-            corrects=r.corrects,
-            weight_from_g=r.weight_from_g,
-            weight_to_g=r.weight_to_g,
-        )
-        for r in rows
-        if r.source != "closed-form"
-    )
-    return Calibration(buckets=buckets, residuals=rows[0].residuals, version=rows[0].method_version)
+    rows = list(BandCalibration.objects.order_by(*_BAND_ORDER).values_list(*_BAND_COLUMNS))
+    return _calibration_of(rows) if rows else None
 
 
 _BAND_COLUMNS = (
@@ -142,9 +122,10 @@ _BAND_COLUMNS = (
     "residuals",
     "method_version",
 )
+_BAND_ORDER = ("phase", "weight_from_g", "first_day")
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 _SETTINGS_SQL = [
-    f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY phase, weight_from_g, first_day",
+    f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY {', '.join(_BAND_ORDER)}",
     f"SELECT {', '.join(_LEARNED_COLUMNS)} FROM {LearnedGrowth._meta.db_table} LIMIT 1",
 ]
 
@@ -189,13 +170,14 @@ def _settings_of(band_rows, learned_rows) -> tuple[Calibration | None, GrowthMod
     return calibration, model, choice
 
 
-#: the last calibration built by ``forecast_settings_load`` and the rows it was built from: while the stored rows
-#: stay the same (every refresh between two nightly calibrations) the same object is handed out, with the
-#: per-day factors it has already worked out (docs/benchmarks.md "Forecast refresh")
+#: the last calibration built from the stored rows, and those rows: while they stay the same (every refresh
+#: between two nightly calibrations) the same object is handed out, with the per-day factors it has already
+#: worked out (docs/benchmarks.md "Forecast refresh")
 _LAST_CALIBRATION: list = [None, None]
 
 
 def _calibration_of(band_rows: list[tuple]) -> Calibration:
+    """The calibration of the stored rows (``_BAND_COLUMNS``, in ``_BAND_ORDER``)."""
     rows = tuple(band_rows)
     if _LAST_CALIBRATION[0] == rows:
         return _LAST_CALIBRATION[1]
