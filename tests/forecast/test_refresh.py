@@ -4,10 +4,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from apps.batch.models import ActualDailyAssignmentState
+from apps.batch.models import ActualDailyAssignmentState, GrowthSample
 from apps.forecast.models import GrowthSegment, Projection
 from apps.forecast.selectors import projection_for_batch
+from apps.forecast.services import SEGMENT_COLUMNS
 from apps.infrastructure.models import Container, Site
 from apps.recompute.run import batch_recompute
 from tests.factories import (
@@ -242,3 +247,62 @@ def test_fetch_sets_inside_a_history_context_returns_its_own_statements_rows(db)
         pytest.skip("pghistory's context: PostgreSQL only")
     with pghistory.context(channel="test"), connection.cursor() as cursor:
         assert fetch_sets(cursor, ["SELECT 1", "SELECT 2, 3"], []) == [[(1,)], [(2, 3)]]
+
+
+SEGMENT_VALUES = [c for c in SEGMENT_COLUMNS if c != "computed_at"]
+
+
+def segments_stored(batch_id):
+    """{(assignment, end day): (id, every value but computed_at)}"""
+    rows = GrowthSegment.objects.filter(batch_id=batch_id).values_list("id", *SEGMENT_VALUES)
+    return {(row[2], row[4]): (row[0], row[1:]) for row in rows}
+
+
+def segments_rewritten(batch_id):
+    """The values a full recompute writes into an empty segment table (rolled back: nothing stays)."""
+    with transaction.atomic():
+        GrowthSegment.objects.filter(batch_id=batch_id).delete()
+        assert batch_recompute(batch_id=batch_id, today=TODAY).ok
+        values = {key: value for key, (_, value) in segments_stored(batch_id).items()}
+        transaction.set_rollback(True)
+    return values
+
+
+@hypothesis_settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(0, 2),  # which tank
+            st.integers(2, 40),  # the sample's day
+            st.one_of(st.none(), st.integers(105, 260)),  # its weight (g), or None: no sample that day
+            st.booleans(),  # windowed from that day, or full
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_segments_left_in_place_equal_a_rewrite_and_only_changed_ones_are_written(three_tanks, edits):
+    """A recompute compares the segments with the stored ones and writes only those that differ (docs/forecast.md
+    "Segments"): what is stored afterwards equals a full rewrite into an empty table, whatever was weighed,
+    re-weighed or deleted, and a segment whose values did not move keeps its row (its id)."""
+    batch_id = three_tanks[0].batch_id
+    assert batch_recompute(batch_id=batch_id, today=TODAY).ok
+    for which, n, grams, windowed in edits:
+        before = segments_stored(batch_id)
+        assignment = three_tanks[which]
+        GrowthSample.objects.filter(assignment=assignment, sample_date=day(n)).delete()
+        if grams is not None:
+            GrowthSampleFactory(assignment=assignment, sample_date=day(n), avg_weight_g=Decimal(grams))
+        from_dates = {assignment.pk: day(n)} if windowed else None
+        assert batch_recompute(batch_id=batch_id, from_dates=from_dates, today=TODAY).ok
+        after = segments_stored(batch_id)
+        assert {key: value for key, (_, value) in after.items()} == segments_rewritten(batch_id)
+        for key, (segment_id, values) in after.items():
+            if key in before and before[key][1] == values:
+                assert segment_id == before[key][0], key
+    # nothing changed: nothing is rewritten
+    before = segments_stored(batch_id)
+    assert batch_recompute(batch_id=batch_id, today=TODAY).ok
+    assert segments_stored(batch_id) == before
