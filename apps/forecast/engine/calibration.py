@@ -187,8 +187,11 @@ def conformal_bounds(errors: Sequence[float], level: float = UPPER - LOWER) -> t
 def _residual_order(r: Residual) -> tuple:
     """The order ``calibrate`` puts residuals in, whatever the caller's: by date, and within a date by a fixed
     scramble of what names the weighing and its forecast (neither the error nor the horizon, which the split in
-    time must not sort by); residuals that agree in all of it keep the caller's order."""
-    return r.truth_date, zlib.crc32(repr((r.phase, r.horizon_days, r.start_weight_g, r.forecast)).encode())
+    time must not sort by); residuals that agree in all of it keep the caller's order. The forecast's batch is
+    left out: its id is the database's numbering, and the same farm in another database (imported, or generated
+    after other farms) must get the same band."""
+    named = r.forecast[:2] if r.forecast else None  # as-of date and starting weight
+    return r.truth_date, zlib.crc32(repr((r.phase, r.horizon_days, r.start_weight_g, named)).encode())
 
 
 def bucket_of(days: int) -> int:
