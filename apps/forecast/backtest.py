@@ -32,6 +32,9 @@ from apps.forecast.services.projections import scenario_path
 HORIZONS = (30, 60, 90)
 LEADS = (30, 60, 90)  # days before the true harvest date
 BACKTEST_HORIZON_DAYS = 180
+#: the farm's history an as-of date must have behind it to count in the "mature" table: a farm that imports its
+#: history (docs/import-export.md) starts with years of it, a generated farm with none
+MATURE_HISTORY_DAYS = 730
 ORIGINAL = Performance(ratio=1.0, sd=0.0, source="original", segments=0)
 
 
@@ -49,6 +52,8 @@ class Scores:
     missed_harvest: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     calibrated: dict[dt.date, bool] = field(default_factory=dict)  # whether the band of an as-of date was calibrated
     options: dict[str, int] = field(default_factory=dict)  # forecasts scored by the way they grew
+    #: the same figures for the forecasts as of dates with MATURE_HISTORY_DAYS of the farm's history behind them
+    mature: Scores | None = None
 
     def mape(self, horizon: int, original: bool = False) -> float | None:
         values = (self.original_ape if original else self.new_ape)[horizon]
@@ -84,6 +89,7 @@ def backtest_run(
     target_weight_g: float,
     calibrated: bool = True,
     learned: bool = True,
+    lookback_days: int | None = None,
 ) -> Scores:
     """Score both methods at every as-of date, and at 30/60/90 days before each true harvest date. ``calibrated``:
     the new method's band from the calibration of the residuals known on each as-of date (else the closed form).
@@ -169,22 +175,23 @@ def backtest_score(
     target_weight_g: float,
     calibrated: bool = True,
     learned: bool = True,
+    lookback_days: int | None = None,
 ) -> Scores:
     """Pass two: each forecast grown the way, and banded as, the residuals dated on or before its as-of date
     say, scored against the truth. The forecasts of ``run`` are changed in place (score a run once)."""
-    scores = Scores()
+    scores = Scores(mature=Scores())
     as_of_dates, residuals, harvest, leads = set(run.as_of_dates), run.residuals, run.harvest, run.leads
+    first_day = min((min(days) for days in truth.values() if days), default=None)
     chosen = {}
     for as_of, assignment_id, new, original, phase, start, p50s in run.forecasts:
         if as_of not in chosen:
+            past = _window(residuals, as_of, lookback_days)
             choice = (
-                options_choose(residuals, until=as_of)
-                if learned
-                else {p: ("fit",) * len(HORIZON_EDGES) for p in PHASES}
+                options_choose(past, until=as_of) if learned else {p: ("fit",) * len(HORIZON_EDGES) for p in PHASES}
             )
             chosen[as_of] = (
                 choice,
-                calibrate(chosen_residuals(residuals, choice), until=as_of) if calibrated else None,
+                calibrate(chosen_residuals(past, choice), until=as_of) if calibrated else None,
             )
         choice, calibration = chosen[as_of]
         ways = choice[phase]
@@ -199,11 +206,21 @@ def backtest_score(
         if calibration is not None:
             band_calibrated(new, calibration, phase=phase, start=start, target_weight_g=target_weight_g)
             scores.calibrated[as_of] = calibration.calibrated
-        if as_of in as_of_dates:
-            _score_weights(scores, truth.get(assignment_id, {}), as_of, new, original)
-        if assignment_id in leads.get(as_of, ()):
-            _score_harvest(scores, harvest[assignment_id], as_of, new, original)
+        mature = first_day is not None and (as_of - first_day).days >= MATURE_HISTORY_DAYS
+        for kept in (scores, scores.mature) if mature else (scores,):
+            if as_of in as_of_dates:
+                _score_weights(kept, truth.get(assignment_id, {}), as_of, new, original)
+            if assignment_id in leads.get(as_of, ()):
+                _score_harvest(kept, harvest[assignment_id], as_of, new, original)
     return scores
+
+
+def _window(residuals: dict[str, list], as_of: dt.date, lookback_days: int | None) -> dict[str, list]:
+    """The residuals of the forecasts made in the ``lookback_days`` before ``as_of`` (all with None)."""
+    if lookback_days is None:
+        return residuals
+    first = as_of - dt.timedelta(days=lookback_days)
+    return {o: [r for r in rs if r.forecast is None or r.forecast[0] >= first] for o, rs in residuals.items()}
 
 
 def _true_harvest_dates(truth, target_g: float) -> dict[int, dt.date]:

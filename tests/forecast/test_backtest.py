@@ -13,6 +13,10 @@ def test_the_backtest_prints_its_table_on_the_small_preset(capsys):
         print("\n" + out)
     assert "weight MAPE at +90 days" in out and "P10-P90 coverage, all horizons" in out
     assert "harvest-date error" in out
+    # the same figures again for the as-of dates with two years of the farm's history behind them, a subset
+    whole, mature = out.split("years of the farm's history or more")
+    n90 = [int(part.split("weight MAPE at +90 days")[1].split()[0]) for part in (whole, mature)]
+    assert 0 < n90[1] < n90[0]
 
 
 def test_the_backtest_leaves_the_database_empty_and_repeats_its_figures(capsys):

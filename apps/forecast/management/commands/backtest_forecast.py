@@ -16,7 +16,13 @@ from apps.batch.models import Batch
 from apps.demo.farm import demo_data_generate
 from apps.demo.farm.presets import PRESETS
 from apps.demo.farm.world import WORLD_REALISTIC, WORLDS
-from apps.forecast.backtest import backtest_forecasts, backtest_score, scores_table, truth_load
+from apps.forecast.backtest import (
+    MATURE_HISTORY_DAYS,
+    backtest_forecasts,
+    backtest_score,
+    scores_table,
+    truth_load,
+)
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -91,6 +97,13 @@ class Command(BaseCommand):
         self.stdout.write(header)
         for line in scores_table(scores):
             self.stdout.write(line)
+        if scores.mature is not None and scores.mature.new_ape[90]:
+            self.stdout.write(
+                f"As of dates with {MATURE_HISTORY_DAYS // 365} years of the farm's history or more (a farm that "
+                "imports its history starts there):"
+            )
+            for line in scores_table(scores.mature):
+                self.stdout.write(line)
         self.stdout.write(f"({time.perf_counter() - started:.1f} s)")
 
 
