@@ -95,11 +95,19 @@ def backtest_run(
     the new method's band from the calibration of the residuals known on each as-of date (else the closed form).
     ``learned``: the new method's way of growing (the fitted scenario, the scenario from the latest state, or the
     growth model learned from the segments known on each date with its deviation fading over one of OPTIONS'
-    half-lives) chosen on each date by the residuals known then, per phase (``options_choose``)."""
+    half-lives) chosen on each date by the residuals known then, per phase (``options_choose``); ``lookback_days``
+    as ``backtest_score``'s."""
     run = backtest_forecasts(
         batch_ids=batch_ids, truth=truth, as_of_dates=as_of_dates, target_weight_g=target_weight_g, learned=learned
     )
-    return backtest_score(run, truth=truth, target_weight_g=target_weight_g, calibrated=calibrated, learned=learned)
+    return backtest_score(
+        run,
+        truth=truth,
+        target_weight_g=target_weight_g,
+        calibrated=calibrated,
+        learned=learned,
+        lookback_days=lookback_days,
+    )
 
 
 @dataclass
@@ -178,7 +186,10 @@ def backtest_score(
     lookback_days: int | None = None,
 ) -> Scores:
     """Pass two: each forecast grown the way, and banded as, the residuals dated on or before its as-of date
-    say, scored against the truth. The forecasts of ``run`` are changed in place (score a run once)."""
+    say, scored against the truth. The forecasts of ``run`` are changed in place (score a run once).
+    ``lookback_days``: only the residuals of forecasts made in that many days before each as-of date (the nightly
+    job's window, CALIBRATION_LOOKBACK_DAYS), instead of all the past. ``Scores.mature`` holds the same figures
+    for the as-of dates with MATURE_HISTORY_DAYS of the farm's history behind them."""
     scores = Scores(mature=Scores())
     as_of_dates, residuals, harvest, leads = set(run.as_of_dates), run.residuals, run.harvest, run.leads
     first_day = min((min(days) for days in truth.values() if days), default=None)

@@ -38,3 +38,21 @@ def test_the_backtest_refuses_a_database_that_holds_batches(salmon):
     BatchFactory()
     with pytest.raises(CommandError, match="holds 1 batch:"):
         call_command("backtest_forecast", "--preset", "small")
+
+
+def test_the_lookback_keeps_the_residuals_of_the_forecasts_made_within_it():
+    """``backtest_score(lookback_days=…)`` measures the nightly job's window: only the residuals of the forecasts
+    made in those days before the as-of date count (the weighings after it are left out by the calibration)."""
+    import datetime as dt
+
+    from apps.forecast.backtest import _window
+    from apps.forecast.engine.calibration import Residual
+
+    as_of = dt.date(2026, 1, 1)
+    made = [as_of - dt.timedelta(days=d) for d in (0, 100, 392, 393, 800)]
+    residuals = {
+        "level": [Residual(30, "sea", 0.0, day + dt.timedelta(days=30), forecast=(day, 150.0, 1)) for day in made]
+    }
+    kept = _window(residuals, as_of, 392)["level"]
+    assert [r.forecast[0] for r in kept] == made[:3]
+    assert _window(residuals, as_of, None) is residuals
