@@ -6,9 +6,9 @@ segments after A from the new rows.
 
 On PostgreSQL the new segments are first compared with the stored ones they replace (same assignment and end
 day, every value equal): those are left as they are (their ``id`` and ``computed_at`` stay), and only the
-segments that differ, appear or disappear are deleted and written. A nightly catch-up changes an assignment's
-last, open segment and leaves the closed ones; a backfill over right rows changes none. The segments stored are
-the same either way (tested).
+segments that differ, appear or disappear are deleted and written. Days after an assignment's last weighing
+belong to no segment, so a nightly catch-up changes none unless a weighing or a late reading arrived, and a
+backfill over right rows changes none. The segments stored are the same either way (tested).
 """
 
 from __future__ import annotations
