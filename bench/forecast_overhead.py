@@ -5,7 +5,9 @@
 Cases, interleaved round by round with the refresh on and off (off = the hook replaced by a no-op for that run):
 PAR-10×900 full over existing rows, PAR one assignment's window after a growth sample 5 days before the end, and
 the faroe backfill over existing rows (the demo farm is generated when the database has none, as
-bench/faroe_backfill.py does). Prints both medians, the round-by-round ratio with / without, and -- steadier on a shared machine -- the time spent
+bench/faroe_backfill.py does). Then two variants of the faroe backfill: with the farm's segments deleted first
+(every segment written: the share only), and as ``recompute_backfill`` runs it, the states' saver keeping the
+assignments whose rows are unchanged (on and off). Prints both medians, the round-by-round ratio with / without, and -- steadier on a shared machine -- the time spent
 inside the refresh over the rest of the same recompute.
 """
 
@@ -30,6 +32,7 @@ from bench import harness  # noqa: E402
 harness.django_setup()
 
 from apps.batch.models import GrowthSample  # noqa: E402
+from apps.forecast.models import GrowthSegment  # noqa: E402
 from apps.recompute import run as recompute  # noqa: E402
 from apps.recompute.signals import recompute_signals_muted  # noqa: E402
 from bench import faroe_backfill, shapes  # noqa: E402
@@ -134,6 +137,38 @@ def main() -> None:
             )
         )
         pairs.append(("faroe backfill", "faroe backfill, refresh on", "faroe backfill, refresh off"))
+
+        def segments_emptied():  # every segment then differs from the stored ones (none): all are written
+            vacuum()
+            GrowthSegment.objects.filter(batch_id__in=batch_ids).delete()
+
+        def backfill_keeping():  # as recompute_backfill runs it: the states' saver keeps unchanged assignments
+            for batch_id in batch_ids:
+                assert recompute.batch_recompute(
+                    batch_id=batch_id, today=faroe_backfill.TODAY, trigger="bench", keep_unchanged=True
+                ).ok
+
+        results.update(
+            harness.interleaved_runs(
+                [
+                    harness.Case(
+                        "faroe, every segment written, on",
+                        _with(
+                            True, lambda: faroe_backfill.backfill(batch_ids), "faroe backfill, every segment written"
+                        ),
+                        prepare=segments_emptied,
+                    ),
+                    harness.Case(
+                        "faroe, states kept, refresh on",
+                        _with(True, backfill_keeping, "faroe backfill, unchanged states kept"),
+                        prepare=vacuum,
+                    ),
+                    harness.Case("faroe, states kept, refresh off", _with(False, backfill_keeping), prepare=vacuum),
+                ],
+                repeat=max(3, args.repeat // 2),
+            )
+        )
+        pairs.append(("faroe, states kept", "faroe, states kept, refresh on", "faroe, states kept, refresh off"))
     for _, on, off in pairs:
         print(results[on].line())
         print(results[off].line())
