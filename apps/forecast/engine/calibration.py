@@ -652,11 +652,26 @@ def effective_size(pool: Sequence[Residual]) -> int:
 BATCH_UNITS = 4
 
 
+#: the horizon (days) from which a batch's forecasts count for BATCH_UNITS; at a shorter horizon h they count for
+#: BATCH_UNITS x UNITS_HORIZON_DAYS / h (12 at 30 days): forecasts of one batch whose windows do not overlap share
+#: its pace but not the weeks' own luck, and a short horizon's windows overlap less
+UNITS_HORIZON_DAYS = 90
+
+
 def independent_size(pool: Sequence[Residual]) -> int:
-    """``effective_size``, at most BATCH_UNITS per batch where the residuals name their batch."""
+    """``effective_size``, at most ``batch_units`` per batch where the residuals name their batch (the pool's
+    median horizon decides how many)."""
     n = effective_size(pool)
     batches = {r.forecast[2] for r in pool if r.forecast is not None and len(r.forecast) > 2}
-    return min(n, BATCH_UNITS * len(batches)) if batches else n
+    if not batches:
+        return n
+    horizon = sorted(r.horizon_days for r in pool)[len(pool) // 2]
+    return min(n, int(batch_units(horizon) * len(batches)))
+
+
+def batch_units(horizon_days: int) -> float:
+    """How many independent forecasts one batch's forecasts of this horizon count for at most."""
+    return BATCH_UNITS * max(1.0, UNITS_HORIZON_DAYS / max(1, horizon_days))
 
 
 def conservative_level(n_eff: int) -> float:
