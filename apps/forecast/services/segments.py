@@ -66,21 +66,20 @@ def _segments_changed(whole: list[int], after: list[tuple[int, dt.date]], new: l
     one is not written; the values are floats, stored and read back exactly, so equality is exact."""
     if not whole and not after:
         return [], new
-    values = ", ".join(SEGMENT_COLUMNS[:-1])
+    values = ", ".join(f"g.{column}" for column in SEGMENT_COLUMNS[:-1])
     conditions, params = [], []
     if whole:
-        conditions.append("assignment_id = ANY(%s)")
+        conditions.append("g.assignment_id = ANY(%s)")
         params.append(whole)
     if after:
         conditions.append(
-            "(assignment_id, end_date) IN (SELECT s.assignment_id, s.end_date FROM "
-            f"{GrowthSegment._meta.db_table} s JOIN unnest(%s::bigint[], %s::date[]) AS a(assignment_id, day) "
-            "ON s.assignment_id = a.assignment_id AND s.end_date > a.day)"
+            "EXISTS (SELECT 1 FROM unnest(%s::bigint[], %s::date[]) AS a(assignment_id, day) "
+            "WHERE a.assignment_id = g.assignment_id AND g.end_date > a.day)"
         )
         params += [[a for a, _ in after], [day for _, day in after]]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, {values} FROM {GrowthSegment._meta.db_table} WHERE {' OR '.join(conditions)}", params
+            f"SELECT g.id, {values} FROM {GrowthSegment._meta.db_table} g WHERE {' OR '.join(conditions)}", params
         )
         stored = {(row[2], row[4]): (row[0], row[1:]) for row in cursor.fetchall()}
     kept: set[tuple[int, dt.date]] = set()
