@@ -1,10 +1,12 @@
-"""The nightly calibration of the band (docs/forecast.md "The calibrated band"): the farm's own backtest over the
-recent past, stored in ``forecast.BandCalibration`` with the learned growth model.
+"""The nightly calibration of the band (docs/forecast.md "The calibrated band"): the farm's own backtest over its
+whole past, stored in ``forecast.BandCalibration`` with the learned growth model.
 
-For as-of dates every ``CALIBRATION_STEP_DAYS`` over the last ``CALIBRATION_LOOKBACK_DAYS``, each batch alive
-then is computed in memory from its records up to that date only (the backtest's machinery:
-apps.forecast.backtest), every active assignment projected, and each projection scored against the growth
-samples the farm took of the same assignment later. The calibration of those residuals replaces the stored one.
+For as-of dates every ``CALIBRATION_STEP_DAYS`` since the farm's first placement, each batch alive then is
+computed in memory from its records up to that date only (the backtest's machinery: apps.forecast.backtest),
+every active assignment projected, and each projection scored against the growth samples the farm took of the
+same assignment later. The dates of the last ``CALIBRATION_LOOKBACK_DAYS`` are computed every night; an older
+date's part of each batch is computed once and kept (``forecast.CalibrationArchive``) until a recompute of the
+batch reaches back to it. The calibration of all those residuals replaces the stored one.
 """
 
 from __future__ import annotations
@@ -14,26 +16,55 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from apps.batch.models import BatchContainerAssignment
 from apps.forecast.backtest import as_of_forecasts
 from apps.forecast.engine.calibration import PHASES, Calibration, calibrate, forecast_residuals
 from apps.forecast.engine.learned import chosen_residuals, option_choose, options_choose
 from apps.forecast.history import FarmHistory, treatments_by_assignment
-from apps.forecast.services.calibration import calibration_save, learned_save, weighings_by_assignment
+from apps.forecast.services.calibration import (
+    Archived,
+    archive_load,
+    archive_save,
+    calibration_save,
+    learned_save,
+    weighings_by_assignment,
+)
 
-CALIBRATION_LOOKBACK_DAYS = 392  # 14 as-of dates: the faroe farm's calibration within a minute (docs/benchmarks.md)
+#: the window of past dates recomputed every night (records entered late, weighings that score them): 15 as-of dates,
+#: more than a forecast's horizon, so that the nightly catch-up's recomputes (the last 14 days) never reach an
+#: archived date; older dates are read from ``forecast.CalibrationArchive``
+CALIBRATION_LOOKBACK_DAYS = 420
 CALIBRATION_STEP_DAYS = 28
 CALIBRATION_HORIZON_DAYS = 400
 
 
+def calibration_dates(first: dt.date, today: dt.date, step_days: int = CALIBRATION_STEP_DAYS) -> list[dt.date]:
+    """The as-of dates of the farm's own backtest from ``first`` on: every ``step_days``-th day counted from day 1
+    of the proleptic calendar (the same dates every night, so that a date's part can be kept), before ``today``."""
+    start = first + dt.timedelta(days=-first.toordinal() % step_days)
+    return [
+        start + dt.timedelta(days=k * step_days)
+        for k in range(max(0, (today - start).days + step_days - 1) // step_days)
+    ]
+
+
 def farm_residuals(
-    *, today: dt.date, lookback_days: int = CALIBRATION_LOOKBACK_DAYS, step_days: int = CALIBRATION_STEP_DAYS
+    *,
+    today: dt.date,
+    lookback_days: int = CALIBRATION_LOOKBACK_DAYS,
+    step_days: int = CALIBRATION_STEP_DAYS,
+    archive: bool = True,
+    computed_at: dt.datetime | None = None,
 ):
-    """The farm's own backtest: forecasts as of every ``step_days`` days back from ``today`` (strictly from the
+    """The farm's own backtest: forecasts as of every ``step_days`` days (``calibration_dates``; strictly from the
     records up to each date, the learned model from the segments computed as of the dates before) against the
-    growth samples dated after each, up to ``today``. Returns the residuals by option (OPTIONS) and the farm's
-    history, whose segments include those computed as of ``today``."""
+    growth samples dated after each, up to ``today``. The dates of the last ``lookback_days`` are computed; with
+    ``archive``, so are the older ones, each batch's part read from ``forecast.CalibrationArchive`` where it is
+    kept and computed and kept where not (the first night, or after a recompute reached back to it); without, the
+    older dates are left out. Returns the residuals by option (OPTIONS) and the farm's history, whose segments
+    include those computed as of ``today``."""
     target = settings.FORECAST_HARVEST_WEIGHT_G
     spans = defaultdict(list)
     departures = {}
@@ -45,39 +76,62 @@ def farm_residuals(
     samples = weighings_by_assignment(until=today)
     history = FarmHistory(treatments_by_assignment())
     residuals = defaultdict(list)
-    for k in range(lookback_days // step_days, -1, -1):  # k = 0: today, for the segments only
-        as_of = today - dt.timedelta(days=k * step_days)
+    window = today - dt.timedelta(days=lookback_days)
+    first = min((start for s in spans.values() for start, _ in s), default=today)
+    dates = [d for d in calibration_dates(first, today, step_days) if archive or d >= window]
+    kept = archive_load(before=window) if archive else {}
+    new = {}
+    for as_of in [*dates, today]:  # today: for the segments only
         history.fit(as_of)
         alive = [
             b for b, s in spans.items() if any(start <= as_of and (end is None or end > as_of) for start, end in s)
         ]
         for batch_id in sorted(alive):
-            for assignment_id, _, _, phase, start, p50s in as_of_forecasts(
-                batch_id,
-                as_of,
-                departures,
-                target,
-                horizon=CALIBRATION_HORIZON_DAYS if k else 0,
-                original=False,
-                history=history,
-            ):
-                for option, p50 in p50s.items():
-                    residuals[option] += forecast_residuals(
-                        as_of=as_of,
-                        phase=phase,
-                        p50=p50,
-                        samples=samples.get(assignment_id, ()),
-                        start_weight_g=start.weight_g,
-                        batch_id=batch_id,
-                    )
+            part = kept.get((as_of, batch_id))
+            if part is not None:
+                history.extend(part.segments)
+            else:
+                part = _batch_part(batch_id, as_of, today, departures, target, samples, history)
+                if as_of < window:
+                    new[as_of, batch_id] = part
+            for option, rs in part.residuals.items():
+                residuals[option] += rs
+    if new:
+        archive_save(new, computed_at=computed_at or timezone.now())
     return residuals, history
+
+
+def _batch_part(batch_id, as_of, today, departures, target, samples, history: FarmHistory) -> Archived:
+    """One batch's forecasts as of ``as_of`` scored against its later weighings, and the segments it added to
+    ``history``."""
+    seen = set(history.pool)
+    residuals = defaultdict(list)
+    for assignment_id, _, _, phase, start, p50s in as_of_forecasts(
+        batch_id,
+        as_of,
+        departures,
+        target,
+        horizon=CALIBRATION_HORIZON_DAYS if as_of < today else 0,
+        original=False,
+        history=history,
+    ):
+        for option, p50 in p50s.items():
+            residuals[option] += forecast_residuals(
+                as_of=as_of,
+                phase=phase,
+                p50=p50,
+                samples=samples.get(assignment_id, ()),
+                start_weight_g=start.weight_g,
+                batch_id=batch_id,
+            )
+    return Archived(dict(residuals), [obs for key, obs in history.pool.items() if key not in seen])
 
 
 def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibration:
     """The farm's own backtest up to ``today``: per phase the way of growing whose past forecasts erred least,
     the learned model as of ``today``, and the band calibrated on the chosen ways' errors; all replace the
     stored ones."""
-    residuals, history = farm_residuals(today=today)
+    residuals, history = farm_residuals(today=today, computed_at=computed_at)
     model = history.fit(today)
     choice = options_choose(residuals)
     calibration = calibrate(chosen_residuals(residuals, choice))

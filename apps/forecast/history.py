@@ -80,6 +80,13 @@ class FarmHistory:
             )
             self._added += 1
 
+    def extend(self, observations) -> None:
+        """Add segments as they were first computed (``SegmentObs``, e.g. kept by the nightly calibration)."""
+        for obs in observations:
+            if obs.key not in self.pool:
+                self.pool[obs.key] = obs
+                self._added += 1
+
     def fit(self, as_of: dt.date) -> GrowthModel | None:
         state = (self._added,)
         if state != self._fitted_at:

@@ -170,3 +170,31 @@ class LearnedGrowth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.option} ({self.computed_at:%Y-%m-%d})"
+
+
+class CalibrationArchive(models.Model):
+    """The nightly calibration's past, kept (docs/forecast.md "Nightly calibration"): for one batch as of one past
+    date on the calibration's grid, older than the window the nightly job recomputes, the residuals of every way
+    of growing (``{option: [[horizon days, phase, ln(measured / P50), weighing date, sampling variance, starting
+    weight g], ...]}``) and the completed segments first seen as of that date, which the learned growth model is
+    fitted from. Written once by ``calibration_refresh``; deleted when a recompute of the batch reaches back to
+    within a forecast's horizon of its date (the records it was made from, or the weighings that scored it, may
+    have changed), or with the batch."""
+
+    as_of = models.DateField()
+    batch = models.ForeignKey("batch.Batch", on_delete=models.CASCADE, related_name="+")
+    residuals = models.JSONField(default=dict)
+    segments = models.JSONField(default=list)
+    method_version = models.CharField(
+        max_length=40,
+        help_text="The projection's and the learned model's versions: another version's rows are not read.",
+    )
+    computed_at = models.DateTimeField()
+    site_path = SHARED  # docs/access.md: the farm's calibration data, like BandCalibration; never served
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["batch", "as_of"], name="forecast_archive_batch_as_of")]
+        indexes = [models.Index(fields=["as_of"], name="forecast_archive_as_of")]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} as of {self.as_of}"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from apps.forecast.engine.estimates import SegmentEvidence
+from apps.forecast.services.calibration import archive_forget
 from apps.forecast.services.projections import (
     EVIDENCE_COLUMNS,
     RECENT_DAYS,
@@ -50,7 +51,12 @@ def forecast_refresh(
     a learned model is in use.
 
     When every computed assignment was rewritten from its first day (a full recompute), the projections read the
-    new segments and rows from memory, as stored (rounded), instead of reading them back."""
+    new segments and rows from memory, as stored (rounded), instead of reading them back.
+
+    The nightly calibration's archived parts of this batch that the recompute's window reaches are forgotten
+    (``archive_forget``): their forecasts' records or the weighings that scored them may have changed."""
+    if writes:
+        archive_forget(data.batch.pk, min(w.from_day for w in writes))
     written = segments_refresh(data, writes, computed_at)
     projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written), planned=planned)
 

@@ -7,20 +7,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from apps.batch.models import BatchContainerAssignment, GrowthSample
-from apps.forecast.engine.calibration import BandBucket, Calibration
+from apps.forecast.engine.calibration import HORIZON_EDGES, METHOD_VERSION, BandBucket, Calibration, Residual
 from apps.forecast.engine.learned import (
     FEATURES,
     LEARNED_VERSION,
     GrowthModel,
+    SegmentObs,
     choice_parse,
     choice_text,
 )
 from apps.forecast.history import treatments_by_assignment
-from apps.forecast.models import BandCalibration, LearnedGrowth
+from apps.forecast.models import BandCalibration, CalibrationArchive, LearnedGrowth
 from apps.health.models import Treatment
 from aquamind.db import fetch_sets
 
@@ -39,6 +41,103 @@ def weighings_by_assignment(batch_ids=None, *, until: dt.date | None = None) -> 
     ):
         out[assignment_id].append((day, float(mean), float(sd) if sd is not None else None, n))
     return out
+
+
+#: the archive's rows are read only by the same projection and learned model that wrote them
+ARCHIVE_VERSION = f"{METHOD_VERSION}/{LEARNED_VERSION}"
+
+
+@dataclass
+class Archived:
+    """One batch's part of the nightly calibration as of one past date (``CalibrationArchive``): its residuals by
+    way of growing, and the completed segments first seen on that date."""
+
+    residuals: dict[str, list[Residual]]
+    segments: list[SegmentObs]
+
+
+def archive_load(*, before: dt.date) -> dict[tuple[dt.date, int], Archived]:
+    """The archived parts of the calibration dated before ``before``, by (as-of date, batch id); rows of another
+    method version are deleted, not read. Two queries."""
+    CalibrationArchive.objects.exclude(method_version=ARCHIVE_VERSION).delete()
+    out = {}
+    rows = CalibrationArchive.objects.filter(as_of__lt=before).values_list("as_of", "batch_id", "residuals", "segments")
+    for as_of, batch_id, residuals, segments in rows.iterator(chunk_size=500):
+        out[as_of, batch_id] = Archived(
+            residuals={
+                option: [
+                    Residual(
+                        h,
+                        phase,
+                        error,
+                        dt.date.fromisoformat(day),
+                        noise,
+                        start,
+                        (as_of, start, batch_id),
+                    )
+                    for h, phase, error, day, noise, start in values
+                ]
+                for option, values in residuals.items()
+            },
+            segments=[
+                SegmentObs(
+                    key=(a, dt.date.fromisoformat(end)),
+                    end_date=dt.date.fromisoformat(end),
+                    days=days,
+                    degree_days=degree_days,
+                    start_weight_g=start,
+                    end_weight_g=end_g,
+                    fresh=fresh,
+                    log_ratio=ratio,
+                    handled=tuple(handled),
+                )
+                for a, end, days, degree_days, start, end_g, fresh, ratio, handled in segments
+            ],
+        )
+    return out
+
+
+def archive_save(parts: dict[tuple[dt.date, int], Archived], *, computed_at: dt.datetime) -> None:
+    """Store the parts computed tonight for dates that left the nightly window (a part already stored is kept)."""
+    rows = [
+        CalibrationArchive(
+            as_of=as_of,
+            batch_id=batch_id,
+            residuals={
+                option: [
+                    [r.horizon_days, r.phase, r.log_error, r.truth_date.isoformat(), r.noise_var, r.start_weight_g]
+                    for r in rs
+                ]
+                for option, rs in part.residuals.items()
+            },
+            segments=[
+                [
+                    s.key[0],
+                    s.end_date.isoformat(),
+                    s.days,
+                    s.degree_days,
+                    s.start_weight_g,
+                    s.end_weight_g,
+                    s.fresh,
+                    s.log_ratio,
+                    list(s.handled),
+                ]
+                for s in part.segments
+            ],
+            method_version=ARCHIVE_VERSION,
+            computed_at=computed_at,
+        )
+        for (as_of, batch_id), part in parts.items()
+    ]
+    CalibrationArchive.objects.bulk_create(rows, batch_size=200, ignore_conflicts=True)
+
+
+def archive_forget(batch_id: int, since: dt.date) -> None:
+    """A recompute of the batch from ``since`` on: its archived parts as of dates whose forecasts' horizon reaches
+    ``since`` are deleted (the records they were made from, or the weighings that scored them, may have changed);
+    the next nightly calibration computes them again. One statement."""
+    first = since - dt.timedelta(days=HORIZON_EDGES[-1])
+    CalibrationArchive.objects.filter(batch_id=batch_id, as_of__gte=first).delete()
 
 
 def learned_save(

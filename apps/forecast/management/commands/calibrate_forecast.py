@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from apps.forecast.calibrate import calibration_refresh
-from apps.forecast.models import LearnedGrowth
+from apps.forecast.models import CalibrationArchive, LearnedGrowth
 
 
 class Command(BaseCommand):
@@ -23,9 +23,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today", type=dt.date.fromisoformat, default=None, help="The calibration's today (default: today)."
         )
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="Forget the kept parts of the past dates and compute the farm's whole past again (after records "
+            "were changed without a recompute, e.g. directly in the database).",
+        )
 
     def handle(self, *args, **opts):
         started = time.perf_counter()
+        if opts["rebuild"]:
+            forgotten, _ = CalibrationArchive.objects.all().delete()
+            self.stdout.write(f"Forgot {forgotten} kept parts of past dates.")
         calibration = calibration_refresh(today=opts["today"] or timezone.localdate(), computed_at=timezone.now())
         if not calibration.calibrated:
             self.stdout.write(f"Not calibrated: {calibration.residuals} residuals (closed-form band kept).")

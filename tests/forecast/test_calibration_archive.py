@@ -1,0 +1,115 @@
+"""The nightly calibration keeps each batch's part of its past dates (``forecast.CalibrationArchive``): read back
+as computed, forgotten when a recompute reaches back to it, computed again the next night."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from apps.forecast.calibrate import calibration_dates, farm_residuals
+from apps.forecast.models import CalibrationArchive
+from apps.recompute.run import batch_recompute
+from tests.factories import (
+    AssignmentFactory,
+    GrowthSampleFactory,
+    ScenarioFactory,
+    TemperatureProfileFactory,
+    TGCModelFactory,
+)
+
+START = dt.date(2024, 1, 1)
+TODAY = START + dt.timedelta(days=119)
+STEP, WINDOW = 7, 28  # a small farm's calibration grid: weekly as-of dates, the last four weeks recomputed
+
+
+def day(n: int) -> dt.date:
+    return START + dt.timedelta(days=n - 1)
+
+
+def _batch(tgc, growth: float):
+    """A tank of 10,000 fish from day 1, weighed every 10 days, growing ``growth`` per cent a weighing."""
+    scenario = ScenarioFactory(tgc_model=tgc, batch__start_date=START)
+    assignment = AssignmentFactory(batch=scenario.batch, assignment_date=START)
+    weight = 100.0
+    for n in range(11, 120, 10):
+        weight *= 1 + growth / 100
+        GrowthSampleFactory(assignment=assignment, sample_date=day(n), avg_weight_g=Decimal(f"{weight:.2f}"))
+    assert batch_recompute(batch_id=scenario.batch_id, today=TODAY).ok
+    return assignment
+
+
+@pytest.fixture
+def farm(salmon):
+    tgc = TGCModelFactory(profile=TemperatureProfileFactory(days={1: 10.0}), tgc_value=2.5)
+    return _batch(tgc, 9.0), _batch(tgc, 13.0)
+
+
+def _residuals(**kwargs):
+    residuals, history = farm_residuals(today=TODAY, **{"lookback_days": WINDOW, "step_days": STEP, **kwargs})
+    return {option: sorted(_key(r) for r in rs) for option, rs in residuals.items()}, history.pool
+
+
+def _key(r) -> tuple:
+    return (r.forecast, r.horizon_days, r.phase, r.log_error, r.truth_date, r.noise_var, r.start_weight_g)
+
+
+@pytest.mark.django_db
+def test_a_past_dates_part_is_kept_read_back_as_computed_forgotten_by_a_recompute_reaching_it_and_computed_again(farm):
+    first, slow = farm
+    computed, pool = _residuals()
+    every_date = _residuals(archive=False, lookback_days=10_000)
+    assert computed == every_date[0] and pool == every_date[1]  # the first night computes every date
+    window = TODAY - dt.timedelta(days=WINDOW)
+    kept = CalibrationArchive.objects.order_by("as_of", "batch_id")
+    past = [d for d in calibration_dates(START, TODAY, STEP) if d < window]
+    assert [(r.as_of, r.batch_id) for r in kept] == [(d, a.batch_id) for d in past for a in (first, slow)]
+    assert sum(len(r.residuals["fit"]) for r in kept) > 0 and any(r.segments for r in kept)
+
+    assert _residuals() == (computed, pool)  # the second night reads the kept parts back exactly
+    # ... and reads them instead of computing them: a kept residual changed in the database comes back changed
+    row = next(r for r in kept if r.batch_id == first.batch_id and r.residuals["fit"])
+    row.residuals["fit"][0][2] = 9.0
+    row.save(update_fields=["residuals"])
+    read = _residuals()[0]
+    assert any(k[3] == 9.0 for k in read["fit"]) and read["scenario"] == computed["scenario"]
+
+    # a weighing entered late: the recompute from its date forgets the parts of the batch whose horizon reaches it
+    GrowthSampleFactory(assignment=first, sample_date=day(56), avg_weight_g=Decimal("160.00"))
+    assert batch_recompute(batch_id=first.batch_id, today=TODAY, from_dates={first.pk: day(56)}).ok
+    assert set(CalibrationArchive.objects.values_list("batch_id", flat=True)) == {slow.batch_id}
+    again = _residuals()
+    assert again == _residuals(archive=False, lookback_days=10_000)  # computed again, with the new weighing
+    assert again[0] != computed  # which scores the forecasts made before it
+    assert CalibrationArchive.objects.filter(batch_id=first.batch_id).count() == len(past)
+
+
+@pytest.mark.django_db
+def test_parts_kept_by_another_version_of_the_method_are_not_read_but_computed_again(farm):
+    computed = _residuals()
+    CalibrationArchive.objects.update(method_version="conformal-0/learned-0")
+    changed = CalibrationArchive.objects.first()
+    changed.residuals = {"fit": [[1, "fresh", 9.0, "2024-01-02", 0.0, 100.0]]}
+    changed.save(update_fields=["residuals"])
+    assert _residuals() == computed
+    assert not CalibrationArchive.objects.filter(method_version="conformal-0/learned-0").exists()
+
+
+@given(
+    first=st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1)),
+    span=st.integers(0, 2000),
+    later=st.integers(0, 400),
+    step=st.integers(1, 60),
+)
+def test_the_calibration_dates_are_the_same_every_night_and_cover_the_farms_past(first, span, later, step):
+    today = first + dt.timedelta(days=span)
+    dates = calibration_dates(first, today, step)
+    assert all(first <= d < today and d.toordinal() % step == 0 for d in dates)
+    assert all((b - a).days == step for a, b in zip(dates, dates[1:], strict=False))
+    if dates:
+        assert (dates[0] - first).days < step and (today - dates[-1]).days <= step
+    else:
+        assert span < step  # no date on the grid between the first placement and today
+    # a later night's dates start with the same ones
+    assert calibration_dates(first, today + dt.timedelta(days=later), step)[: len(dates)] == dates
