@@ -29,6 +29,7 @@ from apps.forecast.services.calibration import (
     archive_save,
     calibration_save,
     learned_save,
+    recompute_counts,
     weighings_by_assignment,
 )
 
@@ -66,6 +67,7 @@ def farm_residuals(
     older dates are left out. Returns the residuals by option (OPTIONS) and the farm's history, whose segments
     include those computed as of ``today``."""
     target = settings.FORECAST_HARVEST_WEIGHT_G
+    counts = recompute_counts() if archive else None  # before any record is read (``archive_save``)
     spans = defaultdict(list)
     departures = {}
     for a, batch_id, start, departure in BatchContainerAssignment.objects.values_list(
@@ -97,7 +99,7 @@ def farm_residuals(
             for option, rs in part.residuals.items():
                 residuals[option] += rs
     if new:
-        archive_save(new, computed_at=computed_at or timezone.now())
+        archive_save(new, computed_at=computed_at or timezone.now(), counts=counts)
     return residuals, history
 
 

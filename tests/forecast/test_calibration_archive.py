@@ -113,3 +113,31 @@ def test_the_calibration_dates_are_the_same_every_night_and_cover_the_farms_past
         assert span < step  # no date on the grid between the first placement and today
     # a later night's dates start with the same ones
     assert calibration_dates(first, today + dt.timedelta(days=later), step)[: len(dates)] == dates
+
+
+@pytest.mark.django_db
+def test_a_batch_recomputed_while_the_nightly_job_runs_keeps_no_part_computed_from_its_old_records(farm, monkeypatch):
+    """A weighing of the slow batch is entered, and its recompute commits, while the job computes the other batch:
+    the slow batch's parts may rest on the records before it, so none is kept; the other batch's are."""
+    import apps.forecast.calibrate as nightly
+
+    first, slow = farm
+    real = nightly._batch_part
+    entered = []
+
+    def part_with_a_late_entry(batch_id, *args):
+        if not entered:
+            entered.append(batch_id)
+            other = slow if batch_id == first.batch_id else first
+            GrowthSampleFactory(assignment=other, sample_date=day(30), avg_weight_g=Decimal("130.00"))
+            assert batch_recompute(batch_id=other.batch_id, today=TODAY, from_dates={other.pk: day(30)}).ok
+        return real(batch_id, *args)
+
+    monkeypatch.setattr(nightly, "_batch_part", part_with_a_late_entry)
+    _residuals()
+    recomputed = slow.batch_id if entered[0] == first.batch_id else first.batch_id
+    kept = set(CalibrationArchive.objects.values_list("batch_id", flat=True))
+    assert kept == {entered[0]} and recomputed not in kept
+    monkeypatch.setattr(nightly, "_batch_part", real)
+    assert _residuals() == _residuals(archive=False, lookback_days=10_000)  # the next night computes it
+    assert set(CalibrationArchive.objects.values_list("batch_id", flat=True)) == {first.batch_id, slow.batch_id}

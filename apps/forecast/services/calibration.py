@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Count
 
-from apps.batch.models import BatchContainerAssignment, GrowthSample
+from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, RecomputeRun
 from apps.forecast.engine.calibration import HORIZON_EDGES, METHOD_VERSION, BandBucket, Calibration, Residual
 from apps.forecast.engine.learned import (
     FEATURES,
@@ -97,8 +98,32 @@ def archive_load(*, before: dt.date) -> dict[tuple[dt.date, int], Archived]:
     return out
 
 
-def archive_save(parts: dict[tuple[dt.date, int], Archived], *, computed_at: dt.datetime) -> None:
-    """Store the parts computed tonight for dates that left the nightly window (a part already stored is kept)."""
+def recompute_counts() -> dict[int, int]:
+    """How many recomputes each batch has had (``RecomputeRun``): taken before the nightly job reads the records,
+    compared again when it keeps what it computed from them (``archive_save``). One query."""
+    return dict(RecomputeRun.objects.values("batch_id").annotate(n=Count("id")).values_list("batch_id", "n"))
+
+
+def archive_save(
+    parts: dict[tuple[dt.date, int], Archived], *, computed_at: dt.datetime, counts: dict[int, int] | None = None
+) -> int:
+    """Store the parts computed tonight for dates that left the nightly window (a part already stored is kept).
+    ``counts``: ``recompute_counts()`` as taken before the records were read; a batch recomputed since (a record
+    entered or corrected while the job ran) is not kept, since its part may rest on the records as they were: the
+    next night computes it again. The check and the write hold the batches' row locks, which a recompute holds
+    while it runs, so a recompute either committed before the check (and its batch is left out) or starts after
+    the write (and forgets what its window reaches). Returns the parts stored."""
+    with transaction.atomic():
+        batch_ids = sorted({b for _, b in parts})
+        list(Batch.objects.select_for_update(no_key=True).filter(pk__in=batch_ids).values_list("pk", flat=True))
+        if counts is not None:
+            now = recompute_counts()
+            parts = {k: v for k, v in parts.items() if now.get(k[1], 0) == counts.get(k[1], 0)}
+        _archive_write(parts, computed_at)
+    return len(parts)
+
+
+def _archive_write(parts: dict[tuple[dt.date, int], Archived], computed_at: dt.datetime) -> None:
     rows = [
         CalibrationArchive(
             as_of=as_of,
