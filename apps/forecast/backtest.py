@@ -164,16 +164,17 @@ def backtest_forecasts(
             ):
                 forecasts.append((as_of, assignment_id, new, original, phase, start, p50s))
                 if as_of in as_of_dates:
-                    for option, p50 in p50s.items():
-                        residuals[option] += forecast_residuals(
-                            as_of=as_of,
-                            phase=phase,
-                            p50=p50,
-                            samples=samples.get(assignment_id, ()),
-                            start_weight_g=start.weight_g,
-                            batch_id=batch_id,
-                        )
+                    options_residuals(residuals, as_of, batch_id, phase, start, p50s, samples.get(assignment_id, ()))
     return BacktestForecasts(list(as_of_dates), forecasts, dict(residuals), harvest, dict(leads))
+
+
+def options_residuals(out: dict[str, list], as_of, batch_id, phase, start, p50s: dict, samples) -> None:
+    """Add one forecast's residuals in every way of growing (its P50 weights ``p50s`` by option) against the
+    assignment's later weighings ``samples`` to ``out`` (by option): the backtest's and the nightly job's."""
+    for option, p50 in p50s.items():
+        out[option] += forecast_residuals(
+            as_of=as_of, phase=phase, p50=p50, samples=samples, start_weight_g=start.weight_g, batch_id=batch_id
+        )
 
 
 def backtest_score(

@@ -19,8 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.batch.models import BatchContainerAssignment
-from apps.forecast.backtest import as_of_forecasts
-from apps.forecast.engine.calibration import PHASES, Calibration, calibrate, forecast_residuals
+from apps.forecast.backtest import as_of_forecasts, options_residuals
+from apps.forecast.engine.calibration import PHASES, Calibration, calibrate
 from apps.forecast.engine.learned import chosen_residuals, option_choose, options_choose
 from apps.forecast.history import FarmHistory, treatments_by_assignment
 from apps.forecast.services.calibration import (
@@ -117,15 +117,7 @@ def _batch_part(batch_id, as_of, today, departures, target, samples, history: Fa
         original=False,
         history=history,
     ):
-        for option, p50 in p50s.items():
-            residuals[option] += forecast_residuals(
-                as_of=as_of,
-                phase=phase,
-                p50=p50,
-                samples=samples.get(assignment_id, ()),
-                start_weight_g=start.weight_g,
-                batch_id=batch_id,
-            )
+        options_residuals(residuals, as_of, batch_id, phase, start, p50s, samples.get(assignment_id, ()))
     return Archived(dict(residuals), [obs for key, obs in history.pool.items() if key not in seen])
 
 
