@@ -82,12 +82,13 @@ def farm_residuals(
     first = min((start for s in spans.values() for start, _ in s), default=today)
     dates = [d for d in calibration_dates(first, today, step_days) if archive or d >= window]
     kept = archive_load(before=window) if archive else {}
-    new = {}
+    computed_at = computed_at or timezone.now()
     for as_of in [*dates, today]:  # today: for the segments only
         history.fit(as_of)
         alive = [
             b for b, s in spans.items() if any(start <= as_of and (end is None or end > as_of) for start, end in s)
         ]
+        new = {}
         for batch_id in sorted(alive):
             part = kept.get((as_of, batch_id))
             if part is not None:
@@ -98,8 +99,8 @@ def farm_residuals(
                     new[as_of, batch_id] = part
             for option, rs in part.residuals.items():
                 residuals[option] += rs
-    if new:
-        archive_save(new, computed_at=computed_at or timezone.now(), counts=counts)
+        if new:  # kept date by date: a job stopped halfway (a time limit, a restart) keeps what it finished
+            archive_save(new, computed_at=computed_at, counts=counts)
     return residuals, history
 
 

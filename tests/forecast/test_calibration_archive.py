@@ -141,3 +141,24 @@ def test_a_batch_recomputed_while_the_nightly_job_runs_keeps_no_part_computed_fr
     monkeypatch.setattr(nightly, "_batch_part", real)
     assert _residuals() == _residuals(archive=False, lookback_days=10_000)  # the next night computes it
     assert set(CalibrationArchive.objects.values_list("batch_id", flat=True)) == {first.batch_id, slow.batch_id}
+
+
+@pytest.mark.django_db
+def test_a_job_stopped_halfway_keeps_the_dates_it_finished(farm, monkeypatch):
+    import apps.forecast.calibrate as nightly
+
+    real = nightly._batch_part
+    dates = [d for d in calibration_dates(START, TODAY, STEP) if d < TODAY - dt.timedelta(days=WINDOW)]
+    stop = dates[len(dates) // 2]
+
+    def stopped(batch_id, as_of, *args):
+        if as_of == stop:
+            raise SystemExit("time limit")  # what a worker's hard limit or a restart does to the job
+        return real(batch_id, as_of, *args)
+
+    monkeypatch.setattr(nightly, "_batch_part", stopped)
+    with pytest.raises(SystemExit):
+        _residuals()
+    assert sorted(set(CalibrationArchive.objects.values_list("as_of", flat=True))) == dates[: len(dates) // 2]
+    monkeypatch.setattr(nightly, "_batch_part", real)
+    assert _residuals() == _residuals(archive=False, lookback_days=10_000)
