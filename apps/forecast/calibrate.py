@@ -24,9 +24,11 @@ from apps.forecast.engine.calibration import PHASES, Calibration, calibrate
 from apps.forecast.engine.learned import chosen_residuals, option_choose, options_choose
 from apps.forecast.history import FarmHistory, treatments_by_assignment
 from apps.forecast.services.calibration import (
+    ARCHIVE_AFTER_DAYS,
     Archived,
     archive_load,
     archive_save,
+    archive_window,
     calibration_save,
     learned_save,
     recompute_counts,
@@ -36,7 +38,7 @@ from apps.forecast.services.calibration import (
 #: the window of past dates recomputed every night (records entered late, weighings that score them): 15 as-of dates,
 #: more than a forecast's horizon, so that the nightly catch-up's recomputes (the last 14 days) never reach an
 #: archived date; older dates are read from ``forecast.CalibrationArchive``
-CALIBRATION_LOOKBACK_DAYS = 420
+CALIBRATION_LOOKBACK_DAYS = ARCHIVE_AFTER_DAYS
 CALIBRATION_STEP_DAYS = 28
 CALIBRATION_HORIZON_DAYS = 400
 
@@ -64,7 +66,8 @@ def farm_residuals(
     growth samples dated after each, up to ``today``. The dates of the last ``lookback_days`` are computed; with
     ``archive``, so are the older ones, each batch's part read from ``forecast.CalibrationArchive`` where it is
     kept and computed and kept where not (the first night, or after a recompute reached back to it); without, the
-    older dates are left out. Returns the residuals by option (OPTIONS) and the farm's history, whose segments
+    older dates are left out. (A ``lookback_days`` under ARCHIVE_AFTER_DAYS keeps dates that a recompute of the
+last days would not forget, ``archive_forget``: for tests of farms dated in the past.) Returns the residuals by option (OPTIONS) and the farm's history, whose segments
     include those computed as of ``today``."""
     target = settings.FORECAST_HARVEST_WEIGHT_G
     counts = recompute_counts() if archive else None  # before any record is read (``archive_save``)
@@ -78,7 +81,7 @@ def farm_residuals(
     samples = weighings_by_assignment(until=today)
     history = FarmHistory(treatments_by_assignment())
     residuals = defaultdict(list)
-    window = today - dt.timedelta(days=lookback_days)
+    window = archive_window(today, lookback_days)
     first = min((start for s in spans.values() for start, _ in s), default=today)
     dates = [d for d in calibration_dates(first, today, step_days) if archive or d >= window]
     kept = archive_load(before=window) if archive else {}

@@ -162,3 +162,27 @@ def test_a_job_stopped_halfway_keeps_the_dates_it_finished(farm, monkeypatch):
     assert sorted(set(CalibrationArchive.objects.values_list("as_of", flat=True))) == dates[: len(dates) // 2]
     monkeypatch.setattr(nightly, "_batch_part", real)
     assert _residuals() == _residuals(archive=False, lookback_days=10_000)
+
+
+@pytest.mark.django_db
+def test_a_recompute_of_the_last_days_costs_no_statement_and_one_reaching_a_kept_date_forgets_it(farm):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from apps.forecast.services.calibration import archive_forget, archive_window
+
+    first, _ = farm
+    today = timezone.localdate()
+    kept = archive_window(today) - dt.timedelta(days=1)  # the newest date a night can keep
+    CalibrationArchive.objects.create(
+        as_of=kept, batch_id=first.batch_id, method_version="x", computed_at=timezone.now()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        archive_forget(first.batch_id, today - dt.timedelta(days=14))  # the nightly catch-up's window
+    assert len(queries) == 0 and CalibrationArchive.objects.exists()
+    horizon_reaches = kept + dt.timedelta(days=400)  # a record on the last day the kept forecasts were scored on
+    archive_forget(first.batch_id, horizon_reaches + dt.timedelta(days=1))  # a day later: beyond its horizon
+    assert CalibrationArchive.objects.exists()
+    archive_forget(first.batch_id, horizon_reaches)
+    assert not CalibrationArchive.objects.exists()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, RecomputeRun
 from apps.forecast.engine.calibration import HORIZON_EDGES, METHOD_VERSION, BandBucket, Calibration, Residual
@@ -157,11 +158,28 @@ def _archive_write(parts: dict[tuple[dt.date, int], Archived], computed_at: dt.d
     CalibrationArchive.objects.bulk_create(rows, batch_size=200, ignore_conflicts=True)
 
 
+#: the nightly calibration's window: the dates of the last this many days are computed every night, older ones
+#: kept (``archive_save``); more than a forecast's horizon, so that a recompute of the last days never reaches a
+#: kept date and costs no statement (``archive_forget``)
+ARCHIVE_AFTER_DAYS = 420
+#: days of slack between the clocks of the nightly job and of a recompute (``archive_forget``)
+CLOCK_SLACK_DAYS = 2
+
+
+def archive_window(today: dt.date, lookback_days: int = ARCHIVE_AFTER_DAYS) -> dt.date:
+    """The first day of the nightly window: dates before it are kept. Never later than the real date's window,
+    so that ``archive_forget`` can tell from the clock alone that a recent recompute reaches nothing kept."""
+    return min(today, timezone.localdate()) - dt.timedelta(days=lookback_days)
+
+
 def archive_forget(batch_id: int, since: dt.date) -> None:
     """A recompute of the batch from ``since`` on: its archived parts as of dates whose forecasts' horizon reaches
     ``since`` are deleted (the records they were made from, or the weighings that scored them, may have changed);
-    the next nightly calibration computes them again. One statement."""
+    the next nightly calibration computes them again. One statement, and none when ``since`` is too recent to
+    reach a kept date (the nightly catch-up, a record entered within the last 20 days)."""
     first = since - dt.timedelta(days=HORIZON_EDGES[-1])
+    if first >= archive_window(timezone.localdate()) + dt.timedelta(days=CLOCK_SLACK_DAYS):
+        return
     CalibrationArchive.objects.filter(batch_id=batch_id, as_of__gte=first).delete()
 
 
