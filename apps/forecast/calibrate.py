@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.batch.models import BatchContainerAssignment
+from apps.batch.models import Batch, BatchContainerAssignment
 from apps.forecast.backtest import as_of_forecasts, options_residuals
 from apps.forecast.engine.calibration import PHASES, Calibration, calibrate
 from apps.forecast.engine.learned import chosen_residuals, option_choose, options_choose
@@ -34,6 +34,7 @@ from apps.forecast.services.calibration import (
     recompute_counts,
     weighings_by_assignment,
 )
+from aquamind.errors import RecomputeError
 
 #: the window of past dates recomputed every night (records entered late, weighings that score them): 15 as-of dates,
 #: more than a forecast's horizon, so that the nightly catch-up's recomputes (the last 14 days) never reach an
@@ -62,13 +63,13 @@ def farm_residuals(
     computed_at: dt.datetime | None = None,
 ):
     """The farm's own backtest: forecasts as of every ``step_days`` days (``calibration_dates``; strictly from the
-    records up to each date, the learned model from the segments computed as of the dates before) against the
-    growth samples dated after each, up to ``today``. The dates of the last ``lookback_days`` are computed; with
-    ``archive``, so are the older ones, each batch's part read from ``forecast.CalibrationArchive`` where it is
-    kept and computed and kept where not (the first night, or after a recompute reached back to it); without, the
-    older dates are left out. (A ``lookback_days`` under ARCHIVE_AFTER_DAYS keeps dates that a recompute of the
-last days would not forget, ``archive_forget``: for tests of farms dated in the past.) Returns the residuals by option (OPTIONS) and the farm's history, whose segments
-    include those computed as of ``today``."""
+        records up to each date, the learned model from the segments computed as of the dates before) against the
+        growth samples dated after each, up to ``today``. The dates of the last ``lookback_days`` are computed; with
+        ``archive``, so are the older ones, each batch's part read from ``forecast.CalibrationArchive`` where it is
+        kept and computed and kept where not (the first night, or after a recompute reached back to it); without, the
+        older dates are left out. (A ``lookback_days`` under ARCHIVE_AFTER_DAYS keeps dates that a recompute of the
+    last days would not forget, ``archive_forget``: for tests of farms dated in the past.) Returns the residuals by option (OPTIONS) and the farm's history, whose segments
+        include those computed as of ``today``."""
     target = settings.FORECAST_HARVEST_WEIGHT_G
     counts = recompute_counts() if archive else None  # before any record is read (``archive_save``)
     spans = defaultdict(list)
@@ -97,7 +98,10 @@ last days would not forget, ``archive_forget``: for tests of farms dated in the 
             if part is not None:
                 history.extend(part.segments)
             else:
-                part = _batch_part(batch_id, as_of, today, departures, target, samples, history)
+                try:
+                    part = _batch_part(batch_id, as_of, today, departures, target, samples, history)
+                except (RecomputeError, Batch.DoesNotExist):
+                    continue  # a batch that cannot be computed (no scenario; deleted meanwhile): nothing to learn
                 if as_of < window:
                     new[as_of, batch_id] = part
             for option, rs in part.residuals.items():

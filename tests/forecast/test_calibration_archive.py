@@ -186,3 +186,26 @@ def test_a_recompute_of_the_last_days_costs_no_statement_and_one_reaching_a_kept
     assert CalibrationArchive.objects.exists()
     archive_forget(first.batch_id, horizon_reaches)
     assert not CalibrationArchive.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_batch_deleted_while_the_nightly_job_runs_or_one_without_a_scenario_keeps_nothing_and_stops_nothing(
+    farm, monkeypatch
+):
+    import apps.forecast.calibrate as nightly
+    from apps.batch.models import Batch, RecomputeRun
+
+    first, slow = farm
+    real = nightly._batch_part
+
+    def part_then_delete(batch_id, *args):
+        part = real(batch_id, *args)
+        if batch_id == slow.batch_id and Batch.objects.filter(pk=batch_id).exists():
+            RecomputeRun.objects.filter(batch_id=batch_id).delete()  # not even its recompute count tells
+            Batch.objects.filter(pk=batch_id).delete()
+        return part
+
+    AssignmentFactory(assignment_date=START)  # and a batch with no scenario, which no recompute can compute
+    monkeypatch.setattr(nightly, "_batch_part", part_then_delete)
+    _residuals()  # regression: the job stopped at the first batch it could not compute
+    assert set(CalibrationArchive.objects.values_list("batch_id", flat=True)) == {first.batch_id}

@@ -116,7 +116,10 @@ def archive_save(
     the write (and forgets what its window reaches). Returns the parts stored."""
     with transaction.atomic():
         batch_ids = sorted({b for _, b in parts})
-        list(Batch.objects.select_for_update(no_key=True).filter(pk__in=batch_ids).values_list("pk", flat=True))
+        present = set(
+            Batch.objects.select_for_update(no_key=True).filter(pk__in=batch_ids).values_list("pk", flat=True)
+        )
+        parts = {k: v for k, v in parts.items() if k[1] in present}  # a batch deleted meanwhile keeps nothing
         if counts is not None:
             now = recompute_counts()
             parts = {k: v for k, v in parts.items() if now.get(k[1], 0) == counts.get(k[1], 0)}
