@@ -63,13 +63,13 @@ def farm_residuals(
     computed_at: dt.datetime | None = None,
 ):
     """The farm's own backtest: forecasts as of every ``step_days`` days (``calibration_dates``; strictly from the
-        records up to each date, the learned model from the segments computed as of the dates before) against the
-        growth samples dated after each, up to ``today``. The dates of the last ``lookback_days`` are computed; with
-        ``archive``, so are the older ones, each batch's part read from ``forecast.CalibrationArchive`` where it is
-        kept and computed and kept where not (the first night, or after a recompute reached back to it); without, the
-        older dates are left out. (A ``lookback_days`` under ARCHIVE_AFTER_DAYS keeps dates that a recompute of the
-    last days would not forget, ``archive_forget``: for tests of farms dated in the past.) Returns the residuals by option (OPTIONS) and the farm's history, whose segments
-        include those computed as of ``today``."""
+    records up to each date, the learned model from the segments computed as of the dates before) against the
+    growth samples dated after each, up to ``today``. The dates of the last ``lookback_days`` are computed; with
+    ``archive``, so are the older ones, each batch's part read from ``forecast.CalibrationArchive`` where it is
+    kept and computed and kept where not (the first night, or after a recompute reached back to it); without, the
+    older dates are left out. A ``lookback_days`` under ARCHIVE_AFTER_DAYS keeps dates that a recompute of the last
+    days would not forget (``archive_forget``): for tests of farms dated in the past. Returns the residuals by
+    option (OPTIONS) and the farm's history, whose segments include those computed as of ``today``."""
     target = settings.FORECAST_HARVEST_WEIGHT_G
     counts = recompute_counts() if archive else None  # before any record is read (``archive_save``)
     spans = defaultdict(list)
