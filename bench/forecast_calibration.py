@@ -5,8 +5,9 @@
 Generates the faroe preset (as bench/faroe_backfill.py does) unless the database holds it, then runs the
 calibration N times (the farm's own backtest, the option choice, the learned model, the writes; the first run
 with no part of the past kept, as on the first night, so that every past date is computed; the later ones read
-the dates older than CALIBRATION_LOOKBACK_DAYS from ``forecast.CalibrationArchive``) and prints the wall and CPU time of each, their median, and the load average before and
-after (the wall time on a shared machine is mostly waiting: the CPU time says what the work costs).
+the dates older than CALIBRATION_LOOKBACK_DAYS from ``forecast.CalibrationArchive``) and prints the wall and
+CPU time of each, their median, and the load average before and after (the wall time on a shared machine is
+mostly waiting: the CPU time says what the work costs).
 ``--force-learned``: afterwards store the learned model as chosen whatever the farm's backtest said, so that
 bench/forecast_overhead.py measures the refresh with the learned model and the calibrated band both applied.
 """

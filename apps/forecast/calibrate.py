@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -114,7 +115,7 @@ def farm_residuals(
 def _batch_part(batch_id, as_of, today, departures, target, samples, history: FarmHistory) -> Archived:
     """One batch's forecasts as of ``as_of`` scored against its later weighings, and the segments it added to
     ``history``."""
-    seen = set(history.pool)
+    seen = len(history.pool)  # the pool only grows, in insertion order: what this batch adds comes last
     residuals = defaultdict(list)
     for assignment_id, _, _, phase, start, p50s in as_of_forecasts(
         batch_id,
@@ -126,7 +127,7 @@ def _batch_part(batch_id, as_of, today, departures, target, samples, history: Fa
         history=history,
     ):
         options_residuals(residuals, as_of, batch_id, phase, start, p50s, samples.get(assignment_id, ()))
-    return Archived(dict(residuals), [obs for key, obs in history.pool.items() if key not in seen])
+    return Archived(dict(residuals), list(islice(history.pool.values(), seen, None)))
 
 
 def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibration:

@@ -99,10 +99,12 @@ def archive_load(*, before: dt.date) -> dict[tuple[dt.date, int], Archived]:
     return out
 
 
-def recompute_counts() -> dict[int, int]:
-    """How many recomputes each batch has had (``RecomputeRun``): taken before the nightly job reads the records,
-    compared again when it keeps what it computed from them (``archive_save``). One query."""
-    return dict(RecomputeRun.objects.values("batch_id").annotate(n=Count("id")).values_list("batch_id", "n"))
+def recompute_counts(batch_ids=None) -> dict[int, int]:
+    """How many recomputes each batch (of ``batch_ids``, else every one) has had (``RecomputeRun``): taken before
+    the nightly job reads the records, compared again when it keeps what it computed from them (``archive_save``).
+    One query."""
+    runs = RecomputeRun.objects.all() if batch_ids is None else RecomputeRun.objects.filter(batch_id__in=batch_ids)
+    return dict(runs.values("batch_id").annotate(n=Count("id")).values_list("batch_id", "n"))
 
 
 def archive_save(
@@ -121,7 +123,7 @@ def archive_save(
         )
         parts = {k: v for k, v in parts.items() if k[1] in present}  # a batch deleted meanwhile keeps nothing
         if counts is not None:
-            now = recompute_counts()
+            now = recompute_counts(present)
             parts = {k: v for k, v in parts.items() if now.get(k[1], 0) == counts.get(k[1], 0)}
         _archive_write(parts, computed_at)
     return len(parts)
