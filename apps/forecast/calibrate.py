@@ -137,7 +137,7 @@ def calibration_refresh(*, today: dt.date, computed_at: dt.datetime) -> Calibrat
     residuals, history = farm_residuals(today=today, computed_at=computed_at)
     model = history.fit(today)
     choice = options_choose(residuals)
-    calibration = calibrate(chosen_residuals(residuals, choice))
+    calibration = calibrate(chosen_residuals(residuals, choice), until=today)
     scores = {
         f"{phase} {option}": score
         for phase in PHASES

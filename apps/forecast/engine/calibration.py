@@ -215,6 +215,7 @@ def calibrate(
     edges: dict[str, tuple[float, ...]] | None = None,
     widths: str | None = None,
     unrecorded: bool = True,
+    history: bool = True,
 ) -> Calibration:
     """The calibrated band from ``residuals`` (only those whose weighing is dated on or before ``until`` when
     given: a backtest's calibration for an as-of date knows nothing later). Each phase's forecasts are split
@@ -224,7 +225,8 @@ def calibrate(
     How a class's band is as wide (``WIDTH_RULES``) is chosen per phase by the same split (``widths_choose``).
     ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen.
     ``unrecorded``: add the weighings' error that their recorded sampling variance misses (``unrecorded_variance``)
-    to each residual's before anything else."""
+    to each residual's before anything else. ``history``: bring every residual to the spread of a forecast made on
+    ``until`` (``history_trend``; else the newest weighing's date) where the farm's errors shrank as its history grew."""
     # in one order whatever the caller's (the split in time below breaks ties of a date by position)
     usable = sorted(
         (r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1), key=_residual_order
@@ -232,6 +234,8 @@ def calibrate(
     extra = unrecorded_variance(usable) if unrecorded else {}
     if any(extra.values()):
         usable = [replace(r, noise_var=r.noise_var + extra.get(r.phase, 0.0)) for r in usable]
+    if history and usable:
+        usable = history_scaled(usable, until or max(r.truth_date for r in usable))
     if len(usable) < MIN_TOTAL:
         return Calibration(buckets=(), residuals=len(usable))
     ordered = sorted(usable, key=lambda r: r.truth_date)
@@ -274,7 +278,7 @@ def calibrate(
         ]
         wholes[rule] = {
             (b.phase, b.first_day): b
-            for b in calibrate(centred, edges={}, widths="one", shrink=False, unrecorded=False).buckets
+            for b in calibrate(centred, edges={}, widths="one", shrink=False, unrecorded=False, history=False).buckets
         }
     if wholes:
         out = [
@@ -284,6 +288,118 @@ def calibrate(
             for b in out
         ]
     return Calibration(buckets=tuple(_shrunk(b) if shrink else b for b in out), residuals=len(usable))
+
+
+#: the trend of the errors' spread over the farm's history is read from the forecasts of these horizons: at
+#: shorter ones the weighings' own error, which does not shrink, is most of it; longer ones are few
+TREND_HORIZONS = (16, 105)
+#: the trend is used only where the spread shrank by more than this many standard errors (counted over batches)
+TREND_Z = 2.0
+#: the slope used is the measured one less this many of its standard errors (towards 0: a band narrowed by a
+#: trend's luck is too narrow for today)
+TREND_BACK = 1.0
+#: the fewest batches, and forecasts, the trend is read from
+TREND_MIN_BATCHES = 6
+TREND_MIN_FORECASTS = 30
+#: the least span of the forecasts' dates the trend is read over (a trend read over a few months is mostly luck)
+TREND_MIN_SPAN_DAYS = 365
+#: an older forecast's error is brought at most down to this share of itself (about its cell's median)
+TREND_FLOOR = 0.5
+
+
+def history_trend(residuals: Sequence[Residual]) -> dict[int, float]:
+    """How fast the spread of the farm's forecast errors changes with the date the forecast was made, per horizon
+    bucket: b in spread ~ exp(b x date), at most 0 (a growing spread is left to the time split's widening); the
+    buckets before TREND_HORIZONS 0, those after it the last one's. A farm's errors shrink as its history grows —
+    the learned model and the choice of ways have more to learn from — and the more the longer the forecast runs
+    (what shrinks is the error of the growth rate, which adds up over the days; the weighings' own error does
+    not), so a band from all its past errors alike is too wide for today's forecasts. Read per cell (phase and
+    horizon bucket of TREND_HORIZONS): each forecast's mean squared error about the cell's median over the
+    cell's mean of those, in logs, regressed on the forecast's date (both about the cell's means); standard errors
+    clustered by batch (a batch's forecasts share its luck). Used only where the buckets together show the
+    spread shrinking by more than TREND_Z standard errors (their dates weighed by the buckets' middle horizons),
+    from enough batches and forecasts over a long enough span of dates; each bucket's slope then less TREND_BACK
+    of its standard errors. Empty otherwise."""
+    first, last = TREND_HORIZONS
+    cells: dict[tuple, list[Residual]] = {}
+    for r in residuals:
+        if first <= r.horizon_days <= last and _dated(r) and len(r.forecast) > 2:
+            cells.setdefault((r.phase, bucket_of(r.horizon_days)), []).append(r)
+    points: dict[int, list] = {}  # per bucket: (date, log squared error, batch) about their cell's means
+    forecasts = set()
+    for (_, i), rs in cells.items():
+        errors = sorted(r.log_error for r in rs)
+        median = errors[len(errors) // 2]
+        mean_square = sum((e - median) ** 2 for e in errors) / len(errors)
+        if mean_square <= 0:
+            continue
+        squares: dict[tuple, list[float]] = {}
+        for r in rs:
+            squares.setdefault(r.forecast, []).append((r.log_error - median) ** 2 / mean_square)
+        cell = [(f[0].toordinal(), math.log(max(sum(v) / len(v), 1e-4)), f[2]) for f, v in squares.items()]
+        mean_x = sum(x for x, _, _ in cell) / len(cell)
+        mean_y = sum(y for _, y, _ in cell) / len(cell)
+        points.setdefault(i, []).extend((x - mean_x, y - mean_y, b) for x, y, b in cell)
+        forecasts |= squares.keys()
+    if (
+        len(forecasts) < TREND_MIN_FORECASTS
+        or len({b for ps in points.values() for _, _, b in ps}) < TREND_MIN_BATCHES
+        or (max(f[0] for f in forecasts) - min(f[0] for f in forecasts)).days < TREND_MIN_SPAN_DAYS
+    ):
+        return {}
+    weighed = [(x * sum(_bounds(i)) / 2, y, b) for i, ps in points.items() for x, y, b in ps]
+    slope, se = _clustered_slope(weighed)
+    if slope >= -TREND_Z * se:
+        return {}
+    out = {}
+    for i, ps in points.items():
+        slope, se = _clustered_slope(ps)
+        out[i] = min(0.0, (slope + TREND_BACK * se) / 2)  # the squares' slope: the spread's is half of it
+    top = max(out)
+    return {j: out.get(min(j, top), 0.0) for j in range(len(HORIZON_EDGES))}
+
+
+def _dated(r: Residual) -> bool:
+    """Whether the residual names its forecast's date (the nightly calibration's and the backtest's do)."""
+    return r.forecast is not None and isinstance(r.forecast[0], dt.date)
+
+
+def _clustered_slope(points: Sequence[tuple[float, float, object]]) -> tuple[float, float]:
+    """The least-squares slope of y on x through the origin (``points``: x, y, cluster; both about their means)
+    and its standard error clustered by the third item."""
+    sxx = sum(x * x for x, _, _ in points)
+    if sxx <= 0:
+        return 0.0, math.inf
+    slope = sum(x * y for x, y, _ in points) / sxx
+    by_cluster: dict = {}
+    for x, y, b in points:
+        by_cluster[b] = by_cluster.get(b, 0.0) + x * (y - slope * x)
+    return slope, math.sqrt(sum(v * v for v in by_cluster.values())) / sxx
+
+
+def history_scaled(residuals: Sequence[Residual], reference: dt.date) -> list[Residual]:
+    """``residuals`` with each forecast's error brought to the spread of one made on ``reference``
+    (``history_trend``): its distance from its cell's median (phase and horizon bucket) multiplied by exp(b x
+    (reference - its forecast's date)), b its bucket's, the factor at least TREND_FLOOR; its sampling variance by
+    the square (the band is worked out on the errors as scaled). The medians stay: the P50's correction is read
+    from all the past as before."""
+    slopes = history_trend(residuals)
+    if not any(slopes.values()):
+        return list(residuals)
+    cells: dict[tuple, list[float]] = {}
+    for r in residuals:
+        cells.setdefault((r.phase, bucket_of(r.horizon_days)), []).append(r.log_error)
+    medians = {k: sorted(v)[len(v) // 2] for k, v in cells.items()}
+    out = []
+    for r in residuals:
+        i = bucket_of(r.horizon_days)
+        if not _dated(r) or not slopes.get(i):
+            out.append(r)
+            continue
+        f = max(TREND_FLOOR, min(1.0, math.exp(slopes[i] * (reference - r.forecast[0]).days)))
+        m = medians[r.phase, i]
+        out.append(replace(r, log_error=m + (r.log_error - m) * f, noise_var=r.noise_var * f * f))
+    return out
 
 
 #: consecutive weighings of one forecast at most this far apart show the weighings' own error (a forecast's error
@@ -357,7 +473,7 @@ def widths_choose(
     scores: dict[str, dict[str, float]] = {}
     noise: dict[str, float] = {}
     for rule in WIDTH_RULES:
-        calibration = calibrate(older, edges=edges, widths=rule, unrecorded=False)
+        calibration = calibrate(older, edges=edges, widths=rule, unrecorded=False, history=False)
         cells: dict[tuple, list[bool]] = {}
         forecasts: dict[tuple, set] = {}
         for r in newer:
