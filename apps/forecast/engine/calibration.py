@@ -225,8 +225,9 @@ def calibrate(
     How a class's band is as wide (``WIDTH_RULES``) is chosen per phase by the same split (``widths_choose``).
     ``edges`` and ``widths``: the classes and the width rule for every phase, given instead of chosen.
     ``unrecorded``: add the weighings' error that their recorded sampling variance misses (``unrecorded_variance``)
-    to each residual's before anything else. ``history``: bring every residual to the spread of a forecast made on
-    ``until`` (``history_trend``; else the newest weighing's date) where the farm's errors shrank as its history grew."""
+    to each residual's before anything else. ``history``: bring every residual to the spread of a forecast made
+    on ``until`` (else the newest weighing's date) where the farm's errors shrank as its history grew
+    (``history_scaled``)."""
     # in one order whatever the caller's (the split in time below breaks ties of a date by position)
     usable = sorted(
         (r for r in residuals if (until is None or r.truth_date <= until) and r.horizon_days >= 1), key=_residual_order
