@@ -43,6 +43,42 @@ def test_constant_temperature_and_tgc_give_the_closed_form():
     assert p.first_date == AS_OF + dt.timedelta(days=1) and p.days == 30
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    temps=st.lists(st.floats(-2.0, 18.0), min_size=1, max_size=60),
+    ratio=st.floats(0.3, 1.8),
+    bias=st.floats(-2.0, 2.0),
+    weight=st.floats(1.0, 3000.0),
+    horizon=st.integers(0, 400),
+)
+def test_the_path_without_the_band_is_the_banded_projections_p50_and_stages(temps, ratio, bias, weight, horizon):
+    """``band=False`` (the scenario's path of a blend, or a P50 the calibrated band goes on) grows exactly as the
+    banded projection does, stage changes included."""
+    params = ModelParams(
+        tgc=3.0,
+        tgc_by_stage={1: 2.0, 2: 3.1, 3: 2.6},
+        mortality_daily=0.0005,
+        mortality_daily_by_stage={},
+        fcr_by_stage={},
+        profile=tuple((i + 1, t) for i, t in enumerate(temps)),
+        stages={1: Stage(1, 1, 0.0, 60.0, 2), 2: Stage(2, 2, 60.0, 500.0, 3), 3: Stage(3, 3, 500.0, 100_000.0, None)},
+    )
+    stage = 1 if weight < 60 else 2 if weight < 500 else 3
+    kwargs = dict(
+        start=ProjectionStart(date=AS_OF, day_number=1, weight_g=weight, population=1000, stage_id=stage),
+        horizon_days=horizon,
+        params=params,
+        performance=Performance(ratio, 0.05, "assignment", 3),
+        bias=TemperatureBias(bias, 0.3, 14),
+        mortality=None,
+        target_weight_g=5000.0,
+    )
+    banded, path = project(**kwargs), project(**kwargs, band=False)
+    assert path.weight_g == {"p50": banded.weight_g["p50"]}
+    assert path.stage_ids == banded.stage_ids and path.first_date == banded.first_date
+    assert path.harvest is None and banded.harvest is not None
+
+
 def test_the_performance_ratio_and_the_temperature_bias_scale_the_growth():
     p = projection(ratio=1.1, bias=1.0)
     assert p.weight_g["p50"][29] == pytest.approx((100 ** (1 / 3) + 1.1 * 0.003 * 11.0 * 30) ** 3)

@@ -109,6 +109,41 @@ def test_the_blend_is_each_buckets_way_at_its_middle_and_between_neighbours_else
         assert low * (1 - 1e-12) <= blend[d - 1] <= high * (1 + 1e-12)
 
 
+def _blend_day_by_day(paths, ways, days):
+    """The blend's definition, one day at a time: bucket j's way from its middle on, log-linear towards the next
+    bucket's way up to the next middle; "fit" wherever a way's path is missing or too short."""
+    middles = [((HORIZON_EDGES[i - 1] + 1 if i else 1) + HORIZON_EDGES[i]) / 2 for i in range(len(HORIZON_EDGES))]
+
+    def at(way, d):
+        path = paths.get(way)
+        return path[d - 1] if path is not None and len(path) >= d else paths["fit"][d - 1]
+
+    out = []
+    for d in range(1, days + 1):
+        j = max([0] + [i for i, m in enumerate(middles) if m <= d])
+        if d <= middles[j] or j + 1 == len(middles) or ways[j + 1] == ways[j]:
+            out.append(at(ways[j], d))
+            continue
+        t = (d - middles[j]) / (middles[j + 1] - middles[j])
+        out.append(math.exp((1 - t) * math.log(at(ways[j], d)) + t * math.log(at(ways[j + 1], d))))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ways=st.lists(st.sampled_from(["fit", "scenario", "learned-90", "level"]), min_size=7, max_size=7),
+    days=st.integers(0, 400),
+    lengths=st.lists(st.integers(0, 400), min_size=2, max_size=2),
+)
+def test_the_blend_equals_its_day_by_day_definition_to_the_last_bit(ways, days, lengths):
+    """The blend is built by slices (it runs for every projection of every refresh); a path shorter than the
+    horizon, or missing ("level" here), falls back to "fit" day by day."""
+    paths = {"fit": [100.0 + 0.7 * d for d in range(days)]}
+    for name, length, rate in zip(("scenario", "learned-90"), lengths, (0.004, 0.011)):
+        paths[name] = [100.0 * math.exp(rate * d) for d in range(1, min(length, days) + 1)]
+    assert ways_blend(paths, tuple(ways), days) == _blend_day_by_day(paths, tuple(ways), days)
+
+
 def test_the_choice_is_stored_as_text_and_read_back():
     choice = {
         "fresh": ("fit",) * 7,

@@ -530,20 +530,32 @@ def ways_blend(paths: dict[str, Sequence[float]], ways: Sequence[str], days: int
     middles = [((HORIZON_EDGES[i - 1] + 1 if i else 1) + HORIZON_EDGES[i]) / 2 for i in range(len(HORIZON_EDGES))]
     fit = paths["fit"]
 
-    def at(way: str, d: int) -> float:
+    def take(way: str, first: int, last: int) -> list[float]:  # days first..last (1-based) of the way's path
         path = paths.get(way)
-        return path[d - 1] if path is not None and len(path) >= d else fit[d - 1]
+        if path is None:
+            return fit[first - 1 : last]
+        return path[first - 1 : min(last, len(path))] + fit[max(first, len(path) + 1) - 1 : last]
 
-    out, j = [], 0
-    for d in range(1, days + 1):
-        while j + 1 < len(middles) and middles[j + 1] <= d:
-            j += 1
-        a = ways[j]
-        if d <= middles[j] or j + 1 >= len(middles) or ways[j + 1] == a:
-            out.append(at(a, d))
+    out: list[float] = []
+    log, exp = math.log, math.exp
+    for j, middle in enumerate(middles):  # bucket j's way from its middle (day 1 for the first) to the next's
+        first = 1 if j == 0 else math.ceil(middle)
+        last = days if j + 1 == len(middles) else min(days, math.ceil(middles[j + 1]) - 1)
+        if last < first:
             continue
-        t = (d - middles[j]) / (middles[j + 1] - middles[j])
-        out.append(math.exp((1 - t) * math.log(at(a, d)) + t * math.log(at(ways[j + 1], d))))
+        a = ways[j]
+        if j + 1 == len(middles) or ways[j + 1] == a:
+            out += take(a, first, last)
+            continue
+        plain = min(last, math.floor(middle))  # up to the middle itself: this bucket's way alone
+        out += take(a, first, plain)
+        first = max(first, plain + 1)
+        if last < first:
+            continue
+        span = middles[j + 1] - middle
+        for d, left, right in zip(range(first, last + 1), take(a, first, last), take(ways[j + 1], first, last)):
+            t = (d - middle) / span
+            out.append(exp((1 - t) * log(left) + t * log(right)))
     return out
 
 

@@ -90,13 +90,15 @@ def project(
     target_weight_g: float,
     profile_c: list[float] | None = None,
     sea_transfer_weight_g: float | None = None,
+    band: bool = True,
 ) -> Projection:
     """The banded projection for ``horizon_days`` days after ``start`` (none when the horizon is 0 or less).
 
     Population and biomass are filled when ``mortality`` is given (else left to ``population_and_biomass``, as
     the stored projection does on read). ``profile_c``: the profile's °C from day number ``start.day_number + 1``
     on, at least ``horizon_days`` of them (default: looked up here). ``sea_transfer_weight_g``: also find when
-    the fish reach this weight (``Projection.sea_transfer``)."""
+    the fish reach this weight (``Projection.sea_transfer``). ``band`` false: the P50 weights and the stages only
+    (no band, no crossings, no population), for a caller that puts another band on the P50 or only wants the path."""
     out = Projection(first_date=start.date + dt.timedelta(days=1))
     rules = stage_rules(params, (start.stage_id,))
     c, max_g, next_id = rules[start.stage_id]
@@ -110,6 +112,21 @@ def project(
     if profile_c is None:
         profile_c = profile_temperatures(params.profile, start.day_number + 1, horizon_days)
     p10, p50, p90, stages = [], [], [], out.stage_ids
+    if not band:  # the same growth as below, without the band's sums
+        for temp in profile_c[:horizon_days]:
+            temp += bias_c
+            if temp > 0.0:
+                x += ratio * c * temp
+                if x > MAX_CUBE_ROOT:
+                    x = MAX_CUBE_ROOT
+            w50 = x * x * x
+            p50.append(w50)
+            if next_id is not None and w50 >= max_g:
+                stage = next_id
+                c, max_g, next_id = rules[stage]
+            stages.append(stage)
+        out.weight_g = {"p50": p50}
+        return out
     sqrt = math.sqrt
     for temp in profile_c[:horizon_days]:
         temp += bias_c

@@ -185,7 +185,11 @@ def archive_forget(batch_id: int, since: dt.date) -> None:
     first = since - dt.timedelta(days=HORIZON_EDGES[-1])
     if first >= archive_window(timezone.localdate()) + dt.timedelta(days=CLOCK_SLACK_DAYS):
         return
-    CalibrationArchive.objects.filter(batch_id=batch_id, as_of__gte=first).delete()
+    with connection.cursor() as cursor:  # a plain statement: the ORM's delete costs more than the database's work
+        cursor.execute(
+            f"DELETE FROM {CalibrationArchive._meta.db_table} WHERE batch_id = %s AND as_of >= %s",
+            [batch_id, connection.ops.adapt_datefield_value(first)],
+        )
 
 
 def learned_save(

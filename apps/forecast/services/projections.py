@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -215,6 +216,12 @@ def assignment_projection(
         days=len(window),
     )
     start = ProjectionStart(date=as_of, day_number=last[1], weight_g=weight_g, population=last[3], stage_id=stage)
+    if profile_c is None:
+        profile_c = profile_temperatures(params.profile, last[1] + 1, horizon_days)
+    # the farm's calibrated band for this phase and weight class, if any: it replaces the closed-form band, which
+    # is then not built
+    days = len(profile_c[:horizon_days])
+    calibrated = calibration if calibration is not None and calibration.replaces(phase, days, weight_g) else None
     projection = project(
         start=start,
         horizon_days=horizon_days,
@@ -225,17 +232,12 @@ def assignment_projection(
         target_weight_g=target_weight_g,
         profile_c=profile_c,
         sea_transfer_weight_g=sea_transfer_weight_g,
+        band=calibrated is None,
     )
     deviation = None
-    # the farm's calibrated band for this phase and weight class, if any: it replaces the closed-form band
-    calibrated = (
-        calibration if calibration is not None and calibration.replaces(phase, projection.days, weight_g) else None
-    )
     if set(ways) - {"fit", "scenario"} and model is None:
         ways = tuple("fit" if OPTIONS.get(w) else w for w in ways)  # no model stored: the fitted scenario
     if set(ways) not in ({"fit"}, {"scenario"}) and projection.days:
-        if profile_c is None:
-            profile_c = profile_temperatures(params.profile, last[1] + 1, horizon_days)
         projection, deviation = _ways_grown(
             projection,
             ways=ways,
@@ -361,6 +363,7 @@ def scenario_path(start: ProjectionStart, *, params, bias, days: int, profile_c,
         mortality=None,
         target_weight_g=target_weight_g,
         profile_c=profile_c,
+        band=False,
     ).weight_g["p50"]
 
 
@@ -587,7 +590,7 @@ def _series(projection: Projection) -> dict:
             changes.append([index, stage])
             previous = stage
     return {
-        "weight_g": {k: [round(v, 1) for v in values] for k, values in projection.weight_g.items()},
+        "weight_g": {k: list(map(round, values, repeat(1))) for k, values in projection.weight_g.items()},
         "stage_changes": changes,
     }
 
