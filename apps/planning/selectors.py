@@ -41,15 +41,13 @@ PLANNED_HANDLING = (
 )
 
 
-def planned_handling_due(*, batch_id: int) -> dict[int, list[dt.date]]:
-    """The due dates of the batch's open planned handlings (transfers, vaccinations, treatments, gradings) by
-    assignment: what the forecast's learned growth model bends its projection for. One query."""
-    out: dict[int, list[dt.date]] = {}
-    for assignment_id, due in PlannedActivity.objects.filter(
+def planned_handling_rows(*, batch_id: int):
+    """(assignment id, due date) of the batch's open planned handlings (transfers, vaccinations, treatments,
+    gradings): what the forecast's learned growth model bends its projection for. A lazy query: the forecast's
+    refresh reads it in the round trip of its other reads."""
+    return PlannedActivity.objects.filter(
         batch_id=batch_id,
         status__in=PlannedActivity.OPEN_STATUSES,
         activity_type__in=PLANNED_HANDLING,
         assignment_id__isnull=False,
-    ).values_list("assignment_id", "due_date"):
-        out.setdefault(assignment_id, []).append(due)
-    return out
+    ).values_list("assignment_id", "due_date")

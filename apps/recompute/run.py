@@ -10,7 +10,6 @@ commands, views and tests; the batch app computes and saves, and knows nothing o
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -27,7 +26,7 @@ from apps.batch.services.inputs import BatchInputs, batch_inputs_load
 from apps.batch.services.recompute import batch_compute
 from apps.batch.services.saving import daily_states_save
 from apps.forecast.services import forecast_refresh
-from apps.planning.selectors import planned_handling_due
+from apps.planning.selectors import planned_handling_rows
 from apps.planning.services.templates import planned_activities_from_templates
 from aquamind.errors import RecomputeError
 
@@ -111,9 +110,8 @@ def _compute_and_save(
     )
     summary.moves = state_moves(writes, previous or {})
     _held_by_a_test()
-    # segments and projections; the open planned handlings are read only if a learned growth model bends for them
-    planned = functools.partial(planned_handling_due, batch_id=data.batch.pk)
-    forecast_refresh(data=data, writes=writes, computed_at=now, planned=planned)
+    # segments and projections, which a learned growth model bends for the open planned handlings
+    forecast_refresh(data=data, writes=writes, computed_at=now, planned=planned_handling_rows(batch_id=data.batch.pk))
     planned_activities_from_templates(batch_id=data.batch.pk)  # the templates' activities follow the new projections
     summary.assignment_errors = {e.assignment_id: e.message for e in errors}
     _store_outcome(data.batch.pk, [w.assignment_id for w in writes], errors, now)

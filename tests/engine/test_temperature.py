@@ -1,9 +1,16 @@
 """Temperature for a day and its fallbacks (docs/engine.md §2)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.batch.engine import compute_assignment
-from apps.batch.engine.temperature import daily_temperatures, interpolation_confidence, profile_temperature
+from apps.batch.engine.temperature import (
+    daily_temperatures,
+    interpolation_confidence,
+    profile_series,
+    profile_temperature,
+)
 from tests.engine.builders import DAY_1, day, inputs, params
 
 
@@ -61,3 +68,17 @@ def test_the_day_number_counts_from_the_batch_start():
     row = one_day({}, on=40, profile=((1, 0.0), (101, 10.0)))
     assert row.day_number == 40
     assert row.temp_c == pytest.approx(3.9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    points=st.dictionaries(st.integers(-30, 700), st.floats(-2.0, 20.0), min_size=1, max_size=12),
+    first=st.integers(-40, 800),
+    n_days=st.integers(0, 450),
+)
+def test_the_profile_series_is_what_the_days_get_where_nothing_was_measured(points, first, n_days):
+    """``profile_series`` (the forecast's temperatures ahead) equals ``daily_temperatures`` with no reading."""
+    profile = tuple(sorted(points.items()))
+    expected = daily_temperatures({}, DAY_1, n_days, first, profile)[0]
+    assert profile_series(profile, first, n_days) == expected
+    assert expected == [profile_temperature(profile, first + i) for i in range(n_days)]

@@ -182,6 +182,30 @@ def test_the_refresh_reads_the_settings_and_the_batchs_treatments_together_as_th
     for assignment, n in ((tank, 5), (tank, 15), (other, 7)):
         TreatmentFactory(assignment=assignment, treatment_date=day(n))
     calibration_save(SEA_BAND, computed_at=NOW)
-    *settings, treatments = refresh_reads(tank.batch_id)
+    *settings, treatments, due = refresh_reads(tank.batch_id)
     assert tuple(settings) == forecast_settings_load()
     assert treatments == treatments_by_assignment([tank.batch_id]) == {tank.pk: [day(5), day(15)]}
+    assert due == {}
+
+
+def test_the_refresh_reads_the_batchs_open_planned_handlings_with_its_other_reads(tank):
+    """The planned handlings' query (the planning app's, lazy) runs in the same round trip: only the batch's open
+    handlings with an assignment, by assignment in the query's order."""
+    from apps.forecast.services.calibration import refresh_reads
+    from apps.planning.models import PlannedActivity
+    from apps.planning.selectors import planned_handling_rows
+
+    other = AssignmentFactory(assignment_date=START)
+    for assignment, kind, due, status in (
+        (tank, "TRANSFER", 40, "PLANNED"),
+        (tank, "VACCINATION", 20, "PLANNED"),
+        (tank, "TREATMENT", 30, "CANCELLED"),  # not open
+        (tank, "HARVEST", 50, "PLANNED"),  # not a handling the fish grow through
+        (other, "TRANSFER", 25, "PLANNED"),  # another batch's
+    ):
+        PlannedActivity.objects.create(
+            activity_type=kind, batch=assignment.batch, assignment=assignment, due_date=day(due), status=status
+        )
+    due = refresh_reads(tank.batch_id, planned_handling_rows(batch_id=tank.batch_id))[-1]
+    assert {a: sorted(days) for a, days in due.items()} == {tank.pk: [day(20), day(40)]}
+    assert refresh_reads(tank.batch_id)[-1] == {}

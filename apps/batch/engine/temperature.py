@@ -42,6 +42,13 @@ def profile_temperature(profile: tuple[tuple[int, float], ...], day_number: int)
     return _profile_at(profile, days, day_number)
 
 
+def profile_series(profile: tuple[tuple[int, float], ...], first_day_number: int, n_days: int) -> list[float]:
+    """``profile_temperature`` of ``n_days`` day numbers from ``first_day_number``: what ``daily_temperatures``
+    gives where nothing was measured."""
+    days = [d for d, _ in profile]
+    return [_profile_at(profile, days, first_day_number + i) for i in range(max(0, n_days))]
+
+
 def _profile_at(profile, days: list[int], day_number: int) -> float:
     i = bisect_left(days, day_number)
     if i < len(days) and days[i] == day_number:

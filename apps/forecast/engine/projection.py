@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from apps.batch.engine.growth import MAX_WEIGHT_G
 from apps.batch.engine.stage import stage_rules
-from apps.batch.engine.temperature import daily_temperatures
+from apps.batch.engine.temperature import profile_series
 from apps.batch.engine.types import ModelParams
 from apps.forecast.engine.estimates import MortalityEstimate, Performance, TemperatureBias
 
@@ -187,8 +187,8 @@ def _date(start: ProjectionStart, index: int, days: int) -> dt.date | None:
 
 def profile_temperatures(profile: tuple[tuple[int, float], ...], first_day_number: int, days: int) -> list[float]:
     """The profile's °C for ``days`` day numbers from ``first_day_number`` (the engine's profile rule)."""
-    # no measured days: the engine's chain falls through to the profile for every day; the dates are irrelevant
-    return daily_temperatures({}, dt.date(2000, 1, 1), days, first_day_number, profile)[0]
+    # no measured days: the engine's chain falls through to the profile for every day
+    return profile_series(profile, first_day_number, days)
 
 
 def population_and_biomass(projection: Projection, population: float, mortality: MortalityEstimate) -> Projection:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from apps.forecast.engine.estimates import SegmentEvidence
@@ -24,6 +23,8 @@ from apps.forecast.services.projections import (
 from apps.forecast.services.segments import SEGMENT_COLUMNS, segments_refresh
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from apps.batch.services.loading import BatchData
     from apps.batch.services.saving import AssignmentWrite
 
@@ -43,12 +44,12 @@ def forecast_refresh(
     data: BatchData,
     writes: list[AssignmentWrite],
     computed_at: dt.datetime,
-    planned: Callable[[], Mapping[int, list[dt.date]]] | None = None,
+    planned: QuerySet | None = None,
 ) -> None:
     """Rewrite the segments of the assignments in ``writes`` and every projection of ``data``'s batch.
-    ``planned``: reads the due dates of the batch's open planned handlings by assignment (the planning app's,
-    handed over by the recompute), which the learned growth model bends the projections for; called only when
-    a learned model is in use.
+    ``planned``: a lazy query of the batch's open planned handlings, (assignment id, due date) rows (the planning
+    app's, handed over by the recompute), which the learned growth model bends the projections for; read in the
+    round trip of the refresh's other reads.
 
     When every computed assignment was rewritten from its first day (a full recompute), the projections read the
     new segments and rows from memory, as stored (rounded), instead of reading them back.

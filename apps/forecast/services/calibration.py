@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from apps.batch.models import Batch, BatchContainerAssignment, GrowthSample, RecomputeRun
@@ -291,22 +291,40 @@ def forecast_settings_load() -> tuple[Calibration | None, GrowthModel | None, di
     return _settings_of(band_rows, learned_rows)
 
 
-def refresh_reads(batch_id: int) -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple], dict]:
-    """``forecast_settings_load()`` and the batch's treatment dates by assignment (what the learned model reads
-    as handling: ``apps.forecast.history.treatments_by_assignment``), in one round trip on PostgreSQL."""
+def refresh_reads(
+    batch_id: int, planned: QuerySet | None = None
+) -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple], dict, dict]:
+    """``forecast_settings_load()``, the batch's treatment dates by assignment (what the learned model reads as
+    handling: ``apps.forecast.history.treatments_by_assignment``) and the due dates by assignment of ``planned``
+    (a lazy query of (assignment id, due date) rows: the batch's open planned handlings), in one round trip on
+    PostgreSQL."""
     if connection.vendor != "postgresql":
-        return *forecast_settings_load(), treatments_by_assignment([batch_id])
+        return *forecast_settings_load(), treatments_by_assignment([batch_id]), _by_assignment(planned or ())
     treatments_sql = (
         f"SELECT t.assignment_id, t.treatment_date FROM {Treatment._meta.db_table} t "
         f"JOIN {BatchContainerAssignment._meta.db_table} a ON a.id = t.assignment_id WHERE a.batch_id = %s "
         "ORDER BY t.treatment_date, t.id"
     )
+    statements, params = [*_SETTINGS_SQL, treatments_sql], [batch_id]
+    if planned is not None:
+        planned_sql, planned_params = planned.query.sql_with_params()
+        statements.append(planned_sql)
+        params += planned_params
     with connection.cursor() as cursor:
-        band_rows, learned_rows, treatment_rows = fetch_sets(cursor, [*_SETTINGS_SQL, treatments_sql], [batch_id])
-    treatments: dict[int, list[dt.date]] = defaultdict(list)
-    for assignment_id, day in treatment_rows:
-        treatments[assignment_id].append(day)
-    return *_settings_of(band_rows, learned_rows), treatments
+        band_rows, learned_rows, treatment_rows, *planned_rows = fetch_sets(cursor, statements, params)
+    return (
+        *_settings_of(band_rows, learned_rows),
+        _by_assignment(treatment_rows),
+        _by_assignment(planned_rows[0] if planned_rows else ()),
+    )
+
+
+def _by_assignment(rows) -> dict[int, list[dt.date]]:
+    """(assignment id, date) rows as {assignment id: its dates, in the rows' order}."""
+    out: dict[int, list[dt.date]] = defaultdict(list)
+    for assignment_id, day in rows:
+        out[assignment_id].append(day)
+    return dict(out)
 
 
 def _settings_of(band_rows, learned_rows) -> tuple[Calibration | None, GrowthModel | None, dict[str, tuple]]:

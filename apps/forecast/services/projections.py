@@ -50,6 +50,8 @@ from apps.forecast.services.site_evidence import site_segment_evidence
 from aquamind.db import fetch_sets
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from apps.batch.services.loading import BatchData
 
 RECENT_DAYS = max(BIAS_DAYS, MORTALITY_DAYS)
@@ -73,11 +75,13 @@ def _r(value: float | None, places: int) -> float | None:
     return None if value is None else round(value, places)
 
 
-def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=None, planned=None) -> int:
+def projections_refresh(
+    *, data: BatchData, computed_at: dt.datetime, memory=None, planned: QuerySet | None = None
+) -> int:
     """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
     departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
     computed rows of every assignment (see ``forecast_refresh``), else both are read from the database.
-    ``planned``: reads the due dates of open planned handlings by assignment (see ``forecast_refresh``)."""
+    ``planned``: the open planned handlings' (assignment id, due date) rows, a lazy query (see ``forecast_refresh``)."""
     batch_id = data.batch.pk
     computed = [a for a in data.assignments if a.first_day <= a.last_day]
     if not computed:
@@ -110,9 +114,9 @@ def projections_refresh(*, data: BatchData, computed_at: dt.datetime, memory=Non
     profiles: dict[int, list[float]] = {}  # the assignments of a batch share their day numbers
     # the farm's calibrated band and learned growth model (when its own backtest chose it), from the last night,
     # and the batch's treatments, in one round trip
-    calibration, model, choice, treatments = refresh_reads(batch_id)
+    calibration, model, choice, treatments, due = refresh_reads(batch_id, planned)
     model = model if ways_learned(choice) else None
-    handled = planned_handling(data, latest, planned() if planned else {}, treatments) if model is not None else {}
+    handled = planned_handling(data, latest, due, treatments) if model is not None else {}
     new = []
     for assignment_id, rows in recent.items():
         day_number = rows[-1][1]
