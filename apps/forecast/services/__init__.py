@@ -11,7 +11,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from apps.forecast.engine.estimates import SegmentEvidence
-from apps.forecast.services.calibration import archive_forget
+from apps.forecast.services.calibration import archive_forget_statement
 from apps.forecast.services.projections import (
     EVIDENCE_COLUMNS,
     RECENT_DAYS,
@@ -55,10 +55,10 @@ def forecast_refresh(
     new segments and rows from memory, as stored (rounded), instead of reading them back.
 
     The nightly calibration's archived parts of this batch that the recompute's window reaches are forgotten
-    (``archive_forget``): their forecasts' records or the weighings that scored them may have changed."""
-    if writes:
-        archive_forget(data.batch.pk, min(w.from_day for w in writes))
-    written = segments_refresh(data, writes, computed_at)
+    (``archive_forget``, sent with the segments' read): their forecasts' records or the weighings that scored
+    them may have changed."""
+    forget = archive_forget_statement(data.batch.pk, min(w.from_day for w in writes)) if writes else None
+    written = segments_refresh(data, writes, computed_at, also=forget)
     projections_refresh(data=data, computed_at=computed_at, memory=_in_memory(data, writes, written), planned=planned)
 
 

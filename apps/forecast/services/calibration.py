@@ -180,16 +180,25 @@ def archive_window(today: dt.date, lookback_days: int = ARCHIVE_AFTER_DAYS) -> d
 def archive_forget(batch_id: int, since: dt.date) -> None:
     """A recompute of the batch from ``since`` on: its archived parts as of dates whose forecasts' horizon reaches
     ``since`` are deleted (the records they were made from, or the weighings that scored them, may have changed);
-    the next nightly calibration computes them again. One statement, and none when ``since`` is too recent to
-    reach a kept date (the nightly catch-up, a record entered within the last 20 days)."""
+    the next nightly calibration computes them again. One statement (``archive_forget_statement``), and none when
+    ``since`` is too recent to reach a kept date (the nightly catch-up, a record entered within the last 20
+    days)."""
+    statement = archive_forget_statement(batch_id, since)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def archive_forget_statement(batch_id: int, since: dt.date) -> tuple[str, list] | None:
+    """``archive_forget``'s DELETE and its parameters, for a caller that sends it with its own statements (the
+    refresh: with the segments' read); None when there is nothing it could reach."""
     first = since - dt.timedelta(days=HORIZON_EDGES[-1])
     if first >= archive_window(timezone.localdate()) + dt.timedelta(days=CLOCK_SLACK_DAYS):
-        return
-    with connection.cursor() as cursor:  # a plain statement: the ORM's delete costs more than the database's work
-        cursor.execute(
-            f"DELETE FROM {CalibrationArchive._meta.db_table} WHERE batch_id = %s AND as_of >= %s",
-            [batch_id, connection.ops.adapt_datefield_value(first)],
-        )
+        return None
+    return (
+        f"DELETE FROM {CalibrationArchive._meta.db_table} WHERE batch_id = %s AND as_of >= %s",
+        [batch_id, connection.ops.adapt_datefield_value(first)],
+    )
 
 
 def learned_save(

@@ -20,15 +20,21 @@ from django.db import connection
 
 from apps.forecast.engine import Segment, segments_compute
 from apps.forecast.models import GrowthSegment
+from aquamind.db import fetch_sets
 
 if TYPE_CHECKING:
     from apps.batch.services.loading import BatchData
     from apps.batch.services.saving import AssignmentWrite
 
 
-def segments_refresh(data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime) -> list[tuple]:
-    """Replace the segments the ``writes`` changed; returns the rows written (SEGMENT_COLUMNS order)."""
+def segments_refresh(
+    data: BatchData, writes: list[AssignmentWrite], computed_at: dt.datetime, *, also: tuple[str, list] | None = None
+) -> list[tuple]:
+    """Replace the segments the ``writes`` changed; returns the rows written (SEGMENT_COLUMNS order). ``also``: a
+    statement without result and its parameters, run first (on PostgreSQL in the round trip of the read of the
+    segments the writes replace)."""
     if not writes:
+        _run(also)
         return []
     whole: list[int] = []  # assignments whose segments all go
     after: list[tuple[int, dt.date]] = []  # (assignment, day): its segments ending after the day go
@@ -50,21 +56,31 @@ def segments_refresh(data: BatchData, writes: list[AssignmentWrite], computed_at
         ):
             new.append(_segment_values(data.batch.pk, write.assignment_id, segment, computed_at))
     if connection.vendor == "postgresql":
-        gone, new_only = _segments_changed(whole, after, new)
+        gone, new_only = _segments_changed(whole, after, new, also=also)
         _segments_delete_ids(gone)
         _segments_insert(new_only)
     else:
+        _run(also)
         _segments_delete(whole, after)
         _segments_insert(new)
     return new
 
 
-def _segments_changed(whole: list[int], after: list[tuple[int, dt.date]], new: list[tuple]) -> tuple[list, list]:
+def _run(statement: tuple[str, list] | None) -> None:
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
+
+
+def _segments_changed(
+    whole: list[int], after: list[tuple[int, dt.date]], new: list[tuple], *, also: tuple[str, list] | None = None
+) -> tuple[list, list]:
     """(ids of the stored segments to delete, the new rows to write): the segments the write replaces (all of a
     ``whole`` assignment's, those ending after the day of an ``after`` one), read in one query, against ``new``.
     A stored segment whose every value equals a new one's of the same (assignment, end day) stays, and that new
     one is not written; the values are floats, stored and read back exactly, so equality is exact."""
     if not whole and not after:
+        _run(also)
         return [], new
     values = ", ".join(f"g.{column}" for column in SEGMENT_COLUMNS[:-1])
     conditions, params = [], []
@@ -77,11 +93,13 @@ def _segments_changed(whole: list[int], after: list[tuple[int, dt.date]], new: l
             "WHERE a.assignment_id = g.assignment_id AND g.end_date > a.day)"
         )
         params += [[a for a, _ in after], [day for _, day in after]]
+    statements = [f"SELECT g.id, {values} FROM {GrowthSegment._meta.db_table} g WHERE {' OR '.join(conditions)}"]
+    if also is not None:
+        statements.insert(0, also[0])
+        params = [*also[1], *params]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT g.id, {values} FROM {GrowthSegment._meta.db_table} g WHERE {' OR '.join(conditions)}", params
-        )
-        stored = {(row[2], row[4]): (row[0], row[1:]) for row in cursor.fetchall()}
+        rows = fetch_sets(cursor, statements, params)[-1]
+    stored = {(row[2], row[4]): (row[0], row[1:]) for row in rows}
     kept: set[tuple[int, dt.date]] = set()
     new_only = []
     for row in new:
