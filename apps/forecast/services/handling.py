@@ -1,6 +1,6 @@
 """Each assignment's handling days for the learned growth model (docs/forecast.md "The learned growth model"):
 the past ones from the batch's records, and the planned ones inside the horizon (the open planned transfers,
-vaccinations, treatments and gradings the recompute hands over: ``apps.planning.selectors.planned_handling_due``),
+vaccinations, treatments and gradings the recompute hands over: ``apps.planning.selectors.planned_handling_rows``),
 which bend the projection the way past handling did."""
 
 from __future__ import annotations
