@@ -189,6 +189,39 @@ def test_a_recompute_of_the_last_days_costs_no_statement_and_one_reaching_a_kept
 
 
 @pytest.mark.django_db
+def test_a_recompute_forgets_its_batchs_parts_its_horizon_reaches_and_every_batchs_from_its_first_day(farm):
+    """The recomputed batch's parts as of dates whose 400-day horizon reaches its first day, and every batch's
+    parts as of that day or later: their forecasts grew by the farm's learned model of their date, which the
+    recomputed batch's segments from that day on may have changed. Random kept dates and first days."""
+    import random
+
+    from django.utils import timezone
+
+    from apps.forecast.services.calibration import archive_forget
+
+    first, slow = farm
+    origin = dt.date(2018, 1, 1)  # long before any date a night keeps: every statement is issued
+    rng = random.Random(18)
+    for _ in range(30):
+        CalibrationArchive.objects.all().delete()
+        dates = {(rng.randint(0, 1200), rng.random() < 0.5) for _ in range(rng.randint(1, 12))}
+        for offset, mine in dates:
+            CalibrationArchive.objects.get_or_create(
+                as_of=origin + dt.timedelta(days=offset),
+                batch_id=(first if mine else slow).batch_id,
+                defaults={"method_version": "x", "computed_at": timezone.now()},
+            )
+        since = rng.randint(0, 1200)
+        archive_forget(first.batch_id, origin + dt.timedelta(days=since))
+        expected = {
+            (origin + dt.timedelta(days=offset), (first if mine else slow).batch_id)
+            for offset, mine in dates
+            if offset < since and not (mine and offset >= since - 400)
+        }
+        assert set(CalibrationArchive.objects.values_list("as_of", "batch_id")) == expected
+
+
+@pytest.mark.django_db
 def test_a_batch_deleted_while_the_nightly_job_runs_or_one_without_a_scenario_keeps_nothing_and_stops_nothing(
     farm, monkeypatch
 ):

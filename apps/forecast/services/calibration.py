@@ -179,8 +179,9 @@ def archive_window(today: dt.date, lookback_days: int = ARCHIVE_AFTER_DAYS) -> d
 
 def archive_forget(batch_id: int, since: dt.date) -> None:
     """A recompute of the batch from ``since`` on: its archived parts as of dates whose forecasts' horizon reaches
-    ``since`` are deleted (the records they were made from, or the weighings that scored them, may have changed);
-    the next nightly calibration computes them again. One statement (``archive_forget_statement``), and none when
+    ``since`` are deleted (the records they were made from, or the weighings that scored them, may have changed),
+    and every batch's parts as of ``since`` or later (their forecasts grew by the farm's learned model of that
+    date, fitted from this batch's segments too); the next nightly calibration computes them again. One statement (``archive_forget_statement``), and none when
     ``since`` is too recent to reach a kept date (the nightly catch-up, a record entered within the last 20
     days)."""
     statement = archive_forget_statement(batch_id, since)
@@ -196,8 +197,8 @@ def archive_forget_statement(batch_id: int, since: dt.date) -> tuple[str, list] 
     if first >= archive_window(timezone.localdate()) + dt.timedelta(days=CLOCK_SLACK_DAYS):
         return None
     return (
-        f"DELETE FROM {CalibrationArchive._meta.db_table} WHERE batch_id = %s AND as_of >= %s",
-        [batch_id, connection.ops.adapt_datefield_value(first)],
+        f"DELETE FROM {CalibrationArchive._meta.db_table} WHERE (batch_id = %s AND as_of >= %s) OR as_of >= %s",
+        [batch_id, connection.ops.adapt_datefield_value(first), connection.ops.adapt_datefield_value(since)],
     )
 
 
