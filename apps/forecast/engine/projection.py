@@ -112,21 +112,6 @@ def project(
     if profile_c is None:
         profile_c = profile_temperatures(params.profile, start.day_number + 1, horizon_days)
     p10, p50, p90, stages = [], [], [], out.stage_ids
-    if not band:  # the same growth as below, without the band's sums
-        for temp in profile_c[:horizon_days]:
-            temp += bias_c
-            if temp > 0.0:
-                x += ratio * c * temp
-                if x > MAX_CUBE_ROOT:
-                    x = MAX_CUBE_ROOT
-            w50 = x * x * x
-            p50.append(w50)
-            if next_id is not None and w50 >= max_g:
-                stage = next_id
-                c, max_g, next_id = rules[stage]
-            stages.append(stage)
-        out.weight_g = {"p50": p50}
-        return out
     sqrt = math.sqrt
     for temp in profile_c[:horizon_days]:
         temp += bias_c
@@ -136,18 +121,22 @@ def project(
                 x = MAX_CUBE_ROOT
             sum_ct += c * temp
             sum_c += c
-        variance = level_var + cov2 * sum_ct + ratio_var * sum_ct * sum_ct + bias_var * sum_c * sum_c
-        spread = Z90 * sqrt(variance) if variance > 0.0 else 0.0
         w50 = x * x * x
         p50.append(w50)
-        low = x - spread if x - spread > x0 else x0
-        high = x + spread if x + spread < MAX_CUBE_ROOT else MAX_CUBE_ROOT
-        p10.append(low * low * low)
-        p90.append(high * high * high)
+        if band:
+            variance = level_var + cov2 * sum_ct + ratio_var * sum_ct * sum_ct + bias_var * sum_c * sum_c
+            spread = Z90 * sqrt(variance) if variance > 0.0 else 0.0
+            low = x - spread if x - spread > x0 else x0
+            high = x + spread if x + spread < MAX_CUBE_ROOT else MAX_CUBE_ROOT
+            p10.append(low * low * low)
+            p90.append(high * high * high)
         if next_id is not None and w50 >= max_g:
             stage = next_id
             c, max_g, next_id = rules[stage]
         stages.append(stage)
+    if not band:
+        out.weight_g = {"p50": p50}
+        return out
     weights = {"p10": p10, "p50": p50, "p90": p90}
     out.weight_g = weights
     if mortality is not None:
