@@ -181,9 +181,9 @@ def archive_forget(batch_id: int, since: dt.date) -> None:
     """A recompute of the batch from ``since`` on: its archived parts as of dates whose forecasts' horizon reaches
     ``since`` are deleted (the records they were made from, or the weighings that scored them, may have changed),
     and every batch's parts as of ``since`` or later (their forecasts grew by the farm's learned model of that
-    date, fitted from this batch's segments too); the next nightly calibration computes them again. One statement (``archive_forget_statement``), and none when
-    ``since`` is too recent to reach a kept date (the nightly catch-up, a record entered within the last 20
-    days)."""
+    date, fitted from this batch's segments too); the next nightly calibration computes them again. One
+    statement (``archive_forget_statement``), and none when ``since`` is too recent to reach a kept date (the
+    nightly catch-up, a record entered within the last 20 days)."""
     statement = archive_forget_statement(batch_id, since)
     if statement is not None:
         with connection.cursor() as cursor:
