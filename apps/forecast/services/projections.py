@@ -81,7 +81,8 @@ def projections_refresh(
     """Replace the batch's projections: one per active assignment (its latest state is the batch's latest day, no
     departure the day after, fish in it). Returns the number written. ``memory``: the segment evidence and the
     computed rows of every assignment (see ``forecast_refresh``), else both are read from the database.
-    ``planned``: the open planned handlings' (assignment id, due date) rows, a lazy query (see ``forecast_refresh``)."""
+    ``planned``: the open planned handlings' (assignment id, due date) rows, a lazy query (see
+    ``forecast_refresh``)."""
     batch_id = data.batch.pk
     computed = [a for a in data.assignments if a.first_day <= a.last_day]
     if not computed:
