@@ -71,6 +71,24 @@ class Scores:
         values = (self.original_harvest if original else self.new_harvest)[lead]
         return statistics.median(abs(v) for v in values) if values else None
 
+    def add(self, other: Scores) -> Scores:
+        """``other``'s forecasts added to these (several farms pooled: each forecast counts once, whichever farm
+        made it); the mature figures too. Returns self."""
+        for name in ("new_ape", "new_error", "original_ape", "inside", "new_harvest", "original_harvest"):
+            for key, values in getattr(other, name).items():
+                getattr(self, name)[key].extend(values)
+        for key, values in other.harvest_inside.items():
+            self.harvest_inside[key].extend(values)
+        for key, count in other.missed_harvest.items():
+            self.missed_harvest[key] += count
+        for option, count in other.options.items():
+            self.options[option] = self.options.get(option, 0) + count
+        if other.mature is not None:
+            if self.mature is None:
+                self.mature = Scores()
+            self.mature.add(other.mature)
+        return self
+
 
 def truth_load(path: Path) -> dict[int, dict[dt.date, float]]:
     """True end-of-day weight (g) by assignment id and date, from ``generate_demo_data --truth-out``."""

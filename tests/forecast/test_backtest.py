@@ -30,6 +30,35 @@ def test_the_backtest_leaves_the_database_empty_and_repeats_its_figures(capsys):
     assert tables[0] == tables[1] and len(tables[0]) >= 10
 
 
+def test_several_seeds_print_each_farms_line_and_every_figure_pooled_over_their_forecasts(capsys):
+    import re
+
+    call_command("backtest_forecast", "--preset", "small", "--seeds", "11,12", "--every", "90")
+    out = capsys.readouterr().out
+    rows = {
+        int(m[1]): (int(m[2]), float(m[3]))
+        for m in re.finditer(r"^\s+(\d+)\s+(\d+)\s+([\d.]+) %", out, flags=re.MULTILINE)
+    }
+    assert set(rows) == {11, 12}
+    pooled = out.split("each forecast counted once:")[1]
+    n, mape = re.search(r"weight MAPE at \+90 days\s+(\d+)\s+([\d.]+) %", pooled).groups()
+    assert int(n) == sum(k for k, _ in rows.values())  # every forecast of both farms, once
+    weighted = sum(k * v for k, v in rows.values()) / int(n)
+    assert abs(float(mape) - weighted) < 0.01  # the pooled MAPE is the forecasts' mean, not the farms'
+
+
+def test_the_seeds_are_read_as_ranges_and_lists_and_nonsense_is_refused():
+    from django.core.management.base import CommandError
+
+    from apps.forecast.management.commands.backtest_forecast import _seeds
+
+    assert _seeds("11-14,20") == [11, 12, 13, 14, 20]
+    assert _seeds("7") == [7]
+    for text in ("", "a-b", "11-", "11,,12", "20-11"):
+        with pytest.raises(CommandError, match="--seeds"):
+            _seeds(text)
+
+
 def test_the_backtest_refuses_a_database_that_holds_batches(salmon):
     from django.core.management.base import CommandError
 

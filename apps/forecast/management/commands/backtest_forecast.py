@@ -37,6 +37,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--preset", choices=sorted(PRESETS), default="small")
         parser.add_argument("--seed", type=int, default=11)
+        parser.add_argument(
+            "--seeds",
+            default=None,
+            help="Several farms, e.g. 11-40 or 11,13,20: each seed's +90-day line, then every figure pooled over "
+            "their forecasts (one small farm's coverage moves by 15 points from seed to seed; the pooled figures "
+            "are what the method does on farms of that kind). Replaces --seed.",
+        )
         parser.add_argument("--every", type=int, default=30, help="Days between as-of dates (default 30).")
         parser.add_argument(
             "--target-g", type=float, default=None, help="Harvest weight (default FORECAST_HARVEST_WEIGHT_G)."
@@ -56,10 +63,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        if opts["seeds"] is not None:
+            self._pooled(opts, _seeds(opts["seeds"]))
+            return
         kept = opts["first_pass"]
         if kept is not None and kept.exists():
             self._score(opts, *pickle.loads(kept.read_bytes()), time.perf_counter())
             return
+        self._empty_database_check()
+        with transaction.atomic():
+            self._backtest(opts)
+            transaction.set_rollback(True)  # the same empty database for the next run
+
+    def _empty_database_check(self):
         found = Batch.objects.count()
         if found:
             raise CommandError(
@@ -67,11 +83,35 @@ class Command(BaseCommand):
                 "planned around existing batches would differ run to run). Point DATABASE_URL at an empty database "
                 "(createdb aquamind_backtest; manage.py migrate) and run it there."
             )
-        with transaction.atomic():
-            self._backtest(opts)
-            transaction.set_rollback(True)  # the same empty database for the next run
 
-    def _backtest(self, opts):
+    def _pooled(self, opts, seeds: list[int]):
+        if opts["first_pass"] is not None:
+            raise CommandError("--first-pass keeps one farm's pass one: use it with --seed, not --seeds.")
+        self._empty_database_check()
+        started, pooled, farms = time.perf_counter(), None, 0
+        self.stdout.write(
+            f"{'seed':>6}  {'n +90':>6}  {'MAPE +90':>9}  {'original':>9}  {'bias +90':>9}  coverage +30 / +60 / +90"
+        )
+        for seed in seeds:
+            with transaction.atomic():
+                header, scores = self._backtest({**opts, "seed": seed, "first_pass": None}, quiet=True)
+                transaction.set_rollback(True)
+            farms += 1
+            pooled = scores if pooled is None else pooled.add(scores)
+            self.stdout.write(
+                f"{seed:>6}  {len(scores.new_ape[90]):>6}  {_pct(scores.mape(90)):>9}  {_pct(scores.mape(90, True)):>9}  "
+                f"{_pct(scores.bias(90)):>9}  " + " / ".join(_pct(scores.coverage(h)) for h in (30, 60, 90))
+            )
+        pooled.calibrated = {}  # as-of dates of different farms: not pooled
+        self.stdout.write(
+            f"Pooled over {farms} farms (preset {opts['preset']}, {opts['world']} world, seeds {opts['seeds']}), "
+            "each forecast counted once:"
+        )
+        for line in scores_table(pooled):
+            self.stdout.write(line)
+        self.stdout.write(f"({time.perf_counter() - started:.1f} s)")
+
+    def _backtest(self, opts, *, quiet: bool = False):
         started = time.perf_counter()
         target = opts["target_g"] or settings.FORECAST_HARVEST_WEIGHT_G
         with tempfile.TemporaryDirectory() as tmp:
@@ -90,6 +130,8 @@ class Command(BaseCommand):
         )
         if opts["first_pass"] is not None:
             opts["first_pass"].write_bytes(pickle.dumps((header, run, truth, target)))
+        if quiet:
+            return header, backtest_score(run, truth=truth, target_weight_g=target)
         self._score(opts, header, run, truth, target, started)
 
     def _score(self, opts, header, run, truth, target, started):
@@ -105,6 +147,26 @@ class Command(BaseCommand):
             for line in scores_table(scores.mature):
                 self.stdout.write(line)
         self.stdout.write(f"({time.perf_counter() - started:.1f} s)")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} %"
+
+
+def _seeds(text: str) -> list[int]:
+    """``11-40`` or ``11,13,20`` (or both, comma-separated) as the seeds, in order."""
+    out: list[int] = []
+    try:
+        for part in text.split(","):
+            first, dash, last = part.strip().partition("-")
+            if dash and int(last) < int(first):
+                raise ValueError(part)
+            out += list(range(int(first), int(last) + 1)) if dash else [int(first)]
+    except ValueError:
+        raise CommandError(f"--seeds: {text!r} is not a list of seeds such as 11-40 or 11,13,20.") from None
+    if not out:
+        raise CommandError("--seeds: no seed given.")
+    return out
 
 
 def _every(first: dt.date, last: dt.date, step: int):
