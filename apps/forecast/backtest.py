@@ -74,11 +74,17 @@ class Scores:
     def add(self, other: Scores) -> Scores:
         """``other``'s forecasts added to these (several farms pooled: each forecast counts once, whichever farm
         made it); the mature figures too. Returns self."""
-        for name in ("new_ape", "new_error", "original_ape", "inside", "new_harvest", "original_harvest"):
+        for name in (
+            "new_ape",
+            "new_error",
+            "original_ape",
+            "inside",
+            "new_harvest",
+            "original_harvest",
+            "harvest_inside",
+        ):
             for key, values in getattr(other, name).items():
                 getattr(self, name)[key].extend(values)
-        for key, values in other.harvest_inside.items():
-            self.harvest_inside[key].extend(values)
         for key, count in other.missed_harvest.items():
             self.missed_harvest[key] += count
         for option, count in other.options.items():

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         )
         for seed in seeds:
             with transaction.atomic():
-                header, scores = self._backtest({**opts, "seed": seed, "first_pass": None}, quiet=True)
+                scores = self._backtest({**opts, "seed": seed}, quiet=True)
                 transaction.set_rollback(True)
             farms += 1
             pooled = scores if pooled is None else pooled.add(scores)
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         if opts["first_pass"] is not None:
             opts["first_pass"].write_bytes(pickle.dumps((header, run, truth, target)))
         if quiet:
-            return header, backtest_score(run, truth=truth, target_weight_g=target)
+            return backtest_score(run, truth=truth, target_weight_g=target)
         self._score(opts, header, run, truth, target, started)
 
     def _score(self, opts, header, run, truth, target, started):
