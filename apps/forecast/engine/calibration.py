@@ -250,7 +250,6 @@ def calibrate(
         rules = widths_choose(older, newer, edges)
     else:
         rules = {}
-    edges = {p: (() if rules.get(p) == "one" else cuts) for p, cuts in edges.items()}
     buckets = _buckets(usable, edges)
     check = {_key(b): b for b in _buckets(older, edges, power=older_power)} if len(older) >= MIN_TOTAL else {}
     pairs: dict[str, list] = {}  # per phase, each newer residual with the older half's bucket that held it
@@ -279,7 +278,7 @@ def calibrate(
         ]
         wholes[rule] = {
             (b.phase, b.first_day): b
-            for b in calibrate(centred, edges={}, widths="one", shrink=False, unrecorded=False, history=False).buckets
+            for b in calibrate(centred, edges={}, shrink=False, unrecorded=False, history=False).buckets
         }
     if wholes:
         out = [
@@ -450,11 +449,12 @@ def unrecorded_variance(residuals: Sequence[Residual]) -> dict[str, float]:
     return out
 
 
-#: how wide a weight class's band is, simplest first: "one" (no classes: one median and band for all weights),
-#: "phase" (the class's median, the widths of the phase's band over all weights about the phase's median),
-#: "centred" (the class's median, the widths of the phase's residuals each about its own class's median),
-#: "own" (the class's median and its own residuals' widths)
-WIDTH_RULES = ("one", "phase", "centred", "own")
+#: how wide a weight class's band is, simplest first: "phase" (the class's median, the widths of the phase's
+#: band over all weights about the phase's median), "centred" (the class's median, the widths of the phase's
+#: residuals each about its own class's median), "own" (the class's median and its own residuals' widths). The
+#: classes themselves, and so their medians, are ``classes_choose``'s: until issue 18's twelfth round a first
+#: rule, "one" (one median and band for all weights), could drop the classes that choice had found to help
+WIDTH_RULES = ("phase", "centred", "own")
 #: a width rule is preferred to a simpler one only where its tails' distance from 10 % each on the newer half is
 #: smaller by more than this many standard errors of that distance
 WIDTHS_Z = 2.0
