@@ -88,7 +88,7 @@ class Command(BaseCommand):
         if opts["first_pass"] is not None:
             raise CommandError("--first-pass keeps one farm's pass one: use it with --seed, not --seeds.")
         self._empty_database_check()
-        started, pooled, farms = time.perf_counter(), None, 0
+        started, pooled = time.perf_counter(), None
         self.stdout.write(
             f"{'seed':>6}  {'n +90':>6}  {'MAPE +90':>9}  {'original':>9}  {'bias +90':>9}  coverage +30 / +60 / +90"
         )
@@ -96,7 +96,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 scores = self._backtest({**opts, "seed": seed}, quiet=True)
                 transaction.set_rollback(True)
-            farms += 1
             pooled = scores if pooled is None else pooled.add(scores)
             self.stdout.write(
                 f"{seed:>6}  {len(scores.new_ape[90]):>6}  {_pct(scores.mape(90)):>9}  {_pct(scores.mape(90, True)):>9}  "
@@ -104,7 +103,7 @@ class Command(BaseCommand):
             )
         pooled.calibrated = {}  # as-of dates of different farms: not pooled
         self.stdout.write(
-            f"Pooled over {farms} farms (preset {opts['preset']}, {opts['world']} world, seeds {opts['seeds']}), "
+            f"Pooled over {len(seeds)} farms (preset {opts['preset']}, {opts['world']} world, seeds {opts['seeds']}), "
             "each forecast counted once:"
         )
         for line in scores_table(pooled):
