@@ -132,6 +132,13 @@ class BandCalibration(models.Model):
         default=0.0, help_text="The weight class: forecasts starting from this weight (g, inclusive) …"
     )
     weight_to_g = models.FloatField(null=True, blank=True, help_text="… up to this one (exclusive; empty: no bound).")
+    like_from_g = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The P50 is corrected by q50 only for forecasts starting from this weight (g; the forecasts the "
+        "median was read from) …",
+    )
+    like_to_g = models.FloatField(null=True, blank=True, help_text="… up to this one (empty: no bound).")
     residuals = models.IntegerField(help_text="The farm's residuals in all.")
     method_version = models.CharField(max_length=20)
     computed_at = models.DateTimeField()

@@ -132,6 +132,8 @@ def band_summary() -> dict:
                 "coverage": r.coverage,
                 "weight_from_g": r.weight_from_g,
                 "weight_to_g": r.weight_to_g,
+                "like_from_g": r.like_from_g,
+                "like_to_g": r.like_to_g,
             }
             for r in rows
             if r.source != "closed-form"

@@ -69,6 +69,30 @@ def test_a_recompute_applies_the_stored_calibration_to_the_band_and_the_crossing
 def test_the_stored_calibration_reads_back_as_it_was_saved(tank):
     calibration_save(SEA_BAND, computed_at=NOW)
     assert calibration_load() == SEA_BAND
+    ranged = Calibration(
+        buckets=tuple(
+            replace(b, like_from_g=120.0 * k, like_to_g=None if k % 2 else 900.0)
+            for k, b in enumerate(SEA_BAND.buckets, start=1)
+        ),
+        residuals=800,
+    )
+    calibration_save(ranged, computed_at=NOW)
+    assert calibration_load() == ranged
+
+
+def test_a_forecast_unlike_those_the_median_was_read_from_keeps_the_models_p50_in_the_stored_band(tank):
+    calibration_save(SEA_BAND, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    corrected = Projection.objects.get(assignment=tank).series["weight_g"]
+    elsewhere = Calibration(
+        buckets=tuple(replace(b, like_from_g=1e6, like_to_g=2e6) for b in SEA_BAND.buckets), residuals=800
+    )
+    calibration_save(elsewhere, computed_at=NOW)
+    assert batch_recompute(batch_id=tank.batch_id, today=TODAY).ok
+    series = Projection.objects.get(assignment=tank).series["weight_g"]
+    assert series["p50"][59] == pytest.approx(corrected["p50"][59] / math.exp(0.01), abs=0.1)
+    assert series["p90"][59] == pytest.approx(corrected["p90"][59], abs=0.1)  # q90 is measured from the model's
+    assert BandCalibration.objects.filter(like_from_g=1e6).count() == len(SEA_BAND.buckets)
 
 
 def test_a_farm_with_too_little_history_stores_a_closed_form_calibration_and_says_so(tank):

@@ -318,3 +318,47 @@ def test_a_band_over_all_weights_that_holds_eighty_percent_of_each_class_by_miss
     farm = spread_classed(rng, 600, {150.0: (-0.1, 0.05), 4000.0: (0.1, 0.05)})
     ordered = sorted(farm, key=lambda r: r.truth_date)
     assert widths_choose(ordered[:600], ordered[600:], {"sea": (4000.0,)}) == {"sea": "centred"}
+
+
+def _sized(rng, weights: tuple[float, float], offset: float, *, n: int = 60, first: int = 0) -> list[Residual]:
+    """Residuals of n forecasts (one a day from ``first``) starting from log-uniform weights in ``weights``, each
+    erring by ``offset`` plus its own luck, scored at every horizon of HORIZONS."""
+    out = []
+    for i in range(n):
+        start = math.exp(rng.uniform(math.log(weights[0]), math.log(weights[1])))
+        as_of = DAY + dt.timedelta(days=first + i)
+        own = rng.gauss(0.0, 0.02)
+        for h in HORIZONS:
+            error = offset + own * math.sqrt(h / 30) + rng.gauss(0.0, 0.01)
+            out.append(Residual(h, "sea", error, as_of + dt.timedelta(days=h), 0.0, start, (as_of, start, i % 6)))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    offset=st.floats(0.05, 0.4) | st.floats(-0.4, -0.05),
+    low=st.floats(50.0, 2000.0),
+)
+def test_the_median_correction_applies_only_to_forecasts_like_those_it_was_read_from(seed, offset, low):
+    rng = random.Random(seed)
+    high = low * 2.0
+    calibration = calibrate(_sized(rng, (low, high), offset), classes=False)
+    inside = calibration.offsets("sea", 90, (low * high) ** 0.5)[89]
+    assert inside[1] == pytest.approx(offset, abs=0.03)  # the farm's bias for forecasts like the past ones
+    for outside in (low / 2.0, high * 2.0):
+        q10, q50, q90 = calibration.offsets("sea", 90, outside)[89]
+        assert q50 == 0.0 and q10 <= 0.0 <= q90  # the band around the model's own P50, not the others' bias
+    assert calibration.offsets("sea", 90)[89][1] == inside[1]  # no starting weight given: the bucket's correction
+
+
+def test_regression_a_bias_read_from_post_smolts_is_not_applied_to_a_bigger_fish():
+    # faroe seed 6, realistic world, December 2024: the only sea forecasts old enough to be scored at +90 days were
+    # of 150-300 g post-smolts, 30-40 % too light; their median correction (+35 %) was applied to the forecast of a
+    # 725 g fish that its way already had 15 % too light, and that P50 ran 25 % heavy
+    rng = random.Random(6)
+    calibration = calibrate(_sized(rng, (150.0, 300.0), 0.35), classes=False)
+    assert calibration.offsets("sea", 90, 200.0)[89][1] > 0.3
+    assert calibration.offsets("sea", 90, 725.0)[89][1] == 0.0
+    assert calibration.factors("sea", 90, 725.0)[89][1] == 1.0
+    assert calibration.factors("sea", 90, 200.0)[89][1] > 1.3  # cached per class and range: each its own

@@ -106,6 +106,12 @@ class BandBucketSerializer(serializers.Serializer):
     )
     weight_from_g = fields.FloatField(help_text="The weight class: forecasts starting from this weight (g) …")
     weight_to_g = fields.FloatField(allow_null=True, help_text="… up to this one (exclusive; null: no bound).")
+    like_from_g = fields.FloatField(
+        allow_null=True,
+        help_text="The P50 is corrected by the bucket's median past error only for forecasts starting from this "
+        "weight (g) …: the starting weights of the forecasts that median was read from.",
+    )
+    like_to_g = fields.FloatField(allow_null=True, help_text="… up to this one (null: no bound).")
 
 
 class BandCalibrationSerializer(serializers.Serializer):

@@ -87,6 +87,10 @@ class BandBucket:
     widened: float = field(default=1.0, compare=False)  # not stored: q10 and q90 are stored widened
     #: the number of forecasts its quantiles rest on (``effective_size``)
     forecasts: int = field(default=0, compare=False)  # not stored: q50 is stored shrunk
+    #: the starting weights of the forecasts its median was read from (``like_range``): the P50 of a forecast
+    #: starting outside them is not corrected (None: no bound)
+    like_from_g: float | None = None
+    like_to_g: float | None = None
 
     @property
     def middle(self) -> float:
@@ -94,6 +98,14 @@ class BandBucket:
 
     def holds(self, weight_g: float) -> bool:
         return self.weight_from_g <= weight_g and (self.weight_to_g is None or weight_g < self.weight_to_g)
+
+    def alike(self, weight_g: float | None) -> bool:
+        """Whether a forecast starting from ``weight_g`` is like those the median correction was read from
+        (None: any forecast)."""
+        return weight_g is None or (
+            (self.like_from_g is None or weight_g >= self.like_from_g)
+            and (self.like_to_g is None or weight_g <= self.like_to_g)
+        )
 
 
 @dataclass(frozen=True)
@@ -112,14 +124,17 @@ class Calibration:
     def calibrated(self) -> bool:
         return bool(self.buckets)
 
-    def offsets(self, phase: str, days: int, weight_g: float = 0.0) -> list[tuple[float, float, float]] | None:
+    def offsets(self, phase: str, days: int, weight_g: float | None = None) -> list[tuple[float, float, float]] | None:
         """(q10, q50, q90) for each of the days 1..``days`` ahead of a forecast starting from ``weight_g`` (its
         weight class's buckets): linear between the buckets' middles, the first bucket's before its middle, and
         beyond the last bucket its quantiles growing with the horizon (the errors of a growth rate grow with the
         days it runs). None when not calibrated."""
-        own = sorted((b for b in self.buckets if b.phase == phase and b.holds(weight_g)), key=lambda b: b.first_day)
+        own = sorted(
+            (b for b in self.buckets if b.phase == phase and b.holds(weight_g or 0.0)), key=lambda b: b.first_day
+        )
         if not own:
             return None
+        own = [b if b.alike(weight_g) else replace(b, corrects=False) for b in own]
         out = []
         j = 0
         for d in range(1, days + 1):
@@ -139,11 +154,11 @@ class Calibration:
             out.append((min(q[0], q[1]), q[1], max(q[2], q[1])))
         return out
 
-    def factors(self, phase: str, days: int, weight_g: float = 0.0) -> list[tuple[float, float, float]] | None:
+    def factors(self, phase: str, days: int, weight_g: float | None = None) -> list[tuple[float, float, float]] | None:
         """exp of ``offsets``: the factors P10, P50 and P90 are of the model's P50, day by day. A day's offsets do
         not depend on how many days are asked for, so each weight class's are worked out once, for the longest
         horizon asked so far, and sliced."""
-        key = (phase, self.weight_class(phase, weight_g))
+        key = (phase, self.weight_class(phase, weight_g or 0.0), self._alike(phase, weight_g))
         known = self._factors.get(key, ())
         if known is None:
             return None
@@ -155,7 +170,11 @@ class Calibration:
                 return None
         return known[:days]
 
-    def replaces(self, phase: str, days: int, weight_g: float = 0.0) -> bool:
+    def _alike(self, phase: str, weight_g: float | None) -> tuple[bool, ...]:
+        """Which of the phase's buckets would correct a forecast starting from ``weight_g``."""
+        return tuple(b.alike(weight_g) for b in self.buckets if b.phase == phase)
+
+    def replaces(self, phase: str, days: int, weight_g: float | None = None) -> bool:
         """Whether ``band_calibrated`` puts this calibration's band on a forecast of ``phase`` starting from
         ``weight_g`` (else the closed-form band stays): a caller need not build the closed-form band first."""
         return self.factors(phase, days, weight_g) is not None
@@ -617,7 +636,7 @@ def classes_choose(
             by_class = {}
             errors = []
             for r in mine:
-                c = _class_of(edges, r.start_weight_g)
+                c = (_class_of(edges, r.start_weight_g), calibration._alike(phase, r.start_weight_g))
                 if c not in by_class:
                     by_class[c] = calibration.offsets(phase, longest, r.start_weight_g)
                 offsets = by_class[c]
@@ -743,6 +762,7 @@ def _buckets(
                     if pooled is None
                     else tuple(weight * a + (1 - weight) * b for a, b in zip(mine or pooled, pooled))
                 )
+                like = like_range(pool if pooled is not None else own)
                 out.append(
                     BandBucket(
                         phase,
@@ -754,9 +774,29 @@ def _buckets(
                         forecasts=effective_size(own if weight >= 0.5 else pool),
                         weight_from_g=low,
                         weight_to_g=high,
+                        like_from_g=like[0],
+                        like_to_g=like[1],
                     )
                 )
     return out
+
+
+#: the share of a pool's forecasts, at each end of their starting weights, left out of the range its median
+#: correction is applied in (``like_range``), and the factor that range is then widened by each way
+LIKE_QUANTILE = 0.05
+LIKE_MARGIN = 1.25
+
+
+def like_range(pool: Sequence[Residual]) -> tuple[float | None, float | None]:
+    """The starting weights of forecasts like those of ``pool`` (each forecast once): from its LIKE_QUANTILE
+    quantile / LIKE_MARGIN to its 1 - LIKE_QUANTILE quantile x LIKE_MARGIN. A median error read from the
+    forecasts of 200 g post-smolts says nothing of a 700 g fish's forecast (None, None: no weights known)."""
+    weights = sorted({(r.forecast if r.forecast is not None else id(r)): r.start_weight_g for r in pool}.values())
+    weights = [w for w in weights if w > 0]
+    if not weights or LIKE_MARGIN is None:
+        return None, None
+    k = int(LIKE_QUANTILE * (len(weights) - 1))
+    return weights[k] / LIKE_MARGIN, weights[len(weights) - 1 - k] * LIKE_MARGIN
 
 
 def effective_size(pool: Sequence[Residual]) -> int:

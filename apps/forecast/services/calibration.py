@@ -250,6 +250,8 @@ def calibration_save(calibration: Calibration, *, computed_at: dt.datetime) -> N
                 corrects=b.corrects,
                 weight_from_g=b.weight_from_g,
                 weight_to_g=b.weight_to_g,
+                like_from_g=b.like_from_g,
+                like_to_g=b.like_to_g,
                 **common,
             )
             for b in calibration.buckets
@@ -280,6 +282,8 @@ _BAND_COLUMNS = (
     "corrects",
     "weight_from_g",
     "weight_to_g",
+    "like_from_g",
+    "like_to_g",
     "residuals",
     "method_version",
 )
@@ -374,11 +378,30 @@ def _calibration_of(band_rows: list[tuple]) -> Calibration:
             corrects=corrects,
             weight_from_g=weight_from,
             weight_to_g=weight_to,
+            like_from_g=like_from,
+            like_to_g=like_to,
         )
-        for phase, first, last, q10, q50, q90, n, source, coverage, corrects, weight_from, weight_to, _, _ in band_rows
+        for (
+            phase,
+            first,
+            last,
+            q10,
+            q50,
+            q90,
+            n,
+            source,
+            coverage,
+            corrects,
+            weight_from,
+            weight_to,
+            like_from,
+            like_to,
+            _,
+            _,
+        ) in band_rows
         if source != "closed-form"
     )
-    calibration = Calibration(buckets=buckets, residuals=band_rows[0][12], version=band_rows[0][13])
+    calibration = Calibration(buckets=buckets, residuals=band_rows[0][14], version=band_rows[0][15])
     _LAST_CALIBRATION[:] = [rows, calibration]
     return calibration
 
