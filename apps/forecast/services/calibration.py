@@ -288,6 +288,7 @@ _BAND_COLUMNS = (
     "method_version",
 )
 _BAND_ORDER = ("phase", "weight_from_g", "first_day")
+_NOT_BUCKET = ("residuals", "method_version")  # the calibration's, repeated on each row
 _LEARNED_COLUMNS = ("option", "coefficients", "tau_days", "half_life_days", "segments", "degree_days")
 _SETTINGS_SQL = [
     f"SELECT {', '.join(_BAND_COLUMNS)} FROM {BandCalibration._meta.db_table} ORDER BY {', '.join(_BAND_ORDER)}",
@@ -364,44 +365,13 @@ def _calibration_of(band_rows: list[tuple]) -> Calibration:
     rows = tuple(band_rows)
     if _LAST_CALIBRATION[0] == rows:
         return _LAST_CALIBRATION[1]
+    named = [dict(zip(_BAND_COLUMNS, row)) for row in band_rows]
     buckets = tuple(
-        BandBucket(
-            phase,
-            first,
-            last,
-            q10,
-            q50,
-            q90,
-            n=n,
-            source=source,
-            coverage=coverage,
-            corrects=corrects,
-            weight_from_g=weight_from,
-            weight_to_g=weight_to,
-            like_from_g=like_from,
-            like_to_g=like_to,
-        )
-        for (
-            phase,
-            first,
-            last,
-            q10,
-            q50,
-            q90,
-            n,
-            source,
-            coverage,
-            corrects,
-            weight_from,
-            weight_to,
-            like_from,
-            like_to,
-            _,
-            _,
-        ) in band_rows
-        if source != "closed-form"
+        BandBucket(**{k: v for k, v in row.items() if k not in _NOT_BUCKET})
+        for row in named
+        if row["source"] != "closed-form"
     )
-    calibration = Calibration(buckets=buckets, residuals=band_rows[0][14], version=band_rows[0][15])
+    calibration = Calibration(buckets=buckets, residuals=named[0]["residuals"], version=named[0]["method_version"])
     _LAST_CALIBRATION[:] = [rows, calibration]
     return calibration
 
