@@ -334,22 +334,23 @@ def _sized(rng, weights: tuple[float, float], offset: float, *, n: int = 60, fir
     return out
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, derandomize=True)
 @given(
     seed=st.integers(0, 10_000),
-    offset=st.floats(0.05, 0.4) | st.floats(-0.4, -0.05),
+    offset=st.floats(0.0, 0.4) | st.floats(-0.4, 0.0),
     low=st.floats(50.0, 2000.0),
 )
 def test_the_median_correction_applies_only_to_forecasts_like_those_it_was_read_from(seed, offset, low):
     rng = random.Random(seed)
     high = low * 2.0
     calibration = calibrate(_sized(rng, (low, high), offset), classes=False)
-    inside = calibration.offsets("sea", 90, (low * high) ** 0.5)[89]
-    assert inside[1] == pytest.approx(offset, abs=0.03)  # the farm's bias for forecasts like the past ones
+    plain = calibration.offsets("sea", 90)[89]  # no starting weight given: the bucket's own correction
+    assert calibration.offsets("sea", 90, (low * high) ** 0.5)[89] == plain  # forecasts like the past ones
+    if abs(offset) >= 0.15:  # a bias far beyond the forecasts' own spread passes the gate and is corrected
+        assert plain[1] == pytest.approx(offset, abs=0.03)
     for outside in (low / 2.0, high * 2.0):
         q10, q50, q90 = calibration.offsets("sea", 90, outside)[89]
         assert q50 == 0.0 and q10 <= 0.0 <= q90  # the band around the model's own P50, not the others' bias
-    assert calibration.offsets("sea", 90)[89][1] == inside[1]  # no starting weight given: the bucket's correction
 
 
 def test_regression_a_bias_read_from_post_smolts_is_not_applied_to_a_bigger_fish():
