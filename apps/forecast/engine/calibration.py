@@ -60,6 +60,11 @@ class Residual:
     forecast: tuple | None = None
 
 
+def _forecast_of(r: Residual) -> object:
+    """The forecast residual ``r`` scores (its ``forecast``; a forecast of its own where that is not known)."""
+    return r.forecast if r.forecast is not None else id(r)
+
+
 @dataclass(frozen=True)
 class BandBucket:
     """The calibrated log-ratio quantiles of one (phase, horizon range): P10 = P50 x exp(q10) and so on.
@@ -513,7 +518,7 @@ def widths_choose(
             if held is None:
                 continue
             cells.setdefault(key, []).append(_side(r, *_q(held)))
-            forecasts.setdefault(key, set()).add(r.forecast if r.forecast is not None else id(r))
+            forecasts.setdefault(key, set()).add(_forecast_of(r))
         for key, inside in cells.items():
             if len(inside) < 10:
                 continue
@@ -558,9 +563,7 @@ def _correction_helps(mine: Sequence[Residual], q50: float) -> bool:
         return False
     gains: dict = {}
     for r in mine:
-        gains.setdefault(r.forecast if r.forecast is not None else id(r), []).append(
-            abs(r.log_error) - abs(r.log_error - q50)
-        )
+        gains.setdefault(_forecast_of(r), []).append(abs(r.log_error) - abs(r.log_error - q50))
     per = [sum(g) / len(g) for g in gains.values()]
     mean = sum(per) / len(per)
     if len(per) < 2:
@@ -650,7 +653,7 @@ def classes_choose(
         for edges, errors in tried[1:]:
             gains: dict = {}
             for r, e0, e in zip(mine, base, errors):
-                gains.setdefault(r.forecast if r.forecast is not None else id(r), []).append(e0 - e)
+                gains.setdefault(_forecast_of(r), []).append(e0 - e)
             per = [sum(g) / len(g) for g in gains.values()]
             if len(per) < 2:
                 continue
@@ -791,9 +794,9 @@ def like_range(pool: Sequence[Residual]) -> tuple[float | None, float | None]:
     """The starting weights of forecasts like those of ``pool`` (each forecast once): from its LIKE_QUANTILE
     quantile / LIKE_MARGIN to its 1 - LIKE_QUANTILE quantile x LIKE_MARGIN. A median error read from the
     forecasts of 200 g post-smolts says nothing of a 700 g fish's forecast (None, None: no weights known)."""
-    weights = sorted({(r.forecast if r.forecast is not None else id(r)): r.start_weight_g for r in pool}.values())
+    weights = sorted({_forecast_of(r): r.start_weight_g for r in pool}.values())
     weights = [w for w in weights if w > 0]
-    if not weights or LIKE_MARGIN is None:
+    if not weights:
         return None, None
     k = int(LIKE_QUANTILE * (len(weights) - 1))
     return weights[k] / LIKE_MARGIN, weights[len(weights) - 1 - k] * LIKE_MARGIN
@@ -801,7 +804,7 @@ def like_range(pool: Sequence[Residual]) -> tuple[float | None, float | None]:
 
 def effective_size(pool: Sequence[Residual]) -> int:
     """The number of forecasts the pool's residuals score (the residuals of one forecast err alike)."""
-    return len({r.forecast if r.forecast is not None else id(r) for r in pool})
+    return len({_forecast_of(r) for r in pool})
 
 
 #: a pool's forecasts count for at most this many per batch they come from in ``conservative_level`` (a batch's
